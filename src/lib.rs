@@ -1,0 +1,1 @@
+//! aws-chatops: a self-hosted Microsoft Teams bot that runs AWS CLI commands from chat.
