@@ -1,1 +1,3 @@
 //! aws-chatops: a self-hosted Microsoft Teams bot that runs AWS CLI commands from chat.
+
+pub mod models;

@@ -1,0 +1,361 @@
+//! Typed view of one service model: metadata, operations, shapes, paginators and the AWS
+//! CLI's names. Field names follow botocore's JSON; only what the engine uses is kept.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use super::names::xform_name;
+
+#[derive(Debug, Deserialize)]
+pub struct ServiceModel {
+    pub metadata: Metadata,
+    /// Operations by model name (`DescribeAlarms`), in the model's order.
+    pub operations: IndexMap<String, Operation>,
+    pub shapes: HashMap<String, Shape>,
+    #[serde(default)]
+    pub paginators: HashMap<String, Paginator>,
+    pub cli: CliNames,
+    /// Model name → CLI option name for every input member, filled in after loading.
+    #[serde(skip)]
+    cli_option_names: HashMap<String, IndexMap<String, String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    pub api_version: String,
+    pub endpoint_prefix: String,
+    pub protocol: String,
+    #[serde(default)]
+    pub protocols: Vec<String>,
+    pub service_full_name: String,
+    pub service_id: String,
+    #[serde(default)]
+    pub signing_name: Option<String>,
+    #[serde(default)]
+    pub json_version: Option<String>,
+    #[serde(default)]
+    pub target_prefix: Option<String>,
+    #[serde(default)]
+    pub global_endpoint: Option<String>,
+    #[serde(default)]
+    pub xml_namespace: Option<String>,
+    #[serde(default)]
+    pub signature_version: Option<String>,
+    #[serde(default)]
+    pub aws_query_compatible: Option<serde_json::Value>,
+}
+
+impl Metadata {
+    /// The protocols in the model's order of preference (older models list only `protocol`).
+    pub fn protocol_preference(&self) -> Vec<&str> {
+        if self.protocols.is_empty() {
+            vec![self.protocol.as_str()]
+        } else {
+            self.protocols.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// The SigV4 signing name (defaults to the endpoint prefix, as botocore does).
+    pub fn signing_name(&self) -> &str {
+        self.signing_name
+            .as_deref()
+            .unwrap_or(&self.endpoint_prefix)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    pub name: String,
+    pub http: Http,
+    #[serde(default)]
+    pub input: Option<ShapeRef>,
+    #[serde(default)]
+    pub output: Option<ShapeRef>,
+    #[serde(default)]
+    pub endpoint: Option<OperationEndpoint>,
+    #[serde(default)]
+    pub deprecated: bool,
+    /// Set by the model for operations documented as read-only (a minority of models).
+    #[serde(default)]
+    pub readonly: bool,
+    #[serde(default)]
+    pub idempotent: bool,
+    #[serde(default)]
+    pub authtype: Option<String>,
+    #[serde(default)]
+    pub http_checksum_required: bool,
+    #[serde(default)]
+    pub http_checksum: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationEndpoint {
+    pub host_prefix: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Http {
+    pub method: String,
+    pub request_uri: String,
+    #[serde(default)]
+    pub response_code: Option<u16>,
+}
+
+/// A reference to a shape from a member, a list member, a map key/value or an operation's
+/// input/output, with the serialisation hints that belong to the reference.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShapeRef {
+    pub shape: String,
+    /// `uri`, `querystring`, `header`, `headers`, `statusCode` (REST protocols).
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub location_name: Option<String>,
+    #[serde(default)]
+    pub query_name: Option<String>,
+    #[serde(default)]
+    pub result_wrapper: Option<String>,
+    #[serde(default)]
+    pub xml_namespace: Option<XmlNamespace>,
+    #[serde(default)]
+    pub xml_attribute: bool,
+    #[serde(default)]
+    pub flattened: bool,
+    #[serde(default)]
+    pub idempotency_token: bool,
+    #[serde(default)]
+    pub host_label: bool,
+    #[serde(default, rename = "jsonvalue")]
+    pub json_value: bool,
+    #[serde(default)]
+    pub streaming: bool,
+    #[serde(default, rename = "eventpayload")]
+    pub event_payload: bool,
+    #[serde(default)]
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum XmlNamespace {
+    Uri(String),
+    Full {
+        uri: String,
+        #[serde(default)]
+        prefix: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShapeType {
+    Structure,
+    List,
+    Map,
+    String,
+    Integer,
+    Long,
+    Float,
+    Double,
+    Boolean,
+    Timestamp,
+    Blob,
+    #[serde(alias = "bigdecimal")]
+    BigDecimal,
+    #[serde(alias = "biginteger")]
+    BigInteger,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shape {
+    #[serde(rename = "type")]
+    pub shape_type: ShapeType,
+    /// Structure members in the model's order (output keys follow this order).
+    #[serde(default)]
+    pub members: IndexMap<String, ShapeRef>,
+    #[serde(default)]
+    pub required: Vec<String>,
+    /// The element of a list.
+    #[serde(default)]
+    pub member: Option<ShapeRef>,
+    #[serde(default)]
+    pub key: Option<ShapeRef>,
+    #[serde(default)]
+    pub value: Option<ShapeRef>,
+    #[serde(default, rename = "enum")]
+    pub enum_values: Vec<String>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub pattern: Option<String>,
+    #[serde(default)]
+    pub flattened: bool,
+    #[serde(default)]
+    pub location_name: Option<String>,
+    #[serde(default)]
+    pub xml_namespace: Option<XmlNamespace>,
+    /// For REST protocols: the member that is the whole body.
+    #[serde(default)]
+    pub payload: Option<String>,
+    #[serde(default)]
+    pub timestamp_format: Option<String>,
+    #[serde(default)]
+    pub exception: bool,
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub union: bool,
+    #[serde(default)]
+    pub streaming: bool,
+    #[serde(default)]
+    pub eventstream: bool,
+    #[serde(default)]
+    pub document: bool,
+    #[serde(default)]
+    pub wrapper: bool,
+    #[serde(default)]
+    pub requires_length: bool,
+}
+
+impl Shape {
+    pub fn is_required(&self, member: &str) -> bool {
+        self.required.iter().any(|r| r == member)
+    }
+}
+
+/// A paginator from `paginators-1.json`; tokens and result keys may be one or several.
+#[derive(Debug, Deserialize)]
+pub struct Paginator {
+    pub input_token: OneOrMany,
+    pub output_token: OneOrMany,
+    #[serde(default)]
+    pub limit_key: Option<String>,
+    #[serde(default)]
+    pub result_key: Option<OneOrMany>,
+    #[serde(default)]
+    pub more_results: Option<String>,
+    #[serde(default)]
+    pub non_aggregate_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::One(one) => std::slice::from_ref(one),
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+/// The AWS CLI's names for this service, recorded from the CLI itself by the generator.
+#[derive(Debug, Deserialize)]
+pub struct CliNames {
+    /// The service command (`logs`, `s3api`).
+    pub name: String,
+    /// CLI operation name → model operation name, for every operation the CLI offers.
+    pub operations: IndexMap<String, String>,
+    /// Operation → member → CLI option name, only where the CLI departs from `xform_name`.
+    #[serde(default)]
+    pub args: HashMap<String, HashMap<String, String>>,
+    /// Operation → members the CLI hides from help (the pagination tokens it manages).
+    #[serde(default)]
+    pub hidden: HashMap<String, Vec<String>>,
+}
+
+impl ServiceModel {
+    pub(super) fn finish_loading(&mut self) {
+        let mut names = HashMap::with_capacity(self.operations.len());
+        for operation in self.operations.values() {
+            let Some(input) = operation
+                .input
+                .as_ref()
+                .and_then(|i| self.shapes.get(&i.shape))
+            else {
+                continue;
+            };
+            let renames = self.cli.args.get(&operation.name);
+            let options = input
+                .members
+                .keys()
+                .map(|member| {
+                    let option = renames
+                        .and_then(|r| r.get(member).cloned())
+                        .unwrap_or_else(|| xform_name(member));
+                    (member.clone(), option)
+                })
+                .collect();
+            names.insert(operation.name.clone(), options);
+        }
+        self.cli_option_names = names;
+    }
+
+    /// The model operation behind a CLI operation name (`describe-alarms`).
+    pub fn operation_by_cli_name(&self, cli_operation: &str) -> Option<&Operation> {
+        self.cli
+            .operations
+            .get(cli_operation)
+            .and_then(|name| self.operations.get(name))
+    }
+
+    /// The CLI name of an operation, if the CLI offers it.
+    pub fn cli_operation_name(&self, operation: &str) -> Option<&str> {
+        self.cli
+            .operations
+            .iter()
+            .find(|(_, op)| *op == operation)
+            .map(|(cli, _)| cli.as_str())
+    }
+
+    pub fn shape(&self, name: &str) -> Option<&Shape> {
+        self.shapes.get(name)
+    }
+
+    pub fn input_shape(&self, operation: &Operation) -> Option<&Shape> {
+        operation
+            .input
+            .as_ref()
+            .and_then(|input| self.shapes.get(&input.shape))
+    }
+
+    pub fn output_shape(&self, operation: &Operation) -> Option<&Shape> {
+        operation
+            .output
+            .as_ref()
+            .and_then(|output| self.shapes.get(&output.shape))
+    }
+
+    /// Input member name → CLI option name (without `--`), in the input shape's order.
+    pub fn cli_options(&self, operation: &Operation) -> Option<&IndexMap<String, String>> {
+        self.cli_option_names.get(&operation.name)
+    }
+
+    /// Members the CLI hides from help for this operation (pagination tokens it manages).
+    pub fn hidden_members(&self, operation: &Operation) -> &[String] {
+        self.cli
+            .hidden
+            .get(&operation.name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    pub fn paginator(&self, operation: &Operation) -> Option<&Paginator> {
+        self.paginators.get(&operation.name)
+    }
+}
