@@ -176,8 +176,9 @@ mod tests {
                     .operations
                     .get(operation_name)
                     .unwrap_or_else(|| panic!("{cli_operation} maps to a missing operation"));
+                // The key is the API name; `name` is the wire name, which may carry a version.
                 assert!(
-                    operation_name.starts_with(&operation.name),
+                    operation.name.starts_with(operation_name.as_str()),
                     "{operation_name}"
                 );
                 operations += 1;
