@@ -1,3 +1,4 @@
 //! aws-chatops: a self-hosted Microsoft Teams bot that runs AWS CLI commands from chat.
 
+pub mod command;
 pub mod models;

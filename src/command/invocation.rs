@@ -1,0 +1,66 @@
+//! The typed result of parsing a command: what to call and how to print it.
+//!
+//! Parameter values use the same JSON shape botocore's parameter dictionaries have, keyed by
+//! the model's member names, so that the protocol serialisers can follow botocore's:
+//! - `string` → JSON string; `integer`/`long` → JSON integer; `float`/`double` → JSON number;
+//!   `boolean` → JSON bool;
+//! - `timestamp` → JSON string exactly as the user wrote it, already checked to be ISO 8601 or
+//!   epoch seconds (the serialiser converts it to the protocol's wire format);
+//! - `blob` → JSON string holding the raw text (the serialiser base64-encodes where the
+//!   protocol wants base64, as the AWS CLI v1 does for blob arguments);
+//! - `structure` and `map` → JSON object; `list` → JSON array.
+
+use serde_json::{Map, Value};
+
+/// One AWS operation to run, with every option parsed and typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation {
+    /// The AWS CLI's service command name (`cloudwatch`, `s3api`, `logs`).
+    pub service: String,
+    /// The model's operation key (`DescribeAlarms`).
+    pub operation: String,
+    /// The AWS CLI's operation name (`describe-alarms`).
+    pub cli_operation: String,
+    /// Input members by model member name, valued as described in the module docs.
+    pub params: Map<String, Value>,
+    pub globals: GlobalOptions,
+}
+
+/// Options that apply to every command rather than to one operation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GlobalOptions {
+    pub region: Option<String>,
+    /// A JMESPath expression applied to the result before formatting.
+    pub query: Option<String>,
+    pub output: Option<OutputFormat>,
+    /// `--max-items`: stop after this many result items (paginated operations only).
+    pub max_items: Option<u64>,
+    /// `--starting-token`: resume a previous `--max-items` listing.
+    pub starting_token: Option<String>,
+    /// `--page-size`: items per service call (paginated operations only).
+    pub page_size: Option<u64>,
+    /// `--no-paginate`: one service call only.
+    pub no_paginate: bool,
+}
+
+/// `--output`: the AWS CLI's output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    #[default]
+    Json,
+    Text,
+    Table,
+    Yaml,
+}
+
+impl OutputFormat {
+    pub fn from_cli(name: &str) -> Option<Self> {
+        match name {
+            "json" => Some(Self::Json),
+            "text" => Some(Self::Text),
+            "table" => Some(Self::Table),
+            "yaml" => Some(Self::Yaml),
+            _ => None,
+        }
+    }
+}
