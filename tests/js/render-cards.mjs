@@ -106,5 +106,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`render-cards: ${files.length * WIDTHS.length - failures} passed, ${failures} failed`);
+console.log(`render-cards: ${files.length * WIDTHS.length - failures} of ${files.length * WIDTHS.length} images written`);
 process.exitCode = failures === 0 ? 0 : 1;

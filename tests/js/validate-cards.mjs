@@ -112,5 +112,5 @@ for (const file of files) {
     for (const problem of problems) console.log(`       - ${problem}`);
   }
 }
-console.log(`validate-cards: ${passed} passed, ${failed} failed`);
+console.log(`validate-cards: ${passed} of ${passed + failed} cards valid`);
 process.exitCode = failed === 0 ? 0 : 1;

@@ -198,5 +198,5 @@ if (options.package) {
   }
 }
 
-console.log(`validate-manifest: ${passed} passed, ${failed} failed`);
+console.log(`validate-manifest: ${passed} of ${passed + failed} checks passed`);
 process.exitCode = failed === 0 ? 0 : 1;
