@@ -101,6 +101,7 @@ step "tests/js/samples-invalid fail with the expected problems" invalid_samples_
 
 oversized_card_fails() {
   mkdir -p "$work_dir/oversized"
+  # shellcheck disable=SC2016 # The quoted text is JavaScript; its ${...} is a template literal.
   node -e '
     const body = [];
     for (let i = 0; i < 300; i += 1) body.push({ type: "TextBlock", text: `line ${i} `.padEnd(100, "x"), wrap: true });
