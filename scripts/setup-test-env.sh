@@ -4,7 +4,8 @@
 # Idempotent: each step first checks whether its result is already there and says so, so a second
 # run takes a few seconds. Steps:
 #   1. Debian packages chromium (card rendering), wrk (load tests) and redis-server (the Redis store
-#      backend), each only if its command is missing; `apt-get update` runs only when something is.
+#      backend), each only if its command is missing, and python3-venv if python3 cannot make a
+#      virtualenv; `apt-get update` runs only when something is missing.
 #   2. A Python virtualenv at .venv with pinned moto[server] (the AWS stand-in), awscli (the reference
 #      for output) and Pillow (scripts/make-icons.py). Reinstalled only when the pins change.
 #   3. `npm ci` in tests/js, only when package-lock.json changed since the last install.
@@ -41,6 +42,11 @@ for command_name in chromium wrk redis-server; do
     missing_packages+=("${packages_for_command[@]}")
   fi
 done
+# Debian's own python3 can only make virtualenvs with python3-venv (ensurepip); pyenv's can.
+if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  say "missing: python3's ensurepip (for .venv), will install Debian package python3-venv"
+  missing_packages+=(python3-venv)
+fi
 if ((${#missing_packages[@]} > 0)); then
   if [[ $(id -u) -ne 0 ]]; then
     say "error: installing ${missing_packages[*]} needs root" >&2
