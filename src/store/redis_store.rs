@@ -1,0 +1,156 @@
+//! The Redis store, for several replicas sharing state. Keys are `{prefix}:{namespace}:{key}`;
+//! time-to-live is Redis' own (`PX`), and compare-and-swap is one Lua script so that it is
+//! atomic on the server.
+
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use redis::{AsyncCommands, Script};
+
+use super::{Store, StoreError};
+
+pub struct RedisStore {
+    connection: ConnectionManager,
+    prefix: String,
+    compare_and_swap: Script,
+}
+
+const COMPARE_AND_SWAP: &str = r"
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current ~= ARGV[2] then return 0 end
+elseif current then
+  return 0
+end
+if ARGV[3] == '1' then
+  if ARGV[5] ~= '0' then
+    redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[5])
+  else
+    redis.call('SET', KEYS[1], ARGV[4])
+  end
+else
+  redis.call('DEL', KEYS[1])
+end
+return 1
+";
+
+/// Redis `PX` wants at least one millisecond.
+fn ttl_millis(ttl: Option<Duration>) -> u64 {
+    ttl.map(|t| (t.as_millis() as u64).max(1)).unwrap_or(0)
+}
+
+/// Escapes the glob characters of `SCAN MATCH` so that a namespace matches only itself.
+fn escape_glob(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+impl RedisStore {
+    /// Connects to `url`; every key is put under `prefix` so that several deployments (or
+    /// test runs) can share one Redis.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url)?;
+        let connection = ConnectionManager::new(client).await?;
+        Ok(Self {
+            connection,
+            prefix: prefix.to_owned(),
+            compare_and_swap: Script::new(COMPARE_AND_SWAP),
+        })
+    }
+
+    fn full_key(&self, namespace: &str, key: &str) -> String {
+        format!("{}:{namespace}:{key}", self.prefix)
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for RedisStore {
+    async fn get(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut connection = self.connection.clone();
+        Ok(connection.get(self.full_key(namespace, key)).await?)
+    }
+
+    async fn put(
+        &self,
+        namespace: &str,
+        key: &str,
+        value: Vec<u8>,
+        ttl: Option<Duration>,
+    ) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        let key = self.full_key(namespace, key);
+        match ttl {
+            Some(ttl) => {
+                connection
+                    .pset_ex::<_, _, ()>(key, value, ttl_millis(Some(ttl)))
+                    .await?
+            }
+            None => connection.set::<_, _, ()>(key, value).await?,
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, namespace: &str, key: &str) -> Result<bool, StoreError> {
+        let mut connection = self.connection.clone();
+        let removed: u64 = connection.del(self.full_key(namespace, key)).await?;
+        Ok(removed > 0)
+    }
+
+    async fn compare_and_swap(
+        &self,
+        namespace: &str,
+        key: &str,
+        expected: Option<Vec<u8>>,
+        new: Option<Vec<u8>>,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError> {
+        let mut connection = self.connection.clone();
+        let swapped: i64 = self
+            .compare_and_swap
+            .key(self.full_key(namespace, key))
+            .arg(if expected.is_some() { "1" } else { "0" })
+            .arg(expected.unwrap_or_default())
+            .arg(if new.is_some() { "1" } else { "0" })
+            .arg(new.unwrap_or_default())
+            .arg(ttl_millis(ttl))
+            .invoke_async(&mut connection)
+            .await?;
+        Ok(swapped == 1)
+    }
+
+    async fn keys(&self, namespace: &str) -> Result<Vec<String>, StoreError> {
+        let mut connection = self.connection.clone();
+        let prefix = self.full_key(namespace, "");
+        let pattern = format!("{}*", escape_glob(&prefix));
+        let mut keys = Vec::new();
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(500)
+                .query_async(&mut connection)
+                .await?;
+            keys.extend(
+                batch
+                    .into_iter()
+                    .filter_map(|k| k.strip_prefix(&prefix).map(str::to_owned)),
+            );
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
+    }
+}
