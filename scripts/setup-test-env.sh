@@ -89,4 +89,19 @@ else
   say "installed: tests/js/node_modules"
 fi
 
+# --- 4. Redis on 127.0.0.1:6379 (the Redis store's conformance tests) ---------------------------
+# Machines of this kind start Redis before a session; start one only when nothing answers.
+if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  say "ok: redis answers on 127.0.0.1:6379"
+else
+  say "running: redis-server on 127.0.0.1:6379 (no persistence)"
+  redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes >/dev/null
+  for _ in $(seq 1 50); do
+    redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null
+  say "started: redis-server"
+fi
+
 say "done"
