@@ -249,5 +249,15 @@ mod tests {
         let s3 = models.service("s3api").unwrap();
         assert_eq!(s3.metadata.protocols, ["rest-xml"]);
         assert!(models.endpoints()["partitions"].is_array());
+        // CloudFront's operations carry versioned wire names; lookups go by the API name.
+        let cloudfront = models.service("cloudfront").unwrap();
+        let list = cloudfront
+            .operation_by_cli_name("list-distributions")
+            .unwrap();
+        assert_ne!(list.key, list.name);
+        assert!(
+            cloudfront.paginator(list).is_some(),
+            "list-distributions is paginated"
+        );
     }
 }

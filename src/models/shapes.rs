@@ -69,6 +69,11 @@ impl Metadata {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Operation {
+    /// The API name: the key of the model's operation map (`AssociateAlias`), which botocore
+    /// calls the operation's name and puts in `X-Amz-Target` and `Action=`.
+    #[serde(skip)]
+    pub key: String,
+    /// The wire name, which may carry a version suffix (`AssociateAlias2020_05_31`).
     pub name: String,
     pub http: Http,
     #[serde(default)]
@@ -281,6 +286,9 @@ pub struct CliNames {
 
 impl ServiceModel {
     pub(super) fn finish_loading(&mut self) {
+        for (key, operation) in self.operations.iter_mut() {
+            operation.key.clone_from(key);
+        }
         let mut names = HashMap::with_capacity(self.operations.len());
         for operation in self.operations.values() {
             let Some(input) = operation
@@ -290,7 +298,7 @@ impl ServiceModel {
             else {
                 continue;
             };
-            let renames = self.cli.args.get(&operation.name);
+            let renames = self.cli.args.get(&operation.key);
             let options = input
                 .members
                 .keys()
@@ -301,7 +309,7 @@ impl ServiceModel {
                     (member.clone(), option)
                 })
                 .collect();
-            names.insert(operation.name.clone(), options);
+            names.insert(operation.key.clone(), options);
         }
         self.cli_option_names = names;
     }
@@ -343,7 +351,7 @@ impl ServiceModel {
 
     /// Input member name → CLI option name (without `--`), in the input shape's order.
     pub fn cli_options(&self, operation: &Operation) -> Option<&IndexMap<String, String>> {
-        self.cli_option_names.get(&operation.name)
+        self.cli_option_names.get(&operation.key)
     }
 
     /// Members the CLI hides from help for this operation (pagination tokens it manages).
@@ -356,6 +364,6 @@ impl ServiceModel {
     }
 
     pub fn paginator(&self, operation: &Operation) -> Option<&Paginator> {
-        self.paginators.get(&operation.name)
+        self.paginators.get(&operation.key)
     }
 }
