@@ -171,7 +171,7 @@ pub enum CommandError {
 
     /// Required options are missing. Everything else parsed: the invocation carries what was
     /// given, so the prompt flow can ask for the rest in a form and run it.
-    #[error("{} {} needs {}. Add {}, or send the command as it is to get a form.", invocation.service, invocation.cli_operation, list_options(&missing.iter().map(|m| m.option.clone()).collect::<Vec<_>>()), if missing.len() == 1 { "it" } else { "them" })]
+    #[error("{} {} is missing the required {} {}.", invocation.service, invocation.cli_operation, if missing.len() == 1 { "option" } else { "options" }, list_options(&missing.iter().map(|m| m.option.clone()).collect::<Vec<_>>()))]
     MissingRequired {
         invocation: Box<Invocation>,
         missing: Vec<MissingParameter>,

@@ -242,13 +242,6 @@ const REFUSED_OPTIONS: &[(&str, bool, &str)] = &[
     ),
 ];
 
-fn refused_option(name: &str) -> Option<(bool, &'static str)> {
-    REFUSED_OPTIONS
-        .iter()
-        .find(|(option, _, _)| *option == name)
-        .map(|(_, takes_value, reason)| (*takes_value, *reason))
-}
-
 struct Parser<'a> {
     models: &'a Models,
     #[allow(dead_code)] // Both contexts refuse the same options today; see `ParseContext`.
@@ -394,12 +387,24 @@ fn leading_options(words: &[Word]) -> usize {
     }) = words.get(index)
     {
         index += 1;
-        let takes_value = Global::ALL
+        // Exact names first, then a unique prefix, as when the options follow the operation.
+        let known = Global::ALL
             .iter()
-            .find(|(global, _)| global == name)
-            .map(|(_, global)| global.takes_value())
-            .or_else(|| refused_option(name).map(|(takes_value, _)| takes_value))
-            .unwrap_or(false);
+            .map(|(global_name, global)| (*global_name, global.takes_value()))
+            .chain(
+                REFUSED_OPTIONS
+                    .iter()
+                    .map(|(refused_name, takes_value, _)| (*refused_name, *takes_value)),
+            );
+        let exact = known.clone().find(|(known_name, _)| known_name == name);
+        let prefixed: Vec<(&str, bool)> = known
+            .filter(|(known_name, _)| known_name.starts_with(name.as_str()))
+            .collect();
+        let takes_value = match (exact, prefixed.as_slice()) {
+            (Some((_, takes_value)), _) => takes_value,
+            (None, [(_, takes_value)]) => *takes_value,
+            _ => false,
+        };
         if takes_value && inline_value.is_none() && matches!(words.get(index), Some(Word::Plain(_)))
         {
             index += 1;
@@ -682,7 +687,14 @@ impl OperationParser<'_> {
             Global::Query => {
                 if let Err(error) = jmespath::compile(&value) {
                     return Err(CommandError::InvalidQuery {
-                        message: error.to_string(),
+                        // The library's message draws a caret under the query on more
+                        // lines; the first line says what is wrong.
+                        message: error
+                            .to_string()
+                            .lines()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned(),
                         query: value,
                     });
                 }

@@ -130,8 +130,7 @@ fn quote(word: &str) -> String {
         && word.chars().all(|c| {
             c.is_ascii_alphanumeric()
                 || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | ',' | '@' | '+' | '%')
-        })
-        && !word.starts_with('-');
+        });
     if plain {
         word.to_owned()
     } else {

@@ -410,6 +410,12 @@ impl ValueParser<'_> {
         unit: &str,
         path: &str,
     ) -> Result<(), CommandError> {
+        // "1 item", "2 items".
+        let unit = if length == 1 {
+            unit.trim_end_matches('s')
+        } else {
+            unit
+        };
         let length = length as f64;
         let problem = match (shape.min, shape.max) {
             (Some(min), _) if length < min => format!("{length} {unit}, at least {min} needed"),
