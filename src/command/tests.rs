@@ -118,6 +118,11 @@ fn values_follow_the_member_types() {
             "cloudwatch put-metric-alarm --alarm-name x --dimensions '[{\"Name\":\"InstanceId\",\"Value\":\"i-1\"}]'",
             call("cloudwatch PutMetricAlarm", json!({"AlarmName": "x", "Dimensions": [{"Name": "InstanceId", "Value": "i-1"}]})),
         ),
+        // A list of structures, one JSON structure per word.
+        (
+            "ec2 describe-instances --filters '{\"Name\":\"a\",\"Values\":[\"b\"]}' '{\"Name\":\"c\",\"Values\":[\"d\"]}'",
+            call("ec2 DescribeInstances", json!({"Filters": [{"Name": "a", "Values": ["b"]}, {"Name": "c", "Values": ["d"]}]})),
+        ),
         // Shorthand: flat structure in a list.
         (
             "cloudwatch put-metric-alarm --alarm-name x --dimensions Name=InstanceId,Value=i-1",
