@@ -392,6 +392,23 @@ fn header_value(model: &ServiceModel, shape: Resolved<'_>, value: &str) -> Resul
     }
 }
 
+/// S3 GetBucketLocation: the root element's text is the value (botocore's
+/// `parse_get_bucket_location` handler); empty means us-east-1 and prints as null.
+pub(crate) fn bucket_location(response: &RawResponse) -> Result<Value> {
+    let root = xml::parse(&response.body)?;
+    let mut out = Map::new();
+    let text = root.text.trim();
+    out.insert(
+        "LocationConstraint".into(),
+        if text.is_empty() {
+            Value::Null
+        } else {
+            Value::String(text.to_owned())
+        },
+    );
+    Ok(Value::Object(out))
+}
+
 /// The code and message of an error response, the way botocore reads them per protocol.
 pub(crate) fn parse_error(protocol: Protocol, response: &RawResponse) -> (String, String) {
     let status_code = || response.status.to_string();
