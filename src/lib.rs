@@ -1,6 +1,19 @@
 //! aws-chatops: a self-hosted Microsoft Teams bot that runs AWS CLI commands from chat.
+//!
+//! The modules follow the path of a message: `http` (the only module that knows actix-web) →
+//! `auth` (tokens in and out) → `teams` (wire types and the Bot Connector) → `bot` (turn
+//! dispatch, text normalisation) → `command` (the AWS CLI grammar) → `models` (the AWS
+//! service models) → `aws` (the only module that talks to AWS) → `render` (Adaptive Cards) →
+//! back out through `teams`. Side paths: `store` (durable state), `config`, `telemetry`.
 
+pub mod auth;
 pub mod aws;
+pub mod bot;
 pub mod command;
+pub mod config;
+pub mod http;
 pub mod models;
+pub mod render;
 pub mod store;
+pub mod teams;
+pub mod telemetry;

@@ -1,0 +1,322 @@
+//! Turn dispatch: decides what each verified activity means (message, card action, bot added,
+//! anything else), acknowledges fast and does slow work on tracked tasks. It never sees HTTP
+//! requests or tokens; it receives activities that `http/` and `auth/` already verified.
+
+pub mod handler;
+pub mod store;
+pub mod text;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt as _;
+use tracing::Instrument as _;
+
+pub use handler::{
+    card_response, error_response, CardAction, CommandHandler, DefaultCommandHandler, Reply,
+    TurnContext,
+};
+pub use store::{ConversationStore, InMemoryConversationStore, StoreError};
+
+use crate::render;
+use crate::teams::{activity_types, Activity, ConnectorClient, InvokeResponse};
+
+/// How long after a welcome card another install event for the same conversation stays quiet.
+/// Teams sends both `conversationUpdate` and `installationUpdate` for one install.
+const WELCOME_QUIET_PERIOD: Duration = Duration::from_secs(10 * 60);
+
+/// What the HTTP layer should answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TurnOutcome {
+    /// Accepted; work continues on a task. HTTP 200, empty body.
+    Accepted,
+    /// Nothing to do for this activity. HTTP 200, empty body.
+    Ignored,
+    /// An invoke answered synchronously: HTTP 200 with this body.
+    Invoke(InvokeResponse),
+    /// An invoke this bot does not handle. HTTP 501, as botbuilder answers.
+    InvokeNotImplemented,
+}
+
+/// Counts turns in flight so that shutdown can wait for them.
+#[derive(Default)]
+struct TurnTracker {
+    active: AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+struct TurnGuard(Arc<TurnTracker>);
+
+impl TurnGuard {
+    fn new(tracker: &Arc<TurnTracker>) -> Self {
+        tracker.active.fetch_add(1, Ordering::SeqCst);
+        TurnGuard(tracker.clone())
+    }
+}
+
+impl Drop for TurnGuard {
+    fn drop(&mut self) {
+        if self.0.active.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+/// The bot: dispatches verified activities.
+pub struct Bot {
+    connector: Arc<ConnectorClient>,
+    store: Arc<dyn ConversationStore>,
+    handler: Arc<dyn CommandHandler>,
+    turns: Arc<TurnTracker>,
+    /// Turn tasks run here (the main runtime), not on an HTTP worker's runtime, so that stopping
+    /// the HTTP server does not cancel them.
+    runtime: tokio::runtime::Handle,
+    recent_welcomes: Mutex<HashMap<String, Instant>>,
+}
+
+impl Bot {
+    /// Must be called inside the Tokio runtime that will run the turns.
+    pub fn new(
+        connector: Arc<ConnectorClient>,
+        store: Arc<dyn ConversationStore>,
+        handler: Arc<dyn CommandHandler>,
+    ) -> Self {
+        Bot {
+            connector,
+            store,
+            handler,
+            turns: Arc::default(),
+            runtime: tokio::runtime::Handle::current(),
+            recent_welcomes: Mutex::default(),
+        }
+    }
+
+    /// The conversation store.
+    pub fn store(&self) -> &Arc<dyn ConversationStore> {
+        &self.store
+    }
+
+    /// The Connector client, for proactive messages.
+    pub fn connector(&self) -> &Arc<ConnectorClient> {
+        &self.connector
+    }
+
+    /// Turns still running.
+    pub fn turns_in_flight(&self) -> usize {
+        self.turns.active.load(Ordering::SeqCst)
+    }
+
+    /// Waits until no turn is running, or `limit` passes. Returns whether all turns finished.
+    pub async fn wait_idle(&self, limit: Duration) -> bool {
+        let wait = async {
+            loop {
+                let notified = self.turns.idle.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                if self.turns.active.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        tokio::time::timeout(limit, wait).await.is_ok()
+    }
+
+    /// Dispatches one verified activity. Call inside the turn's tracing span.
+    pub async fn on_activity(self: &Arc<Self>, activity: Activity) -> TurnOutcome {
+        let correlation_id = new_correlation_id();
+        tracing::Span::current().record("correlation_id", correlation_id.as_str());
+        let activity = Arc::new(activity);
+        match activity.activity_type.as_str() {
+            activity_types::MESSAGE => {
+                let turn = TurnContext::new(activity, correlation_id);
+                let bot = self.clone();
+                self.spawn_turn(async move { bot.answer_message(turn).await });
+                TurnOutcome::Accepted
+            }
+            activity_types::INVOKE => {
+                if activity.name.as_deref() != Some("adaptiveCard/action") {
+                    tracing::info!(name = ?activity.name, "invoke not handled");
+                    return TurnOutcome::InvokeNotImplemented;
+                }
+                let turn = TurnContext::new(activity, correlation_id);
+                TurnOutcome::Invoke(self.answer_card_action(&turn).await)
+            }
+            activity_types::CONVERSATION_UPDATE | activity_types::INSTALLATION_UPDATE => {
+                self.on_membership(activity, correlation_id).await
+            }
+            other => {
+                tracing::debug!(activity_type = other, "activity ignored");
+                TurnOutcome::Ignored
+            }
+        }
+    }
+
+    fn spawn_turn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let guard = TurnGuard::new(&self.turns);
+        let span = tracing::Span::current();
+        self.runtime.spawn(
+            async move {
+                if let Err(panic) = AssertUnwindSafe(work).catch_unwind().await {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    tracing::error!(panic = message, "turn panicked");
+                }
+                drop(guard);
+            }
+            .instrument(span),
+        );
+    }
+
+    async fn answer_message(&self, turn: TurnContext) {
+        let activity = turn.activity();
+        // An Action.Submit fallback of our own cards arrives as a message with a `verb` value.
+        let submitted_verb = activity
+            .value
+            .as_ref()
+            .and_then(|value| value.get("verb"))
+            .and_then(|verb| verb.as_str());
+        let raw_text = match (activity.text.as_deref(), submitted_verb) {
+            (Some(text), _) if !text.trim().is_empty() => text.to_owned(),
+            (_, Some(verb)) => verb.to_owned(),
+            _ => String::new(),
+        };
+        let normalized =
+            text::normalize(&raw_text, &activity.entities, activity.recipient.as_ref());
+
+        let reply = AssertUnwindSafe(self.handler.handle(&turn, &normalized))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                tracing::error!("command handler panicked");
+                Reply::Card(render::internal_error(turn.correlation_id()))
+            });
+        let mut outgoing = activity.reply();
+        match reply {
+            Reply::Nothing => return,
+            Reply::Text(text) => outgoing.text = Some(text),
+            Reply::Card(card) => outgoing.attachments = vec![card.to_attachment()],
+        }
+        let started = Instant::now();
+        match self.connector.reply_to(activity, &outgoing).await {
+            Ok(sent) => tracing::info!(
+                reply_id = sent.id,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "reply sent"
+            ),
+            Err(error) => tracing::error!(error = %error, "reply could not be sent"),
+        }
+    }
+
+    async fn answer_card_action(&self, turn: &TurnContext) -> InvokeResponse {
+        let Some(value) = turn.activity().value.as_ref() else {
+            return error_response(400, "BadRequest", "Missing value property");
+        };
+        let action = value.get("action").cloned().unwrap_or_default();
+        if action.get("type").and_then(|t| t.as_str()) != Some("Action.Execute") {
+            return error_response(400, "NotSupported", "Only Action.Execute is supported");
+        }
+        let card_action = CardAction {
+            verb: action
+                .get("verb")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned(),
+            data: action.get("data").cloned().unwrap_or_default(),
+            trigger: value
+                .get("trigger")
+                .and_then(|t| t.as_str())
+                .map(str::to_owned),
+        };
+        match AssertUnwindSafe(self.handler.handle_card_action(turn, &card_action))
+            .catch_unwind()
+            .await
+        {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::error!(verb = card_action.verb, "card action handler panicked");
+                error_response(
+                    500,
+                    "InternalError",
+                    &format!(
+                        "Something went wrong on my side (reference {}).",
+                        turn.correlation_id()
+                    ),
+                )
+            }
+        }
+    }
+
+    async fn on_membership(&self, activity: Arc<Activity>, correlation_id: String) -> TurnOutcome {
+        let bot_id = activity.recipient.as_ref().map(|bot| bot.id.as_str());
+        let installed = match activity.activity_type.as_str() {
+            activity_types::INSTALLATION_UPDATE => {
+                matches!(
+                    activity.action.as_deref(),
+                    Some("add") | Some("add-upgrade")
+                )
+            }
+            _ => activity
+                .members_added
+                .iter()
+                .any(|member| Some(member.id.as_str()) == bot_id),
+        };
+        if !installed {
+            return TurnOutcome::Ignored;
+        }
+        let Some(reference) = activity.conversation_reference() else {
+            tracing::warn!("bot added but the activity cannot be addressed; ignored");
+            return TurnOutcome::Ignored;
+        };
+        let conversation_id = reference.conversation.id.clone();
+        if let Err(error) = self.store.put(reference).await {
+            tracing::error!(error = %error, "conversation reference not stored");
+        }
+        if activity.action.as_deref() == Some("add-upgrade")
+            || !self.first_welcome(&conversation_id)
+        {
+            return TurnOutcome::Accepted;
+        }
+        let connector = self.connector.clone();
+        self.spawn_turn(async move {
+            let mut welcome = activity.reply();
+            welcome.reply_to_id = None;
+            let bot_name = activity
+                .recipient
+                .as_ref()
+                .and_then(|bot| bot.name.as_deref());
+            welcome.attachments = vec![render::welcome(bot_name).to_attachment()];
+            match connector.send_addressed(&welcome).await {
+                Ok(_) => tracing::info!(correlation_id, "welcome card sent"),
+                Err(error) => tracing::error!(error = %error, "welcome card not sent"),
+            }
+        });
+        TurnOutcome::Accepted
+    }
+
+    /// True when no welcome went to this conversation within the quiet period (and records it).
+    fn first_welcome(&self, conversation_id: &str) -> bool {
+        let mut recent = self
+            .recent_welcomes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        recent.retain(|_, at| at.elapsed() < WELCOME_QUIET_PERIOD);
+        if recent.contains_key(conversation_id) {
+            return false;
+        }
+        recent.insert(conversation_id.to_owned(), Instant::now());
+        true
+    }
+}
+
+/// A short random id (8 hex digits) shown to users and written in logs.
+pub fn new_correlation_id() -> String {
+    format!("{:08x}", rand::random::<u32>())
+}

@@ -1,0 +1,410 @@
+//! Turns the text of a Teams message into what the user meant to type: the bot's own mention
+//! removed, HTML entities decoded, mobile smart punctuation undone, and split shell-style into
+//! words. Pure functions only: no IO, no knowledge of AWS commands.
+
+use crate::teams::{ChannelAccount, Entity};
+
+/// Normalises a message's text for command parsing.
+///
+/// 1. Removes the bot's own mention: the `text` of each `mention` entity whose `mentioned.id` is
+///    the bot (`recipient`), compared ignoring case; if no entity names the bot, any
+///    `<at>…</at>` holding the bot's name (or nothing) is removed instead, because some
+///    deliveries lack the entity. Other people's mentions keep their name and lose the tags.
+/// 2. Decodes HTML entities (`&amp;`, `&nbsp;`, `&#39;`, ...).
+/// 3. Trims whitespace, NBSP and newlines at both ends.
+/// 4. Turns `—`/`–` at the start of a word into `--`, and curly quotes that open or close a
+///    word into straight quotes, leaving apostrophes and dashes inside words alone.
+pub fn normalize(text: &str, entities: &[Entity], bot: Option<&ChannelAccount>) -> String {
+    let mut text = text.to_owned();
+    let mut removed_by_entity = false;
+    if let Some(bot) = bot {
+        for mention in entities.iter().filter_map(Entity::as_mention) {
+            if mention.mentioned.id != bot.id {
+                continue;
+            }
+            if let Some(mention_text) = mention.text.as_deref().filter(|t| !t.is_empty()) {
+                if let Some((start, end)) = find_ignore_case(&text, mention_text) {
+                    text.replace_range(start..end, "");
+                    removed_by_entity = true;
+                }
+            }
+        }
+    }
+    let bot_name = bot.and_then(|bot| bot.name.as_deref());
+    text = strip_at_tags(
+        &text,
+        if removed_by_entity {
+            None
+        } else {
+            Some(bot_name)
+        },
+    );
+    let decoded = html_escape::decode_html_entities(&text).into_owned();
+    let trimmed = decoded.trim_matches(|c: char| c.is_whitespace());
+    undo_smart_punctuation(trimmed)
+}
+
+/// Case-insensitive search (character by character, Unicode lowercase) returning the byte range
+/// of the first match in `haystack`.
+fn find_ignore_case(haystack: &str, needle: &str) -> Option<(usize, usize)> {
+    if needle.is_empty() {
+        return None;
+    }
+    if let Some(at) = haystack.find(needle) {
+        return Some((at, at + needle.len()));
+    }
+    haystack.char_indices().find_map(|(start, _)| {
+        let mut candidate = haystack[start..].char_indices();
+        for expected in needle.chars() {
+            let (_, actual) = candidate.next()?;
+            if !actual.to_lowercase().eq(expected.to_lowercase()) {
+                return None;
+            }
+        }
+        let end = candidate
+            .next()
+            .map_or(haystack.len(), |(offset, _)| start + offset);
+        Some((start, end))
+    })
+}
+
+/// Rewrites `<at …>Name</at>` tags. When `remove_bot` is `Some(name)`, tags whose content is the
+/// bot's name (ignoring case) or empty are removed entirely; all other tags become their content.
+fn strip_at_tags(text: &str, remove_bot: Option<Option<&str>>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let Some((open, _)) = find_ignore_case(rest, "<at") else {
+            out.push_str(rest);
+            return out;
+        };
+        let after_open = &rest[open + 3..];
+        // `<at>` or `<at attr=…>`, not `<atom>`.
+        let is_tag = after_open.starts_with('>') || after_open.starts_with(char::is_whitespace);
+        let tag_end = after_open.find('>');
+        let close = find_ignore_case(after_open, "</at>").map(|(start, _)| start);
+        match (is_tag, tag_end, close) {
+            (true, Some(tag_end), Some(close)) if tag_end < close => {
+                out.push_str(&rest[..open]);
+                let name = &after_open[tag_end + 1..close];
+                let is_bot = match remove_bot {
+                    Some(bot_name) => {
+                        let name = name.trim();
+                        name.is_empty()
+                            || bot_name.is_some_and(|bot| name.eq_ignore_ascii_case(bot.trim()))
+                    }
+                    None => false,
+                };
+                if !is_bot {
+                    out.push_str(name);
+                }
+                rest = &after_open[close + "</at>".len()..];
+                // Teams writes `<at>Tom</at>is`; keep the words apart.
+                if !is_bot && rest.starts_with(|c: char| !c.is_whitespace()) {
+                    out.push(' ');
+                }
+            }
+            _ => {
+                out.push_str(&rest[..open + 3]);
+                rest = after_open;
+            }
+        }
+    }
+}
+
+fn is_unicode_dash(c: char) -> bool {
+    matches!(c, '\u{2014}' | '\u{2013}')
+}
+
+/// See step 4 of [`normalize`].
+fn undo_smart_punctuation(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let previous = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let word_start = previous.is_none_or(|p| p.is_whitespace() || p == '=');
+        let word_end = next.is_none_or(|n| n.is_whitespace() || n == ',' || n == '=');
+        if word_start && (is_unicode_dash(c) || c == '-') {
+            // A run of dashes opening a word: `—x`, `–x`, `-—x`, `——x` all mean `--x`.
+            let run = chars[i..]
+                .iter()
+                .take_while(|d| is_unicode_dash(**d) || **d == '-')
+                .count();
+            if chars[i..i + run].iter().any(|d| is_unicode_dash(*d)) {
+                out.push_str("--");
+            } else {
+                out.extend(&chars[i..i + run]);
+            }
+            i += run;
+            continue;
+        }
+        match c {
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' if word_start || word_end => {
+                out.push('"')
+            }
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' if word_start || word_end => {
+                out.push('\'')
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Why text could not be split into words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenizeError {
+    /// A quote was opened and never closed.
+    #[error("the {quote} quote opened at character {position} is never closed")]
+    UnterminatedQuote { quote: char, position: usize },
+    /// The text ends with a lone backslash.
+    #[error("the text ends with a backslash that escapes nothing")]
+    TrailingBackslash,
+}
+
+/// Splits text into words the way a POSIX shell would: whitespace separates words; `'…'` keeps
+/// everything literally; `"…"` keeps everything but lets `\"` and `\\` escape; outside quotes a
+/// backslash escapes the next character. `""` yields an empty word.
+pub fn tokenize(text: &str) -> Result<Vec<String>, TokenizeError> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut in_word = false;
+    let mut chars = text.chars().enumerate().peekable();
+    while let Some((position, c)) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut current));
+                    in_word = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some((_, '\'')) => break,
+                        Some((_, c)) => current.push(c),
+                        None => {
+                            return Err(TokenizeError::UnterminatedQuote {
+                                quote: '\'',
+                                position,
+                            })
+                        }
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some((_, '"')) => break,
+                        Some((_, '\\')) => match chars.peek() {
+                            Some((_, escaped @ ('"' | '\\'))) => {
+                                current.push(*escaped);
+                                chars.next();
+                            }
+                            _ => current.push('\\'),
+                        },
+                        Some((_, c)) => current.push(c),
+                        None => {
+                            return Err(TokenizeError::UnterminatedQuote {
+                                quote: '"',
+                                position,
+                            })
+                        }
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                match chars.next() {
+                    Some((_, escaped)) => current.push(escaped),
+                    None => return Err(TokenizeError::TrailingBackslash),
+                }
+            }
+            c => {
+                in_word = true;
+                current.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(current);
+    }
+    Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn bot() -> ChannelAccount {
+        ChannelAccount {
+            id: "28:bot-app-id".into(),
+            name: Some("AWS".into()),
+            ..ChannelAccount::default()
+        }
+    }
+
+    fn mention(id: &str, name: &str, text: &str) -> Entity {
+        serde_json::from_value(json!({
+            "type": "mention",
+            "mentioned": {"id": id, "name": name},
+            "text": text
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn normalize_table() {
+        let bot_mention = mention("28:bot-app-id", "AWS", "<at>AWS</at>");
+        let tom = mention("29:tom", "Tom", "<at>Tom</at>");
+        let client_info: Entity =
+            serde_json::from_value(json!({"type": "clientInfo", "locale": "en-US"})).unwrap();
+        let cases: Vec<(&str, Vec<Entity>, &str)> = vec![
+            // The ordinary channel message.
+            (
+                "<at>AWS</at> cloudwatch describe-alarms",
+                vec![bot_mention.clone()],
+                "cloudwatch describe-alarms",
+            ),
+            // Entity type and tag compared ignoring case.
+            (
+                "<AT>aws</AT> help",
+                vec![mention("28:bot-app-id", "AWS", "<at>AWS</at>")],
+                "help",
+            ),
+            // Personal chat: no mention at all.
+            ("s3 ls", vec![client_info.clone()], "s3 ls"),
+            // Only the bot's mention goes; Tom keeps his name (and a space after it).
+            (
+                "<at>AWS</at> ask <at>Tom</at>now",
+                vec![bot_mention.clone(), tom.clone()],
+                "ask Tom now",
+            ),
+            // A mention of someone else is never removed even when it comes first.
+            (
+                "<at>Tom</at> <at>AWS</at> help",
+                vec![tom.clone(), bot_mention.clone()],
+                "Tom  help",
+            ),
+            // Fallback: no entity, but a tag with the bot's name or an empty tag.
+            ("<at>AWS</at> s3 ls", vec![], "s3 ls"),
+            ("<at></at> s3 ls", vec![], "s3 ls"),
+            ("<at id=\"0\">aws</at>\u{a0}s3 ls", vec![], "s3 ls"),
+            // Entities decoded after the mention is gone; NBSP and newlines trimmed.
+            (
+                "<at>AWS</at>&nbsp;logs filter --pattern &quot;a &amp; b&quot;\n",
+                vec![bot_mention.clone()],
+                "logs filter --pattern \"a & b\"",
+            ),
+            ("\u{a0}\n help \n\u{a0}", vec![], "help"),
+            (
+                "ec2 describe-instances --filters Name=tag:x,Values=&lt;y&gt; &#39;z&#39;",
+                vec![],
+                "ec2 describe-instances --filters Name=tag:x,Values=<y> 'z'",
+            ),
+            // Smart punctuation from mobile keyboards.
+            (
+                "lambda get-function —function-name f",
+                vec![],
+                "lambda get-function --function-name f",
+            ),
+            (
+                "lambda get-function –function-name f",
+                vec![],
+                "lambda get-function --function-name f",
+            ),
+            (
+                "s3 ls -—recursive ——human-readable",
+                vec![],
+                "s3 ls --recursive --human-readable",
+            ),
+            (
+                "sns publish --message “hello world”",
+                vec![],
+                "sns publish --message \"hello world\"",
+            ),
+            (
+                "sns publish --message ‘it’s fine’",
+                vec![],
+                "sns publish --message 'it’s fine'",
+            ),
+            (
+                "logs x --filter-pattern=“ERROR”",
+                vec![],
+                "logs x --filter-pattern=\"ERROR\"",
+            ),
+            // Dashes inside words stay: dates, ranges and plain options.
+            (
+                "cloudwatch x --start-time 2024–01–02 -o",
+                vec![],
+                "cloudwatch x --start-time 2024–01–02 -o",
+            ),
+            // Something that only looks like a tag.
+            ("<atom> x", vec![], "<atom> x"),
+        ];
+        for (input, entities, expected) in cases {
+            assert_eq!(
+                normalize(input, &entities, Some(&bot())),
+                expected,
+                "input {input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn tokenize_table() {
+        let ok: Vec<(&str, Vec<&str>)> = vec![
+            ("", vec![]),
+            ("   ", vec![]),
+            ("s3 ls", vec!["s3", "ls"]),
+            ("  a\t b\u{a0}c ", vec!["a", "b", "c"]),
+            (
+                "sns publish --message \"hello world\"",
+                vec!["sns", "publish", "--message", "hello world"],
+            ),
+            (
+                "--cli-input-json '{\"a\": [1, 2]}'",
+                vec!["--cli-input-json", "{\"a\": [1, 2]}"],
+            ),
+            ("a\"b c\"d", vec!["ab cd"]),
+            ("\"\" x", vec!["", "x"]),
+            ("\"say \\\"hi\\\" \\\\ \\n\"", vec!["say \"hi\" \\ \\n"]),
+            ("'no \\escapes \"here\"'", vec!["no \\escapes \"here\""]),
+            ("a\\ b", vec!["a b"]),
+            (
+                "Key=k,Value=v Key=x,Value=\"y z\"",
+                vec!["Key=k,Value=v", "Key=x,Value=y z"],
+            ),
+        ];
+        for (input, expected) in ok {
+            assert_eq!(tokenize(input).unwrap(), expected, "input {input:?}");
+        }
+        let bad = [
+            (
+                "sns publish --message \"oops",
+                TokenizeError::UnterminatedQuote {
+                    quote: '"',
+                    position: 22,
+                },
+            ),
+            (
+                "'x",
+                TokenizeError::UnterminatedQuote {
+                    quote: '\'',
+                    position: 0,
+                },
+            ),
+            ("a \\", TokenizeError::TrailingBackslash),
+        ];
+        for (input, expected) in bad {
+            assert_eq!(tokenize(input).unwrap_err(), expected, "input {input:?}");
+        }
+    }
+}

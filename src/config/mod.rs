@@ -1,0 +1,547 @@
+//! Typed, validated start-up configuration: the bot identity, the Bot Framework endpoints, the
+//! listening port and the request limits. It must never log or print a secret, and it must never
+//! read the process environment anywhere except in [`Config::load`].
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+
+use url::Url;
+
+/// Default OpenID metadata for channel-to-bot tokens (botbuilder `ToBotFromChannelOpenIdMetadataUrl`).
+pub const DEFAULT_CHANNEL_OPENID_METADATA_URL: &str =
+    "https://login.botframework.com/v1/.well-known/openidconfiguration";
+/// Default OpenID metadata for emulator tokens (Entra `common` v2.0).
+pub const DEFAULT_EMULATOR_OPENID_METADATA_URL: &str =
+    "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration";
+/// Prefix of the login URL used for outbound tokens; the tenant follows it.
+pub const LOGIN_URL_PREFIX: &str = "https://login.microsoftonline.com/";
+/// The tenant multi-tenant bots ask for tokens (botbuilder `DefaultChannelAuthTenant`).
+pub const MULTI_TENANT_AUTH_TENANT: &str = "botframework.com";
+/// Default OAuth scope for the Bot Connector (botbuilder `ToChannelFromBotOAuthScope`).
+pub const DEFAULT_OAUTH_SCOPE: &str = "https://api.botframework.com";
+/// Default port, the one every Bot Framework sample uses.
+pub const DEFAULT_PORT: u16 = 3978;
+/// Default limit on the size of an inbound activity. Teams caps messages at about 100 KB of
+/// UTF-16 text, so 256 KiB of JSON leaves room for channel data and attachments.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The names of every setting, as they appear in the environment and in the `[bot]` table of
+/// the config file. Bot identity names are Bot Framework's own.
+pub mod names {
+    pub const APP_ID: &str = "MicrosoftAppId";
+    pub const APP_PASSWORD: &str = "MicrosoftAppPassword";
+    pub const APP_TYPE: &str = "MicrosoftAppType";
+    pub const APP_TENANT_ID: &str = "MicrosoftAppTenantId";
+    pub const CHANNEL_OPENID_METADATA_URL: &str = "ToBotFromChannelOpenIdMetadataUrl";
+    pub const EMULATOR_OPENID_METADATA_URL: &str = "ToBotFromEmulatorOpenIdMetadataUrl";
+    pub const LOGIN_URL: &str = "ToChannelFromBotLoginUrl";
+    pub const OAUTH_SCOPE: &str = "ToChannelFromBotOAuthScope";
+    pub const PORT: &str = "PORT";
+    pub const BIND_ADDRESS: &str = "AWS_CHATOPS_BIND_ADDRESS";
+    pub const ALLOW_EMULATOR: &str = "AWS_CHATOPS_ALLOW_EMULATOR";
+    pub const MAX_BODY_BYTES: &str = "AWS_CHATOPS_MAX_BODY_BYTES";
+}
+
+/// A secret string. `Debug` and `Display` print `***`; call [`Secret::expose`] at the one place
+/// that must send it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself. Only the outbound token request should call this.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// How the bot's Entra application is registered (`MicrosoftAppType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppType {
+    /// The app lives in one tenant; outbound tokens come from that tenant. The default, and the
+    /// only kind Azure lets you create since July 2025.
+    SingleTenant,
+    /// Legacy multi-tenant registration; outbound tokens come from the `botframework.com` tenant.
+    MultiTenant,
+}
+
+/// The validated configuration of the bot's front door.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `MicrosoftAppId`: the bot's Entra application id; inbound tokens must carry it as `aud`.
+    pub app_id: String,
+    /// `MicrosoftAppPassword`: the client secret used for outbound tokens.
+    pub app_password: Secret,
+    /// `MicrosoftAppType`.
+    pub app_type: AppType,
+    /// `MicrosoftAppTenantId`: required for single-tenant bots.
+    pub tenant_id: Option<String>,
+    /// `ToBotFromChannelOpenIdMetadataUrl`.
+    pub channel_openid_metadata_url: Url,
+    /// `ToBotFromEmulatorOpenIdMetadataUrl`, used only when `allow_emulator` is set.
+    pub emulator_openid_metadata_url: Url,
+    /// `ToChannelFromBotLoginUrl`: the login authority including the tenant; the token endpoint is
+    /// `{login_url}/oauth2/v2.0/token`.
+    pub login_url: Url,
+    /// `ToChannelFromBotOAuthScope`: the resource; `/.default` is appended when asking for tokens.
+    pub oauth_scope: String,
+    /// `PORT`.
+    pub port: u16,
+    /// `AWS_CHATOPS_BIND_ADDRESS` (default `0.0.0.0`).
+    pub bind_address: IpAddr,
+    /// `AWS_CHATOPS_ALLOW_EMULATOR`: accept Bot Framework Emulator tokens. Off by default because
+    /// the Entra keys that sign them sign every Entra token.
+    pub allow_emulator: bool,
+    /// `AWS_CHATOPS_MAX_BODY_BYTES`: larger inbound bodies get 413.
+    pub max_body_bytes: usize,
+}
+
+/// Why the configuration could not be loaded. Every message names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A required setting is absent from both the environment and the config file.
+    #[error(
+        "{name} is not set; set it in the environment or in the [bot] table of the config file"
+    )]
+    Missing { name: &'static str },
+    /// A setting is present but its value cannot be used.
+    #[error("{name} is malformed: {reason}")]
+    Malformed { name: &'static str, reason: String },
+    /// A setting names a mode this version does not implement yet.
+    #[error("{name}={value} is not supported yet: {reason}")]
+    Unsupported {
+        name: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+    /// The config file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    ReadFile {
+        path: String,
+        source: std::io::Error,
+    },
+    /// The config file is not valid TOML, or its `[bot]` entry is not a table.
+    #[error("config file {path} is not valid: {reason}")]
+    ParseFile { path: String, reason: String },
+}
+
+impl Config {
+    /// Loads the configuration from the process environment, falling back to the `[bot]` table
+    /// of the TOML file at `path` when one is given. The environment wins.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let file = match path {
+            Some(path) => Some(read_bot_table(path)?),
+            None => None,
+        };
+        Config::from_lookup(|name| {
+            std::env::var(name)
+                .ok()
+                .or_else(|| file.as_ref().and_then(|table| lookup_table(table, name)))
+        })
+    }
+
+    /// Parses the `[bot]` table of a config file's contents and loads from it alone. Used by
+    /// tests and by `check-config`.
+    pub fn from_toml_str(contents: &str) -> Result<Config, ConfigError> {
+        let table = parse_bot_table(contents, "<string>")?;
+        Config::from_lookup(|name| lookup_table(&table, name))
+    }
+
+    /// Builds and validates the configuration from a lookup function (setting name → value).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &'static str| {
+            lookup(name)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        let require = |name: &'static str| get(name).ok_or(ConfigError::Missing { name });
+
+        let app_id = require(names::APP_ID)?;
+        uuid::Uuid::parse_str(&app_id).map_err(|_| ConfigError::Malformed {
+            name: names::APP_ID,
+            reason: "expected the application (client) id, a GUID such as 00000000-0000-0000-0000-000000000000".into(),
+        })?;
+        // The password is never trimmed: a secret may legitimately end in whitespace-like text.
+        let app_password = lookup(names::APP_PASSWORD)
+            .filter(|value| !value.is_empty())
+            .map(Secret::new)
+            .ok_or(ConfigError::Missing {
+                name: names::APP_PASSWORD,
+            })?;
+
+        let app_type = match get(names::APP_TYPE) {
+            None => AppType::SingleTenant,
+            Some(value) => match value.to_ascii_lowercase().as_str() {
+                "singletenant" => AppType::SingleTenant,
+                "multitenant" => AppType::MultiTenant,
+                "userassignedmsi" => {
+                    return Err(ConfigError::Unsupported {
+                        name: names::APP_TYPE,
+                        value,
+                        reason: "managed identities are planned; use SingleTenant with a client secret for now",
+                    })
+                }
+                _ => {
+                    return Err(ConfigError::Malformed {
+                        name: names::APP_TYPE,
+                        reason: format!(
+                            "{value:?} is not one of SingleTenant, MultiTenant, UserAssignedMSI"
+                        ),
+                    })
+                }
+            },
+        };
+
+        let tenant_id = get(names::APP_TENANT_ID);
+        if let Some(tenant) = &tenant_id {
+            let valid = tenant
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            if !valid {
+                return Err(ConfigError::Malformed {
+                    name: names::APP_TENANT_ID,
+                    reason: "expected a tenant GUID or a domain name".into(),
+                });
+            }
+        }
+        let auth_tenant = match app_type {
+            AppType::SingleTenant => tenant_id.clone().ok_or(ConfigError::Missing {
+                name: names::APP_TENANT_ID,
+            })?,
+            AppType::MultiTenant => MULTI_TENANT_AUTH_TENANT.to_owned(),
+        };
+
+        let channel_openid_metadata_url = endpoint(
+            names::CHANNEL_OPENID_METADATA_URL,
+            get(names::CHANNEL_OPENID_METADATA_URL),
+            DEFAULT_CHANNEL_OPENID_METADATA_URL,
+        )?;
+        let emulator_openid_metadata_url = endpoint(
+            names::EMULATOR_OPENID_METADATA_URL,
+            get(names::EMULATOR_OPENID_METADATA_URL),
+            DEFAULT_EMULATOR_OPENID_METADATA_URL,
+        )?;
+        let login_url = endpoint(
+            names::LOGIN_URL,
+            get(names::LOGIN_URL),
+            &format!("{LOGIN_URL_PREFIX}{auth_tenant}"),
+        )?;
+        let oauth_scope = get(names::OAUTH_SCOPE).unwrap_or_else(|| DEFAULT_OAUTH_SCOPE.into());
+        if oauth_scope.chars().any(char::is_whitespace) {
+            return Err(ConfigError::Malformed {
+                name: names::OAUTH_SCOPE,
+                reason: "a scope cannot contain whitespace".into(),
+            });
+        }
+
+        let port = match get(names::PORT) {
+            None => DEFAULT_PORT,
+            Some(value) => value.parse::<u16>().map_err(|_| ConfigError::Malformed {
+                name: names::PORT,
+                reason: format!("{value:?} is not a port number (0-65535)"),
+            })?,
+        };
+        let bind_address = match get(names::BIND_ADDRESS) {
+            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            Some(value) => value.parse().map_err(|_| ConfigError::Malformed {
+                name: names::BIND_ADDRESS,
+                reason: format!("{value:?} is not an IP address"),
+            })?,
+        };
+        let allow_emulator = match get(names::ALLOW_EMULATOR) {
+            None => false,
+            Some(value) => parse_bool(&value).ok_or(ConfigError::Malformed {
+                name: names::ALLOW_EMULATOR,
+                reason: format!("{value:?} is not true or false"),
+            })?,
+        };
+        let max_body_bytes = match get(names::MAX_BODY_BYTES) {
+            None => DEFAULT_MAX_BODY_BYTES,
+            Some(value) => value
+                .parse::<usize>()
+                .ok()
+                .filter(|bytes| (1024..=16 * 1024 * 1024).contains(bytes))
+                .ok_or(ConfigError::Malformed {
+                    name: names::MAX_BODY_BYTES,
+                    reason: format!("{value:?} is not a byte count between 1024 and 16777216"),
+                })?,
+        };
+
+        Ok(Config {
+            app_id,
+            app_password,
+            app_type,
+            tenant_id,
+            channel_openid_metadata_url,
+            emulator_openid_metadata_url,
+            login_url,
+            oauth_scope,
+            port,
+            bind_address,
+            allow_emulator,
+            max_body_bytes,
+        })
+    }
+
+    /// The client-credentials token endpoint: `{ToChannelFromBotLoginUrl}/oauth2/v2.0/token`.
+    pub fn token_endpoint(&self) -> Url {
+        let base = self.login_url.as_str().trim_end_matches('/');
+        // The login URL was validated as a URL and the suffix is a plain path, so this cannot fail.
+        Url::parse(&format!("{base}/oauth2/v2.0/token")).expect("login URL plus a path is a URL")
+    }
+
+    /// The scope to ask for: the configured resource plus `/.default`.
+    pub fn token_scope(&self) -> String {
+        let scope = self.oauth_scope.trim_end_matches('/');
+        if scope.ends_with("/.default") {
+            scope.to_owned()
+        } else {
+            format!("{scope}/.default")
+        }
+    }
+}
+
+fn endpoint(name: &'static str, value: Option<String>, default: &str) -> Result<Url, ConfigError> {
+    let raw = value.as_deref().unwrap_or(default);
+    let url = Url::parse(raw).map_err(|error| ConfigError::Malformed {
+        name,
+        reason: format!("{raw:?} is not a URL ({error})"),
+    })?;
+    if !is_https_or_loopback(&url) {
+        return Err(ConfigError::Malformed {
+            name,
+            reason: format!(
+                "{raw:?} must use https (plain http is accepted only for loopback addresses)"
+            ),
+        });
+    }
+    Ok(url)
+}
+
+/// True for `https` URLs, and for `http` URLs whose host is a loopback address (the test
+/// stand-ins). Tokens and secrets are never sent anywhere else.
+pub fn is_https_or_loopback(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => match url.host() {
+            Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn read_bot_table(path: &Path) -> Result<toml::Table, ConfigError> {
+    let shown = path.display().to_string();
+    let contents = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+        path: shown.clone(),
+        source,
+    })?;
+    parse_bot_table(&contents, &shown)
+}
+
+fn parse_bot_table(contents: &str, shown: &str) -> Result<toml::Table, ConfigError> {
+    let mut document: toml::Table =
+        contents
+            .parse()
+            .map_err(|error: toml::de::Error| ConfigError::ParseFile {
+                path: shown.to_owned(),
+                reason: error.message().to_owned(),
+            })?;
+    match document.remove("bot") {
+        None => Ok(toml::Table::new()),
+        Some(toml::Value::Table(table)) => Ok(table),
+        Some(_) => Err(ConfigError::ParseFile {
+            path: shown.to_owned(),
+            reason: "`bot` must be a table ([bot])".into(),
+        }),
+    }
+}
+
+fn lookup_table(table: &toml::Table, name: &str) -> Option<String> {
+    match table.get(name)? {
+        toml::Value::String(value) => Some(value.clone()),
+        toml::Value::Integer(value) => Some(value.to_string()),
+        toml::Value::Boolean(value) => Some(value.to_string()),
+        // Other TOML types cannot be a setting; returning their text makes validation name them.
+        other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const APP_ID: &str = "11111111-2222-3333-4444-555555555555";
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    fn base() -> Vec<(&'static str, &'static str)> {
+        vec![
+            (names::APP_ID, APP_ID),
+            (names::APP_PASSWORD, "hunter2-very-secret"),
+            (names::APP_TENANT_ID, "contoso.onmicrosoft.com"),
+        ]
+    }
+
+    #[test]
+    fn defaults_for_a_single_tenant_bot() {
+        let config = load(&base()).unwrap();
+        assert_eq!(config.app_type, AppType::SingleTenant);
+        assert_eq!(config.port, 3978);
+        assert!(!config.allow_emulator);
+        assert_eq!(
+            config.token_endpoint().as_str(),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+        );
+        assert_eq!(
+            config.token_scope(),
+            "https://api.botframework.com/.default"
+        );
+        assert_eq!(
+            config.channel_openid_metadata_url.as_str(),
+            DEFAULT_CHANNEL_OPENID_METADATA_URL
+        );
+    }
+
+    #[test]
+    fn multi_tenant_uses_the_botframework_tenant() {
+        let mut pairs = base();
+        pairs.retain(|(k, _)| *k != names::APP_TENANT_ID);
+        pairs.push((names::APP_TYPE, "MultiTenant"));
+        let config = load(&pairs).unwrap();
+        assert_eq!(
+            config.token_endpoint().as_str(),
+            "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_setting() {
+        let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+            (vec![], names::APP_ID),
+            (vec![(names::APP_ID, "not-a-guid")], names::APP_ID),
+            (vec![(names::APP_ID, APP_ID)], names::APP_PASSWORD),
+            (
+                vec![(names::APP_ID, APP_ID), (names::APP_PASSWORD, "x")],
+                names::APP_TENANT_ID,
+            ),
+            (
+                [base(), vec![(names::APP_TYPE, "Sometimes")]].concat(),
+                names::APP_TYPE,
+            ),
+            (
+                [base(), vec![(names::APP_TYPE, "UserAssignedMSI")]].concat(),
+                names::APP_TYPE,
+            ),
+            ([base(), vec![(names::PORT, "70000")]].concat(), names::PORT),
+            (
+                [base(), vec![(names::ALLOW_EMULATOR, "maybe")]].concat(),
+                names::ALLOW_EMULATOR,
+            ),
+            (
+                [base(), vec![(names::MAX_BODY_BYTES, "12")]].concat(),
+                names::MAX_BODY_BYTES,
+            ),
+            (
+                [
+                    base(),
+                    vec![(names::LOGIN_URL, "http://login.example.com/t")],
+                ]
+                .concat(),
+                names::LOGIN_URL,
+            ),
+            (
+                [
+                    base(),
+                    vec![(names::CHANNEL_OPENID_METADATA_URL, "not a url")],
+                ]
+                .concat(),
+                names::CHANNEL_OPENID_METADATA_URL,
+            ),
+            (
+                [base(), vec![(names::APP_TENANT_ID, "a/b")]].concat(),
+                names::APP_TENANT_ID,
+            ),
+        ];
+        for (pairs, expected) in cases {
+            let error = load(&pairs).expect_err(expected).to_string();
+            assert!(error.contains(expected), "{error:?} should name {expected}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_or_errors() {
+        let config = load(&base()).unwrap();
+        let shown = format!("{config:?} {}", config.app_password);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("***"));
+        assert_eq!(config.app_password.expose(), "hunter2-very-secret");
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_for_stand_ins() {
+        let pairs = [
+            base(),
+            vec![
+                (names::LOGIN_URL, "http://127.0.0.1:9/tenant"),
+                (
+                    names::CHANNEL_OPENID_METADATA_URL,
+                    "http://localhost:9/meta",
+                ),
+            ],
+        ]
+        .concat();
+        let config = load(&pairs).unwrap();
+        assert_eq!(
+            config.token_endpoint().as_str(),
+            "http://127.0.0.1:9/tenant/oauth2/v2.0/token"
+        );
+    }
+
+    #[test]
+    fn the_config_file_bot_table_is_read() {
+        let config = Config::from_toml_str(&format!(
+            "[bot]\nMicrosoftAppId = \"{APP_ID}\"\nMicrosoftAppPassword = \"pw\"\nMicrosoftAppType = \"MultiTenant\"\nPORT = 8080\nAWS_CHATOPS_ALLOW_EMULATOR = true\n\n[other]\nignored = 1\n"
+        ))
+        .unwrap();
+        assert_eq!(config.port, 8080);
+        assert!(config.allow_emulator);
+        assert_eq!(config.app_type, AppType::MultiTenant);
+        let error = Config::from_toml_str("bot = 3").unwrap_err().to_string();
+        assert!(error.contains("bot"), "{error}");
+    }
+}

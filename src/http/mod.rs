@@ -1,0 +1,406 @@
+//! The HTTP front door and the only module that knows actix-web: routes `/api/messages`,
+//! `/healthz` and `/readyz`, enforces the body limit, maps outcomes and errors to status codes,
+//! opens one tracing span per turn, and wires the server together. It must never put a failure
+//! reason in a 401 body, and never log tokens or card payloads.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::header;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use futures_util::StreamExt as _;
+use tracing::{field, Instrument as _};
+
+use crate::auth::{KeyCache, KeyRefreshPolicy, TokenProvider, TokenValidator};
+use crate::bot::{
+    Bot, CommandHandler, ConversationStore, DefaultCommandHandler, InMemoryConversationStore,
+    TurnOutcome,
+};
+use crate::config::Config;
+use crate::teams::{Activity, ConnectorClient, RetryPolicy};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The listening socket could not be bound (port in use, no permission, ...).
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    /// The HTTP client for outbound calls could not be built (TLS set-up).
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+/// Builds and starts the bot's HTTP server.
+pub struct ServerBuilder {
+    config: Config,
+    handler: Arc<dyn CommandHandler>,
+    store: Arc<dyn ConversationStore>,
+    key_refresh: KeyRefreshPolicy,
+    retry: RetryPolicy,
+    workers: Option<usize>,
+    address: Option<SocketAddr>,
+}
+
+impl ServerBuilder {
+    /// A server for `config` with the default command handler and an in-memory store.
+    pub fn new(config: Config) -> Self {
+        ServerBuilder {
+            config,
+            handler: Arc::new(DefaultCommandHandler),
+            store: Arc::new(InMemoryConversationStore::default()),
+            key_refresh: KeyRefreshPolicy::default(),
+            retry: RetryPolicy::default(),
+            workers: None,
+            address: None,
+        }
+    }
+
+    /// The handler that answers messages and card actions (the command engine).
+    pub fn command_handler(mut self, handler: Arc<dyn CommandHandler>) -> Self {
+        self.handler = handler;
+        self
+    }
+
+    /// Where conversation references are stored.
+    pub fn conversation_store(mut self, store: Arc<dyn ConversationStore>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// When signing keys are refreshed.
+    pub fn key_refresh_policy(mut self, policy: KeyRefreshPolicy) -> Self {
+        self.key_refresh = policy;
+        self
+    }
+
+    /// How Connector calls are retried.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// HTTP worker threads (default: one per physical core).
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = Some(workers.max(1));
+        self
+    }
+
+    /// Listen here instead of `bind_address:PORT` from the config (tests use `127.0.0.1:0`).
+    pub fn bind(mut self, address: SocketAddr) -> Self {
+        self.address = Some(address);
+        self
+    }
+
+    /// Binds, loads signing keys in the background and starts serving. Must be called inside
+    /// the Tokio runtime that should run turns and key refreshes.
+    pub async fn start(self) -> Result<RunningServer, StartError> {
+        let config = self.config;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("aws-chatops/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(StartError::HttpClient)?;
+
+        let channel_keys = Arc::new(KeyCache::new(
+            config.channel_openid_metadata_url.clone(),
+            http.clone(),
+            self.key_refresh,
+        ));
+        let emulator_keys = config.allow_emulator.then(|| {
+            Arc::new(KeyCache::new(
+                config.emulator_openid_metadata_url.clone(),
+                http.clone(),
+                self.key_refresh,
+            ))
+        });
+        let mut refresh_tasks = vec![channel_keys.spawn_background_refresh()];
+        if let Some(keys) = &emulator_keys {
+            tracing::warn!(
+                "the Bot Framework Emulator path is enabled; do not enable it in production"
+            );
+            refresh_tasks.push(keys.spawn_background_refresh());
+        }
+        let validator = Arc::new(TokenValidator::new(
+            config.app_id.clone(),
+            channel_keys,
+            emulator_keys,
+        ));
+        let tokens = Arc::new(TokenProvider::new(&config, http.clone()));
+        let connector = Arc::new(ConnectorClient::new(http, tokens, self.retry));
+        let bot = Arc::new(Bot::new(connector, self.store, self.handler));
+
+        let state = web::Data::new(AppState {
+            validator,
+            bot: bot.clone(),
+            max_body_bytes: config.max_body_bytes,
+        });
+        let address = self
+            .address
+            .unwrap_or_else(|| SocketAddr::new(config.bind_address, config.port));
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .service(
+                    web::resource("/api/messages")
+                        .route(web::post().to(messages))
+                        .default_service(web::to(method_not_allowed)),
+                )
+                .service(
+                    web::resource("/healthz")
+                        .route(web::get().to(healthz))
+                        .default_service(web::to(method_not_allowed)),
+                )
+                .service(
+                    web::resource("/readyz")
+                        .route(web::get().to(readyz))
+                        .default_service(web::to(method_not_allowed)),
+                )
+        })
+        .disable_signals()
+        .shutdown_timeout(20);
+        if let Some(workers) = self.workers {
+            server = server.workers(workers);
+        }
+        let server = server
+            .bind(address)
+            .map_err(|source| StartError::Bind { address, source })?;
+        let local_addr = server.addrs().first().copied().unwrap_or(address);
+        let server = server.run();
+        let handle = server.handle();
+        let task = tokio::spawn(server);
+        tracing::info!(address = %local_addr, "listening");
+        Ok(RunningServer {
+            local_addr,
+            handle,
+            task,
+            bot,
+            refresh_tasks,
+        })
+    }
+}
+
+/// A started server: its address and its shutdown.
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    handle: ServerHandle,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    bot: Arc<Bot>,
+    refresh_tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// The address actually bound (the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The bot, for proactive messages and introspection.
+    pub fn bot(&self) -> &Arc<Bot> {
+        &self.bot
+    }
+
+    /// Graceful shutdown: stop accepting, finish HTTP requests in flight, then wait up to
+    /// `grace` for turns still running on tasks. Returns whether every turn finished.
+    pub async fn shutdown(self, grace: Duration) -> bool {
+        tracing::info!("shutting down: no new requests accepted");
+        self.handle.stop(true).await;
+        let _ = self.task.await;
+        let finished = self.bot.wait_idle(grace).await;
+        if finished {
+            tracing::info!("all turns finished");
+        } else {
+            tracing::warn!(
+                turns_in_flight = self.bot.turns_in_flight(),
+                "shutdown grace period over with turns still running"
+            );
+        }
+        for task in self.refresh_tasks {
+            task.abort();
+        }
+        finished
+    }
+}
+
+struct AppState {
+    validator: Arc<TokenValidator>,
+    bot: Arc<Bot>,
+    max_body_bytes: usize,
+}
+
+async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
+    let allow = if request.path() == "/api/messages" {
+        "POST"
+    } else {
+        "GET"
+    };
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, allow))
+        .finish()
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "alive"}))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let channel_keys = state.validator.channel_keys().is_loaded();
+    let emulator_keys = state
+        .validator
+        .emulator_keys()
+        .is_none_or(|keys| keys.is_loaded());
+    let body = serde_json::json!({"signingKeysLoaded": channel_keys && emulator_keys});
+    if channel_keys && emulator_keys {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+/// Why a request to `/api/messages` was refused before reaching the bot.
+#[derive(Debug, thiserror::Error)]
+enum RequestError {
+    /// The body is larger than the configured limit (413).
+    #[error("body larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// The body could not be read (400).
+    #[error("body could not be read: {0}")]
+    Unreadable(String),
+    /// The body is not a JSON object with a string `type`, or not an activity (400).
+    #[error("body is not an activity: {0}")]
+    NotAnActivity(String),
+}
+
+impl RequestError {
+    fn response(&self) -> HttpResponse {
+        match self {
+            RequestError::TooLarge { .. } => HttpResponse::PayloadTooLarge().finish(),
+            RequestError::Unreadable(_) | RequestError::NotAnActivity(_) => {
+                HttpResponse::BadRequest()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("the body must be a JSON Bot Framework activity with a type")
+            }
+        }
+    }
+}
+
+async fn messages(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let span = tracing::info_span!(
+        "turn",
+        activity_id = field::Empty,
+        activity_type = field::Empty,
+        conversation_id = field::Empty,
+        tenant_id = field::Empty,
+        user_aad_object_id = field::Empty,
+        correlation_id = field::Empty,
+    );
+    let started = Instant::now();
+    async move {
+        let response = handle_message(&request, payload, &state).await;
+        tracing::debug!(
+            status = response.status().as_u16(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "request answered"
+        );
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+async fn handle_message(
+    request: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> HttpResponse {
+    let activity = match read_activity(request, payload, state.max_body_bytes).await {
+        Ok(activity) => activity,
+        Err(error) => {
+            tracing::warn!(error = %error, "request refused");
+            return error.response();
+        }
+    };
+    let span = tracing::Span::current();
+    span.record("activity_type", activity.activity_type.as_str());
+    if let Some(id) = &activity.id {
+        span.record("activity_id", id.as_str());
+    }
+    if let Some(conversation) = activity.conversation_id() {
+        span.record("conversation_id", conversation);
+    }
+    if let Some(tenant) = activity.tenant_id() {
+        span.record("tenant_id", tenant);
+    }
+    if let Some(user) = activity
+        .from
+        .as_ref()
+        .and_then(|from| from.aad_object_id.as_deref())
+    {
+        span.record("user_aad_object_id", user);
+    }
+
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    if let Err(error) = state
+        .validator
+        .validate(
+            authorization,
+            activity.channel_id.as_deref(),
+            activity.service_url.as_deref(),
+        )
+        .await
+    {
+        tracing::warn!(reason = %error, "request refused: 401");
+        return HttpResponse::Unauthorized().finish();
+    }
+
+    match state.bot.on_activity(activity).await {
+        TurnOutcome::Accepted | TurnOutcome::Ignored => HttpResponse::Ok().finish(),
+        TurnOutcome::Invoke(body) => HttpResponse::Ok().json(body),
+        TurnOutcome::InvokeNotImplemented => HttpResponse::NotImplemented().finish(),
+    }
+}
+
+async fn read_activity(
+    request: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Activity, RequestError> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(RequestError::TooLarge { limit });
+    }
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(4096).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| RequestError::Unreadable(error.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(RequestError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|error| RequestError::NotAnActivity(format!("not JSON ({error})")))?;
+    let has_type = value
+        .get("type")
+        .and_then(|kind| kind.as_str())
+        .is_some_and(|kind| !kind.is_empty());
+    if !value.is_object() || !has_type {
+        return Err(RequestError::NotAnActivity("no type".into()));
+    }
+    serde_json::from_value(value).map_err(|error| RequestError::NotAnActivity(error.to_string()))
+}

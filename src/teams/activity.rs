@@ -1,0 +1,259 @@
+//! Bot Framework wire types (Activity and its parts) as serde types, plus the Teams-specific
+//! reads of `channelData`. Pure data: no IO, no business rules.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Activity types this bot reacts to.
+pub mod activity_types {
+    pub const MESSAGE: &str = "message";
+    pub const INVOKE: &str = "invoke";
+    pub const CONVERSATION_UPDATE: &str = "conversationUpdate";
+    pub const INSTALLATION_UPDATE: &str = "installationUpdate";
+    pub const TYPING: &str = "typing";
+}
+
+/// A Bot Framework activity. Unknown fields are ignored on input and absent fields are omitted on
+/// output.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    #[serde(rename = "type")]
+    pub activity_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ChannelAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<ConversationAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<ChannelAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_format: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<Entity>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_data: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to_id: Option<String>,
+    /// `installationUpdate`: `add`, `remove`, `add-upgrade`, `remove-upgrade`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members_added: Vec<ChannelAccount>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members_removed: Vec<ChannelAccount>,
+}
+
+/// A user or bot (`from`, `recipient`, members).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelAccount {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The user's Entra object id (Teams).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aad_object_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+/// The conversation an activity belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationAccount {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `personal`, `groupChat` or `channel`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_group: Option<bool>,
+}
+
+/// An entity attached to an activity (`mention`, `clientInfo`, ...).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    #[serde(flatten)]
+    pub properties: Map<String, Value>,
+}
+
+/// The parts of a `mention` entity the bot uses.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Mention {
+    pub mentioned: ChannelAccount,
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+impl Entity {
+    /// The mention this entity carries, if it is a `mention` entity (type compared ignoring case).
+    pub fn as_mention(&self) -> Option<Mention> {
+        if !self.entity_type.eq_ignore_ascii_case("mention") {
+            return None;
+        }
+        serde_json::from_value(Value::Object(self.properties.clone())).ok()
+    }
+}
+
+/// An attachment, such as an Adaptive Card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub content_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Everything needed to message a conversation later (proactively).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationReference {
+    pub service_url: String,
+    pub channel_id: String,
+    pub conversation: ConversationAccount,
+    /// The bot as it appears in this conversation (`28:<app id>`).
+    pub bot: ChannelAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<ChannelAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<String>,
+    /// The Teams channel (not the Bot Framework channel id): `19:...@thread.tacv2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams_channel_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity_id: Option<String>,
+}
+
+/// The body of the HTTP 200 answer to an invoke activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvokeResponse {
+    pub status_code: u16,
+    #[serde(rename = "type")]
+    pub response_type: String,
+    pub value: Value,
+}
+
+/// The Connector's answer to a send, reply or update.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceResponse {
+    #[serde(default)]
+    pub id: String,
+}
+
+impl Activity {
+    /// `channelData.tenant.id`, falling back to `conversation.tenantId`.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.channel_data_str(&["tenant", "id"]).or_else(|| {
+            self.conversation
+                .as_ref()
+                .and_then(|conversation| conversation.tenant_id.as_deref())
+        })
+    }
+
+    /// `channelData.team.id` (channel conversations only).
+    pub fn team_id(&self) -> Option<&str> {
+        self.channel_data_str(&["team", "id"])
+    }
+
+    /// `channelData.channel.id` (channel conversations only).
+    pub fn teams_channel_id(&self) -> Option<&str> {
+        self.channel_data_str(&["channel", "id"])
+    }
+
+    /// `channelData.eventType` (conversationUpdate).
+    pub fn event_type(&self) -> Option<&str> {
+        self.channel_data_str(&["eventType"])
+    }
+
+    fn channel_data_str(&self, path: &[&str]) -> Option<&str> {
+        let mut value = self.channel_data.as_ref()?;
+        for key in path {
+            value = value.get(key)?;
+        }
+        value.as_str()
+    }
+
+    /// The conversation id, if any.
+    pub fn conversation_id(&self) -> Option<&str> {
+        self.conversation
+            .as_ref()
+            .map(|conversation| conversation.id.as_str())
+    }
+
+    /// A reference to this activity's conversation, for replies now and proactive messages later.
+    /// `None` when the activity lacks a service URL, channel, conversation or recipient.
+    pub fn conversation_reference(&self) -> Option<ConversationReference> {
+        Some(ConversationReference {
+            service_url: self.service_url.clone()?,
+            channel_id: self.channel_id.clone()?,
+            conversation: self.conversation.clone()?,
+            bot: self.recipient.clone()?,
+            user: self.from.clone(),
+            tenant_id: self.tenant_id().map(str::to_owned),
+            team_id: self.team_id().map(str::to_owned),
+            teams_channel_id: self.teams_channel_id().map(str::to_owned),
+            activity_id: self.id.clone(),
+        })
+    }
+
+    /// A reply to this activity: same conversation, `from` and `recipient` swapped, `replyToId`
+    /// set to this activity's id, locale, service URL and channel copied.
+    pub fn reply(&self) -> Activity {
+        Activity {
+            activity_type: activity_types::MESSAGE.into(),
+            service_url: self.service_url.clone(),
+            channel_id: self.channel_id.clone(),
+            conversation: self.conversation.clone(),
+            from: self.recipient.clone(),
+            recipient: self.from.clone(),
+            reply_to_id: self.id.clone(),
+            locale: self.locale.clone(),
+            ..Activity::default()
+        }
+    }
+}
+
+impl ConversationReference {
+    /// A new message activity addressed to this conversation (for proactive messages).
+    pub fn message(&self) -> Activity {
+        Activity {
+            activity_type: activity_types::MESSAGE.into(),
+            service_url: Some(self.service_url.clone()),
+            channel_id: Some(self.channel_id.clone()),
+            conversation: Some(self.conversation.clone()),
+            from: Some(self.bot.clone()),
+            recipient: self.user.clone(),
+            ..Activity::default()
+        }
+    }
+}

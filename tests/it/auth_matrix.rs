@@ -1,0 +1,595 @@
+//! The rejection matrix of botframework.md §7: every bad request gets 401 (or 400/405/413) and
+//! nothing reaches the Bot Connector; plus the accepted edge cases and key refresh behaviour.
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::harness::{wait_until, Harness, Options, APP_ID};
+use crate::support::keys::{now, unsigned_token, TestKey};
+
+enum Request {
+    Post {
+        body: Vec<u8>,
+        authorization: Option<String>,
+    },
+    Other(Method),
+}
+
+struct Case {
+    name: &'static str,
+    expected: u16,
+    request: Request,
+}
+
+fn bearer(token: &str) -> Option<String> {
+    Some(format!("Bearer {token}"))
+}
+
+fn cases(h: &Harness) -> Vec<Case> {
+    let key = &h.key;
+    let other_key = TestKey::two();
+    let message = |conversation: &str| h.message_in(conversation, "s3 ls");
+    let body = |conversation: &str| message(conversation).to_string().into_bytes();
+    let with_claims = |change: &dyn Fn(&mut Value)| {
+        let mut claims = h.claims();
+        change(&mut claims);
+        claims
+    };
+    let signed = |claims: &Value| key.sign(Algorithm::RS256, Some("key-1"), claims);
+    let post = |conversation: &str, authorization: Option<String>| Request::Post {
+        body: body(conversation),
+        authorization,
+    };
+    let valid = signed(&h.claims());
+    let hs256 = jsonwebtoken::encode(
+        &{
+            let mut header = Header::new(Algorithm::HS256);
+            header.kid = Some("key-1".into());
+            header
+        },
+        &h.claims(),
+        &EncodingKey::from_secret(b"guessable"),
+    )
+    .unwrap();
+    let tampered = {
+        let other = signed(&with_claims(&|c| c["aud"] = json!("someone-else")));
+        let mut parts: Vec<&str> = valid.split('.').collect();
+        let other_parts: Vec<&str> = other.split('.').collect();
+        parts[1] = other_parts[1];
+        parts.join(".")
+    };
+    let mut no_channel = message("c-no-channel");
+    no_channel.as_object_mut().unwrap().remove("channelId");
+    let mut skype_channel = message("c-skype-channel");
+    skype_channel["channelId"] = json!("skype");
+    let mut no_service_url = message("c-no-service-url");
+    no_service_url.as_object_mut().unwrap().remove("serviceUrl");
+    let mut other_service_url = message("c-other-service-url");
+    other_service_url["serviceUrl"] = json!("http://127.0.0.1:9/evil/");
+
+    vec![
+        Case {
+            name: "no Authorization header",
+            expected: 401,
+            request: post("c-no-header", None),
+        },
+        Case {
+            name: "empty Authorization header",
+            expected: 401,
+            request: post("c-empty", Some(String::new())),
+        },
+        Case {
+            name: "lowercase bearer scheme",
+            expected: 401,
+            request: post("c-lower", Some(format!("bearer {valid}"))),
+        },
+        Case {
+            name: "two spaces after Bearer",
+            expected: 401,
+            request: post("c-spaces", Some(format!("Bearer  {valid}"))),
+        },
+        Case {
+            name: "three header parts",
+            expected: 401,
+            request: post("c-three", Some(format!("Bearer {valid} extra"))),
+        },
+        Case {
+            name: "Basic scheme",
+            expected: 401,
+            request: post("c-basic", Some("Basic dXNlcjpwYXNz".into())),
+        },
+        Case {
+            name: "not a JWT",
+            expected: 401,
+            request: post("c-garbage", bearer("not.a.jwt")),
+        },
+        Case {
+            name: "alg HS256",
+            expected: 401,
+            request: post("c-hs256", bearer(&hs256)),
+        },
+        Case {
+            name: "alg none",
+            expected: 401,
+            request: post(
+                "c-none",
+                bearer(&unsigned_token(
+                    &json!({"alg": "none", "kid": "key-1", "typ": "JWT"}),
+                    &h.claims(),
+                    "",
+                )),
+            ),
+        },
+        Case {
+            name: "no kid",
+            expected: 401,
+            request: post(
+                "c-no-kid",
+                bearer(&key.sign(Algorithm::RS256, None, &h.claims())),
+            ),
+        },
+        Case {
+            name: "unknown kid (one forced refresh, then 401)",
+            expected: 401,
+            request: post(
+                "c-unknown-kid",
+                bearer(&key.sign(Algorithm::RS256, Some("never-published"), &h.claims())),
+            ),
+        },
+        Case {
+            name: "signed by another key under a published kid",
+            expected: 401,
+            request: post(
+                "c-other-key",
+                bearer(&other_key.sign(Algorithm::RS256, Some("key-1"), &h.claims())),
+            ),
+        },
+        Case {
+            name: "payload swapped under a valid signature",
+            expected: 401,
+            request: post("c-tampered", bearer(&tampered)),
+        },
+        Case {
+            name: "wrong aud",
+            expected: 401,
+            request: post(
+                "c-aud",
+                bearer(&signed(&with_claims(&|c| {
+                    c["aud"] = json!("00000000-0000-0000-0000-000000000000")
+                }))),
+            ),
+        },
+        Case {
+            name: "aud missing",
+            expected: 401,
+            request: post(
+                "c-no-aud",
+                bearer(&signed(&with_claims(&|c| {
+                    c.as_object_mut().unwrap().remove("aud");
+                }))),
+            ),
+        },
+        Case {
+            name: "wrong iss",
+            expected: 401,
+            request: post(
+                "c-iss",
+                bearer(&signed(&with_claims(&|c| {
+                    c["iss"] = json!("https://evil.example.com")
+                }))),
+            ),
+        },
+        Case {
+            name: "emulator issuer while the emulator path is off",
+            expected: 401,
+            request: post(
+                "c-emulator",
+                bearer(&signed(&with_claims(&|c| {
+                    c["iss"] = json!("https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0");
+                    c["ver"] = json!("2.0");
+                    c["azp"] = json!(APP_ID);
+                }))),
+            ),
+        },
+        Case {
+            name: "expired beyond the 300 s skew",
+            expected: 401,
+            request: post(
+                "c-expired",
+                bearer(&signed(&with_claims(&|c| c["exp"] = json!(now() - 310)))),
+            ),
+        },
+        Case {
+            name: "exp missing",
+            expected: 401,
+            request: post(
+                "c-no-exp",
+                bearer(&signed(&with_claims(&|c| {
+                    c.as_object_mut().unwrap().remove("exp");
+                }))),
+            ),
+        },
+        Case {
+            name: "nbf beyond the 300 s skew",
+            expected: 401,
+            request: post(
+                "c-nbf",
+                bearer(&signed(&with_claims(&|c| c["nbf"] = json!(now() + 310)))),
+            ),
+        },
+        Case {
+            name: "serviceurl claim missing",
+            expected: 401,
+            request: post(
+                "c-no-serviceurl",
+                bearer(&signed(&with_claims(&|c| {
+                    c.as_object_mut().unwrap().remove("serviceurl");
+                }))),
+            ),
+        },
+        Case {
+            name: "serviceurl claim for another host",
+            expected: 401,
+            request: post(
+                "c-serviceurl",
+                bearer(&signed(&with_claims(&|c| {
+                    c["serviceurl"] = json!("https://smba.trafficmanager.net/amer/")
+                }))),
+            ),
+        },
+        Case {
+            name: "serviceurl differs by a trailing slash",
+            expected: 401,
+            request: post(
+                "c-slash",
+                bearer(&signed(&with_claims(&|c| {
+                    c["serviceurl"] = json!(h.service_url().trim_end_matches('/'))
+                }))),
+            ),
+        },
+        Case {
+            name: "activity without serviceUrl",
+            expected: 401,
+            request: Request::Post {
+                body: no_service_url.to_string().into_bytes(),
+                authorization: bearer(&valid),
+            },
+        },
+        Case {
+            name: "activity serviceUrl differs from the claim",
+            expected: 401,
+            request: Request::Post {
+                body: other_service_url.to_string().into_bytes(),
+                authorization: bearer(&valid),
+            },
+        },
+        Case {
+            name: "key not endorsed for msteams",
+            expected: 401,
+            request: post(
+                "c-skype-key",
+                bearer(&key.sign(Algorithm::RS256, Some("skype-only"), &h.claims())),
+            ),
+        },
+        Case {
+            name: "key with no endorsements",
+            expected: 401,
+            request: post(
+                "c-no-endorsements",
+                bearer(&key.sign(Algorithm::RS256, Some("no-endorsements"), &h.claims())),
+            ),
+        },
+        Case {
+            name: "activity channelId missing",
+            expected: 401,
+            request: Request::Post {
+                body: no_channel.to_string().into_bytes(),
+                authorization: bearer(&valid),
+            },
+        },
+        Case {
+            name: "activity channelId not endorsed",
+            expected: 401,
+            request: Request::Post {
+                body: skype_channel.to_string().into_bytes(),
+                authorization: bearer(&valid),
+            },
+        },
+        Case {
+            name: "body is not JSON",
+            expected: 400,
+            request: Request::Post {
+                body: b"{not json".to_vec(),
+                authorization: bearer(&valid),
+            },
+        },
+        Case {
+            name: "JSON without type",
+            expected: 400,
+            request: Request::Post {
+                body: br#"{"text":"hi"}"#.to_vec(),
+                authorization: bearer(&valid),
+            },
+        },
+        Case {
+            name: "JSON array",
+            expected: 400,
+            request: Request::Post {
+                body: br#"[{"type":"message"}]"#.to_vec(),
+                authorization: bearer(&valid),
+            },
+        },
+        Case {
+            name: "empty type",
+            expected: 400,
+            request: Request::Post {
+                body: br#"{"type":""}"#.to_vec(),
+                authorization: bearer(&valid),
+            },
+        },
+        Case {
+            name: "field of the wrong shape",
+            expected: 400,
+            request: Request::Post {
+                body: json!({"type": "message", "from": 5})
+                    .to_string()
+                    .into_bytes(),
+                authorization: bearer(&valid),
+            },
+        },
+        Case {
+            name: "body over the limit",
+            expected: 413,
+            request: Request::Post {
+                body: {
+                    let mut big = message("c-big");
+                    big["text"] = json!("x".repeat(300 * 1024));
+                    big.to_string().into_bytes()
+                },
+                authorization: bearer(&valid),
+            },
+        },
+        Case {
+            name: "GET /api/messages",
+            expected: 405,
+            request: Request::Other(Method::GET),
+        },
+        Case {
+            name: "PUT /api/messages",
+            expected: 405,
+            request: Request::Other(Method::PUT),
+        },
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_request_is_refused_and_nothing_is_sent() {
+    let h = Harness::start().await;
+    let cases = cases(&h);
+    assert!(cases.len() >= 20, "the matrix has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let response = match &case.request {
+            Request::Post {
+                body,
+                authorization,
+            } => h.post_bytes(body.clone(), authorization.as_deref()).await,
+            Request::Other(method) => h
+                .http
+                .request(method.clone(), h.url("/api/messages"))
+                .send()
+                .await
+                .unwrap(),
+        };
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        if status != case.expected {
+            failures.push(format!(
+                "{}: expected {}, got {status}",
+                case.name, case.expected
+            ));
+        }
+        if status == 401 && !body.is_empty() {
+            failures.push(format!(
+                "{}: a 401 must not explain itself, body {body:?}",
+                case.name
+            ));
+        }
+        if h.connector.state.count() != 0 {
+            failures.push(format!("{}: the connector received a request", case.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // Barrier: a valid message is answered; had any refused request started a turn, its reply
+    // would have been sent before this one.
+    let response = h
+        .post(&h.message_in("c-valid", "s3 ls"), Some(&h.bearer()))
+        .await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(1).await;
+    h.wait_turns_idle().await;
+    let received = h.connector.state.received();
+    assert_eq!(received.len(), 1, "only the valid message is answered");
+    assert!(received[0].path.contains("c-valid"), "{}", received[0].path);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_edge_cases() {
+    let h = Harness::start().await;
+    let key = &h.key;
+    let mut claims_case_differs = h.claims();
+    claims_case_differs["serviceurl"] =
+        json!(h.service_url().to_uppercase().replace("HTTP://", "http://"));
+    let mut within_skew_expired = h.claims();
+    within_skew_expired["exp"] = json!(now() - 200);
+    let mut within_skew_nbf = h.claims();
+    within_skew_nbf["nbf"] = json!(now() + 200);
+    let tokens = [
+        (
+            "RS256",
+            key.sign(Algorithm::RS256, Some("key-1"), &h.claims()),
+        ),
+        (
+            "RS384",
+            key.sign(Algorithm::RS384, Some("key-1"), &h.claims()),
+        ),
+        (
+            "RS512",
+            key.sign(Algorithm::RS512, Some("key-1"), &h.claims()),
+        ),
+        (
+            "serviceurl differs only in case",
+            key.sign(Algorithm::RS256, Some("key-1"), &claims_case_differs),
+        ),
+        (
+            "expired 200 s ago (inside the skew)",
+            key.sign(Algorithm::RS256, Some("key-1"), &within_skew_expired),
+        ),
+        (
+            "nbf 200 s ahead (inside the skew)",
+            key.sign(Algorithm::RS256, Some("key-1"), &within_skew_nbf),
+        ),
+    ];
+    for (index, (name, token)) in tokens.iter().enumerate() {
+        let response = h
+            .post(
+                &h.message_in(&format!("ok-{index}"), "s3 ls"),
+                Some(&format!("Bearer {token}")),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{name}");
+    }
+    h.wait_for_connector(tokens.len()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untrusted_issuers_never_cause_a_key_fetch() {
+    let h = Harness::start().await;
+    let hits = h.login.state.jwks_hits();
+    let mut claims = h.claims();
+    claims["iss"] = json!("https://evil.example.com");
+    let token = h.key.sign(Algorithm::RS256, Some("unknown-kid"), &claims);
+    let response = h
+        .post(&h.message(""), Some(&format!("Bearer {token}")))
+        .await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        h.login.state.jwks_hits(),
+        hits,
+        "no key fetch for an untrusted issuer"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_key_is_accepted_after_one_refresh_and_unknown_kids_are_rate_limited() {
+    let h = Harness::start().await;
+    let new_key = TestKey::two();
+    let mut jwks = crate::support::harness::default_jwks(&h.key);
+    jwks.push(new_key.jwk("key-2", Some(&["msteams"])));
+    h.login.state.set_keys(jwks);
+    let hits = h.login.state.jwks_hits();
+
+    // Many concurrent first uses of the new kid cause a single refresh (single-flight).
+    let token = new_key.sign(Algorithm::RS256, Some("key-2"), &h.claims());
+    let authorization = format!("Bearer {token}");
+    let message = h.message_in("c-rotated", "s3 ls");
+    let responses =
+        futures_util::future::join_all((0..8).map(|_| h.post(&message, Some(&authorization))))
+            .await;
+    for response in responses {
+        assert_eq!(response.status(), 200);
+    }
+    assert_eq!(h.login.state.jwks_hits(), hits + 1, "exactly one refresh");
+
+    // Another unknown kid within 5 minutes does not force another fetch.
+    let token = new_key.sign(Algorithm::RS256, Some("key-3"), &h.claims());
+    let response = h.post(&message, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        h.login.state.jwks_hits(),
+        hits + 1,
+        "forced refreshes are rate limited"
+    );
+    h.wait_for_connector(8).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_key_endpoint_is_down_the_old_keys_keep_working() {
+    let h = Harness::start().await;
+    h.login.state.set_failing(true);
+    let hits = h.login.state.jwks_hits()
+        + h.login
+            .state
+            .metadata_hits
+            .load(std::sync::atomic::Ordering::SeqCst);
+
+    // An unknown kid forces a refresh, which fails.
+    let token = h.key.sign(Algorithm::RS256, Some("key-9"), &h.claims());
+    let response = h
+        .post(&h.message(""), Some(&format!("Bearer {token}")))
+        .await;
+    assert_eq!(response.status(), 401);
+    let after = h.login.state.jwks_hits()
+        + h.login
+            .state
+            .metadata_hits
+            .load(std::sync::atomic::Ordering::SeqCst);
+    assert!(after > hits, "a refresh was attempted");
+
+    // The known key still verifies, and the bot stays ready.
+    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(1).await;
+    let ready = h.http.get(h.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_ready_until_keys_load_and_stale_keys_are_refreshed() {
+    let mut options = Options {
+        login_failing_at_start: true,
+        ..Options::default()
+    };
+    options.key_refresh.refresh_interval = std::time::Duration::from_millis(300);
+    let h = Harness::start_with(options).await;
+
+    let health = h.http.get(h.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = h.http.get(h.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503, "no keys yet");
+    // With no keys at all, a valid token is refused.
+    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 401);
+
+    h.login.state.set_failing(false);
+    h.wait_ready().await;
+    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+
+    // The background refresh keeps fetching on its interval.
+    let hits = h.login.state.jwks_hits();
+    let state = h.login.state.clone();
+    wait_until("a scheduled refresh", || state.jwks_hits() > hits).await;
+    h.wait_for_connector(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_tokens_are_refused_even_with_a_valid_signature() {
+    // The emulator path is off by default: a token from an emulator issuer is refused even when
+    // its key is published and the claims are right.
+    let h = Harness::start().await;
+    let mut claims = h.claims();
+    claims["iss"] = json!("https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/");
+    claims["ver"] = json!("1.0");
+    claims["appid"] = json!(APP_ID);
+    let token = h.key.sign(Algorithm::RS256, Some("key-1"), &claims);
+    let hits = h.login.state.jwks_hits();
+    let response = h
+        .post(&h.message("s3 ls"), Some(&format!("Bearer {token}")))
+        .await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(h.login.state.jwks_hits(), hits);
+    assert_eq!(h.connector.state.count(), 0);
+}

@@ -1,0 +1,8 @@
+//! The integration tests: the real server on 127.0.0.1:0 against loopback stand-ins for
+//! Microsoft's services (see `support/`).
+
+mod auth_matrix;
+mod cards;
+mod replies;
+mod support;
+mod turns;

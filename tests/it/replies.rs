@@ -1,0 +1,193 @@
+//! Replies end to end: addressing, the outbound token, retries on throttling, token refresh
+//! after a 401, and giving up cleanly.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::harness::{
+    bot_id, Harness, Options, APP_ID, APP_PASSWORD, TENANT_ID, USER_AAD_ID,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_teams_message_gets_a_correctly_addressed_reply() {
+    let h = Harness::start().await;
+    let incoming = h.message("lambda get-function —function-name “my fn”");
+    let response = h.post(&incoming, Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.text().await.unwrap(),
+        "",
+        "a message is acknowledged with an empty body"
+    );
+
+    h.wait_for_connector(1).await;
+    let sent = &h.connector.state.received()[0];
+    assert_eq!(sent.method, "POST");
+    assert_eq!(
+        sent.path,
+        "/amer/v3/conversations/19%3Aops-channel%40thread.tacv2%3Bmessageid%3D1776390257332/activities/1776390257332",
+        "reply endpoint, ids percent-encoded, no doubled slash after the service URL"
+    );
+    assert_eq!(
+        sent.authorization.as_deref(),
+        Some("Bearer test-access-token-1")
+    );
+
+    let reply = &sent.body;
+    assert_eq!(reply["type"], "message");
+    assert_eq!(reply["conversation"], incoming["conversation"]);
+    assert_eq!(reply["from"], json!({"id": bot_id(), "name": "AWS"}));
+    assert_eq!(reply["recipient"]["id"], "29:1user-mri");
+    assert_eq!(reply["recipient"]["aadObjectId"], USER_AAD_ID);
+    assert_eq!(reply["replyToId"], "1776390257332");
+    let attachment = &reply["attachments"][0];
+    assert_eq!(
+        attachment["contentType"],
+        "application/vnd.microsoft.card.adaptive"
+    );
+    assert_eq!(attachment["content"]["version"], "1.5");
+    // The parsed-text card shows the normalised words.
+    let facts = attachment["content"]["body"][3]["facts"]
+        .as_array()
+        .unwrap();
+    let words: Vec<&str> = facts.iter().map(|f| f["value"].as_str().unwrap()).collect();
+    assert_eq!(
+        words,
+        ["lambda", "get\\-function", "--function-name", "my fn"]
+            .map(|w| w.replace("get\\-function", "get-function"))
+    );
+
+    // The token came from the token endpoint, asked for correctly.
+    assert_eq!(h.token.state.calls(), 1);
+    let (tenant, form) = h.token.state.last_request.lock().unwrap().clone().unwrap();
+    assert_eq!(tenant, TENANT_ID);
+    assert_eq!(form["grant_type"], "client_credentials");
+    assert_eq!(form["client_id"], APP_ID);
+    assert_eq!(form["client_secret"], APP_PASSWORD);
+    assert_eq!(form["scope"], "https://api.botframework.com/.default");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_is_cached_between_replies() {
+    let h = Harness::start().await;
+    for index in 0..3 {
+        let response = h
+            .post(
+                &h.message_in(&format!("c-{index}"), "help"),
+                Some(&h.bearer()),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+    }
+    h.wait_for_connector(3).await;
+    assert_eq!(h.token.state.calls(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_with_retry_after_is_honoured_then_the_reply_succeeds() {
+    let h = Harness::start().await;
+    h.connector.state.throttle(1, 1);
+    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(2).await;
+    h.wait_turns_idle().await;
+    let received = h.connector.state.received();
+    assert_eq!(received.len(), 2, "one throttled attempt, one retry");
+    let waited = received[1].at - received[0].at;
+    assert!(
+        waited >= Duration::from_millis(990),
+        "Retry-After: 1 was honoured (waited {waited:?}; the policy's own backoff is 20 ms)"
+    );
+    assert_eq!(received[0].body, received[1].body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn persistent_throttling_gives_up_after_the_retry_budget() {
+    let h = Harness::start().await;
+    h.connector.state.throttle(100, 0);
+    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(4).await;
+    h.wait_turns_idle().await;
+    assert_eq!(
+        h.connector.state.count(),
+        4,
+        "the first attempt and 3 retries, then it gives up"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_beyond_the_limit_gives_up_at_once() {
+    let h = Harness::start().await;
+    h.connector.state.throttle(100, 3600);
+    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(1).await;
+    h.wait_turns_idle().await;
+    assert_eq!(h.connector.state.count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_401_from_the_connector_refreshes_the_token_once() {
+    let h = Harness::start().await;
+    h.connector
+        .state
+        .unauthorized_next
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(2).await;
+    h.wait_turns_idle().await;
+    let received = h.connector.state.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(
+        received[0].authorization.as_deref(),
+        Some("Bearer test-access-token-1")
+    );
+    assert_eq!(
+        received[1].authorization.as_deref(),
+        Some("Bearer test-access-token-2")
+    );
+    assert_eq!(h.token.state.calls(), 2);
+
+    // A connector that keeps refusing gets one refresh, not a loop.
+    h.connector
+        .state
+        .unauthorized_next
+        .store(100, std::sync::atomic::Ordering::SeqCst);
+    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(4).await;
+    h.wait_turns_idle().await;
+    assert_eq!(h.connector.state.count(), 4);
+    assert_eq!(h.token.state.calls(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_lived_tokens_are_refreshed_before_they_expire() {
+    let h = Harness::start_with(Options::default()).await;
+    h.wait_ready().await;
+    // A 2 s token is refreshed at half its life; a 1 h token would be reused.
+    h.token
+        .state
+        .expires_in
+        .store(2, std::sync::atomic::Ordering::SeqCst);
+    let response = h
+        .post(&h.message_in("c-a", "s3 ls"), Some(&h.bearer()))
+        .await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(1).await;
+    let first = h.connector.state.received()[0].at;
+    // Wait (by polling the clock, not the bot) until the token is past its refresh point.
+    crate::support::harness::wait_until("1.1 s to pass", || {
+        first.elapsed() > Duration::from_millis(1100)
+    })
+    .await;
+    let response = h
+        .post(&h.message_in("c-b", "s3 ls"), Some(&h.bearer()))
+        .await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(2).await;
+    assert_eq!(h.token.state.calls(), 2);
+}

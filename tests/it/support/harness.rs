@@ -1,0 +1,244 @@
+//! Starts the real bot server on 127.0.0.1:0 wired to the loopback stand-ins, and builds signed
+//! Teams activities for it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use aws_chatops::auth::KeyRefreshPolicy;
+use aws_chatops::config::Config;
+use aws_chatops::http::{RunningServer, ServerBuilder};
+use aws_chatops::teams::RetryPolicy;
+use jsonwebtoken::Algorithm;
+use serde_json::{json, Value};
+
+use super::keys::{channel_claims, TestKey};
+use super::standins::{ConnectorStandIn, LoginStandIn, TokenStandIn};
+
+pub const APP_ID: &str = "6f0b3c1e-8a2d-4c5e-9f10-112233445566";
+pub const APP_PASSWORD: &str = "test-only-client-secret";
+pub const TENANT_ID: &str = "0d9b0a4c-1111-4222-8333-444455556666";
+pub const USER_AAD_ID: &str = "a1b2c3d4-0000-4000-8000-00000000aaaa";
+pub const BOT_NAME: &str = "AWS";
+
+pub fn bot_id() -> String {
+    format!("28:{APP_ID}")
+}
+
+/// Keys published by default: `key-1` endorsed for msteams, and the same key under other kids
+/// with the wrong endorsement or none.
+pub fn default_jwks(key: &TestKey) -> Vec<Value> {
+    vec![
+        key.jwk("key-1", Some(&["msteams"])),
+        key.jwk("skype-only", Some(&["skype"])),
+        key.jwk("no-endorsements", None),
+    ]
+}
+
+pub struct Options {
+    pub jwks: Vec<Value>,
+    pub login_failing_at_start: bool,
+    pub retry: RetryPolicy,
+    pub key_refresh: KeyRefreshPolicy,
+    pub settings: Vec<(&'static str, String)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            jwks: default_jwks(&TestKey::one()),
+            login_failing_at_start: false,
+            retry: RetryPolicy {
+                max_retries: 3,
+                base_delay: Duration::from_millis(20),
+                max_delay: Duration::from_millis(200),
+                max_retry_after: Duration::from_secs(5),
+                request_timeout: Duration::from_secs(5),
+            },
+            key_refresh: KeyRefreshPolicy {
+                refresh_interval: Duration::from_secs(3600),
+                forced_refresh_min_interval: Duration::from_secs(300),
+                retry_after_failure: Duration::from_millis(100),
+                request_timeout: Duration::from_secs(2),
+            },
+            settings: Vec::new(),
+        }
+    }
+}
+
+pub struct Harness {
+    pub login: LoginStandIn,
+    pub token: TokenStandIn,
+    pub connector: ConnectorStandIn,
+    pub server: Option<RunningServer>,
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub key: TestKey,
+}
+
+impl Harness {
+    /// Starts everything and waits until the bot has loaded its signing keys.
+    pub async fn start() -> Harness {
+        let harness = Harness::start_with(Options::default()).await;
+        harness.wait_ready().await;
+        harness
+    }
+
+    pub async fn start_with(options: Options) -> Harness {
+        let login = LoginStandIn::start(options.jwks);
+        login.state.set_failing(options.login_failing_at_start);
+        let token = TokenStandIn::start();
+        let connector = ConnectorStandIn::start(1, true);
+
+        let mut settings: HashMap<&str, String> = HashMap::from([
+            ("MicrosoftAppId", APP_ID.to_owned()),
+            ("MicrosoftAppPassword", APP_PASSWORD.to_owned()),
+            ("MicrosoftAppTenantId", TENANT_ID.to_owned()),
+            ("ToBotFromChannelOpenIdMetadataUrl", login.metadata_url()),
+            ("ToChannelFromBotLoginUrl", token.login_url(TENANT_ID)),
+        ]);
+        settings.extend(options.settings);
+        let config = Config::from_lookup(|name| settings.get(name).cloned()).expect("test config");
+
+        let server = ServerBuilder::new(config)
+            .bind("127.0.0.1:0".parse().unwrap())
+            .workers(2)
+            .retry_policy(options.retry)
+            .key_refresh_policy(options.key_refresh)
+            .start()
+            .await
+            .expect("bot starts");
+        let addr = server.local_addr();
+        Harness {
+            login,
+            token,
+            connector,
+            server: Some(server),
+            addr,
+            http: reqwest::Client::new(),
+            key: TestKey::one(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn server(&self) -> &RunningServer {
+        self.server.as_ref().expect("server running")
+    }
+
+    pub async fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let ready = self
+                .http
+                .get(self.url("/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200);
+            if ready {
+                return;
+            }
+            assert!(Instant::now() < deadline, "bot never became ready");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    pub fn service_url(&self) -> String {
+        self.connector.service_url()
+    }
+
+    /// A Teams channel message mentioning the bot, in conversation `conversation_id`.
+    pub fn message_in(&self, conversation_id: &str, text: &str) -> Value {
+        json!({
+            "type": "message",
+            "id": "1776390257332",
+            "timestamp": "2026-04-16T10:00:00.000Z",
+            "serviceUrl": self.service_url(),
+            "channelId": "msteams",
+            "from": {"id": "29:1user-mri", "name": "Ada Lovelace", "aadObjectId": USER_AAD_ID},
+            "conversation": {
+                "id": conversation_id,
+                "conversationType": "channel",
+                "tenantId": TENANT_ID,
+                "isGroup": true
+            },
+            "recipient": {"id": bot_id(), "name": BOT_NAME},
+            "textFormat": "plain",
+            "text": format!("<at>{BOT_NAME}</at> {text}"),
+            "locale": "en-US",
+            "entities": [
+                {"type": "mention", "mentioned": {"id": bot_id(), "name": BOT_NAME}, "text": format!("<at>{BOT_NAME}</at>")},
+                {"type": "clientInfo", "locale": "en-US", "country": "US", "platform": "Web"}
+            ],
+            "channelData": {
+                "tenant": {"id": TENANT_ID},
+                "team": {"id": "19:team-general@thread.tacv2"},
+                "channel": {"id": "19:ops-channel@thread.tacv2"}
+            }
+        })
+    }
+
+    pub fn message(&self, text: &str) -> Value {
+        self.message_in("19:ops-channel@thread.tacv2;messageid=1776390257332", text)
+    }
+
+    pub fn claims(&self) -> Value {
+        channel_claims(APP_ID, &self.service_url())
+    }
+
+    /// A valid `Authorization` header value for activities sent by this harness.
+    pub fn bearer(&self) -> String {
+        format!(
+            "Bearer {}",
+            self.key
+                .sign(Algorithm::RS256, Some("key-1"), &self.claims())
+        )
+    }
+
+    pub async fn post(&self, body: &Value, authorization: Option<&str>) -> reqwest::Response {
+        self.post_bytes(body.to_string().into_bytes(), authorization)
+            .await
+    }
+
+    pub async fn post_bytes(
+        &self,
+        body: Vec<u8>,
+        authorization: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(self.url("/api/messages"))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        request.send().await.expect("bot answers")
+    }
+
+    /// Waits until the connector has received at least `count` requests.
+    pub async fn wait_for_connector(&self, count: usize) {
+        let connector = &self.connector.state;
+        wait_until(&format!("{count} connector requests"), || {
+            connector.count() >= count
+        })
+        .await;
+    }
+
+    /// Waits until no turn is running on the bot.
+    pub async fn wait_turns_idle(&self) {
+        let bot = self.server().bot().clone();
+        wait_until("turns idle", || bot.turns_in_flight() == 0).await;
+    }
+}
+
+/// Polls `condition` every 10 ms for up to 10 s.
+pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

@@ -1,0 +1,314 @@
+//! Loopback stand-ins for Microsoft's side of the Bot Framework protocol: the OpenID metadata and
+//! JWKS of login.botframework.com, the Entra token endpoint, and a Bot Connector that records
+//! what the bot sends. They follow the documented request and response shapes
+//! (`/work/shared/docs/botframework.md` §1.2, §2.1, §3.2).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::dev::ServerHandle;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use serde_json::{json, Value};
+
+/// A running stand-in server; stopped when dropped.
+pub struct StandIn {
+    pub addr: SocketAddr,
+    handle: ServerHandle,
+}
+
+impl StandIn {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        // `stop` sends the command at once; the returned future only waits for completion.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Starts an actix-web server for an `App` factory on 127.0.0.1:0 (a macro because the
+/// factory's type cannot be named).
+macro_rules! start {
+    ($workers:expr, $factory:expr) => {{
+        let server = HttpServer::new($factory)
+            .workers($workers)
+            .disable_signals()
+            .shutdown_timeout(1)
+            .bind("127.0.0.1:0")
+            .expect("stand-in binds");
+        let addr = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        StandIn { addr, handle }
+    }};
+}
+
+// ---------------------------------------------------------------------------------------------
+// login.botframework.com: OpenID metadata and JWKS
+
+#[derive(Default)]
+pub struct LoginState {
+    keys: Mutex<Vec<Value>>,
+    failing: AtomicBool,
+    pub metadata_hits: AtomicUsize,
+    pub jwks_hits: AtomicUsize,
+}
+
+impl LoginState {
+    /// Replaces the published keys (JWKs as built by `TestKey::jwk`).
+    pub fn set_keys(&self, keys: Vec<Value>) {
+        *self.keys.lock().unwrap() = keys;
+    }
+
+    /// Makes both documents answer HTTP 503 (or work again).
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    pub fn jwks_hits(&self) -> usize {
+        self.jwks_hits.load(Ordering::SeqCst)
+    }
+}
+
+pub struct LoginStandIn {
+    pub server: StandIn,
+    pub state: Arc<LoginState>,
+}
+
+impl LoginStandIn {
+    pub fn start(keys: Vec<Value>) -> LoginStandIn {
+        let state = Arc::new(LoginState::default());
+        state.set_keys(keys);
+        let data = web::Data::from(state.clone());
+        let server = start!(1, move || {
+            App::new()
+                .app_data(data.clone())
+                .route(
+                    "/v1/.well-known/openidconfiguration",
+                    web::get().to(metadata),
+                )
+                .route("/v1/.well-known/keys", web::get().to(jwks))
+        });
+        LoginStandIn { server, state }
+    }
+
+    pub fn metadata_url(&self) -> String {
+        format!("{}/v1/.well-known/openidconfiguration", self.server.url())
+    }
+}
+
+async fn metadata(request: HttpRequest, state: web::Data<LoginState>) -> HttpResponse {
+    state.metadata_hits.fetch_add(1, Ordering::SeqCst);
+    if state.failing.load(Ordering::SeqCst) {
+        return HttpResponse::ServiceUnavailable().finish();
+    }
+    let base = format!("http://{}", request.app_config().host());
+    HttpResponse::Ok().json(json!({
+        "issuer": "https://api.botframework.com",
+        "authorization_endpoint": "https://invalid.botframework.com",
+        "jwks_uri": format!("{base}/v1/.well-known/keys"),
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+    }))
+}
+
+async fn jwks(state: web::Data<LoginState>) -> HttpResponse {
+    state.jwks_hits.fetch_add(1, Ordering::SeqCst);
+    if state.failing.load(Ordering::SeqCst) {
+        return HttpResponse::ServiceUnavailable().finish();
+    }
+    let keys = state.keys.lock().unwrap().clone();
+    HttpResponse::Ok().json(json!({ "keys": keys }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// login.microsoftonline.com: client-credentials token endpoint
+
+#[derive(Default)]
+pub struct TokenState {
+    pub calls: AtomicUsize,
+    /// The last form received, and the tenant in its path.
+    pub last_request: Mutex<Option<(String, HashMap<String, String>)>>,
+    /// `expires_in` of issued tokens (default 3600).
+    pub expires_in: AtomicU64,
+}
+
+impl TokenState {
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+pub struct TokenStandIn {
+    pub server: StandIn,
+    pub state: Arc<TokenState>,
+}
+
+impl TokenStandIn {
+    pub fn start() -> TokenStandIn {
+        let state = Arc::new(TokenState::default());
+        state.expires_in.store(3600, Ordering::SeqCst);
+        let data = web::Data::from(state.clone());
+        let server = start!(1, move || {
+            App::new()
+                .app_data(data.clone())
+                .route("/{tenant}/oauth2/v2.0/token", web::post().to(token))
+        });
+        TokenStandIn { server, state }
+    }
+
+    /// The value for `ToChannelFromBotLoginUrl`.
+    pub fn login_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}", self.server.url())
+    }
+}
+
+async fn token(
+    tenant: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+    state: web::Data<TokenState>,
+) -> HttpResponse {
+    let number = state.calls.fetch_add(1, Ordering::SeqCst) + 1;
+    let form = form.into_inner();
+    let valid = form.get("grant_type").map(String::as_str) == Some("client_credentials")
+        && form.contains_key("client_id")
+        && form.contains_key("client_secret")
+        && form.contains_key("scope");
+    *state.last_request.lock().unwrap() = Some((tenant.into_inner(), form));
+    if !valid {
+        return HttpResponse::BadRequest().json(json!({"error": "invalid_request"}));
+    }
+    HttpResponse::Ok().json(json!({
+        "token_type": "Bearer",
+        "expires_in": state.expires_in.load(Ordering::SeqCst),
+        "ext_expires_in": 3600,
+        "access_token": format!("test-access-token-{number}"),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Bot Connector at the activity's serviceUrl
+
+/// One request the bot sent to the Connector.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    /// The raw (still percent-encoded) path.
+    pub path: String,
+    pub authorization: Option<String>,
+    pub body: Value,
+    pub at: Instant,
+}
+
+#[derive(Default)]
+pub struct ConnectorState {
+    /// Every request, including refused ones.
+    pub received: Mutex<Vec<Recorded>>,
+    pub count: AtomicUsize,
+    /// Keep bodies (off for the benchmark, which only counts).
+    pub record: AtomicBool,
+    /// Answer this many requests with 429 and `Retry-After`.
+    pub throttle_next: AtomicUsize,
+    pub retry_after_seconds: AtomicU64,
+    /// Answer this many requests with 401.
+    pub unauthorized_next: AtomicUsize,
+    /// Wait this long before answering.
+    pub delay_ms: AtomicU64,
+}
+
+impl ConnectorState {
+    pub fn received(&self) -> Vec<Recorded> {
+        self.received.lock().unwrap().clone()
+    }
+
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
+    }
+
+    pub fn throttle(&self, times: usize, retry_after_seconds: u64) {
+        self.retry_after_seconds
+            .store(retry_after_seconds, Ordering::SeqCst);
+        self.throttle_next.store(times, Ordering::SeqCst);
+    }
+}
+
+pub struct ConnectorStandIn {
+    pub server: StandIn,
+    pub state: Arc<ConnectorState>,
+}
+
+impl ConnectorStandIn {
+    pub fn start(workers: usize, record: bool) -> ConnectorStandIn {
+        let state = Arc::new(ConnectorState::default());
+        state.record.store(record, Ordering::SeqCst);
+        let data = web::Data::from(state.clone());
+        let server = start!(workers, move || {
+            App::new()
+                .app_data(data.clone())
+                .default_service(web::to(connector))
+        });
+        ConnectorStandIn { server, state }
+    }
+
+    /// The serviceUrl to put in activities (with a region path and a trailing slash, like Teams).
+    pub fn service_url(&self) -> String {
+        format!("{}/amer/", self.server.url())
+    }
+}
+
+fn take_one(counter: &AtomicUsize) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+async fn connector(
+    request: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<ConnectorState>,
+) -> HttpResponse {
+    let number = state.count.fetch_add(1, Ordering::SeqCst) + 1;
+    if state.record.load(Ordering::SeqCst) {
+        let recorded = Recorded {
+            method: request.method().to_string(),
+            path: request.uri().path().to_owned(),
+            authorization: request
+                .headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+            at: Instant::now(),
+        };
+        state.received.lock().unwrap().push(recorded);
+    }
+    let delay = state.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    if take_one(&state.unauthorized_next) {
+        return HttpResponse::Unauthorized()
+            .json(json!({"error": {"code": "Unauthorized", "message": "token expired"}}));
+    }
+    if take_one(&state.throttle_next) {
+        return HttpResponse::TooManyRequests()
+            .insert_header((
+                "Retry-After",
+                state.retry_after_seconds.load(Ordering::SeqCst).to_string(),
+            ))
+            .json(json!({"error": {"code": "TooManyRequests", "message": "slow down"}}));
+    }
+    if !request.path().contains("/v3/conversations/") {
+        return HttpResponse::NotFound().finish();
+    }
+    HttpResponse::Ok()
+        .insert_header(("X-Correlating-OperationId", format!("op-{number}")))
+        .json(json!({ "id": format!("reply-{number}") }))
+}

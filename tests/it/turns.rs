@@ -1,0 +1,245 @@
+//! Turn dispatch through the real server: help, card actions (synchronous invoke responses),
+//! bot installation (reference stored, one welcome card), ignored activities, graceful shutdown.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support::harness::{bot_id, Harness, TENANT_ID};
+
+fn card_texts(card: &Value) -> String {
+    card.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_by_mention_gets_the_help_card() {
+    let h = Harness::start().await;
+    let response = h.post(&h.message("help"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(1).await;
+    let card = &h.connector.state.received()[0].body["attachments"][0]["content"];
+    assert_eq!(card["body"][0]["text"], "AWS ChatOps help");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unclosed_quote_is_explained() {
+    let h = Harness::start().await;
+    let response = h
+        .post(
+            &h.message("sns publish --message \"oops"),
+            Some(&h.bearer()),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(1).await;
+    let card = &h.connector.state.received()[0].body["attachments"][0]["content"];
+    assert!(card_texts(card).contains("never closed"), "{card}");
+}
+
+fn invoke(h: &Harness, value: Option<Value>) -> Value {
+    let mut activity = h.message("");
+    activity["type"] = json!("invoke");
+    activity["name"] = json!("adaptiveCard/action");
+    activity.as_object_mut().unwrap().remove("text");
+    match value {
+        Some(value) => activity["value"] = value,
+        None => {
+            activity.as_object_mut().unwrap().remove("value");
+        }
+    }
+    activity
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn card_actions_are_answered_synchronously_with_http_200() {
+    let h = Harness::start().await;
+    let cases = [
+        (
+            Some(
+                json!({"action": {"type": "Action.Execute", "verb": "help", "data": {"verb": "help"}}, "trigger": "manual"}),
+            ),
+            200,
+            "application/vnd.microsoft.card.adaptive",
+        ),
+        (
+            Some(
+                json!({"action": {"type": "Action.Execute", "verb": "launch-rockets"}, "trigger": "manual"}),
+            ),
+            400,
+            "application/vnd.microsoft.error",
+        ),
+        (
+            Some(json!({"action": {"type": "Action.Submit", "data": {}}})),
+            400,
+            "application/vnd.microsoft.error",
+        ),
+        (None, 400, "application/vnd.microsoft.error"),
+    ];
+    for (value, status_code, kind) in cases {
+        let response = h.post(&invoke(&h, value.clone()), Some(&h.bearer())).await;
+        assert_eq!(response.status(), 200, "{value:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["statusCode"], status_code, "{value:?}: {body}");
+        assert_eq!(body["type"], kind, "{value:?}");
+        if status_code == 200 {
+            assert_eq!(body["value"]["type"], "AdaptiveCard");
+        } else {
+            assert!(body["value"]["code"].is_string(), "{body}");
+        }
+    }
+    // Other invokes are not implemented (as botbuilder answers them).
+    let mut other = invoke(&h, Some(json!({})));
+    other["name"] = json!("task/fetch");
+    let response = h.post(&other, Some(&h.bearer())).await;
+    assert_eq!(response.status(), 501);
+    assert_eq!(
+        h.connector.state.count(),
+        0,
+        "invokes answer in the HTTP response only"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invokes_need_a_valid_token_too() {
+    let h = Harness::start().await;
+    let response = h
+        .post(
+            &invoke(
+                &h,
+                Some(json!({"action": {"type": "Action.Execute", "verb": "help"}})),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 401);
+}
+
+fn bot_added(h: &Harness, conversation_id: &str) -> Value {
+    json!({
+        "type": "conversationUpdate",
+        "id": "f:install-1",
+        "serviceUrl": h.service_url(),
+        "channelId": "msteams",
+        "from": {"id": "29:installer", "aadObjectId": "b0000000-0000-4000-8000-000000000001"},
+        "recipient": {"id": bot_id(), "name": "AWS"},
+        "conversation": {"id": conversation_id, "conversationType": "channel", "tenantId": TENANT_ID, "isGroup": true},
+        "membersAdded": [{"id": bot_id()}],
+        "channelData": {
+            "eventType": "teamMemberAdded",
+            "tenant": {"id": TENANT_ID},
+            "team": {"id": "19:team-general@thread.tacv2", "name": "Platform"},
+            "channel": {"id": "19:team-general@thread.tacv2"}
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_the_bot_stores_the_reference_and_sends_one_welcome() {
+    let h = Harness::start().await;
+    let conversation = "19:team-general@thread.tacv2";
+    let response = h
+        .post(&bot_added(&h, conversation), Some(&h.bearer()))
+        .await;
+    assert_eq!(response.status(), 200);
+
+    // Teams also sends installationUpdate for the same install: no second welcome.
+    let mut installation = bot_added(&h, conversation);
+    installation["type"] = json!("installationUpdate");
+    installation["action"] = json!("add");
+    installation.as_object_mut().unwrap().remove("membersAdded");
+    let response = h.post(&installation, Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+
+    h.wait_for_connector(1).await;
+    h.wait_turns_idle().await;
+    let received = h.connector.state.received();
+    assert_eq!(received.len(), 1, "one welcome card");
+    assert_eq!(
+        received[0].path, "/amer/v3/conversations/19%3Ateam-general%40thread.tacv2/activities",
+        "the welcome is a new message, not a reply"
+    );
+    let welcome = &received[0].body;
+    assert!(welcome.get("replyToId").is_none());
+    assert_eq!(
+        welcome["attachments"][0]["content"]["body"][0]["text"],
+        "Hello, I am the AWS ChatOps bot"
+    );
+
+    let reference = h
+        .server()
+        .bot()
+        .store()
+        .get(conversation)
+        .await
+        .unwrap()
+        .expect("reference stored");
+    assert_eq!(reference.service_url, h.service_url());
+    assert_eq!(reference.tenant_id.as_deref(), Some(TENANT_ID));
+    assert_eq!(
+        reference.team_id.as_deref(),
+        Some("19:team-general@thread.tacv2")
+    );
+    assert_eq!(
+        reference.teams_channel_id.as_deref(),
+        Some("19:team-general@thread.tacv2")
+    );
+    assert_eq!(reference.bot.id, bot_id());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_activities_are_acknowledged_and_ignored() {
+    let h = Harness::start().await;
+    let mut someone_else_added = bot_added(&h, "19:x@thread.tacv2");
+    someone_else_added["membersAdded"] = json!([{"id": "29:new-colleague"}]);
+    let mut reaction = h.message("");
+    reaction["type"] = json!("messageReaction");
+    let mut typing = h.message("");
+    typing["type"] = json!("typing");
+    let mut uninstall = bot_added(&h, "19:y@thread.tacv2");
+    uninstall["type"] = json!("installationUpdate");
+    uninstall["action"] = json!("remove");
+    for activity in [someone_else_added, reaction, typing, uninstall] {
+        let response = h.post(&activity, Some(&h.bearer())).await;
+        assert_eq!(response.status(), 200, "{}", activity["type"]);
+    }
+    // Barrier: a real message is answered, and it is the only thing sent.
+    let response = h
+        .post(&h.message_in("c-barrier", "help"), Some(&h.bearer()))
+        .await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(1).await;
+    h.wait_turns_idle().await;
+    assert_eq!(h.connector.state.count(), 1);
+    assert!(h
+        .server()
+        .bot()
+        .store()
+        .get("19:y@thread.tacv2")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_turns_in_flight() {
+    let mut h = Harness::start().await;
+    h.connector.state.delay_ms.store(400, Ordering::SeqCst);
+    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+    let server = h.server.take().unwrap();
+    assert_eq!(
+        server.bot().turns_in_flight(),
+        1,
+        "the reply is still being sent"
+    );
+    let finished = server.shutdown(Duration::from_secs(5)).await;
+    assert!(finished, "the turn finished within the grace period");
+    assert_eq!(
+        h.connector.state.count(),
+        1,
+        "the reply was delivered during shutdown"
+    );
+    // New requests are refused once the server has stopped.
+    assert!(h.http.get(h.url("/healthz")).send().await.is_err());
+}
