@@ -13,6 +13,7 @@ pub mod command;
 pub mod config;
 pub mod http;
 pub mod models;
+pub mod policy;
 pub mod render;
 pub mod store;
 pub mod teams;

@@ -102,7 +102,10 @@ impl Store for EmbeddedStore {
         ttl: Option<Duration>,
     ) -> Result<(), StoreError> {
         let key = full_key(namespace, key);
-        let sweep = self.writes.fetch_add(1, Ordering::Relaxed).is_multiple_of(SWEEP_EVERY);
+        let sweep = self
+            .writes
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(SWEEP_EVERY);
         self.blocking(move |database| {
             let write = database.begin_write().map_err(embedded_error)?;
             {

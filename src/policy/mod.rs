@@ -1,0 +1,173 @@
+//! Who may run what. Authorization turns a requester and an invocation into a [`Permit`]
+//! (credentials, account, role, region) or a [`Denial`] that names the layer that refused.
+//! Executors take a `Permit`, and only this module can make one, so an unchecked call does
+//! not compile. This module decides; it never formats cards and never calls AWS itself
+//! (credentials come through the `aws` module).
+
+use std::fmt;
+
+use futures_util::future::BoxFuture;
+
+use crate::aws::Credentials;
+use crate::command::Invocation;
+
+/// Who is asking, and from where: the facts a Teams activity gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requester {
+    pub tenant_id: Option<String>,
+    /// The team's id (`19:...@thread.tacv2` of the General channel, or the team's group id).
+    pub team_id: Option<String>,
+    /// The channel id (`19:...@thread.tacv2`) for channel conversations.
+    pub channel_id: Option<String>,
+    pub conversation_id: String,
+    /// `personal`, `groupChat` or `channel`.
+    pub conversation_type: Option<String>,
+    /// The user's Entra object id: the identity roles are mapped from.
+    pub user_object_id: Option<String>,
+    pub user_name: Option<String>,
+}
+
+/// The proof that an invocation was authorized, with what it may run as. Only this module
+/// constructs one.
+#[derive(Clone)]
+pub struct Permit {
+    credentials: Credentials,
+    region: String,
+    account: Option<AccountLabel>,
+    role_arn: Option<String>,
+}
+
+/// An account as cards show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLabel {
+    pub name: String,
+    pub id: String,
+}
+
+impl Permit {
+    pub(crate) fn new(
+        credentials: Credentials,
+        region: String,
+        account: Option<AccountLabel>,
+        role_arn: Option<String>,
+    ) -> Self {
+        Self {
+            credentials,
+            region,
+            account,
+            role_arn,
+        }
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    pub fn account(&self) -> Option<&AccountLabel> {
+        self.account.as_ref()
+    }
+
+    pub fn role_arn(&self) -> Option<&str> {
+        self.role_arn.as_deref()
+    }
+}
+
+impl fmt::Debug for Permit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Credentials never reach a log line.
+        f.debug_struct("Permit")
+            .field("region", &self.region)
+            .field("account", &self.account)
+            .field("role_arn", &self.role_arn)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The layer that refused, for "why was I denied?" (B4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenialLayer {
+    /// The never-allowed list (F6), whatever the role.
+    NeverAllowed,
+    /// The conversation is not configured for commands.
+    Channel,
+    /// The user has no role here (or the channel requires user roles).
+    Role,
+    /// The channel's guardrail policies do not allow the action.
+    Guardrail,
+    /// The account could not be chosen or used.
+    Account,
+    /// AWS refused to hand out credentials (assume-role failed).
+    Credentials,
+}
+
+/// A refusal: which layer, and a message that tells the user what is missing and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denial {
+    pub layer: DenialLayer,
+    pub message: String,
+}
+
+impl fmt::Display for Denial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Decides whether `requester` may run `invocation`. Called when a command arrives and again
+/// when a form or confirmation for it is submitted (permissions may have changed since).
+pub trait Authorizer: Send + Sync + 'static {
+    fn authorize<'a>(
+        &'a self,
+        requester: &'a Requester,
+        invocation: &'a Invocation,
+    ) -> BoxFuture<'a, Result<Permit, Denial>>;
+}
+
+/// The local operator: the ambient AWS credentials and region, no channel configuration.
+/// This is what `aws-chatops exec` runs as without `--as`/`--channel`; the never-allowed list
+/// still applies (the grammar enforces it on every parse).
+pub struct LocalOperator {
+    engine: std::sync::Arc<crate::aws::Engine>,
+    default_region: String,
+}
+
+impl LocalOperator {
+    pub fn new(
+        engine: std::sync::Arc<crate::aws::Engine>,
+        default_region: impl Into<String>,
+    ) -> Self {
+        Self {
+            engine,
+            default_region: default_region.into(),
+        }
+    }
+}
+
+impl Authorizer for LocalOperator {
+    fn authorize<'a>(
+        &'a self,
+        _requester: &'a Requester,
+        invocation: &'a Invocation,
+    ) -> BoxFuture<'a, Result<Permit, Denial>> {
+        Box::pin(async move {
+            let credentials =
+                self.engine
+                    .credentials_from_environment()
+                    .await
+                    .map_err(|error| Denial {
+                        layer: DenialLayer::Credentials,
+                        message: format!("No AWS credentials are available to the bot: {error}"),
+                    })?;
+            let region = invocation
+                .globals
+                .region
+                .clone()
+                .unwrap_or_else(|| self.default_region.clone());
+            Ok(Permit::new(credentials, region, None, None))
+        })
+    }
+}
