@@ -2,14 +2,14 @@
 # Load benchmark of the bot endpoint: authenticated Teams message activities through the full
 # path (verify JWT -> parse -> dispatch -> reply to a loopback Bot Connector).
 #
-#   bench/run.sh                      # defaults: 32 connections, 30 s after a 5 s warm-up
+#   bench/run.sh                      # defaults: 8 connections, 30 s after a 5 s warm-up
 #   CONNECTIONS=64 DURATION=60 bench/run.sh
 #
 # Needs wrk (apt-get install -y wrk). Builds the release binary and the stand-ins first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CONNECTIONS="${CONNECTIONS:-32}"
+CONNECTIONS="${CONNECTIONS:-8}"
 DURATION="${DURATION:-30}"
 WARMUP="${WARMUP:-5}"
 THREADS="${THREADS:-1}"
