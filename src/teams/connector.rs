@@ -231,7 +231,7 @@ impl ConnectorClient {
                 // A refused connection means nothing was delivered, so it is safe to retry.
                 Err(error) if error.is_connect() && retries < self.retry.max_retries => {
                     let delay = self.retry.delay(retries, None);
-                    tracing::warn!(error = %error, delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
+                    tracing::warn!(error = %crate::bot::error_chain(&error), delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
                     retries += 1;
                     tokio::time::sleep(delay).await;
                     continue;
@@ -400,6 +400,26 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(30);
+        let date = later
+            .format(&time::format_description::well_known::Rfc2822)
+            .unwrap()
+            .replace("+0000", "GMT");
+        headers.insert("retry-after", date.parse().unwrap());
+        let wait = retry_after(&headers).expect("an HTTP date parses");
+        assert!(
+            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        headers.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub struct Options {
     pub retry: RetryPolicy,
     pub key_refresh: KeyRefreshPolicy,
     pub settings: Vec<(&'static str, String)>,
+    pub max_turns_in_flight: usize,
 }
 
 impl Default for Options {
@@ -62,6 +63,7 @@ impl Default for Options {
                 request_timeout: Duration::from_secs(2),
             },
             settings: Vec::new(),
+            max_turns_in_flight: aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
         }
     }
 }
@@ -105,6 +107,7 @@ impl Harness {
             .workers(2)
             .retry_policy(options.retry)
             .key_refresh_policy(options.key_refresh)
+            .max_turns_in_flight(options.max_turns_in_flight)
             .start()
             .await
             .expect("bot starts");
