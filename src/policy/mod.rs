@@ -4,6 +4,10 @@
 //! not compile. This module decides; it never formats cards and never calls AWS itself
 //! (credentials come through the `aws` module).
 
+pub mod config;
+pub mod guardrail;
+pub mod roles;
+
 use std::fmt;
 
 use futures_util::future::BoxFuture;
