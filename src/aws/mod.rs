@@ -2,6 +2,7 @@
 //! service, driven by the botocore models, with the AWS CLI's pagination semantics. This is
 //! the only module that talks to AWS; it never formats output for people and knows no chat.
 
+pub mod assume_role;
 mod endpoint;
 mod error;
 mod paginate;
