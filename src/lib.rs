@@ -6,6 +6,7 @@
 //! service models) → `aws` (the only module that talks to AWS) → `render` (Adaptive Cards) →
 //! back out through `teams`. Side paths: `store` (durable state), `config`, `telemetry`.
 
+pub mod audit;
 pub mod auth;
 pub mod aws;
 pub mod bot;
