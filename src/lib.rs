@@ -1,5 +1,6 @@
 //! aws-chatops: a self-hosted Microsoft Teams bot that runs AWS CLI commands from chat.
 
+pub mod aws;
 pub mod command;
 pub mod models;
 pub mod output;

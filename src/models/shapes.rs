@@ -140,6 +140,9 @@ pub struct ShapeRef {
     pub event_payload: bool,
     #[serde(default)]
     pub deprecated: bool,
+    /// A per-member override of the shape's timestamp format.
+    #[serde(default)]
+    pub timestamp_format: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
