@@ -2,5 +2,6 @@
 
 pub mod aws;
 pub mod command;
+pub mod exec;
 pub mod models;
 pub mod output;
