@@ -1,0 +1,139 @@
+//! Prints an [`Invocation`] back as the canonical AWS CLI command line, for confirmation and
+//! result cards. Never parses; the output parses back to the same invocation.
+
+use serde_json::Value;
+
+use crate::models::{Models, ShapeType};
+
+use super::{Invocation, OutputFormat};
+
+/// The canonical command, like `aws cloudwatch describe-alarms --state-value ALARM`.
+/// Options follow the order of `params`; values are quoted for a POSIX shell where needed;
+/// structures, maps and lists of them are printed as compact JSON; booleans as `--flag` or
+/// `--no-flag`.
+pub fn render_command_line(inv: &Invocation, models: &Models) -> String {
+    let model = models.service(&inv.service).ok();
+    let operation = model
+        .as_ref()
+        .and_then(|m| m.operations.get(&inv.operation));
+    let options = match (&model, operation) {
+        (Some(model), Some(operation)) => model.cli_options(operation),
+        _ => None,
+    };
+    let mut line = format!("aws {} {}", inv.service, inv.cli_operation);
+    for (member, value) in &inv.params {
+        let option = options
+            .and_then(|o| o.get(member))
+            .cloned()
+            .unwrap_or_else(|| crate::models::xform_name(member));
+        let shape_type = match (&model, operation) {
+            (Some(model), Some(operation)) => model
+                .input_shape(operation)
+                .and_then(|input| input.members.get(member))
+                .and_then(|member_ref| model.shape(&member_ref.shape))
+                .map(|shape| {
+                    (
+                        shape.shape_type,
+                        shape.document,
+                        member_ref_json(model, operation, member),
+                    )
+                }),
+            _ => None,
+        };
+        match (shape_type, value) {
+            (Some((ShapeType::Boolean, _, _)), Value::Bool(true)) => {
+                line.push_str(&format!(" --{option}"));
+            }
+            (Some((ShapeType::Boolean, _, _)), Value::Bool(false)) => {
+                line.push_str(&format!(" --no-{option}"));
+            }
+            (Some((ShapeType::List, false, false)), Value::Array(items))
+                if items
+                    .iter()
+                    .all(|item| !item.is_object() && !item.is_array())
+                    && !items.is_empty() =>
+            {
+                line.push_str(&format!(" --{option}"));
+                for item in items {
+                    line.push(' ');
+                    line.push_str(&quote(&scalar_text(item)));
+                }
+            }
+            // A value that starts with a dash is attached with `=` so it cannot read as an option.
+            (_, Value::String(text)) if text.starts_with('-') => {
+                line.push_str(&format!(" --{option}={}", quote(text)));
+            }
+            (_, Value::String(text)) => {
+                line.push_str(&format!(" --{option} {}", quote(text)));
+            }
+            (_, Value::Number(number)) => {
+                line.push_str(&format!(" --{option} {number}"));
+            }
+            (_, other) => {
+                line.push_str(&format!(" --{option} {}", quote(&other.to_string())));
+            }
+        }
+    }
+    let globals = &inv.globals;
+    if let Some(region) = &globals.region {
+        line.push_str(&format!(" --region {}", quote(region)));
+    }
+    if let Some(query) = &globals.query {
+        line.push_str(&format!(" --query {}", quote(query)));
+    }
+    if let Some(output) = globals.output {
+        let name = match output {
+            OutputFormat::Json => "json",
+            OutputFormat::Text => "text",
+            OutputFormat::Table => "table",
+            OutputFormat::Yaml => "yaml",
+        };
+        line.push_str(&format!(" --output {name}"));
+    }
+    if let Some(max_items) = globals.max_items {
+        line.push_str(&format!(" --max-items {max_items}"));
+    }
+    if let Some(token) = &globals.starting_token {
+        line.push_str(&format!(" --starting-token {}", quote(token)));
+    }
+    if let Some(page_size) = globals.page_size {
+        line.push_str(&format!(" --page-size {page_size}"));
+    }
+    if globals.no_paginate {
+        line.push_str(" --no-paginate");
+    }
+    line
+}
+
+/// Whether the member is a JSON-valued header (given as JSON, printed as JSON).
+fn member_ref_json(
+    model: &crate::models::ServiceModel,
+    operation: &crate::models::Operation,
+    member: &str,
+) -> bool {
+    model
+        .input_shape(operation)
+        .and_then(|input| input.members.get(member))
+        .is_some_and(|member_ref| member_ref.json_value)
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Quotes a word for a POSIX shell when it needs it: single quotes, with `'` written `'\''`.
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | ',' | '@' | '+' | '%')
+        });
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}

@@ -1,0 +1,266 @@
+//! The `s3` aliases (product feature F7): `s3 ls` and `s3 cp s3://… s3://…`, parsed into their
+//! own command type for the executor to map onto ListBuckets, ListObjectsV2 and CopyObject.
+//! Never touches local paths: the bot has no files to upload and nowhere to download to.
+
+use super::{Command, CommandError, GlobalOptions, HelpRequest, Word};
+
+/// A parsed `s3` alias.
+#[derive(Debug, Clone, PartialEq)]
+pub enum S3Command {
+    /// `s3 ls` (buckets), `s3 ls s3://bucket` or `s3 ls s3://bucket/prefix` (objects and, unless
+    /// `recursive`, common prefixes under `/`).
+    List {
+        /// `None` lists the buckets.
+        bucket: Option<String>,
+        /// The key prefix after the bucket; `None` when nothing follows the bucket.
+        prefix: Option<String>,
+        recursive: bool,
+        globals: GlobalOptions,
+    },
+    /// `s3 cp s3://a/k s3://b/k2`: one object to another, inside S3.
+    Copy {
+        source_bucket: String,
+        source_key: String,
+        dest_bucket: String,
+        /// The destination key; when the destination ends with `/` (or is a bucket alone), the
+        /// source's file name is appended, as the AWS CLI does.
+        dest_key: String,
+        globals: GlobalOptions,
+    },
+}
+
+impl S3Command {
+    pub fn globals(&self) -> &GlobalOptions {
+        match self {
+            S3Command::List { globals, .. } | S3Command::Copy { globals, .. } => globals,
+        }
+    }
+}
+
+const COMMANDS: [&str; 2] = ["ls", "cp"];
+
+pub(super) fn parse(mut words: Vec<Word>, wants_help: bool) -> Result<Command, CommandError> {
+    let command = match words.first() {
+        Some(Word::Plain(word)) => word.to_lowercase(),
+        _ => {
+            return Ok(Command::Help(HelpRequest::Service {
+                service: "s3".to_owned(),
+            }))
+        }
+    };
+    words.remove(0);
+    if command == "help" {
+        return Ok(Command::Help(HelpRequest::Service {
+            service: "s3".to_owned(),
+        }));
+    }
+    if !COMMANDS.contains(&command.as_str()) {
+        return Err(CommandError::UnknownS3Command {
+            suggestions: crate::models::suggest(&command, COMMANDS.into_iter(), 2),
+            name: command,
+        });
+    }
+    let help_word = matches!(words.first(), Some(Word::Plain(w)) if w.eq_ignore_ascii_case("help"));
+    if wants_help || help_word {
+        return Ok(Command::Help(HelpRequest::S3Alias { command }));
+    }
+
+    let mut paths = Vec::new();
+    let mut recursive = false;
+    let mut globals = GlobalOptions::default();
+    let mut index = 0;
+    while index < words.len() {
+        match &words[index] {
+            Word::Plain(path) => {
+                paths.push(path.clone());
+                index += 1;
+            }
+            Word::Option {
+                name, inline_value, ..
+            } => {
+                index += 1;
+                let option = resolve(&command, name)?;
+                match option {
+                    "recursive" => {
+                        if let Some(value) = inline_value {
+                            return Err(CommandError::FlagWithValue {
+                                option: option.to_owned(),
+                                value: value.clone(),
+                            });
+                        }
+                        if recursive {
+                            return Err(CommandError::DuplicateOption {
+                                option: option.to_owned(),
+                            });
+                        }
+                        recursive = true;
+                    }
+                    _ => {
+                        let value = match inline_value {
+                            Some(value) => value.clone(),
+                            None => match words.get(index) {
+                                Some(Word::Plain(value)) => {
+                                    index += 1;
+                                    value.clone()
+                                }
+                                _ => {
+                                    return Err(CommandError::MissingValue {
+                                        option: option.to_owned(),
+                                        expected: "a region name like us-east-1".to_owned(),
+                                    })
+                                }
+                            },
+                        };
+                        if globals.region.is_some() {
+                            return Err(CommandError::DuplicateOption {
+                                option: option.to_owned(),
+                            });
+                        }
+                        globals.region = Some(value);
+                    }
+                }
+            }
+        }
+    }
+
+    match command.as_str() {
+        "ls" => list(paths, recursive, globals),
+        _ => copy(paths, recursive, globals),
+    }
+}
+
+/// The options of `s3 ls`/`s3 cp` the bot supports: `--recursive` (ls only) and `--region`.
+fn resolve(command: &str, typed: &str) -> Result<&'static str, CommandError> {
+    if let Some((_, reason)) = super::REFUSED_OPTIONS
+        .iter()
+        .map(|(name, _, reason)| (*name, *reason))
+        .find(|(name, _)| *name == typed)
+    {
+        return Err(CommandError::RefusedOption {
+            option: typed.to_owned(),
+            reason,
+        });
+    }
+    if command == "cp" && typed == "recursive" {
+        return Err(CommandError::S3Usage {
+            message: "s3 cp --recursive is not available from chat: copy one object at a time, \
+                      s3 cp s3://bucket/key s3://other-bucket/key."
+                .to_owned(),
+        });
+    }
+    let known: &[&'static str] = if command == "ls" {
+        &["recursive", "region"]
+    } else {
+        &["region"]
+    };
+    let matches: Vec<&'static str> = known
+        .iter()
+        .copied()
+        .filter(|name| name.starts_with(typed))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        _ => Err(CommandError::UnknownOption {
+            service: "s3".to_owned(),
+            operation: command.to_owned(),
+            option: typed.to_owned(),
+            suggestions: crate::models::suggest(typed, known.iter().copied(), 2),
+        }),
+    }
+}
+
+/// Splits `s3://bucket/key` into bucket and key; `None` when the path is not an S3 path.
+fn split_s3_path(path: &str) -> Option<(String, String)> {
+    let rest = path
+        .strip_prefix("s3://")
+        .or_else(|| path.strip_prefix("S3://"))?;
+    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    Some((bucket.to_owned(), key.to_owned()))
+}
+
+fn list(
+    paths: Vec<String>,
+    recursive: bool,
+    globals: GlobalOptions,
+) -> Result<Command, CommandError> {
+    let (bucket, prefix) = match paths.as_slice() {
+        [] => (None, None),
+        [path] => {
+            // The CLI reads `s3 ls bucket` as `s3 ls s3://bucket`.
+            let (bucket, key) = split_s3_path(path).unwrap_or_else(|| {
+                let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
+                (bucket.to_owned(), key.to_owned())
+            });
+            (
+                (!bucket.is_empty()).then_some(bucket),
+                (!key.is_empty()).then_some(key),
+            )
+        }
+        [_, extra, ..] => {
+            return Err(CommandError::S3Usage {
+                message: format!(
+                    "s3 ls takes at most one path (got also '{extra}'): s3 ls, s3 ls s3://bucket \
+                     or s3 ls s3://bucket/prefix."
+                ),
+            })
+        }
+    };
+    if bucket.is_none() && recursive {
+        return Err(CommandError::S3Usage {
+            message: "s3 ls --recursive needs a bucket: s3 ls s3://bucket --recursive.".to_owned(),
+        });
+    }
+    Ok(Command::S3(S3Command::List {
+        bucket,
+        prefix,
+        recursive,
+        globals,
+    }))
+}
+
+fn copy(
+    paths: Vec<String>,
+    _recursive: bool,
+    globals: GlobalOptions,
+) -> Result<Command, CommandError> {
+    let [source, dest] = paths.as_slice() else {
+        return Err(CommandError::S3Usage {
+            message: format!(
+                "s3 cp takes two S3 paths (got {}): s3 cp s3://bucket/key s3://other-bucket/key.",
+                paths.len()
+            ),
+        });
+    };
+    let Some((source_bucket, source_key)) = split_s3_path(source) else {
+        return Err(CommandError::S3LocalPath {
+            path: source.clone(),
+        });
+    };
+    let Some((dest_bucket, mut dest_key)) = split_s3_path(dest) else {
+        return Err(CommandError::S3LocalPath { path: dest.clone() });
+    };
+    if source_bucket.is_empty() || source_key.is_empty() || source_key.ends_with('/') {
+        return Err(CommandError::S3Usage {
+            message: format!(
+                "'{source}' does not name an object: s3 cp copies one object, \
+                 s3 cp s3://bucket/key s3://other-bucket/key."
+            ),
+        });
+    }
+    if dest_bucket.is_empty() {
+        return Err(CommandError::S3Usage {
+            message: format!("'{dest}' does not name a bucket."),
+        });
+    }
+    if dest_key.is_empty() || dest_key.ends_with('/') {
+        let file_name = source_key.rsplit('/').next().unwrap_or(&source_key);
+        dest_key.push_str(file_name);
+    }
+    Ok(Command::S3(S3Command::Copy {
+        source_bucket,
+        source_key,
+        dest_bucket,
+        dest_key,
+        globals,
+    }))
+}
