@@ -12,7 +12,7 @@ use aws_chatops::http::ServerBuilder;
 
 /// A self-hosted Microsoft Teams bot that runs AWS CLI commands from chat.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(name = "aws-chatops", version, about)]
 struct Cli {
     /// TOML config file; settings in the environment take precedence over its `[bot]` table.
     #[arg(long, global = true, env = "AWS_CHATOPS_CONFIG")]
@@ -25,12 +25,29 @@ struct Cli {
 enum Command {
     /// Serve the Bot Framework endpoint (POST /api/messages, GET /healthz, GET /readyz).
     Serve,
+    /// Run one AWS CLI command from the terminal and print what the AWS CLI prints:
+    /// `aws-chatops exec -- cloudwatch describe-alarms --state-value ALARM`.
+    Exec {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve => serve(cli.config),
+        Command::Exec { args } => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let code = runtime.block_on(aws_chatops::exec::run_exec(
+                args,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            ));
+            std::process::exit(code);
+        }
     }
 }
 
