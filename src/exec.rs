@@ -140,7 +140,10 @@ pub async fn exec(engine: &Engine, env: &ExecEnv, args: &[String]) -> Result<Str
     if format == OutputFormat::Text && paginates(models, &invocation) {
         // The CLI's text formatter prints the resume token of `--max-items` as its own
         // `NEXTTOKEN` row after the pages rather than as a key of the result.
-        let resume_token = match value.as_object_mut().and_then(|o| o.shift_remove("NextToken")) {
+        let resume_token = match value
+            .as_object_mut()
+            .and_then(|o| o.shift_remove("NextToken"))
+        {
             Some(Value::String(token)) => Some(token),
             Some(other) => {
                 value
@@ -156,7 +159,12 @@ pub async fn exec(engine: &Engine, env: &ExecEnv, args: &[String]) -> Result<Str
             resume_token.as_deref(),
         )?);
     }
-    Ok(output::render_with(&value, format, query.as_ref(), &context)?)
+    Ok(output::render_with(
+        &value,
+        format,
+        query.as_ref(),
+        &context,
+    )?)
 }
 
 /// Whether the CLI runs this invocation through its paginator (and so its full-result and

@@ -16,6 +16,7 @@ pub mod http;
 pub mod models;
 pub mod output;
 pub mod policy;
+pub mod prompt;
 pub mod render;
 pub mod store;
 pub mod teams;
