@@ -11,6 +11,7 @@ pub mod aws;
 pub mod bot;
 pub mod command;
 pub mod config;
+pub mod conversation;
 pub mod exec;
 pub mod http;
 pub mod models;

@@ -44,8 +44,10 @@ pub enum FieldKind {
 pub struct FormField {
     /// The model's member name: the input's id.
     pub member: String,
-    /// The CLI option without dashes, shown as the label.
+    /// The CLI option without dashes (`function-name`).
     pub option: String,
+    /// What the input is labelled with (`--function-name`).
+    pub label: String,
     pub required: bool,
     pub kind: FieldKind,
     /// What the value looks like, with an example.
@@ -250,6 +252,7 @@ pub fn form_fields(models: &Models, invocation: &Invocation, missing: &[String])
         fields.push(FormField {
             member: member.clone(),
             option: option.clone(),
+            label: format!("--{option}"),
             required: input.is_required(member),
             kind: field_kind(&model, &member_ref.shape),
             hint: command::describe_value(&model, &member_ref.shape),

@@ -69,8 +69,11 @@ pub struct ResultView {
 pub struct FormView {
     pub header: CommandHeader,
     pub fields: Vec<FormField>,
-    /// Choices for resource fields by member name (from the list calls).
-    pub choices: Vec<(String, Vec<String>)>,
+    /// Choices by member name, as (value, title) pairs: resource names from the list calls,
+    /// or fixed lists such as the support services.
+    pub choices: Vec<(String, Vec<(String, String)>)>,
+    /// Whether a free-text input sits next to each choice list (resource names may be typed).
+    pub free_text: bool,
     /// What was wrong with the last submission.
     pub error: Option<String>,
     pub request_id: String,
@@ -145,7 +148,7 @@ fn form_card(name: &'static str, view: &FormView, intro: &str, submit_title: &st
             .iter()
             .find(|(member, _)| *member == field.member)
             .map(|(_, choices)| choices.as_slice());
-        inputs.extend(inputs_for(field, choices));
+        inputs.extend(inputs_for(field, choices, view.free_text));
     }
     let error = match &view.error {
         Some(message) => vec![json!({
@@ -184,8 +187,12 @@ fn form_card(name: &'static str, view: &FormView, intro: &str, submit_title: &st
 }
 
 /// Inputs for one field: its input, and for resource fields a choice list plus free text.
-fn inputs_for(field: &FormField, choices: Option<&[String]>) -> Vec<Value> {
-    let label = field_label(field);
+fn inputs_for(
+    field: &FormField,
+    choices: Option<&[(String, String)]>,
+    free_text: bool,
+) -> Vec<Value> {
+    let label = field.label.clone();
     let id = field.member.as_str();
     let error_message = format!("--{}: {}", field.option, field.hint);
     if let Some(choices) = choices.filter(|c| !c.is_empty()) {
@@ -193,12 +200,20 @@ fn inputs_for(field: &FormField, choices: Option<&[String]>) -> Vec<Value> {
             "type": "Input.ChoiceSet",
             "id": id,
             "label": label,
-            "style": "compact",
+            "style": if choices.len() > 8 { "filtered" } else { "compact" },
             "placeholder": "Choose one",
-            "choices": choices.iter().map(|c| json!({"title": c, "value": c})).collect::<Vec<_>>(),
+            "choices": choices.iter().map(|(value, title)| json!({"title": title, "value": value})).collect::<Vec<_>>(),
         });
         if let Some(value) = &field.value {
             choice["value"] = Value::String(value.clone());
+        }
+        if !free_text {
+            if field.required {
+                choice["isRequired"] = Value::Bool(true);
+                choice["errorMessage"] =
+                    Value::String(format!("Choose a value for {}.", field.label));
+            }
+            return vec![choice];
         }
         let text = json!({
             "type": "Input.Text",
@@ -273,10 +288,6 @@ fn inputs_for(field: &FormField, choices: Option<&[String]>) -> Vec<Value> {
         }
     }
     vec![input]
-}
-
-fn field_label(field: &FormField) -> String {
-    format!("--{}", field.option)
 }
 
 /// Card asking the requester to confirm a change.
