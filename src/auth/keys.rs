@@ -203,7 +203,7 @@ impl KeyCache {
             Err(error) => {
                 tracing::warn!(
                     metadata_url = %self.metadata_url,
-                    error = %error,
+                    error = %crate::bot::error_chain(&error),
                     kept_previous_keys = self.is_loaded(),
                     "signing key refresh failed"
                 );

@@ -11,6 +11,7 @@ mod pyjson;
 mod serialize;
 mod shape;
 mod sign;
+pub mod support;
 mod timestamp;
 mod xml;
 

@@ -17,13 +17,21 @@ use futures_util::FutureExt as _;
 use tracing::Instrument as _;
 
 pub use handler::{
-    card_response, error_response, CardAction, CommandHandler, DefaultCommandHandler, Reply,
-    TurnContext,
+    card_response, error_response, BackgroundSpawner, CardAction, CommandHandler,
+    DefaultCommandHandler, MessageRef, Reply, Responder, TurnContext,
 };
-pub use store::{ConversationStore, InMemoryConversationStore, StoreError};
+pub use store::{
+    ConversationStore, DurableConversationStore, InMemoryConversationStore, StoreError,
+};
 
 use crate::render;
 use crate::teams::{activity_types, Activity, ConnectorClient, InvokeResponse};
+
+/// Turns that may run at once by default. Beyond this, new activities wait for a free slot
+/// (backpressure on the caller) instead of piling up tasks and memory.
+pub const DEFAULT_MAX_TURNS_IN_FLIGHT: usize = 256;
+/// How long an activity waits for a free turn slot before the bot answers 503.
+const TURN_SLOT_WAIT: Duration = Duration::from_secs(5);
 
 /// How long after a welcome card another install event for the same conversation stays quiet.
 /// Teams sends both `conversationUpdate` and `installationUpdate` for one install.
@@ -40,21 +48,37 @@ pub enum TurnOutcome {
     Invoke(InvokeResponse),
     /// An invoke this bot does not handle. HTTP 501, as botbuilder answers.
     InvokeNotImplemented,
+    /// Every turn slot stayed busy for too long. HTTP 503 with `Retry-After`.
+    Overloaded,
 }
 
-/// Counts turns in flight so that shutdown can wait for them.
-#[derive(Default)]
+/// Counts turns in flight so that shutdown can wait for them, and bounds how many run at once.
 struct TurnTracker {
     active: AtomicUsize,
     idle: tokio::sync::Notify,
+    slots: Arc<tokio::sync::Semaphore>,
 }
 
-struct TurnGuard(Arc<TurnTracker>);
+struct TurnGuard(
+    Arc<TurnTracker>,
+    #[allow(dead_code)] Option<tokio::sync::OwnedSemaphorePermit>,
+);
 
 impl TurnGuard {
-    fn new(tracker: &Arc<TurnTracker>) -> Self {
+    /// Waits for a free slot; `None` when none came free in time.
+    async fn acquire(tracker: &Arc<TurnTracker>) -> Option<Self> {
+        let permit = tokio::time::timeout(TURN_SLOT_WAIT, tracker.slots.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()?;
         tracker.active.fetch_add(1, Ordering::SeqCst);
-        TurnGuard(tracker.clone())
+        Some(TurnGuard(tracker.clone(), Some(permit)))
+    }
+
+    /// Tracks work that continues a turn already admitted (it takes no new slot).
+    fn continuation(tracker: &Arc<TurnTracker>) -> Self {
+        tracker.active.fetch_add(1, Ordering::SeqCst);
+        TurnGuard(tracker.clone(), None)
     }
 }
 
@@ -79,17 +103,23 @@ pub struct Bot {
 }
 
 impl Bot {
-    /// Must be called inside the Tokio runtime that will run the turns.
+    /// Must be called inside the Tokio runtime that will run the turns. At most
+    /// `max_turns_in_flight` turns run at once.
     pub fn new(
         connector: Arc<ConnectorClient>,
         store: Arc<dyn ConversationStore>,
         handler: Arc<dyn CommandHandler>,
+        max_turns_in_flight: usize,
     ) -> Self {
         Bot {
             connector,
             store,
             handler,
-            turns: Arc::default(),
+            turns: Arc::new(TurnTracker {
+                active: AtomicUsize::new(0),
+                idle: tokio::sync::Notify::new(),
+                slots: Arc::new(tokio::sync::Semaphore::new(max_turns_in_flight.max(1))),
+            }),
             runtime: tokio::runtime::Handle::current(),
             recent_welcomes: Mutex::default(),
         }
@@ -126,6 +156,26 @@ impl Bot {
         tokio::time::timeout(limit, wait).await.is_ok()
     }
 
+    /// What handlers use to post, update and continue work after the turn's answer.
+    fn responder(&self) -> Responder {
+        let tracker = self.turns.clone();
+        let runtime = self.runtime.clone();
+        let spawner: BackgroundSpawner = Arc::new(move |work| {
+            let guard = TurnGuard::continuation(&tracker);
+            let span = tracing::Span::current();
+            runtime.spawn(
+                async move {
+                    if AssertUnwindSafe(work).catch_unwind().await.is_err() {
+                        tracing::error!("background work of a turn panicked");
+                    }
+                    drop(guard);
+                }
+                .instrument(span),
+            );
+        });
+        Responder::new(self.connector.clone(), spawner)
+    }
+
     /// Dispatches one verified activity. Call inside the turn's tracing span.
     pub async fn on_activity(self: &Arc<Self>, activity: Activity) -> TurnOutcome {
         let correlation_id = new_correlation_id();
@@ -133,17 +183,19 @@ impl Bot {
         let activity = Arc::new(activity);
         match activity.activity_type.as_str() {
             activity_types::MESSAGE => {
-                let turn = TurnContext::new(activity, correlation_id);
+                let turn =
+                    TurnContext::new(activity, correlation_id).with_responder(self.responder());
                 let bot = self.clone();
-                self.spawn_turn(async move { bot.answer_message(turn).await });
-                TurnOutcome::Accepted
+                self.spawn_turn(async move { bot.answer_message(turn).await })
+                    .await
             }
             activity_types::INVOKE => {
                 if activity.name.as_deref() != Some("adaptiveCard/action") {
                     tracing::info!(name = ?activity.name, "invoke not handled");
                     return TurnOutcome::InvokeNotImplemented;
                 }
-                let turn = TurnContext::new(activity, correlation_id);
+                let turn =
+                    TurnContext::new(activity, correlation_id).with_responder(self.responder());
                 TurnOutcome::Invoke(self.answer_card_action(&turn).await)
             }
             activity_types::CONVERSATION_UPDATE | activity_types::INSTALLATION_UPDATE => {
@@ -156,8 +208,12 @@ impl Bot {
         }
     }
 
-    fn spawn_turn(&self, work: impl Future<Output = ()> + Send + 'static) {
-        let guard = TurnGuard::new(&self.turns);
+    /// Runs `work` on a tracked task once a turn slot is free.
+    async fn spawn_turn(&self, work: impl Future<Output = ()> + Send + 'static) -> TurnOutcome {
+        let Some(guard) = TurnGuard::acquire(&self.turns).await else {
+            tracing::warn!("all turn slots busy; answering 503");
+            return TurnOutcome::Overloaded;
+        };
         let span = tracing::Span::current();
         self.runtime.spawn(
             async move {
@@ -173,6 +229,7 @@ impl Bot {
             }
             .instrument(span),
         );
+        TurnOutcome::Accepted
     }
 
     async fn answer_message(&self, turn: TurnContext) {
@@ -211,7 +268,7 @@ impl Bot {
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "reply sent"
             ),
-            Err(error) => tracing::error!(error = %error, "reply could not be sent"),
+            Err(error) => tracing::error!(error = %error_chain(&error), "reply could not be sent"),
         }
     }
 
@@ -295,10 +352,12 @@ impl Bot {
             welcome.attachments = vec![render::welcome(bot_name).to_attachment()];
             match connector.send_addressed(&welcome).await {
                 Ok(_) => tracing::info!(correlation_id, "welcome card sent"),
-                Err(error) => tracing::error!(error = %error, "welcome card not sent"),
+                Err(error) => {
+                    tracing::error!(error = %error_chain(&error), "welcome card not sent")
+                }
             }
-        });
-        TurnOutcome::Accepted
+        })
+        .await
     }
 
     /// True when no welcome went to this conversation within the quiet period (and records it).
@@ -314,6 +373,21 @@ impl Bot {
         recent.insert(conversation_id.to_owned(), Instant::now());
         true
     }
+}
+
+/// An error with its causes, `outer: inner: innermost`, for logs.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// A short random id (8 hex digits) shown to users and written in logs.

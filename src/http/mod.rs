@@ -44,6 +44,7 @@ pub struct ServerBuilder {
     retry: RetryPolicy,
     workers: Option<usize>,
     address: Option<SocketAddr>,
+    max_turns_in_flight: usize,
 }
 
 impl ServerBuilder {
@@ -57,6 +58,7 @@ impl ServerBuilder {
             retry: RetryPolicy::default(),
             workers: None,
             address: None,
+            max_turns_in_flight: crate::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
         }
     }
 
@@ -87,6 +89,12 @@ impl ServerBuilder {
     /// HTTP worker threads (default: one per physical core).
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = Some(workers.max(1));
+        self
+    }
+
+    /// How many turns may run at once; further activities wait for a slot (then 503).
+    pub fn max_turns_in_flight(mut self, turns: usize) -> Self {
+        self.max_turns_in_flight = turns.max(1);
         self
     }
 
@@ -133,7 +141,12 @@ impl ServerBuilder {
         ));
         let tokens = Arc::new(TokenProvider::new(&config, http.clone()));
         let connector = Arc::new(ConnectorClient::new(http, tokens, self.retry));
-        let bot = Arc::new(Bot::new(connector, self.store, self.handler));
+        let bot = Arc::new(Bot::new(
+            connector,
+            self.store,
+            self.handler,
+            self.max_turns_in_flight,
+        ));
 
         let state = web::Data::new(AppState {
             validator,
@@ -369,6 +382,9 @@ async fn handle_message(
         TurnOutcome::Accepted | TurnOutcome::Ignored => HttpResponse::Ok().finish(),
         TurnOutcome::Invoke(body) => HttpResponse::Ok().json(body),
         TurnOutcome::InvokeNotImplemented => HttpResponse::NotImplemented().finish(),
+        TurnOutcome::Overloaded => HttpResponse::ServiceUnavailable()
+            .insert_header((header::RETRY_AFTER, "1"))
+            .finish(),
     }
 }
 

@@ -268,6 +268,8 @@ pub trait Authorizer: Send + Sync + 'static {
 pub struct LocalOperator {
     engine: std::sync::Arc<crate::aws::Engine>,
     default_region: String,
+    /// Fixed credentials instead of the default provider chain (tests against moto).
+    fixed_credentials: Option<Credentials>,
 }
 
 impl LocalOperator {
@@ -278,6 +280,19 @@ impl LocalOperator {
         Self {
             engine,
             default_region: default_region.into(),
+            fixed_credentials: None,
+        }
+    }
+
+    /// The local operator with fixed credentials rather than the default provider chain.
+    pub fn with_credentials(
+        engine: std::sync::Arc<crate::aws::Engine>,
+        default_region: impl Into<String>,
+        credentials: Credentials,
+    ) -> Self {
+        Self {
+            fixed_credentials: Some(credentials),
+            ..Self::new(engine, default_region)
         }
     }
 }
@@ -289,14 +304,17 @@ impl Authorizer for LocalOperator {
         invocation: &'a Invocation,
     ) -> BoxFuture<'a, Result<Permit, Denial>> {
         Box::pin(async move {
-            let credentials =
-                self.engine
+            let credentials = match &self.fixed_credentials {
+                Some(credentials) => credentials.clone(),
+                None => self
+                    .engine
                     .credentials_from_environment()
                     .await
                     .map_err(|error| Denial {
                         layer: DenialLayer::Credentials,
                         message: format!("No AWS credentials are available to the bot: {error}"),
-                    })?;
+                    })?,
+            };
             let region = invocation
                 .globals
                 .region

@@ -231,7 +231,7 @@ impl ConnectorClient {
                 // A refused connection means nothing was delivered, so it is safe to retry.
                 Err(error) if error.is_connect() && retries < self.retry.max_retries => {
                     let delay = self.retry.delay(retries, None);
-                    tracing::warn!(error = %error, delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
+                    tracing::warn!(error = %crate::bot::error_chain(&error), delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
                     retries += 1;
                     tokio::time::sleep(delay).await;
                     continue;

@@ -593,3 +593,69 @@ async fn emulator_tokens_are_refused_even_with_a_valid_signature() {
     assert_eq!(h.login.state.jwks_hits(), hits);
     assert_eq!(h.connector.state.count(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_path_works_only_when_enabled_and_checks_the_app_id() {
+    let mut options = Options::default();
+    // The stand-in's metadata serves the Emulator keys too; only the issuer list differs.
+    let login = crate::support::standins::LoginStandIn::start(
+        crate::support::harness::default_jwks(&TestKey::one()),
+    );
+    options.settings = vec![
+        ("AWS_CHATOPS_ALLOW_EMULATOR", "true".to_owned()),
+        ("ToBotFromEmulatorOpenIdMetadataUrl", login.metadata_url()),
+    ];
+    let h = Harness::start_with(options).await;
+    h.wait_ready().await;
+    let emulator_claims = |ver: &str, app_id_claim: &str, app_id: &str| {
+        let mut claims = h.claims();
+        claims["iss"] = json!(match ver {
+            "1.0" => "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/",
+            _ => "https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0",
+        });
+        claims["aud"] = json!("https://api.botframework.com");
+        claims["ver"] = json!(ver);
+        claims[app_id_claim] = json!(app_id);
+        claims
+    };
+    let cases = [
+        (
+            "v1.0 with appid",
+            emulator_claims("1.0", "appid", APP_ID),
+            200,
+        ),
+        ("v2.0 with azp", emulator_claims("2.0", "azp", APP_ID), 200),
+        (
+            "v1.0 for another app",
+            emulator_claims("1.0", "appid", "someone-else"),
+            401,
+        ),
+        (
+            "v2.0 with appid instead of azp",
+            emulator_claims("2.0", "appid", APP_ID),
+            401,
+        ),
+        (
+            "unknown version",
+            emulator_claims("3.0", "appid", APP_ID),
+            401,
+        ),
+    ];
+    for (index, (name, claims, expected)) in cases.iter().enumerate() {
+        let token = h.key.sign(Algorithm::RS256, Some("key-1"), claims);
+        let response = h
+            .post(
+                &h.message_in(&format!("emu-{index}"), "help"),
+                Some(&format!("Bearer {token}")),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), *expected, "{name}");
+    }
+    h.wait_for_connector(2).await;
+    h.wait_turns_idle().await;
+    assert_eq!(h.connector.state.count(), 2);
+    assert!(
+        login.state.jwks_hits() >= 1,
+        "emulator keys came from their own metadata URL"
+    );
+}

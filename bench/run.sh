@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Load benchmark of the bot endpoint: authenticated Teams message activities through the full
+# path (verify JWT -> parse -> dispatch -> reply to a loopback Bot Connector).
+#
+#   bench/run.sh                      # defaults: 32 connections, 30 s after a 5 s warm-up
+#   CONNECTIONS=64 DURATION=60 bench/run.sh
+#
+# Needs wrk (apt-get install -y wrk). Builds the release binary and the stand-ins first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONNECTIONS="${CONNECTIONS:-32}"
+DURATION="${DURATION:-30}"
+WARMUP="${WARMUP:-5}"
+THREADS="${THREADS:-1}"
+PORT="${PORT:-39780}"
+
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
+cargo build --release --quiet --bin aws-chatops --example bench-standins
+
+work="$(mktemp -d)"
+cleanup() {
+  [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null || true
+  [[ -n "${standins_pid:-}" ]] && kill -INT "$standins_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+target/release/examples/bench-standins "$work" >"$work/standins.out" 2>&1 &
+standins_pid=$!
+for _ in $(seq 100); do grep -q ready "$work/standins.out" 2>/dev/null && break; sleep 0.1; done
+# shellcheck disable=SC1091
+source "$work/standins.env"
+
+PORT="$PORT" AWS_CHATOPS_BIND_ADDRESS=127.0.0.1 RUST_LOG="${RUST_LOG:-info}" \
+  target/release/aws-chatops serve >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "server not ready" >&2; cat "$work/server.log" >&2; exit 1; }
+
+url="http://127.0.0.1:$PORT/api/messages"
+echo "== warm-up ${WARMUP}s"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/message.lua "$url" >/dev/null
+rss_after_warmup_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+
+echo "== measuring ${DURATION}s, ${CONNECTIONS} connections, ${THREADS} wrk thread(s)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/message.lua "$url" | tee "$work/wrk.out"
+
+# Let replies still in flight drain, then read the counters.
+sleep 2
+peak_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+kill -INT "$standins_pid"; wait "$standins_pid" 2>/dev/null || true; standins_pid=
+
+requests_total=$(grep -c '"reply sent"' "$work/server.log" || true)
+failed=$(grep -c '"reply could not be sent"' "$work/server.log" || true)
+connector=$(sed -n 's/^connector_requests=//p' "$work/standins.out")
+tokens=$(sed -n 's/^token_requests=//p' "$work/standins.out")
+echo "== results"
+grep -E '^(requests|duration_s|rps|p50_ms|p99_ms|max_ms|errors_status|errors_socket)=' "$work/wrk.out"
+echo "replies_sent_total=$requests_total (warm-up included)"
+echo "replies_failed=$failed"
+echo "connector_requests_total=$connector"
+echo "token_requests=$tokens"
+echo "rss_after_warmup_mb=$((rss_after_warmup_kb / 1024))"
+echo "peak_rss_mb=$((peak_rss_kb / 1024))"
+echo "machine: $(nproc) cores; $(lscpu | sed -n 's/^Model name: *//p')"

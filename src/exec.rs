@@ -1,0 +1,212 @@
+//! `aws-chatops exec -- <service> <operation> [options]`: one command from a terminal through
+//! the same grammar, engine and output layer as chat (F26), printing what the AWS CLI prints.
+//! Reads the process environment (credentials, region, endpoint, `AWS_DEFAULT_OUTPUT`) only
+//! through [`EngineConfig::from_env`], the credential chain and [`ExecEnv::from_env`].
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use crate::aws::{AwsError, CallOptions, Engine, EngineConfig};
+use crate::command::{self, Command, Invocation, OutputFormat, ParseContext};
+use crate::models::Models;
+use crate::output::{self, OutputError, Query, RenderContext};
+
+/// Exit status for a command that does not parse. AWS CLI v2 uses 252; v1 uses 2 or 255
+/// depending on which of its layers notices the mistake.
+pub const EXIT_PARSE_ERROR: i32 = 252;
+/// Exit status for a failed call (a service error, no credentials, a timeout): what AWS CLI
+/// v1, the parity reference, returns (v2 returns 254 for service errors).
+pub const EXIT_CALL_ERROR: i32 = 255;
+
+/// Errors of the `exec` command, each with the exit status it ends with.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// The command did not parse (unknown operation, bad value, missing parameter).
+    #[error("{0}")]
+    Parse(#[from] command::CommandError),
+    /// The command parsed into something `exec` does not run (help, the `s3` aliases).
+    #[error("{0}")]
+    Unsupported(String),
+    /// Neither `--region` nor the environment gives a region.
+    #[error("You must specify a region. You can also configure your region by running \"aws configure\".")]
+    NoRegion,
+    /// The call failed: the service's error, or no credentials, transport, timeout.
+    #[error("{0}")]
+    Call(#[from] AwsError),
+    /// `--query` or the output format failed on the result.
+    #[error("{0}")]
+    Output(#[from] OutputError),
+}
+
+impl ExecError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ExecError::Parse(_) | ExecError::Unsupported(_) => EXIT_PARSE_ERROR,
+            ExecError::Output(OutputError::InvalidQuery { .. }) => EXIT_PARSE_ERROR,
+            _ => EXIT_CALL_ERROR,
+        }
+    }
+}
+
+/// The settings `exec` takes from the environment besides the engine's.
+#[derive(Debug, Clone, Default)]
+pub struct ExecEnv {
+    /// `AWS_DEFAULT_OUTPUT`: the format when `--output` is not given.
+    pub default_output: Option<OutputFormat>,
+}
+
+impl ExecEnv {
+    pub fn from_env() -> Self {
+        Self {
+            default_output: std::env::var("AWS_DEFAULT_OUTPUT")
+                .ok()
+                .and_then(|name| OutputFormat::from_cli(&name)),
+        }
+    }
+}
+
+/// Quotes words so that the grammar's shell-like tokenizer gives them back unchanged.
+fn quote_words(args: &[String]) -> String {
+    args.iter()
+        .map(|arg| format!("'{}'", arg.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs one command given as program arguments; prints the result to `out` and errors to
+/// `err` the way the AWS CLI does, and returns the exit status.
+pub async fn run_exec(args: Vec<String>, out: &mut impl Write, err: &mut impl Write) -> i32 {
+    let engine = Engine::new(EngineConfig::from_env());
+    match exec(&engine, &ExecEnv::from_env(), &args).await {
+        Ok(text) => {
+            // A closed pipe (`| head`) is not an error of the command.
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            0
+        }
+        Err(error) => {
+            // The CLI prints service errors after an empty line.
+            let _ = match &error {
+                ExecError::Call(_) => writeln!(err, "\n{error}"),
+                _ => writeln!(err, "{error}"),
+            };
+            error.exit_code()
+        }
+    }
+}
+
+/// Parses, calls and formats; the text to print on success.
+pub async fn exec(engine: &Engine, env: &ExecEnv, args: &[String]) -> Result<String, ExecError> {
+    let models = Models::global();
+    let invocation = match command::parse(&quote_words(args), models, ParseContext::Terminal)? {
+        Command::Run(invocation) => invocation,
+        Command::Help(_) => {
+            return Err(ExecError::Unsupported(
+                "help is not available in exec yet; see the AWS CLI reference".to_owned(),
+            ))
+        }
+        Command::S3(_) => {
+            return Err(ExecError::Unsupported(
+                "the s3 aliases are not available in exec yet; use s3api".to_owned(),
+            ))
+        }
+    };
+    // The CLI checks the query while parsing arguments, before any call.
+    let query = invocation
+        .globals
+        .query
+        .as_deref()
+        .map(Query::parse)
+        .transpose()?;
+    let format = invocation
+        .globals
+        .output
+        .or(env.default_output)
+        .unwrap_or_default();
+    let region = invocation
+        .globals
+        .region
+        .clone()
+        .or_else(|| engine.config().default_region.clone())
+        .ok_or(ExecError::NoRegion)?;
+    let credentials = engine.credentials_from_environment().await?;
+    let call = CallOptions {
+        credentials,
+        region,
+    };
+    let mut value = engine.call_all(&invocation, &call).await?;
+    let context = RenderContext::new(&invocation.operation);
+    if format == OutputFormat::Text && paginates(models, &invocation) {
+        // The CLI's text formatter prints the resume token of `--max-items` as its own
+        // `NEXTTOKEN` row after the pages rather than as a key of the result.
+        let resume_token = match value
+            .as_object_mut()
+            .and_then(|o| o.shift_remove("NextToken"))
+        {
+            Some(Value::String(token)) => Some(token),
+            Some(other) => {
+                value
+                    .as_object_mut()
+                    .map(|o| o.insert("NextToken".to_owned(), other));
+                None
+            }
+            None => None,
+        };
+        return Ok(output::render_text_pages(
+            std::slice::from_ref(&value),
+            query.as_ref(),
+            resume_token.as_deref(),
+        )?);
+    }
+    Ok(output::render_with(
+        &value,
+        format,
+        query.as_ref(),
+        &context,
+    )?)
+}
+
+/// Whether the CLI runs this invocation through its paginator (and so its full-result and
+/// text-page formatting): the operation has a paginator with result keys, `--no-paginate` is
+/// off, and the user did not pass a pagination token or the limit by hand.
+fn paginates(models: &Models, invocation: &Invocation) -> bool {
+    let Ok(model) = models.service(&invocation.service) else {
+        return false;
+    };
+    let Some(operation) = model.operations.get(&invocation.operation) else {
+        return false;
+    };
+    let Some(paginator) = model.paginator(operation) else {
+        return false;
+    };
+    let manual = paginator
+        .input_token
+        .as_slice()
+        .iter()
+        .chain(paginator.limit_key.iter())
+        .any(|name| invocation.params.contains_key(name));
+    paginator.result_key.is_some() && !invocation.globals.no_paginate && !manual
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_words_tokenize_back_unchanged() {
+        let args: Vec<String> = [
+            "dynamodb",
+            "get-item",
+            "--key",
+            r#"{"pk": {"S": "it's"}}"#,
+            "--query",
+            "Item.pk",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(command::tokenize(&quote_words(&args)).unwrap(), args);
+    }
+}
