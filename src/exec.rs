@@ -4,13 +4,20 @@
 //! through [`EngineConfig::from_env`], the credential chain and [`ExecEnv::from_env`].
 
 use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
+use crate::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
 use crate::aws::{AwsError, CallOptions, Engine, EngineConfig};
 use crate::command::{self, Command, Invocation, OutputFormat, ParseContext};
 use crate::models::Models;
 use crate::output::{self, OutputError, Query, RenderContext};
+use crate::policy::config::AccessConfig;
+use crate::policy::{ChannelAuthorizer, Decision, Denial, DenialLayer, Requester};
+use crate::store::MemoryStore;
 
 /// Exit status for a command that does not parse. AWS CLI v2 uses 252; v1 uses 2 or 255
 /// depending on which of its layers notices the mistake.
@@ -37,6 +44,12 @@ pub enum ExecError {
     /// `--query` or the output format failed on the result.
     #[error("{0}")]
     Output(#[from] OutputError),
+    /// `--as`/`--channel`: a layer of the permission path refused, as it would in chat.
+    #[error("{} (refused by {})", .0.message, .0.layer.describe())]
+    Denied(Denial),
+    /// `--as`/`--channel` without a usable config file.
+    #[error("{0}")]
+    Config(String),
 }
 
 impl ExecError {
@@ -44,6 +57,7 @@ impl ExecError {
         match self {
             ExecError::Parse(_) | ExecError::Unsupported(_) => EXIT_PARSE_ERROR,
             ExecError::Output(OutputError::InvalidQuery { .. }) => EXIT_PARSE_ERROR,
+            ExecError::Config(_) => EXIT_PARSE_ERROR,
             _ => EXIT_CALL_ERROR,
         }
     }
@@ -96,8 +110,110 @@ pub async fn run_exec(args: Vec<String>, out: &mut impl Write, err: &mut impl Wr
     }
 }
 
+/// `exec --as <object id> --channel <key> [--account <name>]`: the chat permission path
+/// from a terminal.
+#[derive(Debug, Clone)]
+pub struct ActAs {
+    /// The config file with the `[access]` table.
+    pub config_path: Option<PathBuf>,
+    /// The Entra object id to act as.
+    pub user_object_id: String,
+    /// The `[access.channels.<key>]` entry to act in.
+    pub channel: String,
+    /// The account (name or id), instead of asking.
+    pub account: Option<String>,
+}
+
+/// Who `exec` runs as.
+pub enum ExecIdentity<'a> {
+    /// The local operator: the ambient credentials, no configuration (the never-allowed list
+    /// still applies, in the grammar).
+    Local,
+    /// A Teams user in a configured channel, through the same checks as chat; the outcome is
+    /// written to the audit log.
+    Channel {
+        authorizer: &'a ChannelAuthorizer,
+        requester: Requester,
+        account: Option<String>,
+    },
+}
+
+/// Runs one command as a Teams user in a configured channel (see [`ActAs`]).
+pub async fn run_exec_as(
+    args: Vec<String>,
+    act_as: ActAs,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> i32 {
+    let engine = Engine::new(EngineConfig::from_env());
+    let result = async {
+        let path = act_as.config_path.as_ref().ok_or_else(|| {
+            ExecError::Config("--as and --channel need the config file with the [access] table: pass --config <path> or set AWS_CHATOPS_CONFIG".into())
+        })?;
+        let text = std::fs::read_to_string(path).map_err(|error| {
+            ExecError::Config(format!("cannot read {}: {error}", path.display()))
+        })?;
+        let access = AccessConfig::from_toml_str(&text).map_err(|problems| {
+            ExecError::Config(format!(
+                "the config file has mistakes (aws-chatops check-config explains them):\n{}",
+                problems.explain(&path.display().to_string(), &text)
+            ))
+        })?;
+        let region = engine
+            .config()
+            .default_region
+            .clone()
+            .or_else(|| access.default_region.clone())
+            .unwrap_or_else(|| "us-east-1".to_owned());
+        let audit = AuditLog::open(&access.audit.destination)
+            .map_err(|error| ExecError::Config(format!("cannot open the audit log: {error}")))?;
+        let assumer = StsRoleAssumer::new(&sts_sdk_config(engine.config(), &region).await);
+        let authorizer = ChannelAuthorizer::new(
+            access,
+            Arc::new(MemoryStore::default()),
+            Arc::new(assumer),
+            Arc::new(audit),
+            region,
+        );
+        let requester = authorizer
+            .terminal_requester(&act_as.channel, &act_as.user_object_id)
+            .map_err(ExecError::Denied)?;
+        let identity = ExecIdentity::Channel {
+            authorizer: &authorizer,
+            requester,
+            account: act_as.account.clone(),
+        };
+        exec_as(&engine, &ExecEnv::from_env(), &args, &identity).await
+    }
+    .await;
+    match result {
+        Ok(text) => {
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            0
+        }
+        Err(error) => {
+            let _ = match &error {
+                ExecError::Call(_) => writeln!(err, "\n{error}"),
+                _ => writeln!(err, "{error}"),
+            };
+            error.exit_code()
+        }
+    }
+}
+
 /// Parses, calls and formats; the text to print on success.
 pub async fn exec(engine: &Engine, env: &ExecEnv, args: &[String]) -> Result<String, ExecError> {
+    exec_as(engine, env, args, &ExecIdentity::Local).await
+}
+
+/// [`exec`] as the given identity.
+pub async fn exec_as(
+    engine: &Engine,
+    env: &ExecEnv,
+    args: &[String],
+    identity: &ExecIdentity<'_>,
+) -> Result<String, ExecError> {
     let models = Models::global();
     let invocation = match command::parse(&quote_words(args), models, ParseContext::Terminal)? {
         Command::Run(invocation) => invocation,
@@ -124,18 +240,76 @@ pub async fn exec(engine: &Engine, env: &ExecEnv, args: &[String]) -> Result<Str
         .output
         .or(env.default_output)
         .unwrap_or_default();
-    let region = invocation
-        .globals
-        .region
-        .clone()
-        .or_else(|| engine.config().default_region.clone())
-        .ok_or(ExecError::NoRegion)?;
-    let credentials = engine.credentials_from_environment().await?;
-    let call = CallOptions {
-        credentials,
-        region,
+    let mut value = match identity {
+        ExecIdentity::Local => {
+            let region = invocation
+                .globals
+                .region
+                .clone()
+                .or_else(|| engine.config().default_region.clone())
+                .ok_or(ExecError::NoRegion)?;
+            let credentials = engine.credentials_from_environment().await?;
+            let call = CallOptions {
+                credentials,
+                region,
+            };
+            engine.call_all(&invocation, &call).await?
+        }
+        ExecIdentity::Channel {
+            authorizer,
+            requester,
+            account,
+        } => {
+            let permit = match authorizer
+                .decide_with_account(requester, &invocation, account.as_deref())
+                .await
+            {
+                Decision::Permit(permit) => permit,
+                Decision::Deny(denial) => return Err(ExecError::Denied(denial)),
+                Decision::ChooseAccount(question) => {
+                    return Err(ExecError::Denied(Denial {
+                        layer: DenialLayer::Account,
+                        message: format!(
+                            "this channel can use several accounts; choose one with --account ({})",
+                            question
+                                .accounts
+                                .iter()
+                                .map(|a| format!("{} {}", a.name, a.id))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    }))
+                }
+            };
+            let call = CallOptions {
+                credentials: permit.credentials().clone(),
+                region: permit.region().to_owned(),
+            };
+            let started = std::time::Instant::now();
+            let result = engine.call_all(&invocation, &call).await;
+            let outcome = match &result {
+                Ok(_) => AuditOutcome::Allowed,
+                Err(AwsError::Timeout { .. }) => AuditOutcome::TimedOut,
+                Err(AwsError::Service { code, .. }) => AuditOutcome::Failed {
+                    error: code.clone(),
+                },
+                Err(other) => AuditOutcome::Failed {
+                    error: other
+                        .to_string()
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                },
+            };
+            authorizer.audit().write(
+                &AuditRecord::new(requester, &invocation, outcome)
+                    .with_permit(&permit)
+                    .with_latency(started.elapsed()),
+            );
+            result?
+        }
     };
-    let mut value = engine.call_all(&invocation, &call).await?;
     let context = RenderContext::new(&invocation.operation);
     if format == OutputFormat::Text && paginates(models, &invocation) {
         // The CLI's text formatter prints the resume token of `--max-items` as its own

@@ -2,6 +2,8 @@
 //! listening port and the request limits. It must never log or print a secret, and it must never
 //! read the process environment anywhere except in [`Config::load`].
 
+pub mod check;
+
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
@@ -47,6 +49,24 @@ pub mod names {
     pub const MAX_BODY_BYTES: &str = "AWS_CHATOPS_MAX_BODY_BYTES";
     pub const STORE: &str = "AWS_CHATOPS_STORE";
     pub const REQUEST_TTL_SECONDS: &str = "AWS_CHATOPS_REQUEST_TTL_SECONDS";
+
+    /// Every setting above: what the `[bot]` table may hold (`check-config` flags others).
+    pub const ALL: &[&str] = &[
+        APP_ID,
+        APP_PASSWORD,
+        APP_TYPE,
+        APP_TENANT_ID,
+        CHANNEL_OPENID_METADATA_URL,
+        EMULATOR_OPENID_METADATA_URL,
+        LOGIN_URL,
+        OAUTH_SCOPE,
+        PORT,
+        BIND_ADDRESS,
+        ALLOW_EMULATOR,
+        MAX_BODY_BYTES,
+        STORE,
+        REQUEST_TTL_SECONDS,
+    ];
 }
 
 /// A secret string. `Debug` and `Display` print `***`; call [`Secret::expose`] at the one place

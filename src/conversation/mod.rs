@@ -10,6 +10,7 @@
 //! This module decides and orchestrates; it never builds card JSON (`render/`), never talks
 //! to AWS except through `aws/`, and never logs card payloads or credentials.
 
+mod accounts;
 pub mod pending;
 mod support;
 
@@ -19,6 +20,7 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use serde_json::{Map, Value};
 
+use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
 use crate::aws::support::SupportApi;
 use crate::aws::{AwsError, CallOptions, Engine};
 use crate::bot::{card_response, error_chain, CommandHandler, MessageRef, Reply, TurnContext};
@@ -28,12 +30,13 @@ use crate::command::{
 };
 use crate::models::{Models, ShapeType};
 use crate::output::Query;
-use crate::policy::{Authorizer, Denial, Permit};
+use crate::policy::{Authorizer, Decision, Denial, Permit};
 use crate::prompt::{self, FormField};
 use crate::render::{self, verbs, Card, CommandHeader, FormView, ResultView, Status};
 use crate::store::Store;
 use crate::teams::InvokeResponse;
 
+use accounts::{account_choice_card, set_default_account_command};
 use pending::{
     new_request_id, now_millis, Loaded, PendingRequest, PendingRequests, RequestKind, RequestState,
     StoredInvocation, StoredRequester,
@@ -56,6 +59,7 @@ struct Inner {
     authorizer: Arc<dyn Authorizer>,
     pending: PendingRequests,
     request_ttl: Duration,
+    audit: Arc<AuditLog>,
 }
 
 impl Conversations {
@@ -76,8 +80,19 @@ impl Conversations {
                 authorizer,
                 pending: PendingRequests::new(store),
                 request_ttl,
+                audit: Arc::new(AuditLog::stdout()),
             }),
         }
+    }
+
+    /// Writes the audit records of attempts that got a permit (results, failures, timeouts,
+    /// confirmations, cancellations) to `audit`; refusals are written by the authorizer.
+    /// Records go to standard output unless this is called. Call before sharing.
+    pub fn with_audit(mut self, audit: Arc<AuditLog>) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_audit is called before the handler is shared")
+            .audit = audit;
+        self
     }
 }
 
@@ -249,6 +264,9 @@ impl Inner {
             self.on_submit(turn, &verb, value).await;
             return Reply::Nothing;
         }
+        if let Some(choice) = set_default_account_command(text) {
+            return self.on_set_default_account(turn, choice).await;
+        }
         let command = command::parse(text, self.models, ParseContext::Chat);
         match command {
             Ok(Command::Help(request)) => Reply::Card(self.help_card(turn, request)),
@@ -287,11 +305,27 @@ impl Inner {
         }
         let permit = match self
             .authorizer
-            .authorize(&requester.to_requester(), &invocation)
+            .decide(&requester.to_requester(), &invocation)
             .await
         {
-            Ok(permit) => permit,
-            Err(denial) => return Reply::Card(self.denial_card(&invocation, &denial)),
+            Decision::Permit(permit) => permit,
+            Decision::Deny(denial) => return Reply::Card(self.denial_card(&invocation, &denial)),
+            Decision::ChooseAccount(question) => {
+                let request = self.new_request(
+                    requester,
+                    RequestKind::AccountChoice {
+                        missing,
+                        run_after: true,
+                    },
+                    &invocation,
+                );
+                let card = account_choice_card(
+                    Some(self.header(&invocation, None)),
+                    &question,
+                    &request.id,
+                );
+                return self.post_request_card(turn, request, card).await;
+            }
         };
         if let Some(missing) = missing {
             let fields = prompt::form_fields(self.models, &invocation, &missing);
@@ -335,6 +369,7 @@ impl Inner {
                 1,
                 turn.correlation_id(),
                 None,
+                false,
             )
             .await;
         let Some(responder) = turn.responder() else {
@@ -514,8 +549,13 @@ impl Inner {
         let invocation = request.invocation.to_invocation();
         let header = self.header(&invocation, None);
         if request.is_expired() {
-            return match self.claim(&loaded, |r| r.state = RequestState::Expired).await {
-                Some(_) => Outcome::Update {
+            return match self
+                .claim(&loaded, |r| r.state = RequestState::Expired)
+                .await
+            {
+                Some(_) => {
+                    self.audit_unrun(&request, AuditOutcome::Cancelled, turn.correlation_id());
+                    Outcome::Update {
                     card: render::status(
                         Status::Expired,
                         &format!(
@@ -526,7 +566,8 @@ impl Inner {
                     ),
                     target,
                     then: None,
-                },
+                }
+                }
                 None => already_handled(),
             };
         }
@@ -537,6 +578,7 @@ impl Inner {
             {
                 Some(_) => {
                     tracing::info!(request = short(id), "request cancelled");
+                    self.audit_unrun(&request, AuditOutcome::Cancelled, turn.correlation_id());
                     Outcome::Update {
                         card: render::status(
                             Status::Cancelled,
@@ -582,6 +624,10 @@ impl Inner {
             }
             (verbs::SUBMIT, RequestKind::SupportForm { .. }) => {
                 self.submit_support_form(turn, &loaded, data, target).await
+            }
+            (verbs::CHOOSE_ACCOUNT, RequestKind::AccountChoice { missing, run_after }) => {
+                self.account_chosen(turn, &loaded, missing.clone(), *run_after, data, target)
+                    .await
             }
             (verbs::CONFIRM, RequestKind::SupportSummary { draft }) => {
                 self.confirm_support_case(turn, &loaded, draft.clone(), data, target)
@@ -757,6 +803,7 @@ impl Inner {
             Ok(permit) => {
                 // A next page continues this same request; a first result may open a new one.
                 let reuse = next.is_some().then(|| claimed.id.clone());
+                let confirmed = matches!(claimed.kind, RequestKind::Confirm);
                 let (card, next_request) = self
                     .run(
                         &requester,
@@ -766,6 +813,7 @@ impl Inner {
                         page,
                         &correlation_id,
                         reuse.as_deref(),
+                        confirmed,
                     )
                     .await;
                 let state = if card.name == "result" {
@@ -806,9 +854,34 @@ impl Inner {
         page: u32,
         correlation_id: &str,
         reuse: Option<&str>,
+        confirmed: bool,
     ) -> (Card, Option<String>) {
         let header = self.header(invocation, Some(permit));
-        match self.execute(invocation, permit, next.as_ref()).await {
+        let started = std::time::Instant::now();
+        let executed = self.execute(invocation, permit, next.as_ref()).await;
+        let outcome = match &executed {
+            Ok(_) if confirmed => AuditOutcome::Confirmed,
+            Ok(_) => AuditOutcome::Allowed,
+            Err(AwsError::Timeout { .. }) => AuditOutcome::TimedOut,
+            Err(AwsError::Service { code, .. }) => AuditOutcome::Failed {
+                error: code.clone(),
+            },
+            Err(other) => AuditOutcome::Failed {
+                error: other
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            },
+        };
+        self.audit.write(
+            &AuditRecord::new(&requester.to_requester(), invocation, outcome)
+                .with_permit(permit)
+                .with_latency(started.elapsed())
+                .with_correlation_id(correlation_id),
+        );
+        match executed {
             Ok((output, further)) => {
                 let next_request = match further {
                     Some(further) => {
@@ -936,7 +1009,7 @@ impl Inner {
             };
             let Ok(permit) = self
                 .authorizer
-                .authorize(&requester.to_requester(), &list_invocation)
+                .authorize_for_lookup(&requester.to_requester(), &list_invocation)
                 .await
             else {
                 continue;
@@ -982,7 +1055,7 @@ impl Inner {
             "Not allowed here",
             &denial.message,
             Some(&self.header(invocation, None)),
-            Some(&format!("Refused by: {:?}", denial.layer)),
+            Some(&format!("Refused by {}", denial.layer.describe())),
         )
     }
 

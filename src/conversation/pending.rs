@@ -70,6 +70,14 @@ pub enum RequestKind {
     },
     /// The support-case summary, waiting for the category and Create case.
     SupportSummary { draft: SupportDraft },
+    /// An account choice card. With `run_after`, the stored invocation continues once an
+    /// account is chosen (to its form when `missing` is set); without, it is
+    /// `@aws set default-account` and nothing runs.
+    AccountChoice {
+        #[serde(default)]
+        missing: Option<Vec<String>>,
+        run_after: bool,
+    },
 }
 
 /// A support case as the form described it.

@@ -106,13 +106,24 @@ impl ChannelAuthorizer {
         invocation: &Invocation,
         account: Option<&str>,
     ) -> Decision {
+        self.decide_audited(requester, invocation, account, true)
+            .await
+    }
+
+    async fn decide_audited(
+        &self,
+        requester: &Requester,
+        invocation: &Invocation,
+        account: Option<&str>,
+        audited: bool,
+    ) -> Decision {
         let started = Instant::now();
         let config = self.config();
         let mut record = AuditRecord::new(requester, invocation, Outcome::Allowed);
         let decision = self
             .evaluate(&config, requester, invocation, account, &mut record)
             .await;
-        if let Decision::Deny(denial) = &decision {
+        if let (Decision::Deny(denial), true) = (&decision, audited) {
             record.outcome = Outcome::denied(denial.layer, denial.message.clone());
             self.audit.write(&record.with_latency(started.elapsed()));
         }
@@ -310,6 +321,26 @@ impl Authorizer for ChannelAuthorizer {
         invocation: &'a Invocation,
     ) -> BoxFuture<'a, Decision> {
         Box::pin(self.decide_with_account(requester, invocation, None))
+    }
+
+    fn authorize_for_lookup<'a>(
+        &'a self,
+        requester: &'a Requester,
+        invocation: &'a Invocation,
+    ) -> BoxFuture<'a, Result<Permit, Denial>> {
+        Box::pin(async move {
+            match self
+                .decide_audited(requester, invocation, None, false)
+                .await
+            {
+                Decision::Permit(permit) => Ok(permit),
+                Decision::Deny(denial) => Err(denial),
+                Decision::ChooseAccount(_) => Err(Denial {
+                    layer: DenialLayer::Account,
+                    message: "No account is chosen yet.".into(),
+                }),
+            }
+        })
     }
 
     fn account_choices<'a>(

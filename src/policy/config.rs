@@ -24,20 +24,7 @@ use super::guardrail::{self, ActionPattern, Effect, Guardrail, Policy, Statement
 pub const TOP_LEVEL_TABLES: &[&str] = &["bot", "access"];
 
 /// The keys `[bot]` may hold: the setting names of [`crate::config::names`].
-const BOT_KEYS: &[&str] = &[
-    crate::config::names::APP_ID,
-    crate::config::names::APP_PASSWORD,
-    crate::config::names::APP_TYPE,
-    crate::config::names::APP_TENANT_ID,
-    crate::config::names::CHANNEL_OPENID_METADATA_URL,
-    crate::config::names::EMULATOR_OPENID_METADATA_URL,
-    crate::config::names::LOGIN_URL,
-    crate::config::names::OAUTH_SCOPE,
-    crate::config::names::PORT,
-    crate::config::names::BIND_ADDRESS,
-    crate::config::names::ALLOW_EMULATOR,
-    crate::config::names::MAX_BODY_BYTES,
-];
+const BOT_KEYS: &[&str] = crate::config::names::ALL;
 
 /// How long an assumed role's session lasts unless the file says otherwise.
 pub const DEFAULT_SESSION_SECONDS: u32 = 3600;

@@ -214,6 +214,16 @@ pub trait Authorizer: Send + Sync + 'static {
         invocation: &'a Invocation,
     ) -> BoxFuture<'a, Result<Permit, Denial>>;
 
+    /// The same decision for a call the bot makes on the user's behalf to fill a form
+    /// (resource choices), which is not an attempt of theirs: no audit record is written.
+    fn authorize_for_lookup<'a>(
+        &'a self,
+        requester: &'a Requester,
+        invocation: &'a Invocation,
+    ) -> BoxFuture<'a, Result<Permit, Denial>> {
+        self.authorize(requester, invocation)
+    }
+
     /// Like [`Authorizer::authorize`], with the account question as data.
     fn decide<'a>(
         &'a self,

@@ -18,6 +18,7 @@ const ERROR: &str = include_str!("../../adaptive-cards/error.json");
 const HELP_SERVICE: &str = include_str!("../../adaptive-cards/help-service.json");
 const HELP_OPERATION: &str = include_str!("../../adaptive-cards/help-operation.json");
 const SUPPORT_CASE: &str = include_str!("../../adaptive-cards/support-case.json");
+const ACCOUNT_CHOICE: &str = include_str!("../../adaptive-cards/account-choice.json");
 
 /// Teams' smallest documented message size is about 28 KB; every card stays below this.
 pub const CARD_BUDGET_BYTES: usize = 24 * 1024;
@@ -34,6 +35,74 @@ pub mod verbs {
     pub const CONFIRM: &str = "confirm";
     pub const CANCEL: &str = "cancel";
     pub const NEXT_PAGE: &str = "next-page";
+    /// A button of the account choice card; its data also carries `account` (the id).
+    pub const CHOOSE_ACCOUNT: &str = "choose-account";
+}
+
+/// The account choice card: on first use in a channel with several accounts, and for
+/// `@aws set default-account`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountChoiceView {
+    /// "Which AWS account?", or "Default account set" once chosen.
+    pub title: String,
+    /// The command waiting for the choice, when there is one.
+    pub header: Option<CommandHeader>,
+    pub message: String,
+    /// (name, id) of each account, in the order the configuration lists them.
+    pub accounts: Vec<(String, String)>,
+    /// The current choice, (name, id).
+    pub current: Option<(String, String)>,
+    pub request_id: String,
+}
+
+/// Card asking which account to use: one button per account.
+pub fn account_choice(view: &AccountChoiceView) -> Card {
+    let buttons = view
+        .accounts
+        .iter()
+        .map(|(name, id)| {
+            let mut button = action(
+                &format!("{name} ({id})"),
+                verbs::CHOOSE_ACCOUNT,
+                &view.request_id,
+                None,
+                false,
+            );
+            button["data"]["account"] = Value::String(id.clone());
+            button["fallback"]["data"]["account"] = Value::String(id.clone());
+            button
+        })
+        .collect();
+    let current = match &view.current {
+        Some((name, id)) => vec![json!({
+            "type": "TextBlock",
+            "text": escape_markdown(&format!("Current default: {name} ({id})")),
+            "isSubtle": true,
+            "wrap": true
+        })],
+        None => Vec::new(),
+    };
+    render(
+        "account-choice",
+        ACCOUNT_CHOICE,
+        &[
+            ("title", Value::String(escape_markdown(&view.title))),
+            ("message", Value::String(escape_markdown(&view.message))),
+            (
+                "header",
+                Value::Array(view.header.as_ref().map(header).unwrap_or_default()),
+            ),
+            ("current", Value::Array(current)),
+            (
+                "actions",
+                Value::Array(if view.accounts.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![action_set(buttons)]
+                }),
+            ),
+        ],
+    )
 }
 
 /// What every command card shows on top: the command, and where and as whom it runs.

@@ -11,9 +11,9 @@ use crate::bot::text::TokenizeError;
 use crate::teams::Attachment;
 
 pub use conversation::{
-    confirm, error, form, monospace, operation_help, result, service_help, status, support_case,
-    support_form, support_summary, verbs, CommandHeader, FormView, OperationHelp, ParameterHelp,
-    ResultView, ServiceHelp, Status, CARD_BUDGET_BYTES,
+    account_choice, confirm, error, form, monospace, operation_help, result, service_help, status,
+    support_case, support_form, support_summary, verbs, AccountChoiceView, CommandHeader, FormView,
+    OperationHelp, ParameterHelp, ResultView, ServiceHelp, Status, CARD_BUDGET_BYTES,
 };
 
 /// The content type of an Adaptive Card attachment.
