@@ -284,6 +284,42 @@ impl Inner {
                 let missing = missing.into_iter().map(|m| m.member).collect();
                 self.on_command(turn, *invocation, Some(missing)).await
             }
+            Err(CommandError::NeverAllowed {
+                service,
+                operation,
+                reason,
+            }) => {
+                let error = CommandError::NeverAllowed {
+                    service: service.clone(),
+                    operation: operation.clone(),
+                    reason,
+                };
+                // Refused before any policy: still an attempt, so it is audited.
+                let attempted = Invocation {
+                    service,
+                    operation: operation.clone().unwrap_or_else(|| "*".to_owned()),
+                    cli_operation: operation.unwrap_or_default(),
+                    params: Map::new(),
+                    globals: command::GlobalOptions::default(),
+                };
+                self.audit.write(
+                    &AuditRecord::new(
+                        &requester_of(turn).to_requester(),
+                        &attempted,
+                        AuditOutcome::denied(crate::policy::DenialLayer::NeverAllowed, error.to_string()),
+                    )
+                    .with_correlation_id(turn.correlation_id()),
+                );
+                Reply::Card(render::error(
+                    "Not allowed here",
+                    &error.to_string(),
+                    None,
+                    Some(&format!(
+                        "Refused by {}",
+                        crate::policy::DenialLayer::NeverAllowed.describe()
+                    )),
+                ))
+            }
             Err(error) => Reply::Card(render::error(
                 "I could not read that command",
                 &error.to_string(),

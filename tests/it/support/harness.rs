@@ -41,6 +41,8 @@ pub struct Options {
     pub retry: RetryPolicy,
     pub key_refresh: KeyRefreshPolicy,
     pub settings: Vec<(&'static str, String)>,
+    /// The command handler to serve with (the default one when `None`).
+    pub handler: Option<std::sync::Arc<dyn aws_chatops::bot::CommandHandler>>,
 }
 
 impl Default for Options {
@@ -62,6 +64,7 @@ impl Default for Options {
                 request_timeout: Duration::from_secs(2),
             },
             settings: Vec::new(),
+            handler: None,
         }
     }
 }
@@ -100,7 +103,11 @@ impl Harness {
         settings.extend(options.settings);
         let config = Config::from_lookup(|name| settings.get(name).cloned()).expect("test config");
 
-        let server = ServerBuilder::new(config)
+        let mut builder = ServerBuilder::new(config);
+        if let Some(handler) = options.handler {
+            builder = builder.command_handler(handler);
+        }
+        let server = builder
             .bind("127.0.0.1:0".parse().unwrap())
             .workers(2)
             .retry_policy(options.retry)
