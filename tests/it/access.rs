@@ -133,15 +133,23 @@ impl Bot {
     }
 
     async fn say_as(&self, channel: &str, user: &str, text: &str) -> Value {
-        let before = self.h.connector.state.count();
+        let state = &self.h.connector.state;
+        let before = state.received().len();
         let response = self
             .h
             .post(&self.message(channel, user, text), Some(&self.h.bearer()))
             .await;
         assert_eq!(response.status(), 200);
-        self.h.wait_for_connector(before + 1).await;
+        // The reply is a POST; card updates of earlier clicks (PUT) may still arrive meanwhile.
+        let reply = || {
+            state.received()[before..]
+                .iter()
+                .find(|r| r.method == "POST")
+                .map(|r| r.body["attachments"][0]["content"].clone())
+        };
+        wait_until(&format!("a reply to {text:?}"), || reply().is_some()).await;
         self.h.wait_turns_idle().await;
-        self.h.connector.state.received()[before].body["attachments"][0]["content"].clone()
+        reply().unwrap()
     }
 
     /// Clicks an Action.Execute button; returns the card the clicker gets back.
@@ -545,4 +553,92 @@ async fn a_call_that_runs_out_of_time_is_audited_as_timed_out() {
         "arn:aws:iam::123456789012:role/oncall-ada"
     );
     drop(silent);
+}
+
+/// `aws-chatops exec --as … --channel …` from a terminal: the same permission path, and an
+/// audit record in the configured file.
+#[test]
+fn exec_as_a_user_in_a_channel_goes_through_the_same_checks() {
+    let directory = tempfile::tempdir().unwrap();
+    let audit_path = directory.path().join("audit.jsonl");
+    let config_path = directory.path().join("config.toml");
+    let config = format!(
+        "{}\n[access.audit]\ndestination = \"file\"\npath = \"{}\"\n",
+        access_text("\"ReadOnly\""),
+        audit_path.display()
+    );
+    std::fs::write(&config_path, config).unwrap();
+    let exec = |user: &str, channel: &str, command: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
+            .arg("--config")
+            .arg(&config_path)
+            .args(["exec", "--as", user, "--channel", channel, "--"])
+            .args(command)
+            .env("AWS_ENDPOINT_URL", &moto::moto().url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .output()
+            .expect("aws-chatops runs");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = exec(USER_AAD_ID, "oncall", &["cloudwatch", "describe-alarms"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("MetricAlarms"), "{out}");
+
+    let (code, _, err) = exec(UNMAPPED_USER, "oncall", &["cloudwatch", "describe-alarms"]);
+    assert_eq!(code, 255, "{err}");
+    assert!(err.contains("refused by role mapping"), "{err}");
+    assert!(err.contains(UNMAPPED_USER), "{err}");
+
+    let (code, _, err) = exec(
+        USER_AAD_ID,
+        "oncall",
+        &["lambda", "invoke", "--function-name", "f"],
+    );
+    assert_eq!(code, 255, "{err}");
+    assert!(err.contains("refused by the channel guardrail"), "{err}");
+
+    let (code, _, err) = exec(USER_AAD_ID, "ops", &["cloudwatch", "describe-alarms"]);
+    assert_eq!(code, 255, "{err}");
+    assert!(err.contains("choose one with --account"), "{err}");
+
+    let (code, _, err) = exec(USER_AAD_ID, "nowhere", &["cloudwatch", "describe-alarms"]);
+    assert_eq!(code, 255, "{err}");
+    assert!(err.contains("There is no channel `nowhere`"), "{err}");
+
+    let records: Vec<Value> = std::fs::read_to_string(&audit_path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let outcomes: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["outcome"]["kind"].as_str().unwrap(),
+                r["outcome"]["layer"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("allowed", "-"),
+            ("denied", "role"),
+            ("denied", "guardrail")
+        ]
+    );
+    assert_eq!(
+        records[0]["role_arn"],
+        "arn:aws:iam::123456789012:role/oncall-ada"
+    );
+    assert_eq!(records[0]["channel_key"], "oncall");
 }
