@@ -3,7 +3,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "aws-chatops", version, about = "Run AWS CLI commands from Microsoft Teams")]
+#[command(
+    name = "aws-chatops",
+    version,
+    about = "Run AWS CLI commands from Microsoft Teams"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
