@@ -485,6 +485,9 @@ impl Engine {
                 status,
             });
         }
+        if is_s3 && operation_key == "GetBucketLocation" {
+            return parse::bucket_location(&raw).map_err(|m| AwsError::parse(operation_key, m));
+        }
         parse::parse_output(prepared.protocol, model, operation, &raw)
             .map_err(|m| AwsError::parse(operation_key, m))
     }
@@ -643,7 +646,7 @@ fn next_tokens(
     input_tokens: &[String],
 ) -> Option<Map<String, Value>> {
     if let Some(more) = more_results {
-        if !paginate::search(page, more).is_some_and(|v| v != &Value::Bool(false)) {
+        if !paginate::search(page, more).is_some_and(paginate::truthy) {
             return None;
         }
     }
@@ -803,6 +806,75 @@ fn merge_objects(target: &mut Map<String, Value>, source: Map<String, Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_idempotency_tokens_get_a_uuid_and_given_ones_stay() {
+        let model = Models::global().service("ec2").unwrap();
+        let operation = &model.operations["RunInstances"];
+        let filled = with_idempotency_tokens(&model, operation, &Map::new());
+        let token = filled["ClientToken"].as_str().unwrap();
+        assert!(uuid::Uuid::parse_str(token).is_ok(), "{token}");
+        let mut given = Map::new();
+        given.insert("ClientToken".into(), Value::String("mine".into()));
+        let kept = with_idempotency_tokens(&model, operation, &given);
+        assert_eq!(kept["ClientToken"], "mine");
+    }
+
+    #[test]
+    fn next_tokens_stop_when_more_results_is_false() {
+        let tokens = ["Marker".to_owned()];
+        let outputs = ["NextMarker || Contents[-1].Key".to_owned()];
+        let more =
+            serde_json::json!({"IsTruncated": true, "Contents": [{"Key": "a"}, {"Key": "b"}]});
+        let next = next_tokens(&more, Some("IsTruncated"), &outputs, &tokens).unwrap();
+        assert_eq!(next["Marker"], "b");
+        let last = serde_json::json!({"IsTruncated": false, "Contents": [{"Key": "c"}]});
+        assert_eq!(
+            next_tokens(&last, Some("IsTruncated"), &outputs, &tokens),
+            None
+        );
+        let no_token = serde_json::json!({"nextToken": ""});
+        assert_eq!(
+            next_tokens(
+                &no_token,
+                None,
+                &["nextToken".into()],
+                &["nextToken".into()]
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn s3_urls_virtual_host_on_aws_path_style_on_custom_endpoints() {
+        let request = SerializedRequest {
+            method: "GET".into(),
+            path: "/my-bucket/a%20b".into(),
+            query: vec![("versionId".into(), "1".into())],
+            ..Default::default()
+        };
+        let mut params = Map::new();
+        params.insert("Bucket".into(), Value::String("my-bucket".into()));
+        let aws = endpoint::ResolvedEndpoint {
+            url: "https://s3.eu-west-1.amazonaws.com".into(),
+            signing_region: "eu-west-1".into(),
+            signing_name: None,
+            custom: false,
+        };
+        assert_eq!(
+            build_url(&aws, &request, true, &params),
+            "https://my-bucket.s3.eu-west-1.amazonaws.com/a%20b?versionId=1"
+        );
+        let moto = endpoint::ResolvedEndpoint {
+            url: "http://127.0.0.1:5000".into(),
+            custom: true,
+            ..aws
+        };
+        assert_eq!(
+            build_url(&moto, &request, true, &params),
+            "http://127.0.0.1:5000/my-bucket/a%20b?versionId=1"
+        );
+    }
 
     #[test]
     fn config_from_variables() {

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::pyjson;
 
 /// JMESPath truthiness: null, false, and empty strings, lists and objects are false.
-fn truthy(value: &Value) -> bool {
+pub(crate) fn truthy(value: &Value) -> bool {
     match value {
         Value::Null | Value::Bool(false) => false,
         Value::String(s) => !s.is_empty(),

@@ -285,12 +285,9 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(cli(input), expected, "{input}");
         }
-        // Python rounds the float's fraction half to even, at microseconds.
-        assert_eq!(
-            Timestamp::from_epoch(1.0000005).unwrap().micros,
-            0,
-            "0.5 µs rounds to even"
-        );
+        // Python rounds the float's fraction at microseconds (values from Python itself).
+        assert_eq!(Timestamp::from_epoch(1.0000005).unwrap().micros, 1);
+        assert_eq!(Timestamp::from_epoch(1.0000025).unwrap().micros, 2);
     }
 
     #[test]
