@@ -357,7 +357,7 @@ impl Engine {
         let operation_key = prepared.operation_key;
         let params = botocore_input_fixes(prepared, params);
         let attempt = self.call_with_retries(prepared, &params, call);
-        let mut output = match tokio::time::timeout_at(deadline, attempt).await {
+        let output = match tokio::time::timeout_at(deadline, attempt).await {
             Ok(result) => result?,
             Err(_) => {
                 return Err(AwsError::Timeout {
@@ -366,7 +366,6 @@ impl Engine {
                 })
             }
         };
-        botocore_output_fixes(prepared, &mut output);
         let model = &prepared.model;
         let next = model.paginator(prepared.operation()).and_then(|paginator| {
             next_tokens(
@@ -773,23 +772,6 @@ fn botocore_input_fixes<'p>(
         }
     }
     std::borrow::Cow::Owned(fixed)
-}
-
-/// The output handlers botocore registers for single services: S3 GetBucketLocation's
-/// `LocationConstraint` is the document's root text, `None` when empty
-/// (`parse_get_bucket_location`).
-fn botocore_output_fixes(prepared: &Prepared<'_>, output: &mut Value) {
-    if prepared.model.metadata.endpoint_prefix == "s3"
-        && prepared.operation_key == "GetBucketLocation"
-    {
-        if let Value::Object(map) = output {
-            let constraint = match map.get("LocationConstraint") {
-                Some(Value::String(s)) if !s.is_empty() => Value::String(s.clone()),
-                _ => Value::Null,
-            };
-            map.insert("LocationConstraint".to_owned(), constraint);
-        }
-    }
 }
 
 fn merge_objects(target: &mut Map<String, Value>, source: Map<String, Value>) {
