@@ -311,7 +311,7 @@ pub async fn exec_as(
         }
     };
     let context = RenderContext::new(&invocation.operation);
-    if format == OutputFormat::Text && paginates(models, &invocation) {
+    if let (OutputFormat::Text, Some(paginator)) = (format, paginator_in_use(models, &invocation)) {
         // The CLI's text formatter prints the resume token of `--max-items` as its own
         // `NEXTTOKEN` row after the pages rather than as a key of the result.
         let resume_token = match value
@@ -327,8 +327,9 @@ pub async fn exec_as(
             }
             None => None,
         };
+        let page = text_page(&paginator, value);
         return Ok(output::render_text_pages(
-            std::slice::from_ref(&value),
+            std::slice::from_ref(&page),
             query.as_ref(),
             resume_token.as_deref(),
         )?);
@@ -341,26 +342,54 @@ pub async fn exec_as(
     )?)
 }
 
-/// Whether the CLI runs this invocation through its paginator (and so its full-result and
-/// text-page formatting): the operation has a paginator with result keys, `--no-paginate` is
-/// off, and the user did not pass a pagination token or the limit by hand.
-fn paginates(models: &Models, invocation: &Invocation) -> bool {
-    let Ok(model) = models.service(&invocation.service) else {
-        return false;
-    };
-    let Some(operation) = model.operations.get(&invocation.operation) else {
-        return false;
-    };
-    let Some(paginator) = model.paginator(operation) else {
-        return false;
-    };
+/// The paginator's keys when the CLI runs this invocation through its paginator (and so
+/// formats text page by page): the operation has a paginator with result keys,
+/// `--no-paginate` is off, and the user did not pass a pagination token or the limit by hand.
+struct PaginatorKeys {
+    result_keys: Vec<String>,
+    non_aggregate_keys: Vec<String>,
+}
+
+fn paginator_in_use(models: &Models, invocation: &Invocation) -> Option<PaginatorKeys> {
+    let model = models.service(&invocation.service).ok()?;
+    let operation = model.operations.get(&invocation.operation)?;
+    let paginator = model.paginator(operation)?;
     let manual = paginator
         .input_token
         .as_slice()
         .iter()
         .chain(paginator.limit_key.iter())
         .any(|name| invocation.params.contains_key(name));
-    paginator.result_key.is_some() && !invocation.globals.no_paginate && !manual
+    if invocation.globals.no_paginate || manual {
+        return None;
+    }
+    Some(PaginatorKeys {
+        result_keys: paginator.result_key.as_ref()?.as_slice().to_vec(),
+        non_aggregate_keys: paginator.non_aggregate_keys.clone(),
+    })
+}
+
+/// The page the CLI's text formatter prints: the non-aggregate keys, then every result key,
+/// a missing one as null (awscli `TextFormatter` sets each result key, found or not).
+fn text_page(paginator: &PaginatorKeys, value: Value) -> Value {
+    let Value::Object(mut full) = value else {
+        return value;
+    };
+    let mut page = serde_json::Map::new();
+    for key in paginator
+        .non_aggregate_keys
+        .iter()
+        .chain(&paginator.result_keys)
+    {
+        // Dotted result keys (`A.B`) are rare; they keep their place in the merged value.
+        if key.contains('.') {
+            continue;
+        }
+        let value = full.shift_remove(key).unwrap_or(Value::Null);
+        page.insert(key.clone(), value);
+    }
+    page.extend(full);
+    Value::Object(page)
 }
 
 #[cfg(test)]
