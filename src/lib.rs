@@ -6,14 +6,19 @@
 //! service models) → `aws` (the only module that talks to AWS) → `render` (Adaptive Cards) →
 //! back out through `teams`. Side paths: `store` (durable state), `config`, `telemetry`.
 
+pub mod audit;
 pub mod auth;
 pub mod aws;
 pub mod bot;
 pub mod command;
 pub mod config;
+pub mod conversation;
+pub mod exec;
 pub mod http;
 pub mod models;
+pub mod output;
 pub mod policy;
+pub mod prompt;
 pub mod render;
 pub mod store;
 pub mod teams;

@@ -7,12 +7,21 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+use std::sync::Arc;
+
+use aws_chatops::audit::AuditLog;
+use aws_chatops::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
+use aws_chatops::aws::{Engine, EngineConfig};
+use aws_chatops::bot::DurableConversationStore;
 use aws_chatops::config::Config;
+use aws_chatops::conversation::Conversations;
 use aws_chatops::http::ServerBuilder;
+use aws_chatops::policy::config::AccessConfig;
+use aws_chatops::policy::ChannelAuthorizer;
 
 /// A self-hosted Microsoft Teams bot that runs AWS CLI commands from chat.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(name = "aws-chatops", version, about)]
 struct Cli {
     /// TOML config file; settings in the environment take precedence over its `[bot]` table.
     #[arg(long, global = true, env = "AWS_CHATOPS_CONFIG")]
@@ -25,21 +34,124 @@ struct Cli {
 enum Command {
     /// Serve the Bot Framework endpoint (POST /api/messages, GET /healthz, GET /readyz).
     Serve,
+    /// Run one AWS CLI command from the terminal and print what the AWS CLI prints:
+    /// `aws-chatops exec -- cloudwatch describe-alarms --state-value ALARM`. Without --as it
+    /// runs with the ambient AWS credentials; with --as and --channel it runs through the chat
+    /// permission path (channel, guardrail, account, role, assume role, audit).
+    Exec {
+        /// Act as this Teams user (Entra object id).
+        #[arg(long = "as", value_name = "ENTRA_OBJECT_ID", requires = "channel")]
+        act_as: Option<String>,
+        /// In this channel entry of the config file (`[access.channels.<key>]`).
+        #[arg(long, value_name = "KEY", requires = "act_as")]
+        channel: Option<String>,
+        /// In this account (name or id) when the channel has several.
+        #[arg(long, value_name = "ACCOUNT", requires = "act_as")]
+        account: Option<String>,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Check the config file and explain every mistake with its line and column; exits 1
+    /// when there is one.
+    CheckConfig,
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve => serve(cli.config),
+        Command::Exec {
+            act_as,
+            channel,
+            account,
+            args,
+        } => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let mut out = std::io::stdout().lock();
+            let mut err = std::io::stderr().lock();
+            let code = match (act_as, channel) {
+                (Some(user_object_id), Some(channel)) => {
+                    let act_as = aws_chatops::exec::ActAs {
+                        config_path: cli.config,
+                        user_object_id,
+                        channel,
+                        account,
+                    };
+                    runtime.block_on(aws_chatops::exec::run_exec_as(
+                        args, act_as, &mut out, &mut err,
+                    ))
+                }
+                _ => runtime.block_on(aws_chatops::exec::run_exec(args, &mut out, &mut err)),
+            };
+            std::process::exit(code);
+        }
+        Command::CheckConfig => {
+            let Some(path) = cli.config else {
+                anyhow::bail!("check-config needs the file: --config <path> or AWS_CHATOPS_CONFIG");
+            };
+            let report = aws_chatops::config::check::check_config_file(&path);
+            print!("{}", report.text);
+            std::process::exit(if report.ok { 0 } else { 1 });
+        }
     }
+}
+
+/// The `[access]` configuration of the file, or nothing allowed when there is no file.
+fn load_access(config_path: Option<&std::path::Path>) -> anyhow::Result<AccessConfig> {
+    let Some(path) = config_path else {
+        tracing::warn!(
+            "no config file: every command from Teams is refused until [access] lists its channel"
+        );
+        return Ok(AccessConfig::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    AccessConfig::from_toml_str(&text).map_err(|problems| {
+        anyhow::anyhow!(
+            "the [access] configuration has mistakes:\n{}",
+            problems.explain(&path.display().to_string(), &text)
+        )
+    })
 }
 
 fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
     aws_chatops::telemetry::init();
     let config = Config::load(config_path.as_deref()).context("invalid configuration")?;
+    let access = load_access(config_path.as_deref())?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let server = ServerBuilder::new(config).start().await?;
+        let store = aws_chatops::store::open(&config.store_location)
+            .await
+            .with_context(|| format!("cannot open the store at {}", config.store_location))?;
+        let engine_config = EngineConfig::from_env();
+        let default_region = engine_config
+            .default_region
+            .clone()
+            .unwrap_or_else(|| "us-east-1".to_owned());
+        let audit = Arc::new(
+            AuditLog::open(&access.audit.destination).context("cannot open the audit log")?,
+        );
+        let assumer = StsRoleAssumer::new(&sts_sdk_config(&engine_config, &default_region).await);
+        let engine = Arc::new(Engine::new(engine_config));
+        // Every chat command goes through the [access] configuration: the channel, the
+        // guardrail, the account, the role and STS. Nothing configured means nothing runs.
+        let authorizer = Arc::new(ChannelAuthorizer::new(
+            access,
+            store.clone(),
+            Arc::new(assumer),
+            audit.clone(),
+            default_region,
+        ));
+        let conversations =
+            Conversations::new(engine, authorizer, store.clone(), config.request_ttl)
+                .with_audit(audit);
+        let server = ServerBuilder::new(config)
+            .command_handler(Arc::new(conversations))
+            .conversation_store(Arc::new(DurableConversationStore::new(store)))
+            .start()
+            .await?;
         shutdown_signal().await;
         // Teams waits 15 s for an answer; give turns in flight a little longer than that.
         server.shutdown(Duration::from_secs(20)).await;

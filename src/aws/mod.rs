@@ -2,6 +2,7 @@
 //! service, driven by the botocore models, with the AWS CLI's pagination semantics. This is
 //! the only module that talks to AWS; it never formats output for people and knows no chat.
 
+pub mod assume_role;
 mod endpoint;
 mod error;
 mod paginate;
@@ -10,6 +11,7 @@ mod pyjson;
 mod serialize;
 mod shape;
 mod sign;
+pub mod support;
 mod timestamp;
 mod xml;
 
@@ -252,10 +254,10 @@ impl Engine {
                     starting_truncation = skip;
                     truncate_front(&mut page, &primary_key, &result_keys, skip);
                 }
+                // botocore records every non-aggregate key, absent ones as None (null).
                 for key in &paginator.non_aggregate_keys {
-                    if let Some(value) = paginate::search(&page, key) {
-                        paginate::set_path(&mut non_aggregate, key, value.clone());
-                    }
+                    let value = paginate::search(&page, key).cloned().unwrap_or(Value::Null);
+                    paginate::set_path(&mut non_aggregate, key, value);
                 }
                 first = false;
             }
@@ -355,7 +357,8 @@ impl Engine {
         deadline: Instant,
     ) -> Result<Page, AwsError> {
         let operation_key = prepared.operation_key;
-        let attempt = self.call_with_retries(prepared, params, call);
+        let params = botocore_input_fixes(prepared, params);
+        let attempt = self.call_with_retries(prepared, &params, call);
         let output = match tokio::time::timeout_at(deadline, attempt).await {
             Ok(result) => result?,
             Err(_) => {
@@ -742,6 +745,37 @@ fn merge_page(complete: &mut Map<String, Value>, page: &Value, result_keys: &[St
 }
 
 /// botocore's `merge_dicts`: nested objects merge, other values replace.
+/// The input handlers botocore registers for single services, which the AWS CLI therefore
+/// applies: Route 53 ids are accepted with their `/hostedzone/` (`/change/`,
+/// `/delegationset/`) prefix, as other Route 53 operations return them (`fix_route53_ids`).
+fn botocore_input_fixes<'p>(
+    prepared: &Prepared<'_>,
+    params: &'p Map<String, Value>,
+) -> std::borrow::Cow<'p, Map<String, Value>> {
+    let model = &prepared.model;
+    if model.metadata.endpoint_prefix != "route53" {
+        return std::borrow::Cow::Borrowed(params);
+    }
+    let Some(input) = model.input_shape(prepared.operation()) else {
+        return std::borrow::Cow::Borrowed(params);
+    };
+    let mut fixed = params.clone();
+    for (name, member) in &input.members {
+        if !matches!(
+            member.shape.as_str(),
+            "ResourceId" | "DelegationSetId" | "ChangeId"
+        ) {
+            continue;
+        }
+        if let Some(Value::String(id)) = fixed.get_mut(name) {
+            if let Some(last) = id.rsplit('/').next() {
+                *id = last.to_owned();
+            }
+        }
+    }
+    std::borrow::Cow::Owned(fixed)
+}
+
 fn merge_objects(target: &mut Map<String, Value>, source: Map<String, Value>) {
     for (key, value) in source {
         match (target.get_mut(&key), value) {

@@ -1,14 +1,117 @@
 //! The seam where the command engine plugs in: the `CommandHandler` trait, what a turn exposes
 //! to it, and the default handler used until the engine exists. Handlers never see HTTP or tokens.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::text;
 use crate::render::{self, Card};
-use crate::teams::{Activity, ConversationReference, InvokeResponse};
+use crate::teams::{
+    activity_types, Activity, ChannelAccount, ConnectorClient, ConnectorError, ConversationAccount,
+    ConversationReference, InvokeResponse,
+};
+
+/// Where a message the bot sent lives, so that it can be updated in place later (also after a
+/// restart: it is plain data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageRef {
+    pub service_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+    pub conversation: ConversationAccount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<ChannelAccount>,
+    pub activity_id: String,
+}
+
+impl MessageRef {
+    /// The message `activity_id` in the conversation of `activity`.
+    pub fn in_conversation_of(activity: &Activity, activity_id: &str) -> Option<MessageRef> {
+        Some(MessageRef {
+            service_url: activity.service_url.clone()?,
+            channel_id: activity.channel_id.clone(),
+            conversation: activity.conversation.clone()?,
+            bot: activity.recipient.clone(),
+            activity_id: activity_id.to_owned(),
+        })
+    }
+}
+
+/// Runs work after the turn's answer is sent, tracked so that shutdown waits for it.
+pub type BackgroundSpawner = Arc<dyn Fn(BoxFuture<'static, ()>) + Send + Sync>;
+
+/// How a handler talks beyond its one reply: posts cards (and learns their ids), updates them
+/// in place for everyone, and runs work that must outlive an invoke's 15 s answer.
+#[derive(Clone)]
+pub struct Responder {
+    connector: Arc<ConnectorClient>,
+    spawner: BackgroundSpawner,
+}
+
+impl Responder {
+    pub fn new(connector: Arc<ConnectorClient>, spawner: BackgroundSpawner) -> Self {
+        Responder { connector, spawner }
+    }
+
+    /// Replies to `incoming` with `card`; the new message's reference, for later updates.
+    pub async fn reply_card(
+        &self,
+        incoming: &Activity,
+        card: &Card,
+    ) -> Result<Option<MessageRef>, ConnectorError> {
+        let mut reply = incoming.reply();
+        reply.attachments = vec![card.to_attachment()];
+        let sent = self.connector.reply_to(incoming, &reply).await?;
+        Ok(
+            MessageRef::in_conversation_of(incoming, &sent.id)
+                .filter(|r| !r.activity_id.is_empty()),
+        )
+    }
+
+    /// Replies to `incoming` with plain text.
+    pub async fn reply_text(&self, incoming: &Activity, text: &str) -> Result<(), ConnectorError> {
+        let mut reply = incoming.reply();
+        reply.text = Some(text.to_owned());
+        self.connector.reply_to(incoming, &reply).await.map(|_| ())
+    }
+
+    /// Replaces the message `target` with `card` for everyone in the conversation.
+    pub async fn update_card(
+        &self,
+        target: &MessageRef,
+        card: &Card,
+    ) -> Result<(), ConnectorError> {
+        let update = Activity {
+            activity_type: activity_types::MESSAGE.into(),
+            id: Some(target.activity_id.clone()),
+            service_url: Some(target.service_url.clone()),
+            channel_id: target.channel_id.clone(),
+            conversation: Some(target.conversation.clone()),
+            from: target.bot.clone(),
+            attachments: vec![card.to_attachment()],
+            ..Activity::default()
+        };
+        self.connector
+            .update(
+                &target.service_url,
+                &target.conversation.id,
+                &target.activity_id,
+                &update,
+            )
+            .await
+            .map(|_| ())
+    }
+
+    /// Runs `work` after the turn, tracked like a turn.
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        (self.spawner)(Box::pin(work));
+    }
+}
 
 /// What the bot says back to a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +139,13 @@ pub struct CardAction {
 pub struct TurnContext {
     activity: Arc<Activity>,
     correlation_id: String,
+    responder: Option<Responder>,
+}
+
+impl std::fmt::Debug for Responder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Responder")
+    }
 }
 
 impl TurnContext {
@@ -43,7 +153,19 @@ impl TurnContext {
         TurnContext {
             activity,
             correlation_id,
+            responder: None,
         }
+    }
+
+    /// The same turn, able to post and update messages through `responder`.
+    pub fn with_responder(mut self, responder: Responder) -> Self {
+        self.responder = Some(responder);
+        self
+    }
+
+    /// Posts and updates messages; the bot always provides one, tests may not.
+    pub fn responder(&self) -> Option<&Responder> {
+        self.responder.as_ref()
     }
 
     /// The verified inbound activity.

@@ -17,10 +17,12 @@ use futures_util::FutureExt as _;
 use tracing::Instrument as _;
 
 pub use handler::{
-    card_response, error_response, CardAction, CommandHandler, DefaultCommandHandler, Reply,
-    TurnContext,
+    card_response, error_response, BackgroundSpawner, CardAction, CommandHandler,
+    DefaultCommandHandler, MessageRef, Reply, Responder, TurnContext,
 };
-pub use store::{ConversationStore, InMemoryConversationStore, StoreError};
+pub use store::{
+    ConversationStore, DurableConversationStore, InMemoryConversationStore, StoreError,
+};
 
 use crate::render;
 use crate::teams::{activity_types, Activity, ConnectorClient, InvokeResponse};
@@ -59,7 +61,7 @@ struct TurnTracker {
 
 struct TurnGuard(
     Arc<TurnTracker>,
-    #[allow(dead_code)] tokio::sync::OwnedSemaphorePermit,
+    #[allow(dead_code)] Option<tokio::sync::OwnedSemaphorePermit>,
 );
 
 impl TurnGuard {
@@ -70,7 +72,13 @@ impl TurnGuard {
             .ok()?
             .ok()?;
         tracker.active.fetch_add(1, Ordering::SeqCst);
-        Some(TurnGuard(tracker.clone(), permit))
+        Some(TurnGuard(tracker.clone(), Some(permit)))
+    }
+
+    /// Tracks work that continues a turn already admitted (it takes no new slot).
+    fn continuation(tracker: &Arc<TurnTracker>) -> Self {
+        tracker.active.fetch_add(1, Ordering::SeqCst);
+        TurnGuard(tracker.clone(), None)
     }
 }
 
@@ -148,6 +156,26 @@ impl Bot {
         tokio::time::timeout(limit, wait).await.is_ok()
     }
 
+    /// What handlers use to post, update and continue work after the turn's answer.
+    fn responder(&self) -> Responder {
+        let tracker = self.turns.clone();
+        let runtime = self.runtime.clone();
+        let spawner: BackgroundSpawner = Arc::new(move |work| {
+            let guard = TurnGuard::continuation(&tracker);
+            let span = tracing::Span::current();
+            runtime.spawn(
+                async move {
+                    if AssertUnwindSafe(work).catch_unwind().await.is_err() {
+                        tracing::error!("background work of a turn panicked");
+                    }
+                    drop(guard);
+                }
+                .instrument(span),
+            );
+        });
+        Responder::new(self.connector.clone(), spawner)
+    }
+
     /// Dispatches one verified activity. Call inside the turn's tracing span.
     pub async fn on_activity(self: &Arc<Self>, activity: Activity) -> TurnOutcome {
         let correlation_id = new_correlation_id();
@@ -155,7 +183,8 @@ impl Bot {
         let activity = Arc::new(activity);
         match activity.activity_type.as_str() {
             activity_types::MESSAGE => {
-                let turn = TurnContext::new(activity, correlation_id);
+                let turn =
+                    TurnContext::new(activity, correlation_id).with_responder(self.responder());
                 let bot = self.clone();
                 self.spawn_turn(async move { bot.answer_message(turn).await })
                     .await
@@ -165,7 +194,8 @@ impl Bot {
                     tracing::info!(name = ?activity.name, "invoke not handled");
                     return TurnOutcome::InvokeNotImplemented;
                 }
-                let turn = TurnContext::new(activity, correlation_id);
+                let turn =
+                    TurnContext::new(activity, correlation_id).with_responder(self.responder());
                 TurnOutcome::Invoke(self.answer_card_action(&turn).await)
             }
             activity_types::CONVERSATION_UPDATE | activity_types::INSTALLATION_UPDATE => {

@@ -1,8 +1,8 @@
-//! Where conversation references are kept for proactive messages. This file holds the narrow
-//! trait and the in-memory implementation; it must never talk to the network.
+//! Where conversation references are kept for proactive messages: the narrow trait, an
+//! in-memory implementation and one over the durable [`Store`](crate::store::Store).
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use futures_util::future::BoxFuture;
 
@@ -51,5 +51,52 @@ impl ConversationStore for InMemoryConversationStore {
             .get(conversation_id)
             .cloned();
         Box::pin(async move { Ok(found) })
+    }
+}
+
+/// The store namespace of conversation references.
+pub const CONVERSATIONS_NAMESPACE: &str = "conversation-references";
+
+/// References kept in the durable store (embedded file or Redis): they survive restarts and
+/// are shared by replicas. They never expire; a new install event replaces them.
+pub struct DurableConversationStore {
+    store: Arc<dyn crate::store::Store>,
+}
+
+impl DurableConversationStore {
+    pub fn new(store: Arc<dyn crate::store::Store>) -> Self {
+        DurableConversationStore { store }
+    }
+}
+
+impl ConversationStore for DurableConversationStore {
+    fn put(&self, reference: ConversationReference) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            let key = reference.conversation.id.clone();
+            crate::store::put_json(
+                self.store.as_ref(),
+                CONVERSATIONS_NAMESPACE,
+                &key,
+                &reference,
+                None,
+            )
+            .await
+            .map_err(|error| StoreError::Unavailable(error.to_string()))
+        })
+    }
+
+    fn get<'a>(
+        &'a self,
+        conversation_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ConversationReference>, StoreError>> {
+        Box::pin(async move {
+            crate::store::get_json(
+                self.store.as_ref(),
+                CONVERSATIONS_NAMESPACE,
+                conversation_id,
+            )
+            .await
+            .map_err(|error| StoreError::Unavailable(error.to_string()))
+        })
     }
 }

@@ -82,6 +82,17 @@ pub enum HelpRequest {
     S3Alias { command: String },
 }
 
+/// What a value of the model shape `shape_name` looks like, with an example (shorthand where
+/// the CLI offers it). Forms and help cards show it next to inputs.
+pub fn describe_value(model: &ServiceModel, shape_name: &str) -> String {
+    values::describe_shape(model, shape_name)
+}
+
+/// Quotes a word so that [`tokenize`] gives it back unchanged (POSIX single quotes).
+pub fn quote_word(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
 /// Parses the text of a command (the bot's mention already removed). Both contexts refuse
 /// the same options and values today (see the module docs), so `context` does not change the
 /// result yet; the never-allowed list applies whatever the caller.

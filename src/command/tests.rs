@@ -263,8 +263,6 @@ fn errors_say_what_is_wrong_and_how_to_fix_it() {
          "Invalid value for --start-time: '2024-13-01' is not a timestamp. Expected a timestamp, ISO 8601 like 2024-01-31T12:00:00Z or seconds since the epoch like 1706702400."),
         ("cloudwatch describe-alarms --max-records 0",
          "Invalid value for --max-records: 0 is below the minimum 1."),
-        ("cloudwatch describe-alarms --max-records 101",
-         "Invalid value for --max-records: 101 is above the maximum 100."),
         ("lambda get-function --function-name ''",
          "Invalid value for --function-name: 0 characters, at least 1 needed."),
         ("cloudwatch put-metric-alarm --alarm-name x --dimensions Name=InstanceId",

@@ -417,9 +417,11 @@ impl ValueParser<'_> {
             unit
         };
         let length = length as f64;
-        let problem = match (shape.min, shape.max) {
-            (Some(min), _) if length < min => format!("{length} {unit}, at least {min} needed"),
-            (_, Some(max)) if length > max => format!("{length} {unit}, at most {max} allowed"),
+        // Like botocore's validator, only the minimum is checked: the AWS CLI sends longer
+        // values and leaves the maximum to the service (and botocore's handlers shorten some
+        // first, such as Route 53's `/hostedzone/ID`).
+        let problem = match shape.min {
+            Some(min) if length < min => format!("{length} {unit}, at least {min} needed"),
             _ => return Ok(()),
         };
         Err(CommandError::OutOfRange {
@@ -430,9 +432,9 @@ impl ValueParser<'_> {
     }
 
     fn check_range(&self, shape: &Shape, number: f64, path: &str) -> Result<(), CommandError> {
-        let problem = match (shape.min, shape.max) {
-            (Some(min), _) if number < min => format!("{number} is below the minimum {min}"),
-            (_, Some(max)) if number > max => format!("{number} is above the maximum {max}"),
+        // botocore checks only the minimum (see `check_length`).
+        let problem = match shape.min {
+            Some(min) if number < min => format!("{number} is below the minimum {min}"),
             _ => return Ok(()),
         };
         Err(CommandError::OutOfRange {

@@ -2,6 +2,8 @@
 //! listening port and the request limits. It must never log or print a secret, and it must never
 //! read the process environment anywhere except in [`Config::load`].
 
+pub mod check;
+
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
@@ -25,6 +27,10 @@ pub const DEFAULT_PORT: u16 = 3978;
 /// Default limit on the size of an inbound activity. Teams caps messages at about 100 KB of
 /// UTF-16 text, so 256 KiB of JSON leaves room for channel data and attachments.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+/// Default store: an embedded file (nothing to install; survives restarts).
+pub const DEFAULT_STORE: &str = "./data/aws-chatops.redb";
+/// Default lifetime of a pending form or confirmation: 15 minutes.
+pub const DEFAULT_REQUEST_TTL_SECONDS: u64 = 15 * 60;
 
 /// The names of every setting, as they appear in the environment and in the `[bot]` table of
 /// the config file. Bot identity names are Bot Framework's own.
@@ -41,6 +47,26 @@ pub mod names {
     pub const BIND_ADDRESS: &str = "AWS_CHATOPS_BIND_ADDRESS";
     pub const ALLOW_EMULATOR: &str = "AWS_CHATOPS_ALLOW_EMULATOR";
     pub const MAX_BODY_BYTES: &str = "AWS_CHATOPS_MAX_BODY_BYTES";
+    pub const STORE: &str = "AWS_CHATOPS_STORE";
+    pub const REQUEST_TTL_SECONDS: &str = "AWS_CHATOPS_REQUEST_TTL_SECONDS";
+
+    /// Every setting above: what the `[bot]` table may hold (`check-config` flags others).
+    pub const ALL: &[&str] = &[
+        APP_ID,
+        APP_PASSWORD,
+        APP_TYPE,
+        APP_TENANT_ID,
+        CHANNEL_OPENID_METADATA_URL,
+        EMULATOR_OPENID_METADATA_URL,
+        LOGIN_URL,
+        OAUTH_SCOPE,
+        PORT,
+        BIND_ADDRESS,
+        ALLOW_EMULATOR,
+        MAX_BODY_BYTES,
+        STORE,
+        REQUEST_TTL_SECONDS,
+    ];
 }
 
 /// A secret string. `Debug` and `Display` print `***`; call [`Secret::expose`] at the one place
@@ -110,6 +136,13 @@ pub struct Config {
     pub allow_emulator: bool,
     /// `AWS_CHATOPS_MAX_BODY_BYTES`: larger inbound bodies get 413.
     pub max_body_bytes: usize,
+    /// `AWS_CHATOPS_STORE`: where pending requests and conversation references live: a file
+    /// path for the embedded store (default `./data/aws-chatops.redb`) or a `redis://` URL
+    /// when several replicas share state.
+    pub store_location: String,
+    /// `AWS_CHATOPS_REQUEST_TTL_SECONDS`: how long a form or confirmation can be used
+    /// (default 900, 15 minutes; 60 to 86400).
+    pub request_ttl: std::time::Duration,
 }
 
 /// Why the configuration could not be loaded. Every message names the setting.
@@ -283,6 +316,29 @@ impl Config {
                 })?,
         };
 
+        let store_location = get(names::STORE).unwrap_or_else(|| DEFAULT_STORE.to_owned());
+        if store_location.contains("://")
+            && !(store_location.starts_with("redis://") || store_location.starts_with("rediss://"))
+        {
+            return Err(ConfigError::Malformed {
+                name: names::STORE,
+                reason: format!(
+                    "{store_location:?} is neither a file path nor a redis:// or rediss:// URL"
+                ),
+            });
+        }
+        let request_ttl = match get(names::REQUEST_TTL_SECONDS) {
+            None => DEFAULT_REQUEST_TTL_SECONDS,
+            Some(value) => value
+                .parse::<u64>()
+                .ok()
+                .filter(|seconds| (60..=86_400).contains(seconds))
+                .ok_or(ConfigError::Malformed {
+                    name: names::REQUEST_TTL_SECONDS,
+                    reason: format!("{value:?} is not a number of seconds between 60 and 86400"),
+                })?,
+        };
+
         Ok(Config {
             app_id,
             app_password,
@@ -296,6 +352,8 @@ impl Config {
             bind_address,
             allow_emulator,
             max_body_bytes,
+            store_location,
+            request_ttl: std::time::Duration::from_secs(request_ttl),
         })
     }
 
@@ -435,6 +493,25 @@ mod tests {
             config.channel_openid_metadata_url.as_str(),
             DEFAULT_CHANNEL_OPENID_METADATA_URL
         );
+        assert_eq!(config.store_location, "./data/aws-chatops.redb");
+        assert_eq!(config.request_ttl, std::time::Duration::from_secs(900));
+    }
+
+    #[test]
+    fn store_and_request_lifetime_are_read() {
+        let config = load(
+            &[
+                base(),
+                vec![
+                    (names::STORE, "redis://127.0.0.1:6379/0"),
+                    (names::REQUEST_TTL_SECONDS, "120"),
+                ],
+            ]
+            .concat(),
+        )
+        .unwrap();
+        assert_eq!(config.store_location, "redis://127.0.0.1:6379/0");
+        assert_eq!(config.request_ttl, std::time::Duration::from_secs(120));
     }
 
     #[test]
@@ -495,6 +572,14 @@ mod tests {
             (
                 [base(), vec![(names::APP_TENANT_ID, "a/b")]].concat(),
                 names::APP_TENANT_ID,
+            ),
+            (
+                [base(), vec![(names::STORE, "s3://bucket/state")]].concat(),
+                names::STORE,
+            ),
+            (
+                [base(), vec![(names::REQUEST_TTL_SECONDS, "5")]].concat(),
+                names::REQUEST_TTL_SECONDS,
             ),
         ];
         for (pairs, expected) in cases {

@@ -1,12 +1,20 @@
 //! Adaptive Cards (schema 1.5) built from the JSON templates in `/adaptive-cards/`, with user text
 //! escaped. It does no IO and never decides what to say; callers choose the card.
 
+mod conversation;
+
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
 use crate::bot::text::TokenizeError;
 use crate::teams::Attachment;
+
+pub use conversation::{
+    account_choice, confirm, error, form, monospace, operation_help, result, service_help, status,
+    support_case, support_form, support_summary, verbs, AccountChoiceView, CommandHeader, FormView,
+    OperationHelp, ParameterHelp, ResultView, ServiceHelp, Status, CARD_BUDGET_BYTES,
+};
 
 /// The content type of an Adaptive Card attachment.
 pub const ADAPTIVE_CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";

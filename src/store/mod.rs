@@ -4,6 +4,7 @@
 //! store's job, not the caller's. This module never interprets what it stores.
 
 mod embedded;
+mod memory;
 mod redis_store;
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use embedded::EmbeddedStore;
+pub use memory::MemoryStore;
 pub use redis_store::RedisStore;
 
 /// Errors of the storage layer.

@@ -1,6 +1,7 @@
 //! The AWS engine against a real moto server: every protocol read and write, error parsing,
 //! the deadline and the AWS CLI's pagination.
 
+mod assume_role;
 mod moto;
 
 use std::time::Duration;

@@ -33,6 +33,24 @@ fn write_card_samples() {
             ),
         ),
         ("internal-error", render::internal_error("5f3a9c21")),
+        (
+            "account-choice",
+            render::account_choice(&render::AccountChoiceView {
+                title: "Which AWS account?".into(),
+                header: Some(render::CommandHeader {
+                    title: "cloudwatch describe-alarms".into(),
+                    command_line: Some("aws cloudwatch describe-alarms".into()),
+                    ..Default::default()
+                }),
+                message: "This channel can use several AWS accounts. Choose one.".into(),
+                accounts: vec![
+                    ("production".into(), "123456789012".into()),
+                    ("staging".into(), "210987654321".into()),
+                ],
+                current: Some(("staging".into(), "210987654321".into())),
+                request_id: "AAAAAAAAAAAAAAAAAAAAAA".into(),
+            }),
+        ),
     ];
     let dir = samples_dir();
     std::fs::create_dir_all(&dir).unwrap();

@@ -1,8 +1,12 @@
 //! The integration tests: the real server on 127.0.0.1:0 against loopback stand-ins for
 //! Microsoft's services (see `support/`).
 
+mod access;
 mod auth_matrix;
 mod cards;
+mod check_config;
+#[path = "../engine/moto.rs"]
+mod moto;
 mod replies;
 mod support;
 mod turns;

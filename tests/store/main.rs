@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_chatops::store::{self, EmbeddedStore, RedisStore, Store};
+use aws_chatops::store::{self, EmbeddedStore, MemoryStore, RedisStore, Store};
 
 fn redis_url() -> String {
     std::env::var("AWS_CHATOPS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
@@ -240,6 +240,11 @@ async fn conformance(store: Arc<dyn Store>) {
 async fn embedded_store_conforms() {
     let (store, _dir) = embedded().await;
     conformance(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_store_conforms() {
+    conformance(Arc::new(MemoryStore::default())).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

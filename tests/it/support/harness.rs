@@ -42,6 +42,8 @@ pub struct Options {
     pub key_refresh: KeyRefreshPolicy,
     pub settings: Vec<(&'static str, String)>,
     pub max_turns_in_flight: usize,
+    /// The command handler to serve with (the default one when `None`).
+    pub handler: Option<std::sync::Arc<dyn aws_chatops::bot::CommandHandler>>,
 }
 
 impl Default for Options {
@@ -64,6 +66,7 @@ impl Default for Options {
             },
             settings: Vec::new(),
             max_turns_in_flight: aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
+            handler: None,
         }
     }
 }
@@ -102,7 +105,11 @@ impl Harness {
         settings.extend(options.settings);
         let config = Config::from_lookup(|name| settings.get(name).cloned()).expect("test config");
 
-        let server = ServerBuilder::new(config)
+        let mut builder = ServerBuilder::new(config);
+        if let Some(handler) = options.handler {
+            builder = builder.command_handler(handler);
+        }
+        let server = builder
             .bind("127.0.0.1:0".parse().unwrap())
             .workers(2)
             .retry_policy(options.retry)

@@ -1,0 +1,572 @@
+//! The audit log (F21): one structured record per attempt — who, where, which account, role
+//! and region, which operation with which parameter names, and how it ended — written as one
+//! JSON object per line to standard output or a file. Parameter values are kept only where
+//! they cannot be secret: values of shapes the models mark `sensitive`, of blobs, and of
+//! members whose names say password, secret, token, credential or key material are dropped.
+//! This module must never receive or write credentials.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::command::Invocation;
+use crate::models::{Models, ServiceModel, Shape, ShapeType};
+use crate::policy::config::AuditDestination;
+use crate::policy::{DenialLayer, Permit, Requester};
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Ran and succeeded without a confirmation step.
+    Allowed,
+    /// A layer refused; `reason` is the message the user saw.
+    Denied { layer: String, reason: String },
+    /// Ran and succeeded after the user confirmed it.
+    Confirmed,
+    /// The user cancelled the form or the confirmation, or it expired.
+    Cancelled,
+    /// AWS (or the engine) returned an error; `error` is its code or first line.
+    Failed { error: String },
+    /// The call did not finish before the deadline.
+    TimedOut,
+}
+
+impl Outcome {
+    pub fn denied(layer: DenialLayer, reason: impl Into<String>) -> Self {
+        Outcome::Denied {
+            layer: layer.name().to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// One parameter as the record shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditParameter {
+    /// The model's member name (`AlarmNames`).
+    pub name: String,
+    /// The value, when it is not sensitive (long values are cut).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// True when the value was dropped as sensitive.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
+}
+
+/// One audit record. Field names are stable: people write queries against them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRecord {
+    /// RFC 3339, UTC.
+    pub time: String,
+    pub tenant_id: Option<String>,
+    pub team_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub conversation_id: String,
+    /// The config entry that matched (`[access.channels.<key>]`), when one did.
+    pub channel_key: Option<String>,
+    pub user_object_id: Option<String>,
+    pub user_name: Option<String>,
+    pub account_name: Option<String>,
+    pub account_id: Option<String>,
+    pub role_arn: Option<String>,
+    pub region: Option<String>,
+    /// The AWS CLI service name (`cloudwatch`).
+    pub service: String,
+    /// The model's operation name (`DescribeAlarms`).
+    pub operation: String,
+    /// The IAM action the guardrail checked (`cloudwatch:DescribeAlarms`), when resolved.
+    pub iam_action: Option<String>,
+    pub parameters: Vec<AuditParameter>,
+    pub outcome: Outcome,
+    pub latency_ms: u64,
+    /// The turn's correlation id, which error cards show.
+    pub correlation_id: Option<String>,
+}
+
+impl AuditRecord {
+    /// A record of an attempt by `requester` to run `invocation`, outcome still to be set.
+    pub fn new(requester: &Requester, invocation: &Invocation, outcome: Outcome) -> Self {
+        let ids = crate::policy::roles::conversation_ids(requester);
+        Self {
+            time: now_rfc3339(),
+            tenant_id: ids.tenant_id,
+            team_id: ids.team_id,
+            channel_id: ids.channel_id,
+            conversation_id: ids.conversation_id,
+            channel_key: None,
+            user_object_id: requester.user_object_id.clone(),
+            user_name: requester.user_name.clone(),
+            account_name: None,
+            account_id: None,
+            role_arn: None,
+            region: invocation.globals.region.clone(),
+            service: invocation.service.clone(),
+            operation: invocation.operation.clone(),
+            iam_action: None,
+            parameters: audit_parameters(
+                Models::global(),
+                &invocation.service,
+                &invocation.operation,
+                &invocation.params,
+            ),
+            outcome,
+            latency_ms: 0,
+            correlation_id: None,
+        }
+    }
+
+    /// Account, role and region from the permit the attempt ran with.
+    pub fn with_permit(mut self, permit: &Permit) -> Self {
+        if let Some(account) = permit.account() {
+            self.account_name = Some(account.name.clone());
+            self.account_id = Some(account.id.clone());
+        }
+        self.role_arn = permit.role_arn().map(str::to_owned);
+        self.region = Some(permit.region().to_owned());
+        if let Some(channel_key) = permit.channel_key() {
+            self.channel_key = Some(channel_key.to_owned());
+        }
+        if let Some(action) = permit.iam_action() {
+            self.iam_action = Some(action.to_owned());
+        }
+        self
+    }
+
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency_ms = latency.as_millis().min(u64::MAX as u128) as u64;
+        self
+    }
+
+    pub fn with_correlation_id(mut self, correlation_id: impl Into<String>) -> Self {
+        self.correlation_id = Some(correlation_id.into());
+        self
+    }
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Longest parameter value (as JSON text) a record keeps whole.
+const MAX_VALUE_CHARS: usize = 512;
+
+/// Words in a member name that mark its value as secret, compared in lower case.
+const SENSITIVE_NAME_PARTS: &[&str] = &[
+    "password",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "privatekey",
+    "keymaterial",
+    "accesskey",
+    "sessionkey",
+    "apikey",
+    "authkey",
+    "signingkey",
+];
+
+/// Whether a member name says its value is secret.
+pub fn is_sensitive_name(name: &str) -> bool {
+    let lowered: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    SENSITIVE_NAME_PARTS
+        .iter()
+        .any(|part| lowered.contains(part))
+}
+
+/// The parameters of an invocation as records show them: every name; values only where
+/// neither the model nor the names say they may be secret.
+pub fn audit_parameters(
+    models: &Models,
+    service_cli: &str,
+    operation_key: &str,
+    params: &Map<String, Value>,
+) -> Vec<AuditParameter> {
+    let model = models.service(service_cli).ok();
+    let input = model.as_ref().and_then(|model| {
+        model
+            .operations
+            .get(operation_key)
+            .and_then(|operation| model.input_shape(operation))
+    });
+    params
+        .iter()
+        .map(|(name, value)| {
+            let member_shape = match (&model, input) {
+                (Some(model), Some(input)) => input
+                    .members
+                    .get(name)
+                    .and_then(|member| model.shape(&member.shape)),
+                _ => None,
+            };
+            // Without a model the value cannot be judged: drop it (fail closed).
+            let sensitive = is_sensitive_name(name)
+                || match (&model, member_shape) {
+                    (Some(model), Some(shape)) => holds_secret(model, shape, 0),
+                    _ => true,
+                };
+            AuditParameter {
+                name: name.clone(),
+                value: (!sensitive).then(|| shorten(value)),
+                redacted: sensitive,
+            }
+        })
+        .collect()
+}
+
+/// A shape may hold a secret when it, or anything inside it, is `sensitive`, a blob or
+/// stream, or a member with a secret-sounding name. Deep or recursive shapes count as secret.
+fn holds_secret(model: &ServiceModel, shape: &Shape, depth: usize) -> bool {
+    if depth > 6 {
+        return true;
+    }
+    if shape.sensitive || shape.streaming || shape.shape_type == ShapeType::Blob {
+        return true;
+    }
+    let inner = |reference: &crate::models::ShapeRef| {
+        model
+            .shape(&reference.shape)
+            .is_none_or(|shape| holds_secret(model, shape, depth + 1))
+    };
+    match shape.shape_type {
+        ShapeType::Structure => shape
+            .members
+            .iter()
+            .any(|(name, member)| is_sensitive_name(name) || inner(member)),
+        ShapeType::List => shape.member.as_ref().is_some_and(inner),
+        ShapeType::Map => {
+            shape.key.as_ref().is_some_and(inner) || shape.value.as_ref().is_some_and(inner)
+        }
+        _ => false,
+    }
+}
+
+fn shorten(value: &Value) -> Value {
+    let text = value.to_string();
+    if text.chars().count() <= MAX_VALUE_CHARS {
+        value.clone()
+    } else {
+        let cut: String = text.chars().take(MAX_VALUE_CHARS).collect();
+        Value::String(format!(
+            "{cut}… ({} characters in all)",
+            text.chars().count()
+        ))
+    }
+}
+
+enum Sink {
+    Stdout,
+    File(Mutex<File>),
+    Memory(Arc<Mutex<Vec<Value>>>),
+}
+
+/// Where records go. Writing never fails the attempt: a record that cannot be written is
+/// reported through `tracing` (without its parameter values).
+pub struct AuditLog {
+    sink: Sink,
+}
+
+/// Records written to an in-memory audit log, for tests.
+#[derive(Clone, Default)]
+pub struct AuditMemory(Arc<Mutex<Vec<Value>>>);
+
+impl AuditMemory {
+    /// Every record so far, as the JSON objects a file would hold.
+    pub fn records(&self) -> Vec<Value> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl AuditLog {
+    pub fn stdout() -> Self {
+        Self { sink: Sink::Stdout }
+    }
+
+    /// Appends to `path`, creating it when needed.
+    pub fn file(path: &Path) -> std::io::Result<Self> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(Self {
+            sink: Sink::File(Mutex::new(file)),
+        })
+    }
+
+    /// Opens what the configuration names.
+    pub fn open(destination: &AuditDestination) -> std::io::Result<Self> {
+        match destination {
+            AuditDestination::Stdout => Ok(Self::stdout()),
+            AuditDestination::File(path) => Self::file(path),
+        }
+    }
+
+    /// An audit log that keeps records in memory, and the handle to read them.
+    pub fn memory() -> (Self, AuditMemory) {
+        let memory = AuditMemory::default();
+        (
+            Self {
+                sink: Sink::Memory(memory.0.clone()),
+            },
+            memory,
+        )
+    }
+
+    pub fn write(&self, record: &AuditRecord) {
+        let value = serde_json::to_value(record).expect("audit records serialise");
+        let result = match &self.sink {
+            Sink::Memory(records) => {
+                records
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(value);
+                Ok(())
+            }
+            Sink::Stdout => {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{value}").and_then(|_| out.flush())
+            }
+            Sink::File(file) => {
+                let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+                writeln!(file, "{value}").and_then(|_| file.flush())
+            }
+        };
+        if let Err(error) = result {
+            tracing::error!(
+                %error,
+                service = %record.service,
+                operation = %record.operation,
+                "could not write an audit record"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::GlobalOptions;
+    use serde_json::json;
+
+    fn invocation(service: &str, operation: &str, params: Value) -> Invocation {
+        Invocation {
+            service: service.into(),
+            operation: operation.into(),
+            cli_operation: String::new(),
+            params: params.as_object().unwrap().clone(),
+            globals: GlobalOptions::default(),
+        }
+    }
+
+    fn requester() -> Requester {
+        Requester {
+            tenant_id: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
+            team_id: Some("8d9a3c4e-5b6f-4a1b-9c2d-3e4f5a6b7c8d".into()),
+            channel_id: Some("19:ops@thread.tacv2".into()),
+            conversation_id: "19:ops@thread.tacv2;messageid=1".into(),
+            conversation_type: Some("channel".into()),
+            user_object_id: Some("3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f".into()),
+            user_name: Some("Alice Example".into()),
+        }
+    }
+
+    fn shown(service: &str, operation: &str, params: Value) -> Vec<(String, Option<Value>)> {
+        audit_parameters(
+            Models::global(),
+            service,
+            operation,
+            params.as_object().unwrap(),
+        )
+        .into_iter()
+        .map(|p| (p.name, p.value))
+        .collect()
+    }
+
+    #[test]
+    fn sensitive_values_are_dropped_and_names_kept() {
+        type Case = (
+            &'static str,
+            &'static str,
+            Value,
+            Vec<(&'static str, Option<Value>)>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "cloudwatch",
+                "DescribeAlarms",
+                json!({"AlarmNames": ["cpu-high"], "StateValue": "ALARM"}),
+                vec![
+                    ("AlarmNames", Some(json!(["cpu-high"]))),
+                    ("StateValue", Some(json!("ALARM"))),
+                ],
+            ),
+            // The model marks the master password sensitive.
+            (
+                "rds",
+                "CreateDBInstance",
+                json!({"DBInstanceIdentifier": "db1", "MasterUserPassword": "hunter2"}),
+                vec![
+                    ("DBInstanceIdentifier", Some(json!("db1"))),
+                    ("MasterUserPassword", None),
+                ],
+            ),
+            // Blobs (a Lambda payload) are data, not audit material.
+            (
+                "lambda",
+                "Invoke",
+                json!({"FunctionName": "f", "Payload": "{\"card\": \"4111\"}"}),
+                vec![("FunctionName", Some(json!("f"))), ("Payload", None)],
+            ),
+            // Names that say token: dropped even where the model does not say sensitive.
+            (
+                "logs",
+                "DescribeLogGroups",
+                json!({"nextToken": "abc", "logGroupNamePrefix": "/aws"}),
+                vec![
+                    ("nextToken", None),
+                    ("logGroupNamePrefix", Some(json!("/aws"))),
+                ],
+            ),
+            // A structure with a sensitive member inside is dropped whole.
+            (
+                "lambda",
+                "UpdateFunctionConfiguration",
+                json!({"FunctionName": "f", "Environment": {"Variables": {"DB_PASSWORD": "x"}}}),
+                vec![("FunctionName", Some(json!("f"))), ("Environment", None)],
+            ),
+            // Unknown service: nothing can be judged, every value is dropped.
+            (
+                "no-such-service",
+                "Op",
+                json!({"Name": "x"}),
+                vec![("Name", None)],
+            ),
+        ];
+        for (service, operation, params, expected) in cases {
+            let expected: Vec<(String, Option<Value>)> = expected
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect();
+            assert_eq!(
+                shown(service, operation, params),
+                expected,
+                "{service} {operation}"
+            );
+        }
+        assert!(is_sensitive_name("SecretAccessKey"));
+        assert!(is_sensitive_name("client_secret"));
+        assert!(is_sensitive_name("SSHPrivateKey"));
+        assert!(!is_sensitive_name("KeyName"));
+        assert!(!is_sensitive_name("Key"));
+    }
+
+    #[test]
+    fn records_have_every_field_and_go_to_the_sink() {
+        let (log, memory) = AuditLog::memory();
+        let record = AuditRecord::new(
+            &requester(),
+            &invocation(
+                "cloudwatch",
+                "DescribeAlarms",
+                json!({"StateValue": "ALARM"}),
+            ),
+            Outcome::denied(
+                DenialLayer::Guardrail,
+                "the channel guardrail Notification does not allow x:Y",
+            ),
+        )
+        .with_latency(Duration::from_millis(42))
+        .with_correlation_id("c0ffee");
+        log.write(&record);
+        let records = memory.records();
+        assert_eq!(records.len(), 1);
+        let written = &records[0];
+        for field in [
+            "time",
+            "tenant_id",
+            "team_id",
+            "channel_id",
+            "conversation_id",
+            "channel_key",
+            "user_object_id",
+            "user_name",
+            "account_name",
+            "account_id",
+            "role_arn",
+            "region",
+            "service",
+            "operation",
+            "iam_action",
+            "parameters",
+            "outcome",
+            "latency_ms",
+            "correlation_id",
+        ] {
+            assert!(written.get(field).is_some(), "{field} missing in {written}");
+        }
+        assert_eq!(written["conversation_id"], "19:ops@thread.tacv2");
+        assert_eq!(written["outcome"]["kind"], "denied");
+        assert_eq!(written["outcome"]["layer"], "guardrail");
+        assert_eq!(written["latency_ms"], 42);
+        assert_eq!(
+            written["parameters"],
+            json!([{"name": "StateValue", "value": "ALARM"}])
+        );
+        let time = written["time"].as_str().unwrap();
+        assert!(time.ends_with('Z') && time.contains('T'), "{time}");
+    }
+
+    #[test]
+    fn every_outcome_kind_serialises_with_its_name() {
+        let cases = [
+            (Outcome::Allowed, "allowed"),
+            (Outcome::denied(DenialLayer::NeverAllowed, "x"), "denied"),
+            (Outcome::Confirmed, "confirmed"),
+            (Outcome::Cancelled, "cancelled"),
+            (
+                Outcome::Failed {
+                    error: "AccessDenied".into(),
+                },
+                "failed",
+            ),
+            (Outcome::TimedOut, "timed_out"),
+        ];
+        for (outcome, kind) in cases {
+            assert_eq!(serde_json::to_value(&outcome).unwrap()["kind"], kind);
+        }
+    }
+
+    #[test]
+    fn a_file_log_appends_json_lines() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("audit.jsonl");
+        let log = AuditLog::open(&AuditDestination::File(path.clone())).unwrap();
+        let record = AuditRecord::new(
+            &requester(),
+            &invocation("cloudwatch", "DescribeAlarms", json!({})),
+            Outcome::Allowed,
+        );
+        log.write(&record);
+        log.write(&AuditRecord {
+            outcome: Outcome::TimedOut,
+            ..record
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["outcome"]["kind"], "allowed");
+        assert_eq!(lines[1]["outcome"]["kind"], "timed_out");
+    }
+}

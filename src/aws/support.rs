@@ -1,0 +1,226 @@
+//! The AWS Support calls of the support-case journey, typed through `aws-sdk-support`:
+//! DescribeServices (services and their categories), DescribeSeverityLevels, CreateCase and
+//! DescribeCases (the case's display id). The client is built per call from the caller's
+//! credentials and region and the engine's endpoint settings. Never formats anything for people.
+
+use aws_sdk_support::config::retry::RetryConfig;
+use aws_sdk_support::config::timeout::TimeoutConfig;
+use aws_sdk_support::config::{BehaviorVersion, Region};
+use aws_sdk_support::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use super::{endpoint::service_env_key, CallOptions, EngineConfig};
+
+/// A service AWS Support knows, with its categories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportService {
+    pub code: String,
+    pub name: String,
+    /// (code, name) pairs.
+    pub categories: Vec<(String, String)>,
+}
+
+/// What a new case says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    pub subject: String,
+    pub service_code: String,
+    pub category_code: Option<String>,
+    pub severity_code: String,
+    pub communication_body: String,
+    pub cc_email_addresses: Vec<String>,
+    pub language: String,
+    pub issue_type: String,
+}
+
+/// A created case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedCase {
+    pub case_id: String,
+    /// The number the Support Center shows, when DescribeCases could read it.
+    pub display_id: Option<String>,
+}
+
+/// Why a Support call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SupportError {
+    /// The account's support plan does not include the AWS Support API
+    /// (`SubscriptionRequiredException`).
+    #[error("An error occurred (SubscriptionRequiredException) when calling the {operation} operation: {message}")]
+    SubscriptionRequired { operation: String, message: String },
+    /// The service refused the call, in the AWS CLI's words.
+    #[error("An error occurred ({code}) when calling the {operation} operation: {message}")]
+    Service {
+        code: String,
+        message: String,
+        operation: String,
+    },
+    /// The call could not be made or its answer not read (transport, timeout, credentials).
+    #[error("the {operation} call failed: {message}")]
+    Call { operation: String, message: String },
+}
+
+/// Calls AWS Support on behalf of a permit.
+#[derive(Debug, Clone)]
+pub struct SupportApi {
+    config: EngineConfig,
+}
+
+impl SupportApi {
+    pub fn new(config: EngineConfig) -> Self {
+        SupportApi { config }
+    }
+
+    fn client(&self, call: &CallOptions) -> aws_sdk_support::Client {
+        let mut builder = aws_sdk_support::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(call.region.clone()))
+            .credentials_provider(call.credentials.clone())
+            .retry_config(RetryConfig::standard().with_max_attempts(self.config.max_attempts))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(self.config.timeout)
+                    .build(),
+            );
+        let endpoint = self
+            .config
+            .service_endpoints
+            .get(&service_env_key("Support"))
+            .or(self.config.endpoint_url.as_ref());
+        if let Some(url) = endpoint {
+            builder = builder.endpoint_url(url.clone());
+        }
+        aws_sdk_support::Client::from_conf(builder.build())
+    }
+
+    /// DescribeServices, for every service or only `codes`.
+    pub async fn services(
+        &self,
+        call: &CallOptions,
+        codes: Option<Vec<String>>,
+        language: &str,
+    ) -> Result<Vec<SupportService>, SupportError> {
+        let output = self
+            .client(call)
+            .describe_services()
+            .set_service_code_list(codes)
+            .language(language)
+            .send()
+            .await
+            .map_err(|e| map_error("DescribeServices", e))?;
+        Ok(output
+            .services()
+            .iter()
+            .map(|service| SupportService {
+                code: service.code().unwrap_or_default().to_owned(),
+                name: service.name().unwrap_or_default().to_owned(),
+                categories: service
+                    .categories()
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.code().unwrap_or_default().to_owned(),
+                            c.name().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect(),
+            })
+            .filter(|service| !service.code.is_empty())
+            .collect())
+    }
+
+    /// DescribeSeverityLevels: (code, name) pairs, lowest first as AWS lists them.
+    pub async fn severity_levels(
+        &self,
+        call: &CallOptions,
+        language: &str,
+    ) -> Result<Vec<(String, String)>, SupportError> {
+        let output = self
+            .client(call)
+            .describe_severity_levels()
+            .language(language)
+            .send()
+            .await
+            .map_err(|e| map_error("DescribeSeverityLevels", e))?;
+        Ok(output
+            .severity_levels()
+            .iter()
+            .filter_map(|level| {
+                Some((
+                    level.code()?.to_owned(),
+                    level.name().unwrap_or_default().to_owned(),
+                ))
+            })
+            .collect())
+    }
+
+    /// CreateCase, then DescribeCases for the display id (best effort).
+    pub async fn create_case(
+        &self,
+        call: &CallOptions,
+        case: &NewCase,
+    ) -> Result<CreatedCase, SupportError> {
+        let client = self.client(call);
+        let output = client
+            .create_case()
+            .subject(&case.subject)
+            .service_code(&case.service_code)
+            .set_category_code(case.category_code.clone())
+            .severity_code(&case.severity_code)
+            .communication_body(&case.communication_body)
+            .set_cc_email_addresses(
+                (!case.cc_email_addresses.is_empty()).then(|| case.cc_email_addresses.clone()),
+            )
+            .language(&case.language)
+            .issue_type(&case.issue_type)
+            .send()
+            .await
+            .map_err(|e| map_error("CreateCase", e))?;
+        let case_id = output.case_id().unwrap_or_default().to_owned();
+        let display_id = match client
+            .describe_cases()
+            .case_id_list(&case_id)
+            .include_resolved_cases(true)
+            .send()
+            .await
+        {
+            Ok(found) => found
+                .cases()
+                .iter()
+                .find_map(|c| c.display_id().map(str::to_owned)),
+            Err(error) => {
+                tracing::warn!(error = %DisplayErrorContext(&error), "the new case's display id could not be read");
+                None
+            }
+        };
+        Ok(CreatedCase {
+            case_id,
+            display_id,
+        })
+    }
+}
+
+fn map_error<E, R>(operation: &str, error: SdkError<E, R>) -> SupportError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    if let SdkError::ServiceError(service) = &error {
+        let code = service.err().code().unwrap_or("Unknown").to_owned();
+        let message = service.err().message().unwrap_or_default().to_owned();
+        if code == "SubscriptionRequiredException" {
+            return SupportError::SubscriptionRequired {
+                operation: operation.to_owned(),
+                message,
+            };
+        }
+        return SupportError::Service {
+            code,
+            message,
+            operation: operation.to_owned(),
+        };
+    }
+    SupportError::Call {
+        operation: operation.to_owned(),
+        message: DisplayErrorContext(&error).to_string(),
+    }
+}

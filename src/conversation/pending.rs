@@ -1,0 +1,340 @@
+//! Pending requests: a command waiting for a form, a confirmation, a next page or the
+//! support-case steps, kept in the durable store under an unguessable id. State changes go
+//! through `compare_and_swap` on the stored bytes, so exactly one click wins.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::bot::MessageRef;
+use crate::command::{GlobalOptions, Invocation, OutputFormat};
+use crate::policy::Requester;
+use crate::store::{Store, StoreError};
+
+/// The store namespace of pending requests.
+pub const NAMESPACE: &str = "pending-requests";
+
+/// How long a request is kept after it expires or finishes, so that a late click is told
+/// "expired" or "already handled" rather than "unknown".
+pub const TOMBSTONE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A new 128-bit random id, URL-safe base64 without padding (22 characters).
+pub fn new_request_id() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
+}
+
+/// Whether `id` could be one of ours; anything else is refused without a store lookup.
+pub fn is_well_formed(id: &str) -> bool {
+    id.len() == 22
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Where a request is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestState {
+    /// Waiting for the requester (form, confirmation, next page).
+    Open,
+    /// Claimed by one click; the AWS call is under way.
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+    Expired,
+}
+
+/// What the request is waiting for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RequestKind {
+    /// A form for parameters: the members that were missing, and the resource choices the
+    /// form offered (member, names), to show them again with a correction.
+    Form {
+        missing: Vec<String>,
+        #[serde(default)]
+        choices: Vec<(String, Vec<String>)>,
+    },
+    /// A confirmation of a change.
+    Confirm,
+    /// The next page of a result: the input members that fetch it, and its number.
+    NextPage { next: Value, page: u32 },
+    /// The support-case form; the services and severity levels offered, (code, name).
+    SupportForm {
+        services: Vec<(String, String)>,
+        severities: Vec<(String, String)>,
+    },
+    /// The support-case summary, waiting for the category and Create case.
+    SupportSummary { draft: SupportDraft },
+    /// An account choice card. With `run_after`, the stored invocation continues once an
+    /// account is chosen (to its form when `missing` is set); without, it is
+    /// `@aws set default-account` and nothing runs.
+    AccountChoice {
+        #[serde(default)]
+        missing: Option<Vec<String>>,
+        run_after: bool,
+    },
+}
+
+/// A support case as the form described it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportDraft {
+    pub subject: String,
+    pub service_code: String,
+    pub service_name: String,
+    pub severity_code: String,
+    pub severity_name: String,
+    pub communication_body: String,
+    pub cc_email_addresses: Vec<String>,
+    pub language: String,
+    pub issue_type: String,
+    /// The service's categories, (code, name).
+    pub categories: Vec<(String, String)>,
+    /// A category given with the command, if any.
+    pub category_code: Option<String>,
+}
+
+/// Who started a request, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRequester {
+    /// The Teams user id (`29:...`): compared when there is no Entra object id.
+    pub user_id: Option<String>,
+    pub user_object_id: Option<String>,
+    pub user_name: Option<String>,
+    pub tenant_id: Option<String>,
+    pub team_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub conversation_id: String,
+    pub conversation_type: Option<String>,
+}
+
+impl StoredRequester {
+    pub fn to_requester(&self) -> Requester {
+        Requester {
+            tenant_id: self.tenant_id.clone(),
+            team_id: self.team_id.clone(),
+            channel_id: self.channel_id.clone(),
+            conversation_id: self.conversation_id.clone(),
+            conversation_type: self.conversation_type.clone(),
+            user_object_id: self.user_object_id.clone(),
+            user_name: self.user_name.clone(),
+        }
+    }
+
+    /// Whether the clicking user (object id, Teams id) is the requester.
+    pub fn is(&self, user_object_id: Option<&str>, user_id: Option<&str>) -> bool {
+        match (self.user_object_id.as_deref(), user_object_id) {
+            (Some(stored), Some(clicking)) => stored == clicking,
+            _ => self.user_id.is_some() && self.user_id.as_deref() == user_id,
+        }
+    }
+}
+
+/// An invocation as stored (the grammar's types stay free of serde).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredInvocation {
+    pub service: String,
+    pub operation: String,
+    pub cli_operation: String,
+    pub params: Map<String, Value>,
+    pub region: Option<String>,
+    pub query: Option<String>,
+    pub output: Option<String>,
+    pub max_items: Option<u64>,
+    pub starting_token: Option<String>,
+    pub page_size: Option<u64>,
+    pub no_paginate: bool,
+}
+
+fn output_name(format: OutputFormat) -> &'static str {
+    match format {
+        OutputFormat::Json => "json",
+        OutputFormat::Text => "text",
+        OutputFormat::Table => "table",
+        OutputFormat::Yaml => "yaml",
+    }
+}
+
+impl From<&Invocation> for StoredInvocation {
+    fn from(invocation: &Invocation) -> Self {
+        let globals = &invocation.globals;
+        StoredInvocation {
+            service: invocation.service.clone(),
+            operation: invocation.operation.clone(),
+            cli_operation: invocation.cli_operation.clone(),
+            params: invocation.params.clone(),
+            region: globals.region.clone(),
+            query: globals.query.clone(),
+            output: globals.output.map(|f| output_name(f).to_owned()),
+            max_items: globals.max_items,
+            starting_token: globals.starting_token.clone(),
+            page_size: globals.page_size,
+            no_paginate: globals.no_paginate,
+        }
+    }
+}
+
+impl StoredInvocation {
+    pub fn to_invocation(&self) -> Invocation {
+        Invocation {
+            service: self.service.clone(),
+            operation: self.operation.clone(),
+            cli_operation: self.cli_operation.clone(),
+            params: self.params.clone(),
+            globals: GlobalOptions {
+                region: self.region.clone(),
+                query: self.query.clone(),
+                output: self.output.as_deref().and_then(OutputFormat::from_cli),
+                max_items: self.max_items,
+                starting_token: self.starting_token.clone(),
+                page_size: self.page_size,
+                no_paginate: self.no_paginate,
+            },
+        }
+    }
+}
+
+/// One pending request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingRequest {
+    pub id: String,
+    pub requester: StoredRequester,
+    #[serde(flatten)]
+    pub kind: RequestKind,
+    pub state: RequestState,
+    pub invocation: StoredInvocation,
+    /// The card that shows this request, for updates in place.
+    pub card: Option<MessageRef>,
+    /// Milliseconds since the epoch.
+    pub expires_at_ms: u64,
+}
+
+impl PendingRequest {
+    pub fn is_expired(&self) -> bool {
+        now_millis() >= self.expires_at_ms
+    }
+
+    pub fn minutes_left(&self) -> u64 {
+        self.expires_at_ms
+            .saturating_sub(now_millis())
+            .div_ceil(60_000)
+    }
+}
+
+pub fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// A request as read, with the exact bytes a compare-and-swap must match.
+pub struct Loaded {
+    pub request: PendingRequest,
+    raw: Vec<u8>,
+}
+
+/// Pending requests over the durable store.
+#[derive(Clone)]
+pub struct PendingRequests {
+    store: Arc<dyn Store>,
+}
+
+impl PendingRequests {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        PendingRequests { store }
+    }
+
+    fn ttl(request: &PendingRequest) -> Duration {
+        Duration::from_millis(request.expires_at_ms.saturating_sub(now_millis())) + TOMBSTONE
+    }
+
+    /// Stores a new request (or replaces it outright, for the card reference).
+    pub async fn put(&self, request: &PendingRequest) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(request).expect("pending requests serialise");
+        self.store
+            .put(NAMESPACE, &request.id, bytes, Some(Self::ttl(request)))
+            .await
+    }
+
+    /// The request under `id`; `None` when unknown (never issued, forged, or long gone).
+    pub async fn load(&self, id: &str) -> Result<Option<Loaded>, StoreError> {
+        if !is_well_formed(id) {
+            return Ok(None);
+        }
+        let Some(raw) = self.store.get(NAMESPACE, id).await? else {
+            return Ok(None);
+        };
+        match serde_json::from_slice(&raw) {
+            Ok(request) => Ok(Some(Loaded { request, raw })),
+            Err(source) => Err(StoreError::Decode {
+                namespace: NAMESPACE.to_owned(),
+                key: id.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// Replaces `loaded` with `next` only if nobody changed it since it was read. True when
+    /// this caller won.
+    pub async fn transition(
+        &self,
+        loaded: &Loaded,
+        next: &PendingRequest,
+    ) -> Result<bool, StoreError> {
+        let bytes = serde_json::to_vec(next).expect("pending requests serialise");
+        self.store
+            .compare_and_swap(
+                NAMESPACE,
+                &next.id,
+                Some(loaded.raw.clone()),
+                Some(bytes),
+                Some(Self::ttl(next)),
+            )
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_random_url_safe_and_checked() {
+        let a = new_request_id();
+        let b = new_request_id();
+        assert_ne!(a, b);
+        assert!(is_well_formed(&a), "{a}");
+        for forged in [
+            "",
+            "short",
+            "../../etc/passwd-xxxxxxxxxx",
+            "aaaaaaaaaaaaaaaaaaaaa=",
+            &format!("{a}x"),
+        ] {
+            assert!(!is_well_formed(forged), "{forged}");
+        }
+    }
+
+    #[test]
+    fn the_requester_is_matched_by_object_id_then_teams_id() {
+        let requester = StoredRequester {
+            user_id: Some("29:ada".into()),
+            user_object_id: Some("oid-ada".into()),
+            user_name: Some("Ada".into()),
+            tenant_id: None,
+            team_id: None,
+            channel_id: None,
+            conversation_id: "c".into(),
+            conversation_type: None,
+        };
+        assert!(requester.is(Some("oid-ada"), Some("29:other")));
+        assert!(!requester.is(Some("oid-bob"), Some("29:ada")));
+        assert!(requester.is(None, Some("29:ada")));
+        assert!(!requester.is(None, None));
+    }
+}

@@ -1,0 +1,415 @@
+//! `aws-chatops exec -- <service> <operation> [options]`: one command from a terminal through
+//! the same grammar, engine and output layer as chat (F26), printing what the AWS CLI prints.
+//! Reads the process environment (credentials, region, endpoint, `AWS_DEFAULT_OUTPUT`) only
+//! through [`EngineConfig::from_env`], the credential chain and [`ExecEnv::from_env`].
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
+use crate::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
+use crate::aws::{AwsError, CallOptions, Engine, EngineConfig};
+use crate::command::{self, Command, Invocation, OutputFormat, ParseContext};
+use crate::models::Models;
+use crate::output::{self, OutputError, Query, RenderContext};
+use crate::policy::config::AccessConfig;
+use crate::policy::{ChannelAuthorizer, Decision, Denial, DenialLayer, Requester};
+use crate::store::MemoryStore;
+
+/// Exit status for a command that does not parse. AWS CLI v2 uses 252; v1 uses 2 or 255
+/// depending on which of its layers notices the mistake.
+pub const EXIT_PARSE_ERROR: i32 = 252;
+/// Exit status for a failed call (a service error, no credentials, a timeout): what AWS CLI
+/// v1, the parity reference, returns (v2 returns 254 for service errors).
+pub const EXIT_CALL_ERROR: i32 = 255;
+
+/// Errors of the `exec` command, each with the exit status it ends with.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// The command did not parse (unknown operation, bad value, missing parameter).
+    #[error("{0}")]
+    Parse(#[from] command::CommandError),
+    /// The command parsed into something `exec` does not run (help, the `s3` aliases).
+    #[error("{0}")]
+    Unsupported(String),
+    /// Neither `--region` nor the environment gives a region.
+    #[error("You must specify a region. You can also configure your region by running \"aws configure\".")]
+    NoRegion,
+    /// The call failed: the service's error, or no credentials, transport, timeout.
+    #[error("{0}")]
+    Call(#[from] AwsError),
+    /// `--query` or the output format failed on the result.
+    #[error("{0}")]
+    Output(#[from] OutputError),
+    /// `--as`/`--channel`: a layer of the permission path refused, as it would in chat.
+    #[error("{} (refused by {})", .0.message, .0.layer.describe())]
+    Denied(Denial),
+    /// `--as`/`--channel` without a usable config file.
+    #[error("{0}")]
+    Config(String),
+}
+
+impl ExecError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ExecError::Parse(_) | ExecError::Unsupported(_) => EXIT_PARSE_ERROR,
+            ExecError::Output(OutputError::InvalidQuery { .. }) => EXIT_PARSE_ERROR,
+            ExecError::Config(_) => EXIT_PARSE_ERROR,
+            _ => EXIT_CALL_ERROR,
+        }
+    }
+}
+
+/// The settings `exec` takes from the environment besides the engine's.
+#[derive(Debug, Clone, Default)]
+pub struct ExecEnv {
+    /// `AWS_DEFAULT_OUTPUT`: the format when `--output` is not given.
+    pub default_output: Option<OutputFormat>,
+}
+
+impl ExecEnv {
+    pub fn from_env() -> Self {
+        Self {
+            default_output: std::env::var("AWS_DEFAULT_OUTPUT")
+                .ok()
+                .and_then(|name| OutputFormat::from_cli(&name)),
+        }
+    }
+}
+
+/// Quotes words so that the grammar's shell-like tokenizer gives them back unchanged.
+fn quote_words(args: &[String]) -> String {
+    args.iter()
+        .map(|arg| format!("'{}'", arg.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs one command given as program arguments; prints the result to `out` and errors to
+/// `err` the way the AWS CLI does, and returns the exit status.
+pub async fn run_exec(args: Vec<String>, out: &mut impl Write, err: &mut impl Write) -> i32 {
+    let engine = Engine::new(EngineConfig::from_env());
+    match exec(&engine, &ExecEnv::from_env(), &args).await {
+        Ok(text) => {
+            // A closed pipe (`| head`) is not an error of the command.
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            0
+        }
+        Err(error) => {
+            // The CLI prints service errors after an empty line.
+            let _ = match &error {
+                ExecError::Call(_) => writeln!(err, "\n{error}"),
+                _ => writeln!(err, "{error}"),
+            };
+            error.exit_code()
+        }
+    }
+}
+
+/// `exec --as <object id> --channel <key> [--account <name>]`: the chat permission path
+/// from a terminal.
+#[derive(Debug, Clone)]
+pub struct ActAs {
+    /// The config file with the `[access]` table.
+    pub config_path: Option<PathBuf>,
+    /// The Entra object id to act as.
+    pub user_object_id: String,
+    /// The `[access.channels.<key>]` entry to act in.
+    pub channel: String,
+    /// The account (name or id), instead of asking.
+    pub account: Option<String>,
+}
+
+/// Who `exec` runs as.
+pub enum ExecIdentity<'a> {
+    /// The local operator: the ambient credentials, no configuration (the never-allowed list
+    /// still applies, in the grammar).
+    Local,
+    /// A Teams user in a configured channel, through the same checks as chat; the outcome is
+    /// written to the audit log.
+    Channel {
+        authorizer: &'a ChannelAuthorizer,
+        requester: Requester,
+        account: Option<String>,
+    },
+}
+
+/// Runs one command as a Teams user in a configured channel (see [`ActAs`]).
+pub async fn run_exec_as(
+    args: Vec<String>,
+    act_as: ActAs,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> i32 {
+    let engine = Engine::new(EngineConfig::from_env());
+    let result = async {
+        let path = act_as.config_path.as_ref().ok_or_else(|| {
+            ExecError::Config("--as and --channel need the config file with the [access] table: pass --config <path> or set AWS_CHATOPS_CONFIG".into())
+        })?;
+        let text = std::fs::read_to_string(path).map_err(|error| {
+            ExecError::Config(format!("cannot read {}: {error}", path.display()))
+        })?;
+        let access = AccessConfig::from_toml_str(&text).map_err(|problems| {
+            ExecError::Config(format!(
+                "the config file has mistakes (aws-chatops check-config explains them):\n{}",
+                problems.explain(&path.display().to_string(), &text)
+            ))
+        })?;
+        let region = engine
+            .config()
+            .default_region
+            .clone()
+            .or_else(|| access.default_region.clone())
+            .unwrap_or_else(|| "us-east-1".to_owned());
+        let audit = AuditLog::open(&access.audit.destination)
+            .map_err(|error| ExecError::Config(format!("cannot open the audit log: {error}")))?;
+        let assumer = StsRoleAssumer::new(&sts_sdk_config(engine.config(), &region).await);
+        let authorizer = ChannelAuthorizer::new(
+            access,
+            Arc::new(MemoryStore::default()),
+            Arc::new(assumer),
+            Arc::new(audit),
+            region,
+        );
+        let requester = authorizer
+            .terminal_requester(&act_as.channel, &act_as.user_object_id)
+            .map_err(ExecError::Denied)?;
+        let identity = ExecIdentity::Channel {
+            authorizer: &authorizer,
+            requester,
+            account: act_as.account.clone(),
+        };
+        exec_as(&engine, &ExecEnv::from_env(), &args, &identity).await
+    }
+    .await;
+    match result {
+        Ok(text) => {
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            0
+        }
+        Err(error) => {
+            let _ = match &error {
+                ExecError::Call(_) => writeln!(err, "\n{error}"),
+                _ => writeln!(err, "{error}"),
+            };
+            error.exit_code()
+        }
+    }
+}
+
+/// Parses, calls and formats; the text to print on success.
+pub async fn exec(engine: &Engine, env: &ExecEnv, args: &[String]) -> Result<String, ExecError> {
+    exec_as(engine, env, args, &ExecIdentity::Local).await
+}
+
+/// [`exec`] as the given identity.
+pub async fn exec_as(
+    engine: &Engine,
+    env: &ExecEnv,
+    args: &[String],
+    identity: &ExecIdentity<'_>,
+) -> Result<String, ExecError> {
+    let models = Models::global();
+    let invocation = match command::parse(&quote_words(args), models, ParseContext::Terminal)? {
+        Command::Run(invocation) => invocation,
+        Command::Help(_) => {
+            return Err(ExecError::Unsupported(
+                "help is not available in exec yet; see the AWS CLI reference".to_owned(),
+            ))
+        }
+        Command::S3(_) => {
+            return Err(ExecError::Unsupported(
+                "the s3 aliases are not available in exec yet; use s3api".to_owned(),
+            ))
+        }
+    };
+    // The CLI checks the query while parsing arguments, before any call.
+    let query = invocation
+        .globals
+        .query
+        .as_deref()
+        .map(Query::parse)
+        .transpose()?;
+    let format = invocation
+        .globals
+        .output
+        .or(env.default_output)
+        .unwrap_or_default();
+    let mut value = match identity {
+        ExecIdentity::Local => {
+            let region = invocation
+                .globals
+                .region
+                .clone()
+                .or_else(|| engine.config().default_region.clone())
+                .ok_or(ExecError::NoRegion)?;
+            let credentials = engine.credentials_from_environment().await?;
+            let call = CallOptions {
+                credentials,
+                region,
+            };
+            engine.call_all(&invocation, &call).await?
+        }
+        ExecIdentity::Channel {
+            authorizer,
+            requester,
+            account,
+        } => {
+            let permit = match authorizer
+                .decide_with_account(requester, &invocation, account.as_deref())
+                .await
+            {
+                Decision::Permit(permit) => permit,
+                Decision::Deny(denial) => return Err(ExecError::Denied(denial)),
+                Decision::ChooseAccount(question) => {
+                    return Err(ExecError::Denied(Denial {
+                        layer: DenialLayer::Account,
+                        message: format!(
+                            "this channel can use several accounts; choose one with --account ({})",
+                            question
+                                .accounts
+                                .iter()
+                                .map(|a| format!("{} {}", a.name, a.id))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    }))
+                }
+            };
+            let call = CallOptions {
+                credentials: permit.credentials().clone(),
+                region: permit.region().to_owned(),
+            };
+            let started = std::time::Instant::now();
+            let result = engine.call_all(&invocation, &call).await;
+            let outcome = match &result {
+                Ok(_) => AuditOutcome::Allowed,
+                Err(AwsError::Timeout { .. }) => AuditOutcome::TimedOut,
+                Err(AwsError::Service { code, .. }) => AuditOutcome::Failed {
+                    error: code.clone(),
+                },
+                Err(other) => AuditOutcome::Failed {
+                    error: other
+                        .to_string()
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                },
+            };
+            authorizer.audit().write(
+                &AuditRecord::new(requester, &invocation, outcome)
+                    .with_permit(&permit)
+                    .with_latency(started.elapsed()),
+            );
+            result?
+        }
+    };
+    let context = RenderContext::new(&invocation.operation);
+    if let (OutputFormat::Text, Some(paginator)) = (format, paginator_in_use(models, &invocation)) {
+        // The CLI's text formatter prints the resume token of `--max-items` as its own
+        // `NEXTTOKEN` row after the pages rather than as a key of the result.
+        let resume_token = match value
+            .as_object_mut()
+            .and_then(|o| o.shift_remove("NextToken"))
+        {
+            Some(Value::String(token)) => Some(token),
+            Some(other) => {
+                value
+                    .as_object_mut()
+                    .map(|o| o.insert("NextToken".to_owned(), other));
+                None
+            }
+            None => None,
+        };
+        let page = text_page(&paginator, value);
+        return Ok(output::render_text_pages(
+            std::slice::from_ref(&page),
+            query.as_ref(),
+            resume_token.as_deref(),
+        )?);
+    }
+    Ok(output::render_with(
+        &value,
+        format,
+        query.as_ref(),
+        &context,
+    )?)
+}
+
+/// The paginator's keys when the CLI runs this invocation through its paginator (and so
+/// formats text page by page): the operation has a paginator with result keys,
+/// `--no-paginate` is off, and the user did not pass a pagination token or the limit by hand.
+struct PaginatorKeys {
+    result_keys: Vec<String>,
+    non_aggregate_keys: Vec<String>,
+}
+
+fn paginator_in_use(models: &Models, invocation: &Invocation) -> Option<PaginatorKeys> {
+    let model = models.service(&invocation.service).ok()?;
+    let operation = model.operations.get(&invocation.operation)?;
+    let paginator = model.paginator(operation)?;
+    let manual = paginator
+        .input_token
+        .as_slice()
+        .iter()
+        .chain(paginator.limit_key.iter())
+        .any(|name| invocation.params.contains_key(name));
+    if invocation.globals.no_paginate || manual {
+        return None;
+    }
+    Some(PaginatorKeys {
+        result_keys: paginator.result_key.as_ref()?.as_slice().to_vec(),
+        non_aggregate_keys: paginator.non_aggregate_keys.clone(),
+    })
+}
+
+/// The page the CLI's text formatter prints: the non-aggregate keys, then every result key,
+/// a missing one as null (awscli `TextFormatter` sets each result key, found or not).
+fn text_page(paginator: &PaginatorKeys, value: Value) -> Value {
+    let Value::Object(mut full) = value else {
+        return value;
+    };
+    let mut page = serde_json::Map::new();
+    for key in paginator
+        .non_aggregate_keys
+        .iter()
+        .chain(&paginator.result_keys)
+    {
+        // Dotted result keys (`A.B`) are rare; they keep their place in the merged value.
+        if key.contains('.') {
+            continue;
+        }
+        let value = full.shift_remove(key).unwrap_or(Value::Null);
+        page.insert(key.clone(), value);
+    }
+    page.extend(full);
+    Value::Object(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_words_tokenize_back_unchanged() {
+        let args: Vec<String> = [
+            "dynamodb",
+            "get-item",
+            "--key",
+            r#"{"pk": {"S": "it's"}}"#,
+            "--query",
+            "Item.pk",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(command::tokenize(&quote_words(&args)).unwrap(), args);
+    }
+}

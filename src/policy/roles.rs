@@ -1,0 +1,616 @@
+//! Who is asking, from where, in which account, as which role: finds the channel entry for a
+//! requester, chooses the account and resolves the channel role or the user's own role.
+//! Pure: looks only at the [`AccessConfig`] and the facts it is given (the remembered
+//! account comes in as an argument). Every refusal names its layer and carries the ids an
+//! administrator needs to fix it.
+
+use super::config::{AccessConfig, Account, Channel, ChannelLocation};
+use super::{Denial, DenialLayer, Requester};
+
+/// Why a requester cannot act here. One variant per reason; [`AccessRefusal::layer`] names
+/// the layer for "why was I denied?".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccessRefusal {
+    /// No `[access.channels.*]` entry matches the conversation. Carries the ids to add.
+    #[error("{}", unknown_conversation_message(.ids))]
+    UnknownConversation { ids: ConversationIds },
+    /// The activity carries no Entra object id, so no role can be chosen.
+    #[error("Teams did not say who sent this message (no Entra object id on the activity), so no role can be chosen for it. Personal Microsoft accounts and guests without an Entra identity cannot run commands.")]
+    UnknownUser,
+    /// The channel requires user roles and the user has none in the account.
+    #[error("This channel requires user roles, and you have none in account {account} ({account_id}). Ask an administrator to map your Entra object id {user_object_id} to a role under [access.accounts.{account}.user_roles].")]
+    NoUserRole {
+        account: String,
+        account_id: String,
+        user_object_id: String,
+    },
+    /// No user role for the user and no channel role for the channel in the account.
+    #[error("There is no role for you in account {account} ({account_id}) from this channel: the channel `{channel}` has no channel role there and your Entra object id {user_object_id} is not mapped to a user role. Ask an administrator to set `channel_role` for the account (or `channel_roles.{account}` on the channel), or to map your object id under [access.accounts.{account}.user_roles].")]
+    NoRole {
+        channel: String,
+        account: String,
+        account_id: String,
+        user_object_id: String,
+    },
+    /// An account name given (a remembered or chosen one) is not one this channel may use.
+    #[error("Account `{account}` is not one this channel may use; it may use {}.", .allowed.join(", "))]
+    AccountNotAllowed {
+        account: String,
+        allowed: Vec<String>,
+    },
+}
+
+impl AccessRefusal {
+    pub fn layer(&self) -> DenialLayer {
+        match self {
+            AccessRefusal::UnknownConversation { .. } => DenialLayer::Channel,
+            AccessRefusal::UnknownUser
+            | AccessRefusal::NoUserRole { .. }
+            | AccessRefusal::NoRole { .. } => DenialLayer::Role,
+            AccessRefusal::AccountNotAllowed { .. } => DenialLayer::Account,
+        }
+    }
+
+    pub fn into_denial(self) -> Denial {
+        Denial {
+            layer: self.layer(),
+            message: self.to_string(),
+        }
+    }
+}
+
+/// The ids of a conversation as an administrator would write them in the config file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConversationIds {
+    pub tenant_id: Option<String>,
+    pub team_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub conversation_id: String,
+    pub conversation_type: Option<String>,
+}
+
+fn unknown_conversation_message(ids: &ConversationIds) -> String {
+    let tenant = ids.tenant_id.as_deref().unwrap_or("(unknown)");
+    let mut lines = String::from("This conversation is not set up for AWS commands. An administrator can add it to the config file as an [access.channels.<name>] entry with");
+    match (&ids.channel_id, ids.conversation_type.as_deref()) {
+        (Some(channel_id), _) => {
+            lines.push_str(&format!(" tenant_id = \"{tenant}\""));
+            if let Some(team) = &ids.team_id {
+                lines.push_str(&format!(", team_id = \"{team}\""));
+            }
+            lines.push_str(&format!(
+                ", channel_id = \"{channel_id}\" (or paste the channel's link as `link`)."
+            ));
+        }
+        (None, Some("personal")) => lines.push_str(&format!(
+            " tenant_id = \"{tenant}\" and conversation_id = \"{}\" (this chat), or personal_chats = true (every personal chat in the tenant).",
+            ids.conversation_id
+        )),
+        _ => lines.push_str(&format!(
+            " tenant_id = \"{tenant}\" and conversation_id = \"{}\".",
+            ids.conversation_id
+        )),
+    }
+    lines
+}
+
+/// The channel id of a requester in a team channel: the activity's `channelData.channel.id`,
+/// or the conversation id without its `;messageid=…` suffix.
+fn requester_channel_id(requester: &Requester) -> Option<String> {
+    if let Some(channel) = &requester.channel_id {
+        return Some(channel.clone());
+    }
+    (requester.conversation_type.as_deref() == Some("channel"))
+        .then(|| base_conversation_id(&requester.conversation_id).to_owned())
+}
+
+/// A conversation id without the `;messageid=…` suffix Teams adds for replies in threads.
+fn base_conversation_id(conversation_id: &str) -> &str {
+    conversation_id
+        .split_once(';')
+        .map_or(conversation_id, |(base, _)| base)
+}
+
+/// The ids of the requester's conversation, for refusals and audit records.
+pub fn conversation_ids(requester: &Requester) -> ConversationIds {
+    ConversationIds {
+        tenant_id: requester.tenant_id.clone(),
+        team_id: requester.team_id.clone(),
+        channel_id: requester_channel_id(requester),
+        conversation_id: base_conversation_id(&requester.conversation_id).to_owned(),
+        conversation_type: requester.conversation_type.clone(),
+    }
+}
+
+/// The channel entry that applies to the requester's conversation. A channel entry matches
+/// on tenant and channel id; its team id (the link's `groupId`) is compared when the
+/// requester's team id is in the same GUID form. Chats match on conversation id, personal
+/// chats also on a tenant's `personal_chats = true`.
+pub fn find_channel<'a>(
+    config: &'a AccessConfig,
+    requester: &Requester,
+) -> Result<&'a Channel, AccessRefusal> {
+    let unknown = || AccessRefusal::UnknownConversation {
+        ids: conversation_ids(requester),
+    };
+    let tenant = requester
+        .tenant_id
+        .as_deref()
+        .map(|t| t.trim().to_ascii_lowercase())
+        .ok_or_else(unknown)?;
+    let channel_id = requester_channel_id(requester);
+    let conversation_id = base_conversation_id(&requester.conversation_id);
+    let requester_team = requester
+        .team_id
+        .as_deref()
+        .and_then(super::config::normalise_guid);
+    let personal = requester.conversation_type.as_deref() == Some("personal");
+
+    let exact = config
+        .channels
+        .values()
+        .find(|channel| match &channel.location {
+            ChannelLocation::TeamsChannel {
+                tenant_id,
+                team_id,
+                channel_id: configured,
+            } => {
+                *tenant_id == tenant
+                    && channel_id.as_deref() == Some(configured.as_str())
+                    && match (team_id, &requester_team) {
+                        (Some(configured_team), Some(team)) => configured_team == team,
+                        _ => true,
+                    }
+            }
+            ChannelLocation::Chat {
+                tenant_id,
+                conversation_id: configured,
+            } => *tenant_id == tenant && channel_id.is_none() && configured == conversation_id,
+            ChannelLocation::PersonalChats { .. } => false,
+        });
+    if let Some(channel) = exact {
+        return Ok(channel);
+    }
+    if personal {
+        if let Some(channel) = config.channels.values().find(|channel| {
+            matches!(&channel.location, ChannelLocation::PersonalChats { tenant_id } if *tenant_id == tenant)
+        }) {
+            return Ok(channel);
+        }
+    }
+    Err(unknown())
+}
+
+/// The account to use, or the accounts to ask about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountSelection<'a> {
+    Chosen(&'a Account),
+    /// Several accounts and no (valid) remembered choice: ask, listing them in file order.
+    Ask(Vec<&'a Account>),
+}
+
+/// A channel with one account uses it; otherwise the remembered choice if it is still one of
+/// the channel's accounts; otherwise ask.
+pub fn select_account<'a>(
+    config: &'a AccessConfig,
+    channel: &Channel,
+    remembered: Option<&str>,
+) -> AccountSelection<'a> {
+    let accounts: Vec<&Account> = channel
+        .accounts
+        .iter()
+        .filter_map(|name| config.accounts.get(name))
+        .collect();
+    if accounts.len() == 1 {
+        return AccountSelection::Chosen(accounts[0]);
+    }
+    if let Some(name) = remembered {
+        if let Some(account) = accounts.iter().find(|a| a.name == name || a.id == name) {
+            return AccountSelection::Chosen(account);
+        }
+    }
+    AccountSelection::Ask(accounts)
+}
+
+/// Checks a user's explicit choice (`set default-account production`, or a card click):
+/// by account name or id.
+pub fn choose_account<'a>(
+    config: &'a AccessConfig,
+    channel: &Channel,
+    choice: &str,
+) -> Result<&'a Account, AccessRefusal> {
+    let choice = choice.trim();
+    channel
+        .accounts
+        .iter()
+        .filter_map(|name| config.accounts.get(name))
+        .find(|account| account.name.eq_ignore_ascii_case(choice) || account.id == choice)
+        .ok_or_else(|| AccessRefusal::AccountNotAllowed {
+            account: choice.to_owned(),
+            allowed: channel.accounts.clone(),
+        })
+}
+
+/// Which kind of role a requester acts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleKind {
+    Channel,
+    User,
+}
+
+/// The role a requester acts as in an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedRole {
+    pub arn: String,
+    pub kind: RoleKind,
+}
+
+/// A user's own role wins when they have one (as in AWS Chatbot, members of a channel with a
+/// channel role may still use their user role); otherwise the channel role, unless the
+/// channel requires user roles.
+pub fn resolve_role(
+    channel: &Channel,
+    account: &Account,
+    user_object_id: Option<&str>,
+) -> Result<ResolvedRole, AccessRefusal> {
+    let user = user_object_id
+        .map(|id| id.trim().to_ascii_lowercase())
+        .filter(|id| !id.is_empty())
+        .ok_or(AccessRefusal::UnknownUser)?;
+    if let Some(arn) = account.user_roles.get(&user) {
+        return Ok(ResolvedRole {
+            arn: arn.clone(),
+            kind: RoleKind::User,
+        });
+    }
+    if channel.require_user_roles {
+        return Err(AccessRefusal::NoUserRole {
+            account: account.name.clone(),
+            account_id: account.id.clone(),
+            user_object_id: user,
+        });
+    }
+    let channel_role = channel
+        .channel_roles
+        .get(&account.name)
+        .or(account.channel_role.as_ref());
+    match channel_role {
+        Some(arn) => Ok(ResolvedRole {
+            arn: arn.clone(),
+            kind: RoleKind::Channel,
+        }),
+        None => Err(AccessRefusal::NoRole {
+            channel: channel.key.clone(),
+            account: account.name.clone(),
+            account_id: account.id.clone(),
+            user_object_id: user,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    const TEAM: &str = "8d9a3c4e-1111-2222-3333-444455556666";
+    const OPS: &str = "19:ops0123456789abcdef@thread.tacv2";
+    const AUDIT: &str = "19:audit0123456789abcdef@thread.tacv2";
+    const ALICE: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+    const BOB: &str = "bbbbbbbb-0000-0000-0000-000000000002";
+    const CAROL: &str = "cccccccc-0000-0000-0000-000000000003";
+
+    fn config() -> AccessConfig {
+        let text = format!(
+            r#"
+[access.accounts.production]
+id = "111111111111"
+channel_role = "arn:aws:iam::111111111111:role/chatops-channel"
+user_roles = {{ "{ALICE}" = "arn:aws:iam::111111111111:role/alice" }}
+
+[access.accounts.staging]
+id = "222222222222"
+user_roles = {{ "{BOB}" = "arn:aws:iam::222222222222:role/bob" }}
+
+[access.channels.ops]
+tenant_id = "{TENANT}"
+team_id = "{TEAM}"
+channel_id = "{OPS}"
+accounts = ["production", "staging"]
+channel_roles = {{ staging = "arn:aws:iam::222222222222:role/ops-staging" }}
+
+[access.channels.audit]
+link = "https://teams.microsoft.com/l/channel/19%3Aaudit0123456789abcdef%40thread.tacv2/Audit?groupId={TEAM}&tenantId={TENANT}"
+accounts = ["production"]
+require_user_roles = true
+
+[access.channels.group]
+tenant_id = "{TENANT}"
+conversation_id = "19:group-chat@thread.v2"
+accounts = ["staging"]
+
+[access.channels.dm]
+tenant_id = "{TENANT}"
+personal_chats = true
+accounts = ["production"]
+"#
+        );
+        AccessConfig::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn channel_requester(channel: &str, user: Option<&str>) -> Requester {
+        Requester {
+            tenant_id: Some(TENANT.into()),
+            team_id: Some(TEAM.into()),
+            channel_id: Some(channel.into()),
+            conversation_id: format!("{channel};messageid=1700000000000"),
+            conversation_type: Some("channel".into()),
+            user_object_id: user.map(str::to_owned),
+            user_name: Some("Alice Example".into()),
+        }
+    }
+
+    #[test]
+    fn conversations_find_their_entries() {
+        let config = config();
+        let cases: Vec<(Requester, Option<&str>)> = vec![
+            (channel_requester(OPS, Some(ALICE)), Some("ops")),
+            (channel_requester(AUDIT, Some(ALICE)), Some("audit")),
+            // The channel id can come from the conversation id alone.
+            (
+                Requester {
+                    channel_id: None,
+                    ..channel_requester(OPS, Some(ALICE))
+                },
+                Some("ops"),
+            ),
+            // Team ids in the 19: form cannot be compared with the link's groupId: tenant and
+            // channel decide.
+            (
+                Requester {
+                    team_id: Some("19:general@thread.tacv2".into()),
+                    ..channel_requester(OPS, Some(ALICE))
+                },
+                Some("ops"),
+            ),
+            // Another team's group id does not match.
+            (
+                Requester {
+                    team_id: Some("99999999-0000-0000-0000-000000000000".into()),
+                    ..channel_requester(OPS, Some(ALICE))
+                },
+                None,
+            ),
+            // Another tenant does not match.
+            (
+                Requester {
+                    tenant_id: Some("00000000-0000-0000-0000-000000000000".into()),
+                    ..channel_requester(OPS, Some(ALICE))
+                },
+                None,
+            ),
+            (
+                Requester {
+                    tenant_id: None,
+                    ..channel_requester(OPS, Some(ALICE))
+                },
+                None,
+            ),
+            (
+                channel_requester("19:other@thread.tacv2", Some(ALICE)),
+                None,
+            ),
+            (
+                Requester {
+                    tenant_id: Some(TENANT.to_uppercase()),
+                    conversation_id: "19:group-chat@thread.v2".into(),
+                    conversation_type: Some("groupChat".into()),
+                    ..Requester::default()
+                },
+                Some("group"),
+            ),
+            (
+                Requester {
+                    tenant_id: Some(TENANT.into()),
+                    conversation_id: "a:1xyz".into(),
+                    conversation_type: Some("personal".into()),
+                    ..Requester::default()
+                },
+                Some("dm"),
+            ),
+            (
+                Requester {
+                    tenant_id: Some(TENANT.into()),
+                    conversation_id: "19:another-group@thread.v2".into(),
+                    conversation_type: Some("groupChat".into()),
+                    ..Requester::default()
+                },
+                None,
+            ),
+        ];
+        for (requester, expected) in cases {
+            let found = find_channel(&config, &requester).map(|c| c.key.as_str());
+            match expected {
+                Some(key) => assert_eq!(found, Ok(key), "{requester:?}"),
+                None => {
+                    let refusal = found.expect_err("unknown conversation");
+                    assert_eq!(refusal.layer(), DenialLayer::Channel);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_conversations_are_told_the_ids_to_add() {
+        let config = config();
+        let requester = channel_requester("19:new-channel@thread.tacv2", Some(ALICE));
+        let message = find_channel(&config, &requester).unwrap_err().to_string();
+        assert!(
+            message.contains(&format!("tenant_id = \"{TENANT}\"")),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("team_id = \"{TEAM}\"")),
+            "{message}"
+        );
+        assert!(
+            message.contains("channel_id = \"19:new-channel@thread.tacv2\""),
+            "{message}"
+        );
+        let chat = Requester {
+            tenant_id: Some(TENANT.into()),
+            conversation_id: "19:new-group@thread.v2".into(),
+            conversation_type: Some("groupChat".into()),
+            ..Requester::default()
+        };
+        let message = find_channel(&config, &chat).unwrap_err().to_string();
+        assert!(
+            message.contains("conversation_id = \"19:new-group@thread.v2\""),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn accounts_are_chosen_remembered_or_asked() {
+        let config = config();
+        let ops = &config.channels["ops"];
+        let audit = &config.channels["audit"];
+        let names = |selection: AccountSelection<'_>| match selection {
+            AccountSelection::Chosen(account) => vec![account.name.clone()],
+            AccountSelection::Ask(accounts) => {
+                let mut names = vec!["ask".to_owned()];
+                names.extend(accounts.iter().map(|a| a.name.clone()));
+                names
+            }
+        };
+        assert_eq!(names(select_account(&config, audit, None)), ["production"]);
+        assert_eq!(
+            names(select_account(&config, ops, None)),
+            ["ask", "production", "staging"]
+        );
+        assert_eq!(
+            names(select_account(&config, ops, Some("staging"))),
+            ["staging"]
+        );
+        // A remembered account the channel may no longer use is asked about again.
+        assert_eq!(
+            names(select_account(&config, ops, Some("retired"))),
+            ["ask", "production", "staging"]
+        );
+        assert_eq!(
+            choose_account(&config, ops, "222222222222").map(|a| a.name.as_str()),
+            Ok("staging")
+        );
+        assert_eq!(
+            choose_account(&config, ops, "Production").map(|a| a.name.as_str()),
+            Ok("production")
+        );
+        let refusal = choose_account(&config, audit, "staging").unwrap_err();
+        assert_eq!(refusal.layer(), DenialLayer::Account);
+        assert!(refusal.to_string().contains("production"));
+    }
+
+    #[test]
+    fn roles_follow_the_channel_setting() {
+        let config = config();
+        let production = &config.accounts["production"];
+        let staging = &config.accounts["staging"];
+        let ops = &config.channels["ops"];
+        let audit = &config.channels["audit"];
+        let group = &config.channels["group"];
+        let role = |channel, account, user: Option<&str>| resolve_role(channel, account, user);
+        let alice_upper = ALICE.to_uppercase();
+        type Case<'a> = (
+            &'a Channel,
+            &'a Account,
+            Option<&'a str>,
+            Result<(&'a str, RoleKind), DenialLayer>,
+        );
+        let cases: Vec<Case<'_>> = vec![
+            // A user role wins over the channel role.
+            (
+                ops,
+                production,
+                Some(ALICE),
+                Ok(("role/alice", RoleKind::User)),
+            ),
+            // Upper-case object ids are the same user.
+            (
+                ops,
+                production,
+                Some(alice_upper.as_str()),
+                Ok(("role/alice", RoleKind::User)),
+            ),
+            // No user role: the account's channel role.
+            (
+                ops,
+                production,
+                Some(CAROL),
+                Ok(("role/chatops-channel", RoleKind::Channel)),
+            ),
+            // The channel's own channel role for an account overrides the account's.
+            (
+                ops,
+                staging,
+                Some(CAROL),
+                Ok(("role/ops-staging", RoleKind::Channel)),
+            ),
+            (ops, staging, Some(BOB), Ok(("role/bob", RoleKind::User))),
+            // A channel requiring user roles refuses users without one.
+            (
+                audit,
+                production,
+                Some(ALICE),
+                Ok(("role/alice", RoleKind::User)),
+            ),
+            (audit, production, Some(CAROL), Err(DenialLayer::Role)),
+            // No channel role anywhere and no user role.
+            (group, staging, Some(CAROL), Err(DenialLayer::Role)),
+            (group, staging, Some(BOB), Ok(("role/bob", RoleKind::User))),
+            // Nobody known.
+            (ops, production, None, Err(DenialLayer::Role)),
+            (ops, production, Some(""), Err(DenialLayer::Role)),
+        ];
+        for (channel, account, user, expected) in cases {
+            let got = role(channel, account, user);
+            match expected {
+                Ok((suffix, kind)) => {
+                    let resolved = got.unwrap_or_else(|e| panic!("{}/{user:?}: {e}", channel.key));
+                    assert!(resolved.arn.ends_with(suffix), "{resolved:?}");
+                    assert_eq!(resolved.kind, kind);
+                }
+                Err(layer) => {
+                    let refusal = got.expect_err("refused");
+                    assert_eq!(refusal.layer(), layer, "{refusal}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn role_refusals_say_how_to_get_mapped() {
+        let config = config();
+        let refusal = resolve_role(
+            &config.channels["audit"],
+            &config.accounts["production"],
+            Some(CAROL),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(refusal.contains("requires user roles"), "{refusal}");
+        assert!(refusal.contains(CAROL), "{refusal}");
+        assert!(
+            refusal.contains("[access.accounts.production.user_roles]"),
+            "{refusal}"
+        );
+        let refusal = resolve_role(
+            &config.channels["group"],
+            &config.accounts["staging"],
+            Some(CAROL),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(refusal.contains("no channel role"), "{refusal}");
+        assert!(refusal.contains(CAROL), "{refusal}");
+    }
+}

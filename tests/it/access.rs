@@ -1,0 +1,644 @@
+//! Who may run what, through /api/messages against moto (STS AssumeRole works there): a
+//! config with two channels, two accounts, a channel role and user roles; the account
+//! question on first use, the remembered choice, `set default-account`, region memory, denial
+//! cards naming the layer, a submitted form re-checked after the config changed, and an audit
+//! record for every outcome kind.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_chatops::audit::{AuditLog, AuditMemory};
+use aws_chatops::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
+use aws_chatops::aws::{Credentials, Engine, EngineConfig};
+use aws_chatops::conversation::Conversations;
+use aws_chatops::policy::config::AccessConfig;
+use aws_chatops::policy::{Authorizer as _, ChannelAuthorizer, Requester};
+use aws_chatops::store::MemoryStore;
+use serde_json::{json, Value};
+
+use crate::moto;
+use crate::support::harness::{wait_until, Harness, Options, TENANT_ID, USER_AAD_ID};
+
+const OPS: &str = "19:ops-channel@thread.tacv2";
+const ONCALL: &str = "19:oncall-channel@thread.tacv2";
+const UNMAPPED_USER: &str = "99999999-0000-4000-8000-0000000000bb";
+
+/// Two channels, two accounts, a channel role and user roles.
+fn access_text(ops_guardrails: &str) -> String {
+    format!(
+        r#"
+[access]
+default_region = "us-east-1"
+
+[access.accounts.production]
+id = "123456789012"
+channel_role = "arn:aws:iam::123456789012:role/chatops-readonly"
+user_roles = {{ "{USER_AAD_ID}" = "arn:aws:iam::123456789012:role/oncall-ada" }}
+
+[access.accounts.staging]
+id = "210987654321"
+default_region = "us-west-2"
+channel_role = "arn:aws:iam::210987654321:role/chatops-staging"
+
+[access.channels.ops]
+tenant_id = "{TENANT_ID}"
+channel_id = "19%3Aops-channel%40thread.tacv2"
+accounts = ["production", "staging"]
+guardrails = [{ops_guardrails}]
+[[access.channels.ops.guardrail_statement]]
+effect = "Allow"
+action = ["cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState"]
+
+[access.channels.oncall]
+tenant_id = "{TENANT_ID}"
+channel_id = "{ONCALL}"
+accounts = ["production"]
+require_user_roles = true
+"#
+    )
+}
+
+struct Bot {
+    h: Harness,
+    authorizer: Arc<ChannelAuthorizer>,
+    audit: AuditMemory,
+}
+
+async fn start_with(engine_config: EngineConfig, ops_guardrails: &str) -> Bot {
+    let static_credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
+        Credentials::new("testing", "testing", None, None, "test"),
+    );
+    let sts = sts_sdk_config(&engine_config, "us-east-1")
+        .await
+        .into_builder()
+        .credentials_provider(static_credentials)
+        .build();
+    let (log, audit) = AuditLog::memory();
+    let log = Arc::new(log);
+    let store = Arc::new(MemoryStore::default());
+    let authorizer = Arc::new(ChannelAuthorizer::new(
+        AccessConfig::from_toml_str(&access_text(ops_guardrails)).unwrap(),
+        store.clone(),
+        Arc::new(StsRoleAssumer::new(&sts)),
+        log.clone(),
+        "us-east-1",
+    ));
+    let conversations = Conversations::new(
+        Arc::new(Engine::new(engine_config)),
+        authorizer.clone(),
+        store,
+        Duration::from_secs(600),
+    )
+    .with_audit(log);
+    let h = Harness::start_with(Options {
+        handler: Some(Arc::new(conversations)),
+        ..Options::default()
+    })
+    .await;
+    h.wait_ready().await;
+    Bot {
+        h,
+        authorizer,
+        audit,
+    }
+}
+
+fn moto_engine() -> EngineConfig {
+    EngineConfig {
+        endpoint_url: Some(moto::moto().url.clone()),
+        max_attempts: 1,
+        ..EngineConfig::default()
+    }
+}
+
+async fn start() -> Bot {
+    start_with(moto_engine(), "\"ReadOnly\", \"LambdaInvoke\"").await
+}
+
+impl Bot {
+    /// A message from `user` in `channel`.
+    fn message(&self, channel: &str, user: &str, text: &str) -> Value {
+        let mut activity = self
+            .h
+            .message_in(&format!("{channel};messageid=1776390257332"), text);
+        activity["channelData"]["channel"]["id"] = json!(channel);
+        activity["from"]["aadObjectId"] = json!(user);
+        activity
+    }
+
+    /// Sends a message and returns the card the bot posted for it.
+    async fn say(&self, channel: &str, text: &str) -> Value {
+        self.say_as(channel, USER_AAD_ID, text).await
+    }
+
+    async fn say_as(&self, channel: &str, user: &str, text: &str) -> Value {
+        let state = &self.h.connector.state;
+        let before = state.received().len();
+        let response = self
+            .h
+            .post(&self.message(channel, user, text), Some(&self.h.bearer()))
+            .await;
+        assert_eq!(response.status(), 200);
+        // The reply is a POST; card updates of earlier clicks (PUT) may still arrive meanwhile.
+        let reply = || {
+            state.received()[before..]
+                .iter()
+                .find(|r| r.method == "POST")
+                .map(|r| r.body["attachments"][0]["content"].clone())
+        };
+        wait_until(&format!("a reply to {text:?}"), || reply().is_some()).await;
+        self.h.wait_turns_idle().await;
+        reply().unwrap()
+    }
+
+    /// Clicks an Action.Execute button; returns the card the clicker gets back.
+    async fn click(&self, channel: &str, data: Value) -> Value {
+        let mut activity = self.message(channel, USER_AAD_ID, "");
+        activity["type"] = json!("invoke");
+        activity["name"] = json!("adaptiveCard/action");
+        activity.as_object_mut().unwrap().remove("text");
+        activity["value"] = json!({
+            "action": {"type": "Action.Execute", "verb": data["verb"], "data": data},
+            "trigger": "manual"
+        });
+        let response = self.h.post(&activity, Some(&self.h.bearer())).await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        body["value"].clone()
+    }
+
+    /// Waits for a card update (PUT) whose text contains `needle`, and returns that card.
+    async fn updated_card(&self, needle: &str) -> Value {
+        let state = &self.h.connector.state;
+        wait_until(&format!("a card update with {needle:?}"), || {
+            state
+                .received()
+                .iter()
+                .any(|r| r.method == "PUT" && r.body.to_string().contains(needle))
+        })
+        .await;
+        self.h.wait_turns_idle().await;
+        state
+            .received()
+            .into_iter()
+            .rev()
+            .find(|r| r.method == "PUT" && r.body.to_string().contains(needle))
+            .map(|r| r.body["attachments"][0]["content"].clone())
+            .unwrap()
+    }
+
+    fn records(&self) -> Vec<Value> {
+        self.audit.records()
+    }
+
+    /// Waits until `count` audit records are written.
+    async fn wait_records(&self, count: usize) {
+        let audit = &self.audit;
+        wait_until(&format!("{count} audit records"), || {
+            audit.records().len() >= count
+        })
+        .await;
+    }
+}
+
+/// Ada in a channel, as the activity describes her.
+fn requester(channel: &str) -> Requester {
+    Requester {
+        tenant_id: Some(TENANT_ID.into()),
+        team_id: Some("19:team-general@thread.tacv2".into()),
+        channel_id: Some(channel.into()),
+        conversation_id: channel.into(),
+        conversation_type: Some("channel".into()),
+        user_object_id: Some(USER_AAD_ID.into()),
+        user_name: Some("Ada Lovelace".into()),
+    }
+}
+
+/// The value of the fact titled `title` in a card's header.
+fn fact(card: &Value, title: &str) -> Option<String> {
+    fn walk(value: &Value, title: &str) -> Option<String> {
+        match value {
+            Value::Object(map) => {
+                if map.get("title").and_then(Value::as_str) == Some(title) {
+                    if let Some(value) = map.get("value").and_then(Value::as_str) {
+                        return Some(value.to_owned());
+                    }
+                }
+                map.values().find_map(|v| walk(v, title))
+            }
+            Value::Array(items) => items.iter().find_map(|v| walk(v, title)),
+            _ => None,
+        }
+    }
+    walk(card, title)
+}
+
+/// The data of every Action.Execute in a card with this verb.
+fn actions(card: &Value, verb: &str) -> Vec<Value> {
+    fn walk(value: &Value, verb: &str, found: &mut Vec<Value>) {
+        match value {
+            Value::Object(map) => {
+                if map.get("type").and_then(Value::as_str) == Some("Action.Execute")
+                    && map.get("verb").and_then(Value::as_str) == Some(verb)
+                {
+                    found.push(map["data"].clone());
+                }
+                map.values().for_each(|v| walk(v, verb, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, verb, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(card, verb, &mut found);
+    found
+}
+
+fn text(card: &Value) -> String {
+    card.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() {
+    let bot = start().await;
+
+    // First use in a channel with two accounts: the account question.
+    let question = bot.say(OPS, "cloudwatch describe-alarms").await;
+    assert!(text(&question).contains("Which AWS account?"), "{question}");
+    let buttons = actions(&question, "choose-account");
+    let offered: Vec<&str> = buttons
+        .iter()
+        .map(|b| b["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(offered, ["123456789012", "210987654321"]);
+
+    // Choosing production runs the waiting command, as the channel role, in place.
+    let production = buttons[0].clone();
+    let running = bot.click(OPS, production).await;
+    assert!(text(&running).contains("Running"), "{running}");
+    let result = bot.updated_card("production (123456789012)").await;
+    assert_eq!(
+        fact(&result, "Account").as_deref(),
+        Some("production (123456789012)")
+    );
+    assert_eq!(fact(&result, "Region").as_deref(), Some("us-east-1"));
+    assert_eq!(
+        fact(&result, "Role").as_deref(),
+        Some("arn:aws:iam::123456789012:role/oncall-ada"),
+        "Ada has her own user role in production"
+    );
+
+    // The choice is remembered: no question the second time.
+    let again = bot.say(OPS, "cloudwatch describe-alarms").await;
+    assert_eq!(
+        fact(&again, "Account").as_deref(),
+        Some("production (123456789012)")
+    );
+
+    // @aws set default-account changes it.
+    let set = bot.say(OPS, "set default-account staging").await;
+    assert!(text(&set).contains("Default account set"), "{set}");
+    assert!(text(&set).contains("210987654321"), "{set}");
+    let staging = bot.say(OPS, "cloudwatch describe-alarms").await;
+    assert_eq!(
+        fact(&staging, "Account").as_deref(),
+        Some("staging (210987654321)")
+    );
+    assert_eq!(
+        fact(&staging, "Role").as_deref(),
+        Some("arn:aws:iam::210987654321:role/chatops-staging")
+    );
+    assert_eq!(
+        fact(&staging, "Region").as_deref(),
+        Some("us-west-2"),
+        "the account's region"
+    );
+
+    // The bare command shows the choices with the current one.
+    let choices = bot.say(OPS, "set default-account").await;
+    assert!(
+        text(&choices).contains("Current default: staging (210987654321)"),
+        "{choices}"
+    );
+    let back = actions(&choices, "choose-account")[0].clone();
+    let chosen = bot.click(OPS, back).await;
+    assert!(text(&chosen).contains("Default account set"), "{chosen}");
+    assert!(text(&chosen).contains("123456789012"), "{chosen}");
+
+    // A region given once is remembered for the channel; --region overrides it.
+    let west = bot
+        .say(OPS, "cloudwatch describe-alarms --region eu-west-1")
+        .await;
+    assert_eq!(fact(&west, "Region").as_deref(), Some("eu-west-1"));
+    let remembered = bot.say(OPS, "cloudwatch describe-alarms").await;
+    assert_eq!(fact(&remembered, "Region").as_deref(), Some("eu-west-1"));
+    let other = bot
+        .say(OPS, "cloudwatch describe-alarms --region ap-southeast-2")
+        .await;
+    assert_eq!(fact(&other, "Region").as_deref(), Some("ap-southeast-2"));
+    let other_channel = bot.say(ONCALL, "cloudwatch describe-alarms").await;
+    assert_eq!(
+        fact(&other_channel, "Region").as_deref(),
+        Some("us-east-1"),
+        "another channel has its own memory"
+    );
+
+    // Every run is audited as allowed, with where, who and as whom.
+    let records = bot.records();
+    let allowed: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["outcome"]["kind"] == "allowed")
+        .collect();
+    assert_eq!(allowed.len(), 7, "{records:#?}");
+    let first = allowed[0];
+    assert_eq!(first["tenant_id"], TENANT_ID);
+    assert_eq!(first["channel_id"], OPS);
+    assert_eq!(first["channel_key"], "ops");
+    assert_eq!(first["user_object_id"], USER_AAD_ID);
+    assert_eq!(first["user_name"], "Ada Lovelace");
+    assert_eq!(first["account_name"], "production");
+    assert_eq!(first["account_id"], "123456789012");
+    assert_eq!(
+        first["role_arn"],
+        "arn:aws:iam::123456789012:role/oncall-ada"
+    );
+    assert_eq!(first["region"], "us-east-1");
+    assert_eq!(first["service"], "cloudwatch");
+    assert_eq!(first["operation"], "DescribeAlarms");
+    assert_eq!(first["iam_action"], "cloudwatch:DescribeAlarms");
+    assert!(first["latency_ms"].is_u64());
+    let all = serde_json::to_string(&records).unwrap();
+    assert!(!all.contains("testing"), "no credentials in audit records");
+    assert!(!all.to_ascii_lowercase().contains("secret"), "{all}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_refusal_shows_the_layer_that_refused() {
+    let bot = start().await;
+    bot.authorizer
+        .set_default_account(&requester(OPS), "production")
+        .await
+        .unwrap();
+    let cases: Vec<(&str, &str, &str, &str, &str)> = vec![
+        // (channel, user, command, layer words on the card, what is missing)
+        (
+            OPS,
+            USER_AAD_ID,
+            "iam list-roles",
+            "Refused by the never-allowed list",
+            "never available from chat",
+        ),
+        (
+            "19:unknown-channel@thread.tacv2",
+            USER_AAD_ID,
+            "cloudwatch describe-alarms",
+            "Refused by the channel configuration",
+            "channel_id = \"19:unknown-channel@thread.tacv2\"",
+        ),
+        (
+            OPS,
+            USER_AAD_ID,
+            "ec2 run-instances --image-id ami-12345678 --min-count 1 --max-count 1",
+            "Refused by the channel guardrail",
+            "do not allow ec2:RunInstances",
+        ),
+        (
+            OPS,
+            USER_AAD_ID,
+            "ssm describe-parameters",
+            "Refused by the channel guardrail",
+            "denies ssm:DescribeParameters",
+        ),
+        (
+            ONCALL,
+            UNMAPPED_USER,
+            "cloudwatch describe-alarms",
+            "Refused by role mapping",
+            UNMAPPED_USER,
+        ),
+    ];
+    for (channel, user, command, layer, missing) in &cases {
+        let card = bot.say_as(channel, user, command).await;
+        let shown = text(&card);
+        assert!(shown.contains(layer), "{command}: {shown}");
+        assert!(
+            shown.replace('\\', "").contains(missing),
+            "{command}: {missing:?} not in {shown}"
+        );
+    }
+    let records = bot.records();
+    let layers: Vec<&str> = records
+        .iter()
+        .map(|r| r["outcome"]["layer"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        layers,
+        ["never_allowed", "channel", "guardrail", "guardrail", "role"],
+        "{records:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submitted_form_is_checked_again_after_the_config_changed() {
+    let bot = start().await;
+    bot.authorizer
+        .set_default_account(&requester(OPS), "production")
+        .await
+        .unwrap();
+    // lambda invoke without a function name: a form (LambdaInvoke allows it now).
+    let form = bot.say(OPS, "lambda invoke").await;
+    let submit = actions(&form, "submit");
+    assert_eq!(submit.len(), 1, "{form}");
+    // The administrator removes LambdaInvoke from the channel's guardrails.
+    bot.authorizer
+        .replace_config(AccessConfig::from_toml_str(&access_text("\"ReadOnly\"")).unwrap());
+    let mut data = submit[0].clone();
+    data["FunctionName"] = json!("my-function");
+    let refused = bot.click(OPS, data).await;
+    let shown = text(&refused);
+    assert!(
+        shown.contains("Refused by the channel guardrail"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("The channel guardrails ReadOnly, (the channel's inline statements) do not allow lambda:InvokeFunction"),
+        "{shown}"
+    );
+    let last = bot.records().last().cloned().unwrap();
+    assert_eq!(last["outcome"]["kind"], "denied");
+    assert_eq!(last["outcome"]["layer"], "guardrail");
+    assert_eq!(last["operation"], "Invoke");
+    assert_eq!(last["iam_action"], "lambda:InvokeFunction");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirmations_cancellations_and_failures_are_audited() {
+    let bot = start().await;
+    bot.authorizer
+        .set_default_account(&requester(OPS), "production")
+        .await
+        .unwrap();
+    let alarm = format!("access-it-{}", uuid::Uuid::new_v4().simple());
+    let put = format!(
+        "cloudwatch put-metric-alarm --alarm-name {alarm} --metric-name CPUUtilization --namespace AWS/EC2 --statistic Average --period 60 --evaluation-periods 1 --threshold 90 --comparison-operator GreaterThanThreshold"
+    );
+    // A change: confirmed, then run.
+    let confirm = bot.say(OPS, &put).await;
+    let button = actions(&confirm, "confirm")[0].clone();
+    bot.click(OPS, button).await;
+    bot.wait_records(1).await;
+    // A change: cancelled.
+    let confirm = bot.say(OPS, &put).await;
+    let button = actions(&confirm, "cancel")[0].clone();
+    let cancelled = bot.click(OPS, button).await;
+    assert!(text(&cancelled).contains("Cancelled"), "{cancelled}");
+    // A change AWS refuses: failed.
+    let confirm = bot
+        .say(
+            OPS,
+            "cloudwatch set-alarm-state --alarm-name no-such-alarm-here --state-value OK --state-reason test",
+        )
+        .await;
+    let button = actions(&confirm, "confirm")[0].clone();
+    bot.click(OPS, button).await;
+    bot.wait_records(3).await;
+
+    let kinds: Vec<String> = bot
+        .records()
+        .iter()
+        .map(|r| r["outcome"]["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["confirmed", "cancelled", "failed"],
+        "{:#?}",
+        bot.records()
+    );
+    let records = bot.records();
+    assert_eq!(records[0]["operation"], "PutMetricAlarm");
+    assert_eq!(records[0]["account_id"], "123456789012");
+    let names: Vec<&str> = records[0]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"AlarmName") && names.contains(&"Threshold"),
+        "{names:?}"
+    );
+    assert_eq!(records[1]["operation"], "PutMetricAlarm");
+    assert_eq!(records[2]["outcome"]["error"], "ResourceNotFound");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_that_runs_out_of_time_is_audited_as_timed_out() {
+    // An AWS endpoint that accepts connections and never answers; STS stays on moto.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let engine = EngineConfig {
+        endpoint_url: Some(format!("http://{}", silent.local_addr().unwrap())),
+        service_endpoints: [("STS".to_owned(), moto::moto().url.clone())].into(),
+        max_attempts: 1,
+        timeout: Duration::from_millis(300),
+        ..EngineConfig::default()
+    };
+    let bot = start_with(engine, "\"ReadOnly\"").await;
+    bot.say(ONCALL, "cloudwatch describe-alarms").await;
+    bot.wait_records(1).await;
+    let last = bot.records().last().cloned().unwrap();
+    assert_eq!(last["outcome"]["kind"], "timed_out");
+    assert_eq!(
+        last["role_arn"],
+        "arn:aws:iam::123456789012:role/oncall-ada"
+    );
+    drop(silent);
+}
+
+/// `aws-chatops exec --as … --channel …` from a terminal: the same permission path, and an
+/// audit record in the configured file.
+#[test]
+fn exec_as_a_user_in_a_channel_goes_through_the_same_checks() {
+    let directory = tempfile::tempdir().unwrap();
+    let audit_path = directory.path().join("audit.jsonl");
+    let config_path = directory.path().join("config.toml");
+    let config = format!(
+        "{}\n[access.audit]\ndestination = \"file\"\npath = \"{}\"\n",
+        access_text("\"ReadOnly\""),
+        audit_path.display()
+    );
+    std::fs::write(&config_path, config).unwrap();
+    let exec = |user: &str, channel: &str, command: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
+            .arg("--config")
+            .arg(&config_path)
+            .args(["exec", "--as", user, "--channel", channel, "--"])
+            .args(command)
+            .env("AWS_ENDPOINT_URL", &moto::moto().url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .output()
+            .expect("aws-chatops runs");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = exec(USER_AAD_ID, "oncall", &["cloudwatch", "describe-alarms"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("MetricAlarms"), "{out}");
+
+    let (code, _, err) = exec(UNMAPPED_USER, "oncall", &["cloudwatch", "describe-alarms"]);
+    assert_eq!(code, 255, "{err}");
+    assert!(err.contains("refused by role mapping"), "{err}");
+    assert!(err.contains(UNMAPPED_USER), "{err}");
+
+    let (code, _, err) = exec(
+        USER_AAD_ID,
+        "oncall",
+        &["lambda", "invoke", "--function-name", "f"],
+    );
+    assert_eq!(code, 255, "{err}");
+    assert!(err.contains("refused by the channel guardrail"), "{err}");
+
+    let (code, _, err) = exec(USER_AAD_ID, "ops", &["cloudwatch", "describe-alarms"]);
+    assert_eq!(code, 255, "{err}");
+    assert!(err.contains("choose one with --account"), "{err}");
+
+    let (code, _, err) = exec(USER_AAD_ID, "nowhere", &["cloudwatch", "describe-alarms"]);
+    assert_eq!(code, 255, "{err}");
+    assert!(err.contains("There is no channel `nowhere`"), "{err}");
+
+    let records: Vec<Value> = std::fs::read_to_string(&audit_path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let outcomes: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["outcome"]["kind"].as_str().unwrap(),
+                r["outcome"]["layer"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("allowed", "-"),
+            ("denied", "role"),
+            ("denied", "guardrail")
+        ]
+    );
+    assert_eq!(
+        records[0]["role_arn"],
+        "arn:aws:iam::123456789012:role/oncall-ada"
+    );
+    assert_eq!(records[0]["channel_key"], "oncall");
+}

@@ -1,0 +1,82 @@
+//! `aws-chatops check-config` as an administrator runs it: the committed example passes, and
+//! the deliberately broken copy is explained line by line with a non-zero exit.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn repo_file(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn check_config(path: &str) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
+        .arg("check-config")
+        .arg("--config")
+        .arg(repo_file(path))
+        .env_remove("AWS_CHATOPS_CONFIG")
+        .output()
+        .expect("aws-chatops runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_example_config_is_valid() {
+    let (code, text) = check_config("config/example.toml");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("the configuration is valid: 4 channel entries, 2 accounts"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_broken_example_is_explained_line_by_line() {
+    let (code, text) = check_config("tests/fixtures/broken-access.toml");
+    assert_eq!(code, 1, "{text}");
+    let fixture = std::fs::read_to_string(repo_file("tests/fixtures/broken-access.toml")).unwrap();
+    let line_of = |needle: &str| {
+        fixture[..fixture.find(needle).expect(needle)]
+            .matches('\n')
+            .count()
+            + 1
+    };
+    let expectations: &[(&str, &str)] = &[
+        (
+            "MicrosoftAppPasword",
+            "Did you mean `MicrosoftAppPassword`?",
+        ),
+        ("[acess]", "unknown table `acess`"),
+        ("\"syslog\"", "unknown audit destination"),
+        ("duration_seconds = 60", "900 to 43200"),
+        ("\"12345678901\"", "is not an AWS account id"),
+        ("\"europe\"", "is not an AWS region name"),
+        ("user/not-a-role", "is not an IAM role ARN"),
+        ("alice@example.com", "is not an Entra object id"),
+        ("\"Permit\"", "neither \"Allow\" nor \"Deny\""),
+        ("ec2 StartInstances", "service:Action"),
+        (
+            "arn:aws:s3:::reports/*",
+            "guardrails cap actions, not resources",
+        ),
+        ("groupId=8d9a3c4e", "no tenantId"),
+        ("[\"prod\"]", "Did you mean `production`?"),
+        ("[\"Readonly\"]", "Did you mean `ReadOnly`?"),
+        (
+            "require_user_role = true",
+            "unknown key `require_user_role`",
+        ),
+        ("[access.channels.both]", "use only one of"),
+    ];
+    for (needle, words) in expectations {
+        let prefix = format!("broken-access.toml:{}:", line_of(needle));
+        assert!(
+            text.lines()
+                .any(|line| line.contains(&prefix) && line.contains(words)),
+            "no line {prefix} with {words:?}:\n{text}"
+        );
+    }
+    assert!(text.contains("19 mistakes found"), "{text}");
+}

@@ -1,0 +1,290 @@
+//! The parity harness: a moto server for this test binary, and runners for the AWS CLI and
+//! for `aws-chatops exec` with the same environment, so both read the same moto state.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository root (the crate's manifest directory).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A tool from the repository's virtualenv when there is one, else from `PATH`.
+pub fn python_tool(name: &str) -> PathBuf {
+    let in_venv = repo_root().join(".venv").join("bin").join(name);
+    if in_venv.exists() {
+        in_venv
+    } else {
+        PathBuf::from(name)
+    }
+}
+
+/// A running `moto_server`, killed when dropped.
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        // Port 0 picks a free port; it is released just before moto binds it.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free local port")
+            .port();
+        let child = Command::new(python_tool("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts (pip install 'moto[server]')");
+        let moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !http_ok(port) {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not answer on port {port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        moto
+    }
+}
+
+/// One plain HTTP request to moto's management API: is it serving yet?
+fn http_ok(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.")
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What one command printed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The environment both tools run in: moto's endpoint, test credentials, a region and a
+/// config file asking for ISO 8601 timestamps (what CLI v2 and aws-chatops print).
+pub struct ToolEnv {
+    pub vars: Vec<(String, String)>,
+    _config_dir: TempDir,
+}
+
+impl ToolEnv {
+    pub fn new(endpoint: &str, region: &str) -> ToolEnv {
+        let dir = TempDir::new("parity-config");
+        let config = dir.path.join("config");
+        std::fs::write(
+            &config,
+            format!("[default]\nregion = {region}\ncli_timestamp_format = iso8601\n"),
+        )
+        .expect("write the AWS config file");
+        let credentials = dir.path.join("credentials");
+        std::fs::write(&credentials, "").expect("write an empty credentials file");
+        let vars = [
+            ("AWS_ENDPOINT_URL", endpoint.to_owned()),
+            ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".to_owned()),
+            ("AWS_DEFAULT_REGION", region.to_owned()),
+            ("AWS_REGION", region.to_owned()),
+            ("AWS_PAGER", String::new()),
+            ("AWS_CONFIG_FILE", config.display().to_string()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                credentials.display().to_string(),
+            ),
+            ("AWS_MAX_ATTEMPTS", "1".to_owned()),
+            ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        ToolEnv {
+            vars,
+            _config_dir: dir,
+        }
+    }
+
+    fn command(&self, program: &Path) -> Command {
+        let mut command = Command::new(program);
+        for var in [
+            "AWS_PROFILE",
+            "AWS_SESSION_TOKEN",
+            "AWS_DEFAULT_OUTPUT",
+            "AWS_CA_BUNDLE",
+        ] {
+            command.env_remove(var);
+        }
+        command.envs(self.vars.iter().map(|(k, v)| (k, v)));
+        command.stdin(Stdio::null());
+        command
+    }
+
+    /// `aws <args>` (the pip AWS CLI).
+    pub fn aws(&self, args: &[String]) -> Outcome {
+        let output = self
+            .command(&python_tool("aws"))
+            .args(args)
+            .output()
+            .expect("the AWS CLI runs (pip install awscli)");
+        outcome(output)
+    }
+
+    /// `aws-chatops exec -- <args>`.
+    pub fn exec(&self, args: &[String]) -> Outcome {
+        let output = self
+            .command(Path::new(env!("CARGO_BIN_EXE_aws-chatops")))
+            .arg("exec")
+            .arg("--")
+            .args(args)
+            .output()
+            .expect("aws-chatops runs");
+        outcome(output)
+    }
+}
+
+fn outcome(output: std::process::Output) -> Outcome {
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A directory removed when dropped.
+pub struct TempDir {
+    pub path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new(prefix: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!(
+            "{prefix}-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ));
+        std::fs::create_dir_all(&path).expect("create a temporary directory");
+        TempDir { path }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Splits a command line like a POSIX shell does for words and quotes (no expansions).
+pub fn split_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    current.push(q);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(q) = chars.next() {
+                    match q {
+                        '"' => break,
+                        '\\' => {
+                            if let Some(escaped) = chars.next() {
+                                if !matches!(escaped, '"' | '\\' | '$' | '`') {
+                                    current.push('\\');
+                                }
+                                current.push(escaped);
+                            }
+                        }
+                        other => current.push(other),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(escaped) = chars.next() {
+                    current.push(escaped);
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut current));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                current.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(current);
+    }
+    words
+}
+
+/// A readable line diff: every differing line with two lines of context.
+pub fn line_diff(expected: &str, actual: &str) -> String {
+    let left: Vec<&str> = expected.lines().collect();
+    let right: Vec<&str> = actual.lines().collect();
+    let n = left.len().max(right.len());
+    let differs: Vec<bool> = (0..n).map(|i| left.get(i) != right.get(i)).collect();
+    let mut out = String::new();
+    let mut last_printed: Option<usize> = None;
+    for i in 0..n {
+        let near = (i.saturating_sub(2)..=(i + 2).min(n - 1)).any(|j| differs[j]);
+        if !near {
+            continue;
+        }
+        if last_printed.is_some_and(|l| l + 1 != i) || (last_printed.is_none() && i > 0) {
+            out.push_str("    ...\n");
+        }
+        last_printed = Some(i);
+        if differs[i] {
+            if let Some(l) = left.get(i) {
+                out.push_str(&format!("  - {l}\n"));
+            }
+            if let Some(r) = right.get(i) {
+                out.push_str(&format!("  + {r}\n"));
+            }
+        } else {
+            out.push_str(&format!("    {}\n", left[i]));
+        }
+    }
+    if expected.ends_with('\n') != actual.ends_with('\n') {
+        out.push_str("  (trailing newline differs)\n");
+    }
+    out
+}

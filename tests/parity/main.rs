@@ -1,0 +1,281 @@
+//! AWS CLI parity: every command of `corpus.toml` runs through the pip AWS CLI and through
+//! `aws-chatops exec` against the same moto server, and their outputs must be identical.
+//! Nothing expected is written down: both tools run live in the same test run.
+
+mod harness;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use harness::{line_diff, split_words, Moto, Outcome, ToolEnv};
+use serde::Deserialize;
+
+/// One moto server for the whole test binary; tests use different regions (moto keeps state
+/// per region) so they cannot see each other's resources.
+fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(Moto::start)
+}
+
+#[derive(Debug, Deserialize)]
+struct Corpus {
+    case: Vec<Case>,
+}
+
+/// One corpus entry. See the header of `corpus.toml`.
+#[derive(Debug, Deserialize)]
+struct Case {
+    /// Commands run once through `aws` before the case (`NAME=command` captures stdout,
+    /// trimmed, as `${NAME}` for later commands).
+    #[serde(default)]
+    setup: Vec<String>,
+    /// The command under test, without the leading `aws`.
+    command: String,
+    /// Output formats compared; `json` when absent.
+    #[serde(default)]
+    outputs: Vec<String>,
+    /// `--query` expressions, each compared in every listed output format.
+    #[serde(default)]
+    queries: Vec<String>,
+    /// A write command: `{u}` in it becomes a name unique to each tool, so each creates its
+    /// own resource; in the outputs each tool's name is turned back into `{u}`.
+    #[serde(default)]
+    write: bool,
+    /// Regular expressions for values that inherently differ between the two runs (ids,
+    /// creation times of the two resources); matches become `<normalised>` in both outputs.
+    #[serde(default)]
+    normalise: Vec<String>,
+}
+
+struct Variant {
+    label: String,
+    args: Vec<String>,
+}
+
+fn substitute(text: &str, captured: &HashMap<String, String>) -> String {
+    let mut out = text.to_owned();
+    for (name, value) in captured {
+        out = out.replace(&format!("${{{name}}}"), value);
+    }
+    out
+}
+
+fn variants(case: &Case, captured: &HashMap<String, String>) -> Vec<Variant> {
+    let base = split_words(&substitute(&case.command, captured));
+    let outputs: Vec<String> = if case.outputs.is_empty() {
+        vec!["json".to_owned()]
+    } else {
+        case.outputs.clone()
+    };
+    let mut queries: Vec<Option<String>> = vec![None];
+    queries.extend(case.queries.iter().cloned().map(Some));
+    let mut out = Vec::new();
+    for query in &queries {
+        for output in &outputs {
+            let mut args = base.clone();
+            args.extend(["--output".to_owned(), output.clone()]);
+            let mut label = format!("aws {} --output {output}", case.command);
+            if let Some(query) = query {
+                args.extend(["--query".to_owned(), query.clone()]);
+                label.push_str(&format!(" --query '{query}'"));
+            }
+            out.push(Variant { label, args });
+        }
+    }
+    out
+}
+
+fn normalise(outcome: &Outcome, unique: Option<&str>, patterns: &[regex::Regex]) -> Outcome {
+    let fix = |text: &str| {
+        let mut text = match unique {
+            Some(unique) => text.replace(unique, "{u}"),
+            None => text.to_owned(),
+        };
+        for pattern in patterns {
+            text = pattern.replace_all(&text, "<normalised>").into_owned();
+        }
+        text
+    };
+    Outcome {
+        code: outcome.code,
+        stdout: fix(&outcome.stdout),
+        stderr: fix(&outcome.stderr),
+    }
+}
+
+/// Compares two outcomes; `None` when they match.
+fn compare(label: &str, cli: &Outcome, ours: &Outcome) -> Option<String> {
+    let mut problems = Vec::new();
+    if cli.code != ours.code {
+        problems.push(format!(
+            "exit code: aws {} vs aws-chatops {}",
+            cli.code, ours.code
+        ));
+    }
+    if label.contains("--output json") {
+        let parsed = |s: &str| serde_json::from_str::<serde_json::Value>(s).ok();
+        if parsed(&cli.stdout) != parsed(&ours.stdout) {
+            problems.push("parsed JSON differs".to_owned());
+        }
+    }
+    if cli.stdout != ours.stdout {
+        problems.push(format!(
+            "stdout differs (- aws, + aws-chatops):\n{}",
+            line_diff(&cli.stdout, &ours.stdout)
+        ));
+    }
+    // Errors go to stderr; the CLI's sentence is the last non-empty line.
+    let last_line = |s: &str| {
+        s.lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .map(str::to_owned)
+    };
+    if cli.code != 0 && last_line(&cli.stderr) != last_line(&ours.stderr) {
+        problems.push(format!(
+            "stderr differs:\n  - {}\n  + {}",
+            last_line(&cli.stderr).unwrap_or_default(),
+            last_line(&ours.stderr).unwrap_or_default()
+        ));
+    }
+    if problems.is_empty() {
+        None
+    } else {
+        Some(format!("✗ {label}\n{}", problems.join("\n")))
+    }
+}
+
+#[test]
+fn exec_prints_what_the_aws_cli_prints_for_the_corpus() {
+    let corpus: Corpus = toml::from_str(include_str!("corpus.toml")).expect("corpus.toml parses");
+    let env = ToolEnv::new(&moto().endpoint, "us-east-1");
+    let mut captured: HashMap<String, String> = HashMap::new();
+    let mut mismatches = Vec::new();
+    let mut compared = 0;
+    let mut setup_failures = Vec::new();
+    // While chasing one mismatch, `PARITY_ONLY=route53` compares only the matching commands
+    // (their setup still runs, so captured values exist).
+    let only = std::env::var("PARITY_ONLY").ok();
+    for case in &corpus.case {
+        for setup in &case.setup {
+            let (name, command) = match setup.split_once('=') {
+                Some((name, command))
+                    if name.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
+                {
+                    (Some(name.to_owned()), command)
+                }
+                _ => (None, setup.as_str()),
+            };
+            let outcome = env.aws(&split_words(&substitute(command, &captured)));
+            if outcome.code != 0 {
+                setup_failures.push(format!("setup `aws {command}`: {}", outcome.stderr.trim()));
+            }
+            if let Some(name) = name {
+                captured.insert(name, outcome.stdout.trim().to_owned());
+            }
+        }
+        let patterns: Vec<regex::Regex> = case
+            .normalise
+            .iter()
+            .map(|p| regex::Regex::new(p).expect("normalise patterns compile"))
+            .collect();
+        if only
+            .as_ref()
+            .is_some_and(|o| !case.command.contains(o.as_str()))
+        {
+            continue;
+        }
+        for variant in variants(case, &captured) {
+            compared += 1;
+            let (cli, ours) = if case.write {
+                let unique_args = |tag: &str| -> Vec<String> {
+                    variant.args.iter().map(|a| a.replace("{u}", tag)).collect()
+                };
+                let cli = env.aws(&unique_args("clirun"));
+                let ours = env.exec(&unique_args("rsrun"));
+                (
+                    normalise(&cli, Some("clirun"), &patterns),
+                    normalise(&ours, Some("rsrun"), &patterns),
+                )
+            } else {
+                let cli = env.aws(&variant.args);
+                let ours = env.exec(&variant.args);
+                (
+                    normalise(&cli, None, &patterns),
+                    normalise(&ours, None, &patterns),
+                )
+            };
+            if let Some(mismatch) = compare(&variant.label, &cli, &ours) {
+                mismatches.push(mismatch);
+            }
+        }
+    }
+    let services: std::collections::BTreeSet<&str> = corpus
+        .case
+        .iter()
+        .filter_map(|c| c.command.split_whitespace().next())
+        .collect();
+    let summary = format!(
+        "parity: {} commands, {} services, {compared} outputs compared, {} match, {} differ",
+        corpus.case.len(),
+        services.len(),
+        compared - mismatches.len(),
+        mismatches.len()
+    );
+    eprintln!("{summary}");
+    // The whole report also goes to a file: a long one is cut off in a terminal.
+    let report = harness::repo_root()
+        .join("target")
+        .join("parity-report.txt");
+    let _ = std::fs::write(
+        &report,
+        format!("{summary}\n\n{}\n", mismatches.join("\n\n")),
+    );
+    assert!(
+        setup_failures.is_empty(),
+        "setup failed:\n{}",
+        setup_failures.join("\n")
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} of {compared} outputs differ from the AWS CLI:\n\n{}",
+        mismatches.len(),
+        mismatches.join("\n\n")
+    );
+}
+
+/// The issue's headline check: the alarms in ALARM state, by name, as the CLI prints them.
+#[test]
+fn describe_alarms_in_alarm_state_matches_the_cli() {
+    // Its own region: the corpus test shares the moto server.
+    let env = ToolEnv::new(&moto().endpoint, "eu-west-1");
+    let put = |name: &str| {
+        let outcome = env.aws(&split_words(&format!(
+            "cloudwatch put-metric-alarm --alarm-name {name} --metric-name CPUUtilization \
+             --namespace AWS/EC2 --statistic Average --period 300 --evaluation-periods 1 \
+             --threshold 80 --comparison-operator GreaterThanThreshold"
+        )));
+        assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    };
+    let set_state = |name: &str, state: &str| {
+        let outcome = env.aws(&split_words(&format!(
+            "cloudwatch set-alarm-state --alarm-name {name} --state-value {state} \
+             --state-reason parity"
+        )));
+        assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    };
+    for name in ["headline-a", "headline-b", "headline-ok"] {
+        put(name);
+    }
+    set_state("headline-a", "ALARM");
+    set_state("headline-b", "ALARM");
+    set_state("headline-ok", "OK");
+    let args = split_words(
+        "cloudwatch describe-alarms --state-value ALARM --query 'MetricAlarms[].AlarmName'",
+    );
+    let cli = env.aws(&args);
+    let ours = env.exec(&args);
+    assert_eq!(cli.code, 0, "{}", cli.stderr);
+    assert!(cli.stdout.contains("headline-a") && !cli.stdout.contains("headline-ok"));
+    assert_eq!(ours, cli, "aws-chatops exec differs from aws");
+}
