@@ -499,7 +499,7 @@ pub fn operation_help(help: &OperationHelp) -> Card {
             }
             text.push_str(&format!(
                 "\n\nAllowed: {}",
-                escape_markdown(&allowed.join(", "))
+                escape_code(&allowed.join(", "))
             ));
         }
         let element = json!({"type": "TextBlock", "text": text, "wrap": true, "spacing": "Small"});

@@ -2,7 +2,11 @@
 //! Microsoft's services (see `support/`).
 
 mod auth_matrix;
+mod card_snapshots;
 mod cards;
+mod conversations;
+#[path = "../engine/moto.rs"]
+mod moto;
 mod replies;
 mod support;
 mod turns;
