@@ -722,7 +722,10 @@ async fn help_cards_come_from_the_models_and_typos_get_suggestions() {
         ],
     );
     let typo = w.say("cloudwach describe-alarms").await;
-    assert_contains(&typo, &["Unknown service 'cloudwach'", "Did you mean", "cloudwatch"]);
+    assert_contains(
+        &typo,
+        &["Unknown service 'cloudwach'", "Did you mean", "cloudwatch"],
+    );
     let operation_typo = w.say("cloudwatch describe-alarm").await;
     assert_contains(&operation_typo, &["Did you mean", "describe-alarms"]);
 }
