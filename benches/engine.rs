@@ -28,7 +28,11 @@ fn start_moto() -> Moto {
         .expect("a free port")
         .port();
     let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
-    let program = if venv.exists() { venv } else { "moto_server".into() };
+    let program = if venv.exists() {
+        venv
+    } else {
+        "moto_server".into()
+    };
     let child = Command::new(program)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(Stdio::null())
@@ -83,7 +87,9 @@ fn engine_call(c: &mut Criterion) {
              --namespace AWS/EC2 --statistic Average --period 300 --evaluation-periods 1 \
              --threshold 80 --comparison-operator GreaterThanThreshold"
         ));
-        run(&format!("logs create-log-group --log-group-name /bench/{name}"));
+        run(&format!(
+            "logs create-log-group --log-group-name /bench/{name}"
+        ));
     }
     c.bench_function("exec cloudwatch describe-alarms (in process, moto)", |b| {
         b.iter(|| run("cloudwatch describe-alarms"))
