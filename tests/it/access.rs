@@ -222,7 +222,9 @@ fn fact(card: &Value, title: &str) -> Option<String> {
             Value::Object(map) => {
                 if map.get("title").and_then(Value::as_str) == Some(title) {
                     if let Some(value) = map.get("value").and_then(Value::as_str) {
-                        return Some(value.to_owned());
+                        // Long values carry zero-width break points for phones; read what
+                        // the user sees.
+                        return Some(value.replace('\u{200b}', ""));
                     }
                 }
                 map.values().find_map(|v| walk(v, title))
