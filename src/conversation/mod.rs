@@ -240,7 +240,6 @@ impl Inner {
             kind,
             state: RequestState::Open,
             invocation: StoredInvocation::from(invocation),
-            card: None,
             expires_at_ms: now_millis() + self.request_ttl.as_millis() as u64,
         }
     }
@@ -454,28 +453,12 @@ impl Inner {
         Reply::Nothing
     }
 
-    /// Records where a request's card is. A click may have changed the request meanwhile, so
-    /// this is a compare-and-swap, retried a few times.
+    /// Records where a request's card is, for updates in place.
     async fn attach_card(&self, id: &str, card_ref: MessageRef) {
-        for _ in 0..3 {
-            let Ok(Some(loaded)) = self.pending.load(id).await else {
-                return;
-            };
-            let mut next = loaded.request.clone();
-            next.card = Some(card_ref.clone());
-            if self
-                .pending
-                .transition(&loaded, &next)
-                .await
-                .unwrap_or(false)
-            {
-                return;
-            }
+        let expires_at_ms = now_millis() + self.request_ttl.as_millis() as u64;
+        if let Err(error) = self.pending.set_card(id, &card_ref, expires_at_ms).await {
+            tracing::error!(error = %error_chain(&error), request = short(id), "the card reference could not be recorded");
         }
-        tracing::warn!(
-            request = short(id),
-            "the card reference could not be recorded"
-        );
     }
 
     // -----------------------------------------------------------------------------------------
@@ -558,7 +541,7 @@ impl Inner {
             .reply_to_id
             .as_deref()
             .and_then(|reply_to| MessageRef::in_conversation_of(activity, reply_to));
-        let target = request.card.clone().or(fallback_target);
+        let target = self.pending.card(id).await.or(fallback_target);
         match request.state {
             RequestState::Open => {}
             RequestState::Running => {
@@ -931,9 +914,6 @@ impl Inner {
                         );
                         if let Some(id) = reuse {
                             request.id = id.to_owned();
-                            if let Ok(Some(old)) = self.pending.load(id).await {
-                                request.card = old.request.card;
-                            }
                         }
                         match self.pending.put(&request).await {
                             Ok(()) => Some(request.id),
@@ -961,14 +941,14 @@ impl Inner {
     }
 
     /// Whether the command is shown one page at a time (B2): the operation pages and the
-    /// user left paging to the bot.
-    fn pages_one_at_a_time(&self, invocation: &Invocation) -> Option<Vec<String>> {
+    /// user left paging to the bot (`--page-size` sets the items per card page). The output
+    /// token names, and the member that limits a page.
+    fn pages_one_at_a_time(
+        &self,
+        invocation: &Invocation,
+    ) -> Option<(Vec<String>, Option<String>)> {
         let globals = &invocation.globals;
-        if globals.max_items.is_some()
-            || globals.starting_token.is_some()
-            || globals.page_size.is_some()
-            || globals.no_paginate
-        {
+        if globals.max_items.is_some() || globals.starting_token.is_some() || globals.no_paginate {
             return None;
         }
         let model = self.models.service(&invocation.service).ok()?;
@@ -981,7 +961,12 @@ impl Inner {
             .iter()
             .chain(paginator.limit_key.iter())
             .any(|name| invocation.params.contains_key(name));
-        (!manual).then(|| paginator.output_token.as_slice().to_vec())
+        (!manual).then(|| {
+            (
+                paginator.output_token.as_slice().to_vec(),
+                paginator.limit_key.clone(),
+            )
+        })
     }
 
     async fn execute(
@@ -991,10 +976,13 @@ impl Inner {
         next: Option<&Value>,
     ) -> Result<(Value, Option<Value>), AwsError> {
         let call = call_options(permit);
-        let Some(output_tokens) = self.pages_one_at_a_time(invocation) else {
+        let Some((output_tokens, limit_key)) = self.pages_one_at_a_time(invocation) else {
             return Ok((self.engine.call_all(invocation, &call).await?, None));
         };
         let mut params = invocation.params.clone();
+        if let (Some(page_size), Some(limit_key)) = (invocation.globals.page_size, limit_key) {
+            params.insert(limit_key, Value::from(page_size));
+        }
         if let Some(Value::Object(next)) = next {
             params.extend(next.clone());
         }

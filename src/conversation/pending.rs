@@ -16,6 +16,9 @@ use crate::store::{Store, StoreError};
 
 /// The store namespace of pending requests.
 pub const NAMESPACE: &str = "pending-requests";
+/// Where each request's card is (kept apart from the request, so that recording it never
+/// races with a click's compare-and-swap).
+pub const CARDS_NAMESPACE: &str = "pending-request-cards";
 
 /// How long a request is kept after it expires or finishes, so that a late click is told
 /// "expired" or "already handled" rather than "unknown".
@@ -207,8 +210,6 @@ pub struct PendingRequest {
     pub kind: RequestKind,
     pub state: RequestState,
     pub invocation: StoredInvocation,
-    /// The card that shows this request, for updates in place.
-    pub card: Option<MessageRef>,
     /// Milliseconds since the epoch.
     pub expires_at_ms: u64,
 }
@@ -259,6 +260,24 @@ impl PendingRequests {
         self.store
             .put(NAMESPACE, &request.id, bytes, Some(Self::ttl(request)))
             .await
+    }
+
+    /// Records where the card of request `id` is, for as long as the request is kept.
+    pub async fn set_card(
+        &self,
+        id: &str,
+        card: &MessageRef,
+        expires_at_ms: u64,
+    ) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(card).expect("message references serialise");
+        let ttl = Duration::from_millis(expires_at_ms.saturating_sub(now_millis())) + TOMBSTONE;
+        self.store.put(CARDS_NAMESPACE, id, bytes, Some(ttl)).await
+    }
+
+    /// Where the card of request `id` is, if it was recorded.
+    pub async fn card(&self, id: &str) -> Option<MessageRef> {
+        let bytes = self.store.get(CARDS_NAMESPACE, id).await.ok()??;
+        serde_json::from_slice(&bytes).ok()
     }
 
     /// The request under `id`; `None` when unknown (never issued, forged, or long gone).

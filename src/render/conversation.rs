@@ -24,6 +24,9 @@ const ACCOUNT_CHOICE: &str = include_str!("../../adaptive-cards/account-choice.j
 pub const CARD_BUDGET_BYTES: usize = 24 * 1024;
 /// What the output part of a result card may take, leaving room for the header and buttons.
 const CONTENT_BUDGET_BYTES: usize = 18 * 1024;
+/// The most lines (or table rows) a result shows before it is cut: a taller card is hard to
+/// read in a chat, on a phone above all.
+const MAX_LINES: usize = 120;
 /// Tables are used for records with at most this many columns.
 const MAX_TABLE_COLUMNS: usize = 6;
 /// Key/value results with at most this many keys are shown as facts.
@@ -288,7 +291,7 @@ fn inputs_for(
             "type": "Input.Text",
             "id": format!("{id}{FREE_TEXT_SUFFIX}"),
             "label": "…or type it",
-            "placeholder": field.hint,
+            "placeholder": format!("Type a {}", field.option.replace('-', " ")),
         });
         return vec![choice, text];
     }
@@ -363,6 +366,7 @@ fn inputs_for(
 pub fn confirm(header_view: &CommandHeader, request_id: &str, expires_in_minutes: u64) -> Card {
     confirm_card(
         "confirm",
+        "Confirm this change",
         header_view,
         "This command changes something. It runs only when you choose **Confirm**, and only once.",
         Vec::new(),
@@ -372,8 +376,10 @@ pub fn confirm(header_view: &CommandHeader, request_id: &str, expires_in_minutes
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn confirm_card(
     name: &'static str,
+    title: &str,
     header_view: &CommandHeader,
     intro: &str,
     extra: Vec<Value>,
@@ -397,6 +403,7 @@ fn confirm_card(
         name,
         CONFIRM,
         &[
+            ("title", Value::String(title.to_owned())),
             ("intro", Value::String(intro.to_owned())),
             ("header", Value::Array(head)),
             ("expiry", Value::String(expiry_text(expires_in_minutes))),
@@ -568,7 +575,7 @@ pub fn operation_help(help: &OperationHelp) -> Card {
             }
             text.push_str(&format!(
                 "\n\nAllowed: {}",
-                escape_markdown(&allowed.join(", "))
+                escape_code(&allowed.join(", "))
             ));
         }
         let element = json!({"type": "TextBlock", "text": text, "wrap": true, "spacing": "Small"});
@@ -653,6 +660,7 @@ pub fn support_summary(
             "id": "categoryCode",
             "label": "Category",
             "style": "compact",
+            "placeholder": "Choose the category that fits best",
             "isRequired": true,
             "errorMessage": "Choose the category that fits the problem best.",
             "choices": categories.iter().map(|(code, name)| json!({"title": name, "value": code})).collect::<Vec<_>>(),
@@ -660,6 +668,7 @@ pub fn support_summary(
     }
     confirm_card(
         "support-summary",
+        "Check the support case",
         header_view,
         "Check the case below, choose its category, and choose **Create case**. It is created once, only when you confirm.",
         extra,
@@ -718,13 +727,13 @@ fn header(view: &CommandHeader) -> Vec<Value> {
     })];
     let mut facts = Vec::new();
     if let Some(account) = &view.account {
-        facts.push(json!({"title": "Account", "value": escape_markdown(account)}));
+        facts.push(json!({"title": "Account", "value": breakable(account)}));
     }
     if let Some(region) = &view.region {
         facts.push(json!({"title": "Region", "value": escape_markdown(region)}));
     }
     if let Some(role) = &view.role {
-        facts.push(json!({"title": "Role", "value": escape_markdown(role)}));
+        facts.push(json!({"title": "Role", "value": breakable(role)}));
     }
     if !facts.is_empty() {
         elements.push(json!({"type": "FactSet", "facts": facts, "spacing": "Small"}));
@@ -808,21 +817,26 @@ pub fn monospace(text: &str, halve_indent: bool) -> String {
     out
 }
 
-/// Escapes what Teams' markdown would interpret in code-like text. Underscores inside words
-/// (`INSUFFICIENT_DATA`) never start emphasis, so only those at a word's edge are escaped.
+/// Escapes what Teams' markdown would interpret in code-like text, and nothing else, so that
+/// JSON and tables read as they are: emphasis markers (`*`, and `_` at a word's edge; inside a
+/// word, as in `INSUFFICIENT_DATA`, it never starts emphasis), backticks, the `](` of a link,
+/// and a backslash before any of them.
 fn escape_code(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
+    let special = |c: Option<char>| matches!(c, Some('*' | '`' | '_' | ']' | '\\'));
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
         let escape = match c {
-            '\\' | '*' | '`' | '[' | ']' | '~' | '<' | '>' => true,
+            '*' | '`' => true,
+            '\\' => special(after),
+            ']' => after == Some('('),
             '_' => {
-                let before = i.checked_sub(1).map(|j| chars[j]);
-                let after = chars.get(i + 1).copied();
                 !(before.is_some_and(char::is_alphanumeric)
                     && after.is_some_and(char::is_alphanumeric))
             }
-            '#' | '-' | '+' => i == 0 && chars.get(1).is_none_or(|n| n.is_whitespace()),
+            '#' | '-' | '+' => i == 0 && after.is_none_or(|n| n.is_whitespace()),
             _ => false,
         };
         if escape {
@@ -831,6 +845,16 @@ fn escape_code(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// A fact value that may be long and unbroken (an ARN): a zero-width space after `:` and `/`
+/// lets it wrap on a phone instead of being cut off.
+fn breakable(value: &str) -> String {
+    let escaped = escape_markdown(value);
+    if value.len() <= 28 {
+        return escaped;
+    }
+    escaped.replace(':', ":\u{200b}").replace('/', "/\u{200b}")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -848,7 +872,7 @@ fn fit_output(view: &ResultView) -> (Vec<Value>, Option<String>) {
     };
     let layout = |value: &Value| lay_out(value, view.format, &view.operation);
     let elements = layout(&queried);
-    if size_of(&elements) <= CONTENT_BUDGET_BYTES {
+    if fits(&elements) {
         return (elements, None);
     }
     // Keep the first items of the largest list that fit.
@@ -861,7 +885,7 @@ fn fit_output(view: &ResultView) -> (Vec<Value>, Option<String>) {
         let (mut low, mut high) = (0usize, total);
         while low < high {
             let middle = (low + high).div_ceil(2);
-            if size_of(&with(middle)) <= CONTENT_BUDGET_BYTES {
+            if fits(&with(middle)) {
                 low = middle;
             } else {
                 high = middle - 1;
@@ -885,6 +909,12 @@ fn fit_output(view: &ResultView) -> (Vec<Value>, Option<String>) {
     let mut keep = total.min(CONTENT_BUDGET_BYTES / 2);
     loop {
         let cut: String = text.chars().take(keep).collect();
+        let cut = cut
+            .split('\n')
+            .take(MAX_LINES)
+            .collect::<Vec<_>>()
+            .join("\n");
+        keep = cut.chars().count();
         let elements = vec![monospace_block(&cut, view.format.is_none())];
         if size_of(&elements) <= CONTENT_BUDGET_BYTES || keep < 256 {
             let notice = format!(
@@ -902,6 +932,13 @@ fn error_text(message: &str) -> Value {
 
 fn size_of(elements: &[Value]) -> usize {
     elements.iter().map(|e| e.to_string().len()).sum()
+}
+
+/// Whether output elements fit a card: bytes and lines.
+fn fits(elements: &[Value]) -> bool {
+    let text: String = elements.iter().map(|e| e.to_string()).collect();
+    let lines = text.matches("\\n").count() + text.matches("\"TableRow\"").count();
+    text.len() <= CONTENT_BUDGET_BYTES && lines <= MAX_LINES
 }
 
 fn formatted_text(value: &Value, format: OutputFormat, operation: &str) -> String {

@@ -222,7 +222,8 @@ fn fact(card: &Value, title: &str) -> Option<String> {
             Value::Object(map) => {
                 if map.get("title").and_then(Value::as_str) == Some(title) {
                     if let Some(value) = map.get("value").and_then(Value::as_str) {
-                        return Some(value.to_owned());
+                        // Long values carry zero-width spaces where phones may wrap them.
+                        return Some(value.replace('\u{200b}', ""));
                     }
                 }
                 map.values().find_map(|v| walk(v, title))
@@ -256,7 +257,7 @@ fn actions(card: &Value, verb: &str) -> Vec<Value> {
 }
 
 fn text(card: &Value) -> String {
-    card.to_string()
+    card.to_string().replace('\u{200b}', "")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,8 +3,10 @@
 
 mod access;
 mod auth_matrix;
+mod card_snapshots;
 mod cards;
 mod check_config;
+mod conversations;
 #[path = "../engine/moto.rs"]
 mod moto;
 mod replies;

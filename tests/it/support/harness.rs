@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use aws_chatops::auth::KeyRefreshPolicy;
+use aws_chatops::bot::{CommandHandler, ConversationStore};
 use aws_chatops::config::Config;
 use aws_chatops::http::{RunningServer, ServerBuilder};
 use aws_chatops::teams::RetryPolicy;
@@ -41,8 +44,9 @@ pub struct Options {
     pub retry: RetryPolicy,
     pub key_refresh: KeyRefreshPolicy,
     pub settings: Vec<(&'static str, String)>,
-    /// The command handler to serve with (the default one when `None`).
-    pub handler: Option<std::sync::Arc<dyn aws_chatops::bot::CommandHandler>>,
+    /// The command handler (default: the bot's placeholder handler).
+    pub handler: Option<Arc<dyn CommandHandler>>,
+    pub conversation_store: Option<Arc<dyn ConversationStore>>,
 }
 
 impl Default for Options {
@@ -65,6 +69,7 @@ impl Default for Options {
             },
             settings: Vec::new(),
             handler: None,
+            conversation_store: None,
         }
     }
 }
@@ -77,6 +82,9 @@ pub struct Harness {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
     pub key: TestKey,
+    config: Config,
+    retry: RetryPolicy,
+    key_refresh: KeyRefreshPolicy,
 }
 
 impl Harness {
@@ -103,18 +111,14 @@ impl Harness {
         settings.extend(options.settings);
         let config = Config::from_lookup(|name| settings.get(name).cloned()).expect("test config");
 
-        let mut builder = ServerBuilder::new(config);
-        if let Some(handler) = options.handler {
-            builder = builder.command_handler(handler);
-        }
-        let server = builder
-            .bind("127.0.0.1:0".parse().unwrap())
-            .workers(2)
-            .retry_policy(options.retry)
-            .key_refresh_policy(options.key_refresh)
-            .start()
-            .await
-            .expect("bot starts");
+        let server = start_server(
+            config.clone(),
+            options.retry,
+            options.key_refresh,
+            options.handler,
+            options.conversation_store,
+        )
+        .await;
         let addr = server.local_addr();
         Harness {
             login,
@@ -124,6 +128,45 @@ impl Harness {
             addr,
             http: reqwest::Client::new(),
             key: TestKey::one(),
+            config,
+            retry: options.retry,
+            key_refresh: options.key_refresh,
+        }
+    }
+
+    /// Stops the bot (waiting for its turns) and starts a new one with `handler` against the
+    /// same stand-ins, as a restart of the process would.
+    pub async fn restart(
+        &mut self,
+        handler: Arc<dyn CommandHandler>,
+        conversation_store: Option<Arc<dyn ConversationStore>>,
+    ) {
+        if let Some(server) = self.server.take() {
+            assert!(
+                server.shutdown(Duration::from_secs(10)).await,
+                "turns finished"
+            );
+        }
+        let server = start_server(
+            self.config.clone(),
+            self.retry,
+            self.key_refresh,
+            Some(handler),
+            conversation_store,
+        )
+        .await;
+        self.addr = server.local_addr();
+        self.server = Some(server);
+        self.wait_ready().await;
+    }
+
+    /// Stops the bot, waiting for its turns.
+    pub async fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            assert!(
+                server.shutdown(Duration::from_secs(10)).await,
+                "turns finished"
+            );
         }
     }
 
@@ -239,6 +282,27 @@ impl Harness {
         let bot = self.server().bot().clone();
         wait_until("turns idle", || bot.turns_in_flight() == 0).await;
     }
+}
+
+async fn start_server(
+    config: Config,
+    retry: RetryPolicy,
+    key_refresh: KeyRefreshPolicy,
+    handler: Option<Arc<dyn CommandHandler>>,
+    conversation_store: Option<Arc<dyn ConversationStore>>,
+) -> RunningServer {
+    let mut builder = ServerBuilder::new(config)
+        .bind("127.0.0.1:0".parse().unwrap())
+        .workers(2)
+        .retry_policy(retry)
+        .key_refresh_policy(key_refresh);
+    if let Some(handler) = handler {
+        builder = builder.command_handler(handler);
+    }
+    if let Some(store) = conversation_store {
+        builder = builder.conversation_store(store);
+    }
+    builder.start().await.expect("bot starts")
 }
 
 /// Polls `condition` every 10 ms for up to 10 s.

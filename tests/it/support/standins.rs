@@ -20,6 +20,10 @@ pub struct StandIn {
 }
 
 impl StandIn {
+    pub fn from_parts(addr: SocketAddr, handle: ServerHandle) -> StandIn {
+        StandIn { addr, handle }
+    }
+
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }

@@ -1,0 +1,412 @@
+//! Snapshot tests of every conversation card type: each is built from fixed inputs and
+//! compared with `tests/it/snapshots/<name>.json` (regenerate with `UPDATE_SNAPSHOTS=1`),
+//! checked to stay under 28 KB, and written to `target/card-samples/` for
+//! `scripts/check-js.sh` to validate with the adaptivecards library and render to PNG.
+
+use std::path::PathBuf;
+
+use aws_chatops::command::{parse, CommandError, OutputFormat, ParseContext};
+use aws_chatops::models::Models;
+use aws_chatops::prompt;
+use aws_chatops::render::{self, Card, CommandHeader, FormView, ResultView, Status};
+use serde_json::{json, Value};
+
+const REQUEST: &str = "q7Vd0mYq3rJ2bN8xK1pL5w";
+
+fn header(title: &str, line: &str) -> CommandHeader {
+    CommandHeader {
+        title: title.to_owned(),
+        command_line: Some(line.to_owned()),
+        account: Some("production (123456789012)".to_owned()),
+        region: Some("eu-west-1".to_owned()),
+        role: None,
+    }
+}
+
+fn alarms(count: usize) -> Value {
+    let alarms: Vec<Value> = (0..count)
+        .map(|i| {
+            json!({
+                "AlarmName": format!("api-latency-p99-{i:03}"),
+                "AlarmArn": format!("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:api-latency-p99-{i:03}"),
+                "StateValue": if i % 3 == 0 { "ALARM" } else { "INSUFFICIENT_DATA" },
+                "StateReason": "Threshold Crossed: 1 datapoint [812.5 (16/04/26 09:58:00)] was greater than the threshold (500.0).",
+                "MetricName": "Latency",
+                "Namespace": "AWS/ApiGateway",
+                "Statistic": "p99",
+                "Dimensions": [{"Name": "ApiName", "Value": "orders"}],
+                "Period": 60,
+                "EvaluationPeriods": 3,
+                "Threshold": 500.0,
+                "ComparisonOperator": "GreaterThanThreshold"
+            })
+        })
+        .collect();
+    json!({"MetricAlarms": alarms, "CompositeAlarms": []})
+}
+
+fn form_for(text: &str) -> (aws_chatops::command::Invocation, Vec<prompt::FormField>) {
+    match parse(text, Models::global(), ParseContext::Chat) {
+        Err(CommandError::MissingRequired {
+            invocation,
+            missing,
+        }) => {
+            let missing: Vec<String> = missing.into_iter().map(|m| m.member).collect();
+            let fields = prompt::form_fields(Models::global(), &invocation, &missing);
+            (*invocation, fields)
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn cards() -> Vec<(&'static str, Card)> {
+    let describe = header(
+        "cloudwatch describe-alarms",
+        "aws cloudwatch describe-alarms --state-value ALARM",
+    );
+    let result = |output: Value, format, page, next: bool, query: Option<&str>| {
+        render::result(&ResultView {
+            header: describe.clone(),
+            output,
+            format,
+            query: query.map(str::to_owned),
+            operation: "DescribeAlarms".to_owned(),
+            page,
+            next_page_request: next.then(|| REQUEST.to_owned()),
+        })
+    };
+    let (_, lambda_fields) = form_for("lambda get-function --qualifier 3");
+    let lambda_form = |error: Option<&str>| {
+        render::form(&FormView {
+            header: header(
+                "lambda get-function",
+                "aws lambda get-function --qualifier 3",
+            ),
+            fields: lambda_fields.clone(),
+            choices: vec![(
+                "FunctionName".to_owned(),
+                ["checkout-api", "image-resizer", "orders-worker"]
+                    .iter()
+                    .map(|n| (n.to_string(), n.to_string()))
+                    .collect(),
+            )],
+            free_text: true,
+            error: error.map(str::to_owned),
+            request_id: REQUEST.to_owned(),
+            expires_in_minutes: 15,
+        })
+    };
+    let (_, kinesis_fields) = form_for("kinesis update-shard-count --stream-name clicks");
+    let kinesis_header = CommandHeader {
+        role: Some("arn:aws:iam::123456789012:role/ChatOpsOperator".to_owned()),
+        ..header(
+            "kinesis update-shard-count",
+            "aws kinesis update-shard-count --stream-name clicks --target-shard-count 4 --scaling-type UNIFORM_SCALING",
+        )
+    };
+    let support_header = CommandHeader {
+        title: "New AWS Support case".to_owned(),
+        ..header(
+            "support create-case",
+            "aws support create-case --subject 'Stream throttled'",
+        )
+    };
+    let support_fields = vec![
+        text_field(
+            "subject",
+            "Subject",
+            true,
+            false,
+            "A short title for the case",
+            Some("Stream throttled"),
+        ),
+        text_field(
+            "serviceCode",
+            "Service",
+            true,
+            false,
+            "The AWS service",
+            None,
+        ),
+        text_field(
+            "severityCode",
+            "Severity",
+            true,
+            false,
+            "How urgent it is",
+            None,
+        ),
+        text_field(
+            "communicationBody",
+            "Description",
+            true,
+            true,
+            "What happened, what you expected, and what you tried",
+            None,
+        ),
+        text_field(
+            "ccEmailAddresses",
+            "CC email addresses (optional)",
+            false,
+            false,
+            "alice@example.com, bob@example.com",
+            None,
+        ),
+        text_field(
+            "language",
+            "Language",
+            true,
+            false,
+            "The language of the answers",
+            Some("en"),
+        ),
+        text_field(
+            "issueType",
+            "Issue type",
+            true,
+            false,
+            "Technical or account and billing",
+            Some("technical"),
+        ),
+    ];
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(c, n)| (c.to_string(), n.to_string()))
+            .collect()
+    };
+    let summary_facts: Vec<(String, String)> = [
+        ("Subject", "Stream throttled"),
+        ("Service", "Amazon Kinesis"),
+        ("Severity", "Production system impaired"),
+        ("Issue type", "Technical"),
+        ("Language", "English"),
+        ("CC", "ops@example.com"),
+        (
+            "Description",
+            "PutRecords has been throttled since 10:00 UTC on the clicks stream.",
+        ),
+    ]
+    .iter()
+    .map(|(t, v)| (t.to_string(), v.to_string()))
+    .collect();
+    let mut case_facts = vec![
+        (
+            "Case id".to_owned(),
+            "case-123456789012-muen-2026-8d41a3c2f1e0b7a9".to_owned(),
+        ),
+        ("Case number".to_owned(), "178012345600".to_owned()),
+    ];
+    case_facts.extend(summary_facts.iter().cloned());
+    let table_output = json!({"Functions": [
+        {"FunctionName": "checkout-api", "Runtime": "python3.12", "MemorySize": 512, "LastModified": "2026-04-01T10:00:00.000+0000"},
+        {"FunctionName": "image-resizer", "Runtime": "nodejs20.x", "MemorySize": 1024, "LastModified": "2026-03-12T08:30:00.000+0000"},
+        {"FunctionName": "orders-worker", "Runtime": "java21", "MemorySize": 2048, "LastModified": "2026-02-20T17:45:00.000+0000"}
+    ]});
+    let function_header = header("lambda list-functions", "aws lambda list-functions --query 'Functions[].{FunctionName:FunctionName,Runtime:Runtime,MemorySize:MemorySize,LastModified:LastModified}'");
+    let model = Models::global().service("cloudwatch").unwrap();
+    let operation_help = {
+        let op = model.operation_by_cli_name("describe-alarms").unwrap();
+        let input = model.input_shape(op).unwrap();
+        let options = model.cli_options(op).unwrap();
+        let hidden = model.hidden_members(op);
+        render::operation_help(&render::OperationHelp {
+            service: "cloudwatch".to_owned(),
+            operation: "describe-alarms".to_owned(),
+            parameters: input
+                .members
+                .iter()
+                .filter(|(m, _)| !hidden.contains(m))
+                .map(|(member, r)| {
+                    let shape = model.shape(&r.shape).unwrap();
+                    render::ParameterHelp {
+                        option: options[member].clone(),
+                        type_name: format!("{:?}", shape.shape_type).to_lowercase(),
+                        required: input.is_required(member),
+                        allowed: shape.enum_values.clone(),
+                    }
+                })
+                .collect(),
+            paginated: true,
+            read_only: true,
+        })
+    };
+    vec![
+        ("result-json", result(alarms(2), None, 1, false, None)),
+        ("result-json-cut", result(alarms(200), None, 1, true, None)),
+        ("result-table", render::result(&ResultView {
+            header: function_header,
+            output: table_output,
+            format: None,
+            query: None,
+            operation: "ListFunctions".to_owned(),
+            page: 2,
+            next_page_request: Some(REQUEST.to_owned()),
+        })),
+        ("result-facts", render::result(&ResultView {
+            header: header("sts get-caller-identity", "aws sts get-caller-identity"),
+            output: json!({"UserId": "AROAEXAMPLE:ada", "Account": "123456789012", "Arn": "arn:aws:sts::123456789012:assumed-role/ChatOpsOperator/ada"}),
+            format: None,
+            query: None,
+            operation: "GetCallerIdentity".to_owned(),
+            page: 1,
+            next_page_request: None,
+        })),
+        ("result-output-table", result(alarms(2), Some(OutputFormat::Table), 1, false, Some("MetricAlarms[].{Name:AlarmName,State:StateValue}"))),
+        ("form", lambda_form(None)),
+        ("form-error", lambda_form(Some("--function-name does not have the expected format."))),
+        ("form-typed-inputs", render::form(&FormView {
+            header: header("kinesis update-shard-count", "aws kinesis update-shard-count --stream-name clicks"),
+            fields: kinesis_fields,
+            choices: vec![],
+            free_text: true,
+            error: None,
+            request_id: REQUEST.to_owned(),
+            expires_in_minutes: 15,
+        })),
+        ("confirm", render::confirm(&kinesis_header, REQUEST, 15)),
+        ("status-running", render::status(Status::Running, "Started by the requester. This card shows the result when the command finishes.", Some(&kinesis_header))),
+        ("status-cancelled", render::status(Status::Cancelled, "Cancelled by Ada Lovelace. Nothing was run.", Some(&kinesis_header))),
+        ("status-expired", render::status(Status::Expired, "This request expired after 15 minutes without an answer. Nothing was run. Send the command again to start over.", Some(&kinesis_header))),
+        ("error-command", render::error("I could not read that command", "Unknown service 'cloudwach'. Did you mean cloudwatch?", None, None)),
+        ("error-aws", render::error(
+            "AWS refused the call",
+            "AWS answered with the error below. Check the parameters, or ask for the permission it names.",
+            Some(&header("lambda get-function", "aws lambda get-function --function-name orders")),
+            Some("An error occurred (ResourceNotFoundException) when calling the GetFunction operation: Function not found: arn:aws:lambda:eu-west-1:123456789012:function:orders"),
+        )),
+        ("error-denied", render::error("Not allowed here", "This channel's guardrail does not allow kinesis:UpdateShardCount. Ask a channel admin to add it, or run it where it is allowed.", Some(&kinesis_header), Some("Refused by: Guardrail"))),
+        ("help-service", render::service_help(&render::ServiceHelp {
+            service: "lambda".to_owned(),
+            full_name: Models::global().service("lambda").unwrap().metadata.service_full_name.clone(),
+            operations: Models::global().service("lambda").unwrap().cli.operations.keys().cloned().collect(),
+        }, "@AWS")),
+        ("help-operation", operation_help),
+        ("support-form", render::support_form(&FormView {
+            header: support_header.clone(),
+            fields: support_fields,
+            choices: vec![
+                ("serviceCode".to_owned(), pairs(&[("amazon-kinesis", "Amazon Kinesis"), ("amazon-dynamodb", "Amazon DynamoDB"), ("aws-lambda", "AWS Lambda")])),
+                ("severityCode".to_owned(), pairs(&[("low", "General guidance"), ("normal", "System impaired"), ("high", "Production system impaired"), ("urgent", "Production system down"), ("critical", "Business-critical system down")])),
+                ("language".to_owned(), pairs(&[("en", "English"), ("ja", "日本語 (Japanese)"), ("zh", "中文 (Chinese)"), ("ko", "한국어 (Korean)")])),
+                ("issueType".to_owned(), pairs(&[("technical", "Technical"), ("customer-service", "Account and billing")])),
+            ],
+            free_text: false,
+            error: None,
+            request_id: REQUEST.to_owned(),
+            expires_in_minutes: 15,
+        })),
+        ("support-summary", render::support_summary(
+            &support_header,
+            &summary_facts,
+            &pairs(&[("general-guidance", "General Guidance"), ("performance", "Performance")]),
+            REQUEST,
+            14,
+        )),
+        ("support-case", render::support_case(
+            &support_header,
+            &case_facts,
+            "https://support.console.aws.amazon.com/support/home#/case/?displayId=178012345600&language=en",
+        )),
+        ("support-no-plan", render::error(
+            "This account cannot open support cases through the API",
+            "The AWS Support API needs a Business, Enterprise On-Ramp or Enterprise support plan, and this account's plan does not include it. Open the case in the AWS Support Center instead (https://support.console.aws.amazon.com/support/home#/case/create), or ask your administrator about the support plan.",
+            Some(&support_header),
+            Some("An error occurred (SubscriptionRequiredException) when calling the DescribeServices operation: AWS Premium Support Subscription is required to use this service."),
+        )),
+    ]
+}
+
+fn text_field(
+    member: &str,
+    label: &str,
+    required: bool,
+    multiline: bool,
+    hint: &str,
+    value: Option<&str>,
+) -> prompt::FormField {
+    prompt::FormField {
+        member: member.to_owned(),
+        option: member.to_owned(),
+        label: label.to_owned(),
+        required,
+        kind: prompt::FieldKind::Text {
+            pattern: None,
+            max_length: None,
+            multiline,
+            placeholder: Some(hint.to_owned()),
+        },
+        hint: hint.to_owned(),
+        value: value.map(str::to_owned),
+        resource: None,
+    }
+}
+
+fn target_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .to_path_buf()
+}
+
+#[test]
+fn every_conversation_card_matches_its_snapshot_and_fits() {
+    let snapshots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
+    let samples = target_dir().join("card-samples");
+    std::fs::create_dir_all(&samples).unwrap();
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    if update {
+        std::fs::create_dir_all(&snapshots).unwrap();
+    }
+    let mut mismatches = Vec::new();
+    for (name, card) in cards() {
+        let content = &card.content;
+        assert_eq!(content["version"], "1.5", "{name}");
+        let text = serde_json::to_string_pretty(content).unwrap();
+        let compact = content.to_string();
+        assert!(
+            compact.len() < render::CARD_BUDGET_BYTES,
+            "{name} is {} bytes",
+            compact.len()
+        );
+        assert!(!compact.contains("${"), "{name} has a placeholder left");
+        std::fs::write(samples.join(format!("{name}.json")), &text).unwrap();
+        let path = snapshots.join(format!("{name}.json"));
+        if update {
+            std::fs::write(&path, format!("{text}\n")).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(expected) if expected.trim_end() == text => {}
+            Ok(_) => mismatches.push(format!("{name}: differs from {}", path.display())),
+            Err(_) => mismatches.push(format!("{name}: no snapshot at {}", path.display())),
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "card snapshots differ (run with UPDATE_SNAPSHOTS=1 and review the diff):\n{}",
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn long_output_is_cut_with_a_notice_and_every_button_has_a_fallback() {
+    for (name, card) in cards() {
+        let text = card.content.to_string();
+        let executes = text.matches("\"Action.Execute\"").count();
+        let submits = text.matches("\"Action.Submit\"").count();
+        assert_eq!(
+            executes, submits,
+            "{name}: every Action.Execute has an Action.Submit fallback"
+        );
+    }
+    let cut = cards()
+        .into_iter()
+        .find(|(name, _)| *name == "result-json-cut")
+        .unwrap()
+        .1
+        .content
+        .to_string();
+    assert!(cut.contains("Output cut:"), "{cut}");
+    assert!(cut.contains("of 200 items shown"), "{cut}");
+    assert!(cut.contains("Next page"));
+}
