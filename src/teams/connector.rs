@@ -403,6 +403,26 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(30);
+        let date = later
+            .format(&time::format_description::well_known::Rfc2822)
+            .unwrap()
+            .replace("+0000", "GMT");
+        headers.insert("retry-after", date.parse().unwrap());
+        let wait = retry_after(&headers).expect("an HTTP date parses");
+        assert!(
+            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        headers.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
     fn backoff_grows_honours_retry_after_and_stays_capped() {
         let policy = RetryPolicy::default();
         for retry in 0..6 {

@@ -243,3 +243,30 @@ async fn shutdown_finishes_turns_in_flight() {
     // New requests are refused once the server has stopped.
     assert!(h.http.get(h.url("/healthz")).send().await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_every_turn_slot_is_busy_new_activities_wait_for_one() {
+    let h = Harness::start_with(crate::support::harness::Options {
+        max_turns_in_flight: 1,
+        ..Default::default()
+    })
+    .await;
+    h.wait_ready().await;
+    h.connector.state.delay_ms.store(300, Ordering::SeqCst);
+    let first = h
+        .post(&h.message_in("c-first", "s3 ls"), Some(&h.bearer()))
+        .await;
+    assert_eq!(first.status(), 200);
+    let started = std::time::Instant::now();
+    let second = h
+        .post(&h.message_in("c-second", "s3 ls"), Some(&h.bearer()))
+        .await;
+    assert_eq!(second.status(), 200);
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "the second activity was acknowledged only once the first turn freed its slot ({:?})",
+        started.elapsed()
+    );
+    h.wait_for_connector(2).await;
+    h.wait_turns_idle().await;
+}

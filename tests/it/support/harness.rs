@@ -44,6 +44,7 @@ pub struct Options {
     pub retry: RetryPolicy,
     pub key_refresh: KeyRefreshPolicy,
     pub settings: Vec<(&'static str, String)>,
+    pub max_turns_in_flight: usize,
     /// The command handler (default: the bot's placeholder handler).
     pub handler: Option<Arc<dyn CommandHandler>>,
     pub conversation_store: Option<Arc<dyn ConversationStore>>,
@@ -68,6 +69,7 @@ impl Default for Options {
                 request_timeout: Duration::from_secs(2),
             },
             settings: Vec::new(),
+            max_turns_in_flight: aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
             handler: None,
             conversation_store: None,
         }
@@ -117,6 +119,7 @@ impl Harness {
             options.key_refresh,
             options.handler,
             options.conversation_store,
+            options.max_turns_in_flight,
         )
         .await;
         let addr = server.local_addr();
@@ -153,6 +156,7 @@ impl Harness {
             self.key_refresh,
             Some(handler),
             conversation_store,
+            aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
         )
         .await;
         self.addr = server.local_addr();
@@ -290,12 +294,14 @@ async fn start_server(
     key_refresh: KeyRefreshPolicy,
     handler: Option<Arc<dyn CommandHandler>>,
     conversation_store: Option<Arc<dyn ConversationStore>>,
+    max_turns_in_flight: usize,
 ) -> RunningServer {
     let mut builder = ServerBuilder::new(config)
         .bind("127.0.0.1:0".parse().unwrap())
         .workers(2)
         .retry_policy(retry)
-        .key_refresh_policy(key_refresh);
+        .key_refresh_policy(key_refresh)
+        .max_turns_in_flight(max_turns_in_flight);
     if let Some(handler) = handler {
         builder = builder.command_handler(handler);
     }
