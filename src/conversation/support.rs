@@ -615,11 +615,33 @@ impl Inner {
                     language: draft.language.clone(),
                     issue_type: draft.issue_type.clone(),
                 };
-                match self
+                let started = std::time::Instant::now();
+                let created = self
                     .support
                     .create_case(&call_options(&permit), &case)
-                    .await
-                {
+                    .await;
+                let outcome = match &created {
+                    Ok(_) => crate::audit::Outcome::Confirmed,
+                    Err(error) => crate::audit::Outcome::Failed {
+                        error: error
+                            .to_string()
+                            .lines()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    },
+                };
+                self.audit.write(
+                    &crate::audit::AuditRecord::new(
+                        &claimed.requester.to_requester(),
+                        &invocation,
+                        outcome,
+                    )
+                    .with_permit(&permit)
+                    .with_latency(started.elapsed())
+                    .with_correlation_id(correlation_id.as_str()),
+                );
+                match created {
                     Ok(created) => {
                         let mut facts = vec![("Case id".to_owned(), created.case_id.clone())];
                         if let Some(display) = &created.display_id {

@@ -222,8 +222,7 @@ fn fact(card: &Value, title: &str) -> Option<String> {
             Value::Object(map) => {
                 if map.get("title").and_then(Value::as_str) == Some(title) {
                     if let Some(value) = map.get("value").and_then(Value::as_str) {
-                        // Long values carry zero-width break points for phones; read what
-                        // the user sees.
+                        // Long values carry zero-width spaces where phones may wrap them.
                         return Some(value.replace('\u{200b}', ""));
                     }
                 }
@@ -258,7 +257,7 @@ fn actions(card: &Value, verb: &str) -> Vec<Value> {
 }
 
 fn text(card: &Value) -> String {
-    card.to_string()
+    card.to_string().replace('\u{200b}', "")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
