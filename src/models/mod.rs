@@ -166,6 +166,13 @@ mod tests {
         let mut operations = 0;
         for summary in models.services() {
             let model = models.service(summary.cli_name).expect(summary.cli_name);
+            for shape in model.shape_names() {
+                assert!(
+                    model.shape(shape).is_some(),
+                    "{}: shape {shape} does not parse",
+                    summary.cli_name
+                );
+            }
             assert!(
                 !model.operations.is_empty(),
                 "{} has no operations",

@@ -2,6 +2,7 @@
 //! CLI's names. Field names follow botocore's JSON; only what the engine uses is kept.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -13,13 +14,12 @@ pub struct ServiceModel {
     pub metadata: Metadata,
     /// Operations by model name (`DescribeAlarms`), in the model's order.
     pub operations: IndexMap<String, Operation>,
-    pub shapes: HashMap<String, Shape>,
+    /// Shapes by name, each parsed on first use: a large model (ec2 has over 4,000 shapes)
+    /// would otherwise spend most of its cold start building shapes no command touches.
+    shapes: HashMap<String, LazyShape>,
     #[serde(default)]
     pub paginators: HashMap<String, Paginator>,
     pub cli: CliNames,
-    /// Model name → CLI option name for every input member, filled in after loading.
-    #[serde(skip)]
-    cli_option_names: HashMap<String, IndexMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +75,10 @@ pub struct Operation {
     pub key: String,
     /// The wire name, which may carry a version suffix (`AssociateAlias2020_05_31`).
     pub name: String,
+    /// Input member → CLI option name, worked out on first use: converting every member name
+    /// of a large model (ec2) up front would dominate its cold start.
+    #[serde(skip)]
+    cli_option_names: OnceLock<Option<IndexMap<String, String>>>,
     pub http: Http,
     #[serde(default)]
     pub input: Option<ShapeRef>,
@@ -235,6 +239,33 @@ pub struct Shape {
     pub requires_length: bool,
 }
 
+/// A shape kept as its JSON text until something asks for it.
+#[derive(Debug)]
+struct LazyShape {
+    raw: Box<serde_json::value::RawValue>,
+    parsed: OnceLock<Option<Shape>>,
+}
+
+impl<'de> Deserialize<'de> for LazyShape {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        Ok(Self {
+            raw,
+            parsed: OnceLock::new(),
+        })
+    }
+}
+
+impl LazyShape {
+    /// The parsed shape; `None` only for a shape the generator wrote wrongly, which the
+    /// model tests rule out by parsing every shape of every model.
+    fn get(&self) -> Option<&Shape> {
+        self.parsed
+            .get_or_init(|| serde_json::from_str(self.raw.get()).ok())
+            .as_ref()
+    }
+}
+
 impl Shape {
     pub fn is_required(&self, member: &str) -> bool {
         self.required.iter().any(|r| r == member)
@@ -292,29 +323,6 @@ impl ServiceModel {
         for (key, operation) in self.operations.iter_mut() {
             operation.key.clone_from(key);
         }
-        let mut names = HashMap::with_capacity(self.operations.len());
-        for operation in self.operations.values() {
-            let Some(input) = operation
-                .input
-                .as_ref()
-                .and_then(|i| self.shapes.get(&i.shape))
-            else {
-                continue;
-            };
-            let renames = self.cli.args.get(&operation.key);
-            let options = input
-                .members
-                .keys()
-                .map(|member| {
-                    let option = renames
-                        .and_then(|r| r.get(member).cloned())
-                        .unwrap_or_else(|| xform_name(member));
-                    (member.clone(), option)
-                })
-                .collect();
-            names.insert(operation.key.clone(), options);
-        }
-        self.cli_option_names = names;
     }
 
     /// The model operation behind a CLI operation name (`describe-alarms`).
@@ -334,27 +342,52 @@ impl ServiceModel {
             .map(|(cli, _)| cli.as_str())
     }
 
+    /// The names of every shape in the model.
+    pub fn shape_names(&self) -> impl Iterator<Item = &str> {
+        self.shapes.keys().map(String::as_str)
+    }
+
     pub fn shape(&self, name: &str) -> Option<&Shape> {
-        self.shapes.get(name)
+        self.shapes.get(name).and_then(LazyShape::get)
     }
 
     pub fn input_shape(&self, operation: &Operation) -> Option<&Shape> {
         operation
             .input
             .as_ref()
-            .and_then(|input| self.shapes.get(&input.shape))
+            .and_then(|input| self.shape(&input.shape))
     }
 
     pub fn output_shape(&self, operation: &Operation) -> Option<&Shape> {
         operation
             .output
             .as_ref()
-            .and_then(|output| self.shapes.get(&output.shape))
+            .and_then(|output| self.shape(&output.shape))
     }
 
     /// Input member name → CLI option name (without `--`), in the input shape's order.
-    pub fn cli_options(&self, operation: &Operation) -> Option<&IndexMap<String, String>> {
-        self.cli_option_names.get(&operation.key)
+    pub fn cli_options<'a>(
+        &self,
+        operation: &'a Operation,
+    ) -> Option<&'a IndexMap<String, String>> {
+        operation
+            .cli_option_names
+            .get_or_init(|| {
+                let input = self.input_shape(operation)?;
+                let renames = self.cli.args.get(&operation.key);
+                let options = input
+                    .members
+                    .keys()
+                    .map(|member| {
+                        let option = renames
+                            .and_then(|r| r.get(member).cloned())
+                            .unwrap_or_else(|| xform_name(member));
+                        (member.clone(), option)
+                    })
+                    .collect();
+                Some(options)
+            })
+            .as_ref()
     }
 
     /// Members the CLI hides from help for this operation (pagination tokens it manages).
