@@ -24,7 +24,7 @@ COPY --from=builder /build/target/release/aws-chatops /usr/local/bin/aws-chatops
 USER 10001:10001
 # The home directory is writable by the service user: a place for the embedded store.
 WORKDIR /var/lib/aws-chatops
-# Bot Framework messaging endpoint (POST /api/messages), health, readiness and metrics.
+# Bot Framework messaging endpoint (POST /api/messages), health and readiness.
 EXPOSE 3978
 # No HEALTHCHECK: the slim image has no curl or wget, and adding one only for this would grow the
 # image and its attack surface. Orchestrators should probe the health and readiness endpoints over
