@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
 use crate::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
 use crate::aws::{AwsError, CallOptions, Engine, EngineConfig};
-use crate::command::{self, Command, Invocation, OutputFormat, ParseContext};
+use crate::command::{self, Command, Invocation, OutputFormat, ParseContext, S3Command};
 use crate::models::Models;
 use crate::output::{self, OutputError, Query, RenderContext};
 use crate::policy::config::AccessConfig;
@@ -215,19 +215,16 @@ pub async fn exec_as(
     identity: &ExecIdentity<'_>,
 ) -> Result<String, ExecError> {
     let models = Models::global();
-    let invocation = match command::parse(&quote_words(args), models, ParseContext::Terminal)? {
-        Command::Run(invocation) => invocation,
-        Command::Help(_) => {
-            return Err(ExecError::Unsupported(
-                "help is not available in exec yet; see the AWS CLI reference".to_owned(),
-            ))
-        }
-        Command::S3(_) => {
-            return Err(ExecError::Unsupported(
-                "the s3 aliases are not available in exec yet; use s3api".to_owned(),
-            ))
-        }
-    };
+    let (invocation, alias) =
+        match command::parse(&quote_words(args), models, ParseContext::Terminal)? {
+            Command::Run(invocation) => (invocation, None),
+            Command::Help(_) => {
+                return Err(ExecError::Unsupported(
+                    "help is not available in exec yet; see the AWS CLI reference".to_owned(),
+                ))
+            }
+            Command::S3(alias) => (alias.equivalent_invocation(), Some(alias)),
+        };
     // The CLI checks the query while parsing arguments, before any call.
     let query = invocation
         .globals
@@ -253,7 +250,7 @@ pub async fn exec_as(
                 credentials,
                 region,
             };
-            engine.call_all(&invocation, &call).await?
+            run_call(engine, &invocation, alias.as_ref(), &call).await?
         }
         ExecIdentity::Channel {
             authorizer,
@@ -286,7 +283,7 @@ pub async fn exec_as(
                 region: permit.region().to_owned(),
             };
             let started = std::time::Instant::now();
-            let result = engine.call_all(&invocation, &call).await;
+            let result = run_call(engine, &invocation, alias.as_ref(), &call).await;
             let outcome = match &result {
                 Ok(_) => AuditOutcome::Allowed,
                 Err(AwsError::Timeout { .. }) => AuditOutcome::TimedOut,
@@ -310,6 +307,10 @@ pub async fn exec_as(
             result?
         }
     };
+    if alias.is_some() {
+        // The s3 aliases print their own lines, not a formatted response.
+        return Ok(value.as_str().unwrap_or_default().to_owned());
+    }
     let context = RenderContext::new(&invocation.operation);
     if let (OutputFormat::Text, Some(paginator)) = (format, paginator_in_use(models, &invocation)) {
         // The CLI's text formatter prints the resume token of `--max-items` as its own
@@ -340,6 +341,63 @@ pub async fn exec_as(
         query.as_ref(),
         &context,
     )?)
+}
+
+/// Runs an invocation, or the `s3 ls`/`s3 cp` alias it stands for; an alias's result is the
+/// text the AWS CLI prints for it, as a JSON string.
+async fn run_call(
+    engine: &Engine,
+    invocation: &Invocation,
+    alias: Option<&S3Command>,
+    call: &CallOptions,
+) -> Result<Value, AwsError> {
+    let Some(alias) = alias else {
+        return engine.call_all(invocation, call).await;
+    };
+    let mut text = String::new();
+    match alias {
+        S3Command::Copy {
+            source_bucket,
+            source_key,
+            dest_bucket,
+            dest_key,
+            ..
+        } => {
+            engine
+                .call(
+                    &invocation.service,
+                    &invocation.operation,
+                    &invocation.params,
+                    call,
+                )
+                .await?;
+            text.push_str(&output::s3::cp_line(
+                source_bucket,
+                source_key,
+                dest_bucket,
+                dest_key,
+            ));
+        }
+        S3Command::List {
+            bucket, recursive, ..
+        } => {
+            let mut params = invocation.params.clone();
+            loop {
+                let page = engine
+                    .call(&invocation.service, &invocation.operation, &params, call)
+                    .await?;
+                text.push_str(&match bucket {
+                    None => output::s3::ls_buckets_page(&page.output),
+                    Some(_) => output::s3::ls_objects_page(&page.output, *recursive),
+                });
+                match page.next {
+                    Some(Value::Object(next)) => params.extend(next),
+                    _ => break,
+                }
+            }
+        }
+    }
+    Ok(Value::String(text))
 }
 
 /// The paginator's keys when the CLI runs this invocation through its paginator (and so

@@ -2,7 +2,7 @@
 //! own command type for the executor to map onto ListBuckets, ListObjectsV2 and CopyObject.
 //! Never touches local paths: the bot has no files to upload and nowhere to download to.
 
-use super::{Command, CommandError, GlobalOptions, HelpRequest, Word};
+use super::{Command, CommandError, GlobalOptions, HelpRequest, Invocation, OutputFormat, Word};
 
 /// A parsed `s3` alias.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +111,24 @@ pub(super) fn parse(mut words: Vec<Word>, wants_help: bool) -> Result<Command, C
                                 }
                             },
                         };
+                        if option == "output" {
+                            // The AWS CLI accepts the global --output on the s3 aliases and
+                            // prints their lines whatever it says; so do we.
+                            let format = OutputFormat::from_cli(&value).ok_or_else(|| {
+                                CommandError::InvalidValue {
+                                    option: option.to_owned(),
+                                    path: String::new(),
+                                    problem: format!("'{value}' is not an output format"),
+                                    expected: "one of json, text, table, yaml".to_owned(),
+                                }
+                            })?;
+                            if globals.output.replace(format).is_some() {
+                                return Err(CommandError::DuplicateOption {
+                                    option: option.to_owned(),
+                                });
+                            }
+                            continue;
+                        }
                         if globals.region.is_some() {
                             return Err(CommandError::DuplicateOption {
                                 option: option.to_owned(),
@@ -129,7 +147,8 @@ pub(super) fn parse(mut words: Vec<Word>, wants_help: bool) -> Result<Command, C
     }
 }
 
-/// The options of `s3 ls`/`s3 cp` the bot supports: `--recursive` (ls only) and `--region`.
+/// The options of `s3 ls`/`s3 cp` the bot supports: `--recursive` (ls only), `--region` and
+/// `--output` (accepted and, as by the AWS CLI, without effect on the lines printed).
 fn resolve(command: &str, typed: &str) -> Result<&'static str, CommandError> {
     if let Some((_, reason)) = super::REFUSED_OPTIONS
         .iter()
@@ -149,9 +168,9 @@ fn resolve(command: &str, typed: &str) -> Result<&'static str, CommandError> {
         });
     }
     let known: &[&'static str] = if command == "ls" {
-        &["recursive", "region"]
+        &["recursive", "region", "output"]
     } else {
-        &["region"]
+        &["region", "output"]
     };
     let matches: Vec<&'static str> = known
         .iter()
@@ -263,4 +282,70 @@ fn copy(
         dest_key,
         globals,
     }))
+}
+
+impl S3Command {
+    /// The s3api invocation the alias stands for: what is authorized, audited, confirmed and
+    /// (for `cp`) run. `ls` is run page by page from [`S3Command::List`]'s own fields, with the
+    /// same operation, so that its output can follow the CLI's page layout.
+    pub fn equivalent_invocation(&self) -> Invocation {
+        let mut params = serde_json::Map::new();
+        let (operation, cli_operation) = match self {
+            S3Command::List { bucket: None, .. } => ("ListBuckets", "list-buckets"),
+            S3Command::List {
+                bucket: Some(bucket),
+                prefix,
+                recursive,
+                ..
+            } => {
+                params.insert("Bucket".into(), bucket.clone().into());
+                params.insert("Prefix".into(), prefix.clone().unwrap_or_default().into());
+                if !recursive {
+                    params.insert("Delimiter".into(), "/".into());
+                }
+                ("ListObjectsV2", "list-objects-v2")
+            }
+            S3Command::Copy {
+                source_bucket,
+                source_key,
+                dest_bucket,
+                dest_key,
+                ..
+            } => {
+                params.insert("Bucket".into(), dest_bucket.clone().into());
+                params.insert("Key".into(), dest_key.clone().into());
+                params.insert(
+                    "CopySource".into(),
+                    copy_source(source_bucket, source_key).into(),
+                );
+                ("CopyObject", "copy-object")
+            }
+        };
+        let mut globals = self.globals().clone();
+        // The alias pages through everything itself, as `aws s3 ls` does.
+        globals.query = None;
+        globals.output = None;
+        Invocation {
+            service: "s3api".to_owned(),
+            operation: operation.to_owned(),
+            cli_operation: cli_operation.to_owned(),
+            params,
+            globals,
+        }
+    }
+}
+
+/// `bucket/key` with the key percent-encoded except `/` and `~`, as botocore's
+/// `handle_copy_source_param` does for a string copy source.
+fn copy_source(bucket: &str, key: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'~')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.');
+    format!(
+        "{bucket}/{}",
+        percent_encoding::utf8_percent_encode(key, KEEP)
+    )
 }

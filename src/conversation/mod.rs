@@ -269,12 +269,12 @@ impl Inner {
         let command = command::parse(text, self.models, ParseContext::Chat);
         match command {
             Ok(Command::Help(request)) => Reply::Card(self.help_card(turn, request)),
-            Ok(Command::S3(_)) => Reply::Card(render::error(
-                "Not available from chat yet",
-                "The s3 ls and s3 cp aliases cannot run from chat yet. Use s3api instead, for example: s3api list-buckets, or s3api list-objects-v2 --bucket my-bucket.",
-                None,
-                None,
-            )),
+            // The aliases run as the s3api call they stand for, through the same path: the
+            // listing as a result card, the copy after a confirmation.
+            Ok(Command::S3(alias)) => {
+                self.on_command(turn, alias.equivalent_invocation(), None)
+                    .await
+            }
             Ok(Command::Run(invocation)) => self.on_command(turn, invocation, None).await,
             Err(CommandError::MissingRequired {
                 invocation,
@@ -305,7 +305,10 @@ impl Inner {
                     &AuditRecord::new(
                         &requester_of(turn).to_requester(),
                         &attempted,
-                        AuditOutcome::denied(crate::policy::DenialLayer::NeverAllowed, error.to_string()),
+                        AuditOutcome::denied(
+                            crate::policy::DenialLayer::NeverAllowed,
+                            error.to_string(),
+                        ),
                     )
                     .with_correlation_id(turn.correlation_id()),
                 );

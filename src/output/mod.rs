@@ -8,6 +8,7 @@
 mod east_asian_width;
 mod python;
 mod query;
+pub mod s3;
 mod table;
 mod text;
 mod yaml;
