@@ -1,7 +1,7 @@
 //! Loopback stand-ins for Microsoft's side of the Bot Framework protocol: the OpenID metadata and
 //! JWKS of login.botframework.com, the Entra token endpoint, and a Bot Connector that records
 //! what the bot sends. They follow the documented request and response shapes
-//! (`/work/shared/docs/botframework.md` §1.2, §2.1, §3.2).
+//! (`shared/docs/botframework.md` §1.2, §2.1, §3.2).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
