@@ -35,6 +35,8 @@ pub enum Outcome {
     Failed { error: String },
     /// The call did not finish before the deadline.
     TimedOut,
+    /// The bot stopped while the call may have been under way; whether it ran is unknown.
+    OutcomeUnknown,
 }
 
 impl Outcome {
@@ -539,6 +541,7 @@ mod tests {
                 "failed",
             ),
             (Outcome::TimedOut, "timed_out"),
+            (Outcome::OutcomeUnknown, "outcome_unknown"),
         ];
         for (outcome, kind) in cases {
             assert_eq!(serde_json::to_value(&outcome).unwrap()["kind"], kind);

@@ -50,9 +50,11 @@ pub enum AssumeRoleError {
         code: String,
         message: String,
     },
-    /// STS could not be reached, or the bot has no credentials of its own to call it with.
-    #[error("could not get credentials for {role_arn}: {message}")]
-    Unavailable { role_arn: String, message: String },
+    /// STS could not be reached, its answer could not be read, or the bot has no credentials
+    /// of its own to call it with. `Display` says only that, in plain words: `detail` (the SDK's
+    /// report, which may hold response headers, bodies and endpoint URLs) is for the log.
+    #[error("could not get credentials for {role_arn}: STS could not be reached or its answer could not be read")]
+    Unavailable { role_arn: String, detail: String },
     /// STS answered without credentials.
     #[error("STS returned no credentials for {role_arn}")]
     Empty { role_arn: String },
@@ -214,7 +216,7 @@ impl StsRoleAssumer {
                 .build()
                 .map_err(|error| AssumeRoleError::Unavailable {
                     role_arn: request.role_arn.clone(),
-                    message: error.to_string(),
+                    detail: error.to_string(),
                 })?;
             call = call.tags(tag);
         }
@@ -228,7 +230,7 @@ impl StsRoleAssumer {
                 },
                 (None, _) => AssumeRoleError::Unavailable {
                     role_arn: request.role_arn.clone(),
-                    message: aws_sdk_sts::error::DisplayErrorContext(&error).to_string(),
+                    detail: aws_sdk_sts::error::DisplayErrorContext(&error).to_string(),
                 },
             }
         })?;

@@ -236,6 +236,13 @@ pub trait CommandHandler: Send + Sync + 'static {
             }
         })
     }
+
+    /// Work the handler runs for as long as the server does (recovering requests whose
+    /// runner died, for example), given a responder to update cards outside any turn. The
+    /// server starts it once and stops it at shutdown.
+    fn background(&self, _responder: Responder) -> Option<BoxFuture<'static, ()>> {
+        None
+    }
 }
 
 /// The invoke response that replaces the clicked card with `card` for the clicking user.

@@ -156,8 +156,9 @@ impl Bot {
         tokio::time::timeout(limit, wait).await.is_ok()
     }
 
-    /// What handlers use to post, update and continue work after the turn's answer.
-    fn responder(&self) -> Responder {
+    /// What handlers use to post, update and continue work after the turn's answer (and the
+    /// handler's background work, outside any turn).
+    pub fn responder(&self) -> Responder {
         let tracker = self.turns.clone();
         let runtime = self.runtime.clone();
         let spawner: BackgroundSpawner = Arc::new(move |work| {

@@ -39,7 +39,7 @@ use crate::teams::InvokeResponse;
 use accounts::{account_choice_card, set_default_account_command};
 use pending::{
     new_request_id, now_millis, Loaded, PendingRequest, PendingRequests, RequestKind, RequestState,
-    StoredInvocation, StoredRequester,
+    RunLease, StoredInvocation, StoredRequester,
 };
 
 /// How long the list calls that fill resource choices may take before the form is sent
@@ -60,6 +60,8 @@ struct Inner {
     pending: PendingRequests,
     request_ttl: Duration,
     audit: Arc<AuditLog>,
+    /// This runner's name on the requests it claims (see [`pending::RunLease`]).
+    runner: String,
 }
 
 impl Conversations {
@@ -81,6 +83,7 @@ impl Conversations {
                 pending: PendingRequests::new(store),
                 request_ttl,
                 audit: Arc::new(AuditLog::stdout()),
+                runner: new_request_id(),
             }),
         }
     }
@@ -96,7 +99,25 @@ impl Conversations {
     }
 }
 
+impl Conversations {
+    /// One sweep for requests whose runner died (see [`Inner::sweep_abandoned`]); the number
+    /// found. The server runs it at start-up and then periodically.
+    pub async fn sweep_abandoned(&self, responder: &Responder) -> usize {
+        self.inner.sweep_abandoned(responder).await
+    }
+}
+
 impl CommandHandler for Conversations {
+    fn background(&self, responder: Responder) -> Option<BoxFuture<'static, ()>> {
+        let this = self.clone();
+        Some(Box::pin(async move {
+            loop {
+                this.sweep_abandoned(&responder).await;
+                tokio::time::sleep(pending::RUN_LEASE / 4).await;
+            }
+        }))
+    }
+
     fn handle<'a>(&'a self, turn: &'a TurnContext, text: &'a str) -> BoxFuture<'a, Reply> {
         Box::pin(self.inner.on_message(turn, text))
     }
@@ -241,6 +262,7 @@ impl Inner {
             state: RequestState::Open,
             invocation: StoredInvocation::from(invocation),
             expires_at_ms: now_millis() + self.request_ttl.as_millis() as u64,
+            lease: None,
         }
     }
 
@@ -540,6 +562,17 @@ impl Inner {
                 "Only {name}, who sent this command, can use its buttons. Nothing was changed; send the command yourself to run it as you."
             ));
         }
+        if activity.conversation_id() != Some(request.requester.conversation_id.as_str()) {
+            tracing::warn!(
+                request = short(id),
+                verb,
+                "click from another conversation than the request's refused"
+            );
+            return Outcome::Refuse(
+                "This card belongs to another conversation, so nothing was run. Use the buttons on the card where you sent the command, or send the command here."
+                    .to_owned(),
+            );
+        }
         let fallback_target = activity
             .reply_to_id
             .as_deref()
@@ -547,10 +580,29 @@ impl Inner {
         let target = self.pending.card(id).await.or(fallback_target);
         match request.state {
             RequestState::Open => {}
+            RequestState::Running if request.is_abandoned(now_millis()) => {
+                return match self
+                    .give_up_abandoned(&loaded, turn.correlation_id())
+                    .await
+                {
+                    Some(card) => Outcome::Update {
+                        card,
+                        target,
+                        then: None,
+                    },
+                    None => already_handled(),
+                };
+            }
             RequestState::Running => {
                 return Outcome::Refuse(
                     "This request is already running; its card will show the result.".to_owned(),
                 )
+            }
+            RequestState::OutcomeUnknown => {
+                return Outcome::Refuse(format!(
+                    "The bot stopped while this command was running, so its outcome is unknown. Check in AWS before you run it again: {}",
+                    render_command_line(&request.invocation.to_invocation(), self.models)
+                ))
             }
             RequestState::Done | RequestState::Failed => {
                 return Outcome::Refuse(
@@ -661,6 +713,67 @@ impl Inner {
         }
     }
 
+    /// Marks a Running request whose runner died as OutcomeUnknown (once: compare-and-swap)
+    /// and audits it. The card that says so, or `None` when another click or replica got there
+    /// first. Nothing is ever run again automatically: the change may already have happened.
+    async fn give_up_abandoned(&self, loaded: &Loaded, correlation_id: &str) -> Option<Card> {
+        let request = &loaded.request;
+        self.claim(loaded, |r| r.state = RequestState::OutcomeUnknown)
+            .await?;
+        if let Err(error) = self.pending.unmark_running(&request.id).await {
+            tracing::warn!(error = %error_chain(&error), "running note not removed");
+        }
+        tracing::warn!(
+            request = short(&request.id),
+            runner = request.lease.as_ref().map(|lease| lease.owner.as_str()),
+            "the runner of this request stopped while it ran; its outcome is unknown"
+        );
+        self.audit_unrun(request, AuditOutcome::OutcomeUnknown, correlation_id);
+        let invocation = request.invocation.to_invocation();
+        Some(render::status(
+            Status::OutcomeUnknown,
+            "The bot stopped while this command was running, so I cannot tell whether it ran. Check in AWS before you run it again; it will not be run again by itself.",
+            Some(&self.header(&invocation, None)),
+        ))
+    }
+
+    /// Shows every request whose runner died (its lease ran out) as "outcome unknown" on its
+    /// card, without waiting for a click. Returns how many were found.
+    async fn sweep_abandoned(&self, responder: &Responder) -> usize {
+        let ids = match self.pending.running_ids().await {
+            Ok(ids) => ids,
+            Err(error) => {
+                tracing::warn!(error = %error_chain(&error), "running requests could not be listed");
+                return 0;
+            }
+        };
+        let mut found = 0;
+        for id in ids {
+            let loaded = match self.pending.load(&id).await {
+                Ok(Some(loaded)) => loaded,
+                Ok(None) | Err(_) => {
+                    let _ = self.pending.unmark_running(&id).await;
+                    continue;
+                }
+            };
+            if loaded.request.state != RequestState::Running {
+                let _ = self.pending.unmark_running(&id).await;
+                continue;
+            }
+            if !loaded.request.is_abandoned(now_millis()) {
+                continue;
+            }
+            let correlation_id = crate::bot::new_correlation_id();
+            if let Some(card) = self.give_up_abandoned(&loaded, &correlation_id).await {
+                found += 1;
+                if let Some(target) = self.pending.card(&id).await {
+                    update(responder, &target, &card).await;
+                }
+            }
+        }
+        found
+    }
+
     /// Moves a request on with `change`, only if nobody else did first. The new request, or
     /// `None` when another click won (or the store failed, which is logged).
     async fn claim(
@@ -670,8 +783,22 @@ impl Inner {
     ) -> Option<PendingRequest> {
         let mut next = loaded.request.clone();
         change(&mut next);
+        let starts_running =
+            next.state == RequestState::Running && loaded.request.state != RequestState::Running;
+        if starts_running {
+            next.lease = Some(RunLease::new(&self.runner, now_millis()));
+        }
         match self.pending.transition(loaded, &next).await {
-            Ok(true) => Some(next),
+            Ok(true) => {
+                if starts_running {
+                    if let Err(error) = self.pending.mark_running(&next).await {
+                        // The click path still finds it abandoned by its lease; only the sweep
+                        // that updates its card without a click misses it.
+                        tracing::warn!(error = %error_chain(&error), "running request not noted");
+                    }
+                }
+                Some(next)
+            }
             Ok(false) => None,
             Err(error) => {
                 tracing::error!(error = %error_chain(&error), "pending request could not be updated");
@@ -851,6 +978,7 @@ impl Inner {
         if !continues {
             let mut done = claimed.clone();
             done.state = final_state;
+            done.lease = None;
             if let Err(error) = self.pending.put(&done).await {
                 tracing::error!(error = %error_chain(&error), "final request state not stored");
             }
@@ -1106,11 +1234,22 @@ impl Inner {
                 None,
             ),
             other => {
+                // The details (endpoint URLs, response bodies, SDK internals) go to the log only.
                 tracing::error!(error = %error_chain(other), correlation_id, "command failed");
+                let what = match other {
+                    AwsError::Transport { .. } => "AWS could not be reached".to_owned(),
+                    AwsError::Parse { operation, .. } => {
+                        format!("The answer of AWS to {operation} could not be read")
+                    }
+                    AwsError::Credentials { .. } => {
+                        "The bot has no usable AWS credentials for this call".to_owned()
+                    }
+                    shown => shown.to_string(),
+                };
                 render::error(
                     "The command could not be run",
                     &format!(
-                        "{other}. Try again; if it keeps failing, give your administrator the reference {correlation_id}."
+                        "{what}. Nothing more is known here. Try again; if it keeps failing, give your administrator the reference {correlation_id}."
                     ),
                     Some(header),
                     None,

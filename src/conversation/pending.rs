@@ -20,9 +20,18 @@ pub const NAMESPACE: &str = "pending-requests";
 /// races with a click's compare-and-swap).
 pub const CARDS_NAMESPACE: &str = "pending-request-cards";
 
+/// Requests claimed for running, by id, so that a sweep finds the ones whose runner died
+/// without reading every pending request.
+pub const RUNNING_NAMESPACE: &str = "running-requests";
+
 /// How long a request is kept after it expires or finishes, so that a late click is told
 /// "expired" or "already handled" rather than "unknown".
 pub const TOMBSTONE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How long a runner holds a Running request. The work under it is bounded well below this
+/// (authorization, one AWS call with its 15 s deadline, the card update), so a lease that
+/// runs out means the runner died: its process was killed or lost the store.
+pub const RUN_LEASE: Duration = Duration::from_secs(120);
 
 /// A new 128-bit random id, URL-safe base64 without padding (22 characters).
 pub fn new_request_id() -> String {
@@ -49,6 +58,9 @@ pub enum RequestState {
     Failed,
     Cancelled,
     Expired,
+    /// Its runner died while the AWS call may have been under way: nobody knows whether it
+    /// happened, and it is never run again automatically.
+    OutcomeUnknown,
 }
 
 /// What the request is waiting for.
@@ -212,11 +224,45 @@ pub struct PendingRequest {
     pub invocation: StoredInvocation,
     /// Milliseconds since the epoch.
     pub expires_at_ms: u64,
+    /// Who runs it and until when, while it is Running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<RunLease>,
+}
+
+/// The claim of one runner on a Running request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunLease {
+    /// The runner (one per `Conversations`, random at start-up), for the logs.
+    pub owner: String,
+    /// Milliseconds since the epoch when the claim started.
+    pub started_at_ms: u64,
+    /// Milliseconds since the epoch after which the runner counts as dead.
+    pub until_ms: u64,
+}
+
+impl RunLease {
+    pub fn new(owner: &str, now_ms: u64) -> Self {
+        RunLease {
+            owner: owner.to_owned(),
+            started_at_ms: now_ms,
+            until_ms: now_ms + RUN_LEASE.as_millis() as u64,
+        }
+    }
 }
 
 impl PendingRequest {
     pub fn is_expired(&self) -> bool {
         now_millis() >= self.expires_at_ms
+    }
+
+    /// Whether it is Running under a lease that ran out (or none, as written before leases
+    /// existed): its runner is gone.
+    pub fn is_abandoned(&self, now_ms: u64) -> bool {
+        self.state == RequestState::Running
+            && self
+                .lease
+                .as_ref()
+                .is_none_or(|lease| now_ms >= lease.until_ms)
     }
 
     pub fn minutes_left(&self) -> u64 {
@@ -296,6 +342,28 @@ impl PendingRequests {
                 source,
             }),
         }
+    }
+
+    /// Notes that `id` is Running, for [`Self::running_ids`]. Kept as long as the request.
+    pub async fn mark_running(&self, request: &PendingRequest) -> Result<(), StoreError> {
+        self.store
+            .put(
+                RUNNING_NAMESPACE,
+                &request.id,
+                Vec::new(),
+                Some(Self::ttl(request)),
+            )
+            .await
+    }
+
+    /// Ids noted as Running (some may have finished since).
+    pub async fn running_ids(&self) -> Result<Vec<String>, StoreError> {
+        self.store.keys(RUNNING_NAMESPACE).await
+    }
+
+    /// Forgets that `id` was Running.
+    pub async fn unmark_running(&self, id: &str) -> Result<(), StoreError> {
+        self.store.delete(RUNNING_NAMESPACE, id).await.map(|_| ())
     }
 
     /// Replaces `loaded` with `next` only if nobody changed it since it was read. True when

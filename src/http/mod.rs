@@ -141,12 +141,17 @@ impl ServerBuilder {
         ));
         let tokens = Arc::new(TokenProvider::new(&config, http.clone()));
         let connector = Arc::new(ConnectorClient::new(http, tokens, self.retry));
+        let handler = self.handler.clone();
         let bot = Arc::new(Bot::new(
             connector,
             self.store,
             self.handler,
             self.max_turns_in_flight,
         ));
+        let mut refresh_tasks = refresh_tasks;
+        if let Some(work) = handler.background(bot.responder()) {
+            refresh_tasks.push(tokio::spawn(work));
+        }
 
         let state = web::Data::new(AppState {
             validator,
@@ -235,6 +240,9 @@ impl RunningServer {
         }
         for task in self.refresh_tasks {
             task.abort();
+            // Waiting for the cancelled task drops what it holds (the store among them), so a
+            // new server may open the same store file at once.
+            let _ = task.await;
         }
         finished
     }

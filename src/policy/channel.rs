@@ -21,7 +21,7 @@ use super::{
     AccountLabel, AccountQuestion, Authorizer, Decision, Denial, DenialLayer, Permit, Requester,
 };
 use crate::audit::{AuditLog, AuditRecord, Outcome};
-use crate::aws::assume_role::{self, RoleAssumer, RoleRequest};
+use crate::aws::assume_role::{self, AssumeRoleError, RoleAssumer, RoleRequest};
 use crate::command::{is_never_allowed, Invocation};
 use crate::models::Models;
 use crate::store::{self, Store};
@@ -234,10 +234,14 @@ impl ChannelAuthorizer {
         let credentials = match self.assumer.assume(&request).await {
             Ok(credentials) => credentials,
             Err(error) => {
+                if let AssumeRoleError::Unavailable { detail, .. } = &error {
+                    // The turn's span carries the correlation id that ties this to the card.
+                    tracing::error!(role_arn = %role.arn, detail = %detail, "STS failed");
+                }
                 return deny(
                     DenialLayer::Credentials,
                     format!("{error}. An administrator should check that the role's trust policy lets the bot assume it (and allows sts:SetSourceIdentity and sts:TagSession when those are on)."),
-                )
+                );
             }
         };
         if let Some(given) = &invocation.globals.region {

@@ -196,7 +196,7 @@ impl ConfigProblems {
             match &problem.span {
                 Some(span) => {
                     let (line, column) = line_column(text, span.start);
-                    let source_line = text.lines().nth(line - 1).unwrap_or("");
+                    let source_line = mask_secret_values(text.lines().nth(line - 1).unwrap_or(""));
                     let width = text[span.clone()]
                         .lines()
                         .next()
@@ -219,6 +219,25 @@ impl ConfigProblems {
         }
         out
     }
+}
+
+/// `line` with the value of every key that names a secret (`MicrosoftAppPassword`, anything
+/// with password, secret, token or credential in its name) replaced by as many `*`, so that a
+/// quoted line never shows a secret and the caret under it still points at the same column.
+fn mask_secret_values(line: &str) -> String {
+    static SECRET_VALUE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?i)((?:[A-Za-z0-9_-]*(?:password|secret|token|credential)[A-Za-z0-9_-]*|"[^"]*(?:password|secret|token|credential)[^"]*")\s*=\s*)("(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s,}]+)"#,
+        )
+        .expect("the secret pattern compiles")
+    });
+    SECRET_VALUE
+        .replace_all(line, |captures: &regex::Captures<'_>| {
+            let value = &captures[2];
+            let stars = "*".repeat(value.chars().count());
+            format!("{}{stars}", &captures[1])
+        })
+        .into_owned()
 }
 
 /// 1-based line and column (in characters) of a byte offset.

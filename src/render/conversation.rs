@@ -162,6 +162,8 @@ pub enum Status {
     Refused,
     /// Already handled (a second Confirm).
     AlreadyHandled,
+    /// The bot stopped while the command ran; nobody knows whether it happened.
+    OutcomeUnknown,
 }
 
 /// Card for a result, cut to fit with a notice of what was cut.
@@ -420,6 +422,7 @@ pub fn status(status: Status, message: &str, header_view: Option<&CommandHeader>
         Status::Expired => ("This request has expired", "Warning"),
         Status::Refused => ("Not available to you", "Warning"),
         Status::AlreadyHandled => ("Already handled", "Default"),
+        Status::OutcomeUnknown => ("Outcome unknown — check before running again", "Attention"),
     };
     render(
         match status {
@@ -428,6 +431,7 @@ pub fn status(status: Status, message: &str, header_view: Option<&CommandHeader>
             Status::Expired => "status-expired",
             Status::Refused => "status-refused",
             Status::AlreadyHandled => "status-already-handled",
+            Status::OutcomeUnknown => "status-outcome-unknown",
         },
         STATUS,
         &[

@@ -21,7 +21,7 @@ use crate::moto;
 use crate::support::harness::{wait_until, Harness, Options, TENANT_ID, USER_AAD_ID};
 
 const OPS: &str = "19:ops-channel@thread.tacv2";
-const ONCALL: &str = "19:oncall-channel@thread.tacv2";
+pub(crate) const ONCALL: &str = "19:oncall-channel@thread.tacv2";
 const UNMAPPED_USER: &str = "99999999-0000-4000-8000-0000000000bb";
 
 /// Two channels, two accounts, a channel role and user roles.
@@ -59,13 +59,13 @@ require_user_roles = true
     )
 }
 
-struct Bot {
-    h: Harness,
-    authorizer: Arc<ChannelAuthorizer>,
+pub(crate) struct Bot {
+    pub(crate) h: Harness,
+    pub(crate) authorizer: Arc<ChannelAuthorizer>,
     audit: AuditMemory,
 }
 
-async fn start_with(engine_config: EngineConfig, ops_guardrails: &str) -> Bot {
+pub(crate) async fn start_with(engine_config: EngineConfig, ops_guardrails: &str) -> Bot {
     let static_credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
         Credentials::new("testing", "testing", None, None, "test"),
     );
@@ -128,7 +128,7 @@ impl Bot {
     }
 
     /// Sends a message and returns the card the bot posted for it.
-    async fn say(&self, channel: &str, text: &str) -> Value {
+    pub(crate) async fn say(&self, channel: &str, text: &str) -> Value {
         self.say_as(channel, USER_AAD_ID, text).await
     }
 
@@ -256,7 +256,7 @@ fn actions(card: &Value, verb: &str) -> Vec<Value> {
     found
 }
 
-fn text(card: &Value) -> String {
+pub(crate) fn text(card: &Value) -> String {
     card.to_string().replace('\u{200b}', "")
 }
 

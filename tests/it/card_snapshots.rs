@@ -267,6 +267,7 @@ fn cards() -> Vec<(&'static str, Card)> {
         ("status-running", render::status(Status::Running, "Started by the requester. This card shows the result when the command finishes.", Some(&kinesis_header))),
         ("status-cancelled", render::status(Status::Cancelled, "Cancelled by Ada Lovelace. Nothing was run.", Some(&kinesis_header))),
         ("status-expired", render::status(Status::Expired, "This request expired after 15 minutes without an answer. Nothing was run. Send the command again to start over.", Some(&kinesis_header))),
+        ("status-outcome-unknown", render::status(Status::OutcomeUnknown, "The bot stopped while this command was running, so I cannot tell whether it ran. Check in AWS before you run it again; it will not be run again by itself.", Some(&kinesis_header))),
         ("error-command", render::error("I could not read that command", "Unknown service 'cloudwach'. Did you mean cloudwatch?", None, None)),
         ("error-aws", render::error(
             "AWS refused the call",

@@ -19,15 +19,15 @@ use crate::support::standins::Recorded;
 
 const TTL: Duration = Duration::from_secs(900);
 
-struct World {
-    h: Harness,
-    support: SupportStandIn,
-    store: Option<Arc<dyn Store>>,
-    path: PathBuf,
+pub(crate) struct World {
+    pub(crate) h: Harness,
+    pub(crate) support: SupportStandIn,
+    pub(crate) store: Option<Arc<dyn Store>>,
+    pub(crate) path: PathBuf,
     _dir: tempfile::TempDir,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.redb");
     let store = embedded_store(&path).await;
@@ -50,12 +50,12 @@ async fn world() -> World {
 }
 
 impl World {
-    fn store(&self) -> &Arc<dyn Store> {
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
         self.store.as_ref().unwrap()
     }
 
     /// Sends a message and returns the card of the bot's next request to the Connector.
-    async fn say(&self, text: &str) -> Value {
+    pub(crate) async fn say(&self, text: &str) -> Value {
         let before = self.h.connector.state.count();
         let response = self
             .h
@@ -70,7 +70,7 @@ impl World {
     }
 
     /// An Action.Execute click; the HTTP status and the invoke response body.
-    async fn execute(&self, verb: &str, data: Value, user: User) -> (u16, Value) {
+    pub(crate) async fn execute(&self, verb: &str, data: Value, user: User) -> (u16, Value) {
         let activity = self.click_activity("invoke", verb, data, user);
         let response = self.h.post(&activity, Some(&self.h.bearer())).await;
         let status = response.status().as_u16();
@@ -84,7 +84,7 @@ impl World {
         assert_eq!(response.status(), 200);
     }
 
-    fn click_activity(&self, kind: &str, verb: &str, data: Value, user: User) -> Value {
+    pub(crate) fn click_activity(&self, kind: &str, verb: &str, data: Value, user: User) -> Value {
         let mut activity = self.h.message("");
         let object = activity.as_object_mut().unwrap();
         object.remove("text");
@@ -124,7 +124,7 @@ impl World {
     }
 
     /// Waits for a card update (PUT) whose card contains `text`, and returns the card.
-    async fn updated_card(&self, text: &str) -> Value {
+    pub(crate) async fn updated_card(&self, text: &str) -> Value {
         let state = &self.h.connector.state;
         wait_until(&format!("a card update containing {text:?}"), || {
             state
@@ -155,7 +155,7 @@ impl World {
 }
 
 #[derive(Clone, Copy)]
-enum User {
+pub(crate) enum User {
     Requester,
     Other,
 }
@@ -165,7 +165,7 @@ fn card_of(recorded: &Recorded) -> Value {
 }
 
 /// The pending-request id a card's buttons carry.
-fn request_id(card: &Value) -> String {
+pub(crate) fn request_id(card: &Value) -> String {
     fn find(value: &Value) -> Option<String> {
         match value {
             Value::Object(map) => {
@@ -181,14 +181,14 @@ fn request_id(card: &Value) -> String {
     find(card).expect("the card carries a request id")
 }
 
-fn assert_contains(card: &Value, needles: &[&str]) {
+pub(crate) fn assert_contains(card: &Value, needles: &[&str]) {
     let text = card.to_string();
     for needle in needles {
         assert!(text.contains(needle), "{needle:?} not in {text}");
     }
 }
 
-fn invoke_card(body: &Value) -> Value {
+pub(crate) fn invoke_card(body: &Value) -> Value {
     assert_eq!(body["statusCode"], 200, "{body}");
     assert_eq!(
         body["type"], "application/vnd.microsoft.card.adaptive",
@@ -197,7 +197,7 @@ fn invoke_card(body: &Value) -> Value {
     body["value"].clone()
 }
 
-fn invoke_message(body: &Value) -> String {
+pub(crate) fn invoke_message(body: &Value) -> String {
     assert_eq!(
         body["type"], "application/vnd.microsoft.activity.message",
         "{body}"

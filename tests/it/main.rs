@@ -7,6 +7,8 @@ mod card_snapshots;
 mod cards;
 mod check_config;
 mod conversations;
+mod error_cards;
+mod lifecycle;
 #[path = "../engine/moto.rs"]
 mod moto;
 mod replies;

@@ -313,3 +313,32 @@ fn line_and_column_count_characters() {
     let offset = text.find('"').unwrap();
     assert_eq!(line_column(text, offset), (2, 6));
 }
+
+#[test]
+fn quoted_lines_never_show_secret_values() {
+    let cases = [
+        // A syntax error on the password's own line.
+        "[bot]\nMicrosoftAppPassword = \"hunter2-s3cret\" trailing\n",
+        // An unknown key in an inline table holding the password.
+        "bot = { MicrosoftAppPassword = 'hunter2-s3cret', Bogus = 1 }\n",
+        // A wrong type next to it.
+        "[bot]\nclient_secret = hunter2-s3cret\n",
+    ];
+    for text in cases {
+        let shown = ConfigProblems {
+            problems: problems(text),
+        }
+        .explain("bot.toml", text);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("****"), "{shown}");
+    }
+    // The caret still points where it did: the masked value keeps its width.
+    assert_eq!(
+        mask_secret_values("MicrosoftAppPassword = \"abc\", other = 1"),
+        "MicrosoftAppPassword = *****, other = 1"
+    );
+    assert_eq!(
+        mask_secret_values("region = \"us-east-1\""),
+        "region = \"us-east-1\""
+    );
+}

@@ -71,7 +71,23 @@ pub fn conversations(
     support_url: &str,
     ttl: Duration,
 ) -> Arc<Conversations> {
-    let engine = Arc::new(engine(Some(support_url)));
+    conversations_with_endpoints(store, support_url, ttl, &[])
+}
+
+/// The same, with some services sent elsewhere: (`SQS`-style service key, URL).
+pub fn conversations_with_endpoints(
+    store: Arc<dyn Store>,
+    support_url: &str,
+    ttl: Duration,
+    endpoints: &[(&str, String)],
+) -> Arc<Conversations> {
+    let mut config = engine(Some(support_url)).config().clone();
+    for (service, url) in endpoints {
+        config
+            .service_endpoints
+            .insert((*service).to_owned(), url.clone());
+    }
+    let engine = Arc::new(Engine::new(config));
     let authorizer = Arc::new(LocalOperator::with_credentials(
         engine.clone(),
         "us-east-1",

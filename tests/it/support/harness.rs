@@ -164,6 +164,48 @@ impl Harness {
         self.wait_ready().await;
     }
 
+    /// Stops the bot (waiting for its turns) and starts a new one with `handler` on a runtime
+    /// of its own, which the caller may shut down abruptly to play a process that dies: every
+    /// task of that bot stops where it is, with nothing written after.
+    pub async fn restart_on_own_runtime(
+        &mut self,
+        handler: Arc<dyn CommandHandler>,
+        conversation_store: Option<Arc<dyn ConversationStore>>,
+    ) -> tokio::runtime::Runtime {
+        self.stop().await;
+        let (config, retry, key_refresh) = (self.config.clone(), self.retry, self.key_refresh);
+        let (runtime, server) = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("a runtime for the bot");
+            let server = runtime.block_on(start_server(
+                config,
+                retry,
+                key_refresh,
+                Some(handler),
+                conversation_store,
+                aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
+            ));
+            (runtime, server)
+        })
+        .join()
+        .expect("the bot's runtime starts");
+        self.addr = server.local_addr();
+        self.server = Some(server);
+        self.wait_ready().await;
+        runtime
+    }
+
+    /// Ends a bot started with [`Self::restart_on_own_runtime`] as a killed process would end:
+    /// no shutdown, no waiting for its turns.
+    pub fn kill(&mut self, runtime: tokio::runtime::Runtime) {
+        // Dropping the handle stops nothing: a graceful stop is what a killed process never gets.
+        drop(self.server.take());
+        runtime.shutdown_background();
+    }
+
     /// Stops the bot, waiting for its turns.
     pub async fn stop(&mut self) {
         if let Some(server) = self.server.take() {
