@@ -15,6 +15,7 @@ pub mod config;
 pub mod conversation;
 pub mod exec;
 pub mod http;
+pub mod metrics;
 pub mod models;
 pub mod output;
 pub mod policy;

@@ -13,6 +13,7 @@ use aws_chatops::audit::AuditLog;
 use aws_chatops::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
 use aws_chatops::aws::{Engine, EngineConfig};
 use aws_chatops::bot::DurableConversationStore;
+use aws_chatops::config::reload::read_access;
 use aws_chatops::config::Config;
 use aws_chatops::conversation::Conversations;
 use aws_chatops::http::ServerBuilder;
@@ -106,14 +107,38 @@ fn load_access(config_path: Option<&std::path::Path>) -> anyhow::Result<AccessCo
         );
         return Ok(AccessConfig::default());
     };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read config file {}", path.display()))?;
-    AccessConfig::from_toml_str(&text).map_err(|problems| {
-        anyhow::anyhow!(
-            "the [access] configuration has mistakes:\n{}",
-            problems.explain(&path.display().to_string(), &text)
-        )
-    })
+    Ok(read_access(path)?)
+}
+
+/// On SIGHUP, reads the `[access]` table again and applies it when it is valid; a file with
+/// mistakes is logged with its explanation and the running configuration stays.
+#[cfg(unix)]
+fn reload_on_hangup(path: PathBuf, authorizer: Arc<ChannelAuthorizer>) -> anyhow::Result<()> {
+    let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("cannot install the SIGHUP handler")?;
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match read_access(&path) {
+                Ok(access) => {
+                    let channels = access.channels.len();
+                    let accounts = access.accounts.len();
+                    authorizer.replace_config(access);
+                    tracing::info!(
+                        path = %path.display(),
+                        channels,
+                        accounts,
+                        "configuration reloaded"
+                    );
+                }
+                Err(error) => tracing::error!(
+                    path = %path.display(),
+                    error = %error,
+                    "configuration not reloaded; the running one stays"
+                ),
+            }
+        }
+    });
+    Ok(())
 }
 
 fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
@@ -144,6 +169,10 @@ fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
             audit.clone(),
             default_region,
         ));
+        #[cfg(unix)]
+        if let Some(path) = &config_path {
+            reload_on_hangup(path.clone(), authorizer.clone())?;
+        }
         let conversations =
             Conversations::new(engine, authorizer, store.clone(), config.request_ttl)
                 .with_audit(audit);

@@ -133,6 +133,18 @@ struct Prepared<'a> {
     protocol: Protocol,
 }
 
+/// A call's outcome as the metrics name it.
+fn call_outcome<T>(result: &Result<T, AwsError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(AwsError::Service { status, .. }) if *status < 500 => "client_error",
+        Err(AwsError::Service { .. }) => "server_error",
+        Err(AwsError::Timeout { .. }) => "timeout",
+        Err(AwsError::Transport { .. }) => "transport_error",
+        Err(_) => "other_error",
+    }
+}
+
 impl Engine {
     pub fn new(config: EngineConfig) -> Self {
         let client = reqwest::Client::builder()
@@ -358,16 +370,22 @@ impl Engine {
     ) -> Result<Page, AwsError> {
         let operation_key = prepared.operation_key;
         let params = botocore_input_fixes(prepared, params);
+        let started = Instant::now();
         let attempt = self.call_with_retries(prepared, &params, call);
-        let output = match tokio::time::timeout_at(deadline, attempt).await {
-            Ok(result) => result?,
-            Err(_) => {
-                return Err(AwsError::Timeout {
-                    operation: operation_key.to_owned(),
-                    limit: self.config.timeout,
-                })
-            }
+        let result = match tokio::time::timeout_at(deadline, attempt).await {
+            Ok(result) => result,
+            Err(_) => Err(AwsError::Timeout {
+                operation: operation_key.to_owned(),
+                limit: self.config.timeout,
+            }),
         };
+        crate::metrics::global().aws_call(
+            &prepared.model.cli.name,
+            operation_key,
+            call_outcome(&result),
+            started.elapsed(),
+        );
+        let output = result?;
         let model = &prepared.model;
         let next = model.paginator(prepared.operation()).and_then(|paginator| {
             next_tokens(

@@ -3,6 +3,7 @@
 //! read the process environment anywhere except in [`Config::load`].
 
 pub mod check;
+pub mod reload;
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};

@@ -748,6 +748,7 @@ impl Inner {
             }
         };
         let mut found = 0;
+        let mut still_running = 0;
         for id in ids {
             let loaded = match self.pending.load(&id).await {
                 Ok(Some(loaded)) => loaded,
@@ -761,6 +762,7 @@ impl Inner {
                 continue;
             }
             if !loaded.request.is_abandoned(now_millis()) {
+                still_running += 1;
                 continue;
             }
             let correlation_id = crate::bot::new_correlation_id();
@@ -771,6 +773,7 @@ impl Inner {
                 }
             }
         }
+        crate::metrics::global().set_requests_running(still_running);
         found
     }
 

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::bot::MessageRef;
 use crate::command::{GlobalOptions, Invocation, OutputFormat};
+use crate::metrics;
 use crate::policy::Requester;
 use crate::store::{Store, StoreError};
 
@@ -61,6 +62,21 @@ pub enum RequestState {
     /// Its runner died while the AWS call may have been under way: nobody knows whether it
     /// happened, and it is never run again automatically.
     OutcomeUnknown,
+}
+
+impl RequestState {
+    /// Its name as stored and as the metrics label it.
+    pub fn name(self) -> &'static str {
+        match self {
+            RequestState::Open => "open",
+            RequestState::Running => "running",
+            RequestState::Done => "done",
+            RequestState::Failed => "failed",
+            RequestState::Cancelled => "cancelled",
+            RequestState::Expired => "expired",
+            RequestState::OutcomeUnknown => "outcome_unknown",
+        }
+    }
 }
 
 /// What the request is waiting for.
@@ -305,7 +321,9 @@ impl PendingRequests {
         let bytes = serde_json::to_vec(request).expect("pending requests serialise");
         self.store
             .put(NAMESPACE, &request.id, bytes, Some(Self::ttl(request)))
-            .await
+            .await?;
+        metrics::global().request_transition(request.state.name());
+        Ok(())
     }
 
     /// Records where the card of request `id` is, for as long as the request is kept.
@@ -374,7 +392,8 @@ impl PendingRequests {
         next: &PendingRequest,
     ) -> Result<bool, StoreError> {
         let bytes = serde_json::to_vec(next).expect("pending requests serialise");
-        self.store
+        let won = self
+            .store
             .compare_and_swap(
                 NAMESPACE,
                 &next.id,
@@ -382,7 +401,11 @@ impl PendingRequests {
                 Some(bytes),
                 Some(Self::ttl(next)),
             )
-            .await
+            .await?;
+        if won && next.state != loaded.request.state {
+            metrics::global().request_transition(next.state.name());
+        }
+        Ok(won)
     }
 }
 

@@ -179,6 +179,11 @@ impl ServerBuilder {
                         .route(web::get().to(readyz))
                         .default_service(web::to(method_not_allowed)),
                 )
+                .service(
+                    web::resource("/metrics")
+                        .route(web::get().to(metrics))
+                        .default_service(web::to(method_not_allowed)),
+                )
         })
         .disable_signals()
         .shutdown_timeout(20);
@@ -267,6 +272,12 @@ async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
 
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "alive"}))
+}
+
+async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(crate::metrics::CONTENT_TYPE)
+        .body(crate::metrics::global().render())
 }
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {

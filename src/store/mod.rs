@@ -5,6 +5,7 @@
 
 mod embedded;
 mod memory;
+mod metered;
 mod redis_store;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use serde::Serialize;
 
 pub use embedded::EmbeddedStore;
 pub use memory::MemoryStore;
+pub use metered::Metered;
 pub use redis_store::RedisStore;
 
 /// Errors of the storage layer.
@@ -74,17 +76,17 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// Opens the store a configuration names: a `redis://` (or `rediss://`) URL, or a file path
-/// for the embedded store.
+/// for the embedded store. Its operations are counted in the process metrics.
 pub async fn open(location: &str) -> Result<Arc<dyn Store>, StoreError> {
     if location.starts_with("redis://") || location.starts_with("rediss://") {
-        return Ok(Arc::new(
+        return Ok(Arc::new(Metered::new(
             RedisStore::connect(location, "aws-chatops").await?,
-        ));
+        )));
     }
     if location.is_empty() || location.contains("://") {
         return Err(StoreError::BadLocation(location.to_owned()));
     }
-    Ok(Arc::new(EmbeddedStore::open(location).await?))
+    Ok(Arc::new(Metered::new(EmbeddedStore::open(location).await?)))
 }
 
 /// JSON helpers over any [`Store`], so callers deal in their own types.

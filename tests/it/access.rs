@@ -25,7 +25,7 @@ pub(crate) const ONCALL: &str = "19:oncall-channel@thread.tacv2";
 const UNMAPPED_USER: &str = "99999999-0000-4000-8000-0000000000bb";
 
 /// Two channels, two accounts, a channel role and user roles.
-fn access_text(ops_guardrails: &str) -> String {
+pub(crate) fn access_text(ops_guardrails: &str) -> String {
     format!(
         r#"
 [access]

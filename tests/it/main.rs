@@ -12,5 +12,6 @@ mod lifecycle;
 #[path = "../engine/moto.rs"]
 mod moto;
 mod replies;
+mod serve_process;
 mod support;
 mod turns;

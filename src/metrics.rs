@@ -1,0 +1,332 @@
+//! Prometheus metrics, served by `http/` as `GET /metrics`: activities by type and outcome,
+//! authentication failures by reason, turn latency, AWS calls by service, operation and
+//! outcome with their latency, Bot Connector deliveries, store operations, pending-request
+//! transitions and process memory. One registry per process (metrics are process-wide, like
+//! logs); every label value comes from a fixed set or from the service models, never from raw
+//! user input, so the number of series stays bounded.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+/// The content type of [`Metrics::render`]'s text (OpenMetrics, which Prometheus reads).
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ActivityLabels {
+    r#type: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AwsCallLabels {
+    service: String,
+    operation: String,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ServiceLabels {
+    service: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EventLabels {
+    event: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StoreLabels {
+    operation: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabels {
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MemoryLabels {
+    kind: &'static str,
+}
+
+/// Every metric of the process.
+pub struct Metrics {
+    registry: Registry,
+    activities: Family<ActivityLabels, Counter>,
+    auth_failures: Family<ReasonLabels, Counter>,
+    turn_seconds: Histogram,
+    aws_calls: Family<AwsCallLabels, Counter>,
+    aws_call_seconds: Family<ServiceLabels, Histogram>,
+    connector: Family<EventLabels, Counter>,
+    outbox_depth: Gauge,
+    store_operations: Family<StoreLabels, Counter>,
+    request_transitions: Family<StateLabels, Counter>,
+    requests_running: Gauge,
+    memory_bytes: Family<MemoryLabels, Gauge>,
+}
+
+/// Latency buckets in seconds: from a cached answer (1 ms) to the 15 s command deadline.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 15.0,
+];
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(LATENCY_BUCKETS)
+}
+
+impl Metrics {
+    fn new() -> Self {
+        let mut registry = Registry::with_prefix("aws_chatops");
+        let activities = Family::<ActivityLabels, Counter>::default();
+        registry.register(
+            "activities",
+            "Activities received on /api/messages, by type and how they were answered",
+            activities.clone(),
+        );
+        let auth_failures = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "auth_failures",
+            "Requests refused with 401, by reason",
+            auth_failures.clone(),
+        );
+        let turn_seconds = latency_histogram();
+        registry.register(
+            "turn_seconds",
+            "Time from a request's arrival to its HTTP answer",
+            turn_seconds.clone(),
+        );
+        let aws_calls = Family::<AwsCallLabels, Counter>::default();
+        registry.register(
+            "aws_calls",
+            "AWS calls (one per page), by service, operation and outcome",
+            aws_calls.clone(),
+        );
+        let aws_call_seconds = Family::<ServiceLabels, Histogram>::new_with_constructor(
+            latency_histogram as fn() -> _,
+        );
+        registry.register(
+            "aws_call_seconds",
+            "Latency of AWS calls (one per page, retries included), by service",
+            aws_call_seconds.clone(),
+        );
+        let connector = Family::<EventLabels, Counter>::default();
+        registry.register(
+            "connector_events",
+            "Bot Connector calls: sent, retried, failed, outboxed, delivered_from_outbox, given_up",
+            connector.clone(),
+        );
+        let outbox_depth = Gauge::default();
+        registry.register(
+            "outbox_depth",
+            "Replies waiting in the durable outbox for another delivery attempt",
+            outbox_depth.clone(),
+        );
+        let store_operations = Family::<StoreLabels, Counter>::default();
+        registry.register(
+            "store_operations",
+            "Durable store operations, by operation and outcome (ok or error)",
+            store_operations.clone(),
+        );
+        let request_transitions = Family::<StateLabels, Counter>::default();
+        registry.register(
+            "request_transitions",
+            "Pending requests (forms, confirmations, pages) entering each state",
+            request_transitions.clone(),
+        );
+        let requests_running = Gauge::default();
+        registry.register(
+            "requests_running",
+            "Pending requests noted as running in the store (all replicas)",
+            requests_running.clone(),
+        );
+        let memory_bytes = Family::<MemoryLabels, Gauge>::default();
+        registry.register(
+            "process_memory_bytes",
+            "Process memory: resident (VmRSS) and peak resident (VmHWM)",
+            memory_bytes.clone(),
+        );
+        Metrics {
+            registry,
+            activities,
+            auth_failures,
+            turn_seconds,
+            aws_calls,
+            aws_call_seconds,
+            connector,
+            outbox_depth,
+            store_operations,
+            request_transitions,
+            requests_running,
+            memory_bytes,
+        }
+    }
+
+    /// An activity answered: its type (one of the Bot Framework's, else `other`) and how.
+    pub fn activity(&self, activity_type: &str, outcome: &'static str) {
+        let r#type = match activity_type {
+            "message" => "message",
+            "invoke" => "invoke",
+            "conversationUpdate" => "conversationUpdate",
+            "installationUpdate" => "installationUpdate",
+            "messageReaction" => "messageReaction",
+            "typing" => "typing",
+            "event" => "event",
+            _ => "other",
+        };
+        self.activities
+            .get_or_create(&ActivityLabels { r#type, outcome })
+            .inc();
+    }
+
+    /// A request refused with 401, with a reason from a fixed list.
+    pub fn auth_failure(&self, reason: &'static str) {
+        self.auth_failures
+            .get_or_create(&ReasonLabels { reason })
+            .inc();
+    }
+
+    /// How long a request to `/api/messages` took to answer.
+    pub fn turn_latency(&self, elapsed: Duration) {
+        self.turn_seconds.observe(elapsed.as_secs_f64());
+    }
+
+    /// One AWS call; `service` and `operation` are model names, `outcome` from a fixed list.
+    pub fn aws_call(&self, service: &str, operation: &str, outcome: &'static str, took: Duration) {
+        self.aws_calls
+            .get_or_create(&AwsCallLabels {
+                service: service.to_owned(),
+                operation: operation.to_owned(),
+                outcome,
+            })
+            .inc();
+        self.aws_call_seconds
+            .get_or_create(&ServiceLabels {
+                service: service.to_owned(),
+            })
+            .observe(took.as_secs_f64());
+    }
+
+    /// A Bot Connector event (`sent`, `retried`, `failed`, `outboxed`, ...).
+    pub fn connector_event(&self, event: &'static str) {
+        self.connector.get_or_create(&EventLabels { event }).inc();
+    }
+
+    /// The outbox's current size.
+    pub fn set_outbox_depth(&self, depth: usize) {
+        self.outbox_depth.set(depth as i64);
+    }
+
+    /// A store operation and whether it succeeded.
+    pub fn store_operation(&self, operation: &'static str, ok: bool) {
+        let outcome = if ok { "ok" } else { "error" };
+        self.store_operations
+            .get_or_create(&StoreLabels { operation, outcome })
+            .inc();
+    }
+
+    /// A pending request entered `state`.
+    pub fn request_transition(&self, state: &'static str) {
+        self.request_transitions
+            .get_or_create(&StateLabels { state })
+            .inc();
+    }
+
+    /// How many requests the store notes as running.
+    pub fn set_requests_running(&self, running: usize) {
+        self.requests_running.set(running as i64);
+    }
+
+    /// The text Prometheus scrapes, with process memory read now.
+    pub fn render(&self) -> String {
+        if let Some((resident, peak)) = process_memory() {
+            self.memory_bytes
+                .get_or_create(&MemoryLabels { kind: "resident" })
+                .set(resident as i64);
+            self.memory_bytes
+                .get_or_create(&MemoryLabels {
+                    kind: "peak_resident",
+                })
+                .set(peak as i64);
+        }
+        let mut text = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
+        text
+    }
+}
+
+/// The process's metrics.
+pub fn global() -> &'static Metrics {
+    static METRICS: OnceLock<Metrics> = OnceLock::new();
+    METRICS.get_or_init(Metrics::new)
+}
+
+/// VmRSS and VmHWM in bytes, where `/proc` has them (Linux).
+fn process_memory() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|line| line.starts_with(name))?;
+        let kib: u64 = line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kib * 1024)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_names_every_family_and_counts_what_happened() {
+        let metrics = Metrics::new();
+        metrics.activity("message", "accepted");
+        metrics.activity("<script>", "accepted");
+        metrics.auth_failure("bad_signature");
+        metrics.aws_call(
+            "cloudwatch",
+            "DescribeAlarms",
+            "ok",
+            Duration::from_millis(12),
+        );
+        metrics.store_operation("get", true);
+        metrics.request_transition("running");
+        metrics.connector_event("sent");
+        let text = metrics.render();
+        for expected in [
+            r#"aws_chatops_activities_total{type="message",outcome="accepted"} 1"#,
+            r#"aws_chatops_activities_total{type="other",outcome="accepted"} 1"#,
+            r#"aws_chatops_auth_failures_total{reason="bad_signature"} 1"#,
+            r#"aws_chatops_aws_calls_total{service="cloudwatch",operation="DescribeAlarms",outcome="ok"} 1"#,
+            r#"aws_chatops_aws_call_seconds_bucket{le="0.025",service="cloudwatch"} 1"#,
+            r#"aws_chatops_store_operations_total{operation="get",outcome="ok"} 1"#,
+            r#"aws_chatops_request_transitions_total{state="running"} 1"#,
+            r#"aws_chatops_connector_events_total{event="sent"} 1"#,
+            "aws_chatops_process_memory_bytes{kind=\"resident\"}",
+            "# EOF",
+        ] {
+            assert!(text.contains(expected), "{expected} not in\n{text}");
+        }
+        assert!(
+            !text.contains("script"),
+            "raw activity types never become labels"
+        );
+    }
+}
