@@ -11,16 +11,17 @@ use std::time::Duration;
 use aws_chatops::audit::{AuditLog, AuditMemory};
 use aws_chatops::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
 use aws_chatops::aws::{Credentials, Engine, EngineConfig};
+use aws_chatops::bot::DurableConversationStore;
 use aws_chatops::conversation::Conversations;
 use aws_chatops::policy::config::AccessConfig;
 use aws_chatops::policy::{Authorizer as _, ChannelAuthorizer, Requester};
-use aws_chatops::store::MemoryStore;
+use aws_chatops::store::{MemoryStore, Store};
 use serde_json::{json, Value};
 
 use crate::moto;
 use crate::support::harness::{wait_until, Harness, Options, TENANT_ID, USER_AAD_ID};
 
-const OPS: &str = "19:ops-channel@thread.tacv2";
+pub(crate) const OPS: &str = "19:ops-channel@thread.tacv2";
 pub(crate) const ONCALL: &str = "19:oncall-channel@thread.tacv2";
 const UNMAPPED_USER: &str = "99999999-0000-4000-8000-0000000000bb";
 
@@ -63,20 +64,41 @@ pub(crate) struct Bot {
     pub(crate) h: Harness,
     pub(crate) authorizer: Arc<ChannelAuthorizer>,
     audit: AuditMemory,
+    /// Where this bot writes audit records (a replica may share it).
+    pub(crate) log: Arc<AuditLog>,
 }
 
 pub(crate) async fn start_with(engine_config: EngineConfig, ops_guardrails: &str) -> Bot {
+    start_with_store(
+        engine_config,
+        ops_guardrails,
+        Arc::new(MemoryStore::default()),
+    )
+    .await
+}
+
+/// The chat flow of one bot process: conversations authorized by a `ChannelAuthorizer` over
+/// the access config, STS on moto, state in `store`, audit records to `log`.
+pub(crate) async fn channel_handler(
+    engine_config: EngineConfig,
+    ops_guardrails: &str,
+    store: Arc<dyn Store>,
+    log: Arc<AuditLog>,
+) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
     let static_credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
         Credentials::new("testing", "testing", None, None, "test"),
     );
-    let sts = sts_sdk_config(&engine_config, "us-east-1")
+    // STS keeps the default deadline whatever a test sets for the AWS call itself: on a busy
+    // machine an AssumeRole against moto can take longer than a deliberately short call limit.
+    let sts_engine = EngineConfig {
+        timeout: aws_chatops::aws::DEFAULT_TIMEOUT,
+        ..engine_config.clone()
+    };
+    let sts = sts_sdk_config(&sts_engine, "us-east-1")
         .await
         .into_builder()
         .credentials_provider(static_credentials)
         .build();
-    let (log, audit) = AuditLog::memory();
-    let log = Arc::new(log);
-    let store = Arc::new(MemoryStore::default());
     let authorizer = Arc::new(ChannelAuthorizer::new(
         AccessConfig::from_toml_str(&access_text(ops_guardrails)).unwrap(),
         store.clone(),
@@ -91,8 +113,21 @@ pub(crate) async fn start_with(engine_config: EngineConfig, ops_guardrails: &str
         Duration::from_secs(600),
     )
     .with_audit(log);
+    (Arc::new(conversations), authorizer)
+}
+
+pub(crate) async fn start_with_store(
+    engine_config: EngineConfig,
+    ops_guardrails: &str,
+    store: Arc<dyn Store>,
+) -> Bot {
+    let (log, audit) = AuditLog::memory();
+    let log = Arc::new(log);
+    let (conversations, authorizer) =
+        channel_handler(engine_config, ops_guardrails, store.clone(), log.clone()).await;
     let h = Harness::start_with(Options {
-        handler: Some(Arc::new(conversations)),
+        handler: Some(conversations),
+        conversation_store: Some(Arc::new(DurableConversationStore::new(store))),
         ..Options::default()
     })
     .await;
@@ -101,10 +136,11 @@ pub(crate) async fn start_with(engine_config: EngineConfig, ops_guardrails: &str
         h,
         authorizer,
         audit,
+        log,
     }
 }
 
-fn moto_engine() -> EngineConfig {
+pub(crate) fn moto_engine() -> EngineConfig {
     EngineConfig {
         endpoint_url: Some(moto::moto().url.clone()),
         max_attempts: 1,
@@ -118,7 +154,7 @@ async fn start() -> Bot {
 
 impl Bot {
     /// A message from `user` in `channel`.
-    fn message(&self, channel: &str, user: &str, text: &str) -> Value {
+    pub(crate) fn message(&self, channel: &str, user: &str, text: &str) -> Value {
         let mut activity = self
             .h
             .message_in(&format!("{channel};messageid=1776390257332"), text);
@@ -153,7 +189,7 @@ impl Bot {
     }
 
     /// Clicks an Action.Execute button; returns the card the clicker gets back.
-    async fn click(&self, channel: &str, data: Value) -> Value {
+    pub(crate) async fn click(&self, channel: &str, data: Value) -> Value {
         let mut activity = self.message(channel, USER_AAD_ID, "");
         activity["type"] = json!("invoke");
         activity["name"] = json!("adaptiveCard/action");
@@ -169,7 +205,7 @@ impl Bot {
     }
 
     /// Waits for a card update (PUT) whose text contains `needle`, and returns that card.
-    async fn updated_card(&self, needle: &str) -> Value {
+    pub(crate) async fn updated_card(&self, needle: &str) -> Value {
         let state = &self.h.connector.state;
         wait_until(&format!("a card update with {needle:?}"), || {
             state
@@ -188,7 +224,7 @@ impl Bot {
             .unwrap()
     }
 
-    fn records(&self) -> Vec<Value> {
+    pub(crate) fn records(&self) -> Vec<Value> {
         self.audit.records()
     }
 
@@ -216,7 +252,7 @@ fn requester(channel: &str) -> Requester {
 }
 
 /// The value of the fact titled `title` in a card's header.
-fn fact(card: &Value, title: &str) -> Option<String> {
+pub(crate) fn fact(card: &Value, title: &str) -> Option<String> {
     fn walk(value: &Value, title: &str) -> Option<String> {
         match value {
             Value::Object(map) => {
@@ -236,7 +272,7 @@ fn fact(card: &Value, title: &str) -> Option<String> {
 }
 
 /// The data of every Action.Execute in a card with this verb.
-fn actions(card: &Value, verb: &str) -> Vec<Value> {
+pub(crate) fn actions(card: &Value, verb: &str) -> Vec<Value> {
     fn walk(value: &Value, verb: &str, found: &mut Vec<Value>) {
         match value {
             Value::Object(map) => {

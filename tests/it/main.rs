@@ -11,6 +11,7 @@ mod error_cards;
 mod lifecycle;
 #[path = "../engine/moto.rs"]
 mod moto;
+mod replicas;
 mod replies;
 mod serve_process;
 mod support;

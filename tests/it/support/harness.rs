@@ -198,6 +198,24 @@ impl Harness {
         runtime
     }
 
+    /// Starts a second bot (a replica) against the same stand-ins and config, beside the
+    /// running one; point `addr` at either to talk to it.
+    pub async fn start_replica(
+        &self,
+        handler: Arc<dyn CommandHandler>,
+        conversation_store: Option<Arc<dyn ConversationStore>>,
+    ) -> RunningServer {
+        start_server(
+            self.config.clone(),
+            self.retry,
+            self.key_refresh,
+            Some(handler),
+            conversation_store,
+            aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
+        )
+        .await
+    }
+
     /// Ends a bot started with [`Self::restart_on_own_runtime`] as a killed process would end:
     /// no shutdown, no waiting for its turns.
     pub fn kill(&mut self, runtime: tokio::runtime::Runtime) {
