@@ -133,6 +133,7 @@ impl Delivery {
         {
             Ok(response) => {
                 counters.sent();
+                self.outbox.superseded_by(&operation, conversation_id).await;
                 return Ok(Delivered::Sent(response));
             }
             Err(error) => error,

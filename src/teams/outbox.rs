@@ -133,6 +133,23 @@ fn new_reference() -> String {
     format!("{:016x}", rand::random::<u64>())
 }
 
+/// The fixed reference of a queued update of one message. Only the latest update of a message
+/// is worth sending: an older one delivered late would undo a newer one (a "Running" card
+/// replacing its result), so a newer update replaces it in the outbox, and one sent directly
+/// removes it. FNV-1a, so every replica and every build computes the same reference.
+fn update_reference(conversation_id: &str, activity_id: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in conversation_id
+        .bytes()
+        .chain(std::iter::once(0x1f))
+        .chain(activity_id.bytes())
+    {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("u{hash:015x}")
+}
+
 /// The message store and the task that empties it.
 pub struct Outbox {
     store: Arc<dyn Store>,
@@ -172,8 +189,12 @@ impl Outbox {
         error: &ConnectorError,
     ) -> Result<String, OutboxError> {
         let now = now_millis();
+        let id = match &operation {
+            Operation::Update { activity_id } => update_reference(conversation_id, activity_id),
+            Operation::Send | Operation::Reply { .. } => new_reference(),
+        };
         let mut entry = Entry {
-            id: new_reference(),
+            id,
             operation,
             service_url: service_url.to_owned(),
             conversation_id: conversation_id.to_owned(),
@@ -200,6 +221,31 @@ impl Outbox {
             return Err(OutboxError::Full {
                 limit: self.policy.max_entries,
             });
+        }
+        if let Operation::Update { .. } = entry.operation {
+            // The latest update of a message replaces an older one still waiting.
+            let replaced = self.store.get(NAMESPACE, &entry.id).await?.is_some();
+            self.store
+                .put(
+                    NAMESPACE,
+                    &entry.id,
+                    entry.to_bytes(),
+                    Some(self.policy.ttl),
+                )
+                .await?;
+            self.counters.outboxed();
+            if replaced {
+                self.counters.left_outbox();
+            }
+            tracing::warn!(
+                reference = entry.id,
+                operation = entry.operation.name(),
+                conversation_id = entry.conversation_id,
+                error = entry.last_error,
+                replaced,
+                "update kept in the outbox"
+            );
+            return Ok(entry.id.clone());
         }
         // A fresh reference never collides in practice; compare-and-swap makes sure.
         for _ in 0..3 {
@@ -228,6 +274,28 @@ impl Outbox {
             entry.id = new_reference();
         }
         Err(OutboxError::NoFreeReference)
+    }
+
+    /// Called after `operation` succeeded directly: an older update of the same message still
+    /// waiting in the outbox must not be sent after it.
+    pub async fn superseded_by(&self, operation: &Operation, conversation_id: &str) {
+        let Operation::Update { activity_id } = operation else {
+            return;
+        };
+        let reference = update_reference(conversation_id, activity_id);
+        match self.store.delete(NAMESPACE, &reference).await {
+            Ok(true) => {
+                self.counters.left_outbox();
+                tracing::info!(
+                    reference,
+                    "an older queued update was superseded and removed"
+                );
+            }
+            Ok(false) => {}
+            Err(error) => {
+                tracing::error!(reference, error = %error_chain(&error), "a superseded update could not be removed from the outbox")
+            }
+        }
     }
 
     /// Starts the background task (once); it picks up whatever the store already holds.
@@ -492,6 +560,80 @@ fn give_up_notice(entry: &Entry) -> Activity {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::TokenProvider;
+    use crate::config::Config;
+    use crate::store::MemoryStore;
+    use crate::teams::{PacingPolicy, RetryPolicy};
+
+    /// An outbox on a memory store whose client is never reached (nothing here is sent).
+    fn outbox() -> (Outbox, Arc<dyn Store>) {
+        let config = Config::from_lookup(|name| match name {
+            "MicrosoftAppId" => Some("6f0b3c1e-8a2d-4c5e-9f10-112233445566".into()),
+            "MicrosoftAppPassword" => Some("secret".into()),
+            "MicrosoftAppTenantId" => Some("0d9b0a4c-1111-4222-8333-444455556666".into()),
+            _ => None,
+        })
+        .unwrap();
+        let tokens = Arc::new(TokenProvider::new(&config, reqwest::Client::new()));
+        let connector =
+            ConnectorClient::new(tokens, RetryPolicy::default(), PacingPolicy::default()).unwrap();
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+        let outbox = Outbox::new(store.clone(), Arc::new(connector), OutboxPolicy::default());
+        (outbox, store)
+    }
+
+    fn card_update(text: &str) -> Activity {
+        Activity {
+            activity_type: "message".into(),
+            text: Some(text.into()),
+            ..Activity::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_newer_update_of_a_message_replaces_the_queued_one_and_a_sent_one_removes_it() {
+        let (outbox, store) = outbox();
+        let update = Operation::Update {
+            activity_id: "a1".into(),
+        };
+        let down = ConnectorError::GaveUp {
+            status: 503,
+            attempts: 4,
+        };
+        let url = "https://smba.trafficmanager.net/amer/";
+        let first = outbox
+            .enqueue(update.clone(), url, "19:c", &card_update("Running"), &down)
+            .await
+            .unwrap();
+        let second = outbox
+            .enqueue(update.clone(), url, "19:c", &card_update("Result"), &down)
+            .await
+            .unwrap();
+        assert_eq!(first, second, "one entry per message");
+        let reply = Operation::Reply {
+            reply_to_id: "a1".into(),
+        };
+        let reply_reference = outbox
+            .enqueue(reply, url, "19:c", &card_update("reply"), &down)
+            .await
+            .unwrap();
+        assert_ne!(reply_reference, first);
+        assert_eq!(store.keys(NAMESPACE).await.unwrap().len(), 2);
+        let stored: Entry =
+            serde_json::from_slice(&store.get(NAMESPACE, &first).await.unwrap().unwrap()).unwrap();
+        assert_eq!(stored.activity.text.as_deref(), Some("Result"));
+        let counters = outbox.counters.snapshot();
+        assert_eq!((counters.outboxed, counters.outbox_depth), (3, 2));
+
+        // Another message's update, a send, or the same update in another conversation
+        // leave it alone; the same message's update sent directly removes it.
+        outbox.superseded_by(&Operation::Send, "19:c").await;
+        outbox.superseded_by(&update, "19:other").await;
+        assert_eq!(store.keys(NAMESPACE).await.unwrap().len(), 2);
+        outbox.superseded_by(&update, "19:c").await;
+        assert_eq!(store.keys(NAMESPACE).await.unwrap(), vec![reply_reference]);
+        assert_eq!(outbox.counters.snapshot().outbox_depth, 1);
+    }
 
     #[test]
     fn the_schedule_follows_the_backoff_list_and_repeats_its_last_step() {
