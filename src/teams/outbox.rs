@@ -635,6 +635,43 @@ mod tests {
         assert_eq!(outbox.counters.snapshot().outbox_depth, 1);
     }
 
+    #[tokio::test]
+    async fn one_replica_claims_an_entry_and_the_others_leave_it_alone() {
+        let (first, store) = outbox();
+        let second = Outbox::new(
+            store.clone(),
+            first.connector.clone(),
+            OutboxPolicy::default(),
+        );
+        let down = ConnectorError::GaveUp {
+            status: 503,
+            attempts: 4,
+        };
+        let reference = first
+            .enqueue(
+                Operation::Send,
+                "https://smba.trafficmanager.net/amer/",
+                "19:c",
+                &card_update("hello"),
+                &down,
+            )
+            .await
+            .unwrap();
+        let bytes = store.get(NAMESPACE, &reference).await.unwrap().unwrap();
+        let entry: Entry = serde_json::from_slice(&bytes).unwrap();
+
+        // Both replicas saw the same entry; only the first compare-and-swap wins.
+        let claimed = second.claim(entry.clone(), bytes.clone()).await;
+        assert!(claimed.is_some());
+        assert!(first.claim(entry, bytes).await.is_none());
+        let stored: Entry =
+            serde_json::from_slice(&store.get(NAMESPACE, &reference).await.unwrap().unwrap())
+                .unwrap();
+        assert_eq!(stored.claimed_by.as_deref(), Some(second.replica.as_str()));
+        // While the claim lasts, the other replica does not even try it.
+        assert_eq!(first.drain_now().await, 0);
+    }
+
     #[test]
     fn the_schedule_follows_the_backoff_list_and_repeats_its_last_step() {
         let policy = OutboxPolicy::default();
