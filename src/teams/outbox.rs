@@ -441,7 +441,6 @@ impl Outbox {
         entry.attempts += 1;
         let error = match result {
             Ok(_) => {
-                self.counters.delivered_from_outbox();
                 tracing::info!(
                     reference = entry.id,
                     operation = entry.operation.name(),
@@ -449,6 +448,8 @@ impl Outbox {
                     "message delivered from the outbox"
                 );
                 self.release(&entry, claimed, None).await;
+                // Counted once the entry is gone, so the counter never runs ahead of the store.
+                self.counters.delivered_from_outbox();
                 return;
             }
             Err(error) => error,

@@ -30,13 +30,29 @@ fn quick_outbox(max_attempts: u32) -> DeliveryPolicy {
     }
 }
 
-/// Retries slow enough that a burst's failures are spread over every reply, whatever order the
-/// replies' requests arrive in.
+/// Retries slow and many enough that a burst's failures are spread over every reply, whatever
+/// order the replies' requests arrive in on a busy machine.
 fn patient_retries() -> RetryPolicy {
     RetryPolicy {
+        max_retries: 5,
         base_delay: Duration::from_millis(100),
         max_delay: Duration::from_millis(400),
         ..Options::default().retry
+    }
+}
+
+/// Opens the embedded store file once the stopped bot has let go of it.
+async fn reopen(path: &std::path::Path) -> Arc<dyn Store> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match EmbeddedStore::open(path).await {
+            Ok(store) => return Arc::new(store),
+            Err(error) => assert!(
+                std::time::Instant::now() < deadline,
+                "the store file stays open: {error}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -207,7 +223,7 @@ async fn an_outboxed_reply_is_delivered_after_a_restart() {
     h.stop().await;
     h.set_outbox_store(None);
     drop(store);
-    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(&path).await.unwrap());
+    let store = reopen(&path).await;
     assert_eq!(store.keys("outbox").await.unwrap().len(), 1, "kept on disk");
     h.connector.state.set_down(0);
     h.set_outbox_store(Some(store.clone()));
