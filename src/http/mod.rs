@@ -19,8 +19,8 @@ use crate::bot::{
     TurnOutcome,
 };
 use crate::config::Config;
-use crate::store::{MemoryStore, Store};
-use crate::teams::{Activity, ConnectorClient, Delivery, DeliveryPolicy, RetryPolicy};
+use crate::store::Store;
+use crate::teams::{Activity, Delivery, DeliveryPolicy, RetryPolicy};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -157,17 +157,8 @@ impl ServerBuilder {
             emulator_keys,
         ));
         let tokens = Arc::new(TokenProvider::new(&config, http.clone()));
-        let connector = ConnectorClient::new(tokens, self.retry, self.delivery.pacing)
+        let delivery = Delivery::start(tokens, self.retry, self.delivery, self.outbox_store)
             .map_err(StartError::HttpClient)?;
-        let outbox_store = self
-            .outbox_store
-            .unwrap_or_else(|| Arc::new(MemoryStore::default()));
-        let delivery = Arc::new(Delivery::new(
-            Arc::new(connector),
-            outbox_store,
-            self.delivery.outbox,
-        ));
-        delivery.start_outbox();
         let bot = Arc::new(Bot::new(
             delivery,
             self.store,

@@ -6,12 +6,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::activity::{Activity, ResourceResponse};
-use super::connector::{address_of, reply_operation, ConnectorClient, ConnectorError, Operation};
+use super::connector::{
+    address_of, reply_operation, ConnectorClient, ConnectorError, Operation, RetryPolicy,
+};
 use super::counters::DeliverySnapshot;
 use super::outbox::{Outbox, OutboxPolicy};
 use super::pacer::PacingPolicy;
+use crate::auth::TokenProvider;
 use crate::bot::error_chain;
-use crate::store::Store;
+use crate::store::{MemoryStore, Store};
 
 /// How outgoing messages are paced and kept when they fail.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,6 +60,22 @@ impl Delivery {
     ) -> Self {
         let outbox = Arc::new(Outbox::new(store, connector.clone(), policy));
         Delivery { connector, outbox }
+    }
+
+    /// The Connector client (its own HTTP client, no redirects) and the delivery around it,
+    /// with the outbox's background task running. Without `store`, the outbox lives in memory
+    /// and does not survive a restart. Must be called inside the Tokio runtime.
+    pub fn start(
+        tokens: Arc<TokenProvider>,
+        retry: RetryPolicy,
+        policy: DeliveryPolicy,
+        store: Option<Arc<dyn Store>>,
+    ) -> Result<Arc<Self>, reqwest::Error> {
+        let connector = Arc::new(ConnectorClient::new(tokens, retry, policy.pacing)?);
+        let store = store.unwrap_or_else(|| Arc::new(MemoryStore::default()));
+        let delivery = Arc::new(Delivery::new(connector, store, policy.outbox));
+        delivery.start_outbox();
+        Ok(delivery)
     }
 
     /// Starts the outbox's background task. Must be called inside the Tokio runtime.
