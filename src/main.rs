@@ -178,7 +178,8 @@ fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
                 .with_audit(audit);
         let server = ServerBuilder::new(config)
             .command_handler(Arc::new(conversations))
-            .conversation_store(Arc::new(DurableConversationStore::new(store)))
+            .conversation_store(Arc::new(DurableConversationStore::new(store.clone())))
+            .outbox_store(store)
             .start()
             .await?;
         shutdown_signal().await;

@@ -28,6 +28,19 @@ pub enum TokenError {
     Unreadable(String),
 }
 
+impl TokenError {
+    /// True when asking again later may succeed: the endpoint was unreachable, timed out,
+    /// throttled (429) or failed on its side (5xx). A refusal (bad secret, unknown app or
+    /// tenant) or an unreadable answer will not change by asking again.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            TokenError::Transport(_) => true,
+            TokenError::Refused { status, .. } => *status == 429 || *status >= 500,
+            TokenError::Unreadable(_) => false,
+        }
+    }
+}
+
 /// A bearer token, cheap to clone. `Debug` hides it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessToken(Arc<str>);

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use super::text;
 use crate::render::{self, Card};
 use crate::teams::{
-    activity_types, Activity, ChannelAccount, ConnectorClient, ConnectorError, ConversationAccount,
-    ConversationReference, InvokeResponse,
+    activity_types, Activity, ChannelAccount, ConnectorError, ConversationAccount,
+    ConversationReference, Delivered, Delivery, InvokeResponse,
 };
 
 /// Where a message the bot sent lives, so that it can be updated in place later (also after a
@@ -46,19 +46,28 @@ impl MessageRef {
 pub type BackgroundSpawner = Arc<dyn Fn(BoxFuture<'static, ()>) + Send + Sync>;
 
 /// How a handler talks beyond its one reply: posts cards (and learns their ids), updates them
-/// in place for everyone, and runs work that must outlive an invoke's 15 s answer.
+/// in place for everyone, and runs work that must outlive an invoke's 15 s answer. A message
+/// the Connector cannot take now goes to the outbox; that counts as success here (it is logged).
 #[derive(Clone)]
 pub struct Responder {
-    connector: Arc<ConnectorClient>,
+    delivery: Arc<Delivery>,
     spawner: BackgroundSpawner,
 }
 
+/// Logs a message that went to the outbox instead of the conversation.
+fn note_queued(delivered: &Delivered, what: &str) {
+    if let Delivered::Queued { reference } = delivered {
+        tracing::warn!(reference, what, "not sent yet; kept in the outbox");
+    }
+}
+
 impl Responder {
-    pub fn new(connector: Arc<ConnectorClient>, spawner: BackgroundSpawner) -> Self {
-        Responder { connector, spawner }
+    pub fn new(delivery: Arc<Delivery>, spawner: BackgroundSpawner) -> Self {
+        Responder { delivery, spawner }
     }
 
-    /// Replies to `incoming` with `card`; the new message's reference, for later updates.
+    /// Replies to `incoming` with `card`; the new message's reference, for later updates
+    /// (`None` when the Connector gave no id, or the card waits in the outbox).
     pub async fn reply_card(
         &self,
         incoming: &Activity,
@@ -66,18 +75,20 @@ impl Responder {
     ) -> Result<Option<MessageRef>, ConnectorError> {
         let mut reply = incoming.reply();
         reply.attachments = vec![card.to_attachment()];
-        let sent = self.connector.reply_to(incoming, &reply).await?;
-        Ok(
-            MessageRef::in_conversation_of(incoming, &sent.id)
-                .filter(|r| !r.activity_id.is_empty()),
-        )
+        let delivered = self.delivery.reply_to(incoming, &reply).await?;
+        note_queued(&delivered, "card reply");
+        Ok(delivered.sent().and_then(|sent| {
+            MessageRef::in_conversation_of(incoming, &sent.id).filter(|r| !r.activity_id.is_empty())
+        }))
     }
 
     /// Replies to `incoming` with plain text.
     pub async fn reply_text(&self, incoming: &Activity, text: &str) -> Result<(), ConnectorError> {
         let mut reply = incoming.reply();
         reply.text = Some(text.to_owned());
-        self.connector.reply_to(incoming, &reply).await.map(|_| ())
+        let delivered = self.delivery.reply_to(incoming, &reply).await?;
+        note_queued(&delivered, "text reply");
+        Ok(())
     }
 
     /// Replaces the message `target` with `card` for everyone in the conversation.
@@ -96,15 +107,17 @@ impl Responder {
             attachments: vec![card.to_attachment()],
             ..Activity::default()
         };
-        self.connector
+        let delivered = self
+            .delivery
             .update(
                 &target.service_url,
                 &target.conversation.id,
                 &target.activity_id,
                 &update,
             )
-            .await
-            .map(|_| ())
+            .await?;
+        note_queued(&delivered, "card update");
+        Ok(())
     }
 
     /// Runs `work` after the turn, tracked like a turn.

@@ -25,7 +25,9 @@ pub use store::{
 };
 
 use crate::render;
-use crate::teams::{activity_types, Activity, ConnectorClient, InvokeResponse};
+use crate::teams::{
+    activity_types, Activity, ConnectorClient, Delivered, Delivery, InvokeResponse,
+};
 
 /// Turns that may run at once by default. Beyond this, new activities wait for a free slot
 /// (backpressure on the caller) instead of piling up tasks and memory.
@@ -92,7 +94,7 @@ impl Drop for TurnGuard {
 
 /// The bot: dispatches verified activities.
 pub struct Bot {
-    connector: Arc<ConnectorClient>,
+    delivery: Arc<Delivery>,
     store: Arc<dyn ConversationStore>,
     handler: Arc<dyn CommandHandler>,
     turns: Arc<TurnTracker>,
@@ -106,13 +108,13 @@ impl Bot {
     /// Must be called inside the Tokio runtime that will run the turns. At most
     /// `max_turns_in_flight` turns run at once.
     pub fn new(
-        connector: Arc<ConnectorClient>,
+        delivery: Arc<Delivery>,
         store: Arc<dyn ConversationStore>,
         handler: Arc<dyn CommandHandler>,
         max_turns_in_flight: usize,
     ) -> Self {
         Bot {
-            connector,
+            delivery,
             store,
             handler,
             turns: Arc::new(TurnTracker {
@@ -130,9 +132,14 @@ impl Bot {
         &self.store
     }
 
-    /// The Connector client, for proactive messages.
+    /// The Connector client, for calls that are not kept in the outbox (typing, delete).
     pub fn connector(&self) -> &Arc<ConnectorClient> {
-        &self.connector
+        self.delivery.connector()
+    }
+
+    /// Message delivery (Connector plus outbox), for proactive messages and its counters.
+    pub fn delivery(&self) -> &Arc<Delivery> {
+        &self.delivery
     }
 
     /// Turns still running.
@@ -174,7 +181,7 @@ impl Bot {
                 .instrument(span),
             );
         });
-        Responder::new(self.connector.clone(), spawner)
+        Responder::new(self.delivery.clone(), spawner)
     }
 
     /// Dispatches one verified activity. Call inside the turn's tracing span.
@@ -263,12 +270,15 @@ impl Bot {
             Reply::Card(card) => outgoing.attachments = vec![card.to_attachment()],
         }
         let started = Instant::now();
-        match self.connector.reply_to(activity, &outgoing).await {
-            Ok(sent) => tracing::info!(
+        match self.delivery.reply_to(activity, &outgoing).await {
+            Ok(Delivered::Sent(sent)) => tracing::info!(
                 reply_id = sent.id,
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "reply sent"
             ),
+            Ok(Delivered::Queued { reference }) => {
+                tracing::warn!(reference, "reply not sent yet; kept in the outbox")
+            }
             Err(error) => tracing::error!(error = %error_chain(&error), "reply could not be sent"),
         }
     }
@@ -342,7 +352,7 @@ impl Bot {
         {
             return TurnOutcome::Accepted;
         }
-        let connector = self.connector.clone();
+        let delivery = self.delivery.clone();
         self.spawn_turn(async move {
             let mut welcome = activity.reply();
             welcome.reply_to_id = None;
@@ -351,8 +361,11 @@ impl Bot {
                 .as_ref()
                 .and_then(|bot| bot.name.as_deref());
             welcome.attachments = vec![render::welcome(bot_name).to_attachment()];
-            match connector.send_addressed(&welcome).await {
-                Ok(_) => tracing::info!(correlation_id, "welcome card sent"),
+            match delivery.send_addressed(&welcome).await {
+                Ok(Delivered::Sent(_)) => tracing::info!(correlation_id, "welcome card sent"),
+                Ok(Delivered::Queued { reference }) => {
+                    tracing::warn!(correlation_id, reference, "welcome card kept in the outbox")
+                }
                 Err(error) => {
                     tracing::error!(error = %error_chain(&error), "welcome card not sent")
                 }

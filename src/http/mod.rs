@@ -19,7 +19,8 @@ use crate::bot::{
     TurnOutcome,
 };
 use crate::config::Config;
-use crate::teams::{Activity, ConnectorClient, RetryPolicy};
+use crate::store::Store;
+use crate::teams::{Activity, Delivery, DeliveryPolicy, RetryPolicy};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,8 @@ pub struct ServerBuilder {
     store: Arc<dyn ConversationStore>,
     key_refresh: KeyRefreshPolicy,
     retry: RetryPolicy,
+    delivery: DeliveryPolicy,
+    outbox_store: Option<Arc<dyn Store>>,
     workers: Option<usize>,
     address: Option<SocketAddr>,
     max_turns_in_flight: usize,
@@ -56,6 +59,8 @@ impl ServerBuilder {
             store: Arc::new(InMemoryConversationStore::default()),
             key_refresh: KeyRefreshPolicy::default(),
             retry: RetryPolicy::default(),
+            delivery: DeliveryPolicy::default(),
+            outbox_store: None,
             workers: None,
             address: None,
             max_turns_in_flight: crate::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
@@ -83,6 +88,18 @@ impl ServerBuilder {
     /// How Connector calls are retried.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// How outgoing messages are paced and kept in the outbox.
+    pub fn delivery_policy(mut self, policy: DeliveryPolicy) -> Self {
+        self.delivery = policy;
+        self
+    }
+
+    /// Where the outbox keeps messages the Connector could not take (default: memory only).
+    pub fn outbox_store(mut self, store: Arc<dyn Store>) -> Self {
+        self.outbox_store = Some(store);
         self
     }
 
@@ -140,10 +157,11 @@ impl ServerBuilder {
             emulator_keys,
         ));
         let tokens = Arc::new(TokenProvider::new(&config, http.clone()));
-        let connector = Arc::new(ConnectorClient::new(http, tokens, self.retry));
+        let delivery = Delivery::start(tokens, self.retry, self.delivery, self.outbox_store)
+            .map_err(StartError::HttpClient)?;
         let handler = self.handler.clone();
         let bot = Arc::new(Bot::new(
-            connector,
+            delivery,
             self.store,
             self.handler,
             self.max_turns_in_flight,
@@ -243,6 +261,7 @@ impl RunningServer {
                 "shutdown grace period over with turns still running"
             );
         }
+        self.bot.delivery().stop_outbox().await;
         for task in self.refresh_tasks {
             task.abort();
             // Waiting for the cancelled task drops what it holds (the store among them), so a

@@ -1,77 +1,23 @@
 //! The Bot Connector REST client: send, reply, update, delete and typing, with the bot's bearer
-//! token, retries on throttling and one token refresh after a 401. It must never send the token
-//! to a service URL that is not https (or loopback), and never retry without a bound.
+//! token, paced to Teams' rate limits, retried on throttling and transient failures (token
+//! requests included) and one token refresh after a 401. It must never send the token to a
+//! service URL that is not https (or loopback), never follow a redirect, never let an id leave
+//! its path segment, and never retry without a bound.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use rand::Rng;
 use reqwest::{Method, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::activity::{activity_types, Activity, ResourceResponse};
-use crate::auth::{TokenError, TokenProvider};
-use crate::config::is_https_or_loopback;
-
-/// Characters left as they are in path segments: what JavaScript's `encodeURIComponent` keeps.
-/// Everything else, including `:`, `;`, `@` and `=` found in Teams conversation ids, is encoded.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'!')
-    .remove(b'~')
-    .remove(b'*')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')');
-
-/// How the client retries throttled or failed requests (Teams rate-limit guidance: retry 429,
-/// 412, 502 and 504 with exponential backoff and random jitter).
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// Delay before the first retry; doubled for each further retry.
-    pub base_delay: Duration,
-    /// No computed delay exceeds this.
-    pub max_delay: Duration,
-    /// A `Retry-After` longer than this makes the client give up rather than wait.
-    pub max_retry_after: Duration,
-    /// Timeout of each request.
-    pub request_timeout: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            base_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(20),
-            max_retry_after: Duration::from_secs(60),
-            request_timeout: Duration::from_secs(15),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The delay before retry number `retry` (0-based): exponential, ±20% jitter, capped, and
-    /// never shorter than the server's `Retry-After`.
-    fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
-        let exponential = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(retry))
-            .min(self.max_delay);
-        let jitter = rand::thread_rng().gen_range(0.8..1.2);
-        let computed = exponential.mul_f64(jitter).min(self.max_delay);
-        match retry_after {
-            Some(wait) => wait.max(computed.min(wait + wait / 5)),
-            None => computed,
-        }
-    }
-}
+pub use super::address::conversation_url;
+use super::counters::DeliveryCounters;
+use super::pacer::{Pacer, PacingPolicy};
+pub use super::retry::RetryPolicy;
+use super::retry::{is_retryable, retry_after};
+use crate::auth::{AccessToken, TokenError, TokenProvider};
 
 /// Why a Connector call failed.
 #[derive(Debug, thiserror::Error)]
@@ -79,15 +25,23 @@ pub enum ConnectorError {
     /// The service URL is not an https (or loopback http) URL; the token is not sent there.
     #[error("service URL {0:?} is not an https URL")]
     InvalidServiceUrl(String),
+    /// A conversation or activity id that cannot be one path segment (empty, or only dots,
+    /// which would address another Connector path); refused before any request.
+    #[error("{what} id {id:?} cannot be used in a Bot Connector path: it is empty or only dots")]
+    InvalidId { what: &'static str, id: String },
     /// The activity lacks what the call needs (a conversation id or a service URL).
     #[error("activity cannot be sent: {0}")]
     Unaddressed(&'static str),
-    /// No bot token could be obtained.
+    /// No bot token could be obtained (after the retries a transient failure gets).
     #[error("cannot obtain a Bot Connector token: {0}")]
     Token(#[from] TokenError),
     /// The request could not be sent or timed out.
     #[error("Bot Connector unreachable: {0}")]
     Transport(#[source] reqwest::Error),
+    /// The Connector answered with a redirect. Redirects are never followed: the reply would
+    /// go to another host, possibly over plain http.
+    #[error("Bot Connector answered HTTP {status} (a redirect to {location}); redirects are not followed")]
+    Redirected { status: u16, location: String },
     /// The Connector refused the request with a status that is not retried.
     #[error("Bot Connector answered HTTP {status} ({code}: {message})")]
     Refused {
@@ -103,20 +57,104 @@ pub enum ConnectorError {
     Unreadable(String),
 }
 
+impl ConnectorError {
+    /// True when the same request may succeed later (the Connector or the token endpoint was
+    /// down, throttling, or unreachable), so it is worth keeping in the outbox. Refusals (4xx),
+    /// redirects, bad addresses and answered requests are not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ConnectorError::Token(error) => error.is_transient(),
+            ConnectorError::Transport(_) | ConnectorError::GaveUp { .. } => true,
+            ConnectorError::InvalidServiceUrl(_)
+            | ConnectorError::InvalidId { .. }
+            | ConnectorError::Unaddressed(_)
+            | ConnectorError::Redirected { .. }
+            | ConnectorError::Refused { .. }
+            | ConnectorError::Unreadable(_) => false,
+        }
+    }
+}
+
+/// A write to a conversation, as data, so that the outbox can store it and do it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Operation {
+    /// `POST .../activities`.
+    Send,
+    /// `POST .../activities/{replyToId}`.
+    #[serde(rename_all = "camelCase")]
+    Reply { reply_to_id: String },
+    /// `PUT .../activities/{activityId}`.
+    #[serde(rename_all = "camelCase")]
+    Update { activity_id: String },
+}
+
+impl Operation {
+    fn method_and_activity_id(&self) -> (Method, Option<&str>) {
+        match self {
+            Operation::Send => (Method::POST, None),
+            Operation::Reply { reply_to_id } => (Method::POST, Some(reply_to_id.as_str())),
+            Operation::Update { activity_id } => (Method::PUT, Some(activity_id.as_str())),
+        }
+    }
+
+    /// What the operation is called in logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operation::Send => "send",
+            Operation::Reply { .. } => "reply",
+            Operation::Update { .. } => "update",
+        }
+    }
+}
+
+/// Where one request goes and what it waits for.
+struct Target<'a> {
+    method: Method,
+    url: Url,
+    conversation_id: &'a str,
+    tenant_id: Option<&'a str>,
+}
+
 /// Client for the Bot Connector REST API at an activity's `serviceUrl`.
 pub struct ConnectorClient {
     http: reqwest::Client,
     tokens: Arc<TokenProvider>,
     retry: RetryPolicy,
+    pacer: Pacer,
+    counters: Arc<DeliveryCounters>,
 }
 
 impl ConnectorClient {
-    pub fn new(http: reqwest::Client, tokens: Arc<TokenProvider>, retry: RetryPolicy) -> Self {
-        ConnectorClient {
+    /// A client with its own HTTP client, which never follows redirects (a 3xx is an error).
+    pub fn new(
+        tokens: Arc<TokenProvider>,
+        retry: RetryPolicy,
+        pacing: PacingPolicy,
+    ) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("aws-chatops/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(ConnectorClient {
             http,
             tokens,
             retry,
-        }
+            pacer: Pacer::new(pacing),
+            counters: Arc::default(),
+        })
+    }
+
+    /// The retry policy of normal calls.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// What happened to outgoing messages so far.
+    pub fn counters(&self) -> &Arc<DeliveryCounters> {
+        &self.counters
     }
 
     /// `POST /v3/conversations/{conversationId}/activities`.
@@ -126,8 +164,14 @@ impl ConnectorClient {
         conversation_id: &str,
         activity: &Activity,
     ) -> Result<ResourceResponse, ConnectorError> {
-        let url = conversation_url(service_url, conversation_id, None)?;
-        self.call(Method::POST, url, Some(activity)).await
+        self.execute(
+            &Operation::Send,
+            service_url,
+            conversation_id,
+            activity,
+            &self.retry,
+        )
+        .await
     }
 
     /// `POST /v3/conversations/{conversationId}/activities/{activityId}`.
@@ -138,8 +182,17 @@ impl ConnectorClient {
         reply_to_id: &str,
         activity: &Activity,
     ) -> Result<ResourceResponse, ConnectorError> {
-        let url = conversation_url(service_url, conversation_id, Some(reply_to_id))?;
-        self.call(Method::POST, url, Some(activity)).await
+        let operation = Operation::Reply {
+            reply_to_id: reply_to_id.to_owned(),
+        };
+        self.execute(
+            &operation,
+            service_url,
+            conversation_id,
+            activity,
+            &self.retry,
+        )
+        .await
     }
 
     /// `PUT /v3/conversations/{conversationId}/activities/{activityId}`.
@@ -150,8 +203,17 @@ impl ConnectorClient {
         activity_id: &str,
         activity: &Activity,
     ) -> Result<ResourceResponse, ConnectorError> {
-        let url = conversation_url(service_url, conversation_id, Some(activity_id))?;
-        self.call(Method::PUT, url, Some(activity)).await
+        let operation = Operation::Update {
+            activity_id: activity_id.to_owned(),
+        };
+        self.execute(
+            &operation,
+            service_url,
+            conversation_id,
+            activity,
+            &self.retry,
+        )
+        .await
     }
 
     /// `DELETE /v3/conversations/{conversationId}/activities/{activityId}`.
@@ -161,8 +223,13 @@ impl ConnectorClient {
         conversation_id: &str,
         activity_id: &str,
     ) -> Result<(), ConnectorError> {
-        let url = conversation_url(service_url, conversation_id, Some(activity_id))?;
-        self.call(Method::DELETE, url, None).await.map(|_| ())
+        let target = Target {
+            method: Method::DELETE,
+            url: conversation_url(service_url, conversation_id, Some(activity_id))?,
+            conversation_id,
+            tenant_id: None,
+        };
+        self.call(target, None, &self.retry).await.map(|_| ())
     }
 
     /// Sends a typing indicator into the conversation of `incoming` (shown in chats, not channels).
@@ -180,17 +247,9 @@ impl ConnectorClient {
         incoming: &Activity,
         reply: &Activity,
     ) -> Result<ResourceResponse, ConnectorError> {
-        let service_url = incoming
-            .service_url
-            .as_deref()
-            .ok_or(ConnectorError::Unaddressed("no serviceUrl"))?;
-        let conversation_id = incoming
-            .conversation_id()
-            .ok_or(ConnectorError::Unaddressed("no conversation"))?;
-        match incoming.id.as_deref() {
-            Some(id) => self.reply(service_url, conversation_id, id, reply).await,
-            None => self.send(service_url, conversation_id, reply).await,
-        }
+        let (operation, service_url, conversation_id) = reply_operation(incoming)?;
+        self.execute(&operation, service_url, conversation_id, reply, &self.retry)
+            .await
     }
 
     /// Sends an activity that carries its own `serviceUrl` and `conversation` (proactive).
@@ -198,41 +257,98 @@ impl ConnectorClient {
         &self,
         activity: &Activity,
     ) -> Result<ResourceResponse, ConnectorError> {
-        let service_url = activity
-            .service_url
-            .as_deref()
-            .ok_or(ConnectorError::Unaddressed("no serviceUrl"))?;
-        let conversation_id = activity
-            .conversation_id()
-            .ok_or(ConnectorError::Unaddressed("no conversation"))?;
+        let (service_url, conversation_id) = address_of(activity)?;
         self.send(service_url, conversation_id, activity).await
+    }
+
+    /// Does `operation` with `activity` in a conversation, retrying as `policy` allows.
+    pub async fn execute(
+        &self,
+        operation: &Operation,
+        service_url: &str,
+        conversation_id: &str,
+        activity: &Activity,
+        policy: &RetryPolicy,
+    ) -> Result<ResourceResponse, ConnectorError> {
+        let (method, activity_id) = operation.method_and_activity_id();
+        let target = Target {
+            method,
+            url: conversation_url(service_url, conversation_id, activity_id)?,
+            conversation_id,
+            tenant_id: activity.tenant_id(),
+        };
+        self.call(target, Some(activity), policy).await
+    }
+
+    /// A token, retrying transient token-endpoint failures within the call's bounds. With
+    /// `rejected`, a token other than the one the Connector just refused.
+    async fn token(
+        &self,
+        rejected: Option<&AccessToken>,
+        policy: &RetryPolicy,
+        started: tokio::time::Instant,
+    ) -> Result<AccessToken, ConnectorError> {
+        let mut retries = 0u32;
+        loop {
+            let result = match rejected {
+                Some(rejected) => self.tokens.refresh_after_rejection(rejected).await,
+                None => self.tokens.token().await,
+            };
+            let error = match result {
+                Ok(token) => return Ok(token),
+                Err(error) => error,
+            };
+            let delay = error
+                .is_transient()
+                .then(|| policy.next_delay(retries, None, started.elapsed()))
+                .flatten();
+            let Some(delay) = delay else {
+                return Err(error.into());
+            };
+            tracing::warn!(
+                error = %crate::bot::error_chain(&error),
+                delay_ms = delay.as_millis() as u64,
+                retry = retries + 1,
+                "token request failed; retrying"
+            );
+            retries += 1;
+            self.counters.retried();
+            tokio::time::sleep(delay).await;
+        }
     }
 
     async fn call(
         &self,
-        method: Method,
-        url: Url,
+        target: Target<'_>,
         body: Option<&Activity>,
+        policy: &RetryPolicy,
     ) -> Result<ResourceResponse, ConnectorError> {
-        let mut token = self.tokens.token().await?;
+        let started = tokio::time::Instant::now();
+        let mut token = self.token(None, policy, started).await?;
         let mut refreshed_after_401 = false;
         let mut retries = 0u32;
         loop {
+            self.pacer
+                .wait_for_slot(target.conversation_id, target.tenant_id)
+                .await;
             let mut request = self
                 .http
-                .request(method.clone(), url.clone())
+                .request(target.method.clone(), target.url.clone())
                 .header(reqwest::header::AUTHORIZATION, token.bearer())
-                .timeout(self.retry.request_timeout);
+                .timeout(policy.request_timeout);
             if let Some(body) = body {
                 request = request.json(body);
             }
             let response = match request.send().await {
                 Ok(response) => response,
                 // A refused connection means nothing was delivered, so it is safe to retry.
-                Err(error) if error.is_connect() && retries < self.retry.max_retries => {
-                    let delay = self.retry.delay(retries, None);
+                Err(error) if error.is_connect() => {
+                    let Some(delay) = policy.next_delay(retries, None, started.elapsed()) else {
+                        return Err(ConnectorError::Transport(error));
+                    };
                     tracing::warn!(error = %crate::bot::error_chain(&error), delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
                     retries += 1;
+                    self.counters.retried();
                     tokio::time::sleep(delay).await;
                     continue;
                 }
@@ -244,29 +360,44 @@ impl ConnectorClient {
             }
 
             if status.is_success() {
-                let bytes = response.bytes().await.map_err(ConnectorError::Transport)?;
+                // The Connector took the message: a failure to read its answer must not
+                // make anyone send it again.
+                let bytes = response
+                    .bytes()
+                    .await
+                    .map_err(|error| ConnectorError::Unreadable(error.to_string()))?;
                 if bytes.iter().all(u8::is_ascii_whitespace) {
                     return Ok(ResourceResponse::default());
                 }
                 return serde_json::from_slice(&bytes)
                     .map_err(|error| ConnectorError::Unreadable(error.to_string()));
             }
+            if status.is_redirection() {
+                let location = redirect_host(response.headers());
+                tracing::error!(
+                    status = status.as_u16(),
+                    location,
+                    "Bot Connector answered with a redirect; not followed"
+                );
+                return Err(ConnectorError::Redirected {
+                    status: status.as_u16(),
+                    location,
+                });
+            }
             if status == StatusCode::UNAUTHORIZED && !refreshed_after_401 {
                 tracing::warn!("Bot Connector answered 401; refreshing the bot token once");
                 refreshed_after_401 = true;
-                token = self.tokens.refresh_after_rejection(&token).await?;
+                token = self.token(Some(&token), policy, started).await?;
                 continue;
             }
             if is_retryable(status) {
-                let retry_after = retry_after(response.headers());
-                let too_long = retry_after.is_some_and(|wait| wait > self.retry.max_retry_after);
-                if retries >= self.retry.max_retries || too_long {
+                let wait = retry_after(response.headers());
+                let Some(delay) = policy.next_delay(retries, wait, started.elapsed()) else {
                     return Err(ConnectorError::GaveUp {
                         status: status.as_u16(),
                         attempts: retries + 1,
                     });
-                }
-                let delay = self.retry.delay(retries, retry_after);
+                };
                 tracing::warn!(
                     status = status.as_u16(),
                     delay_ms = delay.as_millis() as u64,
@@ -274,6 +405,7 @@ impl ConnectorClient {
                     "Bot Connector throttled or failed; retrying"
                 );
                 retries += 1;
+                self.counters.retried();
                 tokio::time::sleep(delay).await;
                 continue;
             }
@@ -288,24 +420,41 @@ impl ConnectorClient {
     }
 }
 
-fn is_retryable(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 412 | 502 | 504)
+/// The reply endpoint for `incoming` (or the send endpoint when it has no id), its service
+/// URL and conversation.
+pub(crate) fn reply_operation(
+    incoming: &Activity,
+) -> Result<(Operation, &str, &str), ConnectorError> {
+    let (service_url, conversation_id) = address_of(incoming)?;
+    let operation = match incoming.id.as_deref() {
+        Some(id) => Operation::Reply {
+            reply_to_id: id.to_owned(),
+        },
+        None => Operation::Send,
+    };
+    Ok((operation, service_url, conversation_id))
 }
 
-/// `Retry-After` as delta-seconds (what the Connector sends) or an HTTP date.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at =
-        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
-    let wait = at - time::OffsetDateTime::now_utc();
-    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+/// The service URL and conversation an activity names.
+pub(crate) fn address_of(activity: &Activity) -> Result<(&str, &str), ConnectorError> {
+    let service_url = activity
+        .service_url
+        .as_deref()
+        .ok_or(ConnectorError::Unaddressed("no serviceUrl"))?;
+    let conversation_id = activity
+        .conversation_id()
+        .ok_or(ConnectorError::Unaddressed("no conversation"))?;
+    Ok((service_url, conversation_id))
+}
+
+/// The scheme and host a redirect points to, for the log (not the path: it may carry ids).
+fn redirect_host(headers: &reqwest::header::HeaderMap) -> String {
+    headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| Url::parse(value).ok())
+        .map(|url| format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default()))
+        .unwrap_or_else(|| "an unreadable location".to_owned())
 }
 
 /// `{"error":{"code","message"}}`, the Connector's ErrorResponse.
@@ -328,113 +477,87 @@ fn error_details(body: &[u8]) -> (String, String) {
     }
 }
 
-/// Builds `{serviceUrl}/v3/conversations/{conversationId}/activities[/{activityId}]` with the
-/// ids percent-encoded and without a doubled `/` after the service URL.
-pub fn conversation_url(
-    service_url: &str,
-    conversation_id: &str,
-    activity_id: Option<&str>,
-) -> Result<Url, ConnectorError> {
-    let invalid = || ConnectorError::InvalidServiceUrl(service_url.to_owned());
-    let base = Url::parse(service_url).map_err(|_| invalid())?;
-    if !is_https_or_loopback(&base) || base.query().is_some() || base.fragment().is_some() {
-        return Err(invalid());
-    }
-    let mut url = format!(
-        "{}/v3/conversations/{}/activities",
-        base.as_str().trim_end_matches('/'),
-        utf8_percent_encode(conversation_id, PATH_SEGMENT)
-    );
-    if let Some(activity_id) = activity_id {
-        url.push('/');
-        url.extend(utf8_percent_encode(activity_id, PATH_SEGMENT));
-    }
-    Url::parse(&url).map_err(|_| invalid())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn urls_encode_ids_and_join_without_double_slashes() {
+    fn only_failures_that_may_pass_later_are_transient() {
+        let refused = |status| ConnectorError::Refused {
+            status,
+            code: String::new(),
+            message: String::new(),
+        };
+        let token_refused = |status| {
+            ConnectorError::Token(TokenError::Refused {
+                status,
+                error: "e".into(),
+            })
+        };
         let cases = [
             (
-                "https://smba.trafficmanager.net/teams/",
-                "19:abc@thread.tacv2;messageid=1776390257332",
-                Some("1776390257332"),
-                "https://smba.trafficmanager.net/teams/v3/conversations/19%3Aabc%40thread.tacv2%3Bmessageid%3D1776390257332/activities/1776390257332",
+                ConnectorError::GaveUp {
+                    status: 503,
+                    attempts: 4,
+                },
+                true,
+            ),
+            (token_refused(500), true),
+            (token_refused(503), true),
+            (token_refused(429), true),
+            (token_refused(400), false),
+            (token_refused(401), false),
+            (
+                ConnectorError::Token(TokenError::Unreadable("x".into())),
+                false,
+            ),
+            (refused(400), false),
+            (refused(403), false),
+            (refused(404), false),
+            (refused(413), false),
+            (
+                ConnectorError::Redirected {
+                    status: 307,
+                    location: "http://elsewhere".into(),
+                },
+                false,
             ),
             (
-                "https://smba.trafficmanager.net/amer",
-                "a:1p0ii-x_y",
-                None,
-                "https://smba.trafficmanager.net/amer/v3/conversations/a%3A1p0ii-x_y/activities",
+                ConnectorError::InvalidId {
+                    what: "conversation",
+                    id: "..".into(),
+                },
+                false,
             ),
-            (
-                "http://127.0.0.1:8080",
-                "a/b c",
-                Some("f:1"),
-                "http://127.0.0.1:8080/v3/conversations/a%2Fb%20c/activities/f%3A1",
-            ),
+            (ConnectorError::InvalidServiceUrl("x".into()), false),
+            (ConnectorError::Unaddressed("no conversation"), false),
+            (ConnectorError::Unreadable("x".into()), false),
         ];
-        for (service_url, conversation, activity, expected) in cases {
-            let url = conversation_url(service_url, conversation, activity).unwrap();
-            assert_eq!(url.as_str(), expected);
+        for (error, expected) in cases {
+            assert_eq!(error.is_transient(), expected, "{error}");
         }
     }
 
     #[test]
-    fn tokens_are_only_sent_to_https_or_loopback() {
-        for bad in [
-            "http://smba.trafficmanager.net/teams/",
-            "ftp://127.0.0.1/",
-            "not a url",
-            "https://example.com/?x=1",
+    fn operations_round_trip_as_stored_data() {
+        for operation in [
+            Operation::Send,
+            Operation::Reply {
+                reply_to_id: "1776390257332".into(),
+            },
+            Operation::Update {
+                activity_id: "a.b".into(),
+            },
         ] {
-            assert!(
-                matches!(
-                    conversation_url(bad, "c", None),
-                    Err(ConnectorError::InvalidServiceUrl(_))
-                ),
-                "{bad}"
-            );
+            let json = serde_json::to_string(&operation).unwrap();
+            assert_eq!(serde_json::from_str::<Operation>(&json).unwrap(), operation);
         }
-    }
-
-    #[test]
-    fn retry_after_reads_seconds_and_http_dates() {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("retry-after", "7".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
-        let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(30);
-        let date = later
-            .format(&time::format_description::well_known::Rfc2822)
-            .unwrap()
-            .replace("+0000", "GMT");
-        headers.insert("retry-after", date.parse().unwrap());
-        let wait = retry_after(&headers).expect("an HTTP date parses");
-        assert!(
-            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
-            "{wait:?}"
+        assert_eq!(
+            serde_json::to_value(Operation::Reply {
+                reply_to_id: "1".into()
+            })
+            .unwrap(),
+            serde_json::json!({"kind": "reply", "replyToId": "1"})
         );
-        headers.insert("retry-after", "soon".parse().unwrap());
-        assert_eq!(retry_after(&headers), None);
-    }
-
-    #[test]
-    fn backoff_grows_honours_retry_after_and_stays_capped() {
-        let policy = RetryPolicy::default();
-        for retry in 0..6 {
-            let delay = policy.delay(retry, None);
-            let nominal = Duration::from_secs(1 << retry).min(policy.max_delay);
-            assert!(
-                delay >= nominal.mul_f64(0.8).min(policy.max_delay),
-                "{delay:?}"
-            );
-            assert!(delay <= policy.max_delay, "{delay:?}");
-        }
-        let delay = policy.delay(0, Some(Duration::from_secs(7)));
-        assert!(delay >= Duration::from_secs(7) && delay <= Duration::from_millis(8400));
     }
 }

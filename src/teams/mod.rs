@@ -1,11 +1,22 @@
-//! Bot Framework on the wire: the activity types and the Bot Connector client that sends our
-//! replies. It must never decide what to say; `bot/` and `render/` do that.
+//! Bot Framework on the wire: the activity types, the Bot Connector client that sends our
+//! replies (paced, retried, never redirected), and their delivery through the outbox when the
+//! Connector fails. It must never decide what to say; `bot/` and `render/` do that.
 
 pub mod activity;
+pub mod address;
 pub mod connector;
+pub mod counters;
+pub mod delivery;
+pub mod outbox;
+pub mod pacer;
+pub mod retry;
 
 pub use activity::{
     activity_types, Activity, Attachment, ChannelAccount, ConversationAccount,
     ConversationReference, Entity, InvokeResponse, Mention, ResourceResponse,
 };
-pub use connector::{ConnectorClient, ConnectorError, RetryPolicy};
+pub use connector::{ConnectorClient, ConnectorError, Operation, RetryPolicy};
+pub use counters::{DeliveryCounters, DeliverySnapshot};
+pub use delivery::{Delivered, Delivery, DeliveryPolicy};
+pub use outbox::{OutboxError, OutboxPolicy};
+pub use pacer::{PacingPolicy, RateLimit};

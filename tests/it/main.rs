@@ -7,6 +7,7 @@ mod card_snapshots;
 mod cards;
 mod check_config;
 mod conversations;
+mod delivery;
 mod error_cards;
 mod lifecycle;
 #[path = "../engine/moto.rs"]

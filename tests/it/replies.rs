@@ -1,5 +1,5 @@
 //! Replies end to end: addressing, the outbound token, retries on throttling, token refresh
-//! after a 401, and giving up cleanly.
+//! after a 401, and what happens when the retries run out (the outbox, see `delivery.rs`).
 
 use std::time::Duration;
 
@@ -26,8 +26,8 @@ async fn a_signed_teams_message_gets_a_correctly_addressed_reply() {
     assert_eq!(sent.method, "POST");
     assert_eq!(
         sent.path,
-        "/amer/v3/conversations/19%3Aops-channel%40thread.tacv2%3Bmessageid%3D1776390257332/activities/1776390257332",
-        "reply endpoint, ids percent-encoded, no doubled slash after the service URL"
+        "/amer/v3/conversations/19%3Aops-channel%40thread%2Etacv2%3Bmessageid%3D1776390257332/activities/1776390257332",
+        "reply endpoint, ids percent-encoded (dots too), no doubled slash after the service URL"
     );
     assert_eq!(
         sent.authorization.as_deref(),
@@ -102,7 +102,7 @@ async fn throttling_with_retry_after_is_honoured_then_the_reply_succeeds() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn persistent_throttling_gives_up_after_the_retry_budget() {
+async fn persistent_throttling_moves_the_reply_to_the_outbox_after_the_retry_budget() {
     let h = Harness::start().await;
     h.connector.state.throttle(100, 0);
     let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
@@ -112,12 +112,18 @@ async fn persistent_throttling_gives_up_after_the_retry_budget() {
     assert_eq!(
         h.connector.state.count(),
         4,
-        "the first attempt and 3 retries, then it gives up"
+        "the first attempt and 3 retries, then the call stops"
+    );
+    let counters = h.delivery_counters();
+    assert_eq!(
+        (counters.outboxed, counters.retried),
+        (1, 3),
+        "{counters:?}"
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_retry_after_beyond_the_limit_gives_up_at_once() {
+async fn a_retry_after_beyond_the_limit_moves_the_reply_to_the_outbox_at_once() {
     let h = Harness::start().await;
     h.connector.state.throttle(100, 3600);
     let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
@@ -125,6 +131,7 @@ async fn a_retry_after_beyond_the_limit_gives_up_at_once() {
     h.wait_for_connector(1).await;
     h.wait_turns_idle().await;
     assert_eq!(h.connector.state.count(), 1);
+    assert_eq!(h.delivery_counters().outboxed, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -161,6 +168,13 @@ async fn a_401_from_the_connector_refreshes_the_token_once() {
     h.wait_turns_idle().await;
     assert_eq!(h.connector.state.count(), 4);
     assert_eq!(h.token.state.calls(), 3);
+    // A second 401 is a refusal, not an outage: the reply is not kept for later.
+    let counters = h.delivery_counters();
+    assert_eq!(
+        (counters.refused, counters.outboxed),
+        (1, 0),
+        "{counters:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

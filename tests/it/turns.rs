@@ -156,7 +156,7 @@ async fn adding_the_bot_stores_the_reference_and_sends_one_welcome() {
     let received = h.connector.state.received();
     assert_eq!(received.len(), 1, "one welcome card");
     assert_eq!(
-        received[0].path, "/amer/v3/conversations/19%3Ateam-general%40thread.tacv2/activities",
+        received[0].path, "/amer/v3/conversations/19%3Ateam-general%40thread%2Etacv2/activities",
         "the welcome is a new message, not a reply"
     );
     let welcome = &received[0].body;

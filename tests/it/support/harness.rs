@@ -11,7 +11,8 @@ use aws_chatops::auth::KeyRefreshPolicy;
 use aws_chatops::bot::{CommandHandler, ConversationStore};
 use aws_chatops::config::Config;
 use aws_chatops::http::{RunningServer, ServerBuilder};
-use aws_chatops::teams::RetryPolicy;
+use aws_chatops::store::Store;
+use aws_chatops::teams::{DeliveryPolicy, RetryPolicy};
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
 
@@ -48,6 +49,18 @@ pub struct Options {
     /// The command handler (default: the bot's placeholder handler).
     pub handler: Option<Arc<dyn CommandHandler>>,
     pub conversation_store: Option<Arc<dyn ConversationStore>>,
+    /// Pacing and outbox schedule (default: the production values).
+    pub delivery: DeliveryPolicy,
+    /// Where the outbox keeps messages (default: the bot's in-memory store).
+    pub outbox_store: Option<Arc<dyn Store>>,
+}
+
+/// How the bot sends: what survives a restart of the bot along with the stand-ins.
+#[derive(Clone)]
+struct Outbound {
+    retry: RetryPolicy,
+    delivery: DeliveryPolicy,
+    outbox_store: Option<Arc<dyn Store>>,
 }
 
 impl Default for Options {
@@ -61,6 +74,7 @@ impl Default for Options {
                 max_delay: Duration::from_millis(200),
                 max_retry_after: Duration::from_secs(5),
                 request_timeout: Duration::from_secs(5),
+                max_elapsed: Duration::from_secs(10),
             },
             key_refresh: KeyRefreshPolicy {
                 refresh_interval: Duration::from_secs(3600),
@@ -72,6 +86,8 @@ impl Default for Options {
             max_turns_in_flight: aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
             handler: None,
             conversation_store: None,
+            delivery: DeliveryPolicy::default(),
+            outbox_store: None,
         }
     }
 }
@@ -85,7 +101,7 @@ pub struct Harness {
     pub http: reqwest::Client,
     pub key: TestKey,
     config: Config,
-    retry: RetryPolicy,
+    outbound: Outbound,
     key_refresh: KeyRefreshPolicy,
 }
 
@@ -113,9 +129,14 @@ impl Harness {
         settings.extend(options.settings);
         let config = Config::from_lookup(|name| settings.get(name).cloned()).expect("test config");
 
+        let outbound = Outbound {
+            retry: options.retry,
+            delivery: options.delivery,
+            outbox_store: options.outbox_store,
+        };
         let server = start_server(
             config.clone(),
-            options.retry,
+            &outbound,
             options.key_refresh,
             options.handler,
             options.conversation_store,
@@ -132,7 +153,7 @@ impl Harness {
             http: reqwest::Client::new(),
             key: TestKey::one(),
             config,
-            retry: options.retry,
+            outbound,
             key_refresh: options.key_refresh,
         }
     }
@@ -152,7 +173,7 @@ impl Harness {
         }
         let server = start_server(
             self.config.clone(),
-            self.retry,
+            &self.outbound,
             self.key_refresh,
             Some(handler),
             conversation_store,
@@ -173,7 +194,8 @@ impl Harness {
         conversation_store: Option<Arc<dyn ConversationStore>>,
     ) -> tokio::runtime::Runtime {
         self.stop().await;
-        let (config, retry, key_refresh) = (self.config.clone(), self.retry, self.key_refresh);
+        let (config, outbound, key_refresh) =
+            (self.config.clone(), self.outbound.clone(), self.key_refresh);
         let (runtime, server) = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -182,7 +204,7 @@ impl Harness {
                 .expect("a runtime for the bot");
             let server = runtime.block_on(start_server(
                 config,
-                retry,
+                &outbound,
                 key_refresh,
                 Some(handler),
                 conversation_store,
@@ -207,7 +229,7 @@ impl Harness {
     ) -> RunningServer {
         start_server(
             self.config.clone(),
-            self.retry,
+            &self.outbound,
             self.key_refresh,
             Some(handler),
             conversation_store,
@@ -222,6 +244,12 @@ impl Harness {
         // Dropping the handle stops nothing: a graceful stop is what a killed process never gets.
         drop(self.server.take());
         runtime.shutdown_background();
+    }
+
+    /// The outbox store the next [`Harness::restart`] gives the bot (the old one must be
+    /// dropped first when it is the same embedded file).
+    pub fn set_outbox_store(&mut self, store: Option<Arc<dyn Store>>) {
+        self.outbound.outbox_store = store;
     }
 
     /// Stops the bot, waiting for its turns.
@@ -341,6 +369,21 @@ impl Harness {
         .await;
     }
 
+    /// The bot's delivery counters now.
+    pub fn delivery_counters(&self) -> aws_chatops::teams::DeliverySnapshot {
+        self.server().bot().delivery().counters()
+    }
+
+    /// Waits until the bot's delivery counters satisfy `condition`.
+    pub async fn wait_for_counters(
+        &self,
+        what: &str,
+        condition: impl Fn(&aws_chatops::teams::DeliverySnapshot) -> bool,
+    ) {
+        let delivery = self.server().bot().delivery().clone();
+        wait_until(what, || condition(&delivery.counters())).await;
+    }
+
     /// Waits until no turn is running on the bot.
     pub async fn wait_turns_idle(&self) {
         let bot = self.server().bot().clone();
@@ -350,7 +393,7 @@ impl Harness {
 
 async fn start_server(
     config: Config,
-    retry: RetryPolicy,
+    outbound: &Outbound,
     key_refresh: KeyRefreshPolicy,
     handler: Option<Arc<dyn CommandHandler>>,
     conversation_store: Option<Arc<dyn ConversationStore>>,
@@ -359,7 +402,8 @@ async fn start_server(
     let mut builder = ServerBuilder::new(config)
         .bind("127.0.0.1:0".parse().unwrap())
         .workers(2)
-        .retry_policy(retry)
+        .retry_policy(outbound.retry)
+        .delivery_policy(outbound.delivery.clone())
         .key_refresh_policy(key_refresh)
         .max_turns_in_flight(max_turns_in_flight);
     if let Some(handler) = handler {
@@ -367,6 +411,9 @@ async fn start_server(
     }
     if let Some(store) = conversation_store {
         builder = builder.conversation_store(store);
+    }
+    if let Some(store) = &outbound.outbox_store {
+        builder = builder.outbox_store(store.clone());
     }
     builder.start().await.expect("bot starts")
 }

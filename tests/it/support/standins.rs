@@ -3,7 +3,7 @@
 //! what the bot sends. They follow the documented request and response shapes
 //! (`shared/docs/botframework.md` §1.2, §2.1, §3.2).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -142,11 +142,18 @@ pub struct TokenState {
     pub last_request: Mutex<Option<(String, HashMap<String, String>)>>,
     /// `expires_in` of issued tokens (default 3600).
     pub expires_in: AtomicU64,
+    /// Answer this many requests with 503 `temporarily_unavailable` (an Entra outage).
+    pub fail_next: AtomicUsize,
 }
 
 impl TokenState {
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
+    }
+
+    /// Makes the next `times` token requests fail with 503.
+    pub fn fail(&self, times: usize) {
+        self.fail_next.store(times, Ordering::SeqCst);
     }
 }
 
@@ -189,6 +196,10 @@ async fn token(
     if !valid {
         return HttpResponse::BadRequest().json(json!({"error": "invalid_request"}));
     }
+    if take_one(&state.fail_next) {
+        return HttpResponse::ServiceUnavailable()
+            .json(json!({"error": "temporarily_unavailable"}));
+    }
     HttpResponse::Ok().json(json!({
         "token_type": "Bearer",
         "expires_in": state.expires_in.load(Ordering::SeqCst),
@@ -209,6 +220,15 @@ pub struct Recorded {
     pub authorization: Option<String>,
     pub body: Value,
     pub at: Instant,
+    /// The status the stand-in answered.
+    pub status: u16,
+}
+
+impl Recorded {
+    /// True for a request the stand-in accepted (2xx).
+    pub fn accepted(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
 }
 
 #[derive(Default)]
@@ -225,6 +245,16 @@ pub struct ConnectorState {
     pub unauthorized_next: AtomicUsize,
     /// Wait this long before answering.
     pub delay_ms: AtomicU64,
+    /// The statuses to answer the next requests with, one each (a scripted failure burst).
+    pub scripted: Mutex<VecDeque<u16>>,
+    /// While non-zero, answer every request (or, with `down_replies_only`, every request to
+    /// the reply endpoint) with this status: the Connector is down.
+    pub down_status: AtomicU64,
+    pub down_replies_only: AtomicBool,
+    /// Answer every request with 307 to this base URL plus the request's path.
+    pub redirect_to: Mutex<Option<String>>,
+    /// Answer 401 to requests bearing this `Authorization` value (a revoked token).
+    pub rejected_authorization: Mutex<Option<String>>,
 }
 
 impl ConnectorState {
@@ -240,6 +270,24 @@ impl ConnectorState {
         self.retry_after_seconds
             .store(retry_after_seconds, Ordering::SeqCst);
         self.throttle_next.store(times, Ordering::SeqCst);
+    }
+
+    /// Answers the next requests with these statuses, one each, then normally again.
+    pub fn fail_next(&self, statuses: impl IntoIterator<Item = u16>) {
+        self.scripted.lock().unwrap().extend(statuses);
+    }
+
+    /// Takes the Connector down (every request answered `status`), or brings it back with 0.
+    pub fn set_down(&self, status: u16) {
+        self.down_status.store(status.into(), Ordering::SeqCst);
+    }
+
+    /// Requests the stand-in accepted (2xx).
+    pub fn accepted(&self) -> Vec<Recorded> {
+        self.received()
+            .into_iter()
+            .filter(Recorded::accepted)
+            .collect()
     }
 }
 
@@ -279,23 +327,58 @@ async fn connector(
     state: web::Data<ConnectorState>,
 ) -> HttpResponse {
     let number = state.count.fetch_add(1, Ordering::SeqCst) + 1;
+    let arrived = Instant::now();
+    let authorization = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let delay = state.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    let response = connector_answer(&request, &state, authorization.as_deref(), number);
     if state.record.load(Ordering::SeqCst) {
         let recorded = Recorded {
             method: request.method().to_string(),
             path: request.uri().path().to_owned(),
-            authorization: request
-                .headers()
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+            authorization,
             body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-            at: Instant::now(),
+            at: arrived,
+            status: response.status().as_u16(),
         };
         state.received.lock().unwrap().push(recorded);
     }
-    let delay = state.delay_ms.load(Ordering::SeqCst);
-    if delay > 0 {
-        tokio::time::sleep(Duration::from_millis(delay)).await;
+    response
+}
+
+fn connector_answer(
+    request: &HttpRequest,
+    state: &ConnectorState,
+    authorization: Option<&str>,
+    number: usize,
+) -> HttpResponse {
+    let error = |status: u16, code: &str| {
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+            .json(json!({"error": {"code": code, "message": "stand-in failure"}}))
+    };
+    if let Some(base) = state.redirect_to.lock().unwrap().clone() {
+        return HttpResponse::TemporaryRedirect()
+            .insert_header(("Location", format!("{base}{}", request.uri().path())))
+            .finish();
+    }
+    let down = state.down_status.load(Ordering::SeqCst) as u16;
+    // The reply endpoint is `.../activities/{activityId}`; the send endpoint ends in `activities`.
+    let is_reply = !request.path().ends_with("/activities");
+    if down != 0 && (is_reply || !state.down_replies_only.load(Ordering::SeqCst)) {
+        return error(down, "ServiceUnavailable");
+    }
+    let rejected = state.rejected_authorization.lock().unwrap().clone();
+    if rejected.is_some() && rejected.as_deref() == authorization {
+        return error(401, "Unauthorized");
+    }
+    if let Some(status) = state.scripted.lock().unwrap().pop_front() {
+        return error(status, "ScriptedFailure");
     }
     if take_one(&state.unauthorized_next) {
         return HttpResponse::Unauthorized()

@@ -1,0 +1,177 @@
+//! Delivery of the bot's messages: the Connector call (paced, retried) and, when it still fails
+//! for a reason that may pass, the outbox. Callers learn whether a message was sent or queued;
+//! a message is never dropped without a log line, a counter and, where possible, a notice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::activity::{Activity, ResourceResponse};
+use super::connector::{
+    address_of, reply_operation, ConnectorClient, ConnectorError, Operation, RetryPolicy,
+};
+use super::counters::DeliverySnapshot;
+use super::outbox::{Outbox, OutboxPolicy};
+use super::pacer::PacingPolicy;
+use crate::auth::TokenProvider;
+use crate::bot::error_chain;
+use crate::store::{MemoryStore, Store};
+
+/// How outgoing messages are paced and kept when they fail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryPolicy {
+    pub pacing: PacingPolicy,
+    pub outbox: OutboxPolicy,
+}
+
+/// What became of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivered {
+    /// The Connector accepted it.
+    Sent(ResourceResponse),
+    /// It is in the outbox under this reference and will be tried again.
+    Queued { reference: String },
+}
+
+impl Delivered {
+    /// The Connector's answer, when the message was sent now.
+    pub fn sent(&self) -> Option<&ResourceResponse> {
+        match self {
+            Delivered::Sent(response) => Some(response),
+            Delivered::Queued { .. } => None,
+        }
+    }
+}
+
+/// Sends messages through the Connector, falling back to the outbox.
+pub struct Delivery {
+    connector: Arc<ConnectorClient>,
+    outbox: Arc<Outbox>,
+}
+
+/// How long shutdown waits for the outbox task to finish the message it is sending.
+const OUTBOX_STOP_GRACE: Duration = Duration::from_secs(30);
+
+impl Delivery {
+    /// Messages that fail go to `store` (shared by replicas when it is Redis).
+    pub fn new(
+        connector: Arc<ConnectorClient>,
+        store: Arc<dyn Store>,
+        policy: OutboxPolicy,
+    ) -> Self {
+        let outbox = Arc::new(Outbox::new(store, connector.clone(), policy));
+        Delivery { connector, outbox }
+    }
+
+    /// The Connector client (its own HTTP client, no redirects) and the delivery around it,
+    /// with the outbox's background task running. Without `store`, the outbox lives in memory
+    /// and does not survive a restart. Must be called inside the Tokio runtime.
+    pub fn start(
+        tokens: Arc<TokenProvider>,
+        retry: RetryPolicy,
+        policy: DeliveryPolicy,
+        store: Option<Arc<dyn Store>>,
+    ) -> Result<Arc<Self>, reqwest::Error> {
+        let connector = Arc::new(ConnectorClient::new(tokens, retry, policy.pacing)?);
+        let store = store.unwrap_or_else(|| Arc::new(MemoryStore::default()));
+        let delivery = Arc::new(Delivery::new(connector, store, policy.outbox));
+        delivery.start_outbox();
+        Ok(delivery)
+    }
+
+    /// Starts the outbox's background task. Must be called inside the Tokio runtime.
+    pub fn start_outbox(&self) {
+        self.outbox.start();
+    }
+
+    /// Stops the outbox's background task (after the message it is sending).
+    pub async fn stop_outbox(&self) {
+        self.outbox.stop(OUTBOX_STOP_GRACE).await;
+    }
+
+    /// Tries every message in the outbox now, due or not; returns how many were attempted.
+    pub async fn drain_outbox_now(&self) -> usize {
+        self.outbox.drain_now().await
+    }
+
+    /// The Connector client itself (calls that are not kept in the outbox: typing, delete).
+    pub fn connector(&self) -> &Arc<ConnectorClient> {
+        &self.connector
+    }
+
+    /// The delivery counters now.
+    pub fn counters(&self) -> DeliverySnapshot {
+        self.connector.counters().snapshot()
+    }
+
+    /// Replies to `incoming` with `reply` (the reply endpoint when `incoming` has an id).
+    pub async fn reply_to(
+        &self,
+        incoming: &Activity,
+        reply: &Activity,
+    ) -> Result<Delivered, ConnectorError> {
+        let (operation, service_url, conversation_id) = reply_operation(incoming)?;
+        self.deliver(operation, service_url, conversation_id, reply)
+            .await
+    }
+
+    /// Sends an activity that carries its own `serviceUrl` and `conversation`.
+    pub async fn send_addressed(&self, activity: &Activity) -> Result<Delivered, ConnectorError> {
+        let (service_url, conversation_id) = address_of(activity)?;
+        self.deliver(Operation::Send, service_url, conversation_id, activity)
+            .await
+    }
+
+    /// Replaces the message `activity_id` with `activity`.
+    pub async fn update(
+        &self,
+        service_url: &str,
+        conversation_id: &str,
+        activity_id: &str,
+        activity: &Activity,
+    ) -> Result<Delivered, ConnectorError> {
+        let operation = Operation::Update {
+            activity_id: activity_id.to_owned(),
+        };
+        self.deliver(operation, service_url, conversation_id, activity)
+            .await
+    }
+
+    async fn deliver(
+        &self,
+        operation: Operation,
+        service_url: &str,
+        conversation_id: &str,
+        activity: &Activity,
+    ) -> Result<Delivered, ConnectorError> {
+        let counters = self.connector.counters();
+        let policy = *self.connector.retry_policy();
+        let error = match self
+            .connector
+            .execute(&operation, service_url, conversation_id, activity, &policy)
+            .await
+        {
+            Ok(response) => {
+                counters.sent();
+                self.outbox.superseded_by(&operation, conversation_id).await;
+                return Ok(Delivered::Sent(response));
+            }
+            Err(error) => error,
+        };
+        if !error.is_transient() {
+            counters.refused();
+            return Err(error);
+        }
+        match self
+            .outbox
+            .enqueue(operation, service_url, conversation_id, activity, &error)
+            .await
+        {
+            Ok(reference) => Ok(Delivered::Queued { reference }),
+            Err(outbox_error) => {
+                // Already logged, counted and announced as given up by the outbox.
+                tracing::debug!(error = %error_chain(&outbox_error), "outbox refused the message");
+                Err(error)
+            }
+        }
+    }
+}
