@@ -15,6 +15,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use crate::teams::DeliverySnapshot;
+
 /// The content type of [`Metrics::render`]'s text (OpenMetrics, which Prometheus reads).
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -125,7 +127,7 @@ impl Metrics {
         let connector = Family::<EventLabels, Counter>::default();
         registry.register(
             "connector_events",
-            "Bot Connector calls: sent, retried, failed, outboxed, delivered_from_outbox, given_up",
+            "Bot Connector messages: sent, retried, refused, outboxed, delivered_from_outbox, given_up",
             connector.clone(),
         );
         let outbox_depth = Gauge::default();
@@ -219,14 +221,23 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
-    /// A Bot Connector event (`sent`, `retried`, `failed`, `outboxed`, ...).
-    pub fn connector_event(&self, event: &'static str) {
-        self.connector.get_or_create(&EventLabels { event }).inc();
-    }
-
-    /// The outbox's current size.
-    pub fn set_outbox_depth(&self, depth: usize) {
-        self.outbox_depth.set(depth as i64);
+    /// Brings the Bot Connector figures up to the delivery counters' totals (read at scrape).
+    pub fn delivery(&self, snapshot: &DeliverySnapshot) {
+        for (event, total) in [
+            ("sent", snapshot.sent),
+            ("retried", snapshot.retried),
+            ("refused", snapshot.refused),
+            ("outboxed", snapshot.outboxed),
+            ("delivered_from_outbox", snapshot.delivered_from_outbox),
+            ("given_up", snapshot.given_up),
+        ] {
+            let counter = self.connector.get_or_create(&EventLabels { event });
+            let shown = counter.get();
+            if total > shown {
+                counter.inc_by(total - shown);
+            }
+        }
+        self.outbox_depth.set(snapshot.outbox_depth as i64);
     }
 
     /// A store operation and whether it succeeded.
@@ -308,7 +319,11 @@ mod tests {
         );
         metrics.store_operation("get", true);
         metrics.request_transition("running");
-        metrics.connector_event("sent");
+        metrics.delivery(&DeliverySnapshot {
+            sent: 3,
+            outbox_depth: 1,
+            ..DeliverySnapshot::default()
+        });
         let text = metrics.render();
         for expected in [
             r#"aws_chatops_activities_total{type="message",outcome="accepted"} 1"#,
@@ -318,7 +333,8 @@ mod tests {
             r#"aws_chatops_aws_call_seconds_bucket{le="0.025",service="cloudwatch"} 1"#,
             r#"aws_chatops_store_operations_total{operation="get",outcome="ok"} 1"#,
             r#"aws_chatops_request_transitions_total{state="running"} 1"#,
-            r#"aws_chatops_connector_events_total{event="sent"} 1"#,
+            r#"aws_chatops_connector_events_total{event="sent"} 3"#,
+            "aws_chatops_outbox_depth 1",
             "aws_chatops_process_memory_bytes{kind=\"resident\"}",
             "# EOF",
         ] {

@@ -293,10 +293,12 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "alive"}))
 }
 
-async fn metrics() -> HttpResponse {
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let metrics = crate::metrics::global();
+    metrics.delivery(&state.bot.delivery().counters());
     HttpResponse::Ok()
         .content_type(crate::metrics::CONTENT_TYPE)
-        .body(crate::metrics::global().render())
+        .body(metrics.render())
 }
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
