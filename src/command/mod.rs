@@ -22,7 +22,7 @@ mod error;
 mod invocation;
 mod render;
 mod s3;
-mod shorthand;
+pub(crate) mod shorthand;
 mod tokenize;
 mod values;
 
