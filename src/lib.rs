@@ -24,3 +24,6 @@ pub mod render;
 pub mod store;
 pub mod teams;
 pub mod telemetry;
+
+#[cfg(test)]
+mod proptests;

@@ -22,7 +22,7 @@ mod error;
 mod invocation;
 mod render;
 mod s3;
-mod shorthand;
+pub(crate) mod shorthand;
 mod tokenize;
 mod values;
 
@@ -697,16 +697,17 @@ impl OperationParser<'_> {
                 globals.region = Some(value);
             }
             Global::Query => {
-                if let Err(error) = jmespath::compile(&value) {
+                // `Query::parse` checks the query's length and nesting limits before the
+                // JMESPath parser (which recurses per level) sees it.
+                if let Err(error) = crate::output::Query::parse(&value) {
+                    let reason = match error {
+                        crate::output::OutputError::InvalidQuery { reason, .. } => reason,
+                        other => other.to_string(),
+                    };
                     return Err(CommandError::InvalidQuery {
                         // The library's message draws a caret under the query on more
                         // lines; the first line says what is wrong.
-                        message: error
-                            .to_string()
-                            .lines()
-                            .next()
-                            .unwrap_or_default()
-                            .to_owned(),
+                        message: reason.lines().next().unwrap_or_default().to_owned(),
                         query: value,
                     });
                 }

@@ -5,6 +5,12 @@
 
 use serde_json::{Map, Value};
 
+/// How many `[` and `{` a shorthand value may nest. The parser recurses once per level, and
+/// the value is then checked and serialised by recursive code, so the depth is bounded before
+/// any of that runs. The deepest AWS input shapes nest about ten levels, and shorthand that
+/// deep is already unreadable; 32 leaves room and keeps every recursion a few dozen frames.
+pub(crate) const MAX_SHORTHAND_DEPTH: usize = 32;
+
 /// Why a shorthand value did not parse.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ShorthandError {
@@ -18,6 +24,8 @@ pub(crate) enum ShorthandError {
     DuplicateKey { key: String },
     /// `key@=file://...`: the CLI would read a file here.
     FileReference { prefix: &'static str },
+    /// `[` and `{` nest deeper than [`MAX_SHORTHAND_DEPTH`].
+    TooDeep,
 }
 
 impl std::fmt::Display for ShorthandError {
@@ -39,6 +47,11 @@ impl std::fmt::Display for ShorthandError {
             ShorthandError::FileReference { prefix } => {
                 write!(f, "'{prefix}' values are never read by the bot")
             }
+            ShorthandError::TooDeep => write!(
+                f,
+                "shorthand nests [ and {{ more than {MAX_SHORTHAND_DEPTH} levels deep, the \
+                 limit; flatten the value or give it as JSON"
+            ),
         }
     }
 }
@@ -60,6 +73,7 @@ pub(crate) fn parse(text: &str) -> Result<Map<String, Value>, ShorthandError> {
         chars: text.chars().collect(),
         index: 0,
         resolve_files: false,
+        depth: 0,
     };
     parser.parameter()
 }
@@ -69,6 +83,8 @@ struct Parser {
     index: usize,
     /// Set after `key@=`, where the CLI resolves `file://` values.
     resolve_files: bool,
+    /// How many `[` and `{` are open, bounded by [`MAX_SHORTHAND_DEPTH`].
+    depth: usize,
 }
 
 type Parsed<T> = Result<T, ShorthandError>;
@@ -271,6 +287,7 @@ impl Parser {
 
     fn explicit_list(&mut self) -> Parsed<Value> {
         self.expect('[', true)?;
+        self.enter()?;
         let mut values = Vec::new();
         while self.current() != Some(']') {
             values.push(self.explicit_value()?);
@@ -281,6 +298,7 @@ impl Parser {
             }
         }
         self.expect(']', false)?;
+        self.depth -= 1;
         Ok(Value::Array(values))
     }
 
@@ -294,6 +312,7 @@ impl Parser {
 
     fn hash_literal(&mut self) -> Parsed<Value> {
         self.expect('{', true)?;
+        self.enter()?;
         let mut keyvals = Map::new();
         while self.current() != Some('}') {
             let key = self.key();
@@ -308,7 +327,17 @@ impl Parser {
             keyvals.insert(key, value);
         }
         self.expect('}', false)?;
+        self.depth -= 1;
         Ok(Value::Object(keyvals))
+    }
+
+    /// Counts one more open `[` or `{`, refusing past [`MAX_SHORTHAND_DEPTH`].
+    fn enter(&mut self) -> Parsed<()> {
+        if self.depth >= MAX_SHORTHAND_DEPTH {
+            return Err(ShorthandError::TooDeep);
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn check_file(&self, value: &str) -> Parsed<()> {
@@ -432,5 +461,38 @@ mod tests {
         );
         // Without `@=` the CLI takes a file:// inside shorthand literally.
         check("a=file://x", json!({"a": "file://x"}));
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_bounded() {
+        let hashes = |n: usize| format!("k={}b{}", "{a=".repeat(n), "}".repeat(n));
+        let lists = |n: usize| format!("k={}b{}", "[".repeat(n), "]".repeat(n));
+        let mixed = |n: usize| format!("k={}b{}", "[{a=".repeat(n / 2), "}]".repeat(n / 2));
+        let cases = [
+            (hashes(MAX_SHORTHAND_DEPTH), true),
+            (hashes(MAX_SHORTHAND_DEPTH + 1), false),
+            (lists(MAX_SHORTHAND_DEPTH), true),
+            (lists(MAX_SHORTHAND_DEPTH + 1), false),
+            (mixed(MAX_SHORTHAND_DEPTH), true),
+            (mixed(MAX_SHORTHAND_DEPTH + 2), false),
+            // Siblings do not add up: depth is per path.
+            (format!("k=[{}]", vec!["[[a]]"; 200].join(",")), true),
+            // The crash inputs.
+            (format!("k={}", "{a=".repeat(1000)), false),
+            (format!("k={}", "[".repeat(3000)), false),
+        ];
+        for (text, accepted) in cases {
+            let outcome = parse(&text);
+            if accepted {
+                assert!(outcome.is_ok(), "{text:.60}: {outcome:?}");
+            } else {
+                assert_eq!(outcome, Err(ShorthandError::TooDeep), "{text:.60}");
+            }
+        }
     }
 }

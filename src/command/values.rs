@@ -13,6 +13,13 @@ use crate::models::{ServiceModel, Shape, ShapeRef, ShapeType};
 use super::shorthand::{self, ShorthandError};
 use super::CommandError;
 
+/// How deep a JSON option value may nest arrays and objects. serde_json refuses past 128
+/// levels on its own; the value is then walked by recursive code (the model check below, the
+/// request serialisers, the audit record), so the bot keeps a tighter bound that no AWS input
+/// needs (the deepest input shapes nest about ten levels) and that keeps each of those walks a
+/// few dozen frames deep on a 2 MiB worker stack.
+pub(crate) const MAX_JSON_VALUE_DEPTH: usize = 32;
+
 /// Everything needed to check one option's value.
 pub(crate) struct ValueParser<'a> {
     pub model: &'a ServiceModel,
@@ -127,12 +134,25 @@ impl ValueParser<'_> {
     }
 
     fn json(&self, text: &str, shape_name: &str) -> Result<Value, CommandError> {
-        serde_json::from_str(text).map_err(|error| CommandError::InvalidValue {
-            option: self.option.to_owned(),
-            path: String::new(),
-            problem: format!("invalid JSON ({error})"),
-            expected: self.expected(shape_name),
-        })
+        let value: Value =
+            serde_json::from_str(text).map_err(|error| CommandError::InvalidValue {
+                option: self.option.to_owned(),
+                path: String::new(),
+                problem: format!("invalid JSON ({error})"),
+                expected: self.expected(shape_name),
+            })?;
+        if json_depth(&value) > MAX_JSON_VALUE_DEPTH {
+            return Err(CommandError::InvalidValue {
+                option: self.option.to_owned(),
+                path: String::new(),
+                problem: format!(
+                    "the JSON nests arrays and objects more than {MAX_JSON_VALUE_DEPTH} levels \
+                     deep, the limit; flatten the value"
+                ),
+                expected: self.expected(shape_name),
+            });
+        }
+        Ok(value)
     }
 
     fn shorthand(&self, text: &str, shape_name: &str) -> Result<Value, CommandError> {
@@ -476,6 +496,21 @@ impl ValueParser<'_> {
     pub fn expected(&self, shape_name: &str) -> String {
         describe_shape(self.model, shape_name)
     }
+}
+
+/// How deep a JSON value nests (a scalar is 1), counted with an explicit stack.
+pub(crate) fn json_depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 1usize)];
+    while let Some((value, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        match value {
+            Value::Array(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|item| (item, depth + 1))),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// What a value of the shape looks like, with an example (shorthand where the CLI offers it).

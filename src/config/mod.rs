@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod reload;
+pub mod toml_limits;
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
@@ -426,6 +427,10 @@ fn read_bot_table(path: &Path) -> Result<toml::Table, ConfigError> {
 }
 
 fn parse_bot_table(contents: &str, shown: &str) -> Result<toml::Table, ConfigError> {
+    toml_limits::check_nesting(contents).map_err(|(_, reason)| ConfigError::ParseFile {
+        path: shown.to_owned(),
+        reason,
+    })?;
     let mut document: toml::Table =
         contents
             .parse()

@@ -18,6 +18,42 @@ use serde_json::{Map, Number, Value};
 use super::python::json_dumps_compact;
 use super::OutputError;
 
+/// The bounds on a `--query` expression and its evaluation. A query arrives from any chat
+/// before access control, and both the `jmespath` crate's Pratt parser and [`eval`] recurse
+/// once or more per nesting level, so every limit below is checked before that recursion
+/// starts. No real query comes near them: the longest queries in the AWS CLI documentation are
+/// a few hundred characters, nest brackets three or four deep and use a few dozen operators.
+pub mod limits {
+    /// Characters in the expression. Long enough for any hand-written query (the AWS CLI
+    /// examples stay under 300), short enough to keep the pre-scan and the parser cheap.
+    pub const MAX_QUERY_LENGTH: usize = 4096;
+    /// Open `(`, `[` (also `[?`, `[*]`, `[]`) and `{` at any one point. Each level costs the
+    /// crate's parser several stack frames; 32 is ten times what real queries nest.
+    pub const MAX_QUERY_NESTING: usize = 32;
+    /// Operator characters outside quotes (`.`, `[`, `(`, `{`, `|`, `&`, `!`, `<`, `>`, `=`,
+    /// `*`). Chains such as `.a.a.a…`, `[0][0]…`, `!!!…` and `[?a][?a]…` do not nest
+    /// brackets but each operator adds at most two AST levels and a few parser frames, so
+    /// this count bounds the parser's recursion and the AST's depth before parsing.
+    pub const MAX_QUERY_OPERATORS: usize = 256;
+    /// The prefix operators `!` (not) and `&` (expression reference), not counting `!=` and
+    /// `&&`. The crate's parser recurses through its largest functions for each one (several
+    /// KB of stack per `!` in a debug build), so they get a bound of their own; real queries
+    /// use one or two.
+    pub const MAX_QUERY_PREFIX_OPERATORS: usize = 32;
+    /// Depth of the parsed expression tree, which is the depth of [`super::eval`]'s
+    /// recursion. Real queries are under 15 deep.
+    pub const MAX_QUERY_DEPTH: usize = 64;
+    /// The work an evaluation may do, in JSON values it produces (a string counts one per 64
+    /// bytes), on top of [`QUERY_WORK_PER_INPUT_VALUE`] per value of the input. Doubling
+    /// chains such as `[@,@]|[@,@]|…` would otherwise allocate without bound.
+    pub const QUERY_WORK_BASE: usize = 1_000_000;
+    /// The work allowed per value of the response the query runs on: a plain projection
+    /// charges a response a few times over (once per level it passes through).
+    pub const QUERY_WORK_PER_INPUT_VALUE: usize = 64;
+}
+
+use limits::*;
+
 /// A compiled `--query` expression.
 #[derive(Debug, Clone)]
 pub struct Query {
@@ -26,22 +62,214 @@ pub struct Query {
 
 impl Query {
     /// Parses an expression; a syntax error reads like the CLI's `Bad value for --query`.
+    /// An expression over one of [`limits`] is refused before the parser sees it.
     pub fn parse(expression: &str) -> Result<Self, OutputError> {
+        let refuse = |reason: String| OutputError::InvalidQuery {
+            expression: shorten(expression),
+            reason,
+        };
+        prescan(expression).map_err(refuse)?;
         let ast = jmespath::parse(expression).map_err(|e| OutputError::InvalidQuery {
             expression: expression.to_owned(),
             reason: e.to_string(),
         })?;
+        let depth = ast_depth(&ast);
+        if depth > MAX_QUERY_DEPTH {
+            return Err(refuse(format!(
+                "the expression nests {depth} levels deep; the limit is {MAX_QUERY_DEPTH}. \
+                 Split it, or use fewer chained operators."
+            )));
+        }
         Ok(Self { ast })
     }
 
     pub fn search(&self, value: &Value) -> Result<Value, OutputError> {
-        eval(&self.ast, value)
+        let allowed = QUERY_WORK_BASE
+            .saturating_add(weight(value).saturating_mul(QUERY_WORK_PER_INPUT_VALUE));
+        let budget = Budget {
+            left: std::cell::Cell::new(allowed),
+            allowed,
+        };
+        eval(&self.ast, value, &budget)
     }
+}
+
+/// The expression as an error message shows it: a refused expression can be 4 KB of brackets.
+fn shorten(expression: &str) -> String {
+    const SHOWN: usize = 40;
+    if expression.chars().count() <= SHOWN {
+        return expression.to_owned();
+    }
+    let head: String = expression.chars().take(SHOWN).collect();
+    format!("{head}…")
+}
+
+/// Checks the length, the bracket nesting and the operator count without recursing, skipping
+/// quoted identifiers (`"…"`), raw strings (`'…'`) and literals (`` `…` ``) the way the
+/// crate's lexer does. A malformed expression passes here and fails in the parser.
+fn prescan(expression: &str) -> Result<(), String> {
+    let length = expression.chars().count();
+    if length > MAX_QUERY_LENGTH {
+        return Err(format!(
+            "the expression is {length} characters long; the limit is {MAX_QUERY_LENGTH}. \
+             Query for less, or filter the output in several steps."
+        ));
+    }
+    let mut nesting = 0usize;
+    let mut operators = 0usize;
+    let mut prefix_operators = 0usize;
+    let mut chars = expression.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '!' | '&' => {
+                operators += 1;
+                let next = chars.peek().copied();
+                let binary = (c == '!' && next == Some('=')) || (c == '&' && next == Some('&'));
+                if binary {
+                    chars.next();
+                } else {
+                    prefix_operators += 1;
+                    if prefix_operators > MAX_QUERY_PREFIX_OPERATORS {
+                        return Err(format!(
+                            "the expression has more than {MAX_QUERY_PREFIX_OPERATORS} ! and & \
+                             operators; the limit is {MAX_QUERY_PREFIX_OPERATORS}. Use a \
+                             shorter expression."
+                        ));
+                    }
+                }
+            }
+            '"' | '\'' | '`' => {
+                // Skip to the closing quote; a backslash escapes the next character.
+                while let Some(inner) = chars.next() {
+                    if inner == '\\' {
+                        chars.next();
+                    } else if inner == c {
+                        break;
+                    }
+                }
+            }
+            '(' | '[' | '{' => {
+                nesting += 1;
+                operators += 1;
+                if nesting > MAX_QUERY_NESTING {
+                    return Err(format!(
+                        "brackets and parentheses nest more than {MAX_QUERY_NESTING} deep; \
+                         the limit is {MAX_QUERY_NESTING}. Use fewer nested brackets."
+                    ));
+                }
+            }
+            ')' | ']' | '}' => nesting = nesting.saturating_sub(1),
+            '.' | '|' | '<' | '>' | '=' | '*' => operators += 1,
+            _ => {}
+        }
+        if operators > MAX_QUERY_OPERATORS {
+            return Err(format!(
+                "the expression has more than {MAX_QUERY_OPERATORS} operators \
+                 (. [ ( {{ | & ! < > = *); the limit is {MAX_QUERY_OPERATORS}. Use a shorter \
+                 expression."
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The depth of the expression tree, walked with an explicit stack.
+fn ast_depth(ast: &Ast) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(ast, 1usize)];
+    while let Some((node, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        let children: Vec<&Ast> = match node {
+            Ast::Subexpr { lhs, rhs, .. }
+            | Ast::Projection { lhs, rhs, .. }
+            | Ast::Comparison { lhs, rhs, .. }
+            | Ast::And { lhs, rhs, .. }
+            | Ast::Or { lhs, rhs, .. } => vec![lhs, rhs],
+            Ast::Condition {
+                predicate, then, ..
+            } => vec![predicate, then],
+            Ast::ObjectValues { node, .. } | Ast::Flatten { node, .. } | Ast::Not { node, .. } => {
+                vec![node]
+            }
+            Ast::Expref { ast, .. } => vec![ast],
+            Ast::MultiList { elements, .. } => elements.iter().collect(),
+            Ast::Function { args, .. } => args.iter().collect(),
+            Ast::MultiHash { elements, .. } => elements.iter().map(|pair| &pair.value).collect(),
+            Ast::Identity { .. }
+            | Ast::Field { .. }
+            | Ast::Index { .. }
+            | Ast::Slice { .. }
+            | Ast::Literal { .. } => Vec::new(),
+        };
+        stack.extend(children.into_iter().map(|child| (child, depth + 1)));
+    }
+    deepest
+}
+
+/// What an evaluation may still produce, in [`weight`] units.
+struct Budget {
+    left: std::cell::Cell<usize>,
+    allowed: usize,
+}
+
+impl Budget {
+    /// Charges a value the evaluation just produced; fails once the budget is spent, before
+    /// anything bigger can be built from it.
+    fn charge(&self, value: &Value) -> Result<(), OutputError> {
+        let cost = weight(value);
+        match self.left.get().checked_sub(cost) {
+            Some(left) => {
+                self.left.set(left);
+                Ok(())
+            }
+            None => Err(OutputError::QueryFailed(format!(
+                "The --query result grows past the limit of {} values (a base of \
+                 {QUERY_WORK_BASE} plus {QUERY_WORK_PER_INPUT_VALUE} per value of the \
+                 response). Select less, or avoid repeating @ in multi-selects.",
+                self.allowed
+            ))),
+        }
+    }
+}
+
+/// The size of a value in JSON values, strings counting one more per 64 bytes; counted with
+/// an explicit stack, since a value can be as deep as the response.
+fn weight(value: &Value) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        total = total.saturating_add(1);
+        match value {
+            Value::String(text) => total = total.saturating_add(text.len() / 64),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => {
+                total = total.saturating_add(map.keys().map(|k| k.len() / 64).sum::<usize>());
+                stack.extend(map.values());
+            }
+            _ => {}
+        }
+    }
+    total
 }
 
 type EvalResult = Result<Value, OutputError>;
 
-fn eval(ast: &Ast, value: &Value) -> EvalResult {
+/// Evaluates one node and charges its result to the budget. The recursion is as deep as the
+/// expression tree, which [`Query::parse`] bounds by [`MAX_QUERY_DEPTH`].
+fn eval(ast: &Ast, value: &Value, budget: &Budget) -> EvalResult {
+    let result = eval_node(ast, value, budget)?;
+    // These return a child's result unchanged, which is charged already.
+    let passes_through = matches!(
+        ast,
+        Ast::Subexpr { .. } | Ast::Condition { .. } | Ast::And { .. } | Ast::Or { .. }
+    );
+    if !passes_through {
+        budget.charge(&result)?;
+    }
+    Ok(result)
+}
+
+fn eval_node(ast: &Ast, value: &Value, budget: &Budget) -> EvalResult {
     match ast {
         Ast::Identity { .. } => Ok(value.clone()),
         Ast::Field { name, .. } => Ok(match value {
@@ -71,28 +299,28 @@ fn eval(ast: &Ast, value: &Value) -> EvalResult {
             _ => Value::Null,
         }),
         Ast::Subexpr { lhs, rhs, .. } => {
-            let left = eval(lhs, value)?;
-            eval(rhs, &left)
+            let left = eval(lhs, value, budget)?;
+            eval(rhs, &left, budget)
         }
         Ast::Projection { lhs, rhs, .. } => {
-            let base = eval(lhs, value)?;
+            let base = eval(lhs, value, budget)?;
             let Value::Array(items) = base else {
                 return Ok(Value::Null);
             };
             let mut collected = Vec::with_capacity(items.len());
             for item in &items {
-                let current = eval(rhs, item)?;
+                let current = eval(rhs, item, budget)?;
                 if !current.is_null() {
                     collected.push(current);
                 }
             }
             Ok(Value::Array(collected))
         }
-        Ast::ObjectValues { node, .. } => Ok(match eval(node, value)? {
+        Ast::ObjectValues { node, .. } => Ok(match eval(node, value, budget)? {
             Value::Object(map) => Value::Array(map.into_iter().map(|(_, v)| v).collect()),
             _ => Value::Null,
         }),
-        Ast::Flatten { node, .. } => Ok(match eval(node, value)? {
+        Ast::Flatten { node, .. } => Ok(match eval(node, value, budget)? {
             Value::Array(items) => {
                 let mut merged = Vec::with_capacity(items.len());
                 for item in items {
@@ -108,8 +336,8 @@ fn eval(ast: &Ast, value: &Value) -> EvalResult {
         Ast::Condition {
             predicate, then, ..
         } => {
-            if is_true(&eval(predicate, value)?) {
-                eval(then, value)
+            if is_true(&eval(predicate, value, budget)?) {
+                eval(then, value, budget)
             } else {
                 Ok(Value::Null)
             }
@@ -120,26 +348,26 @@ fn eval(ast: &Ast, value: &Value) -> EvalResult {
             rhs,
             ..
         } => {
-            let left = eval(lhs, value)?;
-            let right = eval(rhs, value)?;
+            let left = eval(lhs, value, budget)?;
+            let right = eval(rhs, value, budget)?;
             compare(comparator, &left, &right)
         }
         Ast::And { lhs, rhs, .. } => {
-            let left = eval(lhs, value)?;
+            let left = eval(lhs, value, budget)?;
             if !is_true(&left) {
                 return Ok(left);
             }
-            eval(rhs, value)
+            eval(rhs, value, budget)
         }
         Ast::Or { lhs, rhs, .. } => {
-            let left = eval(lhs, value)?;
+            let left = eval(lhs, value, budget)?;
             if is_true(&left) {
                 return Ok(left);
             }
-            eval(rhs, value)
+            eval(rhs, value, budget)
         }
         Ast::Not { node, .. } => {
-            let result = eval(node, value)?;
+            let result = eval(node, value, budget)?;
             // Python: `!0` is false (0 is truthy in JMESPath), otherwise `not value`.
             Ok(Value::Bool(match &result {
                 Value::Number(_) => false,
@@ -155,7 +383,7 @@ fn eval(ast: &Ast, value: &Value) -> EvalResult {
             }
             let collected = elements
                 .iter()
-                .map(|element| eval(element, value))
+                .map(|element| eval(element, value, budget))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Value::Array(collected))
         }
@@ -165,14 +393,14 @@ fn eval(ast: &Ast, value: &Value) -> EvalResult {
             }
             let mut collected = Map::new();
             for pair in elements {
-                collected.insert(pair.key.clone(), eval(&pair.value, value)?);
+                collected.insert(pair.key.clone(), eval(&pair.value, value, budget)?);
             }
             Ok(Value::Object(collected))
         }
         Ast::Expref { .. } => Err(OutputError::QueryFailed(
             "an expression reference (&) is only valid as a function argument".to_owned(),
         )),
-        Ast::Function { name, args, .. } => call_function(name, args, value),
+        Ast::Function { name, args, .. } => call_function(name, args, value, budget),
     }
 }
 
@@ -376,12 +604,12 @@ fn py_sum(items: &[Value]) -> Value {
     }
 }
 
-fn call_function(name: &str, arg_asts: &[Ast], current: &Value) -> EvalResult {
+fn call_function(name: &str, arg_asts: &[Ast], current: &Value, budget: &Budget) -> EvalResult {
     let mut args = Vec::with_capacity(arg_asts.len());
     for ast in arg_asts {
         args.push(match ast {
             Ast::Expref { ast, .. } => Arg::Expref(ast),
-            other => Arg::Value(eval(other, current)?),
+            other => Arg::Value(eval(other, current, budget)?),
         });
     }
     let arity = |expected: usize| -> Result<(), OutputError> {
@@ -527,7 +755,7 @@ fn call_function(name: &str, arg_asts: &[Ast], current: &Value) -> EvalResult {
             };
             let mapped = items
                 .iter()
-                .map(|item| eval(expression, item))
+                .map(|item| eval(expression, item, budget))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Value::Array(mapped))
         }
@@ -544,7 +772,7 @@ fn call_function(name: &str, arg_asts: &[Ast], current: &Value) -> EvalResult {
             };
             let expression = expref_arg(1)?;
             let key = |item: &Value| -> EvalResult {
-                let key = eval(expression, item)?;
+                let key = eval(expression, item, budget)?;
                 if is_number(&key) || key.is_string() {
                     Ok(key)
                 } else {
@@ -613,7 +841,7 @@ fn call_function(name: &str, arg_asts: &[Ast], current: &Value) -> EvalResult {
             let mut keyed = Vec::with_capacity(items.len());
             let mut required = None;
             for item in items {
-                let key = eval(expression, item)?;
+                let key = eval(expression, item, budget)?;
                 let kind = type_name(&key);
                 let required = *required.get_or_insert(kind);
                 if !matches!(required, "number" | "string") || kind != required {
@@ -806,5 +1034,200 @@ mod tests {
         check("to_number('1.5')", alarms.clone(), "1.5");
         check("`1` == `true`", alarms.clone(), "false");
         check("nothing.{a: b}", alarms, "null");
+    }
+}
+
+/// The bounds in [`limits`]: inputs just under and just over each, the crash inputs from chat,
+/// and the worst accepted inputs on a stack as small as a tokio worker's.
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Half a tokio worker thread's stack (2 MiB, the smallest any query runs on): the frames
+    /// above the query (actix, tokio, the turn handler, the renderer) keep the other half.
+    /// Measured: `!` x 256 needed more than 1 MiB before the prefix-operator limit.
+    const WORKER_STACK: usize = 1024 * 1024;
+
+    fn refusal(expression: &str) -> Option<String> {
+        match Query::parse(expression) {
+            Ok(_) => None,
+            Err(OutputError::InvalidQuery { reason, .. }) => Some(reason),
+            Err(other) => panic!("unexpected error {other}"),
+        }
+    }
+
+    /// `n` copies of `unit`.
+    fn times(unit: &str, n: usize) -> String {
+        unit.repeat(n)
+    }
+
+    #[test]
+    fn limits_are_checked_just_under_and_just_over() {
+        let nested = |n: usize| format!("{}a{}", times("(", n), times(")", n));
+        let ops = MAX_QUERY_OPERATORS;
+        // (expression, the limit named in the refusal, or None when it must parse)
+        let cases: Vec<(String, Option<&str>)> = vec![
+            (format!("a{}", times(" ", MAX_QUERY_LENGTH - 1)), None),
+            (
+                format!("a{}", times(" ", MAX_QUERY_LENGTH)),
+                Some("limit is 4096"),
+            ),
+            (nested(MAX_QUERY_NESTING), None),
+            (nested(MAX_QUERY_NESTING + 1), Some("more than 32 deep")),
+            (format!("{}a{}", times("[", 33), times("]", 33)), Some("32")),
+            // Operators: `a.a` has one; a flat multi-select keeps the tree shallow.
+            (format!("[{}]", vec!["a.b"; ops - 1].join(",")), None),
+            (
+                format!("[{}]", vec!["a.b"; ops].join(",")),
+                Some("more than 256 operators"),
+            ),
+            // Chains that do not nest brackets but deepen the tree.
+            (format!("a{}", times(".a", MAX_QUERY_DEPTH - 1)), None),
+            (
+                format!("a{}", times(".a", MAX_QUERY_DEPTH)),
+                Some("limit is 64"),
+            ),
+            (format!("{}a", times("!", MAX_QUERY_PREFIX_OPERATORS)), None),
+            (
+                format!("{}a", times("!", MAX_QUERY_PREFIX_OPERATORS + 1)),
+                Some("more than 32 ! and &"),
+            ),
+            (
+                format!("{}a", times("!a != ", MAX_QUERY_PREFIX_OPERATORS)),
+                None,
+            ),
+            (
+                format!("a{}", times(" && a", MAX_QUERY_PREFIX_OPERATORS + 8)),
+                None,
+            ),
+            (format!("a{}", times("[?a]", MAX_QUERY_DEPTH / 2 - 1)), None),
+            (
+                format!("a{}", times("[?a]", MAX_QUERY_DEPTH / 2 + 1)),
+                Some("limit is 64"),
+            ),
+            (format!("a{}", times("[0]", MAX_QUERY_DEPTH - 1)), None),
+            (
+                format!("a{}", times("[0]", MAX_QUERY_DEPTH)),
+                Some("limit is 64"),
+            ),
+            // Operators inside quotes and literals are text, not structure.
+            (format!("'{}'", times("(", 1000)), None),
+            (format!("\"{}\"", times("[", 1000)), None),
+            (format!("`\"{}\"`", times("!", 1000)), None),
+        ];
+        for (expression, refused) in cases {
+            let got = refusal(&expression);
+            match refused {
+                None => assert!(got.is_none(), "{expression:.60}: {got:?}"),
+                Some(needle) => {
+                    let reason = got.unwrap_or_else(|| panic!("{expression:.60} parsed"));
+                    assert!(reason.contains(needle), "{expression:.60}: {reason}");
+                }
+            }
+        }
+    }
+
+    /// The messages that crashed the bot: each is refused with a message naming a limit.
+    #[test]
+    fn the_crash_expressions_are_refused() {
+        let crashes = [
+            format!("{}a", times("!", 3000)),
+            times("[", 3000),
+            times("(", 3000),
+            times("[?", 1500),
+            format!("a{}", times(".a", 3000)),
+            format!("a{}", times("[0]", 3000)),
+            format!("a{}", times("[*].a", 1000)),
+            format!("{}a", times("&", 3000)),
+            format!("a{}", times("|a", 3000)),
+        ];
+        for expression in crashes {
+            let reason = refusal(&expression).expect("refused");
+            assert!(reason.contains("limit"), "{reason}");
+        }
+    }
+
+    #[test]
+    fn the_refusal_does_not_echo_a_long_expression() {
+        let error = Query::parse(&times("(", 5000)).expect_err("refused");
+        assert!(error.to_string().len() < 300, "{error}");
+    }
+
+    /// Doubling chains stop at the work budget instead of allocating 2^n values.
+    #[test]
+    fn doubling_results_stop_at_the_budget() {
+        let input = json!({"a": [1, 2, 3]});
+        let doubling = format!("@{}", times("|[@,@]", 60));
+        let query = Query::parse(&doubling).expect("parses");
+        let error = query.search(&input).expect_err("over budget");
+        assert!(error.to_string().contains("limit of"), "{error}");
+        // A few doublings stay well inside the budget.
+        let small = Query::parse("@|[@,@]|[@,@]").expect("parses");
+        let result = small.search(&input).expect("within budget");
+        assert_eq!(weight(&result), 1 + 2 + 4 * weight(&input));
+    }
+
+    #[test]
+    fn the_budget_grows_with_the_response() {
+        // A projection over a large response passes; its charges are a small multiple of it.
+        let items: Vec<Value> = (0..50_000).map(|i| json!({"Id": i, "Tags": [i]})).collect();
+        let input = json!({"Items": items});
+        let query = Query::parse("Items[].{I: Id, T: Tags[0]}").expect("parses");
+        let result = query.search(&input).expect("within budget");
+        assert_eq!(result.as_array().map(Vec::len), Some(50_000));
+    }
+
+    /// The worst expressions the limits accept, parsed, evaluated and dropped on a thread with
+    /// half a tokio worker's stack. Without the limits the same shapes a few times longer abort the
+    /// test binary with a stack overflow.
+    #[test]
+    fn the_worst_accepted_queries_fit_a_worker_stack() {
+        let worst = vec![
+            format!("{}a", times("!", MAX_QUERY_PREFIX_OPERATORS)),
+            format!("{}a", times("&", MAX_QUERY_PREFIX_OPERATORS)),
+            format!("a{}", times("[?!a]", MAX_QUERY_PREFIX_OPERATORS)),
+            format!(
+                "{}a{}",
+                times("(", MAX_QUERY_NESTING),
+                times(")", MAX_QUERY_NESTING)
+            ),
+            format!(
+                "{}a{}",
+                times("[", MAX_QUERY_NESTING),
+                times("]", MAX_QUERY_NESTING)
+            ),
+            format!(
+                "{}@{}",
+                times("{a:", MAX_QUERY_NESTING),
+                times("}", MAX_QUERY_NESTING)
+            ),
+            format!("a{}", times("[?a]", MAX_QUERY_DEPTH / 2 - 1)),
+            format!("a{}", times("[*].a", MAX_QUERY_DEPTH / 2 - 1)),
+            format!("a{}", times(".a", MAX_QUERY_DEPTH - 1)),
+            // Refused after parsing: the parser and the drop of the tree still run.
+            format!("a{}", times("[?a!=a]", MAX_QUERY_OPERATORS / 3)),
+            format!("{}a", times("{a:", MAX_QUERY_NESTING)),
+            format!("a{}", times("[?a]", MAX_QUERY_OPERATORS / 2)),
+            format!("a{}", times("[*]", MAX_QUERY_OPERATORS / 2)),
+            format!("a{}", times("[]", MAX_QUERY_OPERATORS)),
+            format!("a{}", times(".a", MAX_QUERY_OPERATORS)),
+            format!("a{}", times("|a", MAX_QUERY_OPERATORS)),
+            format!("a{}", times("==a", MAX_QUERY_OPERATORS / 2)),
+            format!("`{}1{}`", times("[", 127), times("]", 127)),
+        ];
+        let input = json!({"a": [{"a": [1]}, {"a": [2]}]});
+        let outcome = std::thread::Builder::new()
+            .stack_size(WORKER_STACK)
+            .spawn(move || {
+                for expression in &worst {
+                    if let Ok(query) = Query::parse(expression) {
+                        let _ = query.search(&input);
+                    }
+                }
+            })
+            .expect("spawn")
+            .join();
+        assert!(outcome.is_ok());
     }
 }

@@ -256,6 +256,15 @@ impl AccessConfig {
     /// the default: nothing is allowed from chat.
     pub fn from_toml_str(text: &str) -> Result<AccessConfig, ConfigProblems> {
         let mut problems = Problems::default();
+        if let Err((offset, message)) = crate::config::toml_limits::check_nesting(text) {
+            return Err(ConfigProblems {
+                problems: vec![ConfigProblem {
+                    span: Some(offset..offset + 1),
+                    path: "(file)".into(),
+                    message,
+                }],
+            });
+        }
         let document: toml_edit::ImDocument<&str> = match toml_edit::ImDocument::parse(text) {
             Ok(document) => document,
             Err(error) => {

@@ -10,6 +10,7 @@ mod conversations;
 mod delivery;
 mod error_cards;
 mod lifecycle;
+mod limits;
 #[path = "../engine/moto.rs"]
 mod moto;
 mod replicas;
