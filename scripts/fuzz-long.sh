@@ -8,6 +8,7 @@
 #   FUZZ_MINUTES    how long to run; default 60 (the documented long run is at least an hour)
 #   PROPTEST_CASES  cases per property per round; default 20000
 #   filter          a test-name filter inside proptests (e.g. queries); default all
+#   RUST_TEST_THREADS  how many properties run at once (default: one per core)
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +23,11 @@ if [[ -z "$binary" ]]; then
   echo "could not build the unit-test binary" >&2
   exit 1
 fi
+# Run a copy, so that builds during the hour do not replace (or fail on) the running file.
+copy_dir="$(mktemp -d)"
+trap 'rm -rf "$copy_dir"' EXIT
+cp "$binary" "$copy_dir/unit-tests"
+binary="$copy_dir/unit-tests"
 
 deadline=$(( $(date +%s) + minutes * 60 ))
 round=0
@@ -29,12 +35,12 @@ start=$(date +%s)
 while (( $(date +%s) < deadline )); do
   round=$((round + 1))
   round_start=$(date +%s)
-  if ! "$binary" "$filter" --quiet >"/tmp/fuzz-long-round.log" 2>&1; then
-    cat /tmp/fuzz-long-round.log
+  if ! "$binary" "$filter" --quiet >"$copy_dir/round.log" 2>&1; then
+    cat "$copy_dir/round.log"
     echo "round $round FAILED after $(( $(date +%s) - start )) s" >&2
     exit 1
   fi
-  passed="$(grep -o '[0-9]* passed' /tmp/fuzz-long-round.log | head -1)"
+  passed="$(grep -o '[0-9]* passed' "$copy_dir/round.log" | head -1)"
   echo "round $round: $passed, $PROPTEST_CASES cases each, $(( $(date +%s) - round_start )) s"
 done
 echo "done: $round rounds of $PROPTEST_CASES cases per property in $(( $(date +%s) - start )) s"
