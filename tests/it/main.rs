@@ -7,6 +7,7 @@ mod card_snapshots;
 mod cards;
 mod check_config;
 mod conversations;
+mod front_door;
 #[path = "../engine/moto.rs"]
 mod moto;
 mod replies;
