@@ -24,8 +24,8 @@ use crate::bot::{
 use crate::config::Config;
 use crate::teams::{Activity, ConnectorClient, RetryPolicy};
 
-/// How long a client has to send a request's head (line and headers) after connecting or after
-/// its previous response; slower connections are closed with 408.
+/// How long a client has to send a request's head (line and headers) after connecting; slower
+/// connections are closed (with 408 when part of the head arrived).
 pub const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a connection may linger after its response before it is closed.
 pub const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
@@ -33,10 +33,11 @@ pub const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// bursts of activities; an idle connection holds only its small buffers.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Connections each worker holds at most; beyond it the listener stops accepting and new
-/// connections wait in the backlog. With actix's per-connection buffers (tens of KiB at most
-/// for a connection without a body in flight) this bounds idle and header-only connections to
-/// tens of MiB per worker.
-pub const DEFAULT_MAX_CONNECTIONS_PER_WORKER: usize = 2048;
+/// connections wait in the backlog. An idle connection holds about 16 KiB of actix buffers; one
+/// that pushes body bytes before its 401 can hold up to about 160 KiB (128 KiB read buffer plus
+/// 32 KiB of payload) until it is answered and closed, so the worst case is about 80 MiB per
+/// worker. The Bot Connector needs a handful of connections, not hundreds.
+pub const DEFAULT_MAX_CONNECTIONS_PER_WORKER: usize = 512;
 /// Connections the kernel queues while every worker is at its limit.
 pub const BACKLOG: u32 = 1024;
 /// How long `/readyz` waits for the store to answer.
