@@ -176,18 +176,9 @@ impl Metrics {
         }
     }
 
-    /// An activity answered: its type (one of the Bot Framework's, else `other`) and how.
-    pub fn activity(&self, activity_type: &str, outcome: &'static str) {
-        let r#type = match activity_type {
-            "message" => "message",
-            "invoke" => "invoke",
-            "conversationUpdate" => "conversationUpdate",
-            "installationUpdate" => "installationUpdate",
-            "messageReaction" => "messageReaction",
-            "typing" => "typing",
-            "event" => "event",
-            _ => "other",
-        };
+    /// An activity answered: its type (see [`activity_type`]; `unread` for a request refused
+    /// before it was parsed) and how.
+    pub fn activity(&self, r#type: &'static str, outcome: &'static str) {
         self.activities
             .get_or_create(&ActivityLabels { r#type, outcome })
             .inc();
@@ -279,6 +270,21 @@ impl Metrics {
     }
 }
 
+/// An activity's type as a label: one of the Bot Framework's, else `other` (the type is the
+/// sender's text, so it never becomes a label as it is).
+pub fn activity_type(activity_type: &str) -> &'static str {
+    match activity_type {
+        "message" => "message",
+        "invoke" => "invoke",
+        "conversationUpdate" => "conversationUpdate",
+        "installationUpdate" => "installationUpdate",
+        "messageReaction" => "messageReaction",
+        "typing" => "typing",
+        "event" => "event",
+        _ => "other",
+    }
+}
+
 /// The process's metrics.
 pub fn global() -> &'static Metrics {
     static METRICS: OnceLock<Metrics> = OnceLock::new();
@@ -308,8 +314,8 @@ mod tests {
     #[test]
     fn the_text_names_every_family_and_counts_what_happened() {
         let metrics = Metrics::new();
-        metrics.activity("message", "accepted");
-        metrics.activity("<script>", "accepted");
+        metrics.activity(activity_type("message"), "accepted");
+        metrics.activity(activity_type("<script>"), "accepted");
         metrics.auth_failure("bad_signature");
         metrics.aws_call(
             "cloudwatch",

@@ -1,16 +1,22 @@
 //! Validation of the bearer token on each inbound activity (Bot Framework channel tokens, and
-//! Emulator tokens when explicitly enabled). It must never accept a token without checking its
-//! signature, issuer, audience, lifetime, endorsement and service URL, and never fetch keys for an
-//! issuer it does not trust.
+//! Emulator tokens when explicitly enabled), in two steps: the `Authorization` header alone
+//! (signature, issuer, audience, lifetime; cached per token), then the activity (endorsement of
+//! `channelId`, `serviceurl`). It must never accept a token without checking its signature,
+//! issuer, audience, lifetime, endorsement and service URL, and never fetch keys for an issuer it
+//! does not trust.
 
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 
-use super::keys::KeyCache;
+use super::keys::{KeyCache, SigningKey};
+use super::token_cache::{self, VerifiedTokenCache, DEFAULT_TOKEN_CACHE_CAPACITY};
 
 /// The issuer of every Bot Framework channel token.
 pub const CHANNEL_ISSUER: &str = "https://api.botframework.com";
@@ -97,6 +103,35 @@ pub enum AuthError {
     UnsupportedTokenVersion(String),
 }
 
+impl AuthError {
+    /// A fixed name for the metrics (`auth_failures_total{reason}`).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            AuthError::MissingHeader => "missing_header",
+            AuthError::BadScheme => "bad_scheme",
+            AuthError::Malformed(..) => "malformed",
+            AuthError::DisallowedAlgorithm(..) => "disallowed_algorithm",
+            AuthError::MissingKid => "missing_kid",
+            AuthError::UntrustedIssuer(..) => "untrusted_issuer",
+            AuthError::EmulatorDisabled => "emulator_disabled",
+            AuthError::UnknownKey(..) => "unknown_key",
+            AuthError::BadSignature => "bad_signature",
+            AuthError::Expired => "expired",
+            AuthError::NotYetValid => "not_yet_valid",
+            AuthError::WrongIssuer => "wrong_issuer",
+            AuthError::WrongAudience => "wrong_audience",
+            AuthError::MissingClaim(..) => "missing_claim",
+            AuthError::Invalid(..) => "invalid",
+            AuthError::MissingChannelId => "missing_channel_id",
+            AuthError::NotEndorsed(..) => "not_endorsed",
+            AuthError::MissingServiceUrl => "missing_service_url",
+            AuthError::MissingServiceUrlClaim => "missing_service_url_claim",
+            AuthError::ServiceUrlMismatch => "service_url_mismatch",
+            AuthError::UnsupportedTokenVersion(..) => "unsupported_token_version",
+        }
+    }
+}
+
 /// What a verified token says about the caller.
 #[derive(Debug, Clone)]
 pub struct VerifiedCaller {
@@ -106,9 +141,83 @@ pub struct VerifiedCaller {
     pub emulator: bool,
 }
 
+/// Where "now" comes from, so that tests move time instead of sleeping.
+pub trait Clock: Send + Sync + 'static {
+    /// Seconds since the Unix epoch.
+    fn unix_seconds(&self) -> u64;
+}
+
+/// The system's wall clock: token lifetimes are wall-clock times.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn unix_seconds(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_secs())
+            .unwrap_or(0)
+    }
+}
+
+/// Which key set signed a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Path {
+    Channel,
+    Emulator,
+}
+
+/// A token whose signature, issuer, audience and lifetime were verified from the
+/// `Authorization` header alone. The activity checks ([`TokenValidator::check_activity`]) have
+/// not run yet: this is not permission to process an activity.
+pub struct VerifiedToken {
+    path: Path,
+    /// The key that verified the signature; its endorsements are checked against the activity.
+    key: Arc<SigningKey>,
+    service_url_claim: Option<String>,
+    expires_at: u64,
+    not_before: Option<u64>,
+}
+
+impl VerifiedToken {
+    /// True while the token's lifetime (with the clock skew) includes `now`.
+    pub fn is_live_at(&self, now: u64) -> bool {
+        check_lifetime(self.expires_at, self.not_before, now).is_ok()
+    }
+}
+
+impl fmt::Debug for VerifiedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedToken")
+            .field("path", &self.path)
+            .field("kid", &self.key.kid)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A NumericDate claim (`exp`, `nbf`): seconds since the epoch, possibly with a fraction.
+fn numeric_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    let value = Option::<f64>::deserialize(deserializer)?;
+    match value {
+        None => Ok(None),
+        Some(seconds) if seconds.is_finite() && seconds >= 0.0 && seconds < u64::MAX as f64 => {
+            Ok(Some(seconds as u64))
+        }
+        Some(_) => Err(serde::de::Error::custom(
+            "a NumericDate must be a non-negative number",
+        )),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct ChannelClaims {
     serviceurl: Option<String>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    exp: Option<u64>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    nbf: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,6 +225,10 @@ struct EmulatorClaims {
     ver: Option<String>,
     appid: Option<String>,
     azp: Option<String>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    exp: Option<u64>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    nbf: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -123,11 +236,26 @@ struct UnverifiedClaims {
     iss: Option<String>,
 }
 
+/// `exp` and `nbf` against `now`, with [`CLOCK_SKEW_SECONDS`] either way (the rule
+/// jsonwebtoken applies with `leeway`, done here so that the clock can be injected).
+fn check_lifetime(expires_at: u64, not_before: Option<u64>, now: u64) -> Result<(), AuthError> {
+    if expires_at.saturating_add(CLOCK_SKEW_SECONDS) < now {
+        return Err(AuthError::Expired);
+    }
+    if not_before.is_some_and(|nbf| nbf > now.saturating_add(CLOCK_SKEW_SECONDS)) {
+        return Err(AuthError::NotYetValid);
+    }
+    Ok(())
+}
+
 /// Validates inbound bearer tokens for one bot.
 pub struct TokenValidator {
     app_id: String,
     channel_keys: Arc<KeyCache>,
     emulator_keys: Option<Arc<KeyCache>>,
+    clock: Arc<dyn Clock>,
+    cache: VerifiedTokenCache,
+    signature_checks: AtomicU64,
 }
 
 impl TokenValidator {
@@ -141,7 +269,22 @@ impl TokenValidator {
             app_id,
             channel_keys,
             emulator_keys,
+            clock: Arc::new(SystemClock),
+            cache: VerifiedTokenCache::new(DEFAULT_TOKEN_CACHE_CAPACITY),
+            signature_checks: AtomicU64::new(0),
         }
+    }
+
+    /// Reads "now" from `clock` instead of the system clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Keeps at most `capacity` verified tokens (0: verify every token from scratch).
+    pub fn with_cache_capacity(mut self, capacity: usize) -> Self {
+        self.cache = VerifiedTokenCache::new(capacity);
+        self
     }
 
     /// The channel key cache (for readiness and the background refresh).
@@ -154,22 +297,45 @@ impl TokenValidator {
         self.emulator_keys.as_ref()
     }
 
-    /// Checks `authorization` (the raw header value) against the activity's `channelId` and
-    /// `serviceUrl`, in the order botbuilder uses, failing closed at every step.
+    /// How many signatures were verified (cache misses that got as far as the signature).
+    pub fn signature_checks(&self) -> u64 {
+        self.signature_checks.load(Ordering::Relaxed)
+    }
+
+    /// How many verified tokens are cached.
+    pub fn cached_tokens(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// Both steps: [`verify_header`](Self::verify_header), then
+    /// [`check_activity`](Self::check_activity).
     pub async fn validate(
         &self,
         authorization: Option<&str>,
         channel_id: Option<&str>,
         service_url: Option<&str>,
     ) -> Result<VerifiedCaller, AuthError> {
-        let header = authorization
-            .filter(|value| !value.is_empty())
-            .ok_or(AuthError::MissingHeader)?;
-        let mut parts = header.split(' ');
-        let token = match (parts.next(), parts.next(), parts.next()) {
-            (Some("Bearer"), Some(token), None) if !token.is_empty() => token,
-            _ => return Err(AuthError::BadScheme),
-        };
+        let token = self.verify_header(authorization).await?;
+        self.check_activity(&token, channel_id, service_url)
+    }
+
+    /// The first step, from the raw `Authorization` header alone and in the order botbuilder
+    /// uses: scheme, algorithm, `kid`, issuer path, key, signature, issuer, audience, lifetime.
+    /// A token that passed before is served from the cache while it is live and its key is
+    /// still published. Fails closed at every step.
+    pub async fn verify_header(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<Arc<VerifiedToken>, AuthError> {
+        let token = bearer_token(authorization)?;
+        let now = self.clock.unix_seconds();
+        let digest = token_cache::digest(token);
+        if let Some(cached) = self
+            .cache
+            .get(&digest, |cached| self.still_valid(cached, now))
+        {
+            return Ok(cached);
+        }
 
         let jwt_header =
             jsonwebtoken::decode_header(token).map_err(|error| match error.kind() {
@@ -188,47 +354,40 @@ impl TokenValidator {
         let kid = jwt_header.kid.ok_or(AuthError::MissingKid)?;
 
         let issuer = unverified_issuer(token)?;
-        if issuer == CHANNEL_ISSUER {
-            self.validate_channel(token, jwt_header.alg, &kid, channel_id, service_url)
-                .await
+        let verified = if issuer == CHANNEL_ISSUER {
+            self.verify_channel(token, jwt_header.alg, &kid, now)
+                .await?
         } else if EMULATOR_ISSUERS.contains(&issuer.as_str()) {
             match &self.emulator_keys {
                 Some(keys) => {
-                    self.validate_emulator(token, jwt_header.alg, &kid, &issuer, keys, service_url)
-                        .await
+                    self.verify_emulator(token, jwt_header.alg, &kid, &issuer, keys, now)
+                        .await?
                 }
-                None => Err(AuthError::EmulatorDisabled),
+                None => return Err(AuthError::EmulatorDisabled),
             }
         } else {
-            Err(AuthError::UntrustedIssuer(issuer))
-        }
+            return Err(AuthError::UntrustedIssuer(issuer));
+        };
+        let verified = Arc::new(verified);
+        self.cache.insert(digest, verified.clone(), now);
+        Ok(verified)
     }
 
-    async fn validate_channel(
+    /// The second step, once the body is read: the key's endorsement of the activity's
+    /// `channelId` and the `serviceurl` claim against its `serviceUrl`. Runs on every activity,
+    /// cached token or not.
+    pub fn check_activity(
         &self,
-        token: &str,
-        alg: Algorithm,
-        kid: &str,
+        token: &VerifiedToken,
         channel_id: Option<&str>,
         service_url: Option<&str>,
     ) -> Result<VerifiedCaller, AuthError> {
-        let key = self
-            .channel_keys
-            .get(kid)
-            .await
-            .ok_or_else(|| AuthError::UnknownKey(kid.to_owned()))?;
-
-        let mut validation = Validation::new(alg);
-        validation.algorithms = ALLOWED_ALGORITHMS.to_vec();
-        validation.leeway = CLOCK_SKEW_SECONDS;
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[CHANNEL_ISSUER]);
-        validation.set_audience(&[&self.app_id]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        let claims = jsonwebtoken::decode::<ChannelClaims>(token, &key.decoding_key, &validation)
-            .map_err(map_jwt_error)?
-            .claims;
+        if token.path == Path::Emulator {
+            return Ok(VerifiedCaller {
+                service_url: service_url.unwrap_or_default().to_owned(),
+                emulator: true,
+            });
+        }
 
         // The endorsement proves the key may sign for this channel. A key without endorsements
         // is refused too (as botbuilder-dotnet does): we only trust keys endorsed for the channel.
@@ -236,7 +395,8 @@ impl TokenValidator {
             .map(str::trim)
             .filter(|id| !id.is_empty())
             .ok_or(AuthError::MissingChannelId)?;
-        if !key
+        if !token
+            .key
             .endorsements
             .iter()
             .any(|endorsed| endorsed == channel_id)
@@ -247,8 +407,9 @@ impl TokenValidator {
         let service_url = service_url
             .filter(|url| !url.is_empty())
             .ok_or(AuthError::MissingServiceUrl)?;
-        let claimed = claims
-            .serviceurl
+        let claimed = token
+            .service_url_claim
+            .as_deref()
             .filter(|url| !url.is_empty())
             .ok_or(AuthError::MissingServiceUrlClaim)?;
         if !claimed.eq_ignore_ascii_case(service_url) {
@@ -260,30 +421,89 @@ impl TokenValidator {
         })
     }
 
-    async fn validate_emulator(
+    /// A cached token still stands when it is live now and the very key that verified it is
+    /// still published under its kid (a refresh that drops or replaces the key ends it).
+    fn still_valid(&self, cached: &VerifiedToken, now: u64) -> bool {
+        let keys = match cached.path {
+            Path::Channel => Some(&self.channel_keys),
+            Path::Emulator => self.emulator_keys.as_ref(),
+        };
+        cached.is_live_at(now)
+            && keys
+                .and_then(|keys| keys.current(&cached.key.kid))
+                .is_some_and(|current| Arc::ptr_eq(&current, &cached.key))
+    }
+
+    /// Library checks (signature, algorithm family, issuer, audience, required claims); the
+    /// lifetime is checked by [`check_lifetime`] against the injected clock.
+    fn validation(alg: Algorithm, issuer: &str) -> Validation {
+        let mut validation = Validation::new(alg);
+        validation.algorithms = ALLOWED_ALGORITHMS.to_vec();
+        validation.leeway = CLOCK_SKEW_SECONDS;
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.set_issuer(&[issuer]);
+        validation
+    }
+
+    async fn verify_channel(
+        &self,
+        token: &str,
+        alg: Algorithm,
+        kid: &str,
+        now: u64,
+    ) -> Result<VerifiedToken, AuthError> {
+        let key = self
+            .channel_keys
+            .get(kid)
+            .await
+            .ok_or_else(|| AuthError::UnknownKey(kid.to_owned()))?;
+
+        let mut validation = Self::validation(alg, CHANNEL_ISSUER);
+        validation.set_audience(&[&self.app_id]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        self.signature_checks.fetch_add(1, Ordering::Relaxed);
+        let claims = jsonwebtoken::decode::<ChannelClaims>(token, &key.decoding_key, &validation)
+            .map_err(map_jwt_error)?
+            .claims;
+        let expires_at = claims
+            .exp
+            .ok_or_else(|| AuthError::MissingClaim("exp".into()))?;
+        check_lifetime(expires_at, claims.nbf, now)?;
+        Ok(VerifiedToken {
+            path: Path::Channel,
+            key,
+            service_url_claim: claims.serviceurl,
+            expires_at,
+            not_before: claims.nbf,
+        })
+    }
+
+    async fn verify_emulator(
         &self,
         token: &str,
         alg: Algorithm,
         kid: &str,
         issuer: &str,
         keys: &KeyCache,
-        service_url: Option<&str>,
-    ) -> Result<VerifiedCaller, AuthError> {
+        now: u64,
+    ) -> Result<VerifiedToken, AuthError> {
         let key = keys
             .get(kid)
             .await
             .ok_or_else(|| AuthError::UnknownKey(kid.to_owned()))?;
-        let mut validation = Validation::new(alg);
-        validation.algorithms = ALLOWED_ALGORITHMS.to_vec();
-        validation.leeway = CLOCK_SKEW_SECONDS;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[issuer]);
+        let mut validation = Self::validation(alg, issuer);
         // Emulator tokens carry the app id in `appid` (v1.0) or `azp` (v2.0), checked below.
         validation.validate_aud = false;
         validation.set_required_spec_claims(&["exp", "iss"]);
+        self.signature_checks.fetch_add(1, Ordering::Relaxed);
         let claims = jsonwebtoken::decode::<EmulatorClaims>(token, &key.decoding_key, &validation)
             .map_err(map_jwt_error)?
             .claims;
+        let expires_at = claims
+            .exp
+            .ok_or_else(|| AuthError::MissingClaim("exp".into()))?;
+        check_lifetime(expires_at, claims.nbf, now)?;
         let app_id = match claims.ver.as_deref() {
             Some("1.0") => claims.appid,
             Some("2.0") => claims.azp,
@@ -296,10 +516,26 @@ impl TokenValidator {
         if app_id.as_deref() != Some(self.app_id.as_str()) {
             return Err(AuthError::WrongAudience);
         }
-        Ok(VerifiedCaller {
-            service_url: service_url.unwrap_or_default().to_owned(),
-            emulator: true,
+        Ok(VerifiedToken {
+            path: Path::Emulator,
+            key,
+            service_url_claim: None,
+            expires_at,
+            not_before: claims.nbf,
         })
+    }
+}
+
+/// The token of an `Authorization` header that is exactly `Bearer <token>` (scheme
+/// case-sensitive, one space), as botbuilder requires.
+fn bearer_token(authorization: Option<&str>) -> Result<&str, AuthError> {
+    let header = authorization
+        .filter(|value| !value.is_empty())
+        .ok_or(AuthError::MissingHeader)?;
+    let mut parts = header.split(' ');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("Bearer"), Some(token), None) if !token.is_empty() => Ok(token),
+        _ => Err(AuthError::BadScheme),
     }
 }
 
@@ -343,4 +579,268 @@ fn unknown_algorithm(token: &str) -> Option<String> {
         .decode(header.trim_end_matches('='))
         .ok()?;
     serde_json::from_slice::<RawHeader>(&bytes).ok()?.alg
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU64;
+
+    use jsonwebtoken::{DecodingKey, EncodingKey, Header};
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    const APP_ID: &str = "6f0b3c1e-8a2d-4c5e-9f10-112233445566";
+    const SERVICE_URL: &str = "https://smba.trafficmanager.net/amer/";
+    const KEY_1_PEM: &str = include_str!("../../tests/fixtures/test-only-signing-key-1.pem");
+    const KEY_1_JWK: &str =
+        include_str!("../../tests/fixtures/test-only-signing-key-1.public.jwk.json");
+    const KEY_2_JWK: &str =
+        include_str!("../../tests/fixtures/test-only-signing-key-2.public.jwk.json");
+    /// An arbitrary fixed "now": the tests move it, never the wall clock.
+    const START: u64 = 1_800_000_000;
+
+    struct ManualClock(AtomicU64);
+
+    impl Clock for ManualClock {
+        fn unix_seconds(&self) -> u64 {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    fn signing_key(kid: &str, jwk: &str) -> SigningKey {
+        let jwk: Value = serde_json::from_str(jwk).expect("fixture JWK is JSON");
+        let n = jwk["n"].as_str().expect("n");
+        let e = jwk["e"].as_str().expect("e");
+        SigningKey {
+            kid: kid.to_owned(),
+            decoding_key: DecodingKey::from_rsa_components(n, e).expect("fixture key"),
+            endorsements: vec!["msteams".to_owned()],
+        }
+    }
+
+    struct Setup {
+        validator: TokenValidator,
+        keys: Arc<KeyCache>,
+        clock: Arc<ManualClock>,
+    }
+
+    fn setup() -> Setup {
+        let keys = Arc::new(KeyCache::preloaded(vec![signing_key("key-1", KEY_1_JWK)]));
+        let clock = Arc::new(ManualClock(AtomicU64::new(START)));
+        let validator =
+            TokenValidator::new(APP_ID.to_owned(), keys.clone(), None).with_clock(clock.clone());
+        Setup {
+            validator,
+            keys,
+            clock,
+        }
+    }
+
+    /// A channel token signed with key 1 under `key-1`, valid from `START - 5` for `lifetime` s.
+    fn token(lifetime: u64) -> String {
+        let claims = json!({
+            "iss": CHANNEL_ISSUER,
+            "aud": APP_ID,
+            "serviceurl": SERVICE_URL,
+            "nbf": START - 5,
+            "exp": START + lifetime,
+        });
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("key-1".into());
+        let key = EncodingKey::from_rsa_pem(KEY_1_PEM.as_bytes()).expect("fixture key");
+        format!(
+            "Bearer {}",
+            jsonwebtoken::encode(&header, &claims, &key).expect("signs")
+        )
+    }
+
+    #[tokio::test]
+    async fn a_token_reused_for_many_activities_is_verified_once() {
+        let setup = setup();
+        let bearer = token(3600);
+        for _ in 0..3 {
+            let verified = setup.validator.verify_header(Some(&bearer)).await.unwrap();
+            let caller = setup
+                .validator
+                .check_activity(&verified, Some("msteams"), Some(SERVICE_URL))
+                .unwrap();
+            assert_eq!(caller.service_url, SERVICE_URL);
+        }
+        assert_eq!(setup.validator.signature_checks(), 1);
+        assert_eq!(setup.validator.cached_tokens(), 1);
+    }
+
+    #[tokio::test]
+    async fn activity_checks_run_on_every_activity_even_for_a_cached_token() {
+        let setup = setup();
+        let bearer = token(3600);
+        let cases = [
+            (Some("msteams"), Some(SERVICE_URL), None),
+            (
+                Some("skype"),
+                Some(SERVICE_URL),
+                Some(AuthError::NotEndorsed("skype".into())),
+            ),
+            (None, Some(SERVICE_URL), Some(AuthError::MissingChannelId)),
+            (
+                Some("msteams"),
+                Some("https://evil.example.com/"),
+                Some(AuthError::ServiceUrlMismatch),
+            ),
+            (Some("msteams"), None, Some(AuthError::MissingServiceUrl)),
+        ];
+        for (channel_id, service_url, expected) in cases {
+            let verified = setup.validator.verify_header(Some(&bearer)).await.unwrap();
+            let outcome = setup
+                .validator
+                .check_activity(&verified, channel_id, service_url);
+            assert_eq!(outcome.err(), expected, "{channel_id:?} {service_url:?}");
+        }
+        assert_eq!(
+            setup.validator.signature_checks(),
+            1,
+            "served from the cache"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cached_token_is_refused_once_it_expires() {
+        let setup = setup();
+        let bearer = token(60);
+        setup.validator.verify_header(Some(&bearer)).await.unwrap();
+
+        // Still accepted at the last second of the skew, from the cache.
+        setup
+            .clock
+            .0
+            .store(START + 60 + CLOCK_SKEW_SECONDS, Ordering::SeqCst);
+        setup.validator.verify_header(Some(&bearer)).await.unwrap();
+        assert_eq!(setup.validator.signature_checks(), 1);
+
+        // One second later it is expired, cached or not.
+        setup
+            .clock
+            .0
+            .store(START + 60 + CLOCK_SKEW_SECONDS + 1, Ordering::SeqCst);
+        let error = setup
+            .validator
+            .verify_header(Some(&bearer))
+            .await
+            .unwrap_err();
+        assert_eq!(error, AuthError::Expired);
+        assert_eq!(setup.validator.cached_tokens(), 0, "the entry was dropped");
+    }
+
+    #[tokio::test]
+    async fn a_token_not_valid_yet_is_refused_and_not_cached() {
+        let setup = setup();
+        setup
+            .clock
+            .0
+            .store(START - 5 - CLOCK_SKEW_SECONDS - 1, Ordering::SeqCst);
+        let error = setup
+            .validator
+            .verify_header(Some(&token(3600)))
+            .await
+            .unwrap_err();
+        assert_eq!(error, AuthError::NotYetValid);
+        assert_eq!(setup.validator.cached_tokens(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_cached_token_is_refused_once_its_key_is_removed_or_replaced() {
+        let setup = setup();
+        let bearer = token(3600);
+        setup.validator.verify_header(Some(&bearer)).await.unwrap();
+
+        // The key set no longer holds key-1 (a rotation): refused, and the forced refresh (to a
+        // stand-in that does not answer) cannot bring it back.
+        setup
+            .keys
+            .replace_keys(vec![signing_key("key-2", KEY_2_JWK)]);
+        let error = setup
+            .validator
+            .verify_header(Some(&bearer))
+            .await
+            .unwrap_err();
+        assert_eq!(error, AuthError::UnknownKey("key-1".into()));
+
+        // key-1 now names a different key: the old signature no longer verifies.
+        setup
+            .keys
+            .replace_keys(vec![signing_key("key-1", KEY_2_JWK)]);
+        let error = setup
+            .validator
+            .verify_header(Some(&bearer))
+            .await
+            .unwrap_err();
+        assert_eq!(error, AuthError::BadSignature);
+        assert_eq!(setup.validator.cached_tokens(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_cache_is_bounded_and_evicts_expired_tokens_first() {
+        let setup = setup();
+        let validator = TokenValidator::new(APP_ID.to_owned(), setup.keys.clone(), None)
+            .with_clock(setup.clock.clone())
+            .with_cache_capacity(2);
+        let short = token(10);
+        let long_1 = token(3600);
+        let long_2 = token(3601);
+        let long_3 = token(3602);
+        validator.verify_header(Some(&short)).await.unwrap();
+        validator.verify_header(Some(&long_1)).await.unwrap();
+        setup
+            .clock
+            .0
+            .store(START + 10 + CLOCK_SKEW_SECONDS + 1, Ordering::SeqCst);
+        // Full: the expired token goes, the live one stays.
+        validator.verify_header(Some(&long_2)).await.unwrap();
+        assert_eq!(validator.cached_tokens(), 2);
+        let checks = validator.signature_checks();
+        validator.verify_header(Some(&long_1)).await.unwrap();
+        assert_eq!(validator.signature_checks(), checks, "long_1 stayed cached");
+        // Full of live tokens: the oldest (long_1) goes.
+        validator.verify_header(Some(&long_3)).await.unwrap();
+        assert_eq!(validator.cached_tokens(), 2);
+        validator.verify_header(Some(&long_1)).await.unwrap();
+        assert_eq!(
+            validator.signature_checks(),
+            checks + 2,
+            "long_1 was evicted"
+        );
+    }
+
+    #[test]
+    fn lifetime_rule_matches_the_skew_either_way() {
+        let cases = [
+            (START, None, START + CLOCK_SKEW_SECONDS, Ok(())),
+            (
+                START,
+                None,
+                START + CLOCK_SKEW_SECONDS + 1,
+                Err(AuthError::Expired),
+            ),
+            (
+                START + 3600,
+                Some(START + CLOCK_SKEW_SECONDS),
+                START,
+                Ok(()),
+            ),
+            (
+                START + 3600,
+                Some(START + CLOCK_SKEW_SECONDS + 1),
+                START,
+                Err(AuthError::NotYetValid),
+            ),
+        ];
+        for (exp, nbf, now, expected) in cases {
+            assert_eq!(
+                check_lifetime(exp, nbf, now),
+                expected,
+                "{exp} {nbf:?} {now}"
+            );
+        }
+    }
 }

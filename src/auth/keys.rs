@@ -107,6 +107,13 @@ impl KeyCache {
         self.snapshot().is_some()
     }
 
+    /// The key published under `kid` in the current set, without any refresh. The verified-token
+    /// cache asks this on every hit, so that a key removed by a refresh stops vouching for the
+    /// tokens it signed.
+    pub fn current(&self, kid: &str) -> Option<Arc<SigningKey>> {
+        self.snapshot().and_then(|set| set.keys.get(kid).cloned())
+    }
+
     fn snapshot(&self) -> Option<Arc<KeySet>> {
         self.current
             .read()
@@ -158,6 +165,35 @@ impl KeyCache {
         })
         .await;
         self.snapshot().and_then(|set| set.keys.get(kid).cloned())
+    }
+
+    /// A cache already holding `keys`, fetched now (unit tests of the token validator).
+    #[cfg(test)]
+    pub(crate) fn preloaded(keys: Vec<SigningKey>) -> Self {
+        let cache = KeyCache::new(
+            // Nothing listens on the discard port: a forced refresh fails fast and keeps the keys.
+            Url::parse("http://127.0.0.1:9/openidconfiguration").expect("a valid URL"),
+            reqwest::Client::new(),
+            KeyRefreshPolicy::default(),
+        );
+        cache.replace_keys(keys);
+        cache
+    }
+
+    /// Replaces the current set as a refresh would (unit tests of key rotation).
+    #[cfg(test)]
+    pub(crate) fn replace_keys(&self, keys: Vec<SigningKey>) {
+        let keys = keys
+            .into_iter()
+            .map(|key| (key.kid.clone(), Arc::new(key)))
+            .collect();
+        *self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(KeySet {
+            keys,
+            fetched_at: Instant::now(),
+        }));
     }
 
     /// Refreshes now, whatever the age of the current set (start-up and the background task).

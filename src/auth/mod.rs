@@ -5,7 +5,9 @@
 pub mod inbound;
 pub mod keys;
 pub mod outbound;
+mod token_cache;
 
-pub use inbound::{AuthError, TokenValidator, VerifiedCaller};
+pub use inbound::{AuthError, Clock, SystemClock, TokenValidator, VerifiedCaller, VerifiedToken};
 pub use keys::{KeyCache, KeyFetchError, KeyRefreshPolicy};
 pub use outbound::{AccessToken, TokenError, TokenProvider};
+pub use token_cache::DEFAULT_TOKEN_CACHE_CAPACITY;

@@ -25,6 +25,8 @@ pub trait ConversationStore: Send + Sync + 'static {
         &'a self,
         conversation_id: &'a str,
     ) -> BoxFuture<'a, Result<Option<ConversationReference>, StoreError>>;
+    /// Answers when the backend is reachable (readiness); reads and changes nothing.
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 }
 
 /// A process-local store; references are lost on restart.
@@ -51,6 +53,11 @@ impl ConversationStore for InMemoryConversationStore {
             .get(conversation_id)
             .cloned();
         Box::pin(async move { Ok(found) })
+    }
+
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        // Process memory is always reachable.
+        Box::pin(async { Ok(()) })
     }
 }
 
@@ -97,6 +104,15 @@ impl ConversationStore for DurableConversationStore {
             )
             .await
             .map_err(|error| StoreError::Unavailable(error.to_string()))
+        })
+    }
+
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            self.store
+                .ping()
+                .await
+                .map_err(|error| StoreError::Unavailable(error.to_string()))
         })
     }
 }

@@ -29,6 +29,12 @@ pub const DEFAULT_PORT: u16 = 3978;
 /// Default limit on the size of an inbound activity. Teams caps messages at about 100 KB of
 /// UTF-16 text, so 256 KiB of JSON leaves room for channel data and attachments.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+/// Default deadline for reading an authenticated request's body: a Connector sends an activity
+/// in milliseconds, and Teams gives up on the whole call after 15 s anyway.
+pub const DEFAULT_BODY_READ_TIMEOUT_SECONDS: u64 = 10;
+/// Default number of request bodies read at once. Memory held by bodies in flight is bounded by
+/// this times `AWS_CHATOPS_MAX_BODY_BYTES` (16 MiB with the defaults).
+pub const DEFAULT_MAX_BODY_READS: usize = 64;
 /// Default store: an embedded file (nothing to install; survives restarts).
 pub const DEFAULT_STORE: &str = "./data/aws-chatops.redb";
 /// Default lifetime of a pending form or confirmation: 15 minutes.
@@ -49,6 +55,8 @@ pub mod names {
     pub const BIND_ADDRESS: &str = "AWS_CHATOPS_BIND_ADDRESS";
     pub const ALLOW_EMULATOR: &str = "AWS_CHATOPS_ALLOW_EMULATOR";
     pub const MAX_BODY_BYTES: &str = "AWS_CHATOPS_MAX_BODY_BYTES";
+    pub const BODY_READ_TIMEOUT_SECONDS: &str = "AWS_CHATOPS_BODY_READ_TIMEOUT_SECONDS";
+    pub const MAX_BODY_READS: &str = "AWS_CHATOPS_MAX_BODY_READS";
     pub const STORE: &str = "AWS_CHATOPS_STORE";
     pub const REQUEST_TTL_SECONDS: &str = "AWS_CHATOPS_REQUEST_TTL_SECONDS";
 
@@ -66,6 +74,8 @@ pub mod names {
         BIND_ADDRESS,
         ALLOW_EMULATOR,
         MAX_BODY_BYTES,
+        BODY_READ_TIMEOUT_SECONDS,
+        MAX_BODY_READS,
         STORE,
         REQUEST_TTL_SECONDS,
     ];
@@ -138,6 +148,12 @@ pub struct Config {
     pub allow_emulator: bool,
     /// `AWS_CHATOPS_MAX_BODY_BYTES`: larger inbound bodies get 413.
     pub max_body_bytes: usize,
+    /// `AWS_CHATOPS_BODY_READ_TIMEOUT_SECONDS`: an authenticated request whose body has not
+    /// arrived in full by then gets 408 and its connection is closed (default 10; 1 to 60).
+    pub body_read_timeout: std::time::Duration,
+    /// `AWS_CHATOPS_MAX_BODY_READS`: request bodies read at once; further authenticated
+    /// requests get 503 with `Retry-After` (default 64; 1 to 4096).
+    pub max_body_reads: usize,
     /// `AWS_CHATOPS_STORE`: where pending requests and conversation references live: a file
     /// path for the embedded store (default `./data/aws-chatops.redb`) or a `redis://` URL
     /// when several replicas share state.
@@ -318,6 +334,29 @@ impl Config {
                 })?,
         };
 
+        let body_read_timeout = match get(names::BODY_READ_TIMEOUT_SECONDS) {
+            None => DEFAULT_BODY_READ_TIMEOUT_SECONDS,
+            Some(value) => value
+                .parse::<u64>()
+                .ok()
+                .filter(|seconds| (1..=60).contains(seconds))
+                .ok_or(ConfigError::Malformed {
+                    name: names::BODY_READ_TIMEOUT_SECONDS,
+                    reason: format!("{value:?} is not a number of seconds between 1 and 60"),
+                })?,
+        };
+        let max_body_reads = match get(names::MAX_BODY_READS) {
+            None => DEFAULT_MAX_BODY_READS,
+            Some(value) => value
+                .parse::<usize>()
+                .ok()
+                .filter(|reads| (1..=4096).contains(reads))
+                .ok_or(ConfigError::Malformed {
+                    name: names::MAX_BODY_READS,
+                    reason: format!("{value:?} is not a count between 1 and 4096"),
+                })?,
+        };
+
         let store_location = get(names::STORE).unwrap_or_else(|| DEFAULT_STORE.to_owned());
         if store_location.contains("://")
             && !(store_location.starts_with("redis://") || store_location.starts_with("rediss://"))
@@ -354,6 +393,8 @@ impl Config {
             bind_address,
             allow_emulator,
             max_body_bytes,
+            body_read_timeout: std::time::Duration::from_secs(body_read_timeout),
+            max_body_reads,
             store_location,
             request_ttl: std::time::Duration::from_secs(request_ttl),
         })
@@ -501,6 +542,25 @@ mod tests {
         );
         assert_eq!(config.store_location, "./data/aws-chatops.redb");
         assert_eq!(config.request_ttl, std::time::Duration::from_secs(900));
+        assert_eq!(config.body_read_timeout, std::time::Duration::from_secs(10));
+        assert_eq!(config.max_body_reads, 64);
+    }
+
+    #[test]
+    fn body_read_limits_are_read() {
+        let config = load(
+            &[
+                base(),
+                vec![
+                    (names::BODY_READ_TIMEOUT_SECONDS, "1"),
+                    (names::MAX_BODY_READS, "4096"),
+                ],
+            ]
+            .concat(),
+        )
+        .unwrap();
+        assert_eq!(config.body_read_timeout, std::time::Duration::from_secs(1));
+        assert_eq!(config.max_body_reads, 4096);
     }
 
     #[test]
@@ -558,6 +618,22 @@ mod tests {
             (
                 [base(), vec![(names::MAX_BODY_BYTES, "12")]].concat(),
                 names::MAX_BODY_BYTES,
+            ),
+            (
+                [base(), vec![(names::BODY_READ_TIMEOUT_SECONDS, "0")]].concat(),
+                names::BODY_READ_TIMEOUT_SECONDS,
+            ),
+            (
+                [base(), vec![(names::BODY_READ_TIMEOUT_SECONDS, "61")]].concat(),
+                names::BODY_READ_TIMEOUT_SECONDS,
+            ),
+            (
+                [base(), vec![(names::MAX_BODY_READS, "0")]].concat(),
+                names::MAX_BODY_READS,
+            ),
+            (
+                [base(), vec![(names::MAX_BODY_READS, "4097")]].concat(),
+                names::MAX_BODY_READS,
             ),
             (
                 [

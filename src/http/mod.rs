@@ -1,7 +1,9 @@
 //! The HTTP front door and the only module that knows actix-web: routes `/api/messages`,
-//! `/healthz` and `/readyz`, enforces the body limit, maps outcomes and errors to status codes,
-//! opens one tracing span per turn, and wires the server together. It must never put a failure
-//! reason in a 401 body, and never log tokens or card payloads.
+//! `/healthz` and `/readyz`, authenticates before reading a body, bounds what bodies and
+//! connections may hold (size, deadline, concurrent reads, connection limits), maps outcomes and
+//! errors to status codes, opens one tracing span per turn, and wires the server together. It
+//! must never read a body for a request without a valid token, never put a failure reason in a
+//! 401 body, and never log tokens or card payloads.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,6 +13,7 @@ use actix_web::dev::ServerHandle;
 use actix_web::http::header;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use futures_util::StreamExt as _;
+use tokio::sync::Semaphore;
 use tracing::{field, Instrument as _};
 
 use crate::auth::{KeyCache, KeyRefreshPolicy, TokenProvider, TokenValidator};
@@ -21,6 +24,25 @@ use crate::bot::{
 use crate::config::Config;
 use crate::store::Store;
 use crate::teams::{Activity, Delivery, DeliveryPolicy, RetryPolicy};
+
+/// How long a client has to send a request's head (line and headers) after connecting; slower
+/// connections are closed (with 408 when part of the head arrived).
+pub const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection may linger after its response before it is closed.
+pub const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long an idle keep-alive connection is kept. The Bot Connector reuses connections between
+/// bursts of activities; an idle connection holds only its small buffers.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// Connections each worker holds at most; beyond it the listener stops accepting and new
+/// connections wait in the backlog. An idle connection holds about 16 KiB of actix buffers; one
+/// that pushes body bytes before its 401 can hold up to about 160 KiB (128 KiB read buffer plus
+/// 32 KiB of payload) until it is answered and closed, so the worst case is about 80 MiB per
+/// worker. The Bot Connector needs a handful of connections, not hundreds.
+pub const DEFAULT_MAX_CONNECTIONS_PER_WORKER: usize = 512;
+/// Connections the kernel queues while every worker is at its limit.
+pub const BACKLOG: u32 = 1024;
+/// How long `/readyz` waits for the store to answer.
+const STORE_PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +70,7 @@ pub struct ServerBuilder {
     workers: Option<usize>,
     address: Option<SocketAddr>,
     max_turns_in_flight: usize,
+    max_connections_per_worker: usize,
 }
 
 impl ServerBuilder {
@@ -64,6 +87,7 @@ impl ServerBuilder {
             workers: None,
             address: None,
             max_turns_in_flight: crate::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
+            max_connections_per_worker: DEFAULT_MAX_CONNECTIONS_PER_WORKER,
         }
     }
 
@@ -115,6 +139,12 @@ impl ServerBuilder {
         self
     }
 
+    /// Connections each worker holds at most (default [`DEFAULT_MAX_CONNECTIONS_PER_WORKER`]).
+    pub fn max_connections_per_worker(mut self, connections: usize) -> Self {
+        self.max_connections_per_worker = connections.max(1);
+        self
+    }
+
     /// Listen here instead of `bind_address:PORT` from the config (tests use `127.0.0.1:0`).
     pub fn bind(mut self, address: SocketAddr) -> Self {
         self.address = Some(address);
@@ -162,7 +192,7 @@ impl ServerBuilder {
         let handler = self.handler.clone();
         let bot = Arc::new(Bot::new(
             delivery,
-            self.store,
+            self.store.clone(),
             self.handler,
             self.max_turns_in_flight,
         ));
@@ -174,7 +204,11 @@ impl ServerBuilder {
         let state = web::Data::new(AppState {
             validator,
             bot: bot.clone(),
+            store: self.store,
             max_body_bytes: config.max_body_bytes,
+            body_read_timeout: config.body_read_timeout,
+            body_reads: Arc::new(Semaphore::new(config.max_body_reads)),
+            max_body_reads: config.max_body_reads,
         });
         let address = self
             .address
@@ -204,7 +238,12 @@ impl ServerBuilder {
                 )
         })
         .disable_signals()
-        .shutdown_timeout(20);
+        .shutdown_timeout(20)
+        .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+        .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+        .keep_alive(KEEP_ALIVE)
+        .max_connections(self.max_connections_per_worker)
+        .backlog(BACKLOG);
         if let Some(workers) = self.workers {
             server = server.workers(workers);
         }
@@ -275,7 +314,13 @@ impl RunningServer {
 struct AppState {
     validator: Arc<TokenValidator>,
     bot: Arc<Bot>,
+    store: Arc<dyn ConversationStore>,
     max_body_bytes: usize,
+    body_read_timeout: Duration,
+    /// One permit per body being read: memory held by bodies in flight is at most this many
+    /// times `max_body_bytes`.
+    body_reads: Arc<Semaphore>,
+    max_body_reads: usize,
 }
 
 async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
@@ -307,32 +352,72 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .validator
         .emulator_keys()
         .is_none_or(|keys| keys.is_loaded());
-    let body = serde_json::json!({"signingKeysLoaded": channel_keys && emulator_keys});
-    if channel_keys && emulator_keys {
+    let keys_loaded = channel_keys && emulator_keys;
+    let store_reachable = match tokio::time::timeout(STORE_PING_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => true,
+        Ok(Err(error)) => {
+            tracing::warn!(error = %crate::bot::error_chain(&error), "store health check failed");
+            false
+        }
+        Err(_) => {
+            tracing::warn!(timeout = ?STORE_PING_TIMEOUT, "store health check timed out");
+            false
+        }
+    };
+    let body = serde_json::json!({
+        "signingKeysLoaded": keys_loaded,
+        "storeReachable": store_reachable,
+    });
+    if keys_loaded && store_reachable {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)
     }
 }
 
-/// Why a request to `/api/messages` was refused before reaching the bot.
+/// Why a request to `/api/messages` was refused before reaching the bot (authentication
+/// failures are [`AuthError`](crate::auth::AuthError)s, answered 401).
 #[derive(Debug, thiserror::Error)]
 enum RequestError {
-    /// The body is larger than the configured limit (413).
+    /// The body is larger than the configured limit, by `Content-Length` or by the bytes read
+    /// (413).
     #[error("body larger than {limit} bytes")]
     TooLarge { limit: usize },
+    /// Every body-read slot is taken (503 with `Retry-After`).
+    #[error("{0} request bodies are being read already")]
+    BodyReadsFull(usize),
+    /// The body did not arrive in full before the deadline (408; the connection is closed).
+    #[error("body not received within {0:?}")]
+    BodyTimeout(Duration),
     /// The body could not be read (400).
     #[error("body could not be read: {0}")]
     Unreadable(String),
-    /// The body is not a JSON object with a string `type`, or not an activity (400).
+    /// The body is not a JSON object with a non-empty string `type`, or not an activity (400).
     #[error("body is not an activity: {0}")]
     NotAnActivity(String),
 }
 
 impl RequestError {
+    /// A fixed name for the metrics (`activities_total{type="unread",outcome}`).
+    fn metric_outcome(&self) -> &'static str {
+        match self {
+            RequestError::TooLarge { .. } => "too_large",
+            RequestError::BodyReadsFull(_) => "body_reads_full",
+            RequestError::BodyTimeout(_) => "body_timeout",
+            RequestError::Unreadable(_) => "unreadable",
+            RequestError::NotAnActivity(_) => "not_an_activity",
+        }
+    }
+
     fn response(&self) -> HttpResponse {
         match self {
             RequestError::TooLarge { .. } => HttpResponse::PayloadTooLarge().finish(),
+            RequestError::BodyReadsFull(_) => HttpResponse::ServiceUnavailable()
+                .insert_header((header::RETRY_AFTER, "1"))
+                .finish(),
+            RequestError::BodyTimeout(_) => HttpResponse::RequestTimeout()
+                .insert_header((header::CONNECTION, "close"))
+                .finish(),
             RequestError::Unreadable(_) | RequestError::NotAnActivity(_) => {
                 HttpResponse::BadRequest()
                     .content_type("text/plain; charset=utf-8")
@@ -359,6 +444,7 @@ async fn messages(
     let started = Instant::now();
     async move {
         let response = handle_message(&request, payload, &state).await;
+        crate::metrics::global().turn_latency(started.elapsed());
         tracing::debug!(
             status = response.status().as_u16(),
             elapsed_us = started.elapsed().as_micros() as u64,
@@ -370,15 +456,33 @@ async fn messages(
     .await
 }
 
+/// The order of checks: 405 (routing) → 401 (the `Authorization` header alone; the body is not
+/// read) → 413 (`Content-Length`) → 503 (every body-read slot taken) → 408 (body deadline) /
+/// 413 (bytes read) → 400 (not an activity) → 401 (endorsement, `serviceurl`) → the bot.
 async fn handle_message(
     request: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
 ) -> HttpResponse {
-    let activity = match read_activity(request, payload, state.max_body_bytes).await {
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let token = match state.validator.verify_header(authorization).await {
+        Ok(token) => token,
+        Err(error) => {
+            // The body is never read: actix answers and closes the connection.
+            tracing::warn!(reason = %error, "request refused: 401");
+            crate::metrics::global().auth_failure(error.reason());
+            return HttpResponse::Unauthorized().finish();
+        }
+    };
+
+    let activity = match read_activity(request, payload, state).await {
         Ok(activity) => activity,
         Err(error) => {
             tracing::warn!(error = %error, "request refused");
+            crate::metrics::global().activity("unread", error.metric_outcome());
             return error.response();
         }
     };
@@ -401,38 +505,52 @@ async fn handle_message(
         span.record("user_aad_object_id", user);
     }
 
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    if let Err(error) = state
-        .validator
-        .validate(
-            authorization,
-            activity.channel_id.as_deref(),
-            activity.service_url.as_deref(),
-        )
-        .await
-    {
+    if let Err(error) = state.validator.check_activity(
+        &token,
+        activity.channel_id.as_deref(),
+        activity.service_url.as_deref(),
+    ) {
         tracing::warn!(reason = %error, "request refused: 401");
+        crate::metrics::global().auth_failure(error.reason());
         return HttpResponse::Unauthorized().finish();
     }
 
+    let metrics = crate::metrics::global();
+    let kind = crate::metrics::activity_type(&activity.activity_type);
     match state.bot.on_activity(activity).await {
-        TurnOutcome::Accepted | TurnOutcome::Ignored => HttpResponse::Ok().finish(),
-        TurnOutcome::Invoke(body) => HttpResponse::Ok().json(body),
-        TurnOutcome::InvokeNotImplemented => HttpResponse::NotImplemented().finish(),
-        TurnOutcome::Overloaded => HttpResponse::ServiceUnavailable()
-            .insert_header((header::RETRY_AFTER, "1"))
-            .finish(),
+        TurnOutcome::Accepted => {
+            metrics.activity(kind, "accepted");
+            HttpResponse::Ok().finish()
+        }
+        TurnOutcome::Ignored => {
+            metrics.activity(kind, "ignored");
+            HttpResponse::Ok().finish()
+        }
+        TurnOutcome::Invoke(body) => {
+            metrics.activity(kind, "answered");
+            HttpResponse::Ok().json(body)
+        }
+        TurnOutcome::InvokeNotImplemented => {
+            metrics.activity(kind, "not_implemented");
+            HttpResponse::NotImplemented().finish()
+        }
+        TurnOutcome::Overloaded => {
+            metrics.activity(kind, "overloaded");
+            HttpResponse::ServiceUnavailable()
+                .insert_header((header::RETRY_AFTER, "1"))
+                .finish()
+        }
     }
 }
 
+/// Reads the body of an authenticated request within the size limit, the deadline and a
+/// body-read slot, then parses it once, straight into an [`Activity`].
 async fn read_activity(
     request: &HttpRequest,
-    mut payload: web::Payload,
-    limit: usize,
+    payload: web::Payload,
+    state: &AppState,
 ) -> Result<Activity, RequestError> {
+    let limit = state.max_body_bytes;
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -441,6 +559,23 @@ async fn read_activity(
     if declared.is_some_and(|length| length > limit) {
         return Err(RequestError::TooLarge { limit });
     }
+    // Held until the body is parsed and dropped: the slot stands for the memory of one body.
+    let _slot = state
+        .body_reads
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| RequestError::BodyReadsFull(state.max_body_reads))?;
+    let body = tokio::time::timeout(state.body_read_timeout, read_body(payload, declared, limit))
+        .await
+        .map_err(|_| RequestError::BodyTimeout(state.body_read_timeout))??;
+    parse_activity(&body)
+}
+
+async fn read_body(
+    mut payload: web::Payload,
+    declared: Option<usize>,
+    limit: usize,
+) -> Result<web::BytesMut, RequestError> {
     let mut body = web::BytesMut::with_capacity(declared.unwrap_or(4096).min(limit));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|error| RequestError::Unreadable(error.to_string()))?;
@@ -449,14 +584,28 @@ async fn read_activity(
         }
         body.extend_from_slice(&chunk);
     }
-    let value: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|error| RequestError::NotAnActivity(format!("not JSON ({error})")))?;
-    let has_type = value
-        .get("type")
-        .and_then(|kind| kind.as_str())
-        .is_some_and(|kind| !kind.is_empty());
-    if !value.is_object() || !has_type {
+    Ok(body)
+}
+
+/// One pass of serde from bytes to [`Activity`]. A JSON array would otherwise deserialise
+/// positionally into the struct, so anything but an object is refused first.
+fn parse_activity(body: &[u8]) -> Result<Activity, RequestError> {
+    let first = body.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(RequestError::NotAnActivity("not a JSON object".into()));
+    }
+    let activity: Activity = serde_json::from_slice(body).map_err(|error| {
+        let reason = if error.to_string().starts_with("missing field `type`") {
+            "no type".to_owned()
+        } else if error.is_data() {
+            format!("not an activity ({error})")
+        } else {
+            format!("not JSON ({error})")
+        };
+        RequestError::NotAnActivity(reason)
+    })?;
+    if activity.activity_type.is_empty() {
         return Err(RequestError::NotAnActivity("no type".into()));
     }
-    serde_json::from_value(value).map_err(|error| RequestError::NotAnActivity(error.to_string()))
+    Ok(activity)
 }

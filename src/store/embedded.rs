@@ -83,6 +83,17 @@ impl EmbeddedStore {
 
 #[async_trait::async_trait]
 impl Store for EmbeddedStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        // A read transaction on the table proves the file is open and readable; it takes no lock
+        // writers wait for.
+        self.blocking(|database| {
+            let read = database.begin_read().map_err(embedded_error)?;
+            read.open_table(ENTRIES).map_err(embedded_error)?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn get(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let key = full_key(namespace, key);
         self.blocking(move |database| {

@@ -39,6 +39,11 @@ impl MemoryStore {
 
 #[async_trait::async_trait]
 impl Store for MemoryStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        // Process memory is always reachable.
+        Ok(())
+    }
+
     async fn get(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.live_value(namespace, key))
     }

@@ -61,4 +61,8 @@ impl<S: Store> Store for Metered<S> {
     async fn keys(&self, namespace: &str) -> Result<Vec<String>, StoreError> {
         counted("keys", self.inner.keys(namespace).await)
     }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        counted("ping", self.inner.ping().await)
+    }
 }

@@ -36,6 +36,9 @@ pub enum StoreError {
         #[source]
         source: serde_json::Error,
     },
+    /// The backend did not answer a health check in time.
+    #[error("store did not answer within {0:?}")]
+    Timeout(Duration),
     /// The store location in the configuration is not a path or a `redis://` URL.
     #[error("unsupported store location '{0}': use a file path or a redis:// URL")]
     BadLocation(String),
@@ -73,6 +76,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// The unexpired keys of a namespace, in no particular order.
     async fn keys(&self, namespace: &str) -> Result<Vec<String>, StoreError>;
+
+    /// Answers when the backend is reachable and usable (readiness): a cheap round trip that
+    /// reads and changes nothing. Backends bound the wait themselves.
+    async fn ping(&self) -> Result<(), StoreError>;
 }
 
 /// Opens the store a configuration names: a `redis://` (or `rediss://`) URL, or a file path

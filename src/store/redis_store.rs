@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
 
 use super::{Store, StoreError};
@@ -33,6 +33,10 @@ else
 end
 return 1
 ";
+
+/// How long a health check waits for `PONG`: a readiness probe must answer quickly, and a Redis
+/// that takes longer than this to answer PING is not fit to serve turns.
+const PING_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Redis `PX` wants at least one millisecond.
 fn ttl_millis(ttl: Option<Duration>) -> u64 {
@@ -64,6 +68,19 @@ impl RedisStore {
         })
     }
 
+    /// Like [`connect`](Self::connect) but without connecting first: the first command
+    /// connects, and [`Store::ping`] reports a Redis that is down instead of start-up failing.
+    pub fn connect_lazy(url: &str, prefix: &str) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url)?;
+        let config = ConnectionManagerConfig::new().set_connection_timeout(Some(PING_TIMEOUT));
+        let connection = ConnectionManager::new_lazy_with_config(client, config)?;
+        Ok(Self {
+            connection,
+            prefix: prefix.to_owned(),
+            compare_and_swap: Script::new(COMPARE_AND_SWAP),
+        })
+    }
+
     fn full_key(&self, namespace: &str, key: &str) -> String {
         format!("{}:{namespace}:{key}", self.prefix)
     }
@@ -71,6 +88,16 @@ impl RedisStore {
 
 #[async_trait::async_trait]
 impl Store for RedisStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        let command = redis::cmd("PING");
+        let ping = command.query_async::<String>(&mut connection);
+        match tokio::time::timeout(PING_TIMEOUT, ping).await {
+            Ok(answer) => answer.map(drop).map_err(StoreError::from),
+            Err(_) => Err(StoreError::Timeout(PING_TIMEOUT)),
+        }
+    }
+
     async fn get(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let mut connection = self.connection.clone();
         Ok(connection.get(self.full_key(namespace, key)).await?)

@@ -1,16 +1,24 @@
 //! The rejection matrix of botframework.md §7: every bad request gets 401 (or 400/405/413) and
 //! nothing reaches the Bot Connector; plus the accepted edge cases and key refresh behaviour.
+//! The order is 405 → 401 → 413 → 400: the token is checked from the header before the body is
+//! read, so a request without a valid token gets 401 whatever its body (the endorsement and
+//! `serviceurl` checks, which need the body, come after the 400).
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::harness::{wait_until, Harness, Options, APP_ID};
+use crate::support::harness::{wait_until, Answer, Harness, Options, APP_ID};
 use crate::support::keys::{now, unsigned_token, TestKey};
 
 enum Request {
     Post {
         body: Vec<u8>,
+        authorization: Option<String>,
+    },
+    /// A head announcing `content_length` bytes, then only part of the body.
+    Stalled {
+        content_length: usize,
         authorization: Option<String>,
     },
     Other(Method),
@@ -350,6 +358,51 @@ fn cases(h: &Harness) -> Vec<Case> {
                 authorization: bearer(&valid),
             },
         },
+        // The new order: no valid token means 401 before the body is read, whatever the body.
+        Case {
+            name: "no token, Content-Length over the limit (401 before 413)",
+            expected: 401,
+            request: Request::Stalled {
+                content_length: 300 * 1024,
+                authorization: None,
+            },
+        },
+        Case {
+            name: "bad signature, body over the limit and never sent in full (401 before 413)",
+            expected: 401,
+            request: Request::Stalled {
+                content_length: 300 * 1024,
+                authorization: bearer(&other_key.sign(
+                    Algorithm::RS256,
+                    Some("key-1"),
+                    &h.claims(),
+                )),
+            },
+        },
+        Case {
+            name: "no token, body not JSON (401 before 400)",
+            expected: 401,
+            request: Request::Post {
+                body: b"{not json".to_vec(),
+                authorization: None,
+            },
+        },
+        Case {
+            name: "expired token, JSON without type (401 before 400)",
+            expected: 401,
+            request: Request::Post {
+                body: br#"{"text":"hi"}"#.to_vec(),
+                authorization: bearer(&signed(&with_claims(&|c| c["exp"] = json!(now() - 310)))),
+            },
+        },
+        Case {
+            name: "valid token, body never sent in full",
+            expected: 413,
+            request: Request::Stalled {
+                content_length: 300 * 1024,
+                authorization: bearer(&valid),
+            },
+        },
         Case {
             name: "GET /api/messages",
             expected: 405,
@@ -375,6 +428,29 @@ async fn every_bad_request_is_refused_and_nothing_is_sent() {
                 body,
                 authorization,
             } => h.post_bytes(body.clone(), authorization.as_deref()).await,
+            Request::Stalled {
+                content_length,
+                authorization,
+            } => {
+                let mut stalled = h
+                    .stalled_post(authorization.as_deref(), *content_length, b"{\"type\":")
+                    .await;
+                let answer = stalled.answer(std::time::Duration::from_secs(10)).await;
+                let status = match answer {
+                    Answer::Status(status) => status,
+                    Answer::Closed => 0,
+                };
+                if status != case.expected {
+                    failures.push(format!(
+                        "{}: expected {}, got {answer:?}",
+                        case.name, case.expected
+                    ));
+                }
+                if h.connector.state.count() != 0 {
+                    failures.push(format!("{}: the connector received a request", case.name));
+                }
+                continue;
+            }
             Request::Other(method) => h
                 .http
                 .request(method.clone(), h.url("/api/messages"))
@@ -513,6 +589,48 @@ async fn a_rotated_key_is_accepted_after_one_refresh_and_unknown_kids_are_rate_l
         "forced refreshes are rate limited"
     );
     h.wait_for_connector(8).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_token_is_refused_once_a_refresh_removed_its_key() {
+    let h = Harness::start().await;
+    // The same token for two activities: verified once, served from the cache the second time.
+    let bearer = h.bearer();
+    for conversation in ["c-cached-1", "c-cached-2"] {
+        let response = h
+            .post(&h.message_in(conversation, "s3 ls"), Some(&bearer))
+            .await;
+        assert_eq!(response.status(), 200, "{conversation}");
+    }
+    h.wait_for_connector(2).await;
+
+    // Rotation: key-1 is withdrawn and key-2 published. The first use of key-2 forces the
+    // refresh that drops key-1.
+    let new_key = TestKey::two();
+    h.login
+        .state
+        .set_keys(vec![new_key.jwk("key-2", Some(&["msteams"]))]);
+    let token = new_key.sign(Algorithm::RS256, Some("key-2"), &h.claims());
+    let response = h
+        .post(
+            &h.message_in("c-new-key", "s3 ls"),
+            Some(&format!("Bearer {token}")),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(3).await;
+
+    // The cached token signed by the removed key is refused from now on.
+    let response = h
+        .post(&h.message_in("c-removed-key", "s3 ls"), Some(&bearer))
+        .await;
+    assert_eq!(response.status(), 401);
+    h.wait_turns_idle().await;
+    assert_eq!(
+        h.connector.state.count(),
+        3,
+        "nothing sent for the refused one"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,6 +9,7 @@ mod check_config;
 mod conversations;
 mod delivery;
 mod error_cards;
+mod front_door;
 mod lifecycle;
 mod limits;
 #[path = "../engine/moto.rs"]

@@ -168,6 +168,8 @@ async fn sighup_applies_a_valid_access_table_and_keeps_the_running_one_on_mistak
     assert!(still.contains("MetricAlarms"), "{still}");
 
     // /metrics counts what happened, in the Prometheus text format.
+    let unauthenticated = h.post(&json!({"type": "message"}), None).await;
+    assert_eq!(unauthenticated.status(), 401);
     let metrics = h.http.get(h.url("/metrics")).send().await.unwrap();
     assert_eq!(metrics.status(), 200);
     assert!(metrics.headers()["content-type"]
@@ -180,6 +182,9 @@ async fn sighup_applies_a_valid_access_table_and_keeps_the_running_one_on_mistak
         "aws_chatops_store_operations_total{operation=\"",
         "aws_chatops_process_memory_bytes{kind=\"resident\"}",
         "aws_chatops_turn_seconds_count",
+        "aws_chatops_activities_total{type=\"message\",outcome=\"accepted\"}",
+        "aws_chatops_auth_failures_total{reason=\"missing_header\"} 1",
+        "aws_chatops_connector_events_total{event=\"sent\"}",
     ] {
         assert!(body.contains(expected), "{expected} not in\n{body}");
     }

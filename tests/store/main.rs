@@ -54,6 +54,9 @@ where
 async fn conformance(store: Arc<dyn Store>) {
     let s = store.as_ref();
 
+    // A reachable store answers the health check.
+    s.ping().await.unwrap();
+
     // Absent keys read as None and delete reports nothing removed.
     assert_eq!(s.get("pending", "nope").await.unwrap(), None);
     assert!(!s.delete("pending", "nope").await.unwrap());
@@ -250,6 +253,25 @@ async fn memory_store_conforms() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_store_conforms() {
     conformance(redis().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_that_does_not_answer_fails_the_health_check_in_time() {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let store =
+        RedisStore::connect_lazy(&format!("redis://127.0.0.1:{port}"), &unique("down")).unwrap();
+    let started = Instant::now();
+    assert!(store.ping().await.is_err());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -418,6 +418,94 @@ async fn start_server(
     builder.start().await.expect("bot starts")
 }
 
+/// A connection that sent a `POST /api/messages` head announcing `content_length` bytes and
+/// then only `partial_body`: a client that stalls (or an attacker holding memory).
+pub struct StalledPost {
+    pub stream: tokio::net::TcpStream,
+}
+
+impl Harness {
+    /// Opens a connection and sends the head and `partial_body`, then nothing more.
+    pub async fn stalled_post(
+        &self,
+        authorization: Option<&str>,
+        content_length: usize,
+        partial_body: &[u8],
+    ) -> StalledPost {
+        use tokio::io::AsyncWriteExt as _;
+        let mut stream = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("bot accepts");
+        let mut head = format!(
+            "POST /api/messages HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {content_length}\r\n",
+            self.addr
+        );
+        if let Some(value) = authorization {
+            head.push_str(&format!("Authorization: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).await.expect("head sent");
+        stream.write_all(partial_body).await.expect("body sent");
+        StalledPost { stream }
+    }
+}
+
+/// What a stalled connection got back.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// A response with this status.
+    Status(u16),
+    /// The server closed the connection without a response.
+    Closed,
+}
+
+impl StalledPost {
+    /// Waits (up to `deadline`) for the response's status line, or for the server to close the
+    /// connection. Panics when neither happens in time.
+    pub async fn answer(&mut self, deadline: Duration) -> Answer {
+        use tokio::io::AsyncReadExt as _;
+        let read = async {
+            let mut received = Vec::new();
+            let mut buffer = [0u8; 1024];
+            loop {
+                match self.stream.read(&mut buffer).await {
+                    Ok(0) | Err(_) if received.is_empty() => return Answer::Closed,
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => received.extend_from_slice(&buffer[..n]),
+                }
+                if received.windows(2).any(|w| w == b"\r\n") {
+                    break;
+                }
+            }
+            let line = String::from_utf8_lossy(&received);
+            let status = line
+                .strip_prefix("HTTP/1.1 ")
+                .and_then(|rest| rest.get(..3))
+                .and_then(|code| code.parse().ok())
+                .unwrap_or_else(|| panic!("not an HTTP response: {line:?}"));
+            Answer::Status(status)
+        };
+        tokio::time::timeout(deadline, read)
+            .await
+            .expect("the bot answered or closed the connection in time")
+    }
+
+    /// Waits (up to `deadline`) until the server closes the connection; true when it did.
+    pub async fn closed_within(&mut self, deadline: Duration) -> bool {
+        use tokio::io::AsyncReadExt as _;
+        let drain = async {
+            let mut buffer = [0u8; 4096];
+            loop {
+                match self.stream.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        };
+        tokio::time::timeout(deadline, drain).await.is_ok()
+    }
+}
+
 /// Polls `condition` every 10 ms for up to 10 s.
 pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);

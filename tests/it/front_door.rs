@@ -1,0 +1,185 @@
+//! The front door cannot be exhausted: bodies are read only for authenticated requests, within a
+//! deadline and a number of concurrent reads; and `/readyz` reports the store's health. All
+//! through real HTTP (raw TCP where a client must misbehave).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_chatops::bot::DurableConversationStore;
+use aws_chatops::store::RedisStore;
+use serde_json::{json, Value};
+
+use crate::support::harness::{Answer, Harness, Options};
+
+/// Just under the default body limit (256 KiB), as an attacker holding memory would announce.
+const ANNOUNCED: usize = 262_143;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_connections_without_a_valid_token_get_401_without_sending_their_body() {
+    let h = Harness::start().await;
+    let partial = vec![b' '; 4096];
+    let started = Instant::now();
+    let mut connections = Vec::new();
+    for index in 0..200 {
+        // Half send no Authorization at all, half a token that is not a JWT.
+        let authorization = (index % 2 == 1).then_some("Bearer not.a.jwt");
+        connections.push(h.stalled_post(authorization, ANNOUNCED, &partial).await);
+    }
+    let answers = futures_util::future::join_all(
+        connections
+            .iter_mut()
+            .map(|connection| connection.answer(Duration::from_secs(10))),
+    )
+    .await;
+    for (index, answer) in answers.iter().enumerate() {
+        assert_eq!(answer, &Answer::Status(401), "connection {index}");
+    }
+    // The body-read deadline is 10 s: every answer came well before any body could have been
+    // waited for.
+    assert!(
+        started.elapsed() < Duration::from_secs(9),
+        "answered in {:?}",
+        started.elapsed()
+    );
+    for connection in &mut connections {
+        assert!(
+            connection.closed_within(Duration::from_secs(5)).await,
+            "the server closes a connection whose body it will not read"
+        );
+    }
+    assert_eq!(h.connector.state.count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_stalls_is_answered_408_at_the_deadline_and_its_connection_closed() {
+    let h = Harness::start_with(Options {
+        settings: vec![("AWS_CHATOPS_BODY_READ_TIMEOUT_SECONDS", "1".to_owned())],
+        ..Options::default()
+    })
+    .await;
+    h.wait_ready().await;
+    let message = h.message("s3 ls").to_string().into_bytes();
+    let started = Instant::now();
+    let mut stalled = h
+        .stalled_post(
+            Some(&h.bearer()),
+            message.len(),
+            &message[..message.len() / 2],
+        )
+        .await;
+    let answer = stalled.answer(Duration::from_secs(10)).await;
+    let elapsed = started.elapsed();
+    assert_eq!(answer, Answer::Status(408));
+    assert!(
+        elapsed >= Duration::from_millis(900),
+        "answered before the 1 s deadline: {elapsed:?}"
+    );
+    assert!(stalled.closed_within(Duration::from_secs(5)).await);
+    assert_eq!(h.connector.state.count(), 0);
+
+    // A prompt client is unaffected.
+    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
+    assert_eq!(response.status(), 200);
+    h.wait_for_connector(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_every_body_read_slot_is_taken_the_next_authenticated_request_gets_503() {
+    let h = Harness::start_with(Options {
+        settings: vec![("AWS_CHATOPS_MAX_BODY_READS", "1".to_owned())],
+        ..Options::default()
+    })
+    .await;
+    h.wait_ready().await;
+    // A body that is not JSON: 400 when a slot is free, 503 when none is, and never a turn.
+    let bearer = h.bearer();
+    let probe = || h.post_bytes(b"{not json".to_vec(), Some(&bearer));
+
+    let message = h.message("s3 ls").to_string().into_bytes();
+    let stalled = h
+        .stalled_post(Some(&h.bearer()), message.len(), &message[..10])
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let full = loop {
+        let response = probe().await;
+        match response.status().as_u16() {
+            503 => break response,
+            400 => {}
+            other => panic!("unexpected status {other}"),
+        }
+        assert!(Instant::now() < deadline, "the slot was never taken");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(
+        full.headers()
+            .get("retry-after")
+            .and_then(|value| value.to_str().ok()),
+        Some("1")
+    );
+    // Without a valid token the answer is still 401: authentication comes first.
+    let response = h.post_bytes(b"{not json".to_vec(), None).await;
+    assert_eq!(response.status(), 401);
+
+    // The client goes away: its slot is released.
+    drop(stalled);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while probe().await.status() != 400 {
+        assert!(Instant::now() < deadline, "the slot was never released");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(h.connector.state.count(), 0);
+}
+
+/// A port nothing listens on: bound, then released.
+fn unused_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+fn redis_url() -> String {
+    std::env::var("AWS_CHATOPS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+async fn readyz(h: &Harness) -> (u16, Value) {
+    let response = h.http.get(h.url("/readyz")).send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_reports_the_store() {
+    let prefix = format!("aws-chatops-it-{}", uuid::Uuid::new_v4());
+    let cases = [
+        (
+            "Redis answering",
+            redis_url(),
+            200,
+            json!({"signingKeysLoaded": true, "storeReachable": true}),
+        ),
+        (
+            "nothing listening",
+            format!("redis://127.0.0.1:{}", unused_port()),
+            503,
+            json!({"signingKeysLoaded": true, "storeReachable": false}),
+        ),
+    ];
+    for (name, url, expected_status, expected_body) in cases {
+        let store = RedisStore::connect_lazy(&url, &prefix).unwrap();
+        let h = Harness::start_with(Options {
+            conversation_store: Some(Arc::new(DurableConversationStore::new(Arc::new(store)))),
+            ..Options::default()
+        })
+        .await;
+        // Wait for the signing keys, so that only the store decides.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let (status, body) = loop {
+            let (status, body) = readyz(&h).await;
+            if body["signingKeysLoaded"] == json!(true) {
+                break (status, body);
+            }
+            assert!(Instant::now() < deadline, "{name}: keys never loaded");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        };
+        assert_eq!(status, expected_status, "{name}");
+        assert_eq!(body, expected_body, "{name}");
+    }
+}
