@@ -54,6 +54,7 @@ pub mod names {
     pub const PORT: &str = "PORT";
     pub const BIND_ADDRESS: &str = "AWS_CHATOPS_BIND_ADDRESS";
     pub const ALLOW_EMULATOR: &str = "AWS_CHATOPS_ALLOW_EMULATOR";
+    pub const OUTBOUND_PACING: &str = "AWS_CHATOPS_OUTBOUND_PACING";
     pub const MAX_BODY_BYTES: &str = "AWS_CHATOPS_MAX_BODY_BYTES";
     pub const BODY_READ_TIMEOUT_SECONDS: &str = "AWS_CHATOPS_BODY_READ_TIMEOUT_SECONDS";
     pub const MAX_BODY_READS: &str = "AWS_CHATOPS_MAX_BODY_READS";
@@ -73,6 +74,7 @@ pub mod names {
         PORT,
         BIND_ADDRESS,
         ALLOW_EMULATOR,
+        OUTBOUND_PACING,
         MAX_BODY_BYTES,
         BODY_READ_TIMEOUT_SECONDS,
         MAX_BODY_READS,
@@ -146,6 +148,9 @@ pub struct Config {
     /// `AWS_CHATOPS_ALLOW_EMULATOR`: accept Bot Framework Emulator tokens. Off by default because
     /// the Entra keys that sign them sign every Entra token.
     pub allow_emulator: bool,
+    /// `AWS_CHATOPS_OUTBOUND_PACING`: keep Teams' per-conversation and per-tenant rates by
+    /// waiting for a slot (on by default; off only for load tests against a stand-in).
+    pub outbound_pacing: bool,
     /// `AWS_CHATOPS_MAX_BODY_BYTES`: larger inbound bodies get 413.
     pub max_body_bytes: usize,
     /// `AWS_CHATOPS_BODY_READ_TIMEOUT_SECONDS`: an authenticated request whose body has not
@@ -322,6 +327,13 @@ impl Config {
                 reason: format!("{value:?} is not true or false"),
             })?,
         };
+        let outbound_pacing = match get(names::OUTBOUND_PACING) {
+            None => true,
+            Some(value) => parse_bool(&value).ok_or(ConfigError::Malformed {
+                name: names::OUTBOUND_PACING,
+                reason: format!("{value:?} is not true or false"),
+            })?,
+        };
         let max_body_bytes = match get(names::MAX_BODY_BYTES) {
             None => DEFAULT_MAX_BODY_BYTES,
             Some(value) => value
@@ -392,6 +404,7 @@ impl Config {
             port,
             bind_address,
             allow_emulator,
+            outbound_pacing,
             max_body_bytes,
             body_read_timeout: std::time::Duration::from_secs(body_read_timeout),
             max_body_reads,
@@ -528,6 +541,7 @@ mod tests {
         assert_eq!(config.app_type, AppType::SingleTenant);
         assert_eq!(config.port, 3978);
         assert!(!config.allow_emulator);
+        assert!(config.outbound_pacing, "pacing is on unless turned off");
         assert_eq!(
             config.token_endpoint().as_str(),
             "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
@@ -614,6 +628,10 @@ mod tests {
             (
                 [base(), vec![(names::ALLOW_EMULATOR, "maybe")]].concat(),
                 names::ALLOW_EMULATOR,
+            ),
+            (
+                [base(), vec![(names::OUTBOUND_PACING, "sometimes")]].concat(),
+                names::OUTBOUND_PACING,
             ),
             (
                 [base(), vec![(names::MAX_BODY_BYTES, "12")]].concat(),

@@ -187,7 +187,12 @@ impl ServerBuilder {
             emulator_keys,
         ));
         let tokens = Arc::new(TokenProvider::new(&config, http.clone()));
-        let delivery = Delivery::start(tokens, self.retry, self.delivery, self.outbox_store)
+        let mut delivery_policy = self.delivery;
+        if !config.outbound_pacing {
+            tracing::warn!("outbound pacing is off: Teams' rate limits are not kept by the bot");
+            delivery_policy.pacing = crate::teams::PacingPolicy::unpaced();
+        }
+        let delivery = Delivery::start(tokens, self.retry, delivery_policy, self.outbox_store)
             .map_err(StartError::HttpClient)?;
         let handler = self.handler.clone();
         let bot = Arc::new(Bot::new(
