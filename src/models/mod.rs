@@ -303,7 +303,10 @@ mod tests {
             assert_eq!(models.inflated_count(), (loaded + 1).min(4), "after {name}");
         }
         // The first model was evicted long ago; whoever still holds it keeps a usable copy.
-        assert_eq!(first.metadata.api_version, models.services().next().unwrap().api_version);
+        assert_eq!(
+            first.metadata.api_version,
+            models.services().next().unwrap().api_version
+        );
         assert!(!Arc::ptr_eq(&first, &models.service(names[0]).unwrap()));
 
         // Using a service makes it the most recent: it survives the next loads, the others go.

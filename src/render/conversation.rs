@@ -1196,15 +1196,29 @@ mod tests {
         let output = json!({"MetricAlarms": [1, 2, 3, 4], "NextToken": "t"});
         let nested = json!({"Reservations": {"Instances": ["a", "b", "c"]}, "Owner": "me"});
         let cases = [
-            (&output, vec!["MetricAlarms"], 2, json!({"MetricAlarms": [1, 2], "NextToken": "t"})),
+            (
+                &output,
+                vec!["MetricAlarms"],
+                2,
+                json!({"MetricAlarms": [1, 2], "NextToken": "t"}),
+            ),
             (&output, vec!["MetricAlarms"], 9, output.clone()),
-            (&nested, vec!["Reservations", "Instances"], 1, json!({"Reservations": {"Instances": ["a"]}, "Owner": "me"})),
+            (
+                &nested,
+                vec!["Reservations", "Instances"],
+                1,
+                json!({"Reservations": {"Instances": ["a"]}, "Owner": "me"}),
+            ),
             (&json!([1, 2, 3]), vec![], 0, json!([])),
             (&json!("text"), vec![], 3, json!("text")),
         ];
         for (value, path, keep, expected) in cases {
             let path: Vec<String> = path.into_iter().map(str::to_owned).collect();
-            assert_eq!(with_list_prefix(value, &path, keep), expected, "{path:?} {keep}");
+            assert_eq!(
+                with_list_prefix(value, &path, keep),
+                expected,
+                "{path:?} {keep}"
+            );
         }
     }
 
