@@ -901,7 +901,7 @@ fn fit_output(view: &ResultView) -> (Vec<Value>, Option<String>) {
         }
     }
     // No list to cut, or one item is already too large: cut the text itself.
-    let text = formatted_text(&queried, view.format.unwrap_or_default(), &view.operation);
+    let text = formatted_text(queried, view.format.unwrap_or_default(), &view.operation);
     let total = text.chars().count();
     let mut keep = total.min(CONTENT_BUDGET_BYTES / 2);
     loop {
