@@ -29,7 +29,7 @@ struct EmbeddedService {
 
 /// How many inflated service models stay in memory. A model takes 0.2–8 MB once inflated
 /// (ec2's is the largest), and `help` for every service would otherwise keep all 400+ of them
-/// (about 250 MB) for the life of the process. A workload that uses more services than this
+/// (about 220 MB, bench/memory.sh) for the life of the process. A workload that uses more services than this
 /// re-inflates the least recently used one on its next use (0.3 ms for cloudwatch, about 6 ms
 /// for ec2); callers holding an `Arc` keep their copy until they drop it.
 pub const MAX_INFLATED_SERVICES: usize = 24;

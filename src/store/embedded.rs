@@ -11,10 +11,9 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::{now_millis, Store, StoreError};
 
-/// redb's page cache. Its default is 1 GiB, which a busy bot fills with pages of pending
-/// requests and conversation references it rarely reads again, so RSS grew with every write.
-/// The entries are small and mostly read soon after they are written; 8 MiB holds the working
-/// set of thousands of requests.
+/// redb's page cache. Its default is 1 GiB, which a long-running bot may fill with pages of
+/// pending requests and conversation references it rarely reads again. The entries are small
+/// and mostly read soon after they are written; 8 MiB holds the working set of thousands.
 const CACHE_BYTES: usize = 8 * 1024 * 1024;
 
 const ENTRIES: TableDefinition<&str, &[u8]> = TableDefinition::new("entries");
