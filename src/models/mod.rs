@@ -11,7 +11,7 @@ mod shapes;
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use names::xform_name;
 pub use shapes::{
@@ -26,6 +26,13 @@ struct EmbeddedService {
     protocols: &'static str,
     compressed: &'static [u8],
 }
+
+/// How many inflated service models stay in memory. A model takes 0.2–8 MB once inflated
+/// (ec2's is the largest), and `help` for every service would otherwise keep all 400+ of them
+/// (about 220 MB, bench/memory.sh) for the life of the process. A workload that uses more services than this
+/// re-inflates the least recently used one on its next use (0.3 ms for cloudwatch, about 6 ms
+/// for ec2); callers holding an `Arc` keep their copy until they drop it.
+pub const MAX_INFLATED_SERVICES: usize = 24;
 
 static EMBEDDED: &[EmbeddedService] = include!(concat!(env!("OUT_DIR"), "/embedded_models.rs"));
 static ENDPOINTS_GZ: &[u8] = include_bytes!("../../data/models/endpoints.json.gz");
@@ -61,11 +68,42 @@ pub struct ServiceSummary {
 }
 
 /// The registry of every service model. Cheap to create; models are parsed on first use and
-/// then shared.
+/// then shared, and at most a bounded number of them stay inflated (least recently used out).
 pub struct Models {
     by_cli_name: HashMap<&'static str, usize>,
-    loaded: Vec<OnceLock<Arc<ServiceModel>>>,
+    loaded: Mutex<ModelCache>,
     endpoints: OnceLock<serde_json::Value>,
+}
+
+/// The inflated models, least recently used first. A short vector: with a few dozen entries a
+/// scan is as fast as a map and keeps the recency order without a linked list.
+struct ModelCache {
+    capacity: usize,
+    /// (index into `EMBEDDED`, model), the most recently used last.
+    entries: Vec<(usize, Arc<ServiceModel>)>,
+}
+
+impl ModelCache {
+    fn get(&mut self, index: usize) -> Option<Arc<ServiceModel>> {
+        let position = self.entries.iter().position(|(i, _)| *i == index)?;
+        let entry = self.entries.remove(position);
+        let model = entry.1.clone();
+        self.entries.push(entry);
+        Some(model)
+    }
+
+    /// Keeps `model` unless another thread inserted the same service meanwhile (then returns
+    /// that one, so every caller shares one copy), evicting the least recently used.
+    fn insert(&mut self, index: usize, model: Arc<ServiceModel>) -> Arc<ServiceModel> {
+        if let Some(existing) = self.get(index) {
+            return existing;
+        }
+        if self.entries.len() >= self.capacity {
+            self.entries.remove(0);
+        }
+        self.entries.push((index, model.clone()));
+        model
+    }
 }
 
 impl Default for Models {
@@ -76,17 +114,35 @@ impl Default for Models {
 
 impl Models {
     pub fn new() -> Self {
+        Self::with_capacity(MAX_INFLATED_SERVICES)
+    }
+
+    /// A registry that keeps at most `capacity` (at least one) inflated models.
+    pub fn with_capacity(capacity: usize) -> Self {
         let by_cli_name = EMBEDDED
             .iter()
             .enumerate()
             .map(|(i, e)| (e.cli_name, i))
             .collect();
-        let loaded = EMBEDDED.iter().map(|_| OnceLock::new()).collect();
+        let capacity = capacity.max(1);
         Self {
             by_cli_name,
-            loaded,
+            loaded: Mutex::new(ModelCache {
+                capacity,
+                entries: Vec::with_capacity(capacity),
+            }),
             endpoints: OnceLock::new(),
         }
+    }
+
+    /// How many models are inflated right now.
+    pub fn inflated_count(&self) -> usize {
+        self.cache().entries.len()
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, ModelCache> {
+        // The cache is consistent after every statement; a panic elsewhere cannot break it.
+        self.loaded.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The process-wide registry.
@@ -118,13 +174,13 @@ impl Models {
                 suggestions,
             });
         };
-        if let Some(model) = self.loaded[index].get() {
-            return Ok(model.clone());
+        if let Some(model) = self.cache().get(index) {
+            return Ok(model);
         }
-        let embedded = &EMBEDDED[index];
-        let model = Arc::new(parse_embedded(embedded)?);
-        // Two threads may race to parse the same model; both results are equal, one wins.
-        Ok(self.loaded[index].get_or_init(|| model).clone())
+        // Parsed outside the lock so other services stay available meanwhile. Two threads may
+        // race to parse the same model; both results are equal, the first one kept wins.
+        let model = Arc::new(parse_embedded(&EMBEDDED[index])?);
+        Ok(self.cache().insert(index, model))
     }
 
     /// botocore's `endpoints.json` (partitions, regions, global service endpoints).
@@ -231,6 +287,38 @@ mod tests {
             })
             .count();
         assert_eq!(mismatches.len(), allowed_special_cases, "{mismatches:#?}");
+    }
+
+    /// `help` for every service must not keep every model inflated: the cache stays at its
+    /// bound, evicts the least recently used service, and still answers with the right model.
+    #[test]
+    fn inflated_models_stay_within_the_bound() {
+        let models = Models::with_capacity(4);
+        let names: Vec<&str> = models.services().map(|s| s.cli_name).take(10).collect();
+        let first = models.service(names[0]).unwrap();
+        for (loaded, name) in names.iter().enumerate() {
+            let model = models.service(name).unwrap();
+            let summary = models.services().find(|s| s.cli_name == *name).unwrap();
+            assert_eq!(model.metadata.api_version, summary.api_version, "{name}");
+            assert_eq!(models.inflated_count(), (loaded + 1).min(4), "after {name}");
+        }
+        // The first model was evicted long ago; whoever still holds it keeps a usable copy.
+        assert_eq!(
+            first.metadata.api_version,
+            models.services().next().unwrap().api_version
+        );
+        assert!(!Arc::ptr_eq(&first, &models.service(names[0]).unwrap()));
+
+        // Using a service makes it the most recent: it survives the next loads, the others go.
+        let kept = models.service(names[1]).unwrap();
+        let fresh = models.service(names[2]).unwrap();
+        assert!(Arc::ptr_eq(&kept, &models.service(names[1]).unwrap()));
+        for name in &names[5..8] {
+            models.service(name).unwrap();
+        }
+        assert_eq!(models.inflated_count(), 4);
+        assert!(Arc::ptr_eq(&kept, &models.service(names[1]).unwrap()));
+        assert!(!Arc::ptr_eq(&fresh, &models.service(names[2]).unwrap()));
     }
 
     #[test]

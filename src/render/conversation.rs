@@ -3,6 +3,8 @@
 //! plain views (the platform-neutral reply model) and get Adaptive Card 1.5 JSON back, built
 //! from the templates in `/adaptive-cards/` and kept under [`CARD_BUDGET_BYTES`].
 
+use std::borrow::Cow;
+
 use serde_json::{json, Value};
 
 use super::{escape_markdown, render, Card};
@@ -865,50 +867,45 @@ fn breakable(value: &str) -> String {
 // Output layout and cutting
 
 /// The output as card elements, cut to [`CONTENT_BUDGET_BYTES`], with the notice of the cut.
+///
+/// The output may be hundreds of kilobytes (a whole `describe-*` page) while a card holds 18 KB,
+/// so every trial cut copies and lays out only the items it keeps, and the number of items is
+/// found by growing the cut from one item: the work follows what fits in a card, not the size
+/// of the output.
 fn fit_output(view: &ResultView) -> (Vec<Value>, Option<String>) {
     let queried = match view.query.as_deref().map(Query::parse) {
         Some(Ok(query)) => match query.search(&view.output) {
-            Ok(value) => value,
+            Ok(value) => Cow::Owned(value),
             Err(error) => return (vec![error_text(&error.to_string())], None),
         },
         Some(Err(error)) => return (vec![error_text(&error.to_string())], None),
-        None => view.output.clone(),
+        None => Cow::Borrowed(&view.output),
     };
+    let queried: &Value = &queried;
     let layout = |value: &Value| lay_out(value, view.format, &view.operation);
-    let elements = layout(&queried);
+    let elements = layout(queried);
     if fits(&elements) {
         return (elements, None);
     }
+    drop(elements);
     // Keep the first items of the largest list that fit.
-    if let Some((path, total)) = largest_list(&queried) {
-        let with = |keep: usize| {
-            let mut value = queried.clone();
-            truncate_list(&mut value, &path, keep);
-            layout(&value)
-        };
-        let (mut low, mut high) = (0usize, total);
-        while low < high {
-            let middle = (low + high).div_ceil(2);
-            if fits(&with(middle)) {
-                low = middle;
-            } else {
-                high = middle - 1;
-            }
-        }
-        if low > 0 {
+    if let Some((path, total)) = largest_list(queried) {
+        let with = |keep: usize| layout(&with_list_prefix(queried, &path, keep));
+        let kept = most_that_fit(total, |keep| fits(&with(keep)));
+        if kept > 0 {
             let notice = format!(
-                "Output cut: {low} of {total} items shown. Narrow it with --query{}.",
+                "Output cut: {kept} of {total} items shown. Narrow it with --query{}.",
                 if view.next_page_request.is_some() {
                     " or use Next page"
                 } else {
                     " or filters"
                 }
             );
-            return (with(low), Some(notice));
+            return (with(kept), Some(notice));
         }
     }
     // No list to cut, or one item is already too large: cut the text itself.
-    let text = formatted_text(&queried, view.format.unwrap_or_default(), &view.operation);
+    let text = formatted_text(queried, view.format.unwrap_or_default(), &view.operation);
     let total = text.chars().count();
     let mut keep = total.min(CONTENT_BUDGET_BYTES / 2);
     loop {
@@ -1103,15 +1100,151 @@ fn largest_list(value: &Value) -> Option<(Vec<String>, usize)> {
     .filter(|(_, n)| *n > 0)
 }
 
-fn truncate_list(value: &mut Value, path: &[String], keep: usize) {
-    let mut target = value;
-    for key in path {
-        match target.get_mut(key) {
-            Some(next) => target = next,
-            None => return,
+/// A copy of `value` whose list at `path` (object keys) holds only its first `keep` items.
+/// Only what is kept is copied: cloning the whole output for every trial cut made fitting a
+/// large output cost several copies of it.
+fn with_list_prefix(value: &Value, path: &[String], keep: usize) -> Value {
+    match (path.split_first(), value) {
+        (None, Value::Array(items)) => Value::Array(items[..keep.min(items.len())].to_vec()),
+        (Some((key, rest)), Value::Object(map)) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if k == key {
+                        with_list_prefix(v, rest, keep)
+                    } else {
+                        v.clone()
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        (_, other) => other.clone(),
+    }
+}
+
+/// The largest `keep` in `0..=total` for which `fits(keep)` holds, given that it holds for
+/// every smaller count once it holds for one. Tries 1, 2, 4, … and then halves the last gap,
+/// so the counts tried add up to about the answer times its logarithm, however long the list.
+fn most_that_fit(total: usize, mut fits: impl FnMut(usize) -> bool) -> usize {
+    let (mut low, mut high) = (0usize, total);
+    let mut probe = 1usize;
+    while probe <= total {
+        if fits(probe) {
+            low = probe;
+            probe = probe.saturating_mul(2);
+        } else {
+            high = probe - 1;
+            break;
         }
     }
-    if let Value::Array(items) = target {
-        items.truncate(keep);
+    while low < high {
+        let middle = (low + high).div_ceil(2);
+        if fits(middle) {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    low
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_that_fit_finds_the_largest_count() {
+        // (items in the list, the most that fit) → the answer.
+        let cases = [
+            (0, 0),
+            (1, 0),
+            (1, 1),
+            (10, 0),
+            (10, 3),
+            (10, 10),
+            (1000, 1),
+            (1000, 513),
+            (1000, 999),
+            (100_000, 64),
+        ];
+        for (total, limit) in cases {
+            assert_eq!(
+                most_that_fit(total, |keep| keep <= limit),
+                limit.min(total),
+                "total {total}, limit {limit}"
+            );
+        }
+    }
+
+    /// Each trial copies and lays out as many items as it tries: the items tried must follow
+    /// the answer (what a card holds), not the length of the output.
+    #[test]
+    fn fitting_a_long_list_tries_few_items() {
+        for (total, limit) in [(1_000_000, 40), (1_000_000, 300), (500, 40)] {
+            let mut tried = 0;
+            let kept = most_that_fit(total, |keep| {
+                tried += keep;
+                keep <= limit
+            });
+            assert_eq!(kept, limit);
+            let bound = 2 * limit * (limit.ilog2() as usize + 2);
+            assert!(
+                tried <= bound,
+                "{tried} items laid out to keep {limit} of {total}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_list_prefix_copies_only_the_kept_items() {
+        let output = json!({"MetricAlarms": [1, 2, 3, 4], "NextToken": "t"});
+        let nested = json!({"Reservations": {"Instances": ["a", "b", "c"]}, "Owner": "me"});
+        let cases = [
+            (
+                &output,
+                vec!["MetricAlarms"],
+                2,
+                json!({"MetricAlarms": [1, 2], "NextToken": "t"}),
+            ),
+            (&output, vec!["MetricAlarms"], 9, output.clone()),
+            (
+                &nested,
+                vec!["Reservations", "Instances"],
+                1,
+                json!({"Reservations": {"Instances": ["a"]}, "Owner": "me"}),
+            ),
+            (&json!([1, 2, 3]), vec![], 0, json!([])),
+            (&json!("text"), vec![], 3, json!("text")),
+        ];
+        for (value, path, keep, expected) in cases {
+            let path: Vec<String> = path.into_iter().map(str::to_owned).collect();
+            assert_eq!(
+                with_list_prefix(value, &path, keep),
+                expected,
+                "{path:?} {keep}"
+            );
+        }
+    }
+
+    /// A result far over the budget is cut to the items that fit, with the notice.
+    #[test]
+    fn a_large_result_is_cut_to_fit() {
+        let alarms: Vec<Value> = (0..2000)
+            .map(|i| json!({"AlarmName": format!("alarm-{i}"), "StateValue": "OK", "Threshold": i}))
+            .collect();
+        let view = ResultView {
+            header: CommandHeader::default(),
+            output: json!({ "MetricAlarms": alarms }),
+            format: None,
+            query: None,
+            operation: "DescribeAlarms".to_owned(),
+            page: 1,
+            next_page_request: None,
+        };
+        let (elements, notice) = fit_output(&view);
+        assert!(fits(&elements));
+        let notice = notice.expect("a notice of the cut");
+        assert!(notice.starts_with("Output cut: "), "{notice}");
+        assert!(notice.contains(" of 2000 items shown"), "{notice}");
     }
 }

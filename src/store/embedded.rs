@@ -11,6 +11,11 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::{now_millis, Store, StoreError};
 
+/// redb's page cache. Its default is 1 GiB, which a long-running bot may fill with pages of
+/// pending requests and conversation references it rarely reads again. The entries are small
+/// and mostly read soon after they are written; 8 MiB holds the working set of thousands.
+const CACHE_BYTES: usize = 8 * 1024 * 1024;
+
 const ENTRIES: TableDefinition<&str, &[u8]> = TableDefinition::new("entries");
 /// Separates namespace and key; neither callers' namespaces nor keys contain it.
 const SEPARATOR: char = '\u{1f}';
@@ -56,7 +61,10 @@ impl EmbeddedStore {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(|e| StoreError::Embedded(Box::new(e)))?;
             }
-            let database = Database::create(&path).map_err(embedded_error)?;
+            let database = redb::Builder::new()
+                .set_cache_size(CACHE_BYTES)
+                .create(&path)
+                .map_err(embedded_error)?;
             let write = database.begin_write().map_err(embedded_error)?;
             write.open_table(ENTRIES).map_err(embedded_error)?;
             write.commit().map_err(embedded_error)?;
