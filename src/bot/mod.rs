@@ -38,6 +38,8 @@ const TURN_SLOT_WAIT: Duration = Duration::from_secs(5);
 /// How long after a welcome card another install event for the same conversation stays quiet.
 /// Teams sends both `conversationUpdate` and `installationUpdate` for one install.
 const WELCOME_QUIET_PERIOD: Duration = Duration::from_secs(10 * 60);
+/// At most this many conversations are remembered as recently welcomed.
+const MAX_RECENT_WELCOMES: usize = 4096;
 
 /// What the HTTP layer should answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -383,6 +385,17 @@ impl Bot {
         recent.retain(|_, at| at.elapsed() < WELCOME_QUIET_PERIOD);
         if recent.contains_key(conversation_id) {
             return false;
+        }
+        if recent.len() >= MAX_RECENT_WELCOMES {
+            // More new conversations than any tenant has in ten minutes: forget the oldest
+            // rather than grow (at worst a conversation is welcomed twice).
+            let oldest = recent
+                .iter()
+                .min_by_key(|(_, at)| **at)
+                .map(|(id, _)| id.clone());
+            if let Some(oldest) = oldest {
+                recent.remove(&oldest);
+            }
         }
         recent.insert(conversation_id.to_owned(), Instant::now());
         true

@@ -34,6 +34,12 @@ struct EmbeddedService {
 /// for ec2); callers holding an `Arc` keep their copy until they drop it.
 pub const MAX_INFLATED_SERVICES: usize = 24;
 
+/// And at most this much inflated JSON among them: a parsed model takes about 7 times its JSON
+/// (every model parsed: 30 MB of JSON, about 220 MB resident), so this keeps the models under
+/// about 30 MB whichever services are used. ec2, the largest, is 1.2 MB of JSON; the one model
+/// a caller asked for is always kept, whatever its size.
+pub const MAX_INFLATED_JSON_BYTES: usize = 4 * 1024 * 1024;
+
 static EMBEDDED: &[EmbeddedService] = include!(concat!(env!("OUT_DIR"), "/embedded_models.rs"));
 static ENDPOINTS_GZ: &[u8] = include_bytes!("../../data/models/endpoints.json.gz");
 
@@ -79,13 +85,16 @@ pub struct Models {
 /// scan is as fast as a map and keeps the recency order without a linked list.
 struct ModelCache {
     capacity: usize,
-    /// (index into `EMBEDDED`, model), the most recently used last.
-    entries: Vec<(usize, Arc<ServiceModel>)>,
+    budget_bytes: usize,
+    /// (index into `EMBEDDED`, model, size of its JSON), the most recently used last.
+    entries: Vec<(usize, Arc<ServiceModel>, usize)>,
+    /// The JSON sizes of `entries`, added up.
+    total_bytes: usize,
 }
 
 impl ModelCache {
     fn get(&mut self, index: usize) -> Option<Arc<ServiceModel>> {
-        let position = self.entries.iter().position(|(i, _)| *i == index)?;
+        let position = self.entries.iter().position(|(i, _, _)| *i == index)?;
         let entry = self.entries.remove(position);
         let model = entry.1.clone();
         self.entries.push(entry);
@@ -94,14 +103,23 @@ impl ModelCache {
 
     /// Keeps `model` unless another thread inserted the same service meanwhile (then returns
     /// that one, so every caller shares one copy), evicting the least recently used.
-    fn insert(&mut self, index: usize, model: Arc<ServiceModel>) -> Arc<ServiceModel> {
+    fn insert(
+        &mut self,
+        index: usize,
+        model: Arc<ServiceModel>,
+        bytes: usize,
+    ) -> Arc<ServiceModel> {
         if let Some(existing) = self.get(index) {
             return existing;
         }
-        if self.entries.len() >= self.capacity {
-            self.entries.remove(0);
+        while !self.entries.is_empty()
+            && (self.entries.len() >= self.capacity || self.total_bytes + bytes > self.budget_bytes)
+        {
+            let (_, _, evicted) = self.entries.remove(0);
+            self.total_bytes -= evicted;
         }
-        self.entries.push((index, model.clone()));
+        self.entries.push((index, model.clone(), bytes));
+        self.total_bytes += bytes;
         model
     }
 }
@@ -119,6 +137,12 @@ impl Models {
 
     /// A registry that keeps at most `capacity` (at least one) inflated models.
     pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_limits(capacity, MAX_INFLATED_JSON_BYTES)
+    }
+
+    /// A registry that keeps at most `capacity` (at least one) inflated models and, beyond
+    /// the most recent one, at most `budget_bytes` of their JSON.
+    pub fn with_limits(capacity: usize, budget_bytes: usize) -> Self {
         let by_cli_name = EMBEDDED
             .iter()
             .enumerate()
@@ -129,7 +153,9 @@ impl Models {
             by_cli_name,
             loaded: Mutex::new(ModelCache {
                 capacity,
+                budget_bytes,
                 entries: Vec::with_capacity(capacity),
+                total_bytes: 0,
             }),
             endpoints: OnceLock::new(),
         }
@@ -179,8 +205,8 @@ impl Models {
         }
         // Parsed outside the lock so other services stay available meanwhile. Two threads may
         // race to parse the same model; both results are equal, the first one kept wins.
-        let model = Arc::new(parse_embedded(&EMBEDDED[index])?);
-        Ok(self.cache().insert(index, model))
+        let (model, bytes) = parse_embedded(&EMBEDDED[index])?;
+        Ok(self.cache().insert(index, Arc::new(model), bytes))
     }
 
     /// botocore's `endpoints.json` (partitions, regions, global service endpoints).
@@ -198,7 +224,8 @@ fn inflate(compressed: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-fn parse_embedded(embedded: &EmbeddedService) -> Result<ServiceModel, ModelError> {
+/// The model and the size of its JSON.
+fn parse_embedded(embedded: &EmbeddedService) -> Result<(ServiceModel, usize), ModelError> {
     let corrupt = |source| ModelError::Corrupt {
         service: embedded.cli_name.to_owned(),
         source,
@@ -207,7 +234,7 @@ fn parse_embedded(embedded: &EmbeddedService) -> Result<ServiceModel, ModelError
     let mut model: ServiceModel =
         serde_json::from_slice(&json).map_err(|e| corrupt(std::io::Error::other(e)))?;
     model.finish_loading();
-    Ok(model)
+    Ok((model, json.len()))
 }
 
 pub use names::suggest;
@@ -319,6 +346,28 @@ mod tests {
         assert_eq!(models.inflated_count(), 4);
         assert!(Arc::ptr_eq(&kept, &models.service(names[1]).unwrap()));
         assert!(!Arc::ptr_eq(&fresh, &models.service(names[2]).unwrap()));
+    }
+
+    /// A few large models cannot fill memory either: the JSON budget evicts before the count
+    /// bound does, and the model just asked for is kept even when it alone is over budget.
+    #[test]
+    fn inflated_models_stay_within_the_byte_budget() {
+        let models = Models::with_limits(24, 1_500_000);
+        models.service("ec2").unwrap();
+        models.service("sagemaker").unwrap();
+        assert_eq!(
+            models.inflated_count(),
+            1,
+            "ec2 and sagemaker together are over budget"
+        );
+        models.service("cloudwatch").unwrap();
+        models.service("logs").unwrap();
+        assert_eq!(models.inflated_count(), 3);
+        let tiny = Models::with_limits(24, 10);
+        tiny.service("ec2").unwrap();
+        assert_eq!(tiny.inflated_count(), 1);
+        tiny.service("cloudwatch").unwrap();
+        assert_eq!(tiny.inflated_count(), 1);
     }
 
     #[test]
