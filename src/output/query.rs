@@ -27,6 +27,10 @@ pub mod limits {
     /// Characters in the expression. Long enough for any hand-written query (the AWS CLI
     /// examples stay under 300), short enough to keep the pre-scan and the parser cheap.
     pub const MAX_QUERY_LENGTH: usize = 4096;
+
+    /// The largest number an expression may hold (an index or slice bound): the jmespath
+    /// crate reads numbers as `i32` and panics beyond that.
+    pub const MAX_QUERY_NUMBER: i64 = i32::MAX as i64;
     /// Open `(`, `[` (also `[?`, `[*]`, `[]`) and `{` at any one point. Each level costs the
     /// crate's parser several stack frames; 32 is ten times what real queries nest.
     pub const MAX_QUERY_NESTING: usize = 32;
@@ -119,6 +123,7 @@ fn prescan(expression: &str) -> Result<(), String> {
     let mut operators = 0usize;
     let mut prefix_operators = 0usize;
     let mut chars = expression.chars().peekable();
+    let mut previous: Option<char> = None;
     while let Some(c) = chars.next() {
         match c {
             '!' | '&' => {
@@ -160,8 +165,37 @@ fn prescan(expression: &str) -> Result<(), String> {
             }
             ')' | ']' | '}' => nesting = nesting.saturating_sub(1),
             '.' | '|' | '<' | '>' | '=' | '*' => operators += 1,
+            // The crate's lexer panics on a number it cannot parse (it calls `expect`): a
+            // Unicode digit after `-` (`-²`), or digits beyond an i32 (`[99999999999]`).
+            '-' if chars
+                .peek()
+                .is_some_and(|next| next.is_numeric() && !next.is_ascii_digit()) =>
+            {
+                return Err(
+                    "'-' must be followed by the digits 0-9 of a number. Write the number \
+                     with ASCII digits."
+                        .to_owned(),
+                );
+            }
+            '0'..='9' if !previous.is_some_and(|p| p.is_ascii_alphanumeric() || p == '_') => {
+                let mut digits = String::from(c);
+                while let Some(next) = chars.next_if(char::is_ascii_digit) {
+                    digits.push(next);
+                }
+                if digits.len() > 10 || digits.parse::<i64>().map_or(true, |n| n > MAX_QUERY_NUMBER)
+                {
+                    return Err(format!(
+                        "the number {} is too large; numbers in an expression go up to \
+                         {MAX_QUERY_NUMBER}.",
+                        shorten(&digits)
+                    ));
+                }
+                previous = digits.chars().last();
+                continue;
+            }
             _ => {}
         }
+        previous = Some(c);
         if operators > MAX_QUERY_OPERATORS {
             return Err(format!(
                 "the expression has more than {MAX_QUERY_OPERATORS} operators \
@@ -1068,6 +1102,20 @@ mod limit_tests {
         let ops = MAX_QUERY_OPERATORS;
         // (expression, the limit named in the refusal, or None when it must parse)
         let cases: Vec<(String, Option<&str>)> = vec![
+            // Numbers the crate's lexer would panic on (found by scripts/fuzz-long.sh).
+            ("-²".to_owned(), Some("ASCII digits")),
+            ("a[-٣]".to_owned(), Some("ASCII digits")),
+            ("a[2147483647]".to_owned(), None),
+            (
+                "a[2147483648]".to_owned(),
+                Some("numbers in an expression go up to 2147483647"),
+            ),
+            ("a[-2147483648]".to_owned(), Some("too large")),
+            ("a[99999999999999999999999]".to_owned(), Some("too large")),
+            ("a[1:99999999999]".to_owned(), Some("too large")),
+            // Digits inside a name or a quoted part are not numbers.
+            ("a99999999999".to_owned(), None),
+            ("a[?b=='99999999999']".to_owned(), None),
             (format!("a{}", times(" ", MAX_QUERY_LENGTH - 1)), None),
             (
                 format!("a{}", times(" ", MAX_QUERY_LENGTH)),
