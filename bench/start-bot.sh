@@ -2,7 +2,8 @@
 # starts the stand-ins and the bot on 127.0.0.1:$PORT, and stops both on exit. Sets
 # server_pid, standins_pid and work (a temp directory with the logs).
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
-cargo build --release --quiet --bin aws-chatops --example bench-standins
+# SKIP_BUILD=1 uses the binaries already built.
+[[ "${SKIP_BUILD:-}" == 1 ]] || cargo build --release --quiet --bin aws-chatops --example bench-standins
 
 work="$(mktemp -d)"
 cleanup() {
