@@ -56,7 +56,7 @@ impl World {
 
     /// Sends a message and returns the card of the bot's next request to the Connector.
     pub(crate) async fn say(&self, text: &str) -> Value {
-        let before = self.h.connector.state.count();
+        let before = self.h.connector.state.handled();
         let response = self
             .h
             .post(&self.h.message(text), Some(&self.h.bearer()))
@@ -493,7 +493,7 @@ async fn kinesis_update_shard_count_through_action_submit_changes_it_once() {
     w.submit("confirm", json!({"request": id}), User::Requester)
         .await;
     w.updated_card("TargetShardCount").await;
-    let before = w.h.connector.state.count();
+    let before = w.h.connector.state.handled();
     w.submit("confirm", json!({"request": id}), User::Requester)
         .await;
     w.h.wait_for_connector(before + 1).await;

@@ -364,7 +364,7 @@ impl Harness {
     pub async fn wait_for_connector(&self, count: usize) {
         let connector = &self.connector.state;
         wait_until(&format!("{count} connector requests"), || {
-            connector.count() >= count
+            connector.handled() >= count
         })
         .await;
     }

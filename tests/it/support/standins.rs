@@ -266,6 +266,16 @@ impl ConnectorState {
         self.count.load(Ordering::SeqCst)
     }
 
+    /// Requests fully handled: recorded when recording (a request is counted on arrival, and
+    /// recorded only once answered), else counted.
+    pub fn handled(&self) -> usize {
+        if self.record.load(Ordering::SeqCst) {
+            self.received.lock().unwrap().len()
+        } else {
+            self.count()
+        }
+    }
+
     pub fn throttle(&self, times: usize, retry_after_seconds: u64) {
         self.retry_after_seconds
             .store(retry_after_seconds, Ordering::SeqCst);
