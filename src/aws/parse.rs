@@ -413,7 +413,7 @@ pub(crate) fn bucket_location(response: &RawResponse) -> Result<Value> {
 pub(crate) fn parse_error(protocol: Protocol, response: &RawResponse) -> (String, String) {
     let status_code = || response.status.to_string();
     let reason = || {
-        http::StatusCode::from_u16(response.status)
+        reqwest::StatusCode::from_u16(response.status)
             .ok()
             .and_then(|s| s.canonical_reason())
             .unwrap_or("")
