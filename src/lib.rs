@@ -6,6 +6,13 @@
 //! service models) → `aws` (the only module that talks to AWS) → `render` (Adaptive Cards) →
 //! back out through `teams`. Side paths: `store` (durable state), `config`, `telemetry`.
 
+// Library code returns errors and logs through `tracing`; it neither panics on `unwrap` nor prints.
+// Tests may do both; the binary prints what the `exec` and `check-config` commands answer.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)
+)]
+
 pub mod audit;
 pub mod auth;
 pub mod aws;
