@@ -4,10 +4,13 @@
 //! they cannot be secret: values of shapes the models mark `sensitive`, of blobs, and of
 //! members whose names say password, secret, token, credential or key material are dropped.
 //! This module must never receive or write credentials.
+//!
+//! It depends on no decision-making module: `policy` turns its requesters and permits into
+//! the [`AuditSubject`] and [`AuditGrant`] a record is made from.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,8 +19,6 @@ use serde_json::{Map, Value};
 
 use crate::command::Invocation;
 use crate::models::{Models, ServiceModel, Shape, ShapeType};
-use crate::policy::config::AuditDestination;
-use crate::policy::{DenialLayer, Permit, Requester};
 
 /// How an attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,12 +41,46 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn denied(layer: DenialLayer, reason: impl Into<String>) -> Self {
+    /// A refusal by `layer` (its stable name, as `policy::DenialLayer` gives it).
+    pub fn denied(layer: impl AsRef<str>, reason: impl Into<String>) -> Self {
         Outcome::Denied {
-            layer: layer.name().to_owned(),
+            layer: layer.as_ref().to_owned(),
             reason: reason.into(),
         }
     }
+}
+
+/// Where audit records go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditDestination {
+    /// One JSON object per line on standard output (the default).
+    Stdout,
+    /// Appended, one JSON object per line, to this file.
+    File(PathBuf),
+}
+
+/// Who made an attempt and in which conversation, with the ids as an administrator writes
+/// them in the config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditSubject {
+    pub tenant_id: Option<String>,
+    pub team_id: Option<String>,
+    pub channel_id: Option<String>,
+    /// The conversation id without the `;messageid=…` suffix of a thread reply.
+    pub conversation_id: String,
+    pub user_object_id: Option<String>,
+    pub user_name: Option<String>,
+}
+
+/// What an attempt ran with: the facts of the permit it was granted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditGrant {
+    pub account_name: Option<String>,
+    pub account_id: Option<String>,
+    pub role_arn: Option<String>,
+    pub region: String,
+    pub channel_key: Option<String>,
+    pub iam_action: Option<String>,
 }
 
 /// One parameter as the record shows it.
@@ -92,18 +127,23 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// A record of an attempt by `requester` to run `invocation`, outcome still to be set.
-    pub fn new(requester: &Requester, invocation: &Invocation, outcome: Outcome) -> Self {
-        let ids = crate::policy::roles::conversation_ids(requester);
+    /// A record of an attempt by `subject` (a `policy::Requester` converts) to run
+    /// `invocation`, outcome still to be set.
+    pub fn new(
+        subject: impl Into<AuditSubject>,
+        invocation: &Invocation,
+        outcome: Outcome,
+    ) -> Self {
+        let subject = subject.into();
         Self {
             time: now_rfc3339(),
-            tenant_id: ids.tenant_id,
-            team_id: ids.team_id,
-            channel_id: ids.channel_id,
-            conversation_id: ids.conversation_id,
+            tenant_id: subject.tenant_id,
+            team_id: subject.team_id,
+            channel_id: subject.channel_id,
+            conversation_id: subject.conversation_id,
             channel_key: None,
-            user_object_id: requester.user_object_id.clone(),
-            user_name: requester.user_name.clone(),
+            user_object_id: subject.user_object_id,
+            user_name: subject.user_name,
             account_name: None,
             account_id: None,
             role_arn: None,
@@ -123,19 +163,21 @@ impl AuditRecord {
         }
     }
 
-    /// Account, role and region from the permit the attempt ran with.
-    pub fn with_permit(mut self, permit: &Permit) -> Self {
-        if let Some(account) = permit.account() {
-            self.account_name = Some(account.name.clone());
-            self.account_id = Some(account.id.clone());
+    /// Account, role and region from the permit the attempt ran with (a `policy::Permit`
+    /// converts).
+    pub fn with_permit(mut self, permit: impl Into<AuditGrant>) -> Self {
+        let grant = permit.into();
+        if grant.account_name.is_some() || grant.account_id.is_some() {
+            self.account_name = grant.account_name;
+            self.account_id = grant.account_id;
         }
-        self.role_arn = permit.role_arn().map(str::to_owned);
-        self.region = Some(permit.region().to_owned());
-        if let Some(channel_key) = permit.channel_key() {
-            self.channel_key = Some(channel_key.to_owned());
+        self.role_arn = grant.role_arn;
+        self.region = Some(grant.region);
+        if let Some(channel_key) = grant.channel_key {
+            self.channel_key = Some(channel_key);
         }
-        if let Some(action) = permit.iam_action() {
-            self.iam_action = Some(action.to_owned());
+        if let Some(action) = grant.iam_action {
+            self.iam_action = Some(action);
         }
         self
     }
@@ -369,13 +411,12 @@ mod tests {
         }
     }
 
-    fn requester() -> Requester {
-        Requester {
+    fn subject() -> AuditSubject {
+        AuditSubject {
             tenant_id: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
             team_id: Some("8d9a3c4e-5b6f-4a1b-9c2d-3e4f5a6b7c8d".into()),
             channel_id: Some("19:ops@thread.tacv2".into()),
-            conversation_id: "19:ops@thread.tacv2;messageid=1".into(),
-            conversation_type: Some("channel".into()),
+            conversation_id: "19:ops@thread.tacv2".into(),
             user_object_id: Some("3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f".into()),
             user_name: Some("Alice Example".into()),
         }
@@ -475,14 +516,14 @@ mod tests {
     fn records_have_every_field_and_go_to_the_sink() {
         let (log, memory) = AuditLog::memory();
         let record = AuditRecord::new(
-            &requester(),
+            subject(),
             &invocation(
                 "cloudwatch",
                 "DescribeAlarms",
                 json!({"StateValue": "ALARM"}),
             ),
             Outcome::denied(
-                DenialLayer::Guardrail,
+                "guardrail",
                 "the channel guardrail Notification does not allow x:Y",
             ),
         )
@@ -531,7 +572,7 @@ mod tests {
     fn every_outcome_kind_serialises_with_its_name() {
         let cases = [
             (Outcome::Allowed, "allowed"),
-            (Outcome::denied(DenialLayer::NeverAllowed, "x"), "denied"),
+            (Outcome::denied("never_allowed", "x"), "denied"),
             (Outcome::Confirmed, "confirmed"),
             (Outcome::Cancelled, "cancelled"),
             (
@@ -554,7 +595,7 @@ mod tests {
         let path = directory.path().join("audit.jsonl");
         let log = AuditLog::open(&AuditDestination::File(path.clone())).unwrap();
         let record = AuditRecord::new(
-            &requester(),
+            subject(),
             &invocation("cloudwatch", "DescribeAlarms", json!({})),
             Outcome::Allowed,
         );

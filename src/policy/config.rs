@@ -17,6 +17,8 @@ use serde::de::{DeserializeOwned, IntoDeserializer as _};
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use crate::audit::AuditDestination;
+
 use super::guardrail::{self, ActionPattern, Effect, Guardrail, Policy, Statement};
 
 /// The tables allowed at the top of the config file. `[bot]` belongs to
@@ -103,15 +105,6 @@ pub struct Channel {
     /// the ReadOnly template when it configures none.
     pub guardrail: Guardrail,
     pub default_region: Option<String>,
-}
-
-/// Where audit records go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuditDestination {
-    /// One JSON object per line on standard output (the default).
-    Stdout,
-    /// Appended, one JSON object per line, to this file.
-    File(PathBuf),
 }
 
 /// `[access.audit]`.
