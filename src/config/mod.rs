@@ -2,8 +2,6 @@
 //! listening port and the request limits. It must never log or print a secret, and it must never
 //! read the process environment anywhere except in [`Config::load`].
 
-pub mod check;
-pub mod reload;
 pub mod toml_limits;
 
 use std::fmt;
@@ -471,7 +469,10 @@ fn parse_bool(value: &str) -> Option<bool> {
     }
 }
 
-fn read_bot_table(path: &Path) -> Result<toml::Table, ConfigError> {
+/// The `[bot]` table's settings as text, the way the environment gives them.
+type BotTable = std::collections::HashMap<String, String>;
+
+fn read_bot_table(path: &Path) -> Result<BotTable, ConfigError> {
     let shown = path.display().to_string();
     let contents = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
         path: shown.clone(),
@@ -480,36 +481,45 @@ fn read_bot_table(path: &Path) -> Result<toml::Table, ConfigError> {
     parse_bot_table(&contents, &shown)
 }
 
-fn parse_bot_table(contents: &str, shown: &str) -> Result<toml::Table, ConfigError> {
+fn parse_bot_table(contents: &str, shown: &str) -> Result<BotTable, ConfigError> {
     toml_limits::check_nesting(contents).map_err(|(_, reason)| ConfigError::ParseFile {
         path: shown.to_owned(),
         reason,
     })?;
-    let mut document: toml::Table =
-        contents
-            .parse()
-            .map_err(|error: toml::de::Error| ConfigError::ParseFile {
-                path: shown.to_owned(),
-                reason: error.message().to_owned(),
-            })?;
-    match document.remove("bot") {
-        None => Ok(toml::Table::new()),
-        Some(toml::Value::Table(table)) => Ok(table),
-        Some(_) => Err(ConfigError::ParseFile {
+    let document =
+        toml_edit::ImDocument::parse(contents).map_err(|error| ConfigError::ParseFile {
+            path: shown.to_owned(),
+            reason: error.message().to_owned(),
+        })?;
+    let Some(item) = document.get("bot") else {
+        return Ok(BotTable::new());
+    };
+    let Some(table) = item.as_table_like() else {
+        return Err(ConfigError::ParseFile {
             path: shown.to_owned(),
             reason: "`bot` must be a table ([bot])".into(),
-        }),
+        });
+    };
+    Ok(table
+        .iter()
+        .map(|(name, item)| (name.to_owned(), setting_text(item)))
+        .collect())
+}
+
+/// A setting's value as text: strings as they are, numbers and booleans written out.
+fn setting_text(item: &toml_edit::Item) -> String {
+    match item.as_value() {
+        Some(toml_edit::Value::String(value)) => value.value().clone(),
+        Some(toml_edit::Value::Integer(value)) => value.value().to_string(),
+        Some(toml_edit::Value::Boolean(value)) => value.value().to_string(),
+        // Other TOML types cannot be a setting; their text makes validation name them.
+        Some(other) => other.clone().decorated("", "").to_string(),
+        None => item.to_string().trim().to_owned(),
     }
 }
 
-fn lookup_table(table: &toml::Table, name: &str) -> Option<String> {
-    match table.get(name)? {
-        toml::Value::String(value) => Some(value.clone()),
-        toml::Value::Integer(value) => Some(value.to_string()),
-        toml::Value::Boolean(value) => Some(value.to_string()),
-        // Other TOML types cannot be a setting; returning their text makes validation name them.
-        other => Some(other.to_string()),
-    }
+fn lookup_table(table: &BotTable, name: &str) -> Option<String> {
+    table.get(name).cloned()
 }
 
 #[cfg(test)]
