@@ -12,6 +12,9 @@ pub(super) const ACCESS_KEYS: &[&str] = &[
     "guardrails",
 ];
 
+// Long on purpose: one pass over `[access]` in dependency order (guardrails and accounts
+// before the channels that name them), sharing the lists of broken entries so that one
+// mistake is reported once; split further, those lists would travel through every part.
 pub(super) fn build(item: &toml_edit::Item, problems: &mut Problems) -> Option<AccessConfig> {
     let Some(access) = item.as_table_like() else {
         problems.push(

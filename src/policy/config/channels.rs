@@ -34,6 +34,8 @@ pub(super) struct ChannelContext<'a> {
 }
 
 impl RawChannel {
+    // Long on purpose: each key of a channel entry is checked in turn against the accounts
+    // and guardrails read before it, collecting every mistake rather than stopping at one.
     pub(super) fn validate(
         self,
         key: &str,
@@ -214,6 +216,8 @@ impl RawChannel {
 
     /// Where the entry applies: a channel link, explicit channel ids, a chat's conversation
     /// id, or every personal chat of a tenant. Exactly one of these forms.
+    // Long on purpose: one branch per way of naming a conversation (channel link, channel
+    // id, chat id, personal chats), each with its own mistakes.
     pub(super) fn location(
         &self,
         path: &str,
