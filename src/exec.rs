@@ -16,7 +16,7 @@ use crate::command::{self, Command, Invocation, OutputFormat, ParseContext, S3Co
 use crate::models::Models;
 use crate::output::{self, OutputError, Query, RenderContext};
 use crate::policy::config::AccessConfig;
-use crate::policy::{ChannelAuthorizer, Decision, Denial, DenialLayer, Requester};
+use crate::policy::{ChannelAuthorizer, Denial, LocalOperator, LocalRefusal, Permit, Requester};
 use crate::store::MemoryStore;
 
 /// Exit status for a command that does not parse. AWS CLI v2 uses 252; v1 uses 2 or 255
@@ -91,7 +91,7 @@ fn quote_words(args: &[String]) -> String {
 /// Runs one command given as program arguments; prints the result to `out` and errors to
 /// `err` the way the AWS CLI does, and returns the exit status.
 pub async fn run_exec(args: Vec<String>, out: &mut impl Write, err: &mut impl Write) -> i32 {
-    let engine = Engine::new(EngineConfig::from_env());
+    let engine = Arc::new(Engine::new(EngineConfig::from_env()));
     match exec(&engine, &ExecEnv::from_env(), &args).await {
         Ok(text) => {
             // A closed pipe (`| head`) is not an error of the command.
@@ -127,8 +127,8 @@ pub struct ActAs {
 /// Who `exec` runs as.
 pub enum ExecIdentity<'a> {
     /// The local operator: the ambient credentials, no configuration (the never-allowed list
-    /// still applies, in the grammar).
-    Local,
+    /// still applies).
+    Local(&'a LocalOperator),
     /// A Teams user in a configured channel, through the same checks as chat; the outcome is
     /// written to the audit log.
     Channel {
@@ -145,7 +145,7 @@ pub async fn run_exec_as(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> i32 {
-    let engine = Engine::new(EngineConfig::from_env());
+    let engine = Arc::new(Engine::new(EngineConfig::from_env()));
     let result = async {
         let path = act_as.config_path.as_ref().ok_or_else(|| {
             ExecError::Config("--as and --channel need the config file with the [access] table: pass --config <path> or set AWS_CHATOPS_CONFIG".into())
@@ -202,14 +202,52 @@ pub async fn run_exec_as(
     }
 }
 
-/// Parses, calls and formats; the text to print on success.
-pub async fn exec(engine: &Engine, env: &ExecEnv, args: &[String]) -> Result<String, ExecError> {
-    exec_as(engine, env, args, &ExecIdentity::Local).await
+/// Parses, calls and formats as the local operator; the text to print on success.
+pub async fn exec(
+    engine: &Arc<Engine>,
+    env: &ExecEnv,
+    args: &[String],
+) -> Result<String, ExecError> {
+    let operator = LocalOperator::ambient(engine.clone());
+    exec_as(engine, env, args, &ExecIdentity::Local(&operator)).await
+}
+
+/// The permit `identity` gets for `invocation`, or the refusal as `exec` reports it.
+async fn authorize(
+    identity: &ExecIdentity<'_>,
+    invocation: &Invocation,
+) -> Result<Permit, ExecError> {
+    match identity {
+        ExecIdentity::Local(operator) => {
+            operator
+                .grant(invocation)
+                .await
+                .map_err(|refusal| match refusal {
+                    LocalRefusal::NeverAllowed(denial) => ExecError::Denied(denial),
+                    LocalRefusal::NoRegion => ExecError::NoRegion,
+                    LocalRefusal::NoCredentials(error) => ExecError::Call(error),
+                })
+        }
+        ExecIdentity::Channel {
+            authorizer,
+            requester,
+            account,
+        } => authorizer
+            .decide_with_account(requester, invocation, account.as_deref())
+            .await
+            .into_result(|question| {
+                format!(
+                    "this channel can use several accounts; choose one with --account ({})",
+                    question.account_list()
+                )
+            })
+            .map_err(ExecError::Denied),
+    }
 }
 
 /// [`exec`] as the given identity.
 pub async fn exec_as(
-    engine: &Engine,
+    engine: &Arc<Engine>,
     env: &ExecEnv,
     args: &[String],
     identity: &ExecIdentity<'_>,
@@ -237,76 +275,26 @@ pub async fn exec_as(
         .output
         .or(env.default_output)
         .unwrap_or_default();
-    let mut value = match identity {
-        ExecIdentity::Local => {
-            let region = invocation
-                .globals
-                .region
-                .clone()
-                .or_else(|| engine.config().default_region.clone())
-                .ok_or(ExecError::NoRegion)?;
-            let credentials = engine.credentials_from_environment().await?;
-            let call = CallOptions {
-                credentials,
-                region,
-            };
-            run_call(engine, &invocation, alias.as_ref(), &call).await?
-        }
-        ExecIdentity::Channel {
-            authorizer,
-            requester,
-            account,
-        } => {
-            let permit = match authorizer
-                .decide_with_account(requester, &invocation, account.as_deref())
-                .await
-            {
-                Decision::Permit(permit) => permit,
-                Decision::Deny(denial) => return Err(ExecError::Denied(denial)),
-                Decision::ChooseAccount(question) => {
-                    return Err(ExecError::Denied(Denial {
-                        layer: DenialLayer::Account,
-                        message: format!(
-                            "this channel can use several accounts; choose one with --account ({})",
-                            question
-                                .accounts
-                                .iter()
-                                .map(|a| format!("{} {}", a.name, a.id))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    }))
-                }
-            };
-            let call = CallOptions {
-                credentials: permit.credentials().clone(),
-                region: permit.region().to_owned(),
-            };
-            let started = std::time::Instant::now();
-            let result = run_call(engine, &invocation, alias.as_ref(), &call).await;
-            let outcome = match &result {
-                Ok(_) => AuditOutcome::Allowed,
-                Err(AwsError::Timeout { .. }) => AuditOutcome::TimedOut,
-                Err(AwsError::Service { code, .. }) => AuditOutcome::Failed {
-                    error: code.clone(),
-                },
-                Err(other) => AuditOutcome::Failed {
-                    error: other
-                        .to_string()
-                        .lines()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
-                },
-            };
-            authorizer.audit().write(
-                &AuditRecord::new(requester, &invocation, outcome)
-                    .with_permit(&permit)
-                    .with_latency(started.elapsed()),
-            );
-            result?
-        }
+    let permit = authorize(identity, &invocation).await?;
+    let call = CallOptions {
+        credentials: permit.credentials().clone(),
+        region: permit.region().to_owned(),
     };
+    let started = std::time::Instant::now();
+    let result = run_call(engine, &invocation, alias.as_ref(), &call).await;
+    if let ExecIdentity::Channel {
+        authorizer,
+        requester,
+        ..
+    } = identity
+    {
+        authorizer.audit().write(
+            &AuditRecord::new(requester, &invocation, audit_outcome(&result))
+                .with_permit(&permit)
+                .with_latency(started.elapsed()),
+        );
+    }
+    let mut value = result?;
     if alias.is_some() {
         // The s3 aliases print their own lines, not a formatted response.
         return Ok(value.as_str().unwrap_or_default().to_owned());
@@ -341,6 +329,25 @@ pub async fn exec_as(
         query.as_ref(),
         &context,
     )?)
+}
+
+/// How a call ended, as the audit record writes it.
+fn audit_outcome(result: &Result<Value, AwsError>) -> AuditOutcome {
+    match result {
+        Ok(_) => AuditOutcome::Allowed,
+        Err(AwsError::Timeout { .. }) => AuditOutcome::TimedOut,
+        Err(AwsError::Service { code, .. }) => AuditOutcome::Failed {
+            error: code.clone(),
+        },
+        Err(other) => AuditOutcome::Failed {
+            error: other
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        },
+    }
 }
 
 /// Runs an invocation, or the `s3 ls`/`s3 cp` alias it stands for; an alias's result is the

@@ -13,10 +13,10 @@ use aws_chatops::audit::AuditLog;
 use aws_chatops::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
 use aws_chatops::aws::{Engine, EngineConfig};
 use aws_chatops::bot::DurableConversationStore;
-use aws_chatops::config::reload::read_access;
 use aws_chatops::config::Config;
 use aws_chatops::conversation::Conversations;
 use aws_chatops::http::ServerBuilder;
+use aws_chatops::policy::config::reload::read_access;
 use aws_chatops::policy::config::AccessConfig;
 use aws_chatops::policy::ChannelAuthorizer;
 
@@ -92,7 +92,7 @@ fn main() -> anyhow::Result<()> {
             let Some(path) = cli.config else {
                 anyhow::bail!("check-config needs the file: --config <path> or AWS_CHATOPS_CONFIG");
             };
-            let report = aws_chatops::config::check::check_config_file(&path);
+            let report = aws_chatops::policy::config::check::check_config_file(&path);
             print!("{}", report.text);
             std::process::exit(if report.ok { 0 } else { 1 });
         }

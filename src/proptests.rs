@@ -291,7 +291,7 @@ proptest! {
 
     #[test]
     fn config_toml_parses_with_spans_or_explains(text in prop_oneof![".{0,300}", soup(TOML_PIECES, 120), deep(&["[", "{a=", "a.", "[[a]]\n"]).prop_map(|d| format!("[access]\nx = {d}"))]) {
-        let report = crate::config::check::check_config_text("access.toml", &text);
+        let report = crate::policy::config::check::check_config_text("access.toml", &text);
         prop_assert!(report.ok || !report.text.is_empty());
         let _ = crate::config::Config::from_toml_str(&text);
     }
@@ -324,7 +324,7 @@ fn deep_inputs_of_every_kind_fit_half_a_worker_stack() {
             // levels did not fit in 1 MiB in a debug build); check-config explains it.
             for unit in ["[", "{a=", "[{a="] {
                 let text = format!("[access]\nx = {}", unit.repeat(3000));
-                let report = crate::config::check::check_config_text("access.toml", &text);
+                let report = crate::policy::config::check::check_config_text("access.toml", &text);
                 assert!(!report.ok);
                 assert!(report.text.contains("the limit is 16"), "{}", report.text);
                 assert!(crate::config::Config::from_toml_str(&text).is_err());
@@ -334,7 +334,7 @@ fn deep_inputs_of_every_kind_fit_half_a_worker_stack() {
                 let n = crate::config::toml_limits::MAX_TOML_NESTING;
                 let close = if unit == "[" { "]" } else { "}" };
                 let text = format!("[access]\nx = {}1{}", unit.repeat(n), close.repeat(n));
-                let _ = crate::config::check::check_config_text("access.toml", &text);
+                let _ = crate::policy::config::check::check_config_text("access.toml", &text);
                 let _ = crate::config::Config::from_toml_str(&text);
             }
             // Activity JSON: serde_json stops at 128 levels; a value just under that is read,

@@ -4,10 +4,13 @@
 //! they cannot be secret: values of shapes the models mark `sensitive`, of blobs, and of
 //! members whose names say password, secret, token, credential or key material are dropped.
 //! This module must never receive or write credentials.
+//!
+//! It depends on no decision-making module: `policy` turns its requesters and permits into
+//! the [`AuditSubject`] and [`AuditGrant`] a record is made from.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,8 +19,6 @@ use serde_json::{Map, Value};
 
 use crate::command::Invocation;
 use crate::models::{Models, ServiceModel, Shape, ShapeType};
-use crate::policy::config::AuditDestination;
-use crate::policy::{DenialLayer, Permit, Requester};
 
 /// How an attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,12 +41,46 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn denied(layer: DenialLayer, reason: impl Into<String>) -> Self {
+    /// A refusal by `layer` (its stable name, as `policy::DenialLayer` gives it).
+    pub fn denied(layer: impl AsRef<str>, reason: impl Into<String>) -> Self {
         Outcome::Denied {
-            layer: layer.name().to_owned(),
+            layer: layer.as_ref().to_owned(),
             reason: reason.into(),
         }
     }
+}
+
+/// Where audit records go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditDestination {
+    /// One JSON object per line on standard output (the default).
+    Stdout,
+    /// Appended, one JSON object per line, to this file.
+    File(PathBuf),
+}
+
+/// Who made an attempt and in which conversation, with the ids as an administrator writes
+/// them in the config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditSubject {
+    pub tenant_id: Option<String>,
+    pub team_id: Option<String>,
+    pub channel_id: Option<String>,
+    /// The conversation id without the `;messageid=…` suffix of a thread reply.
+    pub conversation_id: String,
+    pub user_object_id: Option<String>,
+    pub user_name: Option<String>,
+}
+
+/// What an attempt ran with: the facts of the permit it was granted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditGrant {
+    pub account_name: Option<String>,
+    pub account_id: Option<String>,
+    pub role_arn: Option<String>,
+    pub region: String,
+    pub channel_key: Option<String>,
+    pub iam_action: Option<String>,
 }
 
 /// One parameter as the record shows it.
@@ -92,18 +127,23 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// A record of an attempt by `requester` to run `invocation`, outcome still to be set.
-    pub fn new(requester: &Requester, invocation: &Invocation, outcome: Outcome) -> Self {
-        let ids = crate::policy::roles::conversation_ids(requester);
+    /// A record of an attempt by `subject` (a `policy::Requester` converts) to run
+    /// `invocation`, outcome still to be set.
+    pub fn new(
+        subject: impl Into<AuditSubject>,
+        invocation: &Invocation,
+        outcome: Outcome,
+    ) -> Self {
+        let subject = subject.into();
         Self {
             time: now_rfc3339(),
-            tenant_id: ids.tenant_id,
-            team_id: ids.team_id,
-            channel_id: ids.channel_id,
-            conversation_id: ids.conversation_id,
+            tenant_id: subject.tenant_id,
+            team_id: subject.team_id,
+            channel_id: subject.channel_id,
+            conversation_id: subject.conversation_id,
             channel_key: None,
-            user_object_id: requester.user_object_id.clone(),
-            user_name: requester.user_name.clone(),
+            user_object_id: subject.user_object_id,
+            user_name: subject.user_name,
             account_name: None,
             account_id: None,
             role_arn: None,
@@ -123,19 +163,21 @@ impl AuditRecord {
         }
     }
 
-    /// Account, role and region from the permit the attempt ran with.
-    pub fn with_permit(mut self, permit: &Permit) -> Self {
-        if let Some(account) = permit.account() {
-            self.account_name = Some(account.name.clone());
-            self.account_id = Some(account.id.clone());
+    /// Account, role and region from the permit the attempt ran with (a `policy::Permit`
+    /// converts).
+    pub fn with_permit(mut self, permit: impl Into<AuditGrant>) -> Self {
+        let grant = permit.into();
+        if grant.account_name.is_some() || grant.account_id.is_some() {
+            self.account_name = grant.account_name;
+            self.account_id = grant.account_id;
         }
-        self.role_arn = permit.role_arn().map(str::to_owned);
-        self.region = Some(permit.region().to_owned());
-        if let Some(channel_key) = permit.channel_key() {
-            self.channel_key = Some(channel_key.to_owned());
+        self.role_arn = grant.role_arn;
+        self.region = Some(grant.region);
+        if let Some(channel_key) = grant.channel_key {
+            self.channel_key = Some(channel_key);
         }
-        if let Some(action) = permit.iam_action() {
-            self.iam_action = Some(action.to_owned());
+        if let Some(action) = grant.iam_action {
+            self.iam_action = Some(action);
         }
         self
     }
@@ -354,222 +396,4 @@ impl AuditLog {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::command::GlobalOptions;
-    use serde_json::json;
-
-    fn invocation(service: &str, operation: &str, params: Value) -> Invocation {
-        Invocation {
-            service: service.into(),
-            operation: operation.into(),
-            cli_operation: String::new(),
-            params: params.as_object().unwrap().clone(),
-            globals: GlobalOptions::default(),
-        }
-    }
-
-    fn requester() -> Requester {
-        Requester {
-            tenant_id: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
-            team_id: Some("8d9a3c4e-5b6f-4a1b-9c2d-3e4f5a6b7c8d".into()),
-            channel_id: Some("19:ops@thread.tacv2".into()),
-            conversation_id: "19:ops@thread.tacv2;messageid=1".into(),
-            conversation_type: Some("channel".into()),
-            user_object_id: Some("3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f".into()),
-            user_name: Some("Alice Example".into()),
-        }
-    }
-
-    fn shown(service: &str, operation: &str, params: Value) -> Vec<(String, Option<Value>)> {
-        audit_parameters(
-            Models::global(),
-            service,
-            operation,
-            params.as_object().unwrap(),
-        )
-        .into_iter()
-        .map(|p| (p.name, p.value))
-        .collect()
-    }
-
-    #[test]
-    fn sensitive_values_are_dropped_and_names_kept() {
-        type Case = (
-            &'static str,
-            &'static str,
-            Value,
-            Vec<(&'static str, Option<Value>)>,
-        );
-        let cases: Vec<Case> = vec![
-            (
-                "cloudwatch",
-                "DescribeAlarms",
-                json!({"AlarmNames": ["cpu-high"], "StateValue": "ALARM"}),
-                vec![
-                    ("AlarmNames", Some(json!(["cpu-high"]))),
-                    ("StateValue", Some(json!("ALARM"))),
-                ],
-            ),
-            // The model marks the master password sensitive.
-            (
-                "rds",
-                "CreateDBInstance",
-                json!({"DBInstanceIdentifier": "db1", "MasterUserPassword": "hunter2"}),
-                vec![
-                    ("DBInstanceIdentifier", Some(json!("db1"))),
-                    ("MasterUserPassword", None),
-                ],
-            ),
-            // Blobs (a Lambda payload) are data, not audit material.
-            (
-                "lambda",
-                "Invoke",
-                json!({"FunctionName": "f", "Payload": "{\"card\": \"4111\"}"}),
-                vec![("FunctionName", Some(json!("f"))), ("Payload", None)],
-            ),
-            // Names that say token: dropped even where the model does not say sensitive.
-            (
-                "logs",
-                "DescribeLogGroups",
-                json!({"nextToken": "abc", "logGroupNamePrefix": "/aws"}),
-                vec![
-                    ("nextToken", None),
-                    ("logGroupNamePrefix", Some(json!("/aws"))),
-                ],
-            ),
-            // A structure with a sensitive member inside is dropped whole.
-            (
-                "lambda",
-                "UpdateFunctionConfiguration",
-                json!({"FunctionName": "f", "Environment": {"Variables": {"DB_PASSWORD": "x"}}}),
-                vec![("FunctionName", Some(json!("f"))), ("Environment", None)],
-            ),
-            // Unknown service: nothing can be judged, every value is dropped.
-            (
-                "no-such-service",
-                "Op",
-                json!({"Name": "x"}),
-                vec![("Name", None)],
-            ),
-        ];
-        for (service, operation, params, expected) in cases {
-            let expected: Vec<(String, Option<Value>)> = expected
-                .into_iter()
-                .map(|(name, value)| (name.to_owned(), value))
-                .collect();
-            assert_eq!(
-                shown(service, operation, params),
-                expected,
-                "{service} {operation}"
-            );
-        }
-        assert!(is_sensitive_name("SecretAccessKey"));
-        assert!(is_sensitive_name("client_secret"));
-        assert!(is_sensitive_name("SSHPrivateKey"));
-        assert!(!is_sensitive_name("KeyName"));
-        assert!(!is_sensitive_name("Key"));
-    }
-
-    #[test]
-    fn records_have_every_field_and_go_to_the_sink() {
-        let (log, memory) = AuditLog::memory();
-        let record = AuditRecord::new(
-            &requester(),
-            &invocation(
-                "cloudwatch",
-                "DescribeAlarms",
-                json!({"StateValue": "ALARM"}),
-            ),
-            Outcome::denied(
-                DenialLayer::Guardrail,
-                "the channel guardrail Notification does not allow x:Y",
-            ),
-        )
-        .with_latency(Duration::from_millis(42))
-        .with_correlation_id("c0ffee");
-        log.write(&record);
-        let records = memory.records();
-        assert_eq!(records.len(), 1);
-        let written = &records[0];
-        for field in [
-            "time",
-            "tenant_id",
-            "team_id",
-            "channel_id",
-            "conversation_id",
-            "channel_key",
-            "user_object_id",
-            "user_name",
-            "account_name",
-            "account_id",
-            "role_arn",
-            "region",
-            "service",
-            "operation",
-            "iam_action",
-            "parameters",
-            "outcome",
-            "latency_ms",
-            "correlation_id",
-        ] {
-            assert!(written.get(field).is_some(), "{field} missing in {written}");
-        }
-        assert_eq!(written["conversation_id"], "19:ops@thread.tacv2");
-        assert_eq!(written["outcome"]["kind"], "denied");
-        assert_eq!(written["outcome"]["layer"], "guardrail");
-        assert_eq!(written["latency_ms"], 42);
-        assert_eq!(
-            written["parameters"],
-            json!([{"name": "StateValue", "value": "ALARM"}])
-        );
-        let time = written["time"].as_str().unwrap();
-        assert!(time.ends_with('Z') && time.contains('T'), "{time}");
-    }
-
-    #[test]
-    fn every_outcome_kind_serialises_with_its_name() {
-        let cases = [
-            (Outcome::Allowed, "allowed"),
-            (Outcome::denied(DenialLayer::NeverAllowed, "x"), "denied"),
-            (Outcome::Confirmed, "confirmed"),
-            (Outcome::Cancelled, "cancelled"),
-            (
-                Outcome::Failed {
-                    error: "AccessDenied".into(),
-                },
-                "failed",
-            ),
-            (Outcome::TimedOut, "timed_out"),
-            (Outcome::OutcomeUnknown, "outcome_unknown"),
-        ];
-        for (outcome, kind) in cases {
-            assert_eq!(serde_json::to_value(&outcome).unwrap()["kind"], kind);
-        }
-    }
-
-    #[test]
-    fn a_file_log_appends_json_lines() {
-        let directory = tempfile::tempdir().unwrap();
-        let path = directory.path().join("audit.jsonl");
-        let log = AuditLog::open(&AuditDestination::File(path.clone())).unwrap();
-        let record = AuditRecord::new(
-            &requester(),
-            &invocation("cloudwatch", "DescribeAlarms", json!({})),
-            Outcome::Allowed,
-        );
-        log.write(&record);
-        log.write(&AuditRecord {
-            outcome: Outcome::TimedOut,
-            ..record
-        });
-        let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<Value> = text
-            .lines()
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0]["outcome"]["kind"], "allowed");
-        assert_eq!(lines[1]["outcome"]["kind"], "timed_out");
-    }
-}
+mod tests;

@@ -11,18 +11,18 @@
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::config::{AccessConfig, Account, Channel, ChannelLocation};
 use super::guardrail::{iam_action, GuardrailDecision};
 use super::roles::{self, AccessRefusal, AccountSelection};
 use super::{
-    AccountLabel, AccountQuestion, Authorizer, Decision, Denial, DenialLayer, Permit, Requester,
+    never_allowed, AccountLabel, AccountQuestion, Authorizer, Decision, Denial, DenialLayer,
+    Permit, Requester,
 };
 use crate::audit::{AuditLog, AuditRecord, Outcome};
 use crate::aws::assume_role::{self, AssumeRoleError, RoleAssumer, RoleRequest};
-use crate::command::{is_never_allowed, Invocation};
+use crate::command::Invocation;
 use crate::models::Models;
 use crate::store::{self, Store};
 
@@ -139,15 +139,8 @@ impl ChannelAuthorizer {
         record: &mut AuditRecord,
     ) -> Decision {
         let deny = |layer, message: String| Decision::Deny(Denial { layer, message });
-        if let Some(reason) = is_never_allowed(&invocation.service, &invocation.operation) {
-            return deny(
-                DenialLayer::NeverAllowed,
-                format!(
-                    "{} {} is never allowed from chat: {reason}",
-                    invocation.service,
-                    operation_name(invocation)
-                ),
-            );
+        if let Some(denial) = never_allowed(invocation) {
+            return Decision::Deny(denial);
         }
         let channel = match roles::find_channel(config, requester) {
             Ok(channel) => channel,
@@ -248,8 +241,14 @@ impl ChannelAuthorizer {
             self.remember_region(channel, given).await;
         }
         Decision::Permit(
-            Permit::new(credentials, region, Some(label(account)), Some(role.arn))
-                .with_context(channel.key.clone(), action.to_string()),
+            Permit::new(
+                invocation,
+                credentials,
+                region,
+                Some(label(account)),
+                Some(role.arn),
+            )
+            .with_context(channel.key.clone(), action.to_string()),
         )
     }
 
@@ -292,134 +291,95 @@ impl ChannelAuthorizer {
     }
 }
 
+#[async_trait::async_trait]
 impl Authorizer for ChannelAuthorizer {
-    fn authorize<'a>(
-        &'a self,
-        requester: &'a Requester,
-        invocation: &'a Invocation,
-    ) -> BoxFuture<'a, Result<Permit, Denial>> {
-        Box::pin(async move {
-            match self.decide(requester, invocation).await {
-                Decision::Permit(permit) => Ok(permit),
-                Decision::Deny(denial) => Err(denial),
-                Decision::ChooseAccount(question) => Err(Denial {
-                    layer: DenialLayer::Account,
-                    message: format!(
-                        "{} Type @aws set default-account to choose ({}).",
-                        question.message,
-                        question
-                            .accounts
-                            .iter()
-                            .map(|a| format!("{} {}", a.name, a.id))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                }),
-            }
-        })
-    }
-
-    fn decide<'a>(
-        &'a self,
-        requester: &'a Requester,
-        invocation: &'a Invocation,
-    ) -> BoxFuture<'a, Decision> {
-        Box::pin(self.decide_with_account(requester, invocation, None))
-    }
-
-    fn authorize_for_lookup<'a>(
-        &'a self,
-        requester: &'a Requester,
-        invocation: &'a Invocation,
-    ) -> BoxFuture<'a, Result<Permit, Denial>> {
-        Box::pin(async move {
-            match self
-                .decide_audited(requester, invocation, None, false)
-                .await
-            {
-                Decision::Permit(permit) => Ok(permit),
-                Decision::Deny(denial) => Err(denial),
-                Decision::ChooseAccount(_) => Err(Denial {
-                    layer: DenialLayer::Account,
-                    message: "No account is chosen yet.".into(),
-                }),
-            }
-        })
-    }
-
-    fn account_choices<'a>(
-        &'a self,
-        requester: &'a Requester,
-    ) -> BoxFuture<'a, Result<AccountQuestion, Denial>> {
-        Box::pin(async move {
-            let config = self.config();
-            let channel =
-                roles::find_channel(&config, requester).map_err(AccessRefusal::into_denial)?;
-            let user = requester
-                .user_object_id
-                .as_deref()
-                .ok_or_else(|| AccessRefusal::UnknownUser.into_denial())?;
-            let remembered = self.remembered_account(channel, user).await;
-            let accounts: Vec<&Account> = channel
-                .accounts
-                .iter()
-                .filter_map(|name| config.accounts.get(name))
-                .collect();
-            let current = remembered
-                .and_then(|name| accounts.iter().find(|a| a.name == name).map(|a| label(a)))
-                .or_else(|| (accounts.len() == 1).then(|| label(accounts[0])));
-            Ok(AccountQuestion {
-                accounts: accounts.iter().map(|a| label(a)).collect(),
-                current,
-                message: if accounts.len() == 1 {
-                    "This channel uses one AWS account.".into()
-                } else {
-                    "Choose the AWS account for your commands in this channel; the choice is remembered for 7 days.".into()
-                },
-            })
-        })
-    }
-
-    fn set_default_account<'a>(
-        &'a self,
-        requester: &'a Requester,
-        account: &'a str,
-    ) -> BoxFuture<'a, Result<AccountLabel, Denial>> {
-        Box::pin(async move {
-            let config = self.config();
-            let channel =
-                roles::find_channel(&config, requester).map_err(AccessRefusal::into_denial)?;
-            let user = requester
-                .user_object_id
-                .as_deref()
-                .ok_or_else(|| AccessRefusal::UnknownUser.into_denial())?;
-            let chosen = roles::choose_account(&config, channel, account)
-                .map_err(AccessRefusal::into_denial)?;
-            store::put_json(
-                self.store.as_ref(),
-                ACCOUNT_NAMESPACE,
-                &account_key(channel, user),
-                &RememberedAccount {
-                    account: chosen.name.clone(),
-                },
-                Some(ACCOUNT_CHOICE_TTL),
-            )
+    async fn authorize(
+        &self,
+        requester: &Requester,
+        invocation: &Invocation,
+    ) -> Result<Permit, Denial> {
+        self.decide(requester, invocation)
             .await
-            .map_err(|error| Denial {
-                layer: DenialLayer::Account,
-                message: format!("The account choice could not be saved ({error}); try again."),
-            })?;
-            Ok(label(chosen))
+            .into_result(|question| {
+                format!(
+                    "{} Type @aws set default-account to choose ({}).",
+                    question.message,
+                    question.account_list()
+                )
+            })
+    }
+
+    async fn decide(&self, requester: &Requester, invocation: &Invocation) -> Decision {
+        self.decide_with_account(requester, invocation, None).await
+    }
+
+    async fn authorize_for_lookup(
+        &self,
+        requester: &Requester,
+        invocation: &Invocation,
+    ) -> Result<Permit, Denial> {
+        self.decide_audited(requester, invocation, None, false)
+            .await
+            .into_result(|_| "No account is chosen yet.".into())
+    }
+
+    async fn account_choices(&self, requester: &Requester) -> Result<AccountQuestion, Denial> {
+        let config = self.config();
+        let channel =
+            roles::find_channel(&config, requester).map_err(AccessRefusal::into_denial)?;
+        let user = requester
+            .user_object_id
+            .as_deref()
+            .ok_or_else(|| AccessRefusal::UnknownUser.into_denial())?;
+        let remembered = self.remembered_account(channel, user).await;
+        let accounts: Vec<&Account> = channel
+            .accounts
+            .iter()
+            .filter_map(|name| config.accounts.get(name))
+            .collect();
+        let current = remembered
+            .and_then(|name| accounts.iter().find(|a| a.name == name).map(|a| label(a)))
+            .or_else(|| (accounts.len() == 1).then(|| label(accounts[0])));
+        Ok(AccountQuestion {
+            accounts: accounts.iter().map(|a| label(a)).collect(),
+            current,
+            message: if accounts.len() == 1 {
+                "This channel uses one AWS account.".into()
+            } else {
+                "Choose the AWS account for your commands in this channel; the choice is remembered for 7 days.".into()
+            },
         })
     }
-}
 
-/// The CLI's name of the operation when the invocation has it, else the model's.
-fn operation_name(invocation: &Invocation) -> &str {
-    if invocation.cli_operation.is_empty() {
-        &invocation.operation
-    } else {
-        &invocation.cli_operation
+    async fn set_default_account(
+        &self,
+        requester: &Requester,
+        account: &str,
+    ) -> Result<AccountLabel, Denial> {
+        let config = self.config();
+        let channel =
+            roles::find_channel(&config, requester).map_err(AccessRefusal::into_denial)?;
+        let user = requester
+            .user_object_id
+            .as_deref()
+            .ok_or_else(|| AccessRefusal::UnknownUser.into_denial())?;
+        let chosen =
+            roles::choose_account(&config, channel, account).map_err(AccessRefusal::into_denial)?;
+        store::put_json(
+            self.store.as_ref(),
+            ACCOUNT_NAMESPACE,
+            &account_key(channel, user),
+            &RememberedAccount {
+                account: chosen.name.clone(),
+            },
+            Some(ACCOUNT_CHOICE_TTL),
+        )
+        .await
+        .map_err(|error| Denial {
+            layer: DenialLayer::Account,
+            message: format!("The account choice could not be saved ({error}); try again."),
+        })?;
+        Ok(label(chosen))
     }
 }
 

@@ -4,19 +4,20 @@
 //! not compile. This module decides; it never formats cards and never calls AWS itself
 //! (credentials come through the `aws` module).
 
+mod audit_facts;
 pub mod channel;
 pub mod config;
 pub mod guardrail;
+pub mod local;
 pub mod roles;
 
 use std::fmt;
 
-use futures_util::future::BoxFuture;
-
 use crate::aws::Credentials;
-use crate::command::Invocation;
+use crate::command::{is_never_allowed, Invocation};
 
 pub use channel::ChannelAuthorizer;
+pub use local::{LocalOperator, LocalRefusal};
 
 /// Who is asking, and from where: the facts a Teams activity gives.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,9 +36,21 @@ pub struct Requester {
 }
 
 /// The proof that an invocation was authorized, with what it may run as. Only this module
-/// constructs one.
+/// constructs one: the constructor is private to `policy`, so code elsewhere cannot make a
+/// permit without an authorizer's decision.
+///
+/// ```compile_fail
+/// # use aws_chatops::policy::Permit;
+/// # fn forge(invocation: &aws_chatops::command::Invocation, credentials: aws_chatops::aws::Credentials) {
+/// let permit = Permit::new(invocation, credentials, "us-east-1".into(), None, None);
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Permit {
+    /// The AWS CLI service name the permit was granted for (`cloudwatch`).
+    service: String,
+    /// The model's operation name the permit was granted for (`DescribeAlarms`).
+    operation: String,
     credentials: Credentials,
     region: String,
     account: Option<AccountLabel>,
@@ -54,13 +67,17 @@ pub struct AccountLabel {
 }
 
 impl Permit {
-    pub(crate) fn new(
+    /// A permit for `invocation`; only the authorizers of this module call it.
+    pub(in crate::policy) fn new(
+        invocation: &Invocation,
         credentials: Credentials,
         region: String,
         account: Option<AccountLabel>,
         role_arn: Option<String>,
     ) -> Self {
         Self {
+            service: invocation.service.clone(),
+            operation: invocation.operation.clone(),
             credentials,
             region,
             account,
@@ -72,7 +89,7 @@ impl Permit {
 
     /// Adds the channel entry and the IAM action the decision was made for (audit records
     /// show them).
-    pub(crate) fn with_context(
+    pub(in crate::policy) fn with_context(
         mut self,
         channel_key: impl Into<String>,
         iam_action: impl Into<String>,
@@ -80,6 +97,21 @@ impl Permit {
         self.channel_key = Some(channel_key.into());
         self.iam_action = Some(iam_action.into());
         self
+    }
+
+    /// Whether this permit was granted for `invocation`'s service and operation.
+    pub fn covers(&self, invocation: &Invocation) -> bool {
+        self.service == invocation.service && self.operation == invocation.operation
+    }
+
+    /// The AWS CLI service name the permit was granted for.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// The model's operation name the permit was granted for.
+    pub fn operation(&self) -> &str {
+        &self.operation
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -114,6 +146,8 @@ impl fmt::Debug for Permit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Credentials never reach a log line.
         f.debug_struct("Permit")
+            .field("service", &self.service)
+            .field("operation", &self.operation)
             .field("region", &self.region)
             .field("account", &self.account)
             .field("role_arn", &self.role_arn)
@@ -121,6 +155,24 @@ impl fmt::Debug for Permit {
             .field("iam_action", &self.iam_action)
             .finish_non_exhaustive()
     }
+}
+
+/// The refusal of the never-allowed list (F6), which every authorizer checks first whatever
+/// the configuration says; `None` when the list does not name the operation.
+pub fn never_allowed(invocation: &Invocation) -> Option<Denial> {
+    let reason = is_never_allowed(&invocation.service, &invocation.operation)?;
+    let operation = if invocation.cli_operation.is_empty() {
+        &invocation.operation
+    } else {
+        &invocation.cli_operation
+    };
+    Some(Denial {
+        layer: DenialLayer::NeverAllowed,
+        message: format!(
+            "{} {operation} is never allowed from chat: {reason}",
+            invocation.service
+        ),
+    })
 }
 
 /// The layer that refused, for "why was I denied?" (B4).
@@ -191,6 +243,34 @@ pub enum Decision {
     ChooseAccount(AccountQuestion),
 }
 
+impl Decision {
+    /// The permit, or the refusal; an account question becomes a refusal of layer
+    /// [`DenialLayer::Account`] whose message `how_to_choose` writes (chat and the terminal
+    /// tell the user different ways to choose).
+    pub fn into_result(
+        self,
+        how_to_choose: impl FnOnce(&AccountQuestion) -> String,
+    ) -> Result<Permit, Denial> {
+        match self {
+            Decision::Permit(permit) => Ok(permit),
+            Decision::Deny(denial) => Err(denial),
+            Decision::ChooseAccount(question) => Err(Denial {
+                layer: DenialLayer::Account,
+                message: how_to_choose(&question),
+            }),
+        }
+    }
+}
+
+impl From<Result<Permit, Denial>> for Decision {
+    fn from(result: Result<Permit, Denial>) -> Self {
+        match result {
+            Ok(permit) => Decision::Permit(permit),
+            Err(denial) => Decision::Deny(denial),
+        }
+    }
+}
+
 /// The data of an account choice card (first use, or `@aws set default-account`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountQuestion {
@@ -202,135 +282,67 @@ pub struct AccountQuestion {
     pub message: String,
 }
 
+impl AccountQuestion {
+    /// The accounts as one line of text: `prod 111111111111, dev 222222222222`.
+    pub fn account_list(&self) -> String {
+        self.accounts
+            .iter()
+            .map(|account| format!("{} {}", account.name, account.id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// Decides whether `requester` may run `invocation`. Called when a command arrives and again
 /// when a form or confirmation for it is submitted (permissions may have changed since).
+#[async_trait::async_trait]
 pub trait Authorizer: Send + Sync + 'static {
     /// A permit, or a refusal naming its layer. When an account must be chosen first this is
     /// a refusal of layer [`DenialLayer::Account`] that tells the user how to choose; the chat
     /// flow calls [`Authorizer::decide`] instead to get the question as data.
-    fn authorize<'a>(
-        &'a self,
-        requester: &'a Requester,
-        invocation: &'a Invocation,
-    ) -> BoxFuture<'a, Result<Permit, Denial>>;
+    async fn authorize(
+        &self,
+        requester: &Requester,
+        invocation: &Invocation,
+    ) -> Result<Permit, Denial>;
 
     /// The same decision for a call the bot makes on the user's behalf to fill a form
     /// (resource choices), which is not an attempt of theirs: no audit record is written.
-    fn authorize_for_lookup<'a>(
-        &'a self,
-        requester: &'a Requester,
-        invocation: &'a Invocation,
-    ) -> BoxFuture<'a, Result<Permit, Denial>> {
-        self.authorize(requester, invocation)
+    async fn authorize_for_lookup(
+        &self,
+        requester: &Requester,
+        invocation: &Invocation,
+    ) -> Result<Permit, Denial> {
+        self.authorize(requester, invocation).await
     }
 
     /// Like [`Authorizer::authorize`], with the account question as data.
-    fn decide<'a>(
-        &'a self,
-        requester: &'a Requester,
-        invocation: &'a Invocation,
-    ) -> BoxFuture<'a, Decision> {
-        Box::pin(async move {
-            match self.authorize(requester, invocation).await {
-                Ok(permit) => Decision::Permit(permit),
-                Err(denial) => Decision::Deny(denial),
-            }
-        })
+    async fn decide(&self, requester: &Requester, invocation: &Invocation) -> Decision {
+        self.authorize(requester, invocation).await.into()
     }
 
     /// The accounts the requester's channel may use and their current choice
     /// (`@aws set default-account` shows them as a card).
-    fn account_choices<'a>(
-        &'a self,
-        _requester: &'a Requester,
-    ) -> BoxFuture<'a, Result<AccountQuestion, Denial>> {
-        Box::pin(async {
-            Err(Denial {
-                layer: DenialLayer::Account,
-                message:
-                    "This bot runs with one set of AWS credentials; there is no account to choose."
-                        .into(),
-            })
-        })
+    async fn account_choices(&self, _requester: &Requester) -> Result<AccountQuestion, Denial> {
+        Err(one_set_of_credentials())
     }
 
     /// Remembers `account` (a name or a 12-digit id) as the requester's default in this
     /// channel for 7 days.
-    fn set_default_account<'a>(
-        &'a self,
-        _requester: &'a Requester,
-        _account: &'a str,
-    ) -> BoxFuture<'a, Result<AccountLabel, Denial>> {
-        Box::pin(async {
-            Err(Denial {
-                layer: DenialLayer::Account,
-                message:
-                    "This bot runs with one set of AWS credentials; there is no account to choose."
-                        .into(),
-            })
-        })
+    async fn set_default_account(
+        &self,
+        _requester: &Requester,
+        _account: &str,
+    ) -> Result<AccountLabel, Denial> {
+        Err(one_set_of_credentials())
     }
 }
 
-/// The local operator: the ambient AWS credentials and region, no channel configuration.
-/// This is what `aws-chatops exec` runs as without `--as`/`--channel`; the never-allowed list
-/// still applies (the grammar enforces it on every parse).
-pub struct LocalOperator {
-    engine: std::sync::Arc<crate::aws::Engine>,
-    default_region: String,
-    /// Fixed credentials instead of the default provider chain (tests against moto).
-    fixed_credentials: Option<Credentials>,
-}
-
-impl LocalOperator {
-    pub fn new(
-        engine: std::sync::Arc<crate::aws::Engine>,
-        default_region: impl Into<String>,
-    ) -> Self {
-        Self {
-            engine,
-            default_region: default_region.into(),
-            fixed_credentials: None,
-        }
-    }
-
-    /// The local operator with fixed credentials rather than the default provider chain.
-    pub fn with_credentials(
-        engine: std::sync::Arc<crate::aws::Engine>,
-        default_region: impl Into<String>,
-        credentials: Credentials,
-    ) -> Self {
-        Self {
-            fixed_credentials: Some(credentials),
-            ..Self::new(engine, default_region)
-        }
-    }
-}
-
-impl Authorizer for LocalOperator {
-    fn authorize<'a>(
-        &'a self,
-        _requester: &'a Requester,
-        invocation: &'a Invocation,
-    ) -> BoxFuture<'a, Result<Permit, Denial>> {
-        Box::pin(async move {
-            let credentials = match &self.fixed_credentials {
-                Some(credentials) => credentials.clone(),
-                None => self
-                    .engine
-                    .credentials_from_environment()
-                    .await
-                    .map_err(|error| Denial {
-                        layer: DenialLayer::Credentials,
-                        message: format!("No AWS credentials are available to the bot: {error}"),
-                    })?,
-            };
-            let region = invocation
-                .globals
-                .region
-                .clone()
-                .unwrap_or_else(|| self.default_region.clone());
-            Ok(Permit::new(credentials, region, None, None))
-        })
+/// The refusal of an account choice by an authorizer that has no accounts to choose from.
+fn one_set_of_credentials() -> Denial {
+    Denial {
+        layer: DenialLayer::Account,
+        message: "This bot runs with one set of AWS credentials; there is no account to choose."
+            .into(),
     }
 }

@@ -147,7 +147,8 @@ fn compare(label: &str, cli: &Outcome, ours: &Outcome) -> Option<String> {
 
 #[test]
 fn exec_prints_what_the_aws_cli_prints_for_the_corpus() {
-    let corpus: Corpus = toml::from_str(include_str!("corpus.toml")).expect("corpus.toml parses");
+    let corpus: Corpus =
+        toml_edit::de::from_str(include_str!("corpus.toml")).expect("corpus.toml parses");
     let env = ToolEnv::new(&moto().endpoint, "us-east-1");
     let mut captured: HashMap<String, String> = HashMap::new();
     let mut mismatches = Vec::new();

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
+use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 use super::*;

@@ -1,6 +1,7 @@
 //! `aws-chatops check-config`: reads the config file and explains every mistake in its
 //! `[access]` table (and unknown keys elsewhere) with its line and column, or summarises what
-//! the file allows. The only place besides [`super::Config::load`] that reads the file.
+//! the file allows. The only place besides [`crate::config::Config::load`] and [`super::reload`]
+//! that reads the file.
 
 use std::path::Path;
 
@@ -93,7 +94,8 @@ mod tests {
 
     #[test]
     fn the_example_is_summarised() {
-        let report = check_config_text("example.toml", include_str!("../../config/example.toml"));
+        let report =
+            check_config_text("example.toml", include_str!("../../../config/example.toml"));
         assert!(report.ok, "{}", report.text);
         assert!(
             report.text.contains("4 channel entries, 2 accounts"),

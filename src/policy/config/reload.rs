@@ -1,7 +1,8 @@
-//! Reading the `[access]` table of the config file, at start-up and again on SIGHUP. A reload
-//! reads and validates the whole table first; only a valid one replaces the running
-//! configuration (at once, for every later decision: [`crate::policy::ChannelAuthorizer::replace_config`]),
-//! and a file with mistakes is refused with its explanation while the running configuration
+//! Reading the `[access]` table of the config file, at start-up and again on SIGHUP (the
+//! binary's hang-up handler). A reload reads and validates the whole table first; only a valid
+//! one replaces the running configuration, through
+//! [`ChannelAuthorizer::replace_config`](crate::policy::ChannelAuthorizer::replace_config), at
+//! once for every later decision; a file with mistakes is refused with its explanation while the running configuration
 //! stays. What needs a restart: the `[bot]` settings, the store location and the audit
 //! destination.
 
@@ -44,7 +45,7 @@ mod tests {
     fn a_valid_file_is_read_and_a_broken_one_explained() {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("config.toml");
-        std::fs::write(&path, include_str!("../../config/example.toml")).unwrap();
+        std::fs::write(&path, include_str!("../../../config/example.toml")).unwrap();
         let config = read_access(&path).unwrap();
         assert!(config.channels.contains_key("ops"));
 

@@ -1,0 +1,218 @@
+//! Loading the start-up configuration from the environment and the `[bot]` table: defaults,
+//! validation messages and secrets that never print.
+
+use super::*;
+use std::collections::HashMap;
+
+const APP_ID: &str = "11111111-2222-3333-4444-555555555555";
+
+fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_lookup(|name| map.get(name).cloned())
+}
+
+fn base() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (names::APP_ID, APP_ID),
+        (names::APP_PASSWORD, "hunter2-very-secret"),
+        (names::APP_TENANT_ID, "contoso.onmicrosoft.com"),
+    ]
+}
+
+#[test]
+fn defaults_for_a_single_tenant_bot() {
+    let config = load(&base()).unwrap();
+    assert_eq!(config.app_type, AppType::SingleTenant);
+    assert_eq!(config.port, 3978);
+    assert!(!config.allow_emulator);
+    assert!(config.outbound_pacing, "pacing is on unless turned off");
+    assert_eq!(
+        config.token_endpoint().as_str(),
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+    );
+    assert_eq!(
+        config.token_scope(),
+        "https://api.botframework.com/.default"
+    );
+    assert_eq!(
+        config.channel_openid_metadata_url.as_str(),
+        DEFAULT_CHANNEL_OPENID_METADATA_URL
+    );
+    assert_eq!(config.store_location, "./data/aws-chatops.redb");
+    assert_eq!(config.request_ttl, std::time::Duration::from_secs(900));
+    assert_eq!(config.body_read_timeout, std::time::Duration::from_secs(10));
+    assert_eq!(config.max_body_reads, 64);
+}
+
+#[test]
+fn body_read_limits_are_read() {
+    let config = load(
+        &[
+            base(),
+            vec![
+                (names::BODY_READ_TIMEOUT_SECONDS, "1"),
+                (names::MAX_BODY_READS, "4096"),
+            ],
+        ]
+        .concat(),
+    )
+    .unwrap();
+    assert_eq!(config.body_read_timeout, std::time::Duration::from_secs(1));
+    assert_eq!(config.max_body_reads, 4096);
+}
+
+#[test]
+fn store_and_request_lifetime_are_read() {
+    let config = load(
+        &[
+            base(),
+            vec![
+                (names::STORE, "redis://127.0.0.1:6379/0"),
+                (names::REQUEST_TTL_SECONDS, "120"),
+            ],
+        ]
+        .concat(),
+    )
+    .unwrap();
+    assert_eq!(config.store_location, "redis://127.0.0.1:6379/0");
+    assert_eq!(config.request_ttl, std::time::Duration::from_secs(120));
+}
+
+#[test]
+fn multi_tenant_uses_the_botframework_tenant() {
+    let mut pairs = base();
+    pairs.retain(|(k, _)| *k != names::APP_TENANT_ID);
+    pairs.push((names::APP_TYPE, "MultiTenant"));
+    let config = load(&pairs).unwrap();
+    assert_eq!(
+        config.token_endpoint().as_str(),
+        "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+    );
+}
+
+#[test]
+fn errors_name_the_setting() {
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![], names::APP_ID),
+        (vec![(names::APP_ID, "not-a-guid")], names::APP_ID),
+        (vec![(names::APP_ID, APP_ID)], names::APP_PASSWORD),
+        (
+            vec![(names::APP_ID, APP_ID), (names::APP_PASSWORD, "x")],
+            names::APP_TENANT_ID,
+        ),
+        (
+            [base(), vec![(names::APP_TYPE, "Sometimes")]].concat(),
+            names::APP_TYPE,
+        ),
+        (
+            [base(), vec![(names::APP_TYPE, "UserAssignedMSI")]].concat(),
+            names::APP_TYPE,
+        ),
+        ([base(), vec![(names::PORT, "70000")]].concat(), names::PORT),
+        (
+            [base(), vec![(names::ALLOW_EMULATOR, "maybe")]].concat(),
+            names::ALLOW_EMULATOR,
+        ),
+        (
+            [base(), vec![(names::OUTBOUND_PACING, "sometimes")]].concat(),
+            names::OUTBOUND_PACING,
+        ),
+        (
+            [base(), vec![(names::MAX_BODY_BYTES, "12")]].concat(),
+            names::MAX_BODY_BYTES,
+        ),
+        (
+            [base(), vec![(names::BODY_READ_TIMEOUT_SECONDS, "0")]].concat(),
+            names::BODY_READ_TIMEOUT_SECONDS,
+        ),
+        (
+            [base(), vec![(names::BODY_READ_TIMEOUT_SECONDS, "61")]].concat(),
+            names::BODY_READ_TIMEOUT_SECONDS,
+        ),
+        (
+            [base(), vec![(names::MAX_BODY_READS, "0")]].concat(),
+            names::MAX_BODY_READS,
+        ),
+        (
+            [base(), vec![(names::MAX_BODY_READS, "4097")]].concat(),
+            names::MAX_BODY_READS,
+        ),
+        (
+            [
+                base(),
+                vec![(names::LOGIN_URL, "http://login.example.com/t")],
+            ]
+            .concat(),
+            names::LOGIN_URL,
+        ),
+        (
+            [
+                base(),
+                vec![(names::CHANNEL_OPENID_METADATA_URL, "not a url")],
+            ]
+            .concat(),
+            names::CHANNEL_OPENID_METADATA_URL,
+        ),
+        (
+            [base(), vec![(names::APP_TENANT_ID, "a/b")]].concat(),
+            names::APP_TENANT_ID,
+        ),
+        (
+            [base(), vec![(names::STORE, "s3://bucket/state")]].concat(),
+            names::STORE,
+        ),
+        (
+            [base(), vec![(names::REQUEST_TTL_SECONDS, "5")]].concat(),
+            names::REQUEST_TTL_SECONDS,
+        ),
+    ];
+    for (pairs, expected) in cases {
+        let error = load(&pairs).expect_err(expected).to_string();
+        assert!(error.contains(expected), "{error:?} should name {expected}");
+    }
+}
+
+#[test]
+fn secrets_never_show_in_debug_or_errors() {
+    let config = load(&base()).unwrap();
+    let shown = format!("{config:?} {}", config.app_password);
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("***"));
+    assert_eq!(config.app_password.expose(), "hunter2-very-secret");
+}
+
+#[test]
+fn loopback_http_is_allowed_for_stand_ins() {
+    let pairs = [
+        base(),
+        vec![
+            (names::LOGIN_URL, "http://127.0.0.1:9/tenant"),
+            (
+                names::CHANNEL_OPENID_METADATA_URL,
+                "http://localhost:9/meta",
+            ),
+        ],
+    ]
+    .concat();
+    let config = load(&pairs).unwrap();
+    assert_eq!(
+        config.token_endpoint().as_str(),
+        "http://127.0.0.1:9/tenant/oauth2/v2.0/token"
+    );
+}
+
+#[test]
+fn the_config_file_bot_table_is_read() {
+    let config = Config::from_toml_str(&format!(
+        "[bot]\nMicrosoftAppId = \"{APP_ID}\"\nMicrosoftAppPassword = \"pw\"\nMicrosoftAppType = \"MultiTenant\"\nPORT = 8080\nAWS_CHATOPS_ALLOW_EMULATOR = true\n\n[other]\nignored = 1\n"
+    ))
+    .unwrap();
+    assert_eq!(config.port, 8080);
+    assert!(config.allow_emulator);
+    assert_eq!(config.app_type, AppType::MultiTenant);
+    let error = Config::from_toml_str("bot = 3").unwrap_err().to_string();
+    assert!(error.contains("bot"), "{error}");
+}

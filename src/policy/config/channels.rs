@@ -1,0 +1,362 @@
+//! `[access.channels.<key>]`: where a channel entry applies, its accounts, roles and
+//! guardrail, checked against the accounts and guardrails read before it.
+
+use super::*;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawChannel {
+    #[allow(dead_code)]
+    description: Option<String>,
+    link: Option<Spanned<String>>,
+    tenant_id: Option<Spanned<String>>,
+    team_id: Option<Spanned<String>>,
+    channel_id: Option<Spanned<String>>,
+    conversation_id: Option<Spanned<String>>,
+    personal_chats: Option<Spanned<bool>>,
+    accounts: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    require_user_roles: bool,
+    #[serde(default)]
+    channel_roles: IndexMap<String, Spanned<String>>,
+    guardrails: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    guardrail_statement: Vec<RawStatement>,
+    default_region: Option<Spanned<String>>,
+}
+
+pub(super) struct ChannelContext<'a> {
+    pub(super) accounts: &'a IndexMap<String, Account>,
+    pub(super) broken_accounts: &'a [String],
+    pub(super) named_policies: &'a IndexMap<String, Policy>,
+    pub(super) broken_policies: &'a [String],
+    pub(super) statement_spans: Vec<Option<Range<usize>>>,
+}
+
+impl RawChannel {
+    // Long on purpose: each key of a channel entry is checked in turn against the accounts
+    // and guardrails read before it, collecting every mistake rather than stopping at one.
+    pub(super) fn validate(
+        self,
+        key: &str,
+        path: &str,
+        table_span: Option<Range<usize>>,
+        context: &ChannelContext<'_>,
+        problems: &mut Problems,
+    ) -> Option<Channel> {
+        let before = problems.0.len();
+        let location = self.location(path, table_span.clone(), problems);
+
+        let mut accounts = Vec::new();
+        if self.accounts.get_ref().is_empty() {
+            problems.push(
+                Some(self.accounts.span()),
+                format!("{path}.accounts"),
+                "list at least one account name from [access.accounts]".into(),
+            );
+        }
+        for name in self.accounts.get_ref() {
+            let name_text = name.get_ref().as_str();
+            if context.broken_accounts.iter().any(|b| b == name_text) {
+                // Its own problem is already reported.
+                continue;
+            }
+            match context.accounts.get(name_text) {
+                Some(_) if accounts.iter().any(|a| a == name_text) => problems.push(
+                    Some(name.span()),
+                    format!("{path}.accounts"),
+                    format!("account `{name_text}` is listed twice"),
+                ),
+                Some(_) => accounts.push(name_text.to_owned()),
+                None => problems.push(
+                    Some(name.span()),
+                    format!("{path}.accounts"),
+                    unknown_name_message(
+                        "account",
+                        name_text,
+                        &context
+                            .accounts
+                            .keys()
+                            .chain(context.broken_accounts)
+                            .map(String::as_str)
+                            .collect::<Vec<_>>(),
+                    ),
+                ),
+            }
+        }
+
+        let mut channel_roles = IndexMap::new();
+        for (account_name, arn) in &self.channel_roles {
+            let role_path = format!("{path}.channel_roles.{account_name}");
+            if !self
+                .accounts
+                .get_ref()
+                .iter()
+                .any(|a| a.get_ref() == account_name)
+            {
+                problems.push(
+                    Some(arn.span()),
+                    &role_path,
+                    format!("`{account_name}` is not in this channel's `accounts`; a channel role is set per account the channel uses"),
+                );
+                continue;
+            }
+            if let Some(account) = context.accounts.get(account_name) {
+                if self.require_user_roles {
+                    problems.push(
+                        Some(arn.span()),
+                        &role_path,
+                        "the channel requires user roles, so a channel role would never be used; remove one or the other".into(),
+                    );
+                    continue;
+                }
+                if let Some(arn) = check_role_arn(arn, &account.id, &role_path, problems) {
+                    channel_roles.insert(account_name.clone(), arn);
+                }
+            }
+        }
+
+        // Somebody must be able to act in every account the channel lists.
+        if problems.0.len() == before {
+            for account_name in &accounts {
+                let account = &context.accounts[account_name];
+                let has_channel_role =
+                    channel_roles.contains_key(account_name) || account.channel_role.is_some();
+                let span = self
+                    .accounts
+                    .get_ref()
+                    .iter()
+                    .find(|a| a.get_ref() == account_name)
+                    .map(|a| a.span());
+                if self.require_user_roles && account.user_roles.is_empty() {
+                    problems.push(
+                        span,
+                        format!("{path}.accounts"),
+                        format!("the channel requires user roles but account `{account_name}` maps none ([access.accounts.{account_name}.user_roles]); nobody could run anything there"),
+                    );
+                } else if !self.require_user_roles
+                    && !has_channel_role
+                    && account.user_roles.is_empty()
+                {
+                    problems.push(
+                        span,
+                        format!("{path}.accounts"),
+                        format!("account `{account_name}` has no channel role (set `channel_role` on the account or `channel_roles.{account_name}` here) and no user roles; nobody could run anything there"),
+                    );
+                }
+            }
+        }
+
+        let mut policies = Vec::new();
+        if let Some(names) = &self.guardrails {
+            if names.get_ref().is_empty() && self.guardrail_statement.is_empty() {
+                problems.push(
+                    Some(names.span()),
+                    format!("{path}.guardrails"),
+                    "an empty guardrail list would still mean ReadOnly; leave `guardrails` out, or name templates such as \"ReadOnly\"".into(),
+                );
+            }
+            for name in names.get_ref() {
+                let name_text = name.get_ref().as_str();
+                if context.broken_policies.iter().any(|b| b == name_text) {
+                    continue;
+                }
+                let policy = guardrail::template(name_text)
+                    .or_else(|| context.named_policies.get(name_text).cloned());
+                match policy {
+                    Some(policy) => policies.push(policy),
+                    None => {
+                        let known: Vec<&str> = guardrail::TEMPLATE_NAMES
+                            .iter()
+                            .copied()
+                            .chain(context.named_policies.keys().map(String::as_str))
+                            .chain(context.broken_policies.iter().map(String::as_str))
+                            .collect();
+                        problems.push(
+                            Some(name.span()),
+                            format!("{path}.guardrails"),
+                            unknown_name_message("guardrail", name_text, &known),
+                        );
+                    }
+                }
+            }
+        }
+        if !self.guardrail_statement.is_empty() {
+            if let Some(statements) = validate_statements(
+                self.guardrail_statement,
+                &context.statement_spans,
+                table_span.clone(),
+                &format!("{path}.guardrail_statement"),
+                problems,
+            ) {
+                policies.push(Policy::new(guardrail::INLINE_POLICY_NAME, statements));
+            }
+        }
+        let default_region = self
+            .default_region
+            .and_then(|region| check_region(&region, &format!("{path}.default_region"), problems));
+
+        if problems.0.len() != before {
+            return None;
+        }
+        Some(Channel {
+            key: key.to_owned(),
+            location: location?,
+            accounts,
+            require_user_roles: self.require_user_roles,
+            channel_roles,
+            guardrail: if policies.is_empty() {
+                Guardrail::default_read_only()
+            } else {
+                Guardrail::new(policies)
+            },
+            default_region,
+        })
+    }
+
+    /// Where the entry applies: a channel link, explicit channel ids, a chat's conversation
+    /// id, or every personal chat of a tenant. Exactly one of these forms.
+    // Long on purpose: one branch per way of naming a conversation (channel link, channel
+    // id, chat id, personal chats), each with its own mistakes.
+    pub(super) fn location(
+        &self,
+        path: &str,
+        table_span: Option<Range<usize>>,
+        problems: &mut Problems,
+    ) -> Option<ChannelLocation> {
+        let forms = [
+            self.link.is_some(),
+            self.channel_id.is_some(),
+            self.conversation_id.is_some(),
+            self.personal_chats.as_ref().is_some_and(|p| *p.get_ref()),
+        ];
+        let count = forms.iter().filter(|f| **f).count();
+        if count != 1 {
+            problems.push(
+                table_span,
+                path,
+                if count == 0 {
+                    "say where this entry applies: `link` (a channel link copied from Teams), `tenant_id` + `team_id` + `channel_id`, `tenant_id` + `conversation_id` (a group or personal chat), or `tenant_id` + `personal_chats = true`".into()
+                } else {
+                    "use only one of `link`, `channel_id`, `conversation_id` and `personal_chats`".into()
+                },
+            );
+            return None;
+        }
+        if let Some(link) = &self.link {
+            for (name, present) in [
+                ("tenant_id", self.tenant_id.as_ref()),
+                ("team_id", self.team_id.as_ref()),
+            ] {
+                if let Some(value) = present {
+                    problems.push(
+                        Some(value.span()),
+                        format!("{path}.{name}"),
+                        format!("`{name}` comes from the link; leave it out"),
+                    );
+                }
+            }
+            return match parse_channel_link(link.get_ref()) {
+                Ok(location) => Some(location),
+                Err(reason) => {
+                    problems.push(Some(link.span()), format!("{path}.link"), reason);
+                    None
+                }
+            };
+        }
+        let tenant_id = match &self.tenant_id {
+            Some(tenant) => match normalise_guid(tenant.get_ref()) {
+                Some(tenant) => Some(tenant),
+                None => {
+                    problems.push(
+                        Some(tenant.span()),
+                        format!("{path}.tenant_id"),
+                        format!("{:?} is not a tenant id: the 36-character GUID after `tenantId=` in a channel link", tenant.get_ref()),
+                    );
+                    None
+                }
+            },
+            None => {
+                problems.push(
+                    table_span,
+                    path,
+                    "`tenant_id` is required (the GUID after `tenantId=` in a channel link)".into(),
+                );
+                None
+            }
+        };
+        if let Some(channel_id) = &self.channel_id {
+            let team_id = match &self.team_id {
+                Some(team) => match normalise_guid(team.get_ref()) {
+                    Some(team) => Some(team),
+                    None => {
+                        problems.push(
+                            Some(team.span()),
+                            format!("{path}.team_id"),
+                            format!("{:?} is not a team id: the 36-character GUID after `groupId=` in a channel link", team.get_ref()),
+                        );
+                        return None;
+                    }
+                },
+                None => None,
+            };
+            let channel_id = match normalise_channel_id(channel_id.get_ref()) {
+                Ok(channel_id) => channel_id,
+                Err(reason) => {
+                    problems.push(
+                        Some(channel_id.span()),
+                        format!("{path}.channel_id"),
+                        reason,
+                    );
+                    return None;
+                }
+            };
+            return Some(ChannelLocation::TeamsChannel {
+                tenant_id: tenant_id?,
+                team_id,
+                channel_id,
+            });
+        }
+        if let Some(team) = &self.team_id {
+            problems.push(
+                Some(team.span()),
+                format!("{path}.team_id"),
+                "`team_id` belongs with `channel_id`; a chat has no team".into(),
+            );
+            return None;
+        }
+        if let Some(conversation_id) = &self.conversation_id {
+            let value = conversation_id.get_ref().trim();
+            let decoded = percent_decode(value);
+            if decoded.is_empty() || decoded.chars().any(char::is_whitespace) {
+                problems.push(
+                    Some(conversation_id.span()),
+                    format!("{path}.conversation_id"),
+                    "a conversation id looks like \"19:…@thread.v2\" (group chat) or \"a:…\" (personal chat); the bot's refusal message shows it".into(),
+                );
+                return None;
+            }
+            return Some(ChannelLocation::Chat {
+                tenant_id: tenant_id?,
+                conversation_id: decoded,
+            });
+        }
+        Some(ChannelLocation::PersonalChats {
+            tenant_id: tenant_id?,
+        })
+    }
+}
+
+pub(super) fn unknown_name_message(kind: &str, name: &str, known: &[&str]) -> String {
+    let suggestion = crate::models::suggest(name, known.iter().copied(), 1);
+    let hint = suggestion
+        .first()
+        .map(|close| format!(" Did you mean `{close}`?"))
+        .unwrap_or_default();
+    let list = if known.is_empty() {
+        "none are defined".to_owned()
+    } else {
+        format!("known: {}", quoted_list(known))
+    };
+    format!("unknown {kind} `{name}`.{hint} ({list})")
+}

@@ -1,0 +1,325 @@
+//! Channel matching, account selection and role resolution, table by table.
+
+use super::*;
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const TEAM: &str = "8d9a3c4e-1111-2222-3333-444455556666";
+const OPS: &str = "19:ops0123456789abcdef@thread.tacv2";
+const AUDIT: &str = "19:audit0123456789abcdef@thread.tacv2";
+const ALICE: &str = "aaaaaaaa-0000-0000-0000-000000000001";
+const BOB: &str = "bbbbbbbb-0000-0000-0000-000000000002";
+const CAROL: &str = "cccccccc-0000-0000-0000-000000000003";
+
+fn config() -> AccessConfig {
+    let text = format!(
+        r#"
+[access.accounts.production]
+id = "111111111111"
+channel_role = "arn:aws:iam::111111111111:role/chatops-channel"
+user_roles = {{ "{ALICE}" = "arn:aws:iam::111111111111:role/alice" }}
+
+[access.accounts.staging]
+id = "222222222222"
+user_roles = {{ "{BOB}" = "arn:aws:iam::222222222222:role/bob" }}
+
+[access.channels.ops]
+tenant_id = "{TENANT}"
+team_id = "{TEAM}"
+channel_id = "{OPS}"
+accounts = ["production", "staging"]
+channel_roles = {{ staging = "arn:aws:iam::222222222222:role/ops-staging" }}
+
+[access.channels.audit]
+link = "https://teams.microsoft.com/l/channel/19%3Aaudit0123456789abcdef%40thread.tacv2/Audit?groupId={TEAM}&tenantId={TENANT}"
+accounts = ["production"]
+require_user_roles = true
+
+[access.channels.group]
+tenant_id = "{TENANT}"
+conversation_id = "19:group-chat@thread.v2"
+accounts = ["staging"]
+
+[access.channels.dm]
+tenant_id = "{TENANT}"
+personal_chats = true
+accounts = ["production"]
+"#
+    );
+    AccessConfig::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn channel_requester(channel: &str, user: Option<&str>) -> Requester {
+    Requester {
+        tenant_id: Some(TENANT.into()),
+        team_id: Some(TEAM.into()),
+        channel_id: Some(channel.into()),
+        conversation_id: format!("{channel};messageid=1700000000000"),
+        conversation_type: Some("channel".into()),
+        user_object_id: user.map(str::to_owned),
+        user_name: Some("Alice Example".into()),
+    }
+}
+
+#[test]
+fn conversations_find_their_entries() {
+    let config = config();
+    let cases: Vec<(Requester, Option<&str>)> = vec![
+        (channel_requester(OPS, Some(ALICE)), Some("ops")),
+        (channel_requester(AUDIT, Some(ALICE)), Some("audit")),
+        // The channel id can come from the conversation id alone.
+        (
+            Requester {
+                channel_id: None,
+                ..channel_requester(OPS, Some(ALICE))
+            },
+            Some("ops"),
+        ),
+        // Team ids in the 19: form cannot be compared with the link's groupId: tenant and
+        // channel decide.
+        (
+            Requester {
+                team_id: Some("19:general@thread.tacv2".into()),
+                ..channel_requester(OPS, Some(ALICE))
+            },
+            Some("ops"),
+        ),
+        // Another team's group id does not match.
+        (
+            Requester {
+                team_id: Some("99999999-0000-0000-0000-000000000000".into()),
+                ..channel_requester(OPS, Some(ALICE))
+            },
+            None,
+        ),
+        // Another tenant does not match.
+        (
+            Requester {
+                tenant_id: Some("00000000-0000-0000-0000-000000000000".into()),
+                ..channel_requester(OPS, Some(ALICE))
+            },
+            None,
+        ),
+        (
+            Requester {
+                tenant_id: None,
+                ..channel_requester(OPS, Some(ALICE))
+            },
+            None,
+        ),
+        (
+            channel_requester("19:other@thread.tacv2", Some(ALICE)),
+            None,
+        ),
+        (
+            Requester {
+                tenant_id: Some(TENANT.to_uppercase()),
+                conversation_id: "19:group-chat@thread.v2".into(),
+                conversation_type: Some("groupChat".into()),
+                ..Requester::default()
+            },
+            Some("group"),
+        ),
+        (
+            Requester {
+                tenant_id: Some(TENANT.into()),
+                conversation_id: "a:1xyz".into(),
+                conversation_type: Some("personal".into()),
+                ..Requester::default()
+            },
+            Some("dm"),
+        ),
+        (
+            Requester {
+                tenant_id: Some(TENANT.into()),
+                conversation_id: "19:another-group@thread.v2".into(),
+                conversation_type: Some("groupChat".into()),
+                ..Requester::default()
+            },
+            None,
+        ),
+    ];
+    for (requester, expected) in cases {
+        let found = find_channel(&config, &requester).map(|c| c.key.as_str());
+        match expected {
+            Some(key) => assert_eq!(found, Ok(key), "{requester:?}"),
+            None => {
+                let refusal = found.expect_err("unknown conversation");
+                assert_eq!(refusal.layer(), DenialLayer::Channel);
+            }
+        }
+    }
+}
+
+#[test]
+fn unknown_conversations_are_told_the_ids_to_add() {
+    let config = config();
+    let requester = channel_requester("19:new-channel@thread.tacv2", Some(ALICE));
+    let message = find_channel(&config, &requester).unwrap_err().to_string();
+    assert!(
+        message.contains(&format!("tenant_id = \"{TENANT}\"")),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("team_id = \"{TEAM}\"")),
+        "{message}"
+    );
+    assert!(
+        message.contains("channel_id = \"19:new-channel@thread.tacv2\""),
+        "{message}"
+    );
+    let chat = Requester {
+        tenant_id: Some(TENANT.into()),
+        conversation_id: "19:new-group@thread.v2".into(),
+        conversation_type: Some("groupChat".into()),
+        ..Requester::default()
+    };
+    let message = find_channel(&config, &chat).unwrap_err().to_string();
+    assert!(
+        message.contains("conversation_id = \"19:new-group@thread.v2\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn accounts_are_chosen_remembered_or_asked() {
+    let config = config();
+    let ops = &config.channels["ops"];
+    let audit = &config.channels["audit"];
+    let names = |selection: AccountSelection<'_>| match selection {
+        AccountSelection::Chosen(account) => vec![account.name.clone()],
+        AccountSelection::Ask(accounts) => {
+            let mut names = vec!["ask".to_owned()];
+            names.extend(accounts.iter().map(|a| a.name.clone()));
+            names
+        }
+    };
+    assert_eq!(names(select_account(&config, audit, None)), ["production"]);
+    assert_eq!(
+        names(select_account(&config, ops, None)),
+        ["ask", "production", "staging"]
+    );
+    assert_eq!(
+        names(select_account(&config, ops, Some("staging"))),
+        ["staging"]
+    );
+    // A remembered account the channel may no longer use is asked about again.
+    assert_eq!(
+        names(select_account(&config, ops, Some("retired"))),
+        ["ask", "production", "staging"]
+    );
+    assert_eq!(
+        choose_account(&config, ops, "222222222222").map(|a| a.name.as_str()),
+        Ok("staging")
+    );
+    assert_eq!(
+        choose_account(&config, ops, "Production").map(|a| a.name.as_str()),
+        Ok("production")
+    );
+    let refusal = choose_account(&config, audit, "staging").unwrap_err();
+    assert_eq!(refusal.layer(), DenialLayer::Account);
+    assert!(refusal.to_string().contains("production"));
+}
+
+#[test]
+fn roles_follow_the_channel_setting() {
+    let config = config();
+    let production = &config.accounts["production"];
+    let staging = &config.accounts["staging"];
+    let ops = &config.channels["ops"];
+    let audit = &config.channels["audit"];
+    let group = &config.channels["group"];
+    let role = |channel, account, user: Option<&str>| resolve_role(channel, account, user);
+    let alice_upper = ALICE.to_uppercase();
+    type Case<'a> = (
+        &'a Channel,
+        &'a Account,
+        Option<&'a str>,
+        Result<(&'a str, RoleKind), DenialLayer>,
+    );
+    let cases: Vec<Case<'_>> = vec![
+        // A user role wins over the channel role.
+        (
+            ops,
+            production,
+            Some(ALICE),
+            Ok(("role/alice", RoleKind::User)),
+        ),
+        // Upper-case object ids are the same user.
+        (
+            ops,
+            production,
+            Some(alice_upper.as_str()),
+            Ok(("role/alice", RoleKind::User)),
+        ),
+        // No user role: the account's channel role.
+        (
+            ops,
+            production,
+            Some(CAROL),
+            Ok(("role/chatops-channel", RoleKind::Channel)),
+        ),
+        // The channel's own channel role for an account overrides the account's.
+        (
+            ops,
+            staging,
+            Some(CAROL),
+            Ok(("role/ops-staging", RoleKind::Channel)),
+        ),
+        (ops, staging, Some(BOB), Ok(("role/bob", RoleKind::User))),
+        // A channel requiring user roles refuses users without one.
+        (
+            audit,
+            production,
+            Some(ALICE),
+            Ok(("role/alice", RoleKind::User)),
+        ),
+        (audit, production, Some(CAROL), Err(DenialLayer::Role)),
+        // No channel role anywhere and no user role.
+        (group, staging, Some(CAROL), Err(DenialLayer::Role)),
+        (group, staging, Some(BOB), Ok(("role/bob", RoleKind::User))),
+        // Nobody known.
+        (ops, production, None, Err(DenialLayer::Role)),
+        (ops, production, Some(""), Err(DenialLayer::Role)),
+    ];
+    for (channel, account, user, expected) in cases {
+        let got = role(channel, account, user);
+        match expected {
+            Ok((suffix, kind)) => {
+                let resolved = got.unwrap_or_else(|e| panic!("{}/{user:?}: {e}", channel.key));
+                assert!(resolved.arn.ends_with(suffix), "{resolved:?}");
+                assert_eq!(resolved.kind, kind);
+            }
+            Err(layer) => {
+                let refusal = got.expect_err("refused");
+                assert_eq!(refusal.layer(), layer, "{refusal}");
+            }
+        }
+    }
+}
+
+#[test]
+fn role_refusals_say_how_to_get_mapped() {
+    let config = config();
+    let refusal = resolve_role(
+        &config.channels["audit"],
+        &config.accounts["production"],
+        Some(CAROL),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(refusal.contains("requires user roles"), "{refusal}");
+    assert!(refusal.contains(CAROL), "{refusal}");
+    assert!(
+        refusal.contains("[access.accounts.production.user_roles]"),
+        "{refusal}"
+    );
+    let refusal = resolve_role(
+        &config.channels["group"],
+        &config.accounts["staging"],
+        Some(CAROL),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(refusal.contains("no channel role"), "{refusal}");
+    assert!(refusal.contains(CAROL), "{refusal}");
+}
