@@ -24,6 +24,9 @@ pub use store::{
     ConversationStore, DurableConversationStore, InMemoryConversationStore, StoreError,
 };
 
+// `conversation/` still imports `error_chain` from here; switch it to `crate::common` and
+// drop this re-export.
+pub use crate::common::error_chain;
 use crate::render;
 use crate::teams::{
     activity_types, Activity, ConnectorClient, Delivered, Delivery, InvokeResponse,
@@ -400,21 +403,6 @@ impl Bot {
         recent.insert(conversation_id.to_owned(), Instant::now());
         true
     }
-}
-
-/// An error with its causes, `outer: inner: innermost`, for logs.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// A short random id (8 hex digits) shown to users and written in logs.

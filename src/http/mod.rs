@@ -361,7 +361,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let store_reachable = match tokio::time::timeout(STORE_PING_TIMEOUT, state.store.ping()).await {
         Ok(Ok(())) => true,
         Ok(Err(error)) => {
-            tracing::warn!(error = %crate::bot::error_chain(&error), "store health check failed");
+            tracing::warn!(error = %crate::common::error_chain(&error), "store health check failed");
             false
         }
         Err(_) => {

@@ -306,7 +306,7 @@ impl ConnectorClient {
                 return Err(error.into());
             };
             tracing::warn!(
-                error = %crate::bot::error_chain(&error),
+                error = %crate::common::error_chain(&error),
                 delay_ms = delay.as_millis() as u64,
                 retry = retries + 1,
                 "token request failed; retrying"
@@ -346,7 +346,7 @@ impl ConnectorClient {
                     let Some(delay) = policy.next_delay(retries, None, started.elapsed()) else {
                         return Err(ConnectorError::Transport(error));
                     };
-                    tracing::warn!(error = %crate::bot::error_chain(&error), delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
+                    tracing::warn!(error = %crate::common::error_chain(&error), delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
                     retries += 1;
                     self.counters.retried();
                     tokio::time::sleep(delay).await;

@@ -13,7 +13,7 @@ use super::counters::DeliverySnapshot;
 use super::outbox::{Outbox, OutboxPolicy};
 use super::pacer::PacingPolicy;
 use crate::auth::TokenProvider;
-use crate::bot::error_chain;
+use crate::common::error_chain;
 use crate::store::{MemoryStore, Store};
 
 /// How outgoing messages are paced and kept when they fail.

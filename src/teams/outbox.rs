@@ -10,14 +10,14 @@
 //! body is stored (the outbox must be able to send it) but never logged.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::activity::{activity_types, Activity, ConversationAccount};
 use super::connector::{ConnectorClient, ConnectorError, Operation};
 use super::counters::DeliveryCounters;
-use crate::bot::error_chain;
+use crate::common::{error_chain, now_millis};
 use crate::store::{Store, StoreError};
 
 /// The store namespace of outbox entries; the key is the entry's reference.
@@ -113,15 +113,6 @@ impl Entry {
     fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("outbox entries always serialise")
     }
-}
-
-/// Milliseconds since the Unix epoch: schedules are wall-clock times, so they survive restarts
-/// and mean the same to every replica.
-fn now_millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }
 
 fn millis(duration: Duration) -> u64 {
