@@ -17,8 +17,8 @@ use futures_util::FutureExt as _;
 use tracing::Instrument as _;
 
 pub use handler::{
-    card_response, error_response, BackgroundSpawner, CardAction, CommandHandler,
-    DefaultCommandHandler, MessageRef, Reply, Responder, TurnContext,
+    card_response, error_response, BackgroundSpawner, CardAction, CommandHandler, MessageRef,
+    NoCommandHandler, Reply, Responder, TurnContext, NO_COMMAND_ENGINE,
 };
 pub use store::{
     ConversationStore, DurableConversationStore, InMemoryConversationStore, StoreError,
