@@ -28,9 +28,7 @@ pub use store::{
 // drop this re-export.
 pub use crate::common::error_chain;
 use crate::render;
-use crate::teams::{
-    activity_types, Activity, ConnectorClient, Delivered, Delivery, InvokeResponse,
-};
+use crate::teams::{activity_types, Activity, Delivered, Delivery, InvokeResponse};
 
 /// Turns that may run at once by default. Beyond this, new activities wait for a free slot
 /// (backpressure on the caller) instead of piling up tasks and memory.
@@ -135,11 +133,6 @@ impl Bot {
     /// The conversation store.
     pub fn store(&self) -> &Arc<dyn ConversationStore> {
         &self.store
-    }
-
-    /// The Connector client, for calls that are not kept in the outbox (typing, delete).
-    pub fn connector(&self) -> &Arc<ConnectorClient> {
-        self.delivery.connector()
     }
 
     /// Message delivery (Connector plus outbox), for proactive messages and its counters.

@@ -93,11 +93,6 @@ impl Delivery {
         self.outbox.drain_now().await
     }
 
-    /// The Connector client itself (calls that are not kept in the outbox: typing, delete).
-    pub fn connector(&self) -> &Arc<ConnectorClient> {
-        &self.connector
-    }
-
     /// The delivery counters now.
     pub fn counters(&self) -> DeliverySnapshot {
         self.connector.counters().snapshot()
