@@ -1,4 +1,4 @@
-//! The Bot Connector REST client: send, reply, update, delete and typing, with the bot's bearer
+//! The Bot Connector REST client: sends, replies to and updates activities, with the bot's bearer
 //! token, paced to Teams' rate limits, retried on throttling and transient failures (token
 //! requests included) and one token refresh after a 401. It must never send the token to a
 //! service URL that is not https (or loopback), never follow a redirect, never let an id leave
