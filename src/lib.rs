@@ -18,6 +18,7 @@ pub mod auth;
 pub mod aws;
 pub mod bot;
 pub mod command;
+pub mod common;
 pub mod config;
 pub mod conversation;
 pub mod exec;

@@ -230,7 +230,7 @@ proptest! {
     #[test]
     fn message_text_normalises_tokenises_and_parses(raw in prop_oneof![".{0,300}", soup(TEXT_PIECES, 80)]) {
         let normalized = text::normalize(&raw, &[], None);
-        let _ = text::tokenize(&normalized);
+        let _ = command::tokenize(&normalized);
         let _ = parse_chat(&normalized);
     }
 
@@ -270,7 +270,7 @@ proptest! {
             let verb = activity.value.as_ref().and_then(|v| v.get("verb")).and_then(Value::as_str);
             let raw = activity.text.clone().or(verb.map(str::to_owned)).unwrap_or_default();
             let normalized = text::normalize(&raw, &activity.entities, activity.recipient.as_ref());
-            let _ = text::tokenize(&normalized);
+            let _ = command::tokenize(&normalized);
         }
     }
 

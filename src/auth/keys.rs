@@ -239,7 +239,7 @@ impl KeyCache {
             Err(error) => {
                 tracing::warn!(
                     metadata_url = %self.metadata_url,
-                    error = %crate::bot::error_chain(&error),
+                    error = %crate::common::error_chain(&error),
                     kept_previous_keys = self.is_loaded(),
                     "signing key refresh failed"
                 );

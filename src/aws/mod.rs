@@ -7,7 +7,6 @@ mod endpoint;
 mod error;
 mod paginate;
 mod parse;
-mod pyjson;
 mod serialize;
 mod shape;
 mod sign;

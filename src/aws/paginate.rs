@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use super::pyjson;
+use crate::output::{json_dumps, JsonStyle};
 
 /// JMESPath truthiness: null, false, and empty strings, lists and objects are false.
 pub(crate) fn truthy(value: &Value) -> bool {
@@ -73,7 +73,10 @@ pub(crate) fn set_path(target: &mut Map<String, Value>, path: &str, value: Value
 
 /// The CLI's `NextToken`: base64 of `json.dumps` of the next input tokens.
 pub(crate) fn encode_token(token: &Map<String, Value>) -> String {
-    base64::engine::general_purpose::STANDARD.encode(pyjson::dumps(&Value::Object(token.clone())))
+    base64::engine::general_purpose::STANDARD.encode(json_dumps(
+        &Value::Object(token.clone()),
+        JsonStyle::PYTHON_DEFAULT,
+    ))
 }
 
 /// Decodes a `--starting-token` into the input tokens and the number of items to skip.

@@ -99,7 +99,7 @@ fn timestamp_text(value: &Value) -> Value {
 fn float_value(value: f64) -> Value {
     Number::from_f64(value)
         .map(Value::Number)
-        .unwrap_or_else(|| Value::String(super::pyjson::float_repr(value)))
+        .unwrap_or_else(|| Value::String(crate::output::float_repr(value)))
 }
 
 /// botocore's JSON handlers. `rest` applies rest-json's `int()`/`float()` coercions.

@@ -6,10 +6,10 @@ use base64::Engine as _;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Number, Value};
 
-use super::pyjson;
 use super::shape::{resolve, Protocol, Resolved};
 use super::timestamp::Timestamp;
 use crate::models::{Operation, ServiceModel, ShapeType, XmlNamespace};
+use crate::output::{json_dumps, JsonStyle};
 
 /// The protocol-level parts of an HTTP request, before the endpoint and the signature.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -130,7 +130,7 @@ pub(crate) fn serialize(
                 Some(input) => json_value(model, input, &Value::Object(params.clone()))?,
                 None => Value::Object(Map::new()),
             };
-            request.body = pyjson::dumps(&body).into_bytes();
+            request.body = json_dumps(&body, JsonStyle::PYTHON_DEFAULT).into_bytes();
         }
         Protocol::RestJson | Protocol::RestXml => {
             serialize_rest(protocol, model, operation, input, params, &mut request)?;
@@ -259,7 +259,7 @@ fn base64_of(value: &Value) -> String {
 
 /// Python's `str()` of a float as botocore writes it into query strings and headers.
 fn float_text(value: f64) -> String {
-    pyjson::float_repr(value)
+    crate::output::float_repr(value)
 }
 
 /// The text of a scalar in a query string, URI label or form body.
@@ -610,7 +610,9 @@ fn rest_body(
     value: &Value,
 ) -> Result<Vec<u8>> {
     if protocol == Protocol::RestJson {
-        return Ok(pyjson::dumps(&json_value(model, shape, value)?).into_bytes());
+        return Ok(
+            json_dumps(&json_value(model, shape, value)?, JsonStyle::PYTHON_DEFAULT).into_bytes(),
+        );
     }
     let root = shape
         .name

@@ -1,5 +1,6 @@
 //! The seam where the command engine plugs in: the `CommandHandler` trait, what a turn exposes
-//! to it, and the default handler used until the engine exists. Handlers never see HTTP or tokens.
+//! to it, and the handler of a server without a command engine. Handlers never see HTTP or
+//! tokens.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -8,7 +9,6 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::text;
 use crate::render::{self, Card};
 use crate::teams::{
     activity_types, Activity, ChannelAccount, ConnectorError, ConversationAccount,
@@ -223,8 +223,8 @@ impl TurnContext {
     }
 }
 
-/// Answers a user's message. The AWS command engine implements this; [`DefaultCommandHandler`]
-/// is used until then. Handlers are shared between turns and must be cheap to call concurrently.
+/// Answers a user's message. The AWS command engine implements this; a server built without one
+/// uses [`NoCommandHandler`]. Handlers are shared between turns and must be cheap to call concurrently.
 pub trait CommandHandler: Send + Sync + 'static {
     /// Handles one message. `text` is already normalised (mention removed, entities decoded,
     /// smart punctuation undone); the raw activity is in `turn`.
@@ -276,25 +276,24 @@ pub fn error_response(status_code: u16, code: &str, message: &str) -> InvokeResp
     }
 }
 
-/// Until the command engine exists: `help` (or an empty message) gets the help card; anything
-/// else gets a card showing how the text was read, word by word.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct DefaultCommandHandler;
+/// What a server without a command engine says to a message that is not a request for help.
+pub const NO_COMMAND_ENGINE: &str =
+    "No command engine is configured on this server, so nothing was run.";
 
-impl CommandHandler for DefaultCommandHandler {
+/// The handler of a server built without a command engine (`ServerBuilder::new` until
+/// `command_handler` is called): `help` or an empty message gets the help card; anything else
+/// gets [`NO_COMMAND_ENGINE`]. It runs nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoCommandHandler;
+
+impl CommandHandler for NoCommandHandler {
     fn handle<'a>(&'a self, turn: &'a TurnContext, text: &'a str) -> BoxFuture<'a, Reply> {
         Box::pin(async move {
-            let tokens = text::tokenize(text);
-            let is_help = match &tokens {
-                Ok(words) => {
-                    words.is_empty() || (words.len() == 1 && words[0].eq_ignore_ascii_case("help"))
-                }
-                Err(_) => false,
-            };
-            if is_help {
+            let text = text.trim();
+            if text.is_empty() || text.eq_ignore_ascii_case("help") {
                 Reply::Card(render::help(turn.bot_name()))
             } else {
-                Reply::Card(render::parsed_text(text, &tokens))
+                Reply::Text(NO_COMMAND_ENGINE.to_owned())
             }
         })
     }

@@ -17,17 +17,18 @@ use futures_util::FutureExt as _;
 use tracing::Instrument as _;
 
 pub use handler::{
-    card_response, error_response, BackgroundSpawner, CardAction, CommandHandler,
-    DefaultCommandHandler, MessageRef, Reply, Responder, TurnContext,
+    card_response, error_response, BackgroundSpawner, CardAction, CommandHandler, MessageRef,
+    NoCommandHandler, Reply, Responder, TurnContext, NO_COMMAND_ENGINE,
 };
 pub use store::{
     ConversationStore, DurableConversationStore, InMemoryConversationStore, StoreError,
 };
 
+// `conversation/` still imports `error_chain` from here; switch it to `crate::common` and
+// drop this re-export.
+pub use crate::common::error_chain;
 use crate::render;
-use crate::teams::{
-    activity_types, Activity, ConnectorClient, Delivered, Delivery, InvokeResponse,
-};
+use crate::teams::{activity_types, Activity, Delivered, Delivery, InvokeResponse};
 
 /// Turns that may run at once by default. Beyond this, new activities wait for a free slot
 /// (backpressure on the caller) instead of piling up tasks and memory.
@@ -132,11 +133,6 @@ impl Bot {
     /// The conversation store.
     pub fn store(&self) -> &Arc<dyn ConversationStore> {
         &self.store
-    }
-
-    /// The Connector client, for calls that are not kept in the outbox (typing, delete).
-    pub fn connector(&self) -> &Arc<ConnectorClient> {
-        self.delivery.connector()
     }
 
     /// Message delivery (Connector plus outbox), for proactive messages and its counters.
@@ -400,21 +396,6 @@ impl Bot {
         recent.insert(conversation_id.to_owned(), Instant::now());
         true
     }
-}
-
-/// An error with its causes, `outer: inner: innermost`, for logs.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// A short random id (8 hex digits) shown to users and written in logs.

@@ -1,6 +1,7 @@
 //! Turns the text of a Teams message into what the user meant to type: the bot's own mention
-//! removed, HTML entities decoded, mobile smart punctuation undone, and split shell-style into
-//! words. Pure functions only: no IO, no knowledge of AWS commands.
+//! removed, HTML entities decoded, mobile smart punctuation undone. Splitting it into words is
+//! the command engine's (`command::tokenize`). Pure functions only: no IO, no knowledge of AWS
+//! commands.
 
 use crate::teams::{ChannelAccount, Entity};
 
@@ -155,89 +156,6 @@ fn undo_smart_punctuation(text: &str) -> String {
     out
 }
 
-/// Why text could not be split into words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenizeError {
-    /// A quote was opened and never closed.
-    #[error("the {quote} quote opened at character {position} is never closed")]
-    UnterminatedQuote { quote: char, position: usize },
-    /// The text ends with a lone backslash.
-    #[error("the text ends with a backslash that escapes nothing")]
-    TrailingBackslash,
-}
-
-/// Splits text into words the way a POSIX shell would: whitespace separates words; `'…'` keeps
-/// everything literally; `"…"` keeps everything but lets `\"` and `\\` escape; outside quotes a
-/// backslash escapes the next character. `""` yields an empty word.
-pub fn tokenize(text: &str) -> Result<Vec<String>, TokenizeError> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut in_word = false;
-    let mut chars = text.chars().enumerate().peekable();
-    while let Some((position, c)) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut current));
-                    in_word = false;
-                }
-            }
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some((_, '\'')) => break,
-                        Some((_, c)) => current.push(c),
-                        None => {
-                            return Err(TokenizeError::UnterminatedQuote {
-                                quote: '\'',
-                                position,
-                            })
-                        }
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some((_, '"')) => break,
-                        Some((_, '\\')) => match chars.peek() {
-                            Some((_, escaped @ ('"' | '\\'))) => {
-                                current.push(*escaped);
-                                chars.next();
-                            }
-                            _ => current.push('\\'),
-                        },
-                        Some((_, c)) => current.push(c),
-                        None => {
-                            return Err(TokenizeError::UnterminatedQuote {
-                                quote: '"',
-                                position,
-                            })
-                        }
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                match chars.next() {
-                    Some((_, escaped)) => current.push(escaped),
-                    None => return Err(TokenizeError::TrailingBackslash),
-                }
-            }
-            c => {
-                in_word = true;
-                current.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(current);
-    }
-    Ok(words)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,56 +273,6 @@ mod tests {
                 expected,
                 "input {input:?}"
             );
-        }
-    }
-
-    #[test]
-    fn tokenize_table() {
-        let ok: Vec<(&str, Vec<&str>)> = vec![
-            ("", vec![]),
-            ("   ", vec![]),
-            ("s3 ls", vec!["s3", "ls"]),
-            ("  a\t b\u{a0}c ", vec!["a", "b", "c"]),
-            (
-                "sns publish --message \"hello world\"",
-                vec!["sns", "publish", "--message", "hello world"],
-            ),
-            (
-                "--cli-input-json '{\"a\": [1, 2]}'",
-                vec!["--cli-input-json", "{\"a\": [1, 2]}"],
-            ),
-            ("a\"b c\"d", vec!["ab cd"]),
-            ("\"\" x", vec!["", "x"]),
-            ("\"say \\\"hi\\\" \\\\ \\n\"", vec!["say \"hi\" \\ \\n"]),
-            ("'no \\escapes \"here\"'", vec!["no \\escapes \"here\""]),
-            ("a\\ b", vec!["a b"]),
-            (
-                "Key=k,Value=v Key=x,Value=\"y z\"",
-                vec!["Key=k,Value=v", "Key=x,Value=y z"],
-            ),
-        ];
-        for (input, expected) in ok {
-            assert_eq!(tokenize(input).unwrap(), expected, "input {input:?}");
-        }
-        let bad = [
-            (
-                "sns publish --message \"oops",
-                TokenizeError::UnterminatedQuote {
-                    quote: '"',
-                    position: 22,
-                },
-            ),
-            (
-                "'x",
-                TokenizeError::UnterminatedQuote {
-                    quote: '\'',
-                    position: 0,
-                },
-            ),
-            ("a \\", TokenizeError::TrailingBackslash),
-        ];
-        for (input, expected) in bad {
-            assert_eq!(tokenize(input).unwrap_err(), expected, "input {input:?}");
         }
     }
 }

@@ -75,3 +75,48 @@ pub fn tokenize(text: &str) -> Result<Vec<String>, CommandError> {
     }
     Ok(words)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenize_table() {
+        let ok: Vec<(&str, Vec<&str>)> = vec![
+            ("", vec![]),
+            ("   ", vec![]),
+            ("s3 ls", vec!["s3", "ls"]),
+            ("  a\t b\u{a0}c ", vec!["a", "b", "c"]),
+            (
+                "sns publish --message \"hello world\"",
+                vec!["sns", "publish", "--message", "hello world"],
+            ),
+            (
+                "--cli-input-json '{\"a\": [1, 2]}'",
+                vec!["--cli-input-json", "{\"a\": [1, 2]}"],
+            ),
+            ("a\"b c\"d", vec!["ab cd"]),
+            ("\"\" x", vec!["", "x"]),
+            ("\"say \\\"hi\\\" \\\\ \\n\"", vec!["say \"hi\" \\ \\n"]),
+            ("\"\\$HOME \\`x\\`\"", vec!["$HOME `x`"]),
+            ("'no \\escapes \"here\"'", vec!["no \\escapes \"here\""]),
+            ("a\\ b", vec!["a b"]),
+            ("a\\\nb", vec!["ab"]),
+            ("a \\", vec!["a", "\\"]),
+            ("$HOME * ~", vec!["$HOME", "*", "~"]),
+            (
+                "Key=k,Value=v Key=x,Value=\"y z\"",
+                vec!["Key=k,Value=v", "Key=x,Value=y z"],
+            ),
+        ];
+        for (input, expected) in ok {
+            assert_eq!(tokenize(input).unwrap(), expected, "input {input:?}");
+        }
+        for (input, quote) in [("sns publish --message \"oops", '"'), ("'x", '\'')] {
+            assert!(
+                matches!(tokenize(input), Err(CommandError::UnclosedQuote { quote: q }) if q == quote),
+                "input {input:?}"
+            );
+        }
+    }
+}

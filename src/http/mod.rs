@@ -18,7 +18,7 @@ use tracing::{field, Instrument as _};
 
 use crate::auth::{KeyCache, KeyRefreshPolicy, TokenProvider, TokenValidator};
 use crate::bot::{
-    Bot, CommandHandler, ConversationStore, DefaultCommandHandler, InMemoryConversationStore,
+    Bot, CommandHandler, ConversationStore, InMemoryConversationStore, NoCommandHandler,
     TurnOutcome,
 };
 use crate::config::Config;
@@ -74,11 +74,12 @@ pub struct ServerBuilder {
 }
 
 impl ServerBuilder {
-    /// A server for `config` with the default command handler and an in-memory store.
+    /// A server for `config` without a command engine ([`NoCommandHandler`]) and with an
+    /// in-memory store.
     pub fn new(config: Config) -> Self {
         ServerBuilder {
             config,
-            handler: Arc::new(DefaultCommandHandler),
+            handler: Arc::new(NoCommandHandler),
             store: Arc::new(InMemoryConversationStore::default()),
             key_refresh: KeyRefreshPolicy::default(),
             retry: RetryPolicy::default(),
@@ -361,7 +362,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let store_reachable = match tokio::time::timeout(STORE_PING_TIMEOUT, state.store.ping()).await {
         Ok(Ok(())) => true,
         Ok(Err(error)) => {
-            tracing::warn!(error = %crate::bot::error_chain(&error), "store health check failed");
+            tracing::warn!(error = %crate::common::error_chain(&error), "store health check failed");
             false
         }
         Err(_) => {

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::command::OutputFormat;
 
-pub use python::{float_repr, json_dumps_indented};
+pub use python::{float_repr, json_dumps, JsonStyle};
 pub use query::Query;
 
 /// Errors of the output layer.
@@ -91,7 +91,7 @@ pub fn render_with(
             if value.as_object().is_some_and(|o| o.is_empty()) {
                 String::new()
             } else {
-                let mut out = python::json_dumps_indented(value);
+                let mut out = json_dumps(value, JsonStyle::CLI_OUTPUT);
                 out.push('\n');
                 out
             }

@@ -1,19 +1,51 @@
-//! How Python writes values: `json.dumps` (the AWS CLI's `--output json`), `str()` (its text
-//! and table formatters) and `repr()` of floats. Pure string building.
+//! How Python writes values: `json.dumps` in every style the code needs (the AWS CLI's `--output
+//! json`, JMESPath's `to_string`, botocore's request bodies and pagination tokens), `str()` (the
+//! CLI's text and table formatters) and `repr()` of floats. Pure string building.
 
 use serde_json::{Number, Value};
 
-/// `json.dumps(value, indent=4, ensure_ascii=False)`, without the trailing newline.
-pub fn json_dumps_indented(value: &Value) -> String {
-    let mut out = String::new();
-    write_indented(value, 0, &mut out);
-    out
+/// How `json.dumps` is called: its `separators`, `indent` and `ensure_ascii` arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonStyle {
+    /// Written between array items and between object members (before any newline).
+    pub item_separator: &'static str,
+    /// Written between an object key and its value.
+    pub key_separator: &'static str,
+    /// Spaces per nesting level; `None` writes everything on one line.
+    pub indent: Option<usize>,
+    /// Escape everything outside printable ASCII (space to `~`) as `\uXXXX`.
+    pub ensure_ascii: bool,
 }
 
-/// `json.dumps(value, separators=(',', ':'))` (ASCII only), as JMESPath's `to_string` uses it.
-pub fn json_dumps_compact(value: &Value) -> String {
+impl JsonStyle {
+    /// `json.dumps(value)`: what botocore sends as request bodies and encodes in pagination
+    /// tokens.
+    pub const PYTHON_DEFAULT: JsonStyle = JsonStyle {
+        item_separator: ", ",
+        key_separator: ": ",
+        indent: None,
+        ensure_ascii: true,
+    };
+    /// `json.dumps(value, indent=4, ensure_ascii=False)`: the AWS CLI's `--output json`.
+    pub const CLI_OUTPUT: JsonStyle = JsonStyle {
+        item_separator: ",",
+        key_separator: ": ",
+        indent: Some(4),
+        ensure_ascii: false,
+    };
+    /// `json.dumps(value, separators=(',', ':'))`: JMESPath's `to_string`.
+    pub const COMPACT: JsonStyle = JsonStyle {
+        item_separator: ",",
+        key_separator: ":",
+        indent: None,
+        ensure_ascii: true,
+    };
+}
+
+/// Python's `json.dumps(value, ...)` called as `style` says, without a trailing newline.
+pub fn json_dumps(value: &Value, style: JsonStyle) -> String {
     let mut out = String::new();
-    write_compact(value, &mut out);
+    write_json(value, style, 0, &mut out);
     out
 }
 
@@ -136,81 +168,51 @@ pub fn float_repr(f: f64) -> String {
     out
 }
 
-fn write_indented(value: &Value, level: usize, out: &mut String) {
+fn write_json(value: &Value, style: JsonStyle, level: usize, out: &mut String) {
     match value {
-        Value::Array(items) if !items.is_empty() => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(level + 1, out);
-                write_indented(item, level + 1, out);
-            }
-            newline_indent(level, out);
-            out.push(']');
-        }
-        Value::Object(map) if !map.is_empty() => {
-            out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(level + 1, out);
-                write_json_string(key, false, out);
-                out.push_str(": ");
-                write_indented(item, level + 1, out);
-            }
-            newline_indent(level, out);
-            out.push('}');
-        }
-        scalar_or_empty => write_scalar(scalar_or_empty, false, out),
-    }
-}
-
-fn write_compact(value: &Value, out: &mut String) {
-    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&number_repr(n)),
+        Value::String(s) => write_json_string(s, style.ensure_ascii, out),
+        // Python writes empty containers as `[]` and `{}` whatever the indent.
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(style.item_separator);
                 }
-                write_compact(item, out);
+                newline_indent(style, level + 1, out);
+                write_json(item, style, level + 1, out);
             }
+            newline_indent(style, level, out);
             out.push(']');
         }
         Value::Object(map) => {
             out.push('{');
             for (i, (key, item)) in map.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(style.item_separator);
                 }
-                write_json_string(key, true, out);
-                out.push(':');
-                write_compact(item, out);
+                newline_indent(style, level + 1, out);
+                write_json_string(key, style.ensure_ascii, out);
+                out.push_str(style.key_separator);
+                write_json(item, style, level + 1, out);
             }
+            newline_indent(style, level, out);
             out.push('}');
         }
-        scalar => write_scalar(scalar, true, out),
     }
 }
 
-fn newline_indent(level: usize, out: &mut String) {
-    out.push('\n');
-    for _ in 0..level {
-        out.push_str("    ");
-    }
-}
-
-fn write_scalar(value: &Value, ensure_ascii: bool, out: &mut String) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&number_repr(n)),
-        Value::String(s) => write_json_string(s, ensure_ascii, out),
-        Value::Array(_) => out.push_str("[]"),
-        Value::Object(_) => out.push_str("{}"),
+/// With an indent, a newline and `level` indents; without one, nothing.
+fn newline_indent(style: JsonStyle, level: usize, out: &mut String) {
+    if let Some(width) = style.indent {
+        out.push('\n');
+        for _ in 0..level * width {
+            out.push(' ');
+        }
     }
 }
 
@@ -229,7 +231,7 @@ fn write_json_string(s: &str, ensure_ascii: bool, out: &mut String) {
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c if ensure_ascii && !c.is_ascii() => {
+            c if ensure_ascii && !(' '..='~').contains(&c) => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
                     out.push_str(&format!("\\u{:04x}", unit));
@@ -263,6 +265,10 @@ mod tests {
             (0.1 + 0.2, "0.30000000000000004"),
             (123456.789, "123456.789"),
             (1e100, "1e+100"),
+            (0.1, "0.1"),
+            (123456789012345.6, "123456789012345.6"),
+            (1234567890123456.7, "1234567890123456.8"),
+            (12345678901234567.0, "1.2345678901234568e+16"),
         ];
         for (input, expected) in cases {
             assert_eq!(float_repr(input), expected, "{input:e}");
@@ -275,16 +281,38 @@ mod tests {
             json!({"a": [], "b": {}, "c": [1, 2.5, "é\u{1}\n\"", null, true], "d": {"e": false}});
         // Produced by: python3 -c 'import json;print(json.dumps({...}, indent=4, ensure_ascii=False))'
         let expected = "{\n    \"a\": [],\n    \"b\": {},\n    \"c\": [\n        1,\n        2.5,\n        \"é\\u0001\\n\\\"\",\n        null,\n        true\n    ],\n    \"d\": {\n        \"e\": false\n    }\n}";
-        assert_eq!(json_dumps_indented(&value), expected);
+        assert_eq!(json_dumps(&value, JsonStyle::CLI_OUTPUT), expected);
     }
 
     #[test]
     fn compact_json_is_ascii_like_jmespath_to_string() {
         let value = json!({"k": ["é", "😀", 1.0]});
         assert_eq!(
-            json_dumps_compact(&value),
+            json_dumps(&value, JsonStyle::COMPACT),
             "{\"k\":[\"\\u00e9\",\"\\ud83d\\ude00\",1.0]}"
         );
+    }
+
+    #[test]
+    fn default_json_is_what_botocore_sends() {
+        let value = json!({"a": 1, "b": [true, null, 2.0], "c": "é\"x\n", "d": {}, "e": []});
+        // python3 -c 'import json; print(json.dumps({...}))'
+        assert_eq!(
+            json_dumps(&value, JsonStyle::PYTHON_DEFAULT),
+            r#"{"a": 1, "b": [true, null, 2.0], "c": "\u00e9\"x\n", "d": {}, "e": []}"#
+        );
+    }
+
+    #[test]
+    fn del_is_escaped_only_with_ensure_ascii_as_in_cpython() {
+        // python3 -c 'import json; print(json.dumps("\x7f~"), json.dumps("\x7f~", ensure_ascii=False))'
+        let value = json!("\u{7f}~");
+        assert_eq!(
+            json_dumps(&value, JsonStyle::PYTHON_DEFAULT),
+            r#""\u007f~""#
+        );
+        assert_eq!(json_dumps(&value, JsonStyle::COMPACT), r#""\u007f~""#);
+        assert_eq!(json_dumps(&value, JsonStyle::CLI_OUTPUT), "\"\u{7f}~\"");
     }
 
     #[test]

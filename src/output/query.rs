@@ -15,7 +15,7 @@
 use jmespath::ast::{Ast, Comparator};
 use serde_json::{Map, Number, Value};
 
-use super::python::json_dumps_compact;
+use super::python::{json_dumps, JsonStyle};
 use super::OutputError;
 
 /// The bounds on a `--query` expression and its evaluation. A query arrives from any chat
@@ -911,7 +911,7 @@ fn call_function(name: &str, arg_asts: &[Ast], current: &Value, budget: &Budget)
             arity(1)?;
             Ok(match value_arg(0)? {
                 Value::String(s) => Value::String(s.clone()),
-                other => Value::String(json_dumps_compact(other)),
+                other => Value::String(json_dumps(other, JsonStyle::COMPACT)),
             })
         }
         "type" => {
@@ -989,7 +989,7 @@ mod tests {
             .and_then(|q| q.search(&input))
             .unwrap_or_else(|e| panic!("{expression}: {e}"));
         assert_eq!(
-            super::super::python::json_dumps_compact(&result),
+            super::super::python::json_dumps(&result, super::super::python::JsonStyle::COMPACT),
             expected,
             "{expression}"
         );

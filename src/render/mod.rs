@@ -7,7 +7,6 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::bot::text::TokenizeError;
 use crate::teams::Attachment;
 
 pub use conversation::{
@@ -21,7 +20,6 @@ pub const ADAPTIVE_CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.ada
 
 const WELCOME: &str = include_str!("../../adaptive-cards/welcome.json");
 const HELP: &str = include_str!("../../adaptive-cards/help.json");
-const PARSED_TEXT: &str = include_str!("../../adaptive-cards/parsed-text.json");
 const INTERNAL_ERROR: &str = include_str!("../../adaptive-cards/internal-error.json");
 
 /// A rendered Adaptive Card.
@@ -92,58 +90,6 @@ pub fn help(bot_name: Option<&str>) -> Card {
         &[
             ("mention", Value::String(mention_hint(bot_name))),
             ("examples", Value::Array(examples)),
-        ],
-    )
-}
-
-/// The card that shows how a message was read: the normalised text and its words, or why it
-/// could not be split.
-pub fn parsed_text(normalized: &str, tokens: &Result<Vec<String>, TokenizeError>) -> Card {
-    let shown_text = if normalized.is_empty() {
-        "(empty message)".to_owned()
-    } else {
-        escape_markdown(normalized)
-    };
-    let (summary, facts, status) = match tokens {
-        Ok(words) => {
-            let facts = words
-                .iter()
-                .enumerate()
-                .map(|(index, word)| {
-                    let value = if word.is_empty() {
-                        "(empty)".to_owned()
-                    } else {
-                        escape_markdown(word)
-                    };
-                    json!({"title": format!("{}", index + 1), "value": value})
-                })
-                .collect::<Vec<_>>();
-            let summary = match words.len() {
-                0 => "No words".to_owned(),
-                1 => "1 word".to_owned(),
-                n => format!("{n} words"),
-            };
-            (
-                summary,
-                facts,
-                "The AWS command engine will run commands like this one; it is not connected yet, so nothing was run.".to_owned(),
-            )
-        }
-        Err(error) => (
-            "I could not split this into words".to_owned(),
-            vec![json!({"title": "Problem", "value": escape_markdown(&error.to_string())})],
-            "Close the quote (or remove it) and send the command again. Nothing was run."
-                .to_owned(),
-        ),
-    };
-    render(
-        "parsed-text",
-        PARSED_TEXT,
-        &[
-            ("normalized_text", Value::String(shown_text)),
-            ("token_summary", Value::String(summary)),
-            ("token_facts", Value::Array(facts)),
-            ("status", Value::String(status)),
         ],
     )
 }
@@ -268,18 +214,6 @@ mod tests {
             welcome(Some("AWS")),
             welcome(None),
             help(Some("AWS")),
-            parsed_text(
-                "s3 ls \"a b\"",
-                &Ok(vec!["s3".into(), "ls".into(), "a b".into()]),
-            ),
-            parsed_text(
-                "x \"y",
-                &Err(TokenizeError::UnterminatedQuote {
-                    quote: '"',
-                    position: 2,
-                }),
-            ),
-            parsed_text("", &Ok(vec![])),
             internal_error("c0ffee12"),
         ]
     }
@@ -302,26 +236,6 @@ mod tests {
             );
             assert!(text.len() < 28 * 1024, "{} is too large", card.name);
         }
-    }
-
-    #[test]
-    fn user_text_is_escaped_and_words_become_facts() {
-        let card = parsed_text(
-            "[click](https://evil) **x**",
-            &Ok(vec![
-                "[click](https://evil)".into(),
-                "**x**".into(),
-                "".into(),
-            ]),
-        );
-        let text = card.content.to_string();
-        assert!(!text.contains("\"[click]"), "{text}");
-        assert!(text.contains(r"\\[click\\](https://evil)"), "{text}");
-        let facts = card.content["body"][3]["facts"].as_array().unwrap();
-        assert_eq!(facts.len(), 3);
-        assert_eq!(facts[1]["value"], r"\*\*x\*\*");
-        assert_eq!(facts[2]["value"], "(empty)");
-        assert_eq!(card.content["body"][2]["text"], "3 words");
     }
 
     #[test]

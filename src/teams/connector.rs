@@ -1,4 +1,4 @@
-//! The Bot Connector REST client: send, reply, update, delete and typing, with the bot's bearer
+//! The Bot Connector REST client: sends, replies to and updates activities, with the bot's bearer
 //! token, paced to Teams' rate limits, retried on throttling and transient failures (token
 //! requests included) and one token refresh after a 401. It must never send the token to a
 //! service URL that is not https (or loopback), never follow a redirect, never let an id leave
@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::activity::{activity_types, Activity, ResourceResponse};
+use super::activity::{Activity, ResourceResponse};
 pub use super::address::conversation_url;
 use super::counters::DeliveryCounters;
 use super::pacer::{Pacer, PacingPolicy};
@@ -157,110 +157,6 @@ impl ConnectorClient {
         &self.counters
     }
 
-    /// `POST /v3/conversations/{conversationId}/activities`.
-    pub async fn send(
-        &self,
-        service_url: &str,
-        conversation_id: &str,
-        activity: &Activity,
-    ) -> Result<ResourceResponse, ConnectorError> {
-        self.execute(
-            &Operation::Send,
-            service_url,
-            conversation_id,
-            activity,
-            &self.retry,
-        )
-        .await
-    }
-
-    /// `POST /v3/conversations/{conversationId}/activities/{activityId}`.
-    pub async fn reply(
-        &self,
-        service_url: &str,
-        conversation_id: &str,
-        reply_to_id: &str,
-        activity: &Activity,
-    ) -> Result<ResourceResponse, ConnectorError> {
-        let operation = Operation::Reply {
-            reply_to_id: reply_to_id.to_owned(),
-        };
-        self.execute(
-            &operation,
-            service_url,
-            conversation_id,
-            activity,
-            &self.retry,
-        )
-        .await
-    }
-
-    /// `PUT /v3/conversations/{conversationId}/activities/{activityId}`.
-    pub async fn update(
-        &self,
-        service_url: &str,
-        conversation_id: &str,
-        activity_id: &str,
-        activity: &Activity,
-    ) -> Result<ResourceResponse, ConnectorError> {
-        let operation = Operation::Update {
-            activity_id: activity_id.to_owned(),
-        };
-        self.execute(
-            &operation,
-            service_url,
-            conversation_id,
-            activity,
-            &self.retry,
-        )
-        .await
-    }
-
-    /// `DELETE /v3/conversations/{conversationId}/activities/{activityId}`.
-    pub async fn delete(
-        &self,
-        service_url: &str,
-        conversation_id: &str,
-        activity_id: &str,
-    ) -> Result<(), ConnectorError> {
-        let target = Target {
-            method: Method::DELETE,
-            url: conversation_url(service_url, conversation_id, Some(activity_id))?,
-            conversation_id,
-            tenant_id: None,
-        };
-        self.call(target, None, &self.retry).await.map(|_| ())
-    }
-
-    /// Sends a typing indicator into the conversation of `incoming` (shown in chats, not channels).
-    pub async fn typing(&self, incoming: &Activity) -> Result<(), ConnectorError> {
-        let mut typing = incoming.reply();
-        typing.activity_type = activity_types::TYPING.into();
-        typing.reply_to_id = None;
-        self.send_addressed(&typing).await.map(|_| ())
-    }
-
-    /// Replies to `incoming` with `reply` (built with [`Activity::reply`]), using the reply
-    /// endpoint when the incoming activity has an id.
-    pub async fn reply_to(
-        &self,
-        incoming: &Activity,
-        reply: &Activity,
-    ) -> Result<ResourceResponse, ConnectorError> {
-        let (operation, service_url, conversation_id) = reply_operation(incoming)?;
-        self.execute(&operation, service_url, conversation_id, reply, &self.retry)
-            .await
-    }
-
-    /// Sends an activity that carries its own `serviceUrl` and `conversation` (proactive).
-    pub async fn send_addressed(
-        &self,
-        activity: &Activity,
-    ) -> Result<ResourceResponse, ConnectorError> {
-        let (service_url, conversation_id) = address_of(activity)?;
-        self.send(service_url, conversation_id, activity).await
-    }
-
     /// Does `operation` with `activity` in a conversation, retrying as `policy` allows.
     pub async fn execute(
         &self,
@@ -306,7 +202,7 @@ impl ConnectorClient {
                 return Err(error.into());
             };
             tracing::warn!(
-                error = %crate::bot::error_chain(&error),
+                error = %crate::common::error_chain(&error),
                 delay_ms = delay.as_millis() as u64,
                 retry = retries + 1,
                 "token request failed; retrying"
@@ -346,7 +242,7 @@ impl ConnectorClient {
                     let Some(delay) = policy.next_delay(retries, None, started.elapsed()) else {
                         return Err(ConnectorError::Transport(error));
                     };
-                    tracing::warn!(error = %crate::bot::error_chain(&error), delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
+                    tracing::warn!(error = %crate::common::error_chain(&error), delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
                     retries += 1;
                     self.counters.retried();
                     tokio::time::sleep(delay).await;

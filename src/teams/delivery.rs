@@ -13,7 +13,7 @@ use super::counters::DeliverySnapshot;
 use super::outbox::{Outbox, OutboxPolicy};
 use super::pacer::PacingPolicy;
 use crate::auth::TokenProvider;
-use crate::bot::error_chain;
+use crate::common::error_chain;
 use crate::store::{MemoryStore, Store};
 
 /// How outgoing messages are paced and kept when they fail.
@@ -91,11 +91,6 @@ impl Delivery {
     /// Tries every message in the outbox now, due or not; returns how many were attempted.
     pub async fn drain_outbox_now(&self) -> usize {
         self.outbox.drain_now().await
-    }
-
-    /// The Connector client itself (calls that are not kept in the outbox: typing, delete).
-    pub fn connector(&self) -> &Arc<ConnectorClient> {
-        &self.connector
     }
 
     /// The delivery counters now.

@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
-use rand::Rng;
 use reqwest::StatusCode;
+
+use crate::common::Backoff;
 
 /// How the client retries throttled or failed requests. Teams' rate-limit guidance says to
 /// retry 429, 412, 502, 503 and 504 with exponential backoff and random jitter; 500 is retried
@@ -54,12 +55,11 @@ impl RetryPolicy {
     /// The delay before retry number `retry` (0-based): exponential, ±20% jitter, capped, and
     /// never shorter than the server's `Retry-After`.
     pub(crate) fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
-        let exponential = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(retry))
-            .min(self.max_delay);
-        let jitter = rand::thread_rng().gen_range(0.8..1.2);
-        let computed = exponential.mul_f64(jitter).min(self.max_delay);
+        let backoff = Backoff {
+            base: self.base_delay,
+            cap: self.max_delay,
+        };
+        let computed = backoff.jittered(retry, 0.8..1.2);
         match retry_after {
             Some(wait) => wait.max(computed.min(wait + wait / 5)),
             None => computed,

@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use aws_chatops::bot::text::{tokenize, TokenizeError};
 use aws_chatops::render;
 
 fn samples_dir() -> PathBuf {
@@ -17,21 +16,9 @@ fn samples_dir() -> PathBuf {
 
 #[test]
 fn write_card_samples() {
-    let text = "lambda get-function --function-name \"my fn\"";
     let samples = [
         ("welcome", render::welcome(Some("AWS"))),
         ("help", render::help(Some("AWS"))),
-        ("parsed-text", render::parsed_text(text, &tokenize(text))),
-        (
-            "parsed-text-unclosed-quote",
-            render::parsed_text(
-                "sns publish --message \"oops",
-                &Err(TokenizeError::UnterminatedQuote {
-                    quote: '"',
-                    position: 22,
-                }),
-            ),
-        ),
         ("internal-error", render::internal_error("5f3a9c21")),
         (
             "account-choice",

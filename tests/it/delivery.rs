@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_chatops::bot::DefaultCommandHandler;
+use aws_chatops::bot::NoCommandHandler;
 use aws_chatops::store::{EmbeddedStore, Store};
 use aws_chatops::teams::{DeliveryPolicy, OutboxPolicy, RetryPolicy};
 use futures_util::future::join_all;
@@ -227,7 +227,7 @@ async fn an_outboxed_reply_is_delivered_after_a_restart() {
     assert_eq!(store.keys("outbox").await.unwrap().len(), 1, "kept on disk");
     h.connector.state.set_down(0);
     h.set_outbox_store(Some(store.clone()));
-    h.restart(Arc::new(DefaultCommandHandler), None).await;
+    h.restart(Arc::new(NoCommandHandler), None).await;
 
     h.wait_for_counters("delivery from the outbox after the restart", |c| {
         c.delivered_from_outbox == 1
