@@ -17,10 +17,10 @@
 //! things (`--endpoint-url`, `--profile`, `--debug`, `--no-verify-ssl`, `--ca-bundle`,
 //! `--cli-input-json`, `--cli-input-yaml`, `--generate-cli-skeleton`, `file://`, `fileb://`).
 
+mod canonical;
 mod denylist;
 mod error;
 mod invocation;
-mod render;
 mod s3;
 pub(crate) mod shorthand;
 mod tokenize;
@@ -35,10 +35,10 @@ use serde_json::Value;
 
 use crate::models::{Models, Operation, ServiceModel, ShapeType};
 
+pub use canonical::render_command_line;
 pub use denylist::{is_never_allowed, NeverAllowedEntry, NEVER_ALLOWED};
 pub use error::{CommandError, MissingParameter};
 pub use invocation::{GlobalOptions, Invocation, OutputFormat};
-pub use render::render_command_line;
 pub use s3::S3Command;
 pub use tokenize::tokenize;
 

@@ -1,7 +1,12 @@
 //! Snapshot tests of every conversation card type: each is built from fixed inputs and
-//! compared with `tests/it/snapshots/<name>.json` (regenerate with `UPDATE_SNAPSHOTS=1`),
-//! checked to stay under 28 KB, and written to `target/card-samples/` for
-//! `scripts/check-js.sh` to validate with the adaptivecards library and render to PNG.
+//! compared with its insta snapshot, `tests/it/snapshots/<name>.snap` (the card's pretty JSON
+//! under a short header), checked to stay under 28 KB, and written to `target/card-samples/`
+//! for `scripts/check-js.sh` to validate with the adaptivecards library and render to PNG.
+//!
+//! When a card changes on purpose, update the snapshots and review the diff:
+//! `INSTA_UPDATE=always cargo test --test it card_snapshots` rewrites them in place, or
+//! `cargo insta test --test it -- card_snapshots` then `cargo insta review` (with
+//! `cargo install cargo-insta`) shows each change for accepting or rejecting.
 
 use std::path::PathBuf;
 
@@ -59,6 +64,9 @@ fn form_for(text: &str) -> (aws_chatops::command::Invocation, Vec<prompt::FormFi
     }
 }
 
+// Long on purpose: one table with the fixed inputs of every card type, so that the list of
+// snapshots (and of target/card-samples) reads in one place.
+/// Every conversation card type built from fixed inputs, by sample name.
 fn cards() -> Vec<(&'static str, Card)> {
     let describe = header(
         "cloudwatch describe-alarms",
@@ -351,42 +359,35 @@ fn target_dir() -> PathBuf {
 
 #[test]
 fn every_conversation_card_matches_its_snapshot_and_fits() {
-    let snapshots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
     let samples = target_dir().join("card-samples");
     std::fs::create_dir_all(&samples).unwrap();
-    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    if update {
-        std::fs::create_dir_all(&snapshots).unwrap();
-    }
-    let mut mismatches = Vec::new();
-    for (name, card) in cards() {
-        let content = &card.content;
-        assert_eq!(content["version"], "1.5", "{name}");
-        let text = serde_json::to_string_pretty(content).unwrap();
-        let compact = content.to_string();
-        assert!(
-            compact.len() < render::CARD_BUDGET_BYTES,
-            "{name} is {} bytes",
-            compact.len()
-        );
-        assert!(!compact.contains("${"), "{name} has a placeholder left");
-        std::fs::write(samples.join(format!("{name}.json")), &text).unwrap();
-        let path = snapshots.join(format!("{name}.json"));
-        if update {
-            std::fs::write(&path, format!("{text}\n")).unwrap();
-            continue;
+    let cards: Vec<(&str, String)> = cards()
+        .into_iter()
+        .map(|(name, card)| {
+            let content = &card.content;
+            assert_eq!(content["version"], "1.5", "{name}");
+            let compact = content.to_string();
+            assert!(
+                compact.len() < render::CARD_BUDGET_BYTES,
+                "{name} is {} bytes",
+                compact.len()
+            );
+            assert!(!compact.contains("${"), "{name} has a placeholder left");
+            let text = serde_json::to_string_pretty(content).unwrap();
+            // Written before any snapshot is compared, so that a changed card can be looked at.
+            std::fs::write(samples.join(format!("{name}.json")), &text).unwrap();
+            (name, text)
+        })
+        .collect();
+    insta::with_settings!({
+        snapshot_path => "snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        for (name, text) in &cards {
+            insta::assert_snapshot!(*name, text);
         }
-        match std::fs::read_to_string(&path) {
-            Ok(expected) if expected.trim_end() == text => {}
-            Ok(_) => mismatches.push(format!("{name}: differs from {}", path.display())),
-            Err(_) => mismatches.push(format!("{name}: no snapshot at {}", path.display())),
-        }
-    }
-    assert!(
-        mismatches.is_empty(),
-        "card snapshots differ (run with UPDATE_SNAPSHOTS=1 and review the diff):\n{}",
-        mismatches.join("\n")
-    );
+    });
 }
 
 #[test]
