@@ -5,6 +5,8 @@
 //! members whose names say password, secret, token, credential or key material are dropped.
 //! This module must never receive or write credentials.
 
+mod outcome;
+
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;

@@ -1,7 +1,8 @@
 //! Model-driven prompting: which form fields a command needs ([`form_fields`]), how submitted
 //! values become a command again and are validated on the server ([`apply_submission`]), the
-//! table of list calls that fill resource choices ([`resource_list`]), and whether an
-//! operation only reads ([`is_read_only`]). Pure: no IO, no AWS calls, no cards.
+//! resource choice lists of a form ([`resources`]: which list call fills a field and how its
+//! answer becomes choices), and whether an operation only reads ([`is_read_only`]). Pure: no
+//! IO, no AWS calls, no cards; the list calls themselves are made by `conversation/`.
 
 use serde_json::{Map, Value};
 
@@ -10,8 +11,12 @@ use crate::command::{
 };
 use crate::models::{Models, ServiceModel, ShapeType};
 
-/// How many resource choices a dropdown shows; more is not useful on a phone.
-pub const MAX_RESOURCE_CHOICES: usize = 50;
+mod resources;
+
+pub use resources::{
+    as_choice_pairs, list_invocation, resource_choice_names, resource_list, ResourceList,
+    MAX_RESOURCE_CHOICES,
+};
 
 /// The suffix of the free-text input that sits next to a resource choice list.
 pub const FREE_TEXT_SUFFIX: &str = "__text";
@@ -56,126 +61,6 @@ pub struct FormField {
     pub value: Option<String>,
     /// Where resource choices for this field come from, if anywhere.
     pub resource: Option<ResourceList>,
-}
-
-/// The list call that fills choices for a parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ResourceList {
-    /// The AWS CLI service name of the list call.
-    pub service: &'static str,
-    /// The model operation (`ListFunctions`).
-    pub operation: &'static str,
-    /// JMESPath over the first page that yields the names.
-    pub names: &'static str,
-}
-
-/// Common parameters and the list call that fills them: (service, member, list call).
-const RESOURCE_LISTS: &[(&str, &str, ResourceList)] = &[
-    (
-        "lambda",
-        "FunctionName",
-        list("lambda", "ListFunctions", "Functions[].FunctionName"),
-    ),
-    (
-        "cloudwatch",
-        "AlarmName",
-        list("cloudwatch", "DescribeAlarms", "MetricAlarms[].AlarmName"),
-    ),
-    (
-        "cloudwatch",
-        "AlarmNames",
-        list("cloudwatch", "DescribeAlarms", "MetricAlarms[].AlarmName"),
-    ),
-    (
-        "logs",
-        "logGroupName",
-        list("logs", "DescribeLogGroups", "logGroups[].logGroupName"),
-    ),
-    (
-        "logs",
-        "logGroupIdentifier",
-        list("logs", "DescribeLogGroups", "logGroups[].logGroupName"),
-    ),
-    (
-        "ecs",
-        "cluster",
-        list("ecs", "ListClusters", "clusterArns[]"),
-    ),
-    (
-        "eks",
-        "clusterName",
-        list("eks", "ListClusters", "clusters[]"),
-    ),
-    (
-        "s3api",
-        "Bucket",
-        list("s3api", "ListBuckets", "Buckets[].Name"),
-    ),
-    (
-        "ec2",
-        "InstanceIds",
-        list(
-            "ec2",
-            "DescribeInstances",
-            "Reservations[].Instances[].InstanceId",
-        ),
-    ),
-    (
-        "ec2",
-        "InstanceId",
-        list(
-            "ec2",
-            "DescribeInstances",
-            "Reservations[].Instances[].InstanceId",
-        ),
-    ),
-    (
-        "kinesis",
-        "StreamName",
-        list("kinesis", "ListStreams", "StreamNames[]"),
-    ),
-    (
-        "dynamodb",
-        "TableName",
-        list("dynamodb", "ListTables", "TableNames[]"),
-    ),
-    (
-        "sns",
-        "TopicArn",
-        list("sns", "ListTopics", "Topics[].TopicArn"),
-    ),
-    ("sqs", "QueueUrl", list("sqs", "ListQueues", "QueueUrls[]")),
-    (
-        "rds",
-        "DBInstanceIdentifier",
-        list(
-            "rds",
-            "DescribeDBInstances",
-            "DBInstances[].DBInstanceIdentifier",
-        ),
-    ),
-    (
-        "cloudformation",
-        "StackName",
-        list("cloudformation", "DescribeStacks", "Stacks[].StackName"),
-    ),
-];
-
-const fn list(service: &'static str, operation: &'static str, names: &'static str) -> ResourceList {
-    ResourceList {
-        service,
-        operation,
-        names,
-    }
-}
-
-/// The list call that fills choices for `member` of a `service` operation, if the table has one
-/// (and it is not the operation itself).
-pub fn resource_list(service: &str, operation: &str, member: &str) -> Option<ResourceList> {
-    RESOURCE_LISTS
-        .iter()
-        .find(|(s, m, list)| *s == service && *m == member && list.operation != operation)
-        .map(|(_, _, list)| *list)
 }
 
 /// Operation name prefixes that only read.
@@ -478,6 +363,24 @@ pub fn apply_submission(
         })),
         Err(error) => Err(SubmissionError::Command(error)),
     }
+}
+
+/// The form's fields with what was just submitted, so that a form shown again keeps it.
+pub fn with_submitted_values(
+    mut fields: Vec<FormField>,
+    submitted: &Map<String, Value>,
+) -> Vec<FormField> {
+    for field in &mut fields {
+        let typed = submitted
+            .get(&format!("{}{}", field.member, FREE_TEXT_SUFFIX))
+            .or_else(|| submitted.get(&field.member));
+        if let Some(Value::String(text)) = typed {
+            if !text.is_empty() {
+                field.value = Some(text.clone());
+            }
+        }
+    }
+    fields
 }
 
 /// The model's minimum length of a string member.
