@@ -295,65 +295,7 @@ pub fn apply_submission(
             }
             continue;
         };
-        match &field.kind {
-            FieldKind::Toggle => {
-                let on = matches!(value.as_str(), "true" | "True" | "1");
-                if on {
-                    text.push_str(&format!(" --{}", field.option));
-                } else {
-                    text.push_str(&format!(" --no-{}", field.option));
-                }
-            }
-            FieldKind::Choice { multi: true, .. } => {
-                text.push_str(&format!(" --{}", field.option));
-                for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-                    text.push(' ');
-                    text.push_str(&quote_word(item));
-                }
-            }
-            FieldKind::Text {
-                placeholder: Some(p),
-                ..
-            } if p == "value1, value2" => {
-                text.push_str(&format!(" --{}", field.option));
-                for item in value
-                    .split([',', '\n'])
-                    .map(str::trim)
-                    .filter(|i| !i.is_empty())
-                {
-                    text.push(' ');
-                    text.push_str(&quote_word(item));
-                }
-            }
-            kind => {
-                if let FieldKind::Text {
-                    pattern: Some(pattern),
-                    ..
-                } = kind
-                {
-                    let anchored = format!("^(?:{pattern})$");
-                    if regex::Regex::new(&anchored).is_ok_and(|r| !r.is_match(&value)) {
-                        return Err(SubmissionError::Pattern {
-                            option: field.option.clone(),
-                            pattern: pattern.clone(),
-                        });
-                    }
-                }
-                let min = model
-                    .as_ref()
-                    .and_then(|m| min_length(m, base, &field.member));
-                if let Some(min) = min {
-                    if (value.chars().count() as u64) < min {
-                        return Err(SubmissionError::TooShort {
-                            option: field.option.clone(),
-                            min,
-                        });
-                    }
-                }
-                // `=` keeps a value that starts with a dash from reading as an option.
-                text.push_str(&format!(" --{}={}", field.option, quote_word(&value)));
-            }
-        }
+        append_option(&mut text, field, &value, model.as_deref(), base)?;
     }
     match command::parse(&text, models, ParseContext::Chat) {
         Ok(Command::Run(invocation)) => Ok(invocation),
@@ -363,6 +305,75 @@ pub fn apply_submission(
         })),
         Err(error) => Err(SubmissionError::Command(error)),
     }
+}
+
+/// Appends one submitted field to the command line `text` as the CLI would spell it,
+/// checking a text value's pattern and minimum length first.
+fn append_option(
+    text: &mut String,
+    field: &FormField,
+    value: &str,
+    model: Option<&ServiceModel>,
+    base: &Invocation,
+) -> Result<(), SubmissionError> {
+    match &field.kind {
+        FieldKind::Toggle => {
+            let on = matches!(value, "true" | "True" | "1");
+            if on {
+                text.push_str(&format!(" --{}", field.option));
+            } else {
+                text.push_str(&format!(" --no-{}", field.option));
+            }
+        }
+        FieldKind::Choice { multi: true, .. } => {
+            text.push_str(&format!(" --{}", field.option));
+            for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                text.push(' ');
+                text.push_str(&quote_word(item));
+            }
+        }
+        FieldKind::Text {
+            placeholder: Some(p),
+            ..
+        } if p == "value1, value2" => {
+            text.push_str(&format!(" --{}", field.option));
+            for item in value
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+            {
+                text.push(' ');
+                text.push_str(&quote_word(item));
+            }
+        }
+        kind => {
+            if let FieldKind::Text {
+                pattern: Some(pattern),
+                ..
+            } = kind
+            {
+                let anchored = format!("^(?:{pattern})$");
+                if regex::Regex::new(&anchored).is_ok_and(|r| !r.is_match(value)) {
+                    return Err(SubmissionError::Pattern {
+                        option: field.option.clone(),
+                        pattern: pattern.clone(),
+                    });
+                }
+            }
+            let min = model.and_then(|m| min_length(m, base, &field.member));
+            if let Some(min) = min {
+                if (value.chars().count() as u64) < min {
+                    return Err(SubmissionError::TooShort {
+                        option: field.option.clone(),
+                        min,
+                    });
+                }
+            }
+            // `=` keeps a value that starts with a dash from reading as an option.
+            text.push_str(&format!(" --{}={}", field.option, quote_word(value)));
+        }
+    }
+    Ok(())
 }
 
 /// The form's fields with what was just submitted, so that a form shown again keeps it.

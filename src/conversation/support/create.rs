@@ -31,6 +31,26 @@ struct CaseToCreate {
     correlation_id: String,
 }
 
+/// The category the case is created in: the one chosen on the summary, else the one given
+/// with the command; it must be one of the service's categories when the service has any.
+/// Otherwise what the clicker is told.
+fn chosen_category(draft: &SupportDraft, data: &Value) -> Result<Option<String>, &'static str> {
+    let chosen = data
+        .get("categoryCode")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .filter(|c| !c.is_empty())
+        .or(draft.category_code.clone());
+    match (chosen, draft.categories.is_empty()) {
+        (Some(code), false) => match name_of(&draft.categories, &code) {
+            Some(_) => Ok(Some(code)),
+            None => Err("Choose the category from the list on the card, then Create case."),
+        },
+        (None, false) => Err("Choose a category on the card first, then Create case."),
+        (chosen, true) => Ok(chosen),
+    }
+}
+
 impl Inner {
     /// Create case on the summary: the category is checked, the request claimed for running
     /// (once), and the "Creating…" card shown; [`Inner::create_case`] runs after the click is
@@ -43,28 +63,9 @@ impl Inner {
         data: &Value,
         target: Option<MessageRef>,
     ) -> ClickOutcome {
-        let chosen = data
-            .get("categoryCode")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .filter(|c| !c.is_empty())
-            .or(draft.category_code.clone());
-        let category = match (&chosen, draft.categories.is_empty()) {
-            (Some(code), false) => match name_of(&draft.categories, code) {
-                Some(_) => Some(code.clone()),
-                None => {
-                    return ClickOutcome::Refuse(
-                        "Choose the category from the list on the card, then Create case."
-                            .to_owned(),
-                    )
-                }
-            },
-            (None, false) => {
-                return ClickOutcome::Refuse(
-                    "Choose a category on the card first, then Create case.".to_owned(),
-                )
-            }
-            (chosen, true) => chosen.clone(),
+        let category = match chosen_category(&draft, data) {
+            Ok(category) => category,
+            Err(refusal) => return ClickOutcome::Refuse(refusal.to_owned()),
         };
         let mut invocation = loaded.request.invocation.to_invocation();
         if let Some(code) = &category {

@@ -10,11 +10,13 @@ use super::{
     name_of, pairs, parse_cc, summary_facts, support_fields, value_of, ISSUE_TYPES, LANGUAGES,
     MAX_BODY,
 };
+use crate::aws::support::SupportError;
 use crate::bot::{MessageRef, TurnContext};
 use crate::command::Invocation;
 use crate::conversation::pending::{Loaded, RequestKind, StoredInvocation, SupportDraft};
 use crate::conversation::reauthorize::Moment;
 use crate::conversation::{already_handled, call_options, ClickOutcome, Inner};
+use crate::policy::Permit;
 use crate::render::{self, Card, CommandHeader, FormView};
 
 /// A support-case form card: the command it completes, the services and severity levels
@@ -188,20 +190,8 @@ impl Inner {
             Err(outcome) => return outcome,
         };
         let header = self.support_header(&full, Some(&permit));
-        draft.categories = match self
-            .support
-            .services(
-                &call_options(&permit),
-                Some(vec![draft.service_code.clone()]),
-                &draft.language,
-            )
-            .await
-        {
-            Ok(found) => found
-                .into_iter()
-                .find(|s| s.code == draft.service_code)
-                .map(|s| s.categories)
-                .unwrap_or_default(),
+        draft.categories = match self.service_categories(&permit, &draft).await {
+            Ok(categories) => categories,
             Err(error) => {
                 return ClickOutcome::ClickerOnly {
                     card: self.support_error_card(&header, &error, turn.correlation_id()),
@@ -233,5 +223,26 @@ impl Inner {
             },
             None => already_handled(),
         }
+    }
+
+    /// The categories (code, name) of the draft's service, in the draft's language.
+    async fn service_categories(
+        &self,
+        permit: &Permit,
+        draft: &SupportDraft,
+    ) -> Result<Vec<(String, String)>, SupportError> {
+        let found = self
+            .support
+            .services(
+                &call_options(permit),
+                Some(vec![draft.service_code.clone()]),
+                &draft.language,
+            )
+            .await?;
+        Ok(found
+            .into_iter()
+            .find(|s| s.code == draft.service_code)
+            .map(|s| s.categories)
+            .unwrap_or_default())
     }
 }

@@ -73,7 +73,8 @@ fn text_field(
     }
 }
 
-/// The form's fields, pre-filled from the command and then from `values`.
+/// The form's fields, pre-filled from the command and then from `values`. Long because most
+/// of it is the table of the seven fields.
 fn support_fields(invocation: &Invocation, values: Option<&Map<String, Value>>) -> Vec<FormField> {
     let mut fields = vec![
         text_field(
