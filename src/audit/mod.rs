@@ -8,6 +8,8 @@
 //! It depends on no decision-making module: `policy` turns its requesters and permits into
 //! the [`AuditSubject`] and [`AuditGrant`] a record is made from.
 
+mod outcome;
+
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};

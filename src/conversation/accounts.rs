@@ -7,14 +7,16 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::form::FormCard;
+use super::paging::PageAt;
 use super::pending::{Loaded, RequestKind, RequestState};
-use super::{already_handled, as_choice_pairs, requester_of, Inner, Outcome};
-use crate::audit::{AuditRecord, Outcome as AuditOutcome};
+use super::reauthorize::Moment;
+use super::{already_handled, requester_of, ClickOutcome, Inner};
 use crate::bot::{MessageRef, Reply, TurnContext};
 use crate::command::{GlobalOptions, Invocation};
-use crate::policy::{AccountQuestion, Decision};
+use crate::policy::{AccountQuestion, Permit};
 use crate::prompt;
-use crate::render::{self, AccountChoiceView, Card, CommandHeader, FormView};
+use crate::render::{self, AccountChoiceView, Card, CommandHeader};
 
 /// `set default-account` with an optional account: `Some(None)` for the bare command,
 /// `Some(Some("production"))` with an account, `None` for any other text.
@@ -141,7 +143,7 @@ impl Inner {
         run_after: bool,
         data: &Value,
         target: Option<MessageRef>,
-    ) -> Outcome {
+    ) -> ClickOutcome {
         let request = &loaded.request;
         let requester = request.requester.to_requester();
         let account = data
@@ -154,11 +156,11 @@ impl Inner {
             .await
         {
             Ok(chosen) => chosen,
-            Err(denial) => return Outcome::Refuse(denial.message),
+            Err(denial) => return ClickOutcome::Refuse(denial.message),
         };
         if !run_after {
             return match self.claim(loaded, |r| r.state = RequestState::Done).await {
-                Some(_) => Outcome::Update {
+                Some(_) => ClickOutcome::Update {
                     card: chosen_card(&chosen.name, &chosen.id, None, ""),
                     target,
                     then: None,
@@ -167,28 +169,33 @@ impl Inner {
             };
         }
         let invocation = request.invocation.to_invocation();
-        let permit = match self.authorizer.decide(&requester, &invocation).await {
-            Decision::Permit(permit) => permit,
-            Decision::Deny(denial) => {
-                return match self.claim(loaded, |r| r.state = RequestState::Failed).await {
-                    Some(_) => Outcome::Update {
-                        card: self.denial_card(&invocation, &denial),
-                        target,
-                        then: None,
-                    },
-                    None => already_handled(),
-                }
-            }
-            Decision::ChooseAccount(_) => {
-                return Outcome::Refuse(
-                    "That account could not be remembered; choose again.".to_owned(),
-                )
-            }
+        let permit = match self
+            .reauthorize_or_fail(loaded, &invocation, &target, Moment::AccountChosen)
+            .await
+        {
+            Ok(permit) => permit,
+            Err(outcome) => return outcome,
         };
+        self.continue_waiting_command(turn, loaded, &invocation, &permit, missing, target)
+            .await
+    }
+
+    /// The command that waited for an account choice, now authorized: its form (with
+    /// `missing` fields), its confirmation (a change), or its run (a read).
+    async fn continue_waiting_command(
+        self: &Arc<Self>,
+        turn: &TurnContext,
+        loaded: &Loaded,
+        invocation: &Invocation,
+        permit: &Permit,
+        missing: Option<Vec<String>>,
+        target: Option<MessageRef>,
+    ) -> ClickOutcome {
+        let request = &loaded.request;
         if let Some(missing) = missing.filter(|m| !m.is_empty()) {
-            let fields = prompt::form_fields(self.models, &invocation, &missing);
+            let fields = prompt::form_fields(self.models, invocation, &missing);
             let choices = self
-                .resource_choices(&request.requester, &fields, &invocation)
+                .resource_choices(&request.requester, &fields, invocation)
                 .await;
             let stored_choices = choices.clone();
             return match self
@@ -200,16 +207,16 @@ impl Inner {
                 })
                 .await
             {
-                Some(request) => Outcome::Update {
-                    card: render::form(&FormView {
-                        header: self.header(&invocation, Some(&permit)),
+                Some(request) => ClickOutcome::Update {
+                    card: FormCard {
+                        header: self.header(invocation, Some(permit)),
                         fields,
-                        choices: as_choice_pairs(&choices),
-                        free_text: true,
+                        choices: &choices,
                         error: None,
-                        request_id: request.id.clone(),
+                        request_id: &request.id,
                         expires_in_minutes: request.minutes_left(),
-                    }),
+                    }
+                    .render(),
                     target,
                     then: None,
                 },
@@ -218,9 +225,9 @@ impl Inner {
         }
         if !prompt::is_read_only(&invocation.service, &invocation.operation) {
             return match self.claim(loaded, |r| r.kind = RequestKind::Confirm).await {
-                Some(request) => Outcome::Update {
+                Some(request) => ClickOutcome::Update {
                     card: render::confirm(
-                        &self.confirm_header(&invocation, &permit),
+                        &self.confirm_header(invocation, permit),
                         &request.id,
                         request.minutes_left(),
                     ),
@@ -236,30 +243,7 @@ impl Inner {
         else {
             return already_handled();
         };
-        self.running(turn, claimed, target, None, 1)
-    }
-
-    /// The audit record of a request that ended without running (cancelled or expired).
-    pub(super) fn audit_unrun(
-        &self,
-        request: &super::pending::PendingRequest,
-        outcome: AuditOutcome,
-        correlation_id: &str,
-    ) {
-        if matches!(
-            request.kind,
-            RequestKind::AccountChoice {
-                run_after: false,
-                ..
-            }
-        ) {
-            return;
-        }
-        let invocation = request.invocation.to_invocation();
-        self.audit.write(
-            &AuditRecord::new(&request.requester.to_requester(), &invocation, outcome)
-                .with_correlation_id(correlation_id),
-        );
+        self.start_run(turn, claimed, target, PageAt::first())
     }
 }
 

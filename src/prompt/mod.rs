@@ -1,7 +1,8 @@
 //! Model-driven prompting: which form fields a command needs ([`form_fields`]), how submitted
 //! values become a command again and are validated on the server ([`apply_submission`]), the
-//! table of list calls that fill resource choices ([`resource_list`]), and whether an
-//! operation only reads ([`is_read_only`]). Pure: no IO, no AWS calls, no cards.
+//! resource choice lists of a form ([`resources`]: which list call fills a field and how its
+//! answer becomes choices), and whether an operation only reads ([`is_read_only`]). Pure: no
+//! IO, no AWS calls, no cards; the list calls themselves are made by `conversation/`.
 
 use serde_json::{Map, Value};
 
@@ -10,8 +11,12 @@ use crate::command::{
 };
 use crate::models::{Models, ServiceModel, ShapeType};
 
-/// How many resource choices a dropdown shows; more is not useful on a phone.
-pub const MAX_RESOURCE_CHOICES: usize = 50;
+mod resources;
+
+pub use resources::{
+    as_choice_pairs, list_invocation, resource_choice_names, resource_list, ResourceList,
+    MAX_RESOURCE_CHOICES,
+};
 
 /// The suffix of the free-text input that sits next to a resource choice list.
 pub const FREE_TEXT_SUFFIX: &str = "__text";
@@ -56,126 +61,6 @@ pub struct FormField {
     pub value: Option<String>,
     /// Where resource choices for this field come from, if anywhere.
     pub resource: Option<ResourceList>,
-}
-
-/// The list call that fills choices for a parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ResourceList {
-    /// The AWS CLI service name of the list call.
-    pub service: &'static str,
-    /// The model operation (`ListFunctions`).
-    pub operation: &'static str,
-    /// JMESPath over the first page that yields the names.
-    pub names: &'static str,
-}
-
-/// Common parameters and the list call that fills them: (service, member, list call).
-const RESOURCE_LISTS: &[(&str, &str, ResourceList)] = &[
-    (
-        "lambda",
-        "FunctionName",
-        list("lambda", "ListFunctions", "Functions[].FunctionName"),
-    ),
-    (
-        "cloudwatch",
-        "AlarmName",
-        list("cloudwatch", "DescribeAlarms", "MetricAlarms[].AlarmName"),
-    ),
-    (
-        "cloudwatch",
-        "AlarmNames",
-        list("cloudwatch", "DescribeAlarms", "MetricAlarms[].AlarmName"),
-    ),
-    (
-        "logs",
-        "logGroupName",
-        list("logs", "DescribeLogGroups", "logGroups[].logGroupName"),
-    ),
-    (
-        "logs",
-        "logGroupIdentifier",
-        list("logs", "DescribeLogGroups", "logGroups[].logGroupName"),
-    ),
-    (
-        "ecs",
-        "cluster",
-        list("ecs", "ListClusters", "clusterArns[]"),
-    ),
-    (
-        "eks",
-        "clusterName",
-        list("eks", "ListClusters", "clusters[]"),
-    ),
-    (
-        "s3api",
-        "Bucket",
-        list("s3api", "ListBuckets", "Buckets[].Name"),
-    ),
-    (
-        "ec2",
-        "InstanceIds",
-        list(
-            "ec2",
-            "DescribeInstances",
-            "Reservations[].Instances[].InstanceId",
-        ),
-    ),
-    (
-        "ec2",
-        "InstanceId",
-        list(
-            "ec2",
-            "DescribeInstances",
-            "Reservations[].Instances[].InstanceId",
-        ),
-    ),
-    (
-        "kinesis",
-        "StreamName",
-        list("kinesis", "ListStreams", "StreamNames[]"),
-    ),
-    (
-        "dynamodb",
-        "TableName",
-        list("dynamodb", "ListTables", "TableNames[]"),
-    ),
-    (
-        "sns",
-        "TopicArn",
-        list("sns", "ListTopics", "Topics[].TopicArn"),
-    ),
-    ("sqs", "QueueUrl", list("sqs", "ListQueues", "QueueUrls[]")),
-    (
-        "rds",
-        "DBInstanceIdentifier",
-        list(
-            "rds",
-            "DescribeDBInstances",
-            "DBInstances[].DBInstanceIdentifier",
-        ),
-    ),
-    (
-        "cloudformation",
-        "StackName",
-        list("cloudformation", "DescribeStacks", "Stacks[].StackName"),
-    ),
-];
-
-const fn list(service: &'static str, operation: &'static str, names: &'static str) -> ResourceList {
-    ResourceList {
-        service,
-        operation,
-        names,
-    }
-}
-
-/// The list call that fills choices for `member` of a `service` operation, if the table has one
-/// (and it is not the operation itself).
-pub fn resource_list(service: &str, operation: &str, member: &str) -> Option<ResourceList> {
-    RESOURCE_LISTS
-        .iter()
-        .find(|(s, m, list)| *s == service && *m == member && list.operation != operation)
-        .map(|(_, _, list)| *list)
 }
 
 /// Operation name prefixes that only read.
@@ -410,65 +295,7 @@ pub fn apply_submission(
             }
             continue;
         };
-        match &field.kind {
-            FieldKind::Toggle => {
-                let on = matches!(value.as_str(), "true" | "True" | "1");
-                if on {
-                    text.push_str(&format!(" --{}", field.option));
-                } else {
-                    text.push_str(&format!(" --no-{}", field.option));
-                }
-            }
-            FieldKind::Choice { multi: true, .. } => {
-                text.push_str(&format!(" --{}", field.option));
-                for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-                    text.push(' ');
-                    text.push_str(&quote_word(item));
-                }
-            }
-            FieldKind::Text {
-                placeholder: Some(p),
-                ..
-            } if p == "value1, value2" => {
-                text.push_str(&format!(" --{}", field.option));
-                for item in value
-                    .split([',', '\n'])
-                    .map(str::trim)
-                    .filter(|i| !i.is_empty())
-                {
-                    text.push(' ');
-                    text.push_str(&quote_word(item));
-                }
-            }
-            kind => {
-                if let FieldKind::Text {
-                    pattern: Some(pattern),
-                    ..
-                } = kind
-                {
-                    let anchored = format!("^(?:{pattern})$");
-                    if regex::Regex::new(&anchored).is_ok_and(|r| !r.is_match(&value)) {
-                        return Err(SubmissionError::Pattern {
-                            option: field.option.clone(),
-                            pattern: pattern.clone(),
-                        });
-                    }
-                }
-                let min = model
-                    .as_ref()
-                    .and_then(|m| min_length(m, base, &field.member));
-                if let Some(min) = min {
-                    if (value.chars().count() as u64) < min {
-                        return Err(SubmissionError::TooShort {
-                            option: field.option.clone(),
-                            min,
-                        });
-                    }
-                }
-                // `=` keeps a value that starts with a dash from reading as an option.
-                text.push_str(&format!(" --{}={}", field.option, quote_word(&value)));
-            }
-        }
+        append_option(&mut text, field, &value, model.as_deref(), base)?;
     }
     match command::parse(&text, models, ParseContext::Chat) {
         Ok(Command::Run(invocation)) => Ok(invocation),
@@ -478,6 +305,93 @@ pub fn apply_submission(
         })),
         Err(error) => Err(SubmissionError::Command(error)),
     }
+}
+
+/// Appends one submitted field to the command line `text` as the CLI would spell it,
+/// checking a text value's pattern and minimum length first.
+fn append_option(
+    text: &mut String,
+    field: &FormField,
+    value: &str,
+    model: Option<&ServiceModel>,
+    base: &Invocation,
+) -> Result<(), SubmissionError> {
+    match &field.kind {
+        FieldKind::Toggle => {
+            let on = matches!(value, "true" | "True" | "1");
+            if on {
+                text.push_str(&format!(" --{}", field.option));
+            } else {
+                text.push_str(&format!(" --no-{}", field.option));
+            }
+        }
+        FieldKind::Choice { multi: true, .. } => {
+            text.push_str(&format!(" --{}", field.option));
+            for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                text.push(' ');
+                text.push_str(&quote_word(item));
+            }
+        }
+        FieldKind::Text {
+            placeholder: Some(p),
+            ..
+        } if p == "value1, value2" => {
+            text.push_str(&format!(" --{}", field.option));
+            for item in value
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+            {
+                text.push(' ');
+                text.push_str(&quote_word(item));
+            }
+        }
+        kind => {
+            if let FieldKind::Text {
+                pattern: Some(pattern),
+                ..
+            } = kind
+            {
+                let anchored = format!("^(?:{pattern})$");
+                if regex::Regex::new(&anchored).is_ok_and(|r| !r.is_match(value)) {
+                    return Err(SubmissionError::Pattern {
+                        option: field.option.clone(),
+                        pattern: pattern.clone(),
+                    });
+                }
+            }
+            let min = model.and_then(|m| min_length(m, base, &field.member));
+            if let Some(min) = min {
+                if (value.chars().count() as u64) < min {
+                    return Err(SubmissionError::TooShort {
+                        option: field.option.clone(),
+                        min,
+                    });
+                }
+            }
+            // `=` keeps a value that starts with a dash from reading as an option.
+            text.push_str(&format!(" --{}={}", field.option, quote_word(value)));
+        }
+    }
+    Ok(())
+}
+
+/// The form's fields with what was just submitted, so that a form shown again keeps it.
+pub fn with_submitted_values(
+    mut fields: Vec<FormField>,
+    submitted: &Map<String, Value>,
+) -> Vec<FormField> {
+    for field in &mut fields {
+        let typed = submitted
+            .get(&format!("{}{}", field.member, FREE_TEXT_SUFFIX))
+            .or_else(|| submitted.get(&field.member));
+        if let Some(Value::String(text)) = typed {
+            if !text.is_empty() {
+                field.value = Some(text.clone());
+            }
+        }
+    }
+    fields
 }
 
 /// The model's minimum length of a string member.

@@ -1,0 +1,101 @@
+//! The parts of cards this conversation assembles from its own state: the command header
+//! (title, command line, account, region, role), the confirmation's header, and the cards of
+//! a refusal and of a failed AWS call. The card JSON itself is built by `render/`.
+
+use super::Inner;
+use crate::aws::AwsError;
+use crate::bot::error_chain;
+use crate::command::{render_command_line, Invocation};
+use crate::policy::{Denial, Permit};
+use crate::render::{self, Card, CommandHeader};
+
+impl Inner {
+    /// The header every card about `invocation` shows; account, region and role come from
+    /// the permit once there is one.
+    pub(super) fn header(&self, invocation: &Invocation, permit: Option<&Permit>) -> CommandHeader {
+        CommandHeader {
+            title: format!("{} {}", invocation.service, invocation.cli_operation),
+            command_line: Some(render_command_line(invocation, self.models)),
+            account: permit.and_then(|p| p.account()).map(|a| {
+                if a.name.is_empty() || a.name == a.id {
+                    a.id.clone()
+                } else {
+                    format!("{} ({})", a.name, a.id)
+                }
+            }),
+            region: permit
+                .map(|p| p.region().to_owned())
+                .or_else(|| invocation.globals.region.clone()),
+            role: permit.and_then(|p| p.role_arn()).map(str::to_owned),
+        }
+    }
+
+    /// The header of a confirmation: account and role are always named, also when the bot
+    /// runs on its own credentials.
+    pub(super) fn confirm_header(&self, invocation: &Invocation, permit: &Permit) -> CommandHeader {
+        let mut header = self.header(invocation, Some(permit));
+        header
+            .account
+            .get_or_insert_with(|| "the account of the bot's own credentials".to_owned());
+        header
+            .role
+            .get_or_insert_with(|| "the bot's own credentials (no role configured)".to_owned());
+        header
+    }
+
+    /// The card of a refusal: what was refused, and by which layer.
+    pub(super) fn denial_card(&self, invocation: &Invocation, denial: &Denial) -> Card {
+        render::error(
+            "Not allowed here",
+            &denial.message,
+            Some(&self.header(invocation, None)),
+            Some(&format!("Refused by {}", denial.layer.describe())),
+        )
+    }
+
+    /// The card of a failed AWS call. AWS's own refusals and timeouts are shown as they are;
+    /// anything else is logged and shown with the correlation id only.
+    pub(super) fn aws_error_card(
+        &self,
+        header: &CommandHeader,
+        error: &AwsError,
+        correlation_id: &str,
+    ) -> Card {
+        match error {
+            AwsError::Service { .. } => render::error(
+                "AWS refused the call",
+                "AWS answered with the error below. Check the parameters, or ask for the permission it names.",
+                Some(header),
+                Some(&error.to_string()),
+            ),
+            AwsError::Timeout { .. } => render::error(
+                "The command took too long",
+                &error.to_string(),
+                Some(header),
+                None,
+            ),
+            other => {
+                // The details (endpoint URLs, response bodies, SDK internals) go to the log only.
+                tracing::error!(error = %error_chain(other), correlation_id, "command failed");
+                let what = match other {
+                    AwsError::Transport { .. } => "AWS could not be reached".to_owned(),
+                    AwsError::Parse { operation, .. } => {
+                        format!("The answer of AWS to {operation} could not be read")
+                    }
+                    AwsError::Credentials { .. } => {
+                        "The bot has no usable AWS credentials for this call".to_owned()
+                    }
+                    shown => shown.to_string(),
+                };
+                render::error(
+                    "The command could not be run",
+                    &format!(
+                        "{what}. Nothing more is known here. Try again; if it keeps failing, give your administrator the reference {correlation_id}."
+                    ),
+                    Some(header),
+                    None,
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! A click on a pending request's card (Action.Execute, or the message its Action.Submit
+//! fallback sends): who may click, whether the request can still move, and where each verb
+//! goes. Only the requester may act, only in the request's conversation, only on an open,
+//! unexpired request, and only one click wins.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::paging::PageAt;
+use super::pending::{now_millis, Loaded, RequestKind, RequestState};
+use super::{already_handled, short, update, ClickOutcome, Inner};
+use crate::bot::{error_chain, MessageRef, TurnContext};
+use crate::command::render_command_line;
+use crate::render::verbs;
+
+impl Inner {
+    /// An Action.Submit fallback: the same answers as [`Inner::answer_click`], delivered as
+    /// card updates and a text reply.
+    pub(super) async fn on_submit(self: &Arc<Self>, turn: &TurnContext, verb: &str, data: &Value) {
+        let outcome = self.answer_click(turn, verb, data).await;
+        let Some(responder) = turn.responder().cloned() else {
+            return;
+        };
+        match outcome {
+            ClickOutcome::Refuse(message) => {
+                if let Err(error) = responder.reply_text(turn.activity(), &message).await {
+                    tracing::error!(error = %error_chain(&error), "refusal could not be sent");
+                }
+            }
+            ClickOutcome::ClickerOnly { card, target } => {
+                if let Some(target) = &target {
+                    update(&responder, target, &card).await;
+                }
+            }
+            ClickOutcome::Update { card, target, then } => {
+                if let Some(target) = &target {
+                    update(&responder, target, &card).await;
+                }
+                if let Some(then) = then {
+                    then(responder).await;
+                }
+            }
+        }
+    }
+
+    /// What a click with `verb` on a pending request's card leads to: the request is loaded
+    /// and checked ([`Inner::load_clicked`], [`Inner::answer_unless_open`]), then the verb
+    /// moves it on.
+    pub(super) async fn answer_click(
+        self: &Arc<Self>,
+        turn: &TurnContext,
+        verb: &str,
+        data: &Value,
+    ) -> ClickOutcome {
+        let id = data
+            .get("request")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let loaded = match self.load_clicked(turn, verb, id).await {
+            Ok(loaded) => loaded,
+            Err(refusal) => return refusal,
+        };
+        let activity = turn.activity();
+        let fallback_target = activity
+            .reply_to_id
+            .as_deref()
+            .and_then(|reply_to| MessageRef::in_conversation_of(activity, reply_to));
+        let target = self.pending.card(id).await.or(fallback_target);
+        if let Some(answer) = self.answer_unless_open(turn, &loaded, &target).await {
+            return answer;
+        }
+        if loaded.request.is_expired() {
+            return self.expire(&loaded, target, turn.correlation_id()).await;
+        }
+        match (verb, &loaded.request.kind) {
+            (verbs::CANCEL, _) => self.cancel(&loaded, target, turn.correlation_id()).await,
+            (verbs::SUBMIT, RequestKind::Form { missing, choices }) => {
+                self.submit_form(turn, &loaded, missing, choices, data, target)
+                    .await
+            }
+            (verbs::CONFIRM, RequestKind::Confirm) => {
+                let Some(claimed) = self
+                    .claim(&loaded, |r| r.state = RequestState::Running)
+                    .await
+                else {
+                    return already_handled();
+                };
+                tracing::info!(request = short(id), "confirmed; running once");
+                self.start_run(turn, claimed, target, PageAt::first())
+            }
+            (verbs::NEXT_PAGE, RequestKind::NextPage { next, page }) => {
+                let page = PageAt {
+                    cursor: Some(next.clone()),
+                    number: *page,
+                };
+                let Some(claimed) = self
+                    .claim(&loaded, |r| r.state = RequestState::Running)
+                    .await
+                else {
+                    return already_handled();
+                };
+                self.start_run(turn, claimed, target, page)
+            }
+            (verbs::SUBMIT, RequestKind::SupportForm { .. }) => {
+                self.submit_support_form(turn, &loaded, data, target).await
+            }
+            (verbs::CHOOSE_ACCOUNT, RequestKind::AccountChoice { missing, run_after }) => {
+                self.account_chosen(turn, &loaded, missing.clone(), *run_after, data, target)
+                    .await
+            }
+            (verbs::CONFIRM, RequestKind::SupportSummary { draft }) => {
+                self.confirm_support_case(turn, &loaded, draft.clone(), data, target)
+                    .await
+            }
+            _ => ClickOutcome::Refuse(
+                "This button does not belong to this request. Nothing was changed.".to_owned(),
+            ),
+        }
+    }
+
+    /// The clicked request, if it exists and the clicker is its requester in its own
+    /// conversation; otherwise the refusal to answer with.
+    async fn load_clicked(
+        &self,
+        turn: &TurnContext,
+        verb: &str,
+        id: &str,
+    ) -> Result<Loaded, ClickOutcome> {
+        let loaded = match self.pending.load(id).await {
+            Ok(Some(loaded)) => loaded,
+            Ok(None) => {
+                tracing::info!(verb, "click on an unknown request refused");
+                return Err(ClickOutcome::Refuse(
+                    "I do not know this request, so nothing was run. Send the command again to start over."
+                        .to_owned(),
+                ));
+            }
+            Err(error) => {
+                tracing::error!(error = %error_chain(&error), "pending request could not be read");
+                return Err(ClickOutcome::Refuse(format!(
+                    "Something went wrong on my side (reference {}). Nothing was run.",
+                    turn.correlation_id()
+                )));
+            }
+        };
+        let request = &loaded.request;
+        let activity = turn.activity();
+        let clicking_user_id = activity.from.as_ref().map(|f| f.id.as_str());
+        if !request
+            .requester
+            .is(turn.user_aad_object_id(), clicking_user_id)
+        {
+            tracing::info!(
+                request = short(id),
+                verb,
+                "click by someone other than the requester refused"
+            );
+            let name = request
+                .requester
+                .user_name
+                .clone()
+                .unwrap_or_else(|| "the person".to_owned());
+            return Err(ClickOutcome::Refuse(format!(
+                "Only {name}, who sent this command, can use its buttons. Nothing was changed; send the command yourself to run it as you."
+            )));
+        }
+        if activity.conversation_id() != Some(request.requester.conversation_id.as_str()) {
+            tracing::warn!(
+                request = short(id),
+                verb,
+                "click from another conversation than the request's refused"
+            );
+            return Err(ClickOutcome::Refuse(
+                "This card belongs to another conversation, so nothing was run. Use the buttons on the card where you sent the command, or send the command here."
+                    .to_owned(),
+            ));
+        }
+        Ok(loaded)
+    }
+
+    /// `None` for an open request; for any other state, the answer to the click. A Running
+    /// request whose runner died is given up as "outcome unknown" here.
+    async fn answer_unless_open(
+        &self,
+        turn: &TurnContext,
+        loaded: &Loaded,
+        target: &Option<MessageRef>,
+    ) -> Option<ClickOutcome> {
+        let request = &loaded.request;
+        let refusal = match request.state {
+            RequestState::Open => return None,
+            RequestState::Running if request.is_abandoned(now_millis()) => {
+                return Some(
+                    match self
+                        .give_up_abandoned(loaded, turn.correlation_id())
+                        .await
+                    {
+                        Some(card) => ClickOutcome::Update {
+                            card,
+                            target: target.clone(),
+                            then: None,
+                        },
+                        None => already_handled(),
+                    },
+                )
+            }
+            RequestState::Running => {
+                "This request is already running; its card will show the result.".to_owned()
+            }
+            RequestState::OutcomeUnknown => format!(
+                "The bot stopped while this command was running, so its outcome is unknown. Check in AWS before you run it again: {}",
+                render_command_line(&request.invocation.to_invocation(), self.models)
+            ),
+            RequestState::Done | RequestState::Failed => {
+                "This request was already handled, so nothing was run again.".to_owned()
+            }
+            RequestState::Cancelled => {
+                "This request was cancelled. Send the command again to start over.".to_owned()
+            }
+            RequestState::Expired => {
+                "This request has expired. Send the command again to start over.".to_owned()
+            }
+        };
+        Some(ClickOutcome::Refuse(refusal))
+    }
+}

@@ -1,0 +1,238 @@
+//! A typed message arrives: the Action.Submit fallback of a card click, `set
+//! default-account`, or a command. A command is parsed and authorized, then answered with help,
+//! a form for missing parameters, an account choice, a confirmation of a change, or (for a
+//! complete read) the result.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::accounts::{account_choice_card, set_default_account_command};
+use super::form::FormCard;
+use super::paging::PageAt;
+use super::pending::{RequestKind, StoredRequester};
+use super::run::CallToRender;
+use super::{requester_of, Inner};
+use crate::audit::{AuditRecord, Outcome as AuditOutcome};
+use crate::bot::{error_chain, Reply, TurnContext};
+use crate::command::{self, Command, CommandError, Invocation, ParseContext};
+use crate::policy::{Decision, DenialLayer, Permit};
+use crate::prompt;
+use crate::render::{self, Card};
+
+impl Inner {
+    /// Answers one message: a card click's Action.Submit fallback goes to
+    /// [`Inner::on_submit`], everything else is read as a command.
+    pub(super) async fn on_message(self: &Arc<Self>, turn: &TurnContext, text: &str) -> Reply {
+        let activity = turn.activity();
+        // An Action.Submit fallback of our cards: a message whose value names the request.
+        if let Some(value) = activity
+            .value
+            .as_ref()
+            .filter(|v| v.get("request").is_some())
+        {
+            let verb = value
+                .get("verb")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            self.on_submit(turn, &verb, value).await;
+            return Reply::Nothing;
+        }
+        if let Some(choice) = set_default_account_command(text) {
+            return self.on_set_default_account(turn, choice).await;
+        }
+        let command = command::parse(text, self.models, ParseContext::Chat);
+        match command {
+            Ok(Command::Help(request)) => Reply::Card(self.help_card(turn, request)),
+            // The aliases run as the s3api call they stand for, through the same path: the
+            // listing as a result card, the copy after a confirmation.
+            Ok(Command::S3(alias)) => {
+                self.on_command(turn, alias.equivalent_invocation(), None)
+                    .await
+            }
+            Ok(Command::Run(invocation)) => self.on_command(turn, invocation, None).await,
+            Err(CommandError::MissingRequired {
+                invocation,
+                missing,
+            }) => {
+                let missing = missing.into_iter().map(|m| m.member).collect();
+                self.on_command(turn, *invocation, Some(missing)).await
+            }
+            Err(CommandError::NeverAllowed {
+                service,
+                operation,
+                reason,
+            }) => self.refuse_never_allowed(turn, service, operation, reason),
+            Err(error) => Reply::Card(render::error(
+                "I could not read that command",
+                &error.to_string(),
+                None,
+                None,
+            )),
+        }
+    }
+
+    /// A command that is never allowed from chat: refused before any policy, but still an
+    /// attempt, so it is audited.
+    fn refuse_never_allowed(
+        &self,
+        turn: &TurnContext,
+        service: String,
+        operation: Option<String>,
+        reason: &'static str,
+    ) -> Reply {
+        let error = CommandError::NeverAllowed {
+            service: service.clone(),
+            operation: operation.clone(),
+            reason,
+        };
+        let attempted = Invocation {
+            service,
+            operation: operation.clone().unwrap_or_else(|| "*".to_owned()),
+            cli_operation: operation.unwrap_or_default(),
+            params: Map::new(),
+            globals: command::GlobalOptions::default(),
+        };
+        self.audit.write(
+            &AuditRecord::new(
+                &requester_of(turn).to_requester(),
+                &attempted,
+                AuditOutcome::denied(DenialLayer::NeverAllowed, error.to_string()),
+            )
+            .with_correlation_id(turn.correlation_id()),
+        );
+        Reply::Card(render::error(
+            "Not allowed here",
+            &error.to_string(),
+            None,
+            Some(&format!(
+                "Refused by {}",
+                DenialLayer::NeverAllowed.describe()
+            )),
+        ))
+    }
+
+    /// A parsed command (`missing`: the required members it lacks): authorized, then a form,
+    /// an account choice, a confirmation or the result.
+    async fn on_command(
+        self: &Arc<Self>,
+        turn: &TurnContext,
+        invocation: Invocation,
+        missing: Option<Vec<String>>,
+    ) -> Reply {
+        let requester = requester_of(turn);
+        if invocation.service == "support" && invocation.operation == "CreateCase" {
+            return self.start_support_case(turn, requester, invocation).await;
+        }
+        let permit = match self
+            .authorizer
+            .decide(&requester.to_requester(), &invocation)
+            .await
+        {
+            Decision::Permit(permit) => permit,
+            Decision::Deny(denial) => return Reply::Card(self.denial_card(&invocation, &denial)),
+            Decision::ChooseAccount(question) => {
+                let request = self.new_request(
+                    requester,
+                    RequestKind::AccountChoice {
+                        missing,
+                        run_after: true,
+                    },
+                    &invocation,
+                );
+                let card = account_choice_card(
+                    Some(self.header(&invocation, None)),
+                    &question,
+                    &request.id,
+                );
+                return self.post_request_card(turn, request, card).await;
+            }
+        };
+        if let Some(missing) = missing {
+            return self
+                .open_form(turn, requester, invocation, &permit, missing)
+                .await;
+        }
+        if !prompt::is_read_only(&invocation.service, &invocation.operation) {
+            let request = self.new_request(requester, RequestKind::Confirm, &invocation);
+            let card = render::confirm(
+                &self.confirm_header(&invocation, &permit),
+                &request.id,
+                self.minutes(),
+            );
+            return self.post_request_card(turn, request, card).await;
+        }
+        let (card, next_request) = self
+            .call_and_render(CallToRender {
+                requester: &requester,
+                invocation: &invocation,
+                permit: &permit,
+                page: PageAt::first(),
+                correlation_id: turn.correlation_id(),
+                reuse_request: None,
+                confirmed: false,
+            })
+            .await;
+        self.reply_with_result(turn, card, next_request).await
+    }
+
+    /// Opens a form request for the `missing` members, with the resource choices the
+    /// requester may list, and posts its card.
+    async fn open_form(
+        &self,
+        turn: &TurnContext,
+        requester: StoredRequester,
+        invocation: Invocation,
+        permit: &Permit,
+        missing: Vec<String>,
+    ) -> Reply {
+        let fields = prompt::form_fields(self.models, &invocation, &missing);
+        let choices = self
+            .resource_choices(&requester, &fields, &invocation)
+            .await;
+        let request = self.new_request(
+            requester,
+            RequestKind::Form {
+                missing,
+                choices: choices.clone(),
+            },
+            &invocation,
+        );
+        let card = FormCard {
+            header: self.header(&invocation, Some(permit)),
+            fields,
+            choices: &choices,
+            error: None,
+            request_id: &request.id,
+            expires_in_minutes: self.minutes(),
+        }
+        .render();
+        self.post_request_card(turn, request, card).await
+    }
+
+    /// Sends a result card as the reply; when it offers a next page, the next-page request
+    /// learns where the card is.
+    async fn reply_with_result(
+        &self,
+        turn: &TurnContext,
+        card: Card,
+        next_request: Option<String>,
+    ) -> Reply {
+        let Some(responder) = turn.responder() else {
+            return Reply::Card(card);
+        };
+        match responder.reply_card(turn.activity(), &card).await {
+            Ok(Some(card_ref)) => {
+                if let Some(id) = next_request {
+                    self.attach_card(&id, card_ref).await;
+                }
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(error = %error_chain(&error), "result card could not be sent")
+            }
+        }
+        Reply::Nothing
+    }
+}

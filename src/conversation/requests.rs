@@ -1,0 +1,202 @@
+//! The life of a pending request: opened with its card, its card's place recorded, moved on
+//! by compare-and-swap (exactly one click wins), cancelled or expired without running, and
+//! the audit record of a request that ended without running.
+
+use super::pending::{
+    new_request_id, now_millis, Loaded, PendingRequest, RequestKind, RequestState, RunLease,
+    StoredInvocation, StoredRequester,
+};
+use super::{already_handled, short, ClickOutcome, Inner};
+use crate::audit::{AuditRecord, Outcome as AuditOutcome};
+use crate::bot::{error_chain, MessageRef, Reply, TurnContext};
+use crate::command::Invocation;
+use crate::render::{self, Card, Status};
+
+impl Inner {
+    /// How long a new request stays open, in whole minutes, as its card says.
+    pub(super) fn minutes(&self) -> u64 {
+        self.request_ttl.as_secs().div_ceil(60)
+    }
+
+    /// A new open request for `invocation`, expiring after the request time-to-live.
+    pub(super) fn new_request(
+        &self,
+        requester: StoredRequester,
+        kind: RequestKind,
+        invocation: &Invocation,
+    ) -> PendingRequest {
+        PendingRequest {
+            id: new_request_id(),
+            requester,
+            kind,
+            state: RequestState::Open,
+            invocation: StoredInvocation::from(invocation),
+            expires_at_ms: now_millis() + self.request_ttl.as_millis() as u64,
+            lease: None,
+        }
+    }
+
+    /// Stores the request, posts its card, and remembers where the card is.
+    pub(super) async fn post_request_card(
+        &self,
+        turn: &TurnContext,
+        request: PendingRequest,
+        card: Card,
+    ) -> Reply {
+        if let Err(error) = self.pending.put(&request).await {
+            tracing::error!(error = %error_chain(&error), "pending request not stored");
+            return Reply::Card(render::internal_error(turn.correlation_id()));
+        }
+        tracing::info!(
+            request = short(&request.id),
+            kind = card.name,
+            "request opened"
+        );
+        let Some(responder) = turn.responder() else {
+            return Reply::Card(card);
+        };
+        match responder.reply_card(turn.activity(), &card).await {
+            Ok(Some(card_ref)) => self.attach_card(&request.id, card_ref).await,
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(error = %error_chain(&error), "request card could not be sent")
+            }
+        }
+        Reply::Nothing
+    }
+
+    /// Records where a request's card is, for updates in place.
+    pub(super) async fn attach_card(&self, id: &str, card_ref: MessageRef) {
+        let expires_at_ms = now_millis() + self.request_ttl.as_millis() as u64;
+        if let Err(error) = self.pending.set_card(id, &card_ref, expires_at_ms).await {
+            tracing::error!(error = %error_chain(&error), request = short(id), "the card reference could not be recorded");
+        }
+    }
+
+    /// Moves a request on with `change`, only if nobody else did first. The new request, or
+    /// `None` when another click won (or the store failed, which is logged).
+    pub(super) async fn claim(
+        &self,
+        loaded: &Loaded,
+        change: impl FnOnce(&mut PendingRequest),
+    ) -> Option<PendingRequest> {
+        let mut next = loaded.request.clone();
+        change(&mut next);
+        let starts_running =
+            next.state == RequestState::Running && loaded.request.state != RequestState::Running;
+        if starts_running {
+            next.lease = Some(RunLease::new(&self.runner, now_millis()));
+        }
+        match self.pending.transition(loaded, &next).await {
+            Ok(true) => {
+                if starts_running {
+                    if let Err(error) = self.pending.mark_running(&next).await {
+                        // The click path still finds it abandoned by its lease; only the sweep
+                        // that updates its card without a click misses it.
+                        tracing::warn!(error = %error_chain(&error), "running request not noted");
+                    }
+                }
+                Some(next)
+            }
+            Ok(false) => None,
+            Err(error) => {
+                tracing::error!(error = %error_chain(&error), "pending request could not be updated");
+                None
+            }
+        }
+    }
+
+    /// A click on a request whose time ran out: marks it Expired (once) and says so on the
+    /// card. Nothing runs.
+    pub(super) async fn expire(
+        &self,
+        loaded: &Loaded,
+        target: Option<MessageRef>,
+        correlation_id: &str,
+    ) -> ClickOutcome {
+        let request = &loaded.request;
+        let header = self.header(&request.invocation.to_invocation(), None);
+        match self
+            .claim(loaded, |r| r.state = RequestState::Expired)
+            .await
+        {
+            Some(_) => {
+                self.audit_unrun(request, AuditOutcome::Cancelled, correlation_id);
+                ClickOutcome::Update {
+                    card: render::status(
+                        Status::Expired,
+                        &format!(
+                            "This request expired after {} minutes without an answer. Nothing was run. Send the command again to start over.",
+                            self.minutes()
+                        ),
+                        Some(&header),
+                    ),
+                    target,
+                    then: None,
+                }
+            }
+            None => already_handled(),
+        }
+    }
+
+    /// Cancel on a request's card: marks it Cancelled (once) and says who cancelled it.
+    /// Nothing runs.
+    pub(super) async fn cancel(
+        &self,
+        loaded: &Loaded,
+        target: Option<MessageRef>,
+        correlation_id: &str,
+    ) -> ClickOutcome {
+        let request = &loaded.request;
+        let header = self.header(&request.invocation.to_invocation(), None);
+        match self
+            .claim(loaded, |r| r.state = RequestState::Cancelled)
+            .await
+        {
+            Some(_) => {
+                tracing::info!(request = short(&request.id), "request cancelled");
+                self.audit_unrun(request, AuditOutcome::Cancelled, correlation_id);
+                ClickOutcome::Update {
+                    card: render::status(
+                        Status::Cancelled,
+                        &format!(
+                            "Cancelled by {}. Nothing was run.",
+                            request
+                                .requester
+                                .user_name
+                                .as_deref()
+                                .unwrap_or("the requester")
+                        ),
+                        Some(&header),
+                    ),
+                    target,
+                    then: None,
+                }
+            }
+            None => already_handled(),
+        }
+    }
+
+    /// The audit record of a request that ended without running (cancelled or expired).
+    pub(super) fn audit_unrun(
+        &self,
+        request: &PendingRequest,
+        outcome: AuditOutcome,
+        correlation_id: &str,
+    ) {
+        if matches!(
+            request.kind,
+            RequestKind::AccountChoice {
+                run_after: false,
+                ..
+            }
+        ) {
+            return;
+        }
+        let invocation = request.invocation.to_invocation();
+        self.audit.write(
+            &AuditRecord::new(&request.requester.to_requester(), &invocation, outcome)
+                .with_correlation_id(correlation_id),
+        );
+    }
+}
