@@ -18,8 +18,8 @@ use aws_chatops::policy::{Authorizer as _, ChannelAuthorizer, Requester};
 use aws_chatops::store::{MemoryStore, Store};
 use serde_json::{json, Value};
 
-use crate::moto;
 use crate::support::harness::{wait_until, Harness, Options, TENANT_ID, USER_AAD_ID};
+use crate::support::moto;
 
 pub(crate) const OPS: &str = "19:ops-channel@thread.tacv2";
 pub(crate) const ONCALL: &str = "19:oncall-channel@thread.tacv2";

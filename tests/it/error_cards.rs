@@ -9,7 +9,7 @@ use std::time::Duration;
 use aws_chatops::aws::EngineConfig;
 
 use crate::access::{start_with, text, ONCALL};
-use crate::moto;
+use crate::support::moto;
 
 /// An endpoint that answers every request with a 200 whose body no AWS parser can read, and a
 /// header and body that must never reach a card.

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::access::{access_text, text};
-use crate::moto;
 use crate::support::harness::{wait_until, Harness, APP_ID, APP_PASSWORD, TENANT_ID};
+use crate::support::moto;
 
 const CHANNEL: &str = "19:reload-channel@thread.tacv2";
 

@@ -23,7 +23,7 @@ use serde_json::{json, Map, Value};
 use super::standins::StandIn;
 
 pub fn moto_url() -> String {
-    crate::moto::moto().url.clone()
+    super::moto::moto().url.clone()
 }
 
 pub fn credentials() -> Credentials {

@@ -11,7 +11,7 @@ use aws_chatops::aws::assume_role::{
 use aws_chatops::aws::{CallOptions, Engine, EngineConfig};
 use serde_json::Map;
 
-use super::moto;
+use crate::support::moto;
 
 fn engine_config() -> EngineConfig {
     EngineConfig {

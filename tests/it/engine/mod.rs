@@ -2,13 +2,14 @@
 //! the deadline and the AWS CLI's pagination.
 
 mod assume_role;
-mod moto;
 
 use std::time::Duration;
 
 use aws_chatops::aws::{AwsError, CallOptions, Credentials, Engine, EngineConfig};
 use aws_chatops::command::{GlobalOptions, Invocation};
 use serde_json::{json, Map, Value};
+
+use crate::support::moto;
 
 fn engine() -> Engine {
     Engine::new(EngineConfig {
