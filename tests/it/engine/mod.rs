@@ -5,10 +5,11 @@ mod assume_role;
 
 use std::time::Duration;
 
-use aws_chatops::aws::{AwsError, CallOptions, Credentials, Engine, EngineConfig};
+use aws_chatops::aws::{AwsError, CallOptions, Engine, EngineConfig};
 use aws_chatops::command::{GlobalOptions, Invocation};
 use serde_json::{json, Map, Value};
 
+use crate::support::aws::{call_options, credentials};
 use crate::support::moto;
 
 fn engine() -> Engine {
@@ -20,10 +21,7 @@ fn engine() -> Engine {
 }
 
 fn options() -> CallOptions {
-    CallOptions {
-        credentials: Credentials::new("testing", "testing", None, None, "test"),
-        region: "us-east-1".into(),
-    }
+    call_options(credentials(), "us-east-1")
 }
 
 fn unique(prefix: &str) -> String {

@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod app;
 pub mod aws;
-pub mod harness;
 pub mod keys;
 pub mod moto;
 pub mod standins;
