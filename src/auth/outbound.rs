@@ -3,7 +3,11 @@
 //! secret anywhere but the configured token endpoint.
 
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// Tokio's clock (the monotonic clock unless a test pauses it), so that a test can move a
+// token past its refresh point without waiting.
+use tokio::time::Instant;
 
 use serde::Deserialize;
 use url::Url;

@@ -5,237 +5,22 @@
 //! record for every outcome kind.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::Duration;
 
-use aws_chatops::audit::{AuditLog, AuditMemory};
-use aws_chatops::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
-use aws_chatops::aws::{Credentials, Engine, EngineConfig};
-use aws_chatops::bot::DurableConversationStore;
-use aws_chatops::conversation::Conversations;
+use aws_chatops::aws::EngineConfig;
 use aws_chatops::policy::config::AccessConfig;
-use aws_chatops::policy::{Authorizer as _, ChannelAuthorizer, Requester};
-use aws_chatops::store::{MemoryStore, Store};
+use aws_chatops::policy::{Authorizer as _, Requester};
 use serde_json::{json, Value};
 
-use crate::moto;
-use crate::support::harness::{wait_until, Harness, Options, TENANT_ID, USER_AAD_ID};
+use crate::support::app::{access_text, TestApp, ONCALL, OPS, TENANT_ID, USER_AAD_ID};
+use crate::support::aws::moto_engine;
+use crate::support::moto;
 
-pub(crate) const OPS: &str = "19:ops-channel@thread.tacv2";
-pub(crate) const ONCALL: &str = "19:oncall-channel@thread.tacv2";
 const UNMAPPED_USER: &str = "99999999-0000-4000-8000-0000000000bb";
 
-/// Two channels, two accounts, a channel role and user roles.
-pub(crate) fn access_text(ops_guardrails: &str) -> String {
-    format!(
-        r#"
-[access]
-default_region = "us-east-1"
-
-[access.accounts.production]
-id = "123456789012"
-channel_role = "arn:aws:iam::123456789012:role/chatops-readonly"
-user_roles = {{ "{USER_AAD_ID}" = "arn:aws:iam::123456789012:role/oncall-ada" }}
-
-[access.accounts.staging]
-id = "210987654321"
-default_region = "us-west-2"
-channel_role = "arn:aws:iam::210987654321:role/chatops-staging"
-
-[access.channels.ops]
-tenant_id = "{TENANT_ID}"
-channel_id = "19%3Aops-channel%40thread.tacv2"
-accounts = ["production", "staging"]
-guardrails = [{ops_guardrails}]
-[[access.channels.ops.guardrail_statement]]
-effect = "Allow"
-action = ["cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState"]
-
-[access.channels.oncall]
-tenant_id = "{TENANT_ID}"
-channel_id = "{ONCALL}"
-accounts = ["production"]
-require_user_roles = true
-"#
-    )
-}
-
-pub(crate) struct Bot {
-    pub(crate) h: Harness,
-    pub(crate) authorizer: Arc<ChannelAuthorizer>,
-    audit: AuditMemory,
-    /// Where this bot writes audit records (a replica may share it).
-    pub(crate) log: Arc<AuditLog>,
-}
-
-pub(crate) async fn start_with(engine_config: EngineConfig, ops_guardrails: &str) -> Bot {
-    start_with_store(
-        engine_config,
-        ops_guardrails,
-        Arc::new(MemoryStore::default()),
-    )
-    .await
-}
-
-/// The chat flow of one bot process: conversations authorized by a `ChannelAuthorizer` over
-/// the access config, STS on moto, state in `store`, audit records to `log`.
-pub(crate) async fn channel_handler(
-    engine_config: EngineConfig,
-    ops_guardrails: &str,
-    store: Arc<dyn Store>,
-    log: Arc<AuditLog>,
-) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
-    let static_credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
-        Credentials::new("testing", "testing", None, None, "test"),
-    );
-    // STS keeps the default deadline whatever a test sets for the AWS call itself: on a busy
-    // machine an AssumeRole against moto can take longer than a deliberately short call limit.
-    let sts_engine = EngineConfig {
-        timeout: aws_chatops::aws::DEFAULT_TIMEOUT,
-        ..engine_config.clone()
-    };
-    let sts = sts_sdk_config(&sts_engine, "us-east-1")
-        .await
-        .into_builder()
-        .credentials_provider(static_credentials)
-        .build();
-    let authorizer = Arc::new(ChannelAuthorizer::new(
-        AccessConfig::from_toml_str(&access_text(ops_guardrails)).unwrap(),
-        store.clone(),
-        Arc::new(StsRoleAssumer::new(&sts)),
-        log.clone(),
-        "us-east-1",
-    ));
-    let conversations = Conversations::new(
-        Arc::new(Engine::new(engine_config)),
-        authorizer.clone(),
-        store,
-        Duration::from_secs(600),
-    )
-    .with_audit(log);
-    (Arc::new(conversations), authorizer)
-}
-
-pub(crate) async fn start_with_store(
-    engine_config: EngineConfig,
-    ops_guardrails: &str,
-    store: Arc<dyn Store>,
-) -> Bot {
-    let (log, audit) = AuditLog::memory();
-    let log = Arc::new(log);
-    let (conversations, authorizer) =
-        channel_handler(engine_config, ops_guardrails, store.clone(), log.clone()).await;
-    let h = Harness::start_with(Options {
-        handler: Some(conversations),
-        conversation_store: Some(Arc::new(DurableConversationStore::new(store))),
-        ..Options::default()
-    })
-    .await;
-    h.wait_ready().await;
-    Bot {
-        h,
-        authorizer,
-        audit,
-        log,
-    }
-}
-
-pub(crate) fn moto_engine() -> EngineConfig {
-    EngineConfig {
-        endpoint_url: Some(moto::moto().url.clone()),
-        max_attempts: 1,
-        ..EngineConfig::default()
-    }
-}
-
-async fn start() -> Bot {
-    start_with(moto_engine(), "\"ReadOnly\", \"LambdaInvoke\"").await
-}
-
-impl Bot {
-    /// A message from `user` in `channel`.
-    pub(crate) fn message(&self, channel: &str, user: &str, text: &str) -> Value {
-        let mut activity = self
-            .h
-            .message_in(&format!("{channel};messageid=1776390257332"), text);
-        activity["channelData"]["channel"]["id"] = json!(channel);
-        activity["from"]["aadObjectId"] = json!(user);
-        activity
-    }
-
-    /// Sends a message and returns the card the bot posted for it.
-    pub(crate) async fn say(&self, channel: &str, text: &str) -> Value {
-        self.say_as(channel, USER_AAD_ID, text).await
-    }
-
-    async fn say_as(&self, channel: &str, user: &str, text: &str) -> Value {
-        let state = &self.h.connector.state;
-        let before = state.received().len();
-        let response = self
-            .h
-            .post(&self.message(channel, user, text), Some(&self.h.bearer()))
-            .await;
-        assert_eq!(response.status(), 200);
-        // The reply is a POST; card updates of earlier clicks (PUT) may still arrive meanwhile.
-        let reply = || {
-            state.received()[before..]
-                .iter()
-                .find(|r| r.method == "POST")
-                .map(|r| r.body["attachments"][0]["content"].clone())
-        };
-        wait_until(&format!("a reply to {text:?}"), || reply().is_some()).await;
-        self.h.wait_turns_idle().await;
-        reply().unwrap()
-    }
-
-    /// Clicks an Action.Execute button; returns the card the clicker gets back.
-    pub(crate) async fn click(&self, channel: &str, data: Value) -> Value {
-        let mut activity = self.message(channel, USER_AAD_ID, "");
-        activity["type"] = json!("invoke");
-        activity["name"] = json!("adaptiveCard/action");
-        activity.as_object_mut().unwrap().remove("text");
-        activity["value"] = json!({
-            "action": {"type": "Action.Execute", "verb": data["verb"], "data": data},
-            "trigger": "manual"
-        });
-        let response = self.h.post(&activity, Some(&self.h.bearer())).await;
-        assert_eq!(response.status(), 200);
-        let body: Value = response.json().await.unwrap();
-        body["value"].clone()
-    }
-
-    /// Waits for a card update (PUT) whose text contains `needle`, and returns that card.
-    pub(crate) async fn updated_card(&self, needle: &str) -> Value {
-        let state = &self.h.connector.state;
-        wait_until(&format!("a card update with {needle:?}"), || {
-            state
-                .received()
-                .iter()
-                .any(|r| r.method == "PUT" && r.body.to_string().contains(needle))
-        })
-        .await;
-        self.h.wait_turns_idle().await;
-        state
-            .received()
-            .into_iter()
-            .rev()
-            .find(|r| r.method == "PUT" && r.body.to_string().contains(needle))
-            .map(|r| r.body["attachments"][0]["content"].clone())
-            .unwrap()
-    }
-
-    pub(crate) fn records(&self) -> Vec<Value> {
-        self.audit.records()
-    }
-
-    /// Waits until `count` audit records are written.
-    async fn wait_records(&self, count: usize) {
-        let audit = &self.audit;
-        wait_until(&format!("{count} audit records"), || {
-            audit.records().len() >= count
-        })
-        .await;
-    }
+/// The bot with the `[access]` config of `access_text`, Lambda invocations allowed in OPS.
+async fn start() -> TestApp {
+    TestApp::with_access(moto_engine(), "\"ReadOnly\", \"LambdaInvoke\"").await
 }
 
 /// Ada in a channel, as the activity describes her.
@@ -301,7 +86,7 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
     let bot = start().await;
 
     // First use in a channel with two accounts: the account question.
-    let question = bot.say(OPS, "cloudwatch describe-alarms").await;
+    let question = bot.say_in(OPS, "cloudwatch describe-alarms").await;
     assert!(text(&question).contains("Which AWS account?"), "{question}");
     let buttons = actions(&question, "choose-account");
     let offered: Vec<&str> = buttons
@@ -327,17 +112,17 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
     );
 
     // The choice is remembered: no question the second time.
-    let again = bot.say(OPS, "cloudwatch describe-alarms").await;
+    let again = bot.say_in(OPS, "cloudwatch describe-alarms").await;
     assert_eq!(
         fact(&again, "Account").as_deref(),
         Some("production (123456789012)")
     );
 
     // @aws set default-account changes it.
-    let set = bot.say(OPS, "set default-account staging").await;
+    let set = bot.say_in(OPS, "set default-account staging").await;
     assert!(text(&set).contains("Default account set"), "{set}");
     assert!(text(&set).contains("210987654321"), "{set}");
-    let staging = bot.say(OPS, "cloudwatch describe-alarms").await;
+    let staging = bot.say_in(OPS, "cloudwatch describe-alarms").await;
     assert_eq!(
         fact(&staging, "Account").as_deref(),
         Some("staging (210987654321)")
@@ -353,7 +138,7 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
     );
 
     // The bare command shows the choices with the current one.
-    let choices = bot.say(OPS, "set default-account").await;
+    let choices = bot.say_in(OPS, "set default-account").await;
     assert!(
         text(&choices).contains("Current default: staging (210987654321)"),
         "{choices}"
@@ -365,16 +150,16 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
 
     // A region given once is remembered for the channel; --region overrides it.
     let west = bot
-        .say(OPS, "cloudwatch describe-alarms --region eu-west-1")
+        .say_in(OPS, "cloudwatch describe-alarms --region eu-west-1")
         .await;
     assert_eq!(fact(&west, "Region").as_deref(), Some("eu-west-1"));
-    let remembered = bot.say(OPS, "cloudwatch describe-alarms").await;
+    let remembered = bot.say_in(OPS, "cloudwatch describe-alarms").await;
     assert_eq!(fact(&remembered, "Region").as_deref(), Some("eu-west-1"));
     let other = bot
-        .say(OPS, "cloudwatch describe-alarms --region ap-southeast-2")
+        .say_in(OPS, "cloudwatch describe-alarms --region ap-southeast-2")
         .await;
     assert_eq!(fact(&other, "Region").as_deref(), Some("ap-southeast-2"));
-    let other_channel = bot.say(ONCALL, "cloudwatch describe-alarms").await;
+    let other_channel = bot.say_in(ONCALL, "cloudwatch describe-alarms").await;
     assert_eq!(
         fact(&other_channel, "Region").as_deref(),
         Some("us-east-1"),
@@ -413,7 +198,7 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_refusal_shows_the_layer_that_refused() {
     let bot = start().await;
-    bot.authorizer
+    bot.authorizer()
         .set_default_account(&requester(OPS), "production")
         .await
         .unwrap();
@@ -479,16 +264,16 @@ async fn every_refusal_shows_the_layer_that_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_submitted_form_is_checked_again_after_the_config_changed() {
     let bot = start().await;
-    bot.authorizer
+    bot.authorizer()
         .set_default_account(&requester(OPS), "production")
         .await
         .unwrap();
     // lambda invoke without a function name: a form (LambdaInvoke allows it now).
-    let form = bot.say(OPS, "lambda invoke").await;
+    let form = bot.say_in(OPS, "lambda invoke").await;
     let submit = actions(&form, "submit");
     assert_eq!(submit.len(), 1, "{form}");
     // The administrator removes LambdaInvoke from the channel's guardrails.
-    bot.authorizer
+    bot.authorizer()
         .replace_config(AccessConfig::from_toml_str(&access_text("\"ReadOnly\"")).unwrap());
     let mut data = submit[0].clone();
     data["FunctionName"] = json!("my-function");
@@ -512,7 +297,7 @@ async fn a_submitted_form_is_checked_again_after_the_config_changed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confirmations_cancellations_and_failures_are_audited() {
     let bot = start().await;
-    bot.authorizer
+    bot.authorizer()
         .set_default_account(&requester(OPS), "production")
         .await
         .unwrap();
@@ -521,18 +306,18 @@ async fn confirmations_cancellations_and_failures_are_audited() {
         "cloudwatch put-metric-alarm --alarm-name {alarm} --metric-name CPUUtilization --namespace AWS/EC2 --statistic Average --period 60 --evaluation-periods 1 --threshold 90 --comparison-operator GreaterThanThreshold"
     );
     // A change: confirmed, then run.
-    let confirm = bot.say(OPS, &put).await;
+    let confirm = bot.say_in(OPS, &put).await;
     let button = actions(&confirm, "confirm")[0].clone();
     bot.click(OPS, button).await;
     bot.wait_records(1).await;
     // A change: cancelled.
-    let confirm = bot.say(OPS, &put).await;
+    let confirm = bot.say_in(OPS, &put).await;
     let button = actions(&confirm, "cancel")[0].clone();
     let cancelled = bot.click(OPS, button).await;
     assert!(text(&cancelled).contains("Cancelled"), "{cancelled}");
     // A change AWS refuses: failed.
     let confirm = bot
-        .say(
+        .say_in(
             OPS,
             "cloudwatch set-alarm-state --alarm-name no-such-alarm-here --state-value OK --state-reason test",
         )
@@ -580,8 +365,8 @@ async fn a_call_that_runs_out_of_time_is_audited_as_timed_out() {
         timeout: Duration::from_millis(300),
         ..EngineConfig::default()
     };
-    let bot = start_with(engine, "\"ReadOnly\"").await;
-    bot.say(ONCALL, "cloudwatch describe-alarms").await;
+    let bot = TestApp::with_access(engine, "\"ReadOnly\"").await;
+    bot.say_in(ONCALL, "cloudwatch describe-alarms").await;
     bot.wait_records(1).await;
     let last = bot.records().last().cloned().unwrap();
     assert_eq!(last["outcome"]["kind"], "timed_out");

@@ -8,7 +8,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::harness::{wait_until, Answer, Harness, Options, APP_ID};
+use crate::support::app::{wait_until, Answer, Options, TestApp, APP_ID};
 use crate::support::keys::{now, unsigned_token, TestKey};
 
 enum Request {
@@ -34,7 +34,7 @@ fn bearer(token: &str) -> Option<String> {
     Some(format!("Bearer {token}"))
 }
 
-fn cases(h: &Harness) -> Vec<Case> {
+fn cases(h: &TestApp) -> Vec<Case> {
     let key = &h.key;
     let other_key = TestKey::two();
     let message = |conversation: &str| h.message_in(conversation, "s3 ls");
@@ -418,7 +418,7 @@ fn cases(h: &Harness) -> Vec<Case> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_bad_request_is_refused_and_nothing_is_sent() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let cases = cases(&h);
     assert!(cases.len() >= 20, "the matrix has {} cases", cases.len());
     let mut failures = Vec::new();
@@ -493,7 +493,7 @@ async fn every_bad_request_is_refused_and_nothing_is_sent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepted_edge_cases() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let key = &h.key;
     let mut claims_case_differs = h.claims();
     claims_case_differs["serviceurl"] =
@@ -542,7 +542,7 @@ async fn accepted_edge_cases() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untrusted_issuers_never_cause_a_key_fetch() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let hits = h.login.state.jwks_hits();
     let mut claims = h.claims();
     claims["iss"] = json!("https://evil.example.com");
@@ -560,9 +560,9 @@ async fn untrusted_issuers_never_cause_a_key_fetch() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotated_key_is_accepted_after_one_refresh_and_unknown_kids_are_rate_limited() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let new_key = TestKey::two();
-    let mut jwks = crate::support::harness::default_jwks(&h.key);
+    let mut jwks = crate::support::app::default_jwks(&h.key);
     jwks.push(new_key.jwk("key-2", Some(&["msteams"])));
     h.login.state.set_keys(jwks);
     let hits = h.login.state.jwks_hits();
@@ -593,7 +593,7 @@ async fn a_rotated_key_is_accepted_after_one_refresh_and_unknown_kids_are_rate_l
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cached_token_is_refused_once_a_refresh_removed_its_key() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     // The same token for two activities: verified once, served from the cache the second time.
     let bearer = h.bearer();
     for conversation in ["c-cached-1", "c-cached-2"] {
@@ -635,7 +635,7 @@ async fn a_cached_token_is_refused_once_a_refresh_removed_its_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_the_key_endpoint_is_down_the_old_keys_keep_working() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     h.login.state.set_failing(true);
     let hits = h.login.state.jwks_hits()
         + h.login
@@ -671,7 +671,7 @@ async fn not_ready_until_keys_load_and_stale_keys_are_refreshed() {
         ..Options::default()
     };
     options.key_refresh.refresh_interval = std::time::Duration::from_millis(300);
-    let h = Harness::start_with(options).await;
+    let h = TestApp::start_with(options).await;
 
     let health = h.http.get(h.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
@@ -697,7 +697,7 @@ async fn not_ready_until_keys_load_and_stale_keys_are_refreshed() {
 async fn emulator_tokens_are_refused_even_with_a_valid_signature() {
     // The emulator path is off by default: a token from an emulator issuer is refused even when
     // its key is published and the claims are right.
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let mut claims = h.claims();
     claims["iss"] = json!("https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/");
     claims["ver"] = json!("1.0");
@@ -716,14 +716,14 @@ async fn emulator_tokens_are_refused_even_with_a_valid_signature() {
 async fn the_emulator_path_works_only_when_enabled_and_checks_the_app_id() {
     let mut options = Options::default();
     // The stand-in's metadata serves the Emulator keys too; only the issuer list differs.
-    let login = crate::support::standins::LoginStandIn::start(
-        crate::support::harness::default_jwks(&TestKey::one()),
-    );
+    let login = crate::support::standins::LoginStandIn::start(crate::support::app::default_jwks(
+        &TestKey::one(),
+    ));
     options.settings = vec![
         ("AWS_CHATOPS_ALLOW_EMULATOR", "true".to_owned()),
         ("ToBotFromEmulatorOpenIdMetadataUrl", login.metadata_url()),
     ];
-    let h = Harness::start_with(options).await;
+    let h = TestApp::start_with(options).await;
     h.wait_ready().await;
     let emulator_claims = |ver: &str, app_id_claim: &str, app_id: &str| {
         let mut claims = h.claims();

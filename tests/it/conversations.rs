@@ -3,166 +3,17 @@
 //! lacks), cards and in-place updates asserted on the recording Bot Connector, and the
 //! effect checked in moto.
 
-use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_chatops::bot::DurableConversationStore;
 use aws_chatops::conversation::pending::{PendingRequest, NAMESPACE};
-use aws_chatops::store::{get_json, put_json, Store};
+use aws_chatops::store::{get_json, put_json};
 use serde_json::{json, Value};
 
-use crate::support::aws::{aws, conversations, embedded_store, unique, SupportStandIn};
-use crate::support::harness::{wait_until, Harness, Options};
-use crate::support::standins::Recorded;
-
-const TTL: Duration = Duration::from_secs(900);
-
-pub(crate) struct World {
-    pub(crate) h: Harness,
-    pub(crate) support: SupportStandIn,
-    pub(crate) store: Option<Arc<dyn Store>>,
-    pub(crate) path: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-pub(crate) async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.redb");
-    let store = embedded_store(&path).await;
-    let support = SupportStandIn::start();
-    let handler = conversations(store.clone(), &support.url(), TTL);
-    let h = Harness::start_with(Options {
-        handler: Some(handler),
-        conversation_store: Some(Arc::new(DurableConversationStore::new(store.clone()))),
-        ..Options::default()
-    })
-    .await;
-    h.wait_ready().await;
-    World {
-        h,
-        support,
-        store: Some(store),
-        path,
-        _dir: dir,
-    }
-}
-
-impl World {
-    pub(crate) fn store(&self) -> &Arc<dyn Store> {
-        self.store.as_ref().unwrap()
-    }
-
-    /// Sends a message and returns the card of the bot's next request to the Connector.
-    pub(crate) async fn say(&self, text: &str) -> Value {
-        let before = self.h.connector.state.handled();
-        let response = self
-            .h
-            .post(&self.h.message(text), Some(&self.h.bearer()))
-            .await;
-        assert_eq!(response.status(), 200, "{text}");
-        let state = &self.h.connector.state;
-        wait_until("the bot's answer", || state.received().len() > before).await;
-        let sent = &state.received()[before];
-        assert_eq!(sent.method, "POST", "{text}");
-        card_of(sent)
-    }
-
-    /// An Action.Execute click; the HTTP status and the invoke response body.
-    pub(crate) async fn execute(&self, verb: &str, data: Value, user: User) -> (u16, Value) {
-        let activity = self.click_activity("invoke", verb, data, user);
-        let response = self.h.post(&activity, Some(&self.h.bearer())).await;
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    /// An Action.Submit click: a message whose value carries the data.
-    async fn submit(&self, verb: &str, data: Value, user: User) {
-        let activity = self.click_activity("message", verb, data, user);
-        let response = self.h.post(&activity, Some(&self.h.bearer())).await;
-        assert_eq!(response.status(), 200);
-    }
-
-    pub(crate) fn click_activity(&self, kind: &str, verb: &str, data: Value, user: User) -> Value {
-        let mut activity = self.h.message("");
-        let object = activity.as_object_mut().unwrap();
-        object.remove("text");
-        object.remove("entities");
-        object.insert("id".into(), json!(unique("click")));
-        // The card the bot posted is the Connector stand-in's first reply id for this test.
-        object.insert("replyToId".into(), json!(self.card_message_id()));
-        let mut data = data;
-        data["verb"] = json!(verb);
-        if kind == "invoke" {
-            object.insert("type".into(), json!("invoke"));
-            object.insert("name".into(), json!("adaptiveCard/action"));
-            object.insert(
-                "value".into(),
-                json!({"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}),
-            );
-        } else {
-            object.insert("value".into(), data);
-        }
-        if let User::Other = user {
-            object.insert(
-                "from".into(),
-                json!({"id": "29:2other-mri", "name": "Grace Hopper", "aadObjectId": "b2c3d4e5-0000-4000-8000-00000000bbbb"}),
-            );
-        }
-        activity
-    }
-
-    fn card_message_id(&self) -> String {
-        // The stand-in answers request N with id `reply-N`; the last POST is the card.
-        let received = self.h.connector.state.received();
-        let index = received
-            .iter()
-            .rposition(|r| r.method == "POST")
-            .expect("a card was posted");
-        format!("reply-{}", index + 1)
-    }
-
-    /// Waits for a card update (PUT) whose card contains `text`, and returns the card.
-    pub(crate) async fn updated_card(&self, text: &str) -> Value {
-        let state = &self.h.connector.state;
-        wait_until(&format!("a card update containing {text:?}"), || {
-            state
-                .received()
-                .iter()
-                .any(|r| r.method == "PUT" && card_of(r).to_string().contains(text))
-        })
-        .await;
-        let received = state.received();
-        let found = received
-            .iter()
-            .rev()
-            .find(|r| r.method == "PUT" && card_of(r).to_string().contains(text))
-            .unwrap();
-        card_of(found)
-    }
-
-    fn puts(&self) -> Vec<Value> {
-        self.h
-            .connector
-            .state
-            .received()
-            .iter()
-            .filter(|r| r.method == "PUT")
-            .map(card_of)
-            .collect()
-    }
-}
-
-#[derive(Clone, Copy)]
-pub(crate) enum User {
-    Requester,
-    Other,
-}
-
-fn card_of(recorded: &Recorded) -> Value {
-    recorded.body["attachments"][0]["content"].clone()
-}
+use crate::support::app::{TestApp, User, CONVERSATION_TTL as TTL};
+use crate::support::aws::{aws, conversations, embedded_store, unique};
 
 /// The pending-request id a card's buttons carry.
 pub(crate) fn request_id(card: &Value) -> String {
@@ -207,7 +58,7 @@ pub(crate) fn invoke_message(body: &Value) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_command_answers_with_a_result_card_in_the_thread() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let alarm = unique("cpu-high");
     aws(
         "cloudwatch",
@@ -243,7 +94,7 @@ async fn a_read_command_answers_with_a_result_card_in_the_thread() {
     );
     assert_eq!(card["version"], "1.5");
     assert!(card.to_string().len() < 28 * 1024);
-    let sent = &w.h.connector.state.received()[0];
+    let sent = &w.connector.state.received()[0];
     assert!(
         sent.path.ends_with("/activities/1776390257332"),
         "a reply in the thread"
@@ -252,7 +103,7 @@ async fn a_read_command_answers_with_a_result_card_in_the_thread() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn next_page_keeps_the_cursor_on_the_server() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let prefix = unique("/app/page");
     for name in ["a", "b", "c"] {
         aws(
@@ -296,7 +147,7 @@ async fn next_page_keeps_the_cursor_on_the_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_parameter_opens_a_form_and_action_execute_runs_it() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let table = unique("orders");
     aws(
         "dynamodb",
@@ -340,14 +191,14 @@ async fn a_missing_parameter_opens_a_form_and_action_execute_runs_it() {
     let puts = w.puts();
     assert!(puts.len() >= 2, "{puts:?}");
     assert!(puts[0].to_string().contains("Running"));
-    let put_paths: Vec<String> =
-        w.h.connector
-            .state
-            .received()
-            .iter()
-            .filter(|r| r.method == "PUT")
-            .map(|r| r.path.clone())
-            .collect();
+    let put_paths: Vec<String> = w
+        .connector
+        .state
+        .received()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| r.path.clone())
+        .collect();
     assert!(
         put_paths.iter().all(|p| p.ends_with("/activities/reply-1")),
         "{put_paths:?}"
@@ -366,7 +217,7 @@ async fn a_missing_parameter_opens_a_form_and_action_execute_runs_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_is_validated_on_the_server_and_action_submit_runs_it() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let form = w.say("lambda get-function").await;
     assert_contains(&form, &["--function-name", "Input.Text", "Run"]);
     let id = request_id(&form);
@@ -400,7 +251,7 @@ async fn a_form_is_validated_on_the_server_and_action_submit_runs_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_is_confirmed_and_runs_exactly_once() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let queue = unique("jobs");
     let url = aws("sqs", "CreateQueue", json!({"QueueName": queue})).await["QueueUrl"]
         .as_str()
@@ -474,7 +325,7 @@ async fn a_change_is_confirmed_and_runs_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kinesis_update_shard_count_through_action_submit_changes_it_once() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let stream = unique("clicks");
     aws(
         "kinesis",
@@ -493,11 +344,11 @@ async fn kinesis_update_shard_count_through_action_submit_changes_it_once() {
     w.submit("confirm", json!({"request": id}), User::Requester)
         .await;
     w.updated_card("TargetShardCount").await;
-    let before = w.h.connector.state.handled();
+    let before = w.connector.state.handled();
     w.submit("confirm", json!({"request": id}), User::Requester)
         .await;
-    w.h.wait_for_connector(before + 1).await;
-    let refusal = &w.h.connector.state.received()[before];
+    w.wait_for_connector(before + 1).await;
+    let refusal = &w.connector.state.received()[before];
     assert_eq!(refusal.method, "POST");
     assert!(refusal.body["text"]
         .as_str()
@@ -515,7 +366,7 @@ async fn kinesis_update_shard_count_through_action_submit_changes_it_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_and_cancelled_requests_run_nothing() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let queue = unique("expiry");
     let url = aws("sqs", "CreateQueue", json!({"QueueName": queue})).await["QueueUrl"]
         .as_str()
@@ -575,7 +426,7 @@ async fn expired_and_cancelled_requests_run_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_support_journey_creates_one_case_with_the_submitted_fields() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let subject = unique("Stream throttled");
     let form = w
         .say(&format!("support create-case --subject '{subject}'"))
@@ -657,7 +508,7 @@ async fn the_support_journey_creates_one_case_with_the_submitted_fields() {
     assert_eq!(case["language"], "en");
     // moto's DescribeCases moves every case's severity one step up per call (it simulates
     // escalation), so the severity is checked on the one CreateCase request instead.
-    let forwarded = w.support.state.forwarded_requests.lock().unwrap().clone();
+    let forwarded = w.support().state.forwarded_requests.lock().unwrap().clone();
     let creates: Vec<&Value> = forwarded
         .iter()
         .filter(|(operation, _)| operation == "CreateCase")
@@ -674,13 +525,13 @@ async fn the_support_journey_creates_one_case_with_the_submitted_fields() {
     assert!(created
         .to_string()
         .contains(case["caseId"].as_str().unwrap()));
-    assert!(w.support.state.answered.load(Ordering::SeqCst) >= 3);
-    assert!(w.support.state.forwarded.load(Ordering::SeqCst) >= 1);
+    assert!(w.support().state.answered.load(Ordering::SeqCst) >= 3);
+    assert!(w.support().state.forwarded.load(Ordering::SeqCst) >= 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn support_without_a_plan_and_attachments_are_explained() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let refused = w
         .say("support create-case --attachment-set-id as-123 --subject x")
         .await;
@@ -689,7 +540,7 @@ async fn support_without_a_plan_and_attachments_are_explained() {
         &["Attachments cannot be added from chat", "Support Center"],
     );
 
-    w.support
+    w.support()
         .state
         .no_subscription
         .store(true, Ordering::SeqCst);
@@ -706,7 +557,7 @@ async fn support_without_a_plan_and_attachments_are_explained() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_cards_come_from_the_models_and_typos_get_suggestions() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let general = w.say("help").await;
     assert_contains(&general, &["AWS ChatOps help", "support create-case"]);
     let service = w.say("lambda --help").await;
@@ -732,7 +583,7 @@ async fn help_cards_come_from_the_models_and_typos_get_suggestions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_opened_before_a_restart_can_be_submitted_after_it() {
-    let mut w = world().await;
+    let mut w = TestApp::with_conversations().await;
     let table = unique("restart");
     aws(
         "dynamodb",
@@ -745,11 +596,11 @@ async fn a_form_opened_before_a_restart_can_be_submitted_after_it() {
     let id = request_id(&form);
 
     // The process stops; the store file is closed and opened again by the new process.
-    w.h.stop().await;
+    w.stop().await;
     w.store = None;
-    let store = embedded_store(&w.path).await;
-    let handler = conversations(store.clone(), &w.support.url(), TTL);
-    w.h.restart(
+    let store = embedded_store(w.state_path()).await;
+    let handler = conversations(store.clone(), &w.support().url(), TTL);
+    w.restart(
         handler,
         Some(Arc::new(DurableConversationStore::new(store.clone()))),
     )

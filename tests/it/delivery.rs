@@ -13,7 +13,7 @@ use aws_chatops::teams::{DeliveryPolicy, OutboxPolicy, RetryPolicy};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::support::harness::{wait_until, Harness, Options};
+use crate::support::app::{wait_until, Options, TestApp};
 use crate::support::standins::ConnectorStandIn;
 
 /// An outbox that tries again after 50 ms, so tests wait milliseconds, not minutes.
@@ -56,8 +56,8 @@ async fn reopen(path: &std::path::Path) -> Arc<dyn Store> {
     }
 }
 
-async fn started(options: Options) -> Harness {
-    let h = Harness::start_with(options).await;
+async fn started(options: Options) -> TestApp {
+    let h = TestApp::start_with(options).await;
     h.wait_ready().await;
     h
 }
@@ -68,7 +68,7 @@ fn conversation_of(path: &str) -> String {
 }
 
 /// Posts one message into each of `count` conversations named `{prefix}-{n}`, all at once.
-async fn message_many(h: &Harness, prefix: &str, count: usize) -> HashSet<String> {
+async fn message_many(h: &TestApp, prefix: &str, count: usize) -> HashSet<String> {
     let conversations: Vec<String> = (0..count).map(|n| format!("{prefix}-{n}")).collect();
     let bearer = h.bearer();
     let messages: Vec<Value> = conversations
@@ -81,7 +81,7 @@ async fn message_many(h: &Harness, prefix: &str, count: usize) -> HashSet<String
 }
 
 /// Waits until every conversation in `expected` has had a reply accepted.
-async fn wait_for_replies_in(h: &Harness, expected: &HashSet<String>) {
+async fn wait_for_replies_in(h: &TestApp, expected: &HashSet<String>) {
     let connector = h.connector.state.clone();
     wait_until("a reply accepted in every conversation", || {
         let answered: HashSet<String> = connector

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use aws_chatops::aws::EngineConfig;
 
-use crate::access::{start_with, text, ONCALL};
-use crate::moto;
+use crate::access::text;
+use crate::support::app::{TestApp, ONCALL};
+use crate::support::moto;
 
 /// An endpoint that answers every request with a 200 whose body no AWS parser can read, and a
 /// header and body that must never reach a card.
@@ -58,8 +59,8 @@ async fn an_unreadable_sts_answer_is_told_in_plain_words() {
         max_attempts: 1,
         ..EngineConfig::default()
     };
-    let bot = start_with(engine, "\"ReadOnly\"").await;
-    let shown = text(&bot.say(ONCALL, "cloudwatch describe-alarms").await);
+    let bot = TestApp::with_access(engine, "\"ReadOnly\"").await;
+    let shown = text(&bot.say_in(ONCALL, "cloudwatch describe-alarms").await);
     assert!(
         shown.contains("STS could not be reached or its answer could not be read"),
         "{shown}"
@@ -80,8 +81,8 @@ async fn an_unreachable_aws_endpoint_is_told_with_a_reference_not_its_url() {
         timeout: Duration::from_secs(5),
         ..EngineConfig::default()
     };
-    let bot = start_with(engine, "\"ReadOnly\"").await;
-    let shown = text(&bot.say(ONCALL, "cloudwatch describe-alarms").await);
+    let bot = TestApp::with_access(engine, "\"ReadOnly\"").await;
+    let shown = text(&bot.say_in(ONCALL, "cloudwatch describe-alarms").await);
     assert!(shown.contains("AWS could not be reached"), "{shown}");
     assert!(shown.contains("reference"), "{shown}");
     assert_no_internals(&shown, &endpoint);

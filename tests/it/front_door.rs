@@ -9,14 +9,14 @@ use aws_chatops::bot::DurableConversationStore;
 use aws_chatops::store::RedisStore;
 use serde_json::{json, Value};
 
-use crate::support::harness::{Answer, Harness, Options};
+use crate::support::app::{Answer, Options, TestApp};
 
 /// Just under the default body limit (256 KiB), as an attacker holding memory would announce.
 const ANNOUNCED: usize = 262_143;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_connections_without_a_valid_token_get_401_without_sending_their_body() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let partial = vec![b' '; 4096];
     let started = Instant::now();
     let mut connections = Vec::new();
@@ -52,7 +52,7 @@ async fn many_connections_without_a_valid_token_get_401_without_sending_their_bo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_stalls_is_answered_408_at_the_deadline_and_its_connection_closed() {
-    let h = Harness::start_with(Options {
+    let h = TestApp::start_with(Options {
         settings: vec![("AWS_CHATOPS_BODY_READ_TIMEOUT_SECONDS", "1".to_owned())],
         ..Options::default()
     })
@@ -85,7 +85,7 @@ async fn a_body_that_stalls_is_answered_408_at_the_deadline_and_its_connection_c
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_every_body_read_slot_is_taken_the_next_authenticated_request_gets_503() {
-    let h = Harness::start_with(Options {
+    let h = TestApp::start_with(Options {
         settings: vec![("AWS_CHATOPS_MAX_BODY_READS", "1".to_owned())],
         ..Options::default()
     })
@@ -140,7 +140,7 @@ fn redis_url() -> String {
     std::env::var("AWS_CHATOPS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
-async fn readyz(h: &Harness) -> (u16, Value) {
+async fn readyz(h: &TestApp) -> (u16, Value) {
     let response = h.http.get(h.url("/readyz")).send().await.unwrap();
     (response.status().as_u16(), response.json().await.unwrap())
 }
@@ -164,7 +164,7 @@ async fn readyz_reports_the_store() {
     ];
     for (name, url, expected_status, expected_body) in cases {
         let store = RedisStore::connect_lazy(&url, &prefix).unwrap();
-        let h = Harness::start_with(Options {
+        let h = TestApp::start_with(Options {
             conversation_store: Some(Arc::new(DurableConversationStore::new(Arc::new(store)))),
             ..Options::default()
         })

@@ -13,11 +13,9 @@ use aws_chatops::conversation::pending::{PendingRequest, RequestState, NAMESPACE
 use aws_chatops::store::{get_json, put_json};
 use serde_json::{json, Value};
 
-use crate::conversations::{assert_contains, invoke_card, invoke_message, request_id, world, User};
+use crate::conversations::{assert_contains, invoke_card, invoke_message, request_id};
+use crate::support::app::{wait_until, TestApp, User, CONVERSATION_TTL as TTL};
 use crate::support::aws::{conversations, conversations_with_endpoints, unique};
-use crate::support::harness::wait_until;
-
-const TTL: Duration = Duration::from_secs(900);
 
 /// An endpoint that accepts connections, reads what is sent and never answers: an AWS call
 /// to it stays under way until its deadline.
@@ -52,19 +50,17 @@ async fn stored(store: &dyn aws_chatops::store::Store, id: &str) -> PendingReque
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_whose_runner_died_shows_outcome_unknown_and_never_runs_again() {
-    let mut w = world().await;
+    let mut w = TestApp::with_conversations().await;
     let sqs = BlackHole::start();
     let store = w.store().clone();
     let conversation_store = || Some(Arc::new(DurableConversationStore::new(store.clone())) as _);
     let dying = conversations_with_endpoints(
         store.clone(),
-        &w.support.url(),
+        &w.support().url(),
         TTL,
         &[("SQS", sqs.url.clone())],
     );
-    let runtime =
-        w.h.restart_on_own_runtime(dying, conversation_store())
-            .await;
+    let runtime = w.restart_on_own_runtime(dying, conversation_store()).await;
 
     let command = format!(
         "sqs send-message --queue-url {}/123456789012/{} --message-body hello",
@@ -97,7 +93,7 @@ async fn a_request_whose_runner_died_shows_outcome_unknown_and_never_runs_again(
     assert!(invoke_message(&body).contains("already running"), "{body}");
 
     // The process dies mid-call: nothing after this point is written by it.
-    w.h.kill(runtime);
+    w.kill(runtime);
     assert_eq!(
         stored(store.as_ref(), &id).await.state,
         RequestState::Running
@@ -117,8 +113,8 @@ async fn a_request_whose_runner_died_shows_outcome_unknown_and_never_runs_again(
     .unwrap();
 
     // The next process finds it at start-up and says so on its card, without a click.
-    let handler = conversations(store.clone(), &w.support.url(), TTL);
-    w.h.restart(handler, conversation_store()).await;
+    let handler = conversations(store.clone(), &w.support().url(), TTL);
+    w.restart(handler, conversation_store()).await;
     let card = w.updated_card("Outcome unknown").await;
     assert_contains(
         &card,
@@ -141,7 +137,7 @@ async fn a_request_whose_runner_died_shows_outcome_unknown_and_never_runs_again(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_abandoned_request_found_by_a_click_shows_outcome_unknown_once() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let command = format!(
         "sqs send-message --queue-url http://127.0.0.1:9/123456789012/{} --message-body x",
         unique("q")
@@ -176,7 +172,7 @@ async fn an_abandoned_request_found_by_a_click_shows_outcome_unknown_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_click_from_another_conversation_is_refused() {
-    let w = world().await;
+    let w = TestApp::with_conversations().await;
     let sqs = BlackHole::start();
     let command = format!(
         "sqs send-message --queue-url {}/123456789012/{} --message-body x",
@@ -191,7 +187,7 @@ async fn a_click_from_another_conversation_is_refused() {
     activity["conversation"]["id"] = Value::String("19:other-channel@thread.tacv2".into());
     activity["channelData"]["channel"]["id"] =
         Value::String("19:other-channel@thread.tacv2".into());
-    let response = w.h.post(&activity, Some(&w.h.bearer())).await;
+    let response = w.post(&activity, Some(&w.bearer())).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     let message = invoke_message(&body);

@@ -3,55 +3,11 @@
 //! through `/api/messages`; the refusal card must name the limit, and a normal command sent
 //! afterwards must still be answered (a stack overflow would have killed this test binary).
 
-use std::time::Duration;
-
-use serde_json::Value;
-
-use crate::support::aws::{conversations, embedded_store, SupportStandIn};
-use crate::support::harness::{wait_until, Harness, Options};
-
-struct Bot {
-    h: Harness,
-    _support: SupportStandIn,
-    _dir: tempfile::TempDir,
-}
-
-async fn bot() -> Bot {
-    let dir = tempfile::tempdir().unwrap();
-    let store = embedded_store(&dir.path().join("state.redb")).await;
-    let support = SupportStandIn::start();
-    let handler = conversations(store, &support.url(), Duration::from_secs(900));
-    let h = Harness::start_with(Options {
-        handler: Some(handler),
-        ..Options::default()
-    })
-    .await;
-    h.wait_ready().await;
-    Bot {
-        h,
-        _support: support,
-        _dir: dir,
-    }
-}
-
-impl Bot {
-    /// Sends a message and returns the card of the bot's next request to the Connector.
-    async fn say(&self, text: &str) -> Value {
-        let state = &self.h.connector.state;
-        let before = state.count();
-        let response = self
-            .h
-            .post(&self.h.message(text), Some(&self.h.bearer()))
-            .await;
-        assert_eq!(response.status(), 200);
-        wait_until("the bot's answer", || state.received().len() > before).await;
-        state.received()[before].body["attachments"][0]["content"].clone()
-    }
-}
+use crate::support::app::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deeply_nested_messages_are_refused_and_the_bot_stays_up() {
-    let bot = bot().await;
+    let bot = TestApp::with_conversations().await;
     let describe = "cloudwatch describe-alarms";
     let list_metrics = "cloudwatch list-metrics";
     // (command text, what the refusal card must say)
@@ -143,7 +99,7 @@ async fn deeply_nested_messages_are_refused_and_the_bot_stays_up() {
 /// message, instead of allocating 2^40 copies of the response.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_doubling_query_stops_at_the_work_budget() {
-    let bot = bot().await;
+    let bot = TestApp::with_conversations().await;
     let doubling = format!("@{}", "|[@,@]".repeat(40));
     let card = bot
         .say(&format!("cloudwatch describe-alarms --query '{doubling}'"))

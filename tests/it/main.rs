@@ -1,5 +1,7 @@
-//! The integration tests: the real server on 127.0.0.1:0 against loopback stand-ins for
-//! Microsoft's services (see `support/`).
+//! The one integration-test crate: the real server on 127.0.0.1:0 against loopback stand-ins
+//! for Microsoft's services and a moto server for AWS (see `support/`), the AWS engine against
+//! moto (`engine`), the storage conformance suite (`store`) and the AWS CLI parity run
+//! (`parity`, the slow one: `cargo test --test it parity`, or skip it with `-- --skip parity`).
 
 mod access;
 mod auth_matrix;
@@ -8,14 +10,15 @@ mod cards;
 mod check_config;
 mod conversations;
 mod delivery;
+mod engine;
 mod error_cards;
 mod front_door;
 mod lifecycle;
 mod limits;
-#[path = "../engine/moto.rs"]
-mod moto;
+mod parity;
 mod replicas;
 mod replies;
 mod serve_process;
+mod store;
 mod support;
 mod turns;

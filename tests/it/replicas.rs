@@ -10,10 +10,9 @@ use aws_chatops::store::{RedisStore, Store};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::access::{
-    actions, channel_handler, fact, moto_engine, start_with_store, text, Bot, OPS,
-};
-use crate::support::aws::{aws, unique};
+use crate::access::{actions, fact, text};
+use crate::support::app::{channel_handler, TestApp, OPS};
+use crate::support::aws::{aws, moto_engine, unique};
 
 const REDIS: &str = "redis://127.0.0.1:6379";
 
@@ -26,8 +25,8 @@ async fn redis(prefix: &str) -> Arc<dyn Store> {
 }
 
 /// An Action.Execute click by Ada in OPS, sent to the replica at `addr`; the card she gets.
-async fn click_on(bot: &Bot, addr: SocketAddr, data: Value) -> Value {
-    let mut activity = bot.message(OPS, crate::support::harness::USER_AAD_ID, "");
+async fn click_on(bot: &TestApp, addr: SocketAddr, data: Value) -> Value {
+    let mut activity = bot.message_from(OPS, crate::support::app::USER_AAD_ID, "");
     activity["type"] = json!("invoke");
     activity["name"] = json!("adaptiveCard/action");
     activity.as_object_mut().unwrap().remove("text");
@@ -37,11 +36,10 @@ async fn click_on(bot: &Bot, addr: SocketAddr, data: Value) -> Value {
         "trigger": "manual"
     });
     let response = bot
-        .h
         .http
         .post(format!("http://{addr}/api/messages"))
         .header("content-type", "application/json")
-        .header("authorization", bot.h.bearer())
+        .header("authorization", bot.bearer())
         .body(activity.to_string())
         .send()
         .await
@@ -54,27 +52,27 @@ async fn click_on(bot: &Bot, addr: SocketAddr, data: Value) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_share_requests_choices_and_run_a_confirmation_once() {
     let prefix = unique("replicas");
-    let bot = start_with_store(moto_engine(), "\"ReadOnly\"", redis(&prefix).await).await;
+    let bot =
+        TestApp::with_access_and_store(moto_engine(), "\"ReadOnly\"", redis(&prefix).await).await;
     let store_b = redis(&prefix).await;
     let (handler_b, _) = channel_handler(
         moto_engine(),
         "\"ReadOnly\"",
         store_b.clone(),
-        bot.log.clone(),
+        bot.audit_log(),
     )
     .await;
     let replica_b = bot
-        .h
         .start_replica(
             handler_b,
             Some(Arc::new(DurableConversationStore::new(store_b))),
         )
         .await;
-    let a = bot.h.addr;
+    let a = bot.addr;
     let b = replica_b.local_addr();
 
     // The account question comes from A; the choice is clicked on B.
-    let question = bot.say(OPS, "cloudwatch describe-alarms").await;
+    let question = bot.say_in(OPS, "cloudwatch describe-alarms").await;
     assert!(text(&question).contains("Which AWS account?"), "{question}");
     let production = actions(&question, "choose-account")[0].clone();
     let running = click_on(&bot, b, production).await;
@@ -82,7 +80,7 @@ async fn two_replicas_share_requests_choices_and_run_a_confirmation_once() {
     bot.updated_card("production (123456789012)").await;
 
     // B remembered it in the shared store: A does not ask again.
-    let again = bot.say(OPS, "cloudwatch describe-alarms").await;
+    let again = bot.say_in(OPS, "cloudwatch describe-alarms").await;
     assert_eq!(
         fact(&again, "Account").as_deref(),
         Some("production (123456789012)"),
@@ -90,7 +88,9 @@ async fn two_replicas_share_requests_choices_and_run_a_confirmation_once() {
     );
 
     // A form opened on A is submitted on B.
-    let form = bot.say(OPS, "cloudwatch describe-alarms-for-metric").await;
+    let form = bot
+        .say_in(OPS, "cloudwatch describe-alarms-for-metric")
+        .await;
     let id = crate::conversations::request_id(&form);
     let submitted = click_on(
         &bot,
@@ -112,7 +112,7 @@ async fn two_replicas_share_requests_choices_and_run_a_confirmation_once() {
     )
     .await;
     let confirm = bot
-        .say(
+        .say_in(
             OPS,
             &format!("cloudwatch set-alarm-state --alarm-name {alarm} --state-value ALARM --state-reason replicas"),
         )
@@ -134,10 +134,9 @@ async fn two_replicas_share_requests_choices_and_run_a_confirmation_once() {
             .filter(|r| r["outcome"]["kind"] == "confirmed" && r["operation"] == "SetAlarmState")
             .count()
     };
-    crate::support::harness::wait_until("the confirmed call's audit record", || confirmed() > 0)
-        .await;
+    crate::support::app::wait_until("the confirmed call's audit record", || confirmed() > 0).await;
     replica_b.shutdown(std::time::Duration::from_secs(10)).await;
-    bot.h.wait_turns_idle().await;
+    bot.wait_turns_idle().await;
     assert_eq!(confirmed(), 1);
     let state = aws(
         "cloudwatch",

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::access::{access_text, text};
-use crate::moto;
-use crate::support::harness::{wait_until, Harness, APP_ID, APP_PASSWORD, TENANT_ID};
+use crate::access::text;
+use crate::support::app::{access_text, wait_until, TestApp, APP_ID, APP_PASSWORD, TENANT_ID};
+use crate::support::moto;
 
 const CHANNEL: &str = "19:reload-channel@thread.tacv2";
 
@@ -55,7 +55,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn serve(h: &Harness, config: &std::path::Path, store: &std::path::Path, port: u16) -> Served {
+fn serve(h: &TestApp, config: &std::path::Path, store: &std::path::Path, port: u16) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
         .arg("--config")
         .arg(config)
@@ -96,7 +96,7 @@ fn serve(h: &Harness, config: &std::path::Path, store: &std::path::Path, port: u
 }
 
 /// Sends `command` in the reload channel and returns the card the bot posted for it.
-async fn say(h: &Harness, command: &str) -> Value {
+async fn say(h: &TestApp, command: &str) -> Value {
     let mut activity = h.message_in(&format!("{CHANNEL};messageid=1776390257332"), command);
     activity["channelData"]["channel"]["id"] = json!(CHANNEL);
     let before = h.connector.state.received().len();
@@ -109,7 +109,7 @@ async fn say(h: &Harness, command: &str) -> Value {
 
 /// Says `command` until the card contains `needle` (a reload is applied asynchronously), for
 /// at most 10 s.
-async fn say_until(h: &Harness, command: &str, needle: &str) -> String {
+async fn say_until(h: &TestApp, command: &str, needle: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let shown = text(&say(h, command).await);
@@ -131,7 +131,7 @@ fn with_reload_channel(base: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_applies_a_valid_access_table_and_keeps_the_running_one_on_mistakes() {
-    let mut h = Harness::start().await;
+    let mut h = TestApp::start().await;
     let directory = tempfile::tempdir().unwrap();
     let config = directory.path().join("config.toml");
     let base = access_text("\"ReadOnly\"");

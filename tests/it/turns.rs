@@ -8,11 +8,11 @@ use serde_json::{json, Value};
 
 use aws_chatops::bot::NO_COMMAND_ENGINE;
 
-use crate::support::harness::{bot_id, Harness, TENANT_ID};
+use crate::support::app::{bot_id, TestApp, TENANT_ID};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_by_mention_gets_the_help_card() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let response = h.post(&h.message("help"), Some(&h.bearer())).await;
     assert_eq!(response.status(), 200);
     h.wait_for_connector(1).await;
@@ -22,7 +22,7 @@ async fn help_by_mention_gets_the_help_card() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_without_a_command_engine_is_answered_honestly() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let response = h
         .post(
             &h.message("sns publish --message \"oops"),
@@ -35,7 +35,7 @@ async fn a_command_without_a_command_engine_is_answered_honestly() {
     assert_eq!(reply["text"], NO_COMMAND_ENGINE, "{reply}");
 }
 
-fn invoke(h: &Harness, value: Option<Value>) -> Value {
+fn invoke(h: &TestApp, value: Option<Value>) -> Value {
     let mut activity = h.message("");
     activity["type"] = json!("invoke");
     activity["name"] = json!("adaptiveCard/action");
@@ -51,7 +51,7 @@ fn invoke(h: &Harness, value: Option<Value>) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn card_actions_are_answered_synchronously_with_http_200() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let cases = [
         (
             Some(
@@ -100,7 +100,7 @@ async fn card_actions_are_answered_synchronously_with_http_200() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invokes_need_a_valid_token_too() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let response = h
         .post(
             &invoke(
@@ -113,7 +113,7 @@ async fn invokes_need_a_valid_token_too() {
     assert_eq!(response.status(), 401);
 }
 
-fn bot_added(h: &Harness, conversation_id: &str) -> Value {
+fn bot_added(h: &TestApp, conversation_id: &str) -> Value {
     json!({
         "type": "conversationUpdate",
         "id": "f:install-1",
@@ -134,7 +134,7 @@ fn bot_added(h: &Harness, conversation_id: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adding_the_bot_stores_the_reference_and_sends_one_welcome() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let conversation = "19:team-general@thread.tacv2";
     let response = h
         .post(&bot_added(&h, conversation), Some(&h.bearer()))
@@ -187,7 +187,7 @@ async fn adding_the_bot_stores_the_reference_and_sends_one_welcome() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_activities_are_acknowledged_and_ignored() {
-    let h = Harness::start().await;
+    let h = TestApp::start().await;
     let mut someone_else_added = bot_added(&h, "19:x@thread.tacv2");
     someone_else_added["membersAdded"] = json!([{"id": "29:new-colleague"}]);
     let mut reaction = h.message("");
@@ -221,7 +221,7 @@ async fn other_activities_are_acknowledged_and_ignored() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_turns_in_flight() {
-    let mut h = Harness::start().await;
+    let mut h = TestApp::start().await;
     h.connector.state.delay_ms.store(400, Ordering::SeqCst);
     let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
     assert_eq!(response.status(), 200);
@@ -244,7 +244,7 @@ async fn shutdown_finishes_turns_in_flight() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_every_turn_slot_is_busy_new_activities_wait_for_one() {
-    let h = Harness::start_with(crate::support::harness::Options {
+    let h = TestApp::start_with(crate::support::app::Options {
         max_turns_in_flight: 1,
         ..Default::default()
     })
@@ -255,16 +255,20 @@ async fn when_every_turn_slot_is_busy_new_activities_wait_for_one() {
         .post(&h.message_in("c-first", "s3 ls"), Some(&h.bearer()))
         .await;
     assert_eq!(first.status(), 200);
-    let started = std::time::Instant::now();
     let second = h
         .post(&h.message_in("c-second", "s3 ls"), Some(&h.bearer()))
         .await;
+    let second_acknowledged = std::time::Instant::now();
     assert_eq!(second.status(), 200);
-    assert!(
-        started.elapsed() >= Duration::from_millis(200),
-        "the second activity was acknowledged only once the first turn freed its slot ({:?})",
-        started.elapsed()
-    );
     h.wait_for_connector(2).await;
     h.wait_turns_idle().await;
+    // The first turn holds its slot until the Connector (slowed down by 300 ms) has answered
+    // its reply; the second activity must not be acknowledged before that answer.
+    let first_reply = &h.connector.state.received()[0];
+    assert!(
+        second_acknowledged >= first_reply.answered,
+        "the second activity was acknowledged only once the first turn freed its slot \
+         (acknowledged {:?} before the first reply was answered)",
+        first_reply.answered - second_acknowledged
+    );
 }

@@ -1,4 +1,4 @@
-//! The AWS side of the conversation tests: moto (the shared harness of `tests/engine`), a
+//! The AWS side of the conversation tests: moto (the shared server of `support/moto.rs`), a
 //! loopback stand-in for the two AWS Support operations moto does not implement, and a bot
 //! handler wired to them.
 //!
@@ -23,11 +23,20 @@ use serde_json::{json, Map, Value};
 use super::standins::StandIn;
 
 pub fn moto_url() -> String {
-    crate::moto::moto().url.clone()
+    super::moto::moto().url.clone()
 }
 
 pub fn credentials() -> Credentials {
     Credentials::new("testing", "testing", None, None, "test")
+}
+
+/// What an engine call runs with: every test builds its call options here, and only here,
+/// so that a change to what the engine requires changes one function.
+pub fn call_options(credentials: Credentials, region: &str) -> CallOptions {
+    CallOptions {
+        credentials,
+        region: region.to_owned(),
+    }
 }
 
 /// An engine pointed at moto, with Support pointed at `support_url`.
@@ -46,13 +55,19 @@ pub fn engine(support_url: Option<&str>) -> Engine {
     Engine::new(config)
 }
 
+/// The engine configuration for moto, leaving the region to the caller.
+pub fn moto_engine() -> EngineConfig {
+    EngineConfig {
+        endpoint_url: Some(moto_url()),
+        max_attempts: 1,
+        ..EngineConfig::default()
+    }
+}
+
 /// A call straight to moto (to set up and check state, not through the bot).
 pub async fn aws(service: &str, operation: &str, params: Value) -> Value {
     let engine = engine(None);
-    let options = CallOptions {
-        credentials: credentials(),
-        region: "us-east-1".into(),
-    };
+    let options = call_options(credentials(), "us-east-1");
     let params: Map<String, Value> = params.as_object().cloned().unwrap_or_default();
     engine
         .call(service, operation, &params, &options)

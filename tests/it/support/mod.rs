@@ -1,9 +1,10 @@
-//! Shared test support: stand-ins for Microsoft's services, test keys, and a harness that
-//! starts the real bot server on 127.0.0.1:0 against them.
+//! Shared test support: stand-ins for Microsoft's services, test keys, the moto launcher, and
+//! a harness that starts the real bot server on 127.0.0.1:0 against them.
 
 #![allow(dead_code)]
 
+pub mod app;
 pub mod aws;
-pub mod harness;
 pub mod keys;
+pub mod moto;
 pub mod standins;

@@ -219,7 +219,10 @@ pub struct Recorded {
     pub path: String,
     pub authorization: Option<String>,
     pub body: Value,
+    /// When the request arrived.
     pub at: Instant,
+    /// When the stand-in had its answer ready, just before sending it.
+    pub answered: Instant,
     /// The status the stand-in answered.
     pub status: u16,
 }
@@ -355,6 +358,7 @@ async fn connector(
             authorization,
             body: serde_json::from_slice(&body).unwrap_or(Value::Null),
             at: arrived,
+            answered: Instant::now(),
             status: response.status().as_u16(),
         };
         state.received.lock().unwrap().push(recorded);

@@ -2,13 +2,15 @@
 //! the deadline and the AWS CLI's pagination.
 
 mod assume_role;
-mod moto;
 
 use std::time::Duration;
 
-use aws_chatops::aws::{AwsError, CallOptions, Credentials, Engine, EngineConfig};
+use aws_chatops::aws::{AwsError, CallOptions, Engine, EngineConfig};
 use aws_chatops::command::{GlobalOptions, Invocation};
 use serde_json::{json, Map, Value};
+
+use crate::support::aws::{call_options, credentials};
+use crate::support::moto;
 
 fn engine() -> Engine {
     Engine::new(EngineConfig {
@@ -19,10 +21,7 @@ fn engine() -> Engine {
 }
 
 fn options() -> CallOptions {
-    CallOptions {
-        credentials: Credentials::new("testing", "testing", None, None, "test"),
-        region: "us-east-1".into(),
-    }
+    call_options(credentials(), "us-east-1")
 }
 
 fn unique(prefix: &str) -> String {

@@ -1,81 +1,14 @@
-//! The parity harness: a moto server for this test binary, and runners for the AWS CLI and
-//! for `aws-chatops exec` with the same environment, so both read the same moto state.
+//! The parity harness: runners for the AWS CLI and for `aws-chatops exec` with the same
+//! environment, so both read the same moto state, and the diff shown when they disagree.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+
+use crate::support::moto::python_tool;
 
 /// The repository root (the crate's manifest directory).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A tool from the repository's virtualenv when there is one, else from `PATH`.
-pub fn python_tool(name: &str) -> PathBuf {
-    let in_venv = repo_root().join(".venv").join("bin").join(name);
-    if in_venv.exists() {
-        in_venv
-    } else {
-        PathBuf::from(name)
-    }
-}
-
-/// A running `moto_server`, killed when dropped.
-pub struct Moto {
-    child: Child,
-    pub endpoint: String,
-}
-
-impl Moto {
-    pub fn start() -> Moto {
-        // Port 0 picks a free port; it is released just before moto binds it.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free local port")
-            .port();
-        let child = Command::new(python_tool("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server starts (pip install 'moto[server]')");
-        let moto = Moto {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !http_ok(port) {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not answer on port {port} within 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        moto
-    }
-}
-
-/// One plain HTTP request to moto's management API: is it serving yet?
-fn http_ok(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.")
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// What one command printed.

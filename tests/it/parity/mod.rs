@@ -7,11 +7,16 @@ mod harness;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use harness::{line_diff, split_words, Moto, Outcome, ToolEnv};
+use harness::{line_diff, split_words, Outcome, ToolEnv};
 use serde::Deserialize;
 
-/// One moto server for the whole test binary; tests use different regions (moto keeps state
-/// per region) so they cannot see each other's resources.
+use crate::support::moto::Moto;
+
+/// The parity tests' own moto server, apart from the one the other tests share: a case
+/// compares two listings taken one after the other (`aws`, then `aws-chatops exec`), and a
+/// resource another test creates between the two would make them differ. The two parity
+/// tests use different regions (moto keeps state per region) so they cannot see each other's
+/// resources either.
 fn moto() -> &'static Moto {
     static MOTO: OnceLock<Moto> = OnceLock::new();
     MOTO.get_or_init(Moto::start)
@@ -149,7 +154,7 @@ fn compare(label: &str, cli: &Outcome, ours: &Outcome) -> Option<String> {
 fn exec_prints_what_the_aws_cli_prints_for_the_corpus() {
     let corpus: Corpus =
         toml_edit::de::from_str(include_str!("corpus.toml")).expect("corpus.toml parses");
-    let env = ToolEnv::new(&moto().endpoint, "us-east-1");
+    let env = ToolEnv::new(&moto().url, "us-east-1");
     let mut captured: HashMap<String, String> = HashMap::new();
     let mut mismatches = Vec::new();
     let mut compared = 0;
@@ -249,7 +254,7 @@ fn exec_prints_what_the_aws_cli_prints_for_the_corpus() {
 #[test]
 fn describe_alarms_in_alarm_state_matches_the_cli() {
     // Its own region: the corpus test shares the moto server.
-    let env = ToolEnv::new(&moto().endpoint, "eu-west-1");
+    let env = ToolEnv::new(&moto().url, "eu-west-1");
     let put = |name: &str| {
         let outcome = env.aws(&split_words(&format!(
             "cloudwatch put-metric-alarm --alarm-name {name} --metric-name CPUUtilization \

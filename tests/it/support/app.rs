@@ -1,23 +1,33 @@
-//! Starts the real bot server on 127.0.0.1:0 wired to the loopback stand-ins, and builds signed
-//! Teams activities for it.
+//! The one spawn-app helper: `TestApp` starts the real bot server on 127.0.0.1:0 wired to the
+//! loopback stand-ins for Microsoft's services (OpenID keys, token endpoint, Bot Connector),
+//! optionally with the AWS side (moto, the Support stand-in, a store, an `[access]` config),
+//! builds signed Teams activities for it, and reads what the bot sent back. New tests extend
+//! it with options; they do not build a second scaffold.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use std::sync::Arc;
-
+use aws_chatops::audit::{AuditLog, AuditMemory};
 use aws_chatops::auth::KeyRefreshPolicy;
-use aws_chatops::bot::{CommandHandler, ConversationStore};
+use aws_chatops::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
+use aws_chatops::aws::{Credentials, Engine, EngineConfig};
+use aws_chatops::bot::{CommandHandler, ConversationStore, DurableConversationStore};
 use aws_chatops::config::Config;
+use aws_chatops::conversation::Conversations;
 use aws_chatops::http::{RunningServer, ServerBuilder};
-use aws_chatops::store::Store;
+use aws_chatops::policy::config::AccessConfig;
+use aws_chatops::policy::ChannelAuthorizer;
+use aws_chatops::store::{MemoryStore, Store};
 use aws_chatops::teams::{DeliveryPolicy, RetryPolicy};
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
 
+use super::aws::{conversations, embedded_store, unique, SupportStandIn};
 use super::keys::{channel_claims, TestKey};
-use super::standins::{ConnectorStandIn, LoginStandIn, TokenStandIn};
+use super::standins::{ConnectorStandIn, LoginStandIn, Recorded, TokenStandIn};
 
 pub const APP_ID: &str = "6f0b3c1e-8a2d-4c5e-9f10-112233445566";
 pub const APP_PASSWORD: &str = "test-only-client-secret";
@@ -39,7 +49,32 @@ pub fn default_jwks(key: &TestKey) -> Vec<Value> {
     ]
 }
 
+/// How long a pending request lives in the conversation flow of [`Aws::Conversations`].
+pub const CONVERSATION_TTL: Duration = Duration::from_secs(900);
+
+/// The channel of the `[access]` config with two accounts and a channel role.
+pub const OPS: &str = "19:ops-channel@thread.tacv2";
+/// The channel of the `[access]` config that requires user roles.
+pub const ONCALL: &str = "19:oncall-channel@thread.tacv2";
+
+/// The AWS side of a [`TestApp`]: which conversation flow answers, and over which store.
+pub enum Aws {
+    /// The conversation flow against moto (Support through [`SupportStandIn`]), running with
+    /// the local operator's credentials; state in an embedded store in a temporary directory.
+    Conversations,
+    /// The conversation flow authorized per channel by the `[access]` config of
+    /// [`access_text`]`(ops_guardrails)`, STS on moto, state in `store`, audit records kept in
+    /// memory.
+    Access {
+        engine: EngineConfig,
+        ops_guardrails: String,
+        store: Arc<dyn Store>,
+    },
+}
+
 pub struct Options {
+    /// The AWS side (default: none; the bot's placeholder handler, or `handler`).
+    pub aws: Option<Aws>,
     pub jwks: Vec<Value>,
     pub login_failing_at_start: bool,
     pub retry: RetryPolicy,
@@ -66,6 +101,7 @@ struct Outbound {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            aws: None,
             jwks: default_jwks(&TestKey::one()),
             login_failing_at_start: false,
             retry: RetryPolicy {
@@ -92,7 +128,7 @@ impl Default for Options {
     }
 }
 
-pub struct Harness {
+pub struct TestApp {
     pub login: LoginStandIn,
     pub token: TokenStandIn,
     pub connector: ConnectorStandIn,
@@ -100,20 +136,106 @@ pub struct Harness {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
     pub key: TestKey,
+    /// The state store of the AWS side (`None` while a test has closed it to reopen it).
+    pub store: Option<Arc<dyn Store>>,
+    support: Option<SupportStandIn>,
+    access: Option<AccessParts>,
+    /// The embedded store's file and the directory that holds it, removed on drop.
+    state: Option<(PathBuf, tempfile::TempDir)>,
     config: Config,
     outbound: Outbound,
     key_refresh: KeyRefreshPolicy,
 }
 
-impl Harness {
+/// What [`Aws::Access`] adds: the authorizer (a test may reload its config) and the audit log.
+struct AccessParts {
+    authorizer: Arc<ChannelAuthorizer>,
+    audit: AuditMemory,
+    log: Arc<AuditLog>,
+}
+
+impl TestApp {
     /// Starts everything and waits until the bot has loaded its signing keys.
-    pub async fn start() -> Harness {
-        let harness = Harness::start_with(Options::default()).await;
-        harness.wait_ready().await;
-        harness
+    pub async fn start() -> TestApp {
+        let app = TestApp::start_with(Options::default()).await;
+        app.wait_ready().await;
+        app
     }
 
-    pub async fn start_with(options: Options) -> Harness {
+    /// The bot with the conversation flow against moto ([`Aws::Conversations`]), ready.
+    pub async fn with_conversations() -> TestApp {
+        let app = TestApp::start_with(Options {
+            aws: Some(Aws::Conversations),
+            ..Options::default()
+        })
+        .await;
+        app.wait_ready().await;
+        app
+    }
+
+    /// The bot authorizing per channel ([`Aws::Access`]) with state in memory, ready.
+    pub async fn with_access(engine: EngineConfig, ops_guardrails: &str) -> TestApp {
+        TestApp::with_access_and_store(engine, ops_guardrails, Arc::new(MemoryStore::default()))
+            .await
+    }
+
+    /// The bot authorizing per channel ([`Aws::Access`]) with state in `store`, ready.
+    pub async fn with_access_and_store(
+        engine: EngineConfig,
+        ops_guardrails: &str,
+        store: Arc<dyn Store>,
+    ) -> TestApp {
+        let app = TestApp::start_with(Options {
+            aws: Some(Aws::Access {
+                engine,
+                ops_guardrails: ops_guardrails.to_owned(),
+                store,
+            }),
+            ..Options::default()
+        })
+        .await;
+        app.wait_ready().await;
+        app
+    }
+
+    pub async fn start_with(mut options: Options) -> TestApp {
+        let (mut store, mut support, mut access, mut state) = (None, None, None, None);
+        match options.aws.take() {
+            None => {}
+            Some(Aws::Conversations) => {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("state.redb");
+                let embedded = embedded_store(&path).await;
+                let stand_in = SupportStandIn::start();
+                options.handler = Some(conversations(
+                    embedded.clone(),
+                    &stand_in.url(),
+                    CONVERSATION_TTL,
+                ));
+                options.conversation_store =
+                    Some(Arc::new(DurableConversationStore::new(embedded.clone())));
+                (store, support, state) = (Some(embedded), Some(stand_in), Some((path, dir)));
+            }
+            Some(Aws::Access {
+                engine,
+                ops_guardrails,
+                store: given,
+            }) => {
+                let (log, audit) = AuditLog::memory();
+                let log = Arc::new(log);
+                let (handler, authorizer) =
+                    channel_handler(engine, &ops_guardrails, given.clone(), log.clone()).await;
+                options.handler = Some(handler);
+                options.conversation_store =
+                    Some(Arc::new(DurableConversationStore::new(given.clone())));
+                store = Some(given);
+                access = Some(AccessParts {
+                    authorizer,
+                    audit,
+                    log,
+                });
+            }
+        }
         let login = LoginStandIn::start(options.jwks);
         login.state.set_failing(options.login_failing_at_start);
         let token = TokenStandIn::start();
@@ -144,7 +266,7 @@ impl Harness {
         )
         .await;
         let addr = server.local_addr();
-        Harness {
+        TestApp {
             login,
             token,
             connector,
@@ -152,6 +274,10 @@ impl Harness {
             addr,
             http: reqwest::Client::new(),
             key: TestKey::one(),
+            store,
+            support,
+            access,
+            state,
             config,
             outbound,
             key_refresh: options.key_refresh,
@@ -246,7 +372,7 @@ impl Harness {
         runtime.shutdown_background();
     }
 
-    /// The outbox store the next [`Harness::restart`] gives the bot (the old one must be
+    /// The outbox store the next [`TestApp::restart`] gives the bot (the old one must be
     /// dropped first when it is the same embedded file).
     pub fn set_outbox_store(&mut self, store: Option<Arc<dyn Store>>) {
         self.outbound.outbox_store = store;
@@ -424,7 +550,7 @@ pub struct StalledPost {
     pub stream: tokio::net::TcpStream,
 }
 
-impl Harness {
+impl TestApp {
     /// Opens a connection and sends the head and `partial_body`, then nothing more.
     pub async fn stalled_post(
         &self,
@@ -513,4 +639,297 @@ pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+// === The conversation side: saying things, clicking cards, reading what the bot sent ===
+
+/// Who clicks a card's button.
+#[derive(Clone, Copy)]
+pub enum User {
+    /// Ada, who sent the command.
+    Requester,
+    /// Grace, someone else in the channel.
+    Other,
+}
+
+/// The Adaptive Card a recorded Connector request carries.
+pub fn card_of(recorded: &Recorded) -> Value {
+    recorded.body["attachments"][0]["content"].clone()
+}
+
+impl TestApp {
+    /// The state store of the AWS side.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        self.store.as_ref().expect("the AWS side has a store open")
+    }
+
+    /// The Support stand-in of [`Aws::Conversations`].
+    pub fn support(&self) -> &SupportStandIn {
+        self.support
+            .as_ref()
+            .expect("started with Aws::Conversations")
+    }
+
+    /// The embedded store's file of [`Aws::Conversations`].
+    pub fn state_path(&self) -> &Path {
+        &self
+            .state
+            .as_ref()
+            .expect("started with Aws::Conversations")
+            .0
+    }
+
+    fn access(&self) -> &AccessParts {
+        self.access.as_ref().expect("started with Aws::Access")
+    }
+
+    /// The channel authorizer of [`Aws::Access`].
+    pub fn authorizer(&self) -> &Arc<ChannelAuthorizer> {
+        &self.access().authorizer
+    }
+
+    /// Where the bot of [`Aws::Access`] writes audit records (a replica may share it).
+    pub fn audit_log(&self) -> Arc<AuditLog> {
+        self.access().log.clone()
+    }
+
+    /// The audit records written so far.
+    pub fn records(&self) -> Vec<Value> {
+        self.access().audit.records()
+    }
+
+    /// Waits until `count` audit records are written.
+    pub async fn wait_records(&self, count: usize) {
+        let audit = &self.access().audit;
+        wait_until(&format!("{count} audit records"), || {
+            audit.records().len() >= count
+        })
+        .await;
+    }
+
+    /// Sends a message in the default conversation and returns the card of the bot's next
+    /// request to the Connector, which must be a new message (POST).
+    pub async fn say(&self, text: &str) -> Value {
+        let before = self.connector.state.handled();
+        let response = self.post(&self.message(text), Some(&self.bearer())).await;
+        assert_eq!(response.status(), 200, "{text}");
+        let state = &self.connector.state;
+        wait_until("the bot's answer", || state.received().len() > before).await;
+        let sent = &state.received()[before];
+        assert_eq!(sent.method, "POST", "{text}");
+        card_of(sent)
+    }
+
+    /// A message from `user` in `channel`.
+    pub fn message_from(&self, channel: &str, user: &str, text: &str) -> Value {
+        let mut activity = self.message_in(&format!("{channel};messageid=1776390257332"), text);
+        activity["channelData"]["channel"]["id"] = json!(channel);
+        activity["from"]["aadObjectId"] = json!(user);
+        activity
+    }
+
+    /// Sends a message from Ada in `channel` and returns the card the bot posted for it, once
+    /// its turn is over.
+    pub async fn say_in(&self, channel: &str, text: &str) -> Value {
+        self.say_as(channel, USER_AAD_ID, text).await
+    }
+
+    /// Sends a message from `user` in `channel` and returns the card the bot posted for it,
+    /// once its turn is over.
+    pub async fn say_as(&self, channel: &str, user: &str, text: &str) -> Value {
+        let state = &self.connector.state;
+        let before = state.received().len();
+        let response = self
+            .post(
+                &self.message_from(channel, user, text),
+                Some(&self.bearer()),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        // The reply is a POST; card updates of earlier clicks (PUT) may still arrive meanwhile.
+        let reply = || {
+            state.received()[before..]
+                .iter()
+                .find(|r| r.method == "POST")
+                .map(card_of)
+        };
+        wait_until(&format!("a reply to {text:?}"), || reply().is_some()).await;
+        self.wait_turns_idle().await;
+        reply().unwrap()
+    }
+
+    /// Ada clicks an Action.Execute button in `channel`; returns the card she gets back.
+    pub async fn click(&self, channel: &str, data: Value) -> Value {
+        let mut activity = self.message_from(channel, USER_AAD_ID, "");
+        activity["type"] = json!("invoke");
+        activity["name"] = json!("adaptiveCard/action");
+        activity.as_object_mut().unwrap().remove("text");
+        activity["value"] = json!({
+            "action": {"type": "Action.Execute", "verb": data["verb"], "data": data},
+            "trigger": "manual"
+        });
+        let response = self.post(&activity, Some(&self.bearer())).await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        body["value"].clone()
+    }
+
+    /// An Action.Execute click on the last posted card; the HTTP status and the invoke
+    /// response body.
+    pub async fn execute(&self, verb: &str, data: Value, user: User) -> (u16, Value) {
+        let activity = self.click_activity("invoke", verb, data, user);
+        let response = self.post(&activity, Some(&self.bearer())).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// An Action.Submit click on the last posted card: a message whose value carries the data.
+    pub async fn submit(&self, verb: &str, data: Value, user: User) {
+        let activity = self.click_activity("message", verb, data, user);
+        let response = self.post(&activity, Some(&self.bearer())).await;
+        assert_eq!(response.status(), 200);
+    }
+
+    /// The activity of a click (`kind` "invoke" for Action.Execute, "message" for
+    /// Action.Submit) on the last card the bot posted.
+    pub fn click_activity(&self, kind: &str, verb: &str, data: Value, user: User) -> Value {
+        let mut activity = self.message("");
+        let object = activity.as_object_mut().unwrap();
+        object.remove("text");
+        object.remove("entities");
+        object.insert("id".into(), json!(unique("click")));
+        // The card the bot posted is the Connector stand-in's first reply id for this test.
+        object.insert("replyToId".into(), json!(self.card_message_id()));
+        let mut data = data;
+        data["verb"] = json!(verb);
+        if kind == "invoke" {
+            object.insert("type".into(), json!("invoke"));
+            object.insert("name".into(), json!("adaptiveCard/action"));
+            object.insert(
+                "value".into(),
+                json!({"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}),
+            );
+        } else {
+            object.insert("value".into(), data);
+        }
+        if let User::Other = user {
+            object.insert(
+                "from".into(),
+                json!({"id": "29:2other-mri", "name": "Grace Hopper", "aadObjectId": "b2c3d4e5-0000-4000-8000-00000000bbbb"}),
+            );
+        }
+        activity
+    }
+
+    fn card_message_id(&self) -> String {
+        // The stand-in answers request N with id `reply-N`; the last POST is the card.
+        let received = self.connector.state.received();
+        let index = received
+            .iter()
+            .rposition(|r| r.method == "POST")
+            .expect("a card was posted");
+        format!("reply-{}", index + 1)
+    }
+
+    /// Waits for a card update (PUT) whose card contains `text`, and returns the latest such
+    /// card once the bot's turns are over (when a bot is running).
+    pub async fn updated_card(&self, text: &str) -> Value {
+        let state = &self.connector.state;
+        let matches = |r: &Recorded| r.method == "PUT" && card_of(r).to_string().contains(text);
+        wait_until(&format!("a card update containing {text:?}"), || {
+            state.received().iter().any(matches)
+        })
+        .await;
+        if self.server.is_some() {
+            self.wait_turns_idle().await;
+        }
+        let received = state.received();
+        card_of(received.iter().rev().find(|r| matches(r)).unwrap())
+    }
+
+    /// Every card update (PUT) so far.
+    pub fn puts(&self) -> Vec<Value> {
+        self.connector
+            .state
+            .received()
+            .iter()
+            .filter(|r| r.method == "PUT")
+            .map(card_of)
+            .collect()
+    }
+}
+
+/// An `[access]` config with two channels, two accounts, a channel role and user roles.
+pub fn access_text(ops_guardrails: &str) -> String {
+    format!(
+        r#"
+[access]
+default_region = "us-east-1"
+
+[access.accounts.production]
+id = "123456789012"
+channel_role = "arn:aws:iam::123456789012:role/chatops-readonly"
+user_roles = {{ "{USER_AAD_ID}" = "arn:aws:iam::123456789012:role/oncall-ada" }}
+
+[access.accounts.staging]
+id = "210987654321"
+default_region = "us-west-2"
+channel_role = "arn:aws:iam::210987654321:role/chatops-staging"
+
+[access.channels.ops]
+tenant_id = "{TENANT_ID}"
+channel_id = "19%3Aops-channel%40thread.tacv2"
+accounts = ["production", "staging"]
+guardrails = [{ops_guardrails}]
+[[access.channels.ops.guardrail_statement]]
+effect = "Allow"
+action = ["cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState"]
+
+[access.channels.oncall]
+tenant_id = "{TENANT_ID}"
+channel_id = "{ONCALL}"
+accounts = ["production"]
+require_user_roles = true
+"#
+    )
+}
+
+/// The chat flow of one bot process of [`Aws::Access`]: conversations authorized by a
+/// `ChannelAuthorizer` over the access config, STS on moto, state in `store`, audit records
+/// to `log`. A second replica builds its handler here too.
+pub async fn channel_handler(
+    engine_config: EngineConfig,
+    ops_guardrails: &str,
+    store: Arc<dyn Store>,
+    log: Arc<AuditLog>,
+) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
+    let static_credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
+        Credentials::new("testing", "testing", None, None, "test"),
+    );
+    // STS keeps the default deadline whatever a test sets for the AWS call itself: on a busy
+    // machine an AssumeRole against moto can take longer than a deliberately short call limit.
+    let sts_engine = EngineConfig {
+        timeout: aws_chatops::aws::DEFAULT_TIMEOUT,
+        ..engine_config.clone()
+    };
+    let sts = sts_sdk_config(&sts_engine, "us-east-1")
+        .await
+        .into_builder()
+        .credentials_provider(static_credentials)
+        .build();
+    let authorizer = Arc::new(ChannelAuthorizer::new(
+        AccessConfig::from_toml_str(&access_text(ops_guardrails)).unwrap(),
+        store.clone(),
+        Arc::new(StsRoleAssumer::new(&sts)),
+        log.clone(),
+        "us-east-1",
+    ));
+    let conversations = Conversations::new(
+        Arc::new(Engine::new(engine_config)),
+        authorizer.clone(),
+        store,
+        Duration::from_secs(600),
+    )
+    .with_audit(log);
+    (Arc::new(conversations), authorizer)
 }

@@ -8,10 +8,11 @@ use std::time::{Duration, SystemTime};
 use aws_chatops::aws::assume_role::{
     session_name, sts_sdk_config, AssumeRoleError, RoleAssumer, RoleRequest, StsRoleAssumer,
 };
-use aws_chatops::aws::{CallOptions, Engine, EngineConfig};
+use aws_chatops::aws::{Engine, EngineConfig};
 use serde_json::Map;
 
-use super::moto;
+use crate::support::aws::call_options;
+use crate::support::moto;
 
 fn engine_config() -> EngineConfig {
     EngineConfig {
@@ -77,10 +78,7 @@ async fn assumed_credentials_carry_the_user_into_the_session() {
             "sts",
             "GetCallerIdentity",
             &Map::new(),
-            &CallOptions {
-                credentials,
-                region: "us-east-1".into(),
-            },
+            &call_options(credentials, "us-east-1"),
         )
         .await
         .expect("GetCallerIdentity")
