@@ -510,4 +510,38 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn max_items_cuts_a_page_and_resumes_inside_it() {
+        let model = crate::models::Models::global()
+            .service("cloudwatch")
+            .unwrap();
+        let invocation = Invocation {
+            service: "cloudwatch".into(),
+            operation: "DescribeAlarms".into(),
+            cli_operation: "describe-alarms".into(),
+            params: Map::new(),
+            globals: crate::command::GlobalOptions {
+                max_items: Some(3),
+                ..Default::default()
+            },
+        };
+        let paginator = automatic_pagination(&model, &invocation).unwrap();
+        let mut pages = FullResult::start(paginator, &invocation).unwrap();
+        assert_eq!(pages.next_request(), Some(&Map::new()));
+        let first = json!({"MetricAlarms": [{"N": 1}, {"N": 2}], "NextToken": "t1"});
+        pages.add_page(first).unwrap();
+        assert_eq!(pages.next_request().unwrap()["NextToken"], json!("t1"));
+        let second = json!({"MetricAlarms": [{"N": 3}, {"N": 4}], "NextToken": "t2"});
+        pages.add_page(second).unwrap();
+        assert_eq!(pages.next_request(), None);
+        let output = pages.finish();
+        assert_eq!(
+            output["MetricAlarms"],
+            json!([{"N": 1}, {"N": 2}, {"N": 3}])
+        );
+        let next = output["NextToken"].as_str().unwrap();
+        let (token, skip) = decode_token(next, &["NextToken".into()]).unwrap();
+        assert_eq!((token["NextToken"].clone(), skip), (json!("t1"), 1));
+    }
 }
