@@ -10,20 +10,32 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 
+/// Who signs, for which service and region, and when.
+pub(crate) struct SigningScope<'a> {
+    pub credentials: &'a Credentials,
+    pub region: &'a str,
+    pub signing_name: &'a str,
+    /// S3 signs with its own URI encoding and a content hash header.
+    pub s3: bool,
+    pub now: SystemTime,
+}
+
 /// Adds the signature headers (`authorization`, `x-amz-date`, `x-amz-security-token`, and for
 /// S3 `x-amz-content-sha256`) to `headers`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn sign_request(
     method: &str,
     url: &str,
     headers: &mut Vec<(String, String)>,
     body: &[u8],
-    credentials: &Credentials,
-    region: &str,
-    signing_name: &str,
-    s3: bool,
-    now: SystemTime,
+    scope: &SigningScope<'_>,
 ) -> Result<(), String> {
+    let SigningScope {
+        credentials,
+        region,
+        signing_name,
+        s3,
+        now,
+    } = *scope;
     let mut settings = SigningSettings::default();
     if s3 {
         settings.percent_encoding_mode = PercentEncodingMode::Single;
@@ -75,11 +87,13 @@ mod tests {
             "https://logs.us-east-1.amazonaws.com/",
             &mut headers,
             b"{}",
-            &credentials,
-            "us-east-1",
-            "logs",
-            false,
-            now,
+            &SigningScope {
+                credentials: &credentials,
+                region: "us-east-1",
+                signing_name: "logs",
+                s3: false,
+                now,
+            },
         )
         .unwrap();
         let authorization = &headers
@@ -100,11 +114,13 @@ mod tests {
             "https://s3.amazonaws.com/b/a%20b",
             &mut s3_headers,
             b"",
-            &credentials,
-            "us-east-1",
-            "s3",
-            true,
-            now,
+            &SigningScope {
+                credentials: &credentials,
+                region: "us-east-1",
+                signing_name: "s3",
+                s3: true,
+                now,
+            },
         )
         .unwrap();
         let sha = &s3_headers

@@ -1,0 +1,137 @@
+//! How the engine reaches AWS: the endpoints, region, deadline and attempts of
+//! [`EngineConfig`] (read from the standard AWS variables), who calls in [`CallOptions`],
+//! and credentials from the SDK's default provider chain.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_credential_types::Credentials;
+
+use super::{AwsError, Engine};
+
+/// The deadline of one command, every page included (F5).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How the engine reaches AWS. Built from values in tests; [`EngineConfig::from_env`] is the
+/// only place that reads the process environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// `AWS_ENDPOINT_URL`: one endpoint for every service (moto, LocalStack, a proxy).
+    pub endpoint_url: Option<String>,
+    /// `AWS_ENDPOINT_URL_<SERVICE>` by service key (`CLOUDWATCH_LOGS`, see
+    /// [`super::service_env_key`]); wins over `endpoint_url`.
+    pub service_endpoints: HashMap<String, String>,
+    /// `AWS_REGION` / `AWS_DEFAULT_REGION`.
+    pub default_region: Option<String>,
+    /// The deadline of one command, every page and retry included.
+    pub timeout: Duration,
+    /// Attempts per request, the first included (1 turns retries off).
+    pub max_attempts: u32,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            endpoint_url: None,
+            service_endpoints: HashMap::new(),
+            default_region: None,
+            timeout: DEFAULT_TIMEOUT,
+            max_attempts: 3,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Reads the standard AWS variables, as the AWS CLI does.
+    pub fn from_env() -> Self {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// The same as [`EngineConfig::from_env`] from given variables.
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut config = Self::default();
+        let mut region = None;
+        let mut default_region = None;
+        for (key, value) in vars {
+            if value.is_empty() {
+                continue;
+            }
+            match key.as_str() {
+                "AWS_ENDPOINT_URL" => config.endpoint_url = Some(value),
+                "AWS_REGION" => region = Some(value),
+                "AWS_DEFAULT_REGION" => default_region = Some(value),
+                "AWS_MAX_ATTEMPTS" => {
+                    if let Ok(attempts) = value.parse::<u32>() {
+                        config.max_attempts = attempts.max(1);
+                    }
+                }
+                _ => {
+                    if let Some(service) = key.strip_prefix("AWS_ENDPOINT_URL_") {
+                        config.service_endpoints.insert(service.to_owned(), value);
+                    }
+                }
+            }
+        }
+        config.default_region = region.or(default_region);
+        config
+    }
+}
+
+/// Who calls and where: credentials (the default chain's or an assumed role's) and region.
+#[derive(Debug, Clone)]
+pub struct CallOptions {
+    pub credentials: Credentials,
+    pub region: String,
+}
+
+impl Engine {
+    /// Credentials from the aws-config default provider chain (environment, profile, web
+    /// identity, container and instance metadata).
+    pub async fn credentials_from_environment(&self) -> Result<Credentials, AwsError> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let loaded = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .load()
+            .await;
+        let provider = loaded
+            .credentials_provider()
+            .ok_or_else(|| AwsError::Credentials {
+                message: "no credentials provider is configured".into(),
+            })?;
+        provider
+            .provide_credentials()
+            .await
+            .map_err(|e| AwsError::Credentials {
+                message: e.to_string(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_from_variables() {
+        let vars = [
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+            ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "http://127.0.0.1:6000"),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ("AWS_REGION", "eu-central-1"),
+            ("AWS_MAX_ATTEMPTS", "1"),
+            ("HOME", "/root"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        let config = EngineConfig::from_vars(vars);
+        assert_eq!(
+            config.endpoint_url.as_deref(),
+            Some("http://127.0.0.1:5000")
+        );
+        assert_eq!(
+            config.service_endpoints["CLOUDWATCH_LOGS"],
+            "http://127.0.0.1:6000"
+        );
+        assert_eq!(config.default_region.as_deref(), Some("eu-central-1"));
+        assert_eq!(config.max_attempts, 1);
+        assert_eq!(config.timeout, DEFAULT_TIMEOUT);
+    }
+}

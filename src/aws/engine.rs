@@ -1,0 +1,182 @@
+//! The [`Engine`]: one call ([`Engine::call`]) or one invocation with the AWS CLI's
+//! pagination ([`Engine::call_all`]), each under one deadline, with retries and metrics.
+//! It prepares the model once per call and leaves the wire to `request`, the retry policy
+//! to `retry` and the paging to `paginate`.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use tokio::time::Instant;
+
+use super::customizations::service_input_fixes;
+use super::paginate::{self, FullResult};
+use super::shape::Protocol;
+use super::{retry, AwsError, CallOptions, EngineConfig};
+use crate::command::Invocation;
+use crate::models::{Models, Operation, ServiceModel};
+
+/// One service response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The parsed output, as the AWS CLI would print it.
+    pub output: Value,
+    /// The input members to send for the next page (`{"nextToken": "..."}`), when the
+    /// operation has a paginator and the service said there is more.
+    pub next: Option<Value>,
+}
+
+/// Runs AWS operations. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub(super) client: reqwest::Client,
+    pub(super) models: &'static Models,
+    pub(super) config: Arc<EngineConfig>,
+}
+
+/// What one attempt needs, prepared once per call.
+pub(super) struct Prepared<'a> {
+    pub(super) model: Arc<ServiceModel>,
+    pub(super) operation_key: &'a str,
+    pub(super) protocol: Protocol,
+}
+
+impl Prepared<'_> {
+    pub(super) fn operation(&self) -> &Operation {
+        &self.model.operations[self.operation_key]
+    }
+}
+
+/// A call's outcome as the metrics name it.
+fn call_outcome<T>(result: &Result<T, AwsError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(AwsError::Service { status, .. }) if *status < 500 => "client_error",
+        Err(AwsError::Service { .. }) => "server_error",
+        Err(AwsError::Timeout { .. }) => "timeout",
+        Err(AwsError::Transport { .. }) => "transport_error",
+        Err(_) => "other_error",
+    }
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Self {
+        let client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .build()
+            .expect("a TLS client with the bundled roots builds");
+        Self {
+            client,
+            models: Models::global(),
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// One service call of `operation` (the model's key, `DescribeAlarms`) of the service the
+    /// AWS CLI calls `service_cli` (`cloudwatch`, `s3api`).
+    pub async fn call(
+        &self,
+        service_cli: &str,
+        operation: &str,
+        params: &Map<String, Value>,
+        call: &CallOptions,
+    ) -> Result<Page, AwsError> {
+        let deadline = Instant::now() + self.config.timeout;
+        let prepared = self.prepare(service_cli, operation)?;
+        self.call_page(&prepared, params, call, deadline).await
+    }
+
+    /// The AWS CLI's behaviour for one invocation: every page merged through the model's
+    /// paginator, honouring `--max-items`, `--starting-token`, `--page-size` and
+    /// The AWS CLI's behaviour for one invocation: every page merged through the model's
+    /// paginator, honouring `--max-items`, `--starting-token`, `--page-size` and
+    /// `--no-paginate`; a single call for operations without a paginator.
+    pub async fn call_all(
+        &self,
+        invocation: &Invocation,
+        call: &CallOptions,
+    ) -> Result<Value, AwsError> {
+        let deadline = Instant::now() + self.config.timeout;
+        let prepared = self.prepare(&invocation.service, &invocation.operation)?;
+        let Some(paginator) = paginate::automatic_pagination(&prepared.model, invocation) else {
+            return Ok(self
+                .call_page(&prepared, &invocation.params, call, deadline)
+                .await?
+                .output);
+        };
+        let mut pages = FullResult::start(paginator, invocation)?;
+        while let Some(params) = pages.next_request() {
+            let page = self.call_page(&prepared, params, call, deadline).await?;
+            pages.add_page(page.output)?;
+        }
+        Ok(pages.finish())
+    }
+
+    fn prepare<'a>(
+        &self,
+        service_cli: &str,
+        operation_key: &'a str,
+    ) -> Result<Prepared<'a>, AwsError> {
+        let unknown = |reason: Option<String>| AwsError::UnknownOperation {
+            service: service_cli.to_owned(),
+            operation: operation_key.to_owned(),
+            reason,
+        };
+        let model = self
+            .models
+            .service(service_cli)
+            .map_err(|e| unknown(Some(e.to_string())))?;
+        if !model.operations.contains_key(operation_key) {
+            return Err(unknown(None));
+        }
+        let protocol = Protocol::choose(&model.metadata).ok_or_else(|| {
+            unknown(Some(format!(
+                "protocols {:?} are not supported",
+                model.metadata.protocol_preference()
+            )))
+        })?;
+        Ok(Prepared {
+            model,
+            operation_key,
+            protocol,
+        })
+    }
+
+    async fn call_page(
+        &self,
+        prepared: &Prepared<'_>,
+        params: &Map<String, Value>,
+        call: &CallOptions,
+        deadline: Instant,
+    ) -> Result<Page, AwsError> {
+        let operation_key = prepared.operation_key;
+        let params = service_input_fixes(&prepared.model, prepared.operation(), params);
+        let params = &*params;
+        let started = Instant::now();
+        let attempt = retry::with_retries(self.config.max_attempts, move || {
+            self.send_once(prepared, params, call)
+        });
+        let result = match tokio::time::timeout_at(deadline, attempt).await {
+            Ok(result) => result,
+            Err(_) => Err(AwsError::Timeout {
+                operation: operation_key.to_owned(),
+                limit: self.config.timeout,
+            }),
+        };
+        crate::metrics::global().aws_call(
+            &prepared.model.cli.name,
+            operation_key,
+            call_outcome(&result),
+            started.elapsed(),
+        );
+        let output = result?;
+        let next = prepared
+            .model
+            .paginator(prepared.operation())
+            .and_then(|paginator| paginate::next_page_input(paginator, &output));
+        Ok(Page { output, next })
+    }
+}

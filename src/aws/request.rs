@@ -1,0 +1,270 @@
+//! One attempt of one call: serialise the parameters, resolve the endpoint, build the URL
+//! (S3 addressing included), sign, send over HTTP and turn the answer into output or an
+//! [`AwsError`]. Retries and deadlines belong to the caller.
+
+use std::time::SystemTime;
+
+use serde_json::{Map, Value};
+
+use super::customizations::with_idempotency_tokens;
+use super::endpoint::{self, is_virtual_host_bucket, resolve_endpoint};
+use super::engine::Prepared;
+use super::parse::{self, RawResponse};
+use super::serialize::{self, SerializedRequest};
+use super::sign::{self, SigningScope};
+use super::{error_chain, AwsError, CallOptions, Engine};
+use crate::models::Operation;
+
+/// A request ready for the wire: signed, with its final URL.
+struct SignedRequest {
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    /// The endpoint the URL was built from, named in transport errors.
+    endpoint_url: String,
+    is_s3: bool,
+}
+
+impl Engine {
+    /// Sends one attempt and parses its answer.
+    pub(super) async fn send_once(
+        &self,
+        prepared: &Prepared<'_>,
+        params: &Map<String, Value>,
+        call: &CallOptions,
+    ) -> Result<Value, AwsError> {
+        let request = self.signed_request(prepared, params, call)?;
+        let raw = self.send(&request, prepared.operation_key).await?;
+        interpret(prepared, request.is_s3, &raw)
+    }
+
+    fn signed_request(
+        &self,
+        prepared: &Prepared<'_>,
+        params: &Map<String, Value>,
+        call: &CallOptions,
+    ) -> Result<SignedRequest, AwsError> {
+        let model = &prepared.model;
+        let operation_key = prepared.operation_key;
+        let operation = prepared.operation();
+        let params = with_idempotency_tokens(model, operation, params);
+        let request =
+            serialize::serialize(prepared.protocol, model, operation_key, operation, &params)
+                .map_err(|m| AwsError::serialize(operation_key, m))?;
+        let endpoint = resolve_endpoint(
+            self.models.endpoints(),
+            model,
+            &call.region,
+            self.config.endpoint_url.as_deref(),
+            &self.config.service_endpoints,
+        );
+        let is_s3 = model.metadata.signing_name() == "s3";
+        let url = build_url(&endpoint, &request, is_s3, &params);
+        let signing_name = endpoint
+            .signing_name
+            .clone()
+            .unwrap_or_else(|| model.metadata.signing_name().to_owned());
+        let mut headers = request.headers.clone();
+        if is_s3 {
+            add_checksum(operation, &request, &mut headers);
+        }
+        let scope = SigningScope {
+            credentials: &call.credentials,
+            region: &endpoint.signing_region,
+            signing_name: &signing_name,
+            s3: is_s3,
+            now: SystemTime::now(),
+        };
+        sign::sign_request(&request.method, &url, &mut headers, &request.body, &scope)
+            .map_err(|m| AwsError::Credentials { message: m })?;
+        Ok(SignedRequest {
+            method: request.method,
+            url,
+            headers,
+            body: request.body,
+            endpoint_url: endpoint.url,
+            is_s3,
+        })
+    }
+
+    async fn send(
+        &self,
+        request: &SignedRequest,
+        operation_key: &str,
+    ) -> Result<RawResponse, AwsError> {
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| AwsError::serialize(operation_key, e.to_string()))?;
+        let mut builder = self.client.request(method, &request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let transport = |e: reqwest::Error| AwsError::Transport {
+            endpoint: request.endpoint_url.clone(),
+            message: error_chain(&e),
+        };
+        let response = builder
+            .body(request.body.clone())
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status().as_u16();
+        let response_headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response.bytes().await.map_err(transport)?.to_vec();
+        Ok(RawResponse {
+            status,
+            headers: response_headers,
+            body,
+        })
+    }
+}
+
+/// The output of a successful answer, or the service's error.
+fn interpret(prepared: &Prepared<'_>, is_s3: bool, raw: &RawResponse) -> Result<Value, AwsError> {
+    let operation_key = prepared.operation_key;
+    let status = raw.status;
+    if status >= 300 || s3_error_in_ok(is_s3, operation_key, raw) {
+        let (code, message) = parse::parse_error(prepared.protocol, raw);
+        return Err(AwsError::Service {
+            code,
+            message,
+            operation: operation_key.to_owned(),
+            status,
+        });
+    }
+    if is_s3 && operation_key == "GetBucketLocation" {
+        return parse::bucket_location(raw).map_err(|m| AwsError::parse(operation_key, m));
+    }
+    parse::parse_output(
+        prepared.protocol,
+        &prepared.model,
+        prepared.operation(),
+        raw,
+    )
+    .map_err(|m| AwsError::parse(operation_key, m))
+}
+
+/// The request URL: endpoint, host prefix, S3 addressing style, path and query.
+fn build_url(
+    endpoint: &endpoint::ResolvedEndpoint,
+    request: &SerializedRequest,
+    is_s3: bool,
+    params: &Map<String, Value>,
+) -> String {
+    let (scheme, rest) = endpoint
+        .url
+        .split_once("://")
+        .unwrap_or(("https", endpoint.url.as_str()));
+    let (mut host, base_path) = match rest.find('/') {
+        Some(slash) => (rest[..slash].to_owned(), rest[slash..].to_owned()),
+        None => (rest.to_owned(), String::new()),
+    };
+    let mut path = request.path_and_query();
+    if let Some(prefix) = &request.host_prefix {
+        host = format!("{prefix}{host}");
+    }
+    // Virtual-hosted style on AWS for DNS-compatible buckets; path style for custom
+    // endpoints (moto, LocalStack), as botocore ends up doing for them.
+    if is_s3 && !endpoint.custom {
+        if let Some(bucket) = params.get("Bucket").and_then(Value::as_str) {
+            let bucket_path = format!("/{}", serialize::percent_encode(bucket));
+            if is_virtual_host_bucket(bucket) && path.starts_with(&bucket_path) {
+                let remainder = &path[bucket_path.len()..];
+                path = if remainder.starts_with('/') {
+                    remainder.to_owned()
+                } else {
+                    format!("/{remainder}")
+                };
+                host = format!("{bucket}.{host}");
+            }
+        }
+    }
+    format!("{scheme}://{host}{}{path}", base_path.trim_end_matches('/'))
+}
+
+/// S3 refuses some operations without a body checksum (`httpChecksumRequired`, or
+/// `requestChecksumRequired`); botocore sends a CRC32 then, and so do we.
+fn add_checksum(
+    operation: &Operation,
+    request: &SerializedRequest,
+    headers: &mut Vec<(String, String)>,
+) {
+    let required = operation.http_checksum_required
+        || operation
+            .http_checksum
+            .as_ref()
+            .and_then(|c| c.get("requestChecksumRequired"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+    if !required
+        || headers
+            .iter()
+            .any(|(k, _)| k.to_ascii_lowercase().starts_with("x-amz-checksum-"))
+    {
+        return;
+    }
+    use base64::Engine as _;
+    let crc = crc32fast::hash(&request.body);
+    headers.push((
+        "x-amz-checksum-crc32".into(),
+        base64::engine::general_purpose::STANDARD.encode(crc.to_be_bytes()),
+    ));
+}
+
+/// S3 can answer 200 with an `<Error>` body for copy and multipart completion.
+fn s3_error_in_ok(is_s3: bool, operation_key: &str, response: &RawResponse) -> bool {
+    is_s3
+        && matches!(
+            operation_key,
+            "CopyObject" | "UploadPartCopy" | "CompleteMultipartUpload"
+        )
+        && String::from_utf8_lossy(&response.body)
+            .trim_start()
+            .trim_start_matches(|c| c != '<')
+            .starts_with("<Error>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_urls_virtual_host_on_aws_path_style_on_custom_endpoints() {
+        let request = SerializedRequest {
+            method: "GET".into(),
+            path: "/my-bucket/a%20b".into(),
+            query: vec![("versionId".into(), "1".into())],
+            ..Default::default()
+        };
+        let mut params = Map::new();
+        params.insert("Bucket".into(), Value::String("my-bucket".into()));
+        let aws = endpoint::ResolvedEndpoint {
+            url: "https://s3.eu-west-1.amazonaws.com".into(),
+            signing_region: "eu-west-1".into(),
+            signing_name: None,
+            custom: false,
+        };
+        assert_eq!(
+            build_url(&aws, &request, true, &params),
+            "https://my-bucket.s3.eu-west-1.amazonaws.com/a%20b?versionId=1"
+        );
+        let moto = endpoint::ResolvedEndpoint {
+            url: "http://127.0.0.1:5000".into(),
+            custom: true,
+            ..aws
+        };
+        assert_eq!(
+            build_url(&moto, &request, true, &params),
+            "http://127.0.0.1:5000/my-bucket/a%20b?versionId=1"
+        );
+    }
+}

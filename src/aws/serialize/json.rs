@@ -1,0 +1,106 @@
+//! The json protocol (`X-Amz-Target` and a JSON body), and the JSON form of a value that the
+//! rest-json protocol shares (botocore's `JSONSerializer`).
+
+use serde_json::{Map, Number, Value};
+
+use super::scalar::{
+    base64_of, boolean_of, expect_array, expect_object, float_of, float_text, integer_of, text_of,
+    timestamp_wire,
+};
+use super::{OperationInput, Result, SerializedRequest};
+use crate::aws::shape::{resolve, Resolved};
+use crate::models::{ServiceModel, ShapeType};
+use crate::output::{json_dumps, JsonStyle};
+
+/// Fills the target and content-type headers and the JSON body.
+pub(super) fn serialize_json(
+    call: &OperationInput<'_>,
+    request: &mut SerializedRequest,
+) -> Result<()> {
+    let (model, operation_key, input, params) =
+        (call.model, call.operation_key, call.input, call.params);
+    let target = model.metadata.target_prefix.as_deref().unwrap_or_default();
+    let version = model.metadata.json_version.as_deref().unwrap_or("1.0");
+    request
+        .headers
+        .push(("X-Amz-Target".into(), format!("{target}.{operation_key}")));
+    request.headers.push((
+        "Content-Type".into(),
+        format!("application/x-amz-json-{version}"),
+    ));
+    if model.metadata.aws_query_compatible.is_some() {
+        request
+            .headers
+            .push(("x-amzn-query-mode".into(), "true".into()));
+    }
+    let body = match input {
+        Some(input) => json_value(model, input, &Value::Object(params.clone()))?,
+        None => Value::Object(Map::new()),
+    };
+    request.body = json_dumps(&body, JsonStyle::PYTHON_DEFAULT).into_bytes();
+    Ok(())
+}
+
+/// botocore's JSON body for a value of `shape` (timestamps default to epoch seconds).
+pub(super) fn json_value(
+    model: &ServiceModel,
+    shape: Resolved<'_>,
+    value: &Value,
+) -> Result<Value> {
+    Ok(match shape.kind() {
+        ShapeType::Structure if shape.shape.document => value.clone(),
+        ShapeType::Structure => {
+            let mut out = Map::new();
+            for (key, item) in expect_object(value, "a structure")? {
+                if item.is_null() {
+                    continue;
+                }
+                let member_ref = shape
+                    .shape
+                    .members
+                    .get(key)
+                    .ok_or_else(|| format!("unknown parameter {key}"))?;
+                let member = resolve(model, member_ref)?;
+                let name = member.name.unwrap_or(key).to_owned();
+                out.insert(name, json_value(model, member, item)?);
+            }
+            Value::Object(out)
+        }
+        ShapeType::List => {
+            let element_ref = shape.shape.member.as_ref().ok_or("a list without member")?;
+            let element = resolve(model, element_ref)?;
+            Value::Array(
+                expect_array(value, "a list")?
+                    .iter()
+                    .map(|item| json_value(model, element, item))
+                    .collect::<Result<_>>()?,
+            )
+        }
+        ShapeType::Map => {
+            let val = resolve(
+                model,
+                shape.shape.value.as_ref().ok_or("a map without value")?,
+            )?;
+            let mut out = Map::new();
+            for (k, v) in expect_object(value, "a map")? {
+                out.insert(k.clone(), json_value(model, val, v)?);
+            }
+            Value::Object(out)
+        }
+        ShapeType::Timestamp => {
+            timestamp_wire(value, shape.timestamp_format.unwrap_or("unixtimestamp"))?
+        }
+        ShapeType::Blob => Value::String(base64_of(value)),
+        ShapeType::Float | ShapeType::Double => {
+            let float = float_of(value)?;
+            match Number::from_f64(float) {
+                Some(number) => Value::Number(number),
+                None => Value::String(float_text(float)),
+            }
+        }
+        ShapeType::Integer | ShapeType::Long => integer_of(value)?,
+        ShapeType::Boolean => Value::Bool(boolean_of(value)?),
+        ShapeType::String => Value::String(text_of(value)),
+        ShapeType::BigDecimal | ShapeType::BigInteger => value.clone(),
+    })
+}
