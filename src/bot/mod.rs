@@ -24,9 +24,7 @@ pub use store::{
     ConversationStore, DurableConversationStore, InMemoryConversationStore, StoreError,
 };
 
-// `conversation/` still imports `error_chain` from here; switch it to `crate::common` and
-// drop this re-export.
-pub use crate::common::error_chain;
+use crate::common::error_chain;
 use crate::render;
 use crate::teams::{activity_types, Activity, Delivered, Delivery, InvokeResponse};
 

@@ -5,7 +5,8 @@
 use super::pending::{now_millis, Loaded, RequestState};
 use super::{short, update, Inner};
 use crate::audit::Outcome as AuditOutcome;
-use crate::bot::{error_chain, Responder};
+use crate::bot::Responder;
+use crate::common::error_chain;
 use crate::render::{self, Card, Status};
 
 impl Inner {

@@ -4,8 +4,8 @@
 
 use super::Inner;
 use crate::aws::AwsError;
-use crate::bot::error_chain;
 use crate::command::{render_command_line, Invocation};
+use crate::common::error_chain;
 use crate::policy::{Denial, Permit};
 use crate::render::{self, Card, CommandHeader};
 

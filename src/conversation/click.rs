@@ -10,8 +10,9 @@ use serde_json::Value;
 use super::paging::PageAt;
 use super::pending::{now_millis, Loaded, RequestKind, RequestState};
 use super::{already_handled, short, update, ClickOutcome, Inner};
-use crate::bot::{error_chain, MessageRef, TurnContext};
+use crate::bot::{MessageRef, TurnContext};
 use crate::command::render_command_line;
+use crate::common::error_chain;
 use crate::render::verbs;
 
 impl Inner {

@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::pending::{RequestKind, StoredRequester};
 use super::{call_options, Inner};
 use crate::aws::AwsError;
-use crate::bot::error_chain;
 use crate::command::Invocation;
+use crate::common::error_chain;
 use crate::models::{Paginator, ServiceModel};
 use crate::policy::Permit;
 

@@ -8,8 +8,9 @@ use super::pending::{
 };
 use super::{already_handled, short, ClickOutcome, Inner};
 use crate::audit::{AuditRecord, Outcome as AuditOutcome};
-use crate::bot::{error_chain, MessageRef, Reply, TurnContext};
+use crate::bot::{MessageRef, Reply, TurnContext};
 use crate::command::Invocation;
+use crate::common::error_chain;
 use crate::render::{self, Card, Status};
 
 impl Inner {

@@ -8,8 +8,9 @@ use super::paging::PageAt;
 use super::pending::{PendingRequest, RequestKind, RequestState, StoredRequester};
 use super::{short, update, ClickOutcome, Continuation, Inner};
 use crate::audit::{self, AuditRecord};
-use crate::bot::{error_chain, MessageRef, Responder, TurnContext};
+use crate::bot::{MessageRef, Responder, TurnContext};
 use crate::command::Invocation;
+use crate::common::error_chain;
 use crate::policy::Permit;
 use crate::render::{self, Card, ResultView, Status};
 

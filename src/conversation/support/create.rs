@@ -9,8 +9,9 @@ use serde_json::Value;
 use super::{name_of, summary_facts, SUPPORT_CENTER};
 use crate::audit::{self, AuditRecord};
 use crate::aws::support::NewCase;
-use crate::bot::{error_chain, MessageRef, Responder, TurnContext};
+use crate::bot::{MessageRef, Responder, TurnContext};
 use crate::command::Invocation;
+use crate::common::error_chain;
 use crate::conversation::pending::{
     Loaded, PendingRequest, RequestState, StoredInvocation, SupportDraft,
 };

@@ -1,0 +1,339 @@
+//! Reads the options of one operation into an [`Invocation`]: each option word resolved to a
+//! member, a global option or a refusal (exact name or unique prefix, as argparse allows), its
+//! values typed by the member's shape, the CLI's paging rules applied, and required options
+//! that are missing returned as data.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::global_options::{Global, REFUSED_OPTIONS};
+use super::values;
+use super::words::Word;
+use super::{CommandError, GlobalOptions, Invocation, MissingParameter};
+use crate::models::{Operation, ServiceModel, ShapeType};
+
+/// What an option word refers to for one operation.
+#[derive(Debug, Clone, PartialEq)]
+enum Target {
+    Member { member: String, negated: bool },
+    Global(Global),
+    Refused(&'static str),
+}
+
+/// Parses the options of one operation.
+pub(super) struct OperationParser<'a> {
+    pub(super) model: &'a ServiceModel,
+    pub(super) operation: &'a Operation,
+    pub(super) service: &'a str,
+    pub(super) operation_key: &'a str,
+    pub(super) cli_operation: &'a str,
+}
+
+/// What the options read so far have given: the invocation being built, the option names
+/// seen (a second use is an error), and the first CLI paging option given.
+struct Reading {
+    invocation: Invocation,
+    seen: HashSet<String>,
+    paging_given: Option<String>,
+}
+
+impl OperationParser<'_> {
+    pub(super) fn parse(&self, words: Vec<Word>) -> Result<Invocation, CommandError> {
+        let options = self.option_names();
+        let paginated = self.model.paginators.contains_key(self.operation_key);
+        let mut reading = Reading {
+            invocation: Invocation {
+                service: self.service.to_owned(),
+                operation: self.operation_key.to_owned(),
+                cli_operation: self.cli_operation.to_owned(),
+                params: serde_json::Map::new(),
+                globals: GlobalOptions::default(),
+            },
+            seen: HashSet::new(),
+            paging_given: None,
+        };
+
+        let mut index = 0;
+        while index < words.len() {
+            let (typed, inline_value) = match &words[index] {
+                Word::Option {
+                    name, inline_value, ..
+                } => (name.clone(), inline_value.clone()),
+                Word::Plain(value) => {
+                    return Err(CommandError::UnexpectedArgument {
+                        value: value.clone(),
+                        after: None,
+                    })
+                }
+            };
+            index += 1;
+            let (name, target) = self.resolve(&options, &typed, paginated)?;
+            // The values: `--name=value`, or every plain word up to the next option.
+            let mut values: Vec<String> = inline_value.into_iter().collect();
+            if values.is_empty() {
+                while let Some(Word::Plain(value)) = words.get(index) {
+                    values.push(value.clone());
+                    index += 1;
+                }
+            }
+            self.apply(&mut reading, name, target, values)?;
+        }
+
+        let mut invocation = reading.invocation;
+        self.check_manual_paging(&mut invocation, reading.paging_given)?;
+        let missing = self.missing_required(&invocation, &options);
+        if !missing.is_empty() {
+            return Err(CommandError::MissingRequired {
+                invocation: Box::new(invocation),
+                missing,
+            });
+        }
+        Ok(invocation)
+    }
+
+    /// Records one option and its values.
+    fn apply(
+        &self,
+        reading: &mut Reading,
+        name: String,
+        target: Target,
+        values: Vec<String>,
+    ) -> Result<(), CommandError> {
+        let key = match &target {
+            Target::Member { member, .. } => member.clone(),
+            _ => name.clone(),
+        };
+        if !reading.seen.insert(key) {
+            return Err(CommandError::DuplicateOption { option: name });
+        }
+        match target {
+            Target::Refused(reason) => Err(CommandError::RefusedOption {
+                option: name,
+                reason,
+            }),
+            Target::Global(global) => {
+                if global.is_paging() && !self.model.paginators.contains_key(self.operation_key) {
+                    return Err(CommandError::PaginationNotSupported {
+                        option: name,
+                        service: self.service.to_owned(),
+                        operation: self.cli_operation.to_owned(),
+                    });
+                }
+                if global != Global::NoPaginate && global.is_paging() {
+                    reading.paging_given.get_or_insert_with(|| name.clone());
+                }
+                global.apply(&mut reading.invocation.globals, &name, values)
+            }
+            Target::Member { member, negated } => {
+                let value = self.member_value(&member, negated, name, values)?;
+                reading.invocation.params.insert(member, value);
+                Ok(())
+            }
+        }
+    }
+
+    /// The value of a member option: `true`/`false` for a boolean flag (`--flag`,
+    /// `--no-flag`), otherwise the words typed by the member's shape.
+    fn member_value(
+        &self,
+        member: &str,
+        negated: bool,
+        name: String,
+        values: Vec<String>,
+    ) -> Result<Value, CommandError> {
+        let member_ref = self
+            .model
+            .input_shape(self.operation)
+            .and_then(|shape| shape.members.get(member))
+            .expect("option names come from the input members");
+        let member_type = self.model.shape(&member_ref.shape).map(|s| s.shape_type);
+        if member_type == Some(ShapeType::Boolean) {
+            if let Some(value) = values.first() {
+                return Err(CommandError::FlagWithValue {
+                    option: name,
+                    value: value.clone(),
+                });
+            }
+            return Ok(Value::Bool(!negated));
+        }
+        if values.is_empty() {
+            return Err(CommandError::MissingValue {
+                expected: values::describe_shape(self.model, &member_ref.shape),
+                option: name,
+            });
+        }
+        values::ValueParser {
+            model: self.model,
+            option: &name,
+        }
+        .parse_member(member_ref, &values)
+    }
+
+    /// Every option name this operation accepts, with what it refers to.
+    fn option_names(&self) -> Vec<(String, Target)> {
+        let mut names = Vec::new();
+        let paginated = self.model.paginators.contains_key(self.operation_key);
+        // The CLI's paging options shadow members of the same name on paginated operations.
+        for (name, global) in Global::ALL {
+            if !global.is_paging() || paginated {
+                names.push((name.to_owned(), Target::Global(global)));
+            }
+        }
+        if let Some(options) = self.model.cli_options(self.operation) {
+            let input = self.model.input_shape(self.operation);
+            for (member, option) in options {
+                if names.iter().any(|(name, _)| name == option) {
+                    continue;
+                }
+                names.push((
+                    option.clone(),
+                    Target::Member {
+                        member: member.clone(),
+                        negated: false,
+                    },
+                ));
+                let is_boolean = input
+                    .and_then(|shape| shape.members.get(member))
+                    .and_then(|member_ref| self.model.shape(&member_ref.shape))
+                    .is_some_and(|shape| shape.shape_type == ShapeType::Boolean);
+                if is_boolean {
+                    names.push((
+                        format!("no-{option}"),
+                        Target::Member {
+                            member: member.clone(),
+                            negated: true,
+                        },
+                    ));
+                }
+            }
+        }
+        for (name, _, reason) in REFUSED_OPTIONS {
+            names.push(((*name).to_owned(), Target::Refused(reason)));
+        }
+        names
+    }
+
+    /// Finds the option a typed name refers to: the exact name, or else a unique prefix of
+    /// one (as the CLI's argparse allows).
+    fn resolve(
+        &self,
+        options: &[(String, Target)],
+        typed: &str,
+        paginated: bool,
+    ) -> Result<(String, Target), CommandError> {
+        if let Some((name, target)) = options.iter().find(|(name, _)| name == typed) {
+            return Ok((name.clone(), target.clone()));
+        }
+        // The paging options are named even on operations without pages, to explain.
+        if !paginated {
+            if let Some((name, global)) = Global::ALL
+                .iter()
+                .find(|(name, global)| global.is_paging() && *name == typed)
+            {
+                return Ok(((*name).to_owned(), Target::Global(*global)));
+            }
+        }
+        let matches: Vec<&(String, Target)> = options
+            .iter()
+            .filter(|(name, _)| name.starts_with(typed))
+            .collect();
+        match matches.as_slice() {
+            [(name, target)] => Ok((name.clone(), target.clone())),
+            [] => {
+                let hidden: Vec<&String> = self
+                    .model
+                    .cli
+                    .hidden
+                    .get(self.operation_key)
+                    .map(|h| h.iter().collect())
+                    .unwrap_or_default();
+                let candidates = options.iter().filter_map(|(name, target)| match target {
+                    Target::Refused(_) => None,
+                    Target::Member { member, .. } if hidden.contains(&member) => None,
+                    _ => Some(name.as_str()),
+                });
+                Err(CommandError::UnknownOption {
+                    service: self.service.to_owned(),
+                    operation: self.cli_operation.to_owned(),
+                    option: typed.to_owned(),
+                    suggestions: crate::models::suggest(typed, candidates, 3),
+                })
+            }
+            many => Err(CommandError::AmbiguousOption {
+                option: typed.to_owned(),
+                candidates: many.iter().map(|(name, _)| name.clone()).collect(),
+            }),
+        }
+    }
+
+    /// Giving the operation's own paging member (`--next-token`, `--max-records`) turns the
+    /// CLI's automatic pagination off, as `--no-paginate` does, and then the CLI's paging
+    /// options cannot be used with it.
+    fn check_manual_paging(
+        &self,
+        invocation: &mut Invocation,
+        paging_given: Option<String>,
+    ) -> Result<(), CommandError> {
+        let Some(paginator) = self.model.paginators.get(self.operation_key) else {
+            return Ok(());
+        };
+        let manual_members = paginator
+            .input_token
+            .as_slice()
+            .iter()
+            .chain(paginator.limit_key.iter());
+        let options = self.model.cli_options(self.operation);
+        for member in manual_members {
+            if !invocation.params.contains_key(member) {
+                continue;
+            }
+            let manual = options
+                .and_then(|o| o.get(member))
+                .cloned()
+                .unwrap_or_else(|| crate::models::xform_name(member));
+            if let Some(option) = paging_given {
+                return Err(CommandError::PaginationConflict { option, manual });
+            }
+            invocation.globals.no_paginate = true;
+            return Ok(());
+        }
+        Ok(())
+    }
+
+    fn missing_required(
+        &self,
+        invocation: &Invocation,
+        options: &[(String, Target)],
+    ) -> Vec<MissingParameter> {
+        let Some(input) = self.model.input_shape(self.operation) else {
+            return Vec::new();
+        };
+        input
+            .required
+            .iter()
+            .filter(|member| !invocation.params.contains_key(member.as_str()))
+            .filter_map(|member| {
+                let member_ref = input.members.get(member)?;
+                let option = options.iter().find_map(|(name, target)| match target {
+                    Target::Member {
+                        member: m,
+                        negated: false,
+                    } if m == member => Some(name.clone()),
+                    _ => None,
+                })?;
+                let shape_type = self
+                    .model
+                    .shape(&member_ref.shape)
+                    .map(|s| s.shape_type)
+                    .unwrap_or(ShapeType::String);
+                Some(MissingParameter {
+                    member: member.clone(),
+                    option,
+                    shape: member_ref.shape.clone(),
+                    shape_type,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,156 @@
+//! Help requests and the `s3 ls`/`s3 cp` aliases.
+
+use super::*;
+
+// A long function because it is one table of cases, one entry per case.
+#[test]
+fn s3_aliases() {
+    let globals = GlobalOptions::default();
+    let cases = [
+        (
+            "s3 ls",
+            S3Command::List {
+                bucket: None,
+                prefix: None,
+                recursive: false,
+                globals: globals.clone(),
+            },
+        ),
+        (
+            "s3 ls s3://b",
+            S3Command::List {
+                bucket: Some("b".into()),
+                prefix: None,
+                recursive: false,
+                globals: globals.clone(),
+            },
+        ),
+        (
+            "s3 ls s3://b/logs/2024/ --recursive",
+            S3Command::List {
+                bucket: Some("b".into()),
+                prefix: Some("logs/2024/".into()),
+                recursive: true,
+                globals: globals.clone(),
+            },
+        ),
+        (
+            "s3 ls b/p --region eu-west-1",
+            S3Command::List {
+                bucket: Some("b".into()),
+                prefix: Some("p".into()),
+                recursive: false,
+                globals: GlobalOptions {
+                    region: Some("eu-west-1".into()),
+                    ..GlobalOptions::default()
+                },
+            },
+        ),
+        (
+            "s3 cp s3://a/dir/k.txt s3://b/k2.txt",
+            S3Command::Copy {
+                source_bucket: "a".into(),
+                source_key: "dir/k.txt".into(),
+                dest_bucket: "b".into(),
+                dest_key: "k2.txt".into(),
+                globals: globals.clone(),
+            },
+        ),
+        (
+            "s3 cp s3://a/dir/k.txt s3://b/backup/",
+            S3Command::Copy {
+                source_bucket: "a".into(),
+                source_key: "dir/k.txt".into(),
+                dest_bucket: "b".into(),
+                dest_key: "backup/k.txt".into(),
+                globals: globals.clone(),
+            },
+        ),
+        (
+            "s3 cp s3://a/k s3://b",
+            S3Command::Copy {
+                source_bucket: "a".into(),
+                source_key: "k".into(),
+                dest_bucket: "b".into(),
+                dest_key: "k".into(),
+                globals,
+            },
+        ),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(run(input), Ok(Command::S3(expected)), "{input}");
+    }
+    let errors = [
+        ("s3 cp ./report.csv s3://b/", "'./report.csv' is not an s3:// path. From chat, s3 cp copies from one S3 object to another: s3 cp s3://bucket/key s3://other-bucket/key."),
+        ("s3 cp s3://a/k -", "'-' is not an s3:// path. From chat, s3 cp copies from one S3 object to another: s3 cp s3://bucket/key s3://other-bucket/key."),
+        ("s3 cp s3://a/k", "s3 cp takes two S3 paths (got 1): s3 cp s3://bucket/key s3://other-bucket/key."),
+        ("s3 cp s3://a/ s3://b/ --recursive", "s3 cp --recursive is not available from chat: copy one object at a time, s3 cp s3://bucket/key s3://other-bucket/key."),
+        ("s3 mv s3://a/k s3://b/k", "Unknown s3 command 'mv'. Did you mean one of: cp, ls? From chat, s3 offers `s3 ls` and `s3 cp s3://bucket/key s3://bucket/key`; every other S3 operation is under `s3api`."),
+        ("s3 ls --human-readable", "Unknown option --human-readable for s3 ls. Type `s3 ls help` to list its options."),
+        ("s3 ls s3://b --endpoint-url http://x", "--endpoint-url is not available here: the bot only calls the AWS endpoints of the chosen region."),
+    ];
+    for (input, expected) in errors {
+        check_error(input, expected);
+    }
+}
+
+#[test]
+fn help_requests() {
+    let operation = |service: &str, operation: &str, cli: &str| {
+        Command::Help(HelpRequest::Operation {
+            service: service.into(),
+            operation: operation.into(),
+            cli_operation: cli.into(),
+        })
+    };
+    let service = |service: &str| {
+        Command::Help(HelpRequest::Service {
+            service: service.into(),
+        })
+    };
+    let cases = [
+        ("", Command::Help(HelpRequest::General)),
+        ("help", Command::Help(HelpRequest::General)),
+        ("--help", Command::Help(HelpRequest::General)),
+        ("cloudwatch", service("cloudwatch")),
+        ("cloudwatch help", service("cloudwatch")),
+        ("cloudwatch --help", service("cloudwatch")),
+        ("help ec2", service("ec2")),
+        (
+            "cloudwatch describe-alarms --help",
+            operation("cloudwatch", "DescribeAlarms", "describe-alarms"),
+        ),
+        (
+            "cloudwatch describe-alarms help",
+            operation("cloudwatch", "DescribeAlarms", "describe-alarms"),
+        ),
+        (
+            "cloudwatch describe-alarms --state-value ALARM -help",
+            operation("cloudwatch", "DescribeAlarms", "describe-alarms"),
+        ),
+        (
+            "help cloudwatch describe-alarms",
+            operation("cloudwatch", "DescribeAlarms", "describe-alarms"),
+        ),
+        ("s3", service("s3")),
+        ("s3 help", service("s3")),
+        (
+            "s3 ls --help",
+            Command::Help(HelpRequest::S3Alias {
+                command: "ls".into(),
+            }),
+        ),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(run(input), Ok(expected), "{input}");
+    }
+    // Help names are checked too.
+    check_error(
+        "cloudwach --help",
+        "Unknown service 'cloudwach'. Did you mean one of: cloudwatch, cloudsearch?",
+    );
+    check_error(
+        "help cloudwatch describe-alarm",
+        "Unknown operation 'describe-alarm' for cloudwatch. Did you mean one of: describe-alarms, describe-alarm-contributors, describe-alarm-history? Type `cloudwatch help` to list its operations.",
+    );
+}

@@ -1,0 +1,130 @@
+//! Reads the body of an authenticated `/api/messages` request within its limits (size,
+//! deadline, concurrent reads) and parses it into an [`Activity`], or says why not.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt as _;
+
+use super::AppState;
+use crate::teams::Activity;
+
+/// Why a request to `/api/messages` was refused before reaching the bot (authentication
+/// failures are [`AuthError`](crate::auth::AuthError)s, answered 401).
+#[derive(Debug, thiserror::Error)]
+pub(super) enum RequestError {
+    /// The body is larger than the configured limit, by `Content-Length` or by the bytes read
+    /// (413).
+    #[error("body larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// Every body-read slot is taken (503 with `Retry-After`).
+    #[error("{0} request bodies are being read already")]
+    BodyReadsFull(usize),
+    /// The body did not arrive in full before the deadline (408; the connection is closed).
+    #[error("body not received within {0:?}")]
+    BodyTimeout(Duration),
+    /// The body could not be read (400).
+    #[error("body could not be read: {0}")]
+    Unreadable(String),
+    /// The body is not a JSON object with a non-empty string `type`, or not an activity (400).
+    #[error("body is not an activity: {0}")]
+    NotAnActivity(String),
+}
+
+impl RequestError {
+    /// A fixed name for the metrics (`activities_total{type="unread",outcome}`).
+    pub(super) fn metric_outcome(&self) -> &'static str {
+        match self {
+            RequestError::TooLarge { .. } => "too_large",
+            RequestError::BodyReadsFull(_) => "body_reads_full",
+            RequestError::BodyTimeout(_) => "body_timeout",
+            RequestError::Unreadable(_) => "unreadable",
+            RequestError::NotAnActivity(_) => "not_an_activity",
+        }
+    }
+
+    pub(super) fn response(&self) -> HttpResponse {
+        match self {
+            RequestError::TooLarge { .. } => HttpResponse::PayloadTooLarge().finish(),
+            RequestError::BodyReadsFull(_) => HttpResponse::ServiceUnavailable()
+                .insert_header((header::RETRY_AFTER, "1"))
+                .finish(),
+            RequestError::BodyTimeout(_) => HttpResponse::RequestTimeout()
+                .insert_header((header::CONNECTION, "close"))
+                .finish(),
+            RequestError::Unreadable(_) | RequestError::NotAnActivity(_) => {
+                HttpResponse::BadRequest()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("the body must be a JSON Bot Framework activity with a type")
+            }
+        }
+    }
+}
+
+/// Reads the body of an authenticated request within the size limit, the deadline and a
+/// body-read slot, then parses it once, straight into an [`Activity`].
+pub(super) async fn read_activity(
+    request: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<Activity, RequestError> {
+    let limit = state.max_body_bytes;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(RequestError::TooLarge { limit });
+    }
+    // Held until the body is parsed and dropped: the slot stands for the memory of one body.
+    let _slot = state
+        .body_reads
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| RequestError::BodyReadsFull(state.max_body_reads))?;
+    let body = tokio::time::timeout(state.body_read_timeout, read_body(payload, declared, limit))
+        .await
+        .map_err(|_| RequestError::BodyTimeout(state.body_read_timeout))??;
+    parse_activity(&body)
+}
+
+async fn read_body(
+    mut payload: web::Payload,
+    declared: Option<usize>,
+    limit: usize,
+) -> Result<web::BytesMut, RequestError> {
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(4096).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|error| RequestError::Unreadable(error.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(RequestError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// One pass of serde from bytes to [`Activity`]. A JSON array would otherwise deserialise
+/// positionally into the struct, so anything but an object is refused first.
+fn parse_activity(body: &[u8]) -> Result<Activity, RequestError> {
+    let first = body.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(RequestError::NotAnActivity("not a JSON object".into()));
+    }
+    let activity: Activity = serde_json::from_slice(body).map_err(|error| {
+        let reason = if error.to_string().starts_with("missing field `type`") {
+            "no type".to_owned()
+        } else if error.is_data() {
+            format!("not an activity ({error})")
+        } else {
+            format!("not JSON ({error})")
+        };
+        RequestError::NotAnActivity(reason)
+    })?;
+    if activity.activity_type.is_empty() {
+        return Err(RequestError::NotAnActivity("no type".into()));
+    }
+    Ok(activity)
+}

@@ -1,0 +1,140 @@
+//! `POST /api/messages`: one tracing span per turn; the token checked before the body is read;
+//! the activity handed to the bot; the bot's outcome answered with its status code.
+
+use std::time::Instant;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use tracing::{field, Instrument as _};
+
+use super::body::read_activity;
+use super::AppState;
+use crate::bot::TurnOutcome;
+use crate::teams::Activity;
+
+pub(super) async fn messages(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let span = tracing::info_span!(
+        "turn",
+        activity_id = field::Empty,
+        activity_type = field::Empty,
+        conversation_id = field::Empty,
+        tenant_id = field::Empty,
+        user_aad_object_id = field::Empty,
+        correlation_id = field::Empty,
+    );
+    let started = Instant::now();
+    async move {
+        let response = handle_message(&request, payload, &state).await;
+        crate::metrics::global().turn_latency(started.elapsed());
+        tracing::debug!(
+            status = response.status().as_u16(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "request answered"
+        );
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// The order of checks: 405 (routing) → 401 (the `Authorization` header alone; the body is not
+/// read) → 413 (`Content-Length`) → 503 (every body-read slot taken) → 408 (body deadline) /
+/// 413 (bytes read) → 400 (not an activity) → 401 (endorsement, `serviceurl`) → the bot.
+async fn handle_message(
+    request: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> HttpResponse {
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let token = match state.validator.verify_header(authorization).await {
+        Ok(token) => token,
+        Err(error) => {
+            // The body is never read: actix answers and closes the connection.
+            tracing::warn!(reason = %error, "request refused: 401");
+            crate::metrics::global().auth_failure(error.reason());
+            return HttpResponse::Unauthorized().finish();
+        }
+    };
+
+    let activity = match read_activity(request, payload, state).await {
+        Ok(activity) => activity,
+        Err(error) => {
+            tracing::warn!(error = %error, "request refused");
+            crate::metrics::global().activity("unread", error.metric_outcome());
+            return error.response();
+        }
+    };
+    record_in_span(&activity);
+
+    if let Err(error) = state.validator.check_activity(
+        &token,
+        activity.channel_id.as_deref(),
+        activity.service_url.as_deref(),
+    ) {
+        tracing::warn!(reason = %error, "request refused: 401");
+        crate::metrics::global().auth_failure(error.reason());
+        return HttpResponse::Unauthorized().finish();
+    }
+
+    let kind = crate::metrics::activity_type(&activity.activity_type);
+    let outcome = state.bot.on_activity(activity).await;
+    answer(kind, outcome)
+}
+
+/// Fills the turn span's fields from the activity.
+fn record_in_span(activity: &Activity) {
+    let span = tracing::Span::current();
+    span.record("activity_type", activity.activity_type.as_str());
+    if let Some(id) = &activity.id {
+        span.record("activity_id", id.as_str());
+    }
+    if let Some(conversation) = activity.conversation_id() {
+        span.record("conversation_id", conversation);
+    }
+    if let Some(tenant) = activity.tenant_id() {
+        span.record("tenant_id", tenant);
+    }
+    if let Some(user) = activity
+        .from
+        .as_ref()
+        .and_then(|from| from.aad_object_id.as_deref())
+    {
+        span.record("user_aad_object_id", user);
+    }
+}
+
+/// The response to the bot's outcome for an activity of `kind`, counted in the metrics.
+fn answer(kind: &'static str, outcome: TurnOutcome) -> HttpResponse {
+    let metrics = crate::metrics::global();
+    match outcome {
+        TurnOutcome::Accepted => {
+            metrics.activity(kind, "accepted");
+            HttpResponse::Ok().finish()
+        }
+        TurnOutcome::Ignored => {
+            metrics.activity(kind, "ignored");
+            HttpResponse::Ok().finish()
+        }
+        TurnOutcome::Invoke(body) => {
+            metrics.activity(kind, "answered");
+            HttpResponse::Ok().json(body)
+        }
+        TurnOutcome::InvokeNotImplemented => {
+            metrics.activity(kind, "not_implemented");
+            HttpResponse::NotImplemented().finish()
+        }
+        TurnOutcome::Overloaded => {
+            metrics.activity(kind, "overloaded");
+            HttpResponse::ServiceUnavailable()
+                .insert_header((header::RETRY_AFTER, "1"))
+                .finish()
+        }
+    }
+}
