@@ -37,14 +37,3 @@ pub use config::{CallOptions, EngineConfig, DEFAULT_TIMEOUT};
 pub use endpoint::service_env_key;
 pub use engine::{Engine, Page};
 pub use error::AwsError;
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}

@@ -12,7 +12,8 @@ use super::engine::Prepared;
 use super::parse::{self, RawResponse};
 use super::serialize::{self, SerializedRequest};
 use super::sign::{self, SigningScope};
-use super::{error_chain, AwsError, CallOptions, Engine};
+use super::{AwsError, CallOptions, Engine};
+use crate::common::error_chain;
 use crate::models::Operation;
 
 /// A request ready for the wire: signed, with its final URL.

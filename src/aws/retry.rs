@@ -1,6 +1,7 @@
 //! The retry policy: which failures are worth another attempt, and the jittered exponential
 //! backoff between attempts. Knows nothing of HTTP; the caller's deadline bounds it all.
 
+use crate::common::Backoff;
 use std::future::Future;
 use std::time::Duration;
 
@@ -29,12 +30,14 @@ where
     }
 }
 
-/// The pause after failed attempt `attempt_number`: 200 ms doubling up to 6.4 s, then
-/// between half and all of that at random.
+/// The delay before retry `attempt_number`: 100 ms doubling up to 6.4 s, scaled by a random
+/// factor in [0.5, 1) so that callers failing together do not retry together.
 fn backoff(attempt_number: u32) -> Duration {
-    let backoff = Duration::from_millis(100 * 2u64.pow(attempt_number.min(6)));
-    let jitter = rand::random::<f64>();
-    backoff.mul_f64(0.5 + jitter / 2.0)
+    Backoff {
+        base: Duration::from_millis(100),
+        cap: Duration::from_millis(6400),
+    }
+    .jittered(attempt_number, 0.5..1.0)
 }
 
 /// Transport failures, 5xx answers and throttling are retried; everything else is final.

@@ -288,12 +288,7 @@ impl PendingRequest {
     }
 }
 
-pub fn now_millis() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+pub use crate::common::now_millis;
 
 /// A request as read, with the exact bytes a compare-and-swap must match.
 pub struct Loaded {

@@ -9,10 +9,12 @@ mod metered;
 mod redis_store;
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+use crate::common::now_millis;
 
 pub use embedded::EmbeddedStore;
 pub use memory::MemoryStore;
@@ -123,12 +125,4 @@ pub async fn put_json<T: Serialize>(
 ) -> Result<(), StoreError> {
     let bytes = serde_json::to_vec(value).expect("our state types always serialise");
     store.put(namespace, key, bytes, ttl).await
-}
-
-/// Milliseconds since the Unix epoch: expiry is wall-clock time, so it survives restarts.
-fn now_millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }
