@@ -17,6 +17,7 @@ cargo clippy --all-targets --locked -- -D warnings
 step "Rust tests (unit, integration against moto and the Bot Framework stand-ins, AWS CLI parity)"
 rm -rf target/card-samples
 cargo test --all-targets --locked
+cargo test --doc --locked
 
 step "Teams manifest and Adaptive Cards (schema validation, rendering)"
 scripts/check-js.sh

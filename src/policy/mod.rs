@@ -39,7 +39,7 @@ pub struct Requester {
 /// constructs one: the constructor is private to `policy`, so code elsewhere cannot make a
 /// permit without an authorizer's decision.
 ///
-/// ```compile_fail
+/// ```compile_fail,E0624
 /// # use aws_chatops::policy::Permit;
 /// # fn forge(invocation: &aws_chatops::command::Invocation, credentials: aws_chatops::aws::Credentials) {
 /// let permit = Permit::new(invocation, credentials, "us-east-1".into(), None, None);
