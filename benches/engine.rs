@@ -7,10 +7,11 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aws_chatops::aws::{CallOptions, Credentials, Engine, EngineConfig};
+use aws_chatops::aws::{Credentials, Engine, EngineConfig};
 use aws_chatops::command::{self, Command as Parsed, ParseContext};
 use aws_chatops::models::Models;
 use aws_chatops::output::{render, RenderContext};
+use aws_chatops::policy::LocalOperator;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 struct Moto(Child, String);
@@ -58,10 +59,11 @@ fn engine_call(c: &mut Criterion) {
         max_attempts: 1,
         ..EngineConfig::default()
     });
-    let call = CallOptions {
-        credentials: Credentials::new("testing", "testing", None, None, "bench"),
-        region: "us-east-1".to_owned(),
-    };
+    let operator = LocalOperator::with_credentials(
+        std::sync::Arc::new(engine.clone()),
+        "us-east-1",
+        Credentials::new("testing", "testing", None, None, "bench"),
+    );
     let models = Models::global();
     let run = |text: &str| {
         let Parsed::Run(invocation) =
@@ -70,7 +72,13 @@ fn engine_call(c: &mut Criterion) {
             panic!("not a run command");
         };
         let value = runtime
-            .block_on(engine.call_all(&invocation, &call))
+            .block_on(async {
+                let permit = operator
+                    .grant(&invocation)
+                    .await
+                    .unwrap_or_else(|refusal| panic!("{}", refusal.into_denial()));
+                engine.call_all(&permit, &invocation).await
+            })
             .expect("the call succeeds");
         render(
             &value,

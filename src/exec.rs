@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
 use crate::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
-use crate::aws::{AwsError, CallOptions, Engine, EngineConfig};
+use crate::aws::{AwsError, Engine, EngineConfig};
 use crate::command::{self, Command, Invocation, OutputFormat, ParseContext, S3Command};
 use crate::models::Models;
 use crate::output::{self, OutputError, Query, RenderContext};
@@ -276,12 +276,8 @@ pub async fn exec_as(
         .or(env.default_output)
         .unwrap_or_default();
     let permit = authorize(identity, &invocation).await?;
-    let call = CallOptions {
-        credentials: permit.credentials().clone(),
-        region: permit.region().to_owned(),
-    };
     let started = std::time::Instant::now();
-    let result = run_call(engine, &invocation, alias.as_ref(), &call).await;
+    let result = run_call(engine, &permit, &invocation, alias.as_ref()).await;
     if let ExecIdentity::Channel {
         authorizer,
         requester,
@@ -354,12 +350,12 @@ fn audit_outcome(result: &Result<Value, AwsError>) -> AuditOutcome {
 /// text the AWS CLI prints for it, as a JSON string.
 async fn run_call(
     engine: &Engine,
+    permit: &Permit,
     invocation: &Invocation,
     alias: Option<&S3Command>,
-    call: &CallOptions,
 ) -> Result<Value, AwsError> {
     let Some(alias) = alias else {
-        return engine.call_all(invocation, call).await;
+        return engine.call_all(permit, invocation).await;
     };
     let mut text = String::new();
     match alias {
@@ -370,14 +366,7 @@ async fn run_call(
             dest_key,
             ..
         } => {
-            engine
-                .call(
-                    &invocation.service,
-                    &invocation.operation,
-                    &invocation.params,
-                    call,
-                )
-                .await?;
+            engine.call(permit, &invocation.params).await?;
             text.push_str(&output::s3::cp_line(
                 source_bucket,
                 source_key,
@@ -390,9 +379,7 @@ async fn run_call(
         } => {
             let mut params = invocation.params.clone();
             loop {
-                let page = engine
-                    .call(&invocation.service, &invocation.operation, &params, call)
-                    .await?;
+                let page = engine.call(permit, &params).await?;
                 text.push_str(&match bucket {
                     None => output::s3::ls_buckets_page(&page.output),
                     Some(_) => output::s3::ls_objects_page(&page.output, *recursive),

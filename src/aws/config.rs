@@ -8,6 +8,7 @@ use std::time::Duration;
 use aws_credential_types::Credentials;
 
 use super::{AwsError, Engine};
+use crate::policy::Permit;
 
 /// The deadline of one command, every page included (F5).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -77,11 +78,22 @@ impl EngineConfig {
     }
 }
 
-/// Who calls and where: credentials (the default chain's or an assumed role's) and region.
+/// Who calls and where: the credentials (the default chain's or an assumed role's) and the
+/// region a [`Permit`] grants. Private to the engine and made only from a permit, so no AWS
+/// call happens without one.
 #[derive(Debug, Clone)]
-pub struct CallOptions {
-    pub credentials: Credentials,
-    pub region: String,
+pub(super) struct CallOptions {
+    pub(super) credentials: Credentials,
+    pub(super) region: String,
+}
+
+impl CallOptions {
+    pub(super) fn of(permit: &Permit) -> Self {
+        CallOptions {
+            credentials: permit.credentials().clone(),
+            region: permit.region().to_owned(),
+        }
+    }
 }
 
 impl Engine {

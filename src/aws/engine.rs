@@ -14,6 +14,7 @@ use super::shape::Protocol;
 use super::{retry, AwsError, CallOptions, EngineConfig};
 use crate::command::Invocation;
 use crate::models::{Models, Operation, ServiceModel};
+use crate::policy::Permit;
 
 /// One service response.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +27,14 @@ pub struct Page {
 }
 
 /// Runs AWS operations. Cheap to clone.
+///
+/// Every call takes a [`Permit`], which only `policy` can make; the credentials and region a
+/// call runs with come from it and cannot be given any other way:
+///
+/// ```compile_fail,E0603
+/// // The call options are private to the engine: no code outside it can build them.
+/// use aws_chatops::aws::CallOptions;
+/// ```
 #[derive(Clone)]
 pub struct Engine {
     pub(super) client: reqwest::Client,
@@ -75,30 +84,36 @@ impl Engine {
         &self.config
     }
 
-    /// One service call of `operation` (the model's key, `DescribeAlarms`) of the service the
-    /// AWS CLI calls `service_cli` (`cloudwatch`, `s3api`).
+    /// One service call of the operation `permit` was granted for, with `params` as its input
+    /// (a form's values, or the next page's token merged in).
     pub async fn call(
         &self,
-        service_cli: &str,
-        operation: &str,
+        permit: &Permit,
         params: &Map<String, Value>,
-        call: &CallOptions,
     ) -> Result<Page, AwsError> {
         let deadline = Instant::now() + self.config.timeout;
-        let prepared = self.prepare(service_cli, operation)?;
-        self.call_page(&prepared, params, call, deadline).await
+        let prepared = self.prepare(permit.service(), permit.operation())?;
+        self.call_page(&prepared, params, &CallOptions::of(permit), deadline)
+            .await
     }
 
     /// The AWS CLI's behaviour for one invocation: every page merged through the model's
     /// paginator, honouring `--max-items`, `--starting-token`, `--page-size` and
-    /// The AWS CLI's behaviour for one invocation: every page merged through the model's
-    /// paginator, honouring `--max-items`, `--starting-token`, `--page-size` and
-    /// `--no-paginate`; a single call for operations without a paginator.
+    /// `--no-paginate`; a single call for operations without a paginator. Refused unless
+    /// `permit` covers `invocation`.
     pub async fn call_all(
         &self,
+        permit: &Permit,
         invocation: &Invocation,
-        call: &CallOptions,
     ) -> Result<Value, AwsError> {
+        if !permit.covers(invocation) {
+            return Err(AwsError::NotPermitted {
+                service: invocation.service.clone(),
+                operation: invocation.operation.clone(),
+                permitted: format!("{} {}", permit.service(), permit.operation()),
+            });
+        }
+        let call = &CallOptions::of(permit);
         let deadline = Instant::now() + self.config.timeout;
         let prepared = self.prepare(&invocation.service, &invocation.operation)?;
         let Some(paginator) = paginate::automatic_pagination(&prepared.model, invocation) else {

@@ -44,6 +44,14 @@ pub enum AwsError {
         operation: String,
         reason: Option<String>,
     },
+    /// The invocation is not the one the permit was granted for: a bug in the caller, refused
+    /// before anything is sent.
+    #[error("the permit for {permitted} does not cover {service} {operation}")]
+    NotPermitted {
+        service: String,
+        operation: String,
+        permitted: String,
+    },
 }
 
 impl AwsError {

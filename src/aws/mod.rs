@@ -4,7 +4,8 @@
 //!
 //! Where things are:
 //! - `engine`: [`Engine`], one call or one invocation under a deadline, with metrics;
-//! - `config`: [`EngineConfig`] from the AWS variables, [`CallOptions`], default credentials;
+//! - `config`: [`EngineConfig`] from the AWS variables, the call options a permit grants,
+//!   default credentials;
 //! - `paginate`: the AWS CLI's pagination, and whether an invocation is paged at all;
 //! - `retry`: which failures are retried, and the backoff;
 //! - `request`: one attempt on the wire: URL, checksum, signature, HTTP, answer;
@@ -33,7 +34,8 @@ mod xml;
 
 pub use aws_credential_types::Credentials;
 
-pub use config::{CallOptions, EngineConfig, DEFAULT_TIMEOUT};
+use config::CallOptions;
+pub use config::{EngineConfig, DEFAULT_TIMEOUT};
 pub use endpoint::service_env_key;
 pub use engine::{Engine, Page};
 pub use error::AwsError;

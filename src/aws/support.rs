@@ -9,6 +9,7 @@ use aws_sdk_support::config::{BehaviorVersion, Region};
 use aws_sdk_support::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use super::{endpoint::service_env_key, CallOptions, EngineConfig};
+use crate::policy::Permit;
 
 /// A service AWS Support knows, with its categories.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,11 +71,12 @@ impl SupportApi {
         SupportApi { config }
     }
 
-    fn client(&self, call: &CallOptions) -> aws_sdk_support::Client {
+    fn client(&self, permit: &Permit) -> aws_sdk_support::Client {
+        let call = CallOptions::of(permit);
         let mut builder = aws_sdk_support::Config::builder()
             .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(call.region.clone()))
-            .credentials_provider(call.credentials.clone())
+            .region(Region::new(call.region))
+            .credentials_provider(call.credentials)
             .retry_config(RetryConfig::standard().with_max_attempts(self.config.max_attempts))
             .timeout_config(
                 TimeoutConfig::builder()
@@ -95,12 +97,12 @@ impl SupportApi {
     /// DescribeServices, for every service or only `codes`.
     pub async fn services(
         &self,
-        call: &CallOptions,
+        permit: &Permit,
         codes: Option<Vec<String>>,
         language: &str,
     ) -> Result<Vec<SupportService>, SupportError> {
         let output = self
-            .client(call)
+            .client(permit)
             .describe_services()
             .set_service_code_list(codes)
             .language(language)
@@ -131,11 +133,11 @@ impl SupportApi {
     /// DescribeSeverityLevels: (code, name) pairs, lowest first as AWS lists them.
     pub async fn severity_levels(
         &self,
-        call: &CallOptions,
+        permit: &Permit,
         language: &str,
     ) -> Result<Vec<(String, String)>, SupportError> {
         let output = self
-            .client(call)
+            .client(permit)
             .describe_severity_levels()
             .language(language)
             .send()
@@ -156,10 +158,10 @@ impl SupportApi {
     /// CreateCase, then DescribeCases for the display id (best effort).
     pub async fn create_case(
         &self,
-        call: &CallOptions,
+        permit: &Permit,
         case: &NewCase,
     ) -> Result<CreatedCase, SupportError> {
-        let client = self.client(call);
+        let client = self.client(permit);
         let output = client
             .create_case()
             .subject(&case.subject)

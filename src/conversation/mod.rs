@@ -48,12 +48,12 @@ use serde_json::Value;
 
 use crate::audit::AuditLog;
 use crate::aws::support::SupportApi;
-use crate::aws::{CallOptions, Engine};
+use crate::aws::Engine;
 use crate::bot::{card_response, CommandHandler, MessageRef, Reply, TurnContext};
 use crate::bot::{CardAction, Responder};
 use crate::common::error_chain;
 use crate::models::Models;
-use crate::policy::{Authorizer, Permit};
+use crate::policy::Authorizer;
 use crate::render::{self, Card};
 use crate::store::Store;
 use crate::teams::InvokeResponse;
@@ -223,15 +223,6 @@ fn requester_of(turn: &TurnContext) -> StoredRequester {
             .conversation
             .as_ref()
             .and_then(|c| c.conversation_type.clone()),
-    }
-}
-
-/// The options of every engine and Support API call this module makes: the credentials and
-/// region the permit grants. The only place a permit becomes call options here.
-fn call_options(permit: &Permit) -> CallOptions {
-    CallOptions {
-        credentials: permit.credentials().clone(),
-        region: permit.region().to_owned(),
     }
 }
 

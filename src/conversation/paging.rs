@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::pending::{RequestKind, StoredRequester};
-use super::{call_options, Inner};
+use super::Inner;
 use crate::aws::AwsError;
 use crate::command::Invocation;
 use crate::common::error_chain;
@@ -79,9 +79,8 @@ impl Inner {
         permit: &Permit,
         next: Option<&Value>,
     ) -> Result<(Value, Option<Value>), AwsError> {
-        let call = call_options(permit);
         let Some((output_tokens, limit_key)) = self.pages_one_at_a_time(invocation) else {
-            return Ok((self.engine.call_all(invocation, &call).await?, None));
+            return Ok((self.engine.call_all(permit, invocation).await?, None));
         };
         let mut params = invocation.params.clone();
         if let (Some(page_size), Some(limit_key)) = (invocation.globals.page_size, limit_key) {
@@ -90,10 +89,7 @@ impl Inner {
         if let Some(Value::Object(next)) = next {
             params.extend(next.clone());
         }
-        let page = self
-            .engine
-            .call(&invocation.service, &invocation.operation, &params, &call)
-            .await?;
+        let page = self.engine.call(permit, &params).await?;
         let mut output = page.output;
         // The cursor stays on the server; the card does not show it.
         if let Value::Object(map) = &mut output {

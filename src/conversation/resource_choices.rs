@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Map;
 
 use super::pending::StoredRequester;
-use super::{call_options, Inner};
+use super::Inner;
 use crate::command::Invocation;
 use crate::prompt::{self, FormField};
 
@@ -41,11 +41,9 @@ impl Inner {
             else {
                 continue;
             };
-            let call = call_options(&permit);
             let listed = tokio::time::timeout(
                 RESOURCE_LIST_TIMEOUT,
-                self.engine
-                    .call(list.service, list.operation, &Map::new(), &call),
+                self.engine.call(&permit, &Map::new()),
             )
             .await;
             let Ok(Ok(page)) = listed else {

@@ -15,9 +15,7 @@ use crate::common::error_chain;
 use crate::conversation::pending::{
     Loaded, PendingRequest, RequestState, StoredInvocation, SupportDraft,
 };
-use crate::conversation::{
-    already_handled, call_options, short, update, ClickOutcome, Continuation, Inner,
-};
+use crate::conversation::{already_handled, short, update, ClickOutcome, Continuation, Inner};
 use crate::render::{self, Status};
 
 /// A claimed support-case request whose case is created after the click was answered.
@@ -147,10 +145,7 @@ impl Inner {
                     issue_type: draft.issue_type.clone(),
                 };
                 let started = std::time::Instant::now();
-                let created = self
-                    .support
-                    .create_case(&call_options(&permit), &case)
-                    .await;
+                let created = self.support.create_case(&permit, &case).await;
                 let outcome = match &created {
                     Ok(_) => audit::Outcome::Confirmed,
                     Err(error) => audit::Outcome::failed(error),

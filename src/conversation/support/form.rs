@@ -15,7 +15,7 @@ use crate::bot::{MessageRef, TurnContext};
 use crate::command::Invocation;
 use crate::conversation::pending::{Loaded, RequestKind, StoredInvocation, SupportDraft};
 use crate::conversation::reauthorize::Moment;
-use crate::conversation::{already_handled, call_options, ClickOutcome, Inner};
+use crate::conversation::{already_handled, ClickOutcome, Inner};
 use crate::policy::Permit;
 use crate::render::{self, Card, CommandHeader, FormView};
 
@@ -234,7 +234,7 @@ impl Inner {
         let found = self
             .support
             .services(
-                &call_options(permit),
+                permit,
                 Some(vec![draft.service_code.clone()]),
                 &draft.language,
             )

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::pending::{RequestKind, StoredRequester, SupportDraft};
-use super::{call_options, Inner};
+use super::Inner;
 use crate::aws::support::SupportError;
 use crate::bot::{Reply, TurnContext};
 use crate::command::Invocation;
@@ -278,14 +278,13 @@ impl Inner {
             .and_then(Value::as_str)
             .unwrap_or("en")
             .to_owned();
-        let call = call_options(&permit);
-        let services = match self.support.services(&call, None, &language).await {
+        let services = match self.support.services(&permit, None, &language).await {
             Ok(services) => services,
             Err(error) => {
                 return Reply::Card(self.support_error_card(&header, &error, turn.correlation_id()))
             }
         };
-        let severities = match self.support.severity_levels(&call, &language).await {
+        let severities = match self.support.severity_levels(&permit, &language).await {
             Ok(levels) => levels,
             Err(error) => {
                 return Reply::Card(self.support_error_card(&header, &error, turn.correlation_id()))

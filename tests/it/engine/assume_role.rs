@@ -11,7 +11,7 @@ use aws_chatops::aws::assume_role::{
 use aws_chatops::aws::{Engine, EngineConfig};
 use serde_json::Map;
 
-use crate::support::aws::call_options;
+use crate::support::aws::{invocation, permit};
 use crate::support::moto;
 
 fn engine_config() -> EngineConfig {
@@ -71,22 +71,31 @@ async fn assumed_credentials_carry_the_user_into_the_session() {
     let shown = format!("{credentials:?}");
     assert!(!shown.contains(credentials.secret_access_key()), "{shown}");
 
-    // The engine calls AWS with them, and AWS sees the assumed role and the session name.
-    let engine = Engine::new(engine_config());
-    let identity = engine
-        .call(
-            "sts",
-            "GetCallerIdentity",
-            &Map::new(),
-            &call_options(credentials, "us-east-1"),
-        )
-        .await
-        .expect("GetCallerIdentity")
-        .output;
-    assert_eq!(
-        identity["Arn"],
-        "arn:aws:sts::123456789012:assumed-role/chatops-readonly/Alice.Example"
+    // AWS sees the assumed role and the session name. GetCallerIdentity is on the
+    // never-allowed list, so no permit (and no engine call) can ask it; the STS SDK asks, as
+    // the role assumer itself does.
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(&sdk_config().await)
+            .credentials_provider(credentials.clone())
+            .build(),
     );
+    let identity = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity");
+    assert_eq!(
+        identity.arn(),
+        Some("arn:aws:sts::123456789012:assumed-role/chatops-readonly/Alice.Example")
+    );
+    // And the engine calls AWS with them through a permit.
+    let engine = Engine::new(engine_config());
+    let invocation = invocation("sns", "ListTopics", Map::new());
+    let permit = permit(&invocation, credentials, "us-east-1").await;
+    engine
+        .call_all(&permit, &invocation)
+        .await
+        .expect("ListTopics with the assumed credentials");
 }
 
 #[tokio::test]

@@ -5,12 +5,12 @@ mod assume_role;
 
 use std::time::Duration;
 
-use aws_chatops::aws::{AwsError, CallOptions, Engine, EngineConfig};
+use aws_chatops::aws::{AwsError, Engine, EngineConfig};
 use aws_chatops::command::{GlobalOptions, Invocation};
 use serde_json::{json, Map, Value};
 
-use crate::support::aws::{call_options, credentials};
-use crate::support::moto;
+use crate::support::aws::{call_all, call_page};
+use crate::support::{self, moto};
 
 fn engine() -> Engine {
     Engine::new(EngineConfig {
@@ -18,10 +18,6 @@ fn engine() -> Engine {
         max_attempts: 1,
         ..EngineConfig::default()
     })
-}
-
-fn options() -> CallOptions {
-    call_options(credentials(), "us-east-1")
 }
 
 fn unique(prefix: &str) -> String {
@@ -36,8 +32,7 @@ fn object(value: Value) -> Map<String, Value> {
 }
 
 async fn call(service: &str, operation: &str, params: Value) -> Result<Value, AwsError> {
-    engine()
-        .call(service, operation, &object(params), &options())
+    call_page(&engine(), service, operation, &object(params))
         .await
         .map(|page| page.output)
 }
@@ -73,6 +68,23 @@ fn invocation(service: &str, operation: &str, params: Value, globals: GlobalOpti
         params: object(params),
         globals,
     }
+}
+
+#[tokio::test]
+async fn a_permit_runs_only_the_invocation_it_was_granted_for() {
+    let granted = support::aws::invocation("sns", "ListTopics", Map::new());
+    let permit = support::aws::permit(&granted, support::aws::credentials(), "us-east-1").await;
+    let other = support::aws::invocation("logs", "DescribeLogGroups", Map::new());
+    let error = engine().call_all(&permit, &other).await.unwrap_err();
+    assert!(
+        matches!(&error, AwsError::NotPermitted { service, operation, permitted }
+            if service == "logs" && operation == "DescribeLogGroups" && permitted == "sns ListTopics"),
+        "{error:?}"
+    );
+    engine()
+        .call_all(&permit, &granted)
+        .await
+        .expect("the granted invocation runs");
 }
 
 // ---- json ----
@@ -227,13 +239,12 @@ async fn query_sns_topics_and_missing_topic() {
     .await;
     let arn = created["TopicArn"].as_str().unwrap().to_owned();
     assert!(arn.ends_with(&name), "{arn}");
-    let listed = engine()
-        .call_all(
-            &invocation("sns", "ListTopics", json!({}), GlobalOptions::default()),
-            &options(),
-        )
-        .await
-        .unwrap();
+    let listed = call_all(
+        &engine(),
+        &invocation("sns", "ListTopics", json!({}), GlobalOptions::default()),
+    )
+    .await
+    .unwrap();
     assert!(listed["Topics"]
         .as_array()
         .unwrap()
@@ -378,14 +389,16 @@ async fn rest_xml_s3_buckets_objects_tags() {
         .unwrap()
         .iter()
         .any(|b| b["Name"] == json!(bucket)));
-    let head = ok(
+    // HeadObject is never allowed, so no permit runs it; GetObjectAttributes has a header
+    // timestamp (Last-Modified) beside body members, and a list sent as a header.
+    let attributes = ok(
         "s3api",
-        "HeadObject",
-        json!({"Bucket": bucket, "Key": "dir/a b.txt"}),
+        "GetObjectAttributes",
+        json!({"Bucket": bucket, "Key": "dir/a b.txt", "ObjectAttributes": ["ETag", "ObjectSize"]}),
     )
     .await;
-    assert_eq!(head["ContentLength"], json!(5));
-    assert_cli_timestamp(&head["LastModified"]);
+    assert_eq!(attributes["ObjectSize"], json!(5));
+    assert_cli_timestamp(&attributes["LastModified"]);
 }
 
 #[tokio::test]
@@ -446,8 +459,7 @@ async fn a_silent_endpoint_times_out_with_advice() {
         ..EngineConfig::default()
     });
     let started = std::time::Instant::now();
-    let error = engine
-        .call("cloudwatch", "DescribeAlarms", &Map::new(), &options())
+    let error = call_page(&engine, "cloudwatch", "DescribeAlarms", &Map::new())
         .await
         .unwrap_err();
     assert!(matches!(error, AwsError::Timeout { .. }), "{error:?}");
@@ -496,13 +508,12 @@ async fn pagination_follows_the_cli() {
         ..GlobalOptions::default()
     };
     let params = json!({"logGroupNamePrefix": prefix});
-    let first = engine
-        .call_all(
-            &invocation("logs", "DescribeLogGroups", params.clone(), globals.clone()),
-            &options(),
-        )
-        .await
-        .unwrap();
+    let first = call_all(
+        &engine,
+        &invocation("logs", "DescribeLogGroups", params.clone(), globals.clone()),
+    )
+    .await
+    .unwrap();
     assert_eq!(names(&first), ["0", "1", "2"]);
     let token = first["NextToken"]
         .as_str()
@@ -511,73 +522,68 @@ async fn pagination_follows_the_cli() {
     let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["logGroups", "NextToken"]);
 
-    let second = engine
-        .call_all(
-            &invocation(
-                "logs",
-                "DescribeLogGroups",
-                params.clone(),
-                GlobalOptions {
-                    starting_token: Some(token),
-                    ..globals.clone()
-                },
-            ),
-            &options(),
-        )
-        .await
-        .unwrap();
+    let second = call_all(
+        &engine,
+        &invocation(
+            "logs",
+            "DescribeLogGroups",
+            params.clone(),
+            GlobalOptions {
+                starting_token: Some(token),
+                ..globals.clone()
+            },
+        ),
+    )
+    .await
+    .unwrap();
     assert_eq!(names(&second), ["3", "4", "5"]);
     let token = second["NextToken"].as_str().unwrap().to_owned();
 
-    let rest = engine
-        .call_all(
-            &invocation(
-                "logs",
-                "DescribeLogGroups",
-                params.clone(),
-                GlobalOptions {
-                    starting_token: Some(token),
-                    page_size: Some(2),
-                    ..GlobalOptions::default()
-                },
-            ),
-            &options(),
-        )
-        .await
-        .unwrap();
+    let rest = call_all(
+        &engine,
+        &invocation(
+            "logs",
+            "DescribeLogGroups",
+            params.clone(),
+            GlobalOptions {
+                starting_token: Some(token),
+                page_size: Some(2),
+                ..GlobalOptions::default()
+            },
+        ),
+    )
+    .await
+    .unwrap();
     assert_eq!(names(&rest), ["6"]);
     assert!(rest.get("NextToken").is_none());
 
-    let everything = engine
-        .call_all(
-            &invocation(
-                "logs",
-                "DescribeLogGroups",
-                params.clone(),
-                GlobalOptions {
-                    page_size: Some(2),
-                    ..GlobalOptions::default()
-                },
-            ),
-            &options(),
-        )
-        .await
-        .unwrap();
+    let everything = call_all(
+        &engine,
+        &invocation(
+            "logs",
+            "DescribeLogGroups",
+            params.clone(),
+            GlobalOptions {
+                page_size: Some(2),
+                ..GlobalOptions::default()
+            },
+        ),
+    )
+    .await
+    .unwrap();
     assert_eq!(names(&everything).len(), 7);
 
     // One page at a time, as the chat path pages.
     let mut limited = object(params);
     limited.insert("limit".into(), json!(2));
-    let page = engine
-        .call("logs", "DescribeLogGroups", &limited, &options())
+    let page = call_page(&engine, "logs", "DescribeLogGroups", &limited)
         .await
         .unwrap();
     assert_eq!(names(&page.output), ["0", "1"]);
     let next = page.next.expect("more pages");
     assert!(next["nextToken"].is_string(), "{next}");
     limited.extend(next.as_object().unwrap().clone());
-    let page = engine
-        .call("logs", "DescribeLogGroups", &limited, &options())
+    let page = call_page(&engine, "logs", "DescribeLogGroups", &limited)
         .await
         .unwrap();
     assert_eq!(names(&page.output), ["2", "3"]);

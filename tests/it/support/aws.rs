@@ -14,9 +14,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use aws_chatops::aws::{CallOptions, Credentials, Engine, EngineConfig};
+use aws_chatops::aws::{AwsError, Credentials, Engine, EngineConfig, Page};
+use aws_chatops::command::{GlobalOptions, Invocation};
 use aws_chatops::conversation::Conversations;
-use aws_chatops::policy::LocalOperator;
+use aws_chatops::policy::{LocalOperator, Permit};
 use aws_chatops::store::{EmbeddedStore, Store};
 use serde_json::{json, Map, Value};
 
@@ -30,13 +31,50 @@ pub fn credentials() -> Credentials {
     Credentials::new("testing", "testing", None, None, "test")
 }
 
-/// What an engine call runs with: every test builds its call options here, and only here,
-/// so that a change to what the engine requires changes one function.
-pub fn call_options(credentials: Credentials, region: &str) -> CallOptions {
-    CallOptions {
-        credentials,
-        region: region.to_owned(),
+/// An invocation of `operation` (the model's key) of `service` (the CLI's name) with `params`.
+pub fn invocation(service: &str, operation: &str, params: Map<String, Value>) -> Invocation {
+    Invocation {
+        service: service.into(),
+        operation: operation.into(),
+        cli_operation: String::new(),
+        params,
+        globals: GlobalOptions::default(),
     }
+}
+
+/// What an engine call runs with: every test gets its permit here, and only here, from the
+/// same `LocalOperator` `exec` uses (fixed credentials; `region` unless the invocation names
+/// one; the never-allowed list applies).
+pub async fn permit(invocation: &Invocation, credentials: Credentials, region: &str) -> Permit {
+    LocalOperator::with_credentials(Arc::new(engine(None)), region, credentials)
+        .grant(invocation)
+        .await
+        .unwrap_or_else(|refusal| {
+            panic!(
+                "{} {}: {}",
+                invocation.service,
+                invocation.operation,
+                refusal.into_denial()
+            )
+        })
+}
+
+/// One page of `operation` through `engine`, as the test credentials in us-east-1.
+pub async fn call_page(
+    engine: &Engine,
+    service: &str,
+    operation: &str,
+    params: &Map<String, Value>,
+) -> Result<Page, AwsError> {
+    let invocation = invocation(service, operation, params.clone());
+    let permit = permit(&invocation, credentials(), "us-east-1").await;
+    engine.call(&permit, params).await
+}
+
+/// Every page of `invocation` through `engine`, as the test credentials in us-east-1.
+pub async fn call_all(engine: &Engine, invocation: &Invocation) -> Result<Value, AwsError> {
+    let permit = permit(invocation, credentials(), "us-east-1").await;
+    engine.call_all(&permit, invocation).await
 }
 
 /// An engine pointed at moto, with Support pointed at `support_url`.
@@ -66,11 +104,8 @@ pub fn moto_engine() -> EngineConfig {
 
 /// A call straight to moto (to set up and check state, not through the bot).
 pub async fn aws(service: &str, operation: &str, params: Value) -> Value {
-    let engine = engine(None);
-    let options = call_options(credentials(), "us-east-1");
     let params: Map<String, Value> = params.as_object().cloned().unwrap_or_default();
-    engine
-        .call(service, operation, &params, &options)
+    call_page(&engine(None), service, operation, &params)
         .await
         .unwrap_or_else(|e| panic!("{service} {operation}: {e}"))
         .output
