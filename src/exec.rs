@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
 use crate::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
+use crate::aws::paginate::automatic_pagination;
 use crate::aws::{AwsError, Engine, EngineConfig};
 use crate::command::{self, Command, Invocation, OutputFormat, ParseContext, S3Command};
 use crate::models::Models;
@@ -404,17 +405,7 @@ struct PaginatorKeys {
 
 fn paginator_in_use(models: &Models, invocation: &Invocation) -> Option<PaginatorKeys> {
     let model = models.service(&invocation.service).ok()?;
-    let operation = model.operations.get(&invocation.operation)?;
-    let paginator = model.paginator(operation)?;
-    let manual = paginator
-        .input_token
-        .as_slice()
-        .iter()
-        .chain(paginator.limit_key.iter())
-        .any(|name| invocation.params.contains_key(name));
-    if invocation.globals.no_paginate || manual {
-        return None;
-    }
+    let paginator = automatic_pagination(&model, invocation)?;
     Some(PaginatorKeys {
         result_keys: paginator.result_key.as_ref()?.as_slice().to_vec(),
         non_aggregate_keys: paginator.non_aggregate_keys.clone(),

@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use super::pending::{RequestKind, StoredRequester};
 use super::Inner;
+use crate::aws::paginate::automatic_pagination;
 use crate::aws::AwsError;
 use crate::command::Invocation;
 use crate::common::error_chain;
-use crate::models::{Paginator, ServiceModel};
 use crate::policy::Permit;
 
 /// Which page of a read to fetch.
@@ -30,24 +30,6 @@ impl PageAt {
     }
 }
 
-/// The operation's paginator when pagination is automatic for `invocation`: the operation
-/// pages, `--no-paginate` is not given, and the user passed neither a page token nor the
-/// page-size member by hand (the CLI turns pagination off then).
-pub(crate) fn automatic_pagination<'m>(
-    model: &'m ServiceModel,
-    invocation: &Invocation,
-) -> Option<&'m Paginator> {
-    let operation = model.operations.get(&invocation.operation)?;
-    let paginator = model.paginator(operation)?;
-    let manual = paginator
-        .input_token
-        .as_slice()
-        .iter()
-        .chain(paginator.limit_key.iter())
-        .any(|name| invocation.params.contains_key(name));
-    (!invocation.globals.no_paginate && !manual).then_some(paginator)
-}
-
 impl Inner {
     /// Whether the command is shown one page at a time (B2): pagination is automatic, the
     /// user set neither `--max-items` nor `--starting-token` (`--page-size` sets the items per
@@ -63,7 +45,6 @@ impl Inner {
         }
         let model = self.models.service(&invocation.service).ok()?;
         let paginator = automatic_pagination(&model, invocation)?;
-        paginator.result_key.as_ref()?;
         Some((
             paginator.output_token.as_slice().to_vec(),
             paginator.limit_key.clone(),

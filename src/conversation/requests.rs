@@ -115,29 +115,16 @@ impl Inner {
         target: Option<MessageRef>,
         correlation_id: &str,
     ) -> ClickOutcome {
-        let request = &loaded.request;
-        let header = self.header(&request.invocation.to_invocation(), None);
-        match self
-            .claim(loaded, |r| r.state = RequestState::Expired)
-            .await
-        {
-            Some(_) => {
-                self.audit_unrun(request, AuditOutcome::Cancelled, correlation_id);
-                ClickOutcome::Update {
-                    card: render::status(
-                        Status::Expired,
-                        &format!(
-                            "This request expired after {} minutes without an answer. Nothing was run. Send the command again to start over.",
-                            self.minutes()
-                        ),
-                        Some(&header),
-                    ),
-                    target,
-                    then: None,
-                }
-            }
-            None => already_handled(),
-        }
+        let text = format!(
+            "This request expired after {} minutes without an answer. Nothing was run. Send the command again to start over.",
+            self.minutes()
+        );
+        let end = Unrun {
+            state: RequestState::Expired,
+            status: Status::Expired,
+            text,
+        };
+        self.end_unrun(loaded, end, target, correlation_id).await
     }
 
     /// Cancel on a request's card: marks it Cancelled (once) and says who cancelled it.
@@ -148,33 +135,44 @@ impl Inner {
         target: Option<MessageRef>,
         correlation_id: &str,
     ) -> ClickOutcome {
+        let who = loaded
+            .request
+            .requester
+            .user_name
+            .as_deref()
+            .unwrap_or("the requester");
+        let text = format!("Cancelled by {who}. Nothing was run.");
+        let end = Unrun {
+            state: RequestState::Cancelled,
+            status: Status::Cancelled,
+            text,
+        };
+        self.end_unrun(loaded, end, target, correlation_id).await
+    }
+
+    /// Ends a request without running it: claims the final state (once), audits it as
+    /// cancelled and shows the status card; a click that lost the claim is told so.
+    async fn end_unrun(
+        &self,
+        loaded: &Loaded,
+        end: Unrun,
+        target: Option<MessageRef>,
+        correlation_id: &str,
+    ) -> ClickOutcome {
         let request = &loaded.request;
         let header = self.header(&request.invocation.to_invocation(), None);
-        match self
-            .claim(loaded, |r| r.state = RequestState::Cancelled)
-            .await
-        {
-            Some(_) => {
-                tracing::info!(request = short(&request.id), "request cancelled");
-                self.audit_unrun(request, AuditOutcome::Cancelled, correlation_id);
-                ClickOutcome::Update {
-                    card: render::status(
-                        Status::Cancelled,
-                        &format!(
-                            "Cancelled by {}. Nothing was run.",
-                            request
-                                .requester
-                                .user_name
-                                .as_deref()
-                                .unwrap_or("the requester")
-                        ),
-                        Some(&header),
-                    ),
-                    target,
-                    then: None,
-                }
-            }
-            None => already_handled(),
+        let state = end.state;
+        if self.claim(loaded, |r| r.state = state).await.is_none() {
+            return already_handled();
+        }
+        if end.state == RequestState::Cancelled {
+            tracing::info!(request = short(&request.id), "request cancelled");
+        }
+        self.audit_unrun(request, AuditOutcome::Cancelled, correlation_id);
+        ClickOutcome::Update {
+            card: render::status(end.status, &end.text, Some(&header)),
+            target,
+            then: None,
         }
     }
 
@@ -200,4 +198,11 @@ impl Inner {
                 .with_correlation_id(correlation_id),
         );
     }
+}
+
+/// How a request ends without running: its final state, and the status card's words.
+struct Unrun {
+    state: RequestState,
+    status: Status,
+    text: String,
 }
