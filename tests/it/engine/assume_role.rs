@@ -102,8 +102,9 @@ async fn assumed_credentials_carry_the_user_into_the_session() {
 async fn credentials_are_cached_per_account_role_and_user_until_near_expiry() {
     let now = Arc::new(AtomicU64::new(0));
     let offset = now.clone();
-    let clock =
-        Arc::new(move || SystemTime::now() + Duration::from_secs(offset.load(Ordering::SeqCst)));
+    // A frozen clock: the test's own pace (a slow CI machine) must not move time.
+    let start = SystemTime::now();
+    let clock = Arc::new(move || start + Duration::from_secs(offset.load(Ordering::SeqCst)));
     let assumer = StsRoleAssumer::with_clock(&sdk_config().await, clock);
     let alice = request("chatops-readonly", ALICE, "19:ops@thread.tacv2");
     let first = assumer.assume(&alice).await.unwrap();
@@ -130,11 +131,12 @@ async fn credentials_are_cached_per_account_role_and_user_until_near_expiry() {
         .unwrap();
     assert_eq!(assumer.sts_calls(), 4);
 
-    // 900-second sessions are refreshed once fewer than five minutes remain.
-    now.store(599, Ordering::SeqCst);
+    // 900-second sessions are refreshed once fewer than five minutes remain. The STS stand-in
+    // stamps expiry with its own (real) clock, so the two probes keep 50 s clear of the edge.
+    now.store(550, Ordering::SeqCst);
     assumer.assume(&alice).await.unwrap();
     assert_eq!(assumer.sts_calls(), 4, "still more than five minutes left");
-    now.store(601, Ordering::SeqCst);
+    now.store(650, Ordering::SeqCst);
     let refreshed = assumer.assume(&alice).await.unwrap();
     assert_eq!(
         assumer.sts_calls(),
