@@ -10,6 +10,9 @@ step "test environment"
 scripts/setup-test-env.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
+step "generated files are current"
+python3 scripts/gen-east-asian-width.py --check
+
 step "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
