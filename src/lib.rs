@@ -25,6 +25,7 @@ pub mod exec;
 pub mod http;
 pub mod metrics;
 pub mod models;
+pub mod notify;
 pub mod output;
 pub mod policy;
 pub mod prompt;
