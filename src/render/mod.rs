@@ -2,6 +2,7 @@
 //! escaped. It does no IO and never decides what to say; callers choose the card.
 
 mod cards;
+pub mod chart;
 mod markdown;
 mod template;
 

@@ -1,0 +1,265 @@
+//! Alarm charts: a metric's datapoints over a window, the alarm threshold as a dashed line and
+//! the periods the alarm was in ALARM shaded, drawn to PNG in-process. Light background and
+//! dark text, so the picture reads the same on Teams' light and dark themes; sized so its text
+//! stays legible when Teams scales the image down to a phone's width. Does no IO.
+
+use std::sync::OnceLock;
+
+use plotters::coord::combinators::BindKeyPoints;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use time::OffsetDateTime;
+
+/// The embedded font (DejaVu Sans; licence in assets/fonts): no system fonts are read.
+const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const FONT_FAMILY: &str = "sans-serif";
+
+/// Pixel size of a chart. Teams shows card images at the card's width; 720 × 300 keeps 17 px
+/// text at about 8 px on a 360 px phone card and sharp on desktop.
+pub const CHART_WIDTH: u32 = 720;
+pub const CHART_HEIGHT: u32 = 300;
+
+const BACKGROUND: RGBColor = RGBColor(0xff, 0xff, 0xff);
+const TEXT: RGBColor = RGBColor(0x24, 0x24, 0x24);
+const GRID: RGBColor = RGBColor(0xe1, 0xe1, 0xe1);
+/// The metric: Teams' brand blue, readable on white.
+pub const METRIC_COLOUR: RGBColor = RGBColor(0x0f, 0x6c, 0xbd);
+/// The threshold and the ALARM shading: Teams' error red.
+pub const ALARM_COLOUR: RGBColor = RGBColor(0xc4, 0x31, 0x4b);
+/// How strongly ALARM periods are shaded over the white background.
+const ALARM_SHADE_OPACITY: f64 = 0.16;
+
+/// What one chart shows. Times are seconds since the epoch (UTC).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricChart {
+    /// `CPUUtilization · Average · 5 min`.
+    pub title: String,
+    /// CloudWatch's unit name (`Percent`, `Count`, `Seconds`), shown on the value axis.
+    pub unit: Option<String>,
+    /// Datapoints, any order (sorted here).
+    pub points: Vec<(i64, f64)>,
+    /// The window drawn, `start < end`.
+    pub start: i64,
+    pub end: i64,
+    /// The alarm threshold, drawn as a dashed line with its value.
+    pub threshold: Option<f64>,
+    /// Periods (`from`, `to`) the alarm was in ALARM within the window.
+    pub alarm_periods: Vec<(i64, i64)>,
+}
+
+/// Why a chart could not be drawn (a bug or an unusable font, never the data: any data draws).
+#[derive(Debug, thiserror::Error)]
+#[error("the chart could not be drawn: {0}")]
+pub struct ChartError(String);
+
+fn font_registered() -> Result<(), ChartError> {
+    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT)
+                .map_err(|_| "the embedded font is invalid".to_owned())
+        })
+        .clone()
+        .map_err(ChartError)
+}
+
+/// The chart as PNG bytes.
+pub fn render_png(chart: &MetricChart) -> Result<Vec<u8>, ChartError> {
+    font_registered()?;
+    let (width, height) = (CHART_WIDTH, CHART_HEIGHT);
+    let mut rgb = vec![0u8; width as usize * height as usize * 3];
+    draw(chart, &mut rgb, (width, height)).map_err(|error| ChartError(error.to_string()))?;
+    encode_png(&rgb, width, height)
+}
+
+fn draw(
+    chart: &MetricChart,
+    rgb: &mut [u8],
+    size: (u32, u32),
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = BitMapBackend::with_buffer(rgb, size).into_drawing_area();
+    root.fill(&BACKGROUND)?;
+    let (start, end) = if chart.start < chart.end {
+        (chart.start, chart.end)
+    } else {
+        (chart.end - 1, chart.end)
+    };
+    let mut points: Vec<(i64, f64)> = chart
+        .points
+        .iter()
+        .copied()
+        .filter(|(time, value)| value.is_finite() && (start..=end).contains(time))
+        .collect();
+    points.sort_by_key(|(time, _)| *time);
+    let (low, high) = value_range(&points, chart.threshold);
+
+    let mut plot = ChartBuilder::on(&root)
+        .margin(14)
+        .caption(&chart.title, (FONT_FAMILY, 20).into_font().color(&TEXT))
+        .x_label_area_size(44)
+        .y_label_area_size(72)
+        .build_cartesian_2d((start..end).with_key_points(time_ticks(start, end)), low..high)?;
+    let label_style = (FONT_FAMILY, 16).into_font().color(&TEXT);
+    plot.configure_mesh()
+        .y_labels(5)
+        .x_label_formatter(&|time| utc_clock(*time))
+        .y_label_formatter(&|value| short_number(*value))
+        .x_desc("UTC")
+        .y_desc(chart.unit.as_deref().unwrap_or(""))
+        .label_style(label_style.clone())
+        .axis_desc_style(label_style)
+        .light_line_style(BACKGROUND)
+        .bold_line_style(GRID)
+        .axis_style(TEXT)
+        .draw()?;
+
+    let shade = ALARM_COLOUR.mix(ALARM_SHADE_OPACITY).filled();
+    plot.draw_series(chart.alarm_periods.iter().filter_map(|&(from, to)| {
+        let (from, to) = (from.max(start), to.min(end));
+        (from < to).then(|| Rectangle::new([(from, low), (to, high)], shade))
+    }))?;
+    if let Some(threshold) = chart.threshold {
+        plot.draw_series(DashedLineSeries::new(
+            [(start, threshold), (end, threshold)],
+            10,
+            6,
+            ALARM_COLOUR.stroke_width(2),
+        ))?;
+        // The label sits just above the line at its left end, clear of the axis.
+        plot.draw_series(std::iter::once(
+            EmptyElement::at((start, threshold))
+                + Text::new(
+                    format!("threshold {}", short_number(threshold)),
+                    (8, -22),
+                    (FONT_FAMILY, 15).into_font().color(&ALARM_COLOUR),
+                ),
+        ))?;
+    }
+    if points.is_empty() {
+        let middle = (start + (end - start) / 3, (low + high) / 2.0);
+        plot.draw_series(std::iter::once(Text::new(
+            "No datapoints in this window",
+            middle,
+            (FONT_FAMILY, 18).into_font().color(&TEXT),
+        )))?;
+    } else {
+        plot.draw_series(LineSeries::new(
+            points.iter().copied(),
+            METRIC_COLOUR.stroke_width(3),
+        ))?;
+        // A lone datapoint (or a few) draws no visible line: mark each one.
+        if points.len() <= SPARSE_POINTS {
+            plot.draw_series(
+                points
+                    .iter()
+                    .map(|&point| Circle::new(point, 4, METRIC_COLOUR.filled())),
+            )?;
+        }
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// Up to this many datapoints are also drawn as dots.
+const SPARSE_POINTS: usize = 12;
+
+/// Time axis ticks on round UTC times (every 5, 10, 15 or 30 minutes, or 1, 2, 3, 6, 12 or 24
+/// hours), about five across the window.
+fn time_ticks(start: i64, end: i64) -> Vec<i64> {
+    const STEPS: [i64; 10] = [
+        300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
+    ];
+    let span = (end - start).max(1);
+    let step = STEPS
+        .iter()
+        .copied()
+        .find(|step| span / step <= 6)
+        .unwrap_or((span + 5) / 6);
+    let first = start.div_euclid(step) * step + if start.rem_euclid(step) == 0 { 0 } else { step };
+    (0..)
+        .map(|i| first + i * step)
+        .take_while(|tick| *tick <= end)
+        .collect()
+}
+
+/// The value axis: the data and the threshold with a margin, zero included for data that
+/// never goes negative (so a small wobble does not look like a cliff).
+fn value_range(points: &[(i64, f64)], threshold: Option<f64>) -> (f64, f64) {
+    let values = points
+        .iter()
+        .map(|(_, value)| *value)
+        .chain(threshold)
+        .filter(|value| value.is_finite());
+    let (mut low, mut high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !low.is_finite() {
+        return (0.0, 1.0);
+    }
+    if low >= 0.0 {
+        low = 0.0;
+    }
+    if high - low < f64::EPSILON {
+        high = low + high.abs().max(1.0);
+    }
+    let pad = (high - low) * 0.1;
+    (if low < 0.0 { low - pad } else { low }, high + pad)
+}
+
+/// `14:05` in UTC.
+fn utc_clock(time: i64) -> String {
+    match OffsetDateTime::from_unix_timestamp(time) {
+        Ok(at) => format!("{:02}:{:02}", at.hour(), at.minute()),
+        Err(_) => String::new(),
+    }
+}
+
+/// Axis numbers without noise: `0.25`, `12`, `1.5k`, `2.3M`.
+fn short_number(value: f64) -> String {
+    let magnitude = value.abs();
+    let (scaled, suffix) = if magnitude >= 1e9 {
+        (value / 1e9, "G")
+    } else if magnitude >= 1e6 {
+        (value / 1e6, "M")
+    } else if magnitude >= 1e4 {
+        (value / 1e3, "k")
+    } else {
+        (value, "")
+    };
+    let text = if scaled.fract().abs() < 1e-9 {
+        format!("{scaled:.0}")
+    } else if scaled.abs() >= 100.0 {
+        format!("{scaled:.0}")
+    } else if scaled.abs() >= 1.0 {
+        format!("{scaled:.1}")
+    } else {
+        format!("{scaled:.2}")
+    };
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    };
+    format!("{text}{suffix}")
+}
+
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder
+        .write_header()
+        .map_err(|error| ChartError(error.to_string()))?;
+    writer
+        .write_image_data(rgb)
+        .map_err(|error| ChartError(error.to_string()))?;
+    writer
+        .finish()
+        .map_err(|error| ChartError(error.to_string()))?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests;
