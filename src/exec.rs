@@ -10,12 +10,12 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
-use crate::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
 use crate::aws::paginate::automatic_pagination;
-use crate::aws::{AwsError, Engine, EngineConfig};
+use crate::aws::{sts_sdk_config, AwsError, Engine, EngineConfig};
 use crate::command::{self, Command, Invocation, OutputFormat, ParseContext, S3Command};
 use crate::models::Models;
 use crate::output::{self, OutputError, Query, RenderContext};
+use crate::policy::assume_role::StsRoleAssumer;
 use crate::policy::config::AccessConfig;
 use crate::policy::{ChannelAuthorizer, Denial, LocalOperator, LocalRefusal, Permit, Requester};
 use crate::store::MemoryStore;
@@ -209,7 +209,7 @@ pub async fn exec(
     env: &ExecEnv,
     args: &[String],
 ) -> Result<String, ExecError> {
-    let operator = LocalOperator::ambient(engine.clone());
+    let operator = LocalOperator::ambient(engine.config().default_region.clone());
     exec_as(engine, env, args, &ExecIdentity::Local(&operator)).await
 }
 
@@ -226,7 +226,9 @@ async fn authorize(
                 .map_err(|refusal| match refusal {
                     LocalRefusal::NeverAllowed(denial) => ExecError::Denied(denial),
                     LocalRefusal::NoRegion => ExecError::NoRegion,
-                    LocalRefusal::NoCredentials(error) => ExecError::Call(error),
+                    LocalRefusal::NoCredentials(error) => ExecError::Call(AwsError::Credentials {
+                        message: error.message,
+                    }),
                 })
         }
         ExecIdentity::Channel {

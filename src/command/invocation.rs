@@ -12,6 +12,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::output::OutputFormat;
+
 /// One AWS operation to run, with every option parsed and typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Invocation {
@@ -41,26 +43,4 @@ pub struct GlobalOptions {
     pub page_size: Option<u64>,
     /// `--no-paginate`: one service call only.
     pub no_paginate: bool,
-}
-
-/// `--output`: the AWS CLI's output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OutputFormat {
-    #[default]
-    Json,
-    Text,
-    Table,
-    Yaml,
-}
-
-impl OutputFormat {
-    pub fn from_cli(name: &str) -> Option<Self> {
-        match name {
-            "json" => Some(Self::Json),
-            "text" => Some(Self::Text),
-            "table" => Some(Self::Table),
-            "yaml" => Some(Self::Yaml),
-            _ => None,
-        }
-    }
 }

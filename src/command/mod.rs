@@ -44,7 +44,8 @@ use crate::models::{Models, ServiceModel};
 pub use canonical::render_command_line;
 pub use denylist::{is_never_allowed, NeverAllowedEntry, NEVER_ALLOWED};
 pub use error::{CommandError, MissingParameter};
-pub use invocation::{GlobalOptions, Invocation, OutputFormat};
+pub use crate::output::OutputFormat;
+pub use invocation::{GlobalOptions, Invocation};
 pub use s3::S3Command;
 pub use tokenize::tokenize;
 

@@ -6,6 +6,7 @@
 //! (`serde_json` keeps the difference, and Python prints `1.0` for a float).
 
 mod east_asian_width;
+mod format;
 mod python;
 mod query;
 pub mod s3;
@@ -15,8 +16,7 @@ mod yaml;
 
 use serde_json::Value;
 
-use crate::command::OutputFormat;
-
+pub use format::OutputFormat;
 pub use python::{float_repr, json_dumps, JsonStyle};
 pub use query::Query;
 

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::assume_role::{self, AssumeRoleError, RoleAssumer, RoleRequest};
 use super::config::{AccessConfig, Account, Channel, ChannelLocation};
 use super::guardrail::{iam_action, GuardrailDecision};
 use super::roles::{self, AccessRefusal, AccountSelection};
@@ -21,7 +22,6 @@ use super::{
     Permit, Requester,
 };
 use crate::audit::{AuditLog, AuditRecord, Outcome};
-use crate::aws::assume_role::{self, AssumeRoleError, RoleAssumer, RoleRequest};
 use crate::command::Invocation;
 use crate::models::Models;
 use crate::store::{self, Store};

@@ -1,9 +1,11 @@
 //! Who may run what. Authorization turns a requester and an invocation into a [`Permit`]
 //! (credentials, account, role, region) or a [`Denial`] that names the layer that refused.
 //! Executors take a `Permit`, and only this module can make one, so an unchecked call does
-//! not compile. This module decides; it never formats cards and never calls AWS itself
-//! (credentials come through the `aws` module).
+//! not compile. This module decides; it never formats cards and runs no AWS command. It gets
+//! the credentials a permit carries itself: the default provider chain (`local`) or STS
+//! AssumeRole (`assume_role`), through the SDK.
 
+pub mod assume_role;
 mod audit_facts;
 pub mod channel;
 pub mod config;
@@ -13,11 +15,13 @@ pub mod roles;
 
 use std::fmt;
 
-use crate::aws::Credentials;
 use crate::command::{is_never_allowed, Invocation};
 
+/// The credentials a permit carries: the ambient ones (see [`LocalOperator`]) or an assumed
+/// role's (see [`assume_role`]). The engine reads them from the permit.
+pub use aws_credential_types::Credentials;
 pub use channel::ChannelAuthorizer;
-pub use local::{LocalOperator, LocalRefusal};
+pub use local::{LocalOperator, LocalRefusal, NoCredentials};
 
 /// Who is asking, and from where: the facts a Teams activity gives.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -10,9 +10,9 @@ use serde_json::Value;
 
 use super::*;
 use crate::audit::AuditMemory;
-use crate::aws::assume_role::AssumeRoleError;
-use crate::aws::Credentials;
 use crate::command::GlobalOptions;
+use crate::policy::assume_role::AssumeRoleError;
+use crate::policy::Credentials;
 use crate::store::EmbeddedStore;
 
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";

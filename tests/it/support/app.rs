@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 
 use aws_chatops::audit::{AuditLog, AuditMemory};
 use aws_chatops::auth::KeyRefreshPolicy;
-use aws_chatops::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
-use aws_chatops::aws::{Credentials, Engine, EngineConfig};
+use aws_chatops::aws::{sts_sdk_config, Credentials, Engine, EngineConfig};
 use aws_chatops::bot::{CommandHandler, ConversationStore, DurableConversationStore};
 use aws_chatops::config::Config;
 use aws_chatops::conversation::Conversations;
 use aws_chatops::http::{RunningServer, ServerBuilder};
+use aws_chatops::policy::assume_role::StsRoleAssumer;
 use aws_chatops::policy::config::AccessConfig;
 use aws_chatops::policy::ChannelAuthorizer;
 use aws_chatops::store::{MemoryStore, Store};

@@ -46,7 +46,7 @@ pub fn invocation(service: &str, operation: &str, params: Map<String, Value>) ->
 /// same `LocalOperator` `exec` uses (fixed credentials; `region` unless the invocation names
 /// one; the never-allowed list applies).
 pub async fn permit(invocation: &Invocation, credentials: Credentials, region: &str) -> Permit {
-    LocalOperator::with_credentials(Arc::new(engine(None)), region, credentials)
+    LocalOperator::with_credentials(region, credentials)
         .grant(invocation)
         .await
         .unwrap_or_else(|refusal| {
@@ -138,11 +138,7 @@ pub fn conversations_with_endpoints(
             .insert((*service).to_owned(), url.clone());
     }
     let engine = Arc::new(Engine::new(config));
-    let authorizer = Arc::new(LocalOperator::with_credentials(
-        engine.clone(),
-        "us-east-1",
-        credentials(),
-    ));
+    let authorizer = Arc::new(LocalOperator::with_credentials("us-east-1", credentials()));
     Arc::new(Conversations::new(engine, authorizer, store, ttl))
 }
 
