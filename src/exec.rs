@@ -93,7 +93,18 @@ fn quote_words(args: &[String]) -> String {
 /// `err` the way the AWS CLI does, and returns the exit status.
 pub async fn run_exec(args: Vec<String>, out: &mut impl Write, err: &mut impl Write) -> i32 {
     let engine = Arc::new(Engine::new(EngineConfig::from_env()));
-    match exec(&engine, &ExecEnv::from_env(), &args).await {
+    let result = exec(&engine, &ExecEnv::from_env(), &args).await;
+    print_outcome(result, out, err)
+}
+
+/// Prints what a command gave: its text to `out`, or its error to `err` the way the AWS CLI
+/// does; returns the exit status.
+fn print_outcome(
+    result: Result<String, ExecError>,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> i32 {
+    match result {
         Ok(text) => {
             // A closed pipe (`| head`) is not an error of the command.
             let _ = out.write_all(text.as_bytes());
@@ -187,20 +198,7 @@ pub async fn run_exec_as(
         exec_as(&engine, &ExecEnv::from_env(), &args, &identity).await
     }
     .await;
-    match result {
-        Ok(text) => {
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-            0
-        }
-        Err(error) => {
-            let _ = match &error {
-                ExecError::Call(_) => writeln!(err, "\n{error}"),
-                _ => writeln!(err, "{error}"),
-            };
-            error.exit_code()
-        }
-    }
+    print_outcome(result, out, err)
 }
 
 /// Parses, calls and formats as the local operator; the text to print on success.
