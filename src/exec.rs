@@ -360,19 +360,13 @@ async fn run_call(
     };
     let mut text = String::new();
     match alias {
-        S3Command::Copy {
-            source_bucket,
-            source_key,
-            dest_bucket,
-            dest_key,
-            ..
-        } => {
+        S3Command::Copy { source, dest, .. } => {
             engine.call(permit, &invocation.params).await?;
             text.push_str(&output::s3::cp_line(
-                source_bucket,
-                source_key,
-                dest_bucket,
-                dest_key,
+                &source.bucket,
+                &source.key,
+                &dest.bucket,
+                &dest.key,
             ));
         }
         S3Command::List {

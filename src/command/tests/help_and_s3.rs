@@ -6,6 +6,10 @@ use super::*;
 #[test]
 fn s3_aliases() {
     let globals = GlobalOptions::default();
+    let object = |bucket: &str, key: &str| S3Object {
+        bucket: bucket.into(),
+        key: key.into(),
+    };
     let cases = [
         (
             "s3 ls",
@@ -49,30 +53,24 @@ fn s3_aliases() {
         (
             "s3 cp s3://a/dir/k.txt s3://b/k2.txt",
             S3Command::Copy {
-                source_bucket: "a".into(),
-                source_key: "dir/k.txt".into(),
-                dest_bucket: "b".into(),
-                dest_key: "k2.txt".into(),
+                source: object("a", "dir/k.txt"),
+                dest: object("b", "k2.txt"),
                 globals: globals.clone(),
             },
         ),
         (
             "s3 cp s3://a/dir/k.txt s3://b/backup/",
             S3Command::Copy {
-                source_bucket: "a".into(),
-                source_key: "dir/k.txt".into(),
-                dest_bucket: "b".into(),
-                dest_key: "backup/k.txt".into(),
+                source: object("a", "dir/k.txt"),
+                dest: object("b", "backup/k.txt"),
                 globals: globals.clone(),
             },
         ),
         (
             "s3 cp s3://a/k s3://b",
             S3Command::Copy {
-                source_bucket: "a".into(),
-                source_key: "k".into(),
-                dest_bucket: "b".into(),
-                dest_key: "k".into(),
+                source: object("a", "k"),
+                dest: object("b", "k"),
                 globals,
             },
         ),
