@@ -18,7 +18,7 @@ use super::activity::{activity_types, Activity, ConversationAccount};
 use super::connector::{ConnectorClient, ConnectorError, Operation};
 use super::counters::DeliveryCounters;
 use crate::common::{error_chain, now_millis};
-use crate::store::{Store, StoreError};
+use crate::store::{Record, Store, StoreError, Swap};
 
 /// The store namespace of outbox entries; the key is the entry's reference.
 pub const NAMESPACE: &str = "outbox";
@@ -220,8 +220,7 @@ impl Outbox {
                 .put(
                     NAMESPACE,
                     &entry.id,
-                    entry.to_bytes(),
-                    Some(self.policy.ttl),
+                    Record::expiring(entry.to_bytes(), self.policy.ttl),
                 )
                 .await?;
             self.counters.outboxed();
@@ -245,9 +244,7 @@ impl Outbox {
                 .compare_and_swap(
                     NAMESPACE,
                     &entry.id,
-                    None,
-                    Some(entry.to_bytes()),
-                    Some(self.policy.ttl),
+                    Swap::create(Record::expiring(entry.to_bytes(), self.policy.ttl)),
                 )
                 .await?;
             if inserted {
@@ -394,9 +391,7 @@ impl Outbox {
             .compare_and_swap(
                 NAMESPACE,
                 &entry.id,
-                Some(current),
-                Some(claimed.clone()),
-                Some(ttl),
+                Swap::replace(current, Record::expiring(claimed.clone(), ttl)),
             )
             .await
         {
@@ -472,9 +467,13 @@ impl Outbox {
     async fn release(&self, entry: &Entry, claimed: Vec<u8>, new: Option<Vec<u8>>) {
         let removing = new.is_none();
         let ttl = self.remaining_ttl(entry).unwrap_or(Duration::from_secs(1));
+        let swap = Swap {
+            expected: Some(claimed),
+            new: new.map(|value| Record::expiring(value, ttl)),
+        };
         match self
             .store
-            .compare_and_swap(NAMESPACE, &entry.id, Some(claimed), new, Some(ttl))
+            .compare_and_swap(NAMESPACE, &entry.id, swap)
             .await
         {
             Ok(true) => {
