@@ -18,6 +18,7 @@ use super::activity::{activity_types, Activity, ConversationAccount};
 use super::connector::{ConnectorClient, ConnectorError, Operation};
 use super::counters::DeliveryCounters;
 use crate::common::{error_chain, now_millis};
+use crate::metrics::DeliveryEvent;
 use crate::store::{Record, Store, StoreError, Swap};
 
 /// The store namespace of outbox entries; the key is the entry's reference.
@@ -223,7 +224,7 @@ impl Outbox {
                     Record::expiring(entry.to_bytes(), self.policy.ttl),
                 )
                 .await?;
-            self.counters.outboxed();
+            self.counters.count(DeliveryEvent::Outboxed);
             if replaced {
                 self.counters.left_outbox();
             }
@@ -248,7 +249,7 @@ impl Outbox {
                 )
                 .await?;
             if inserted {
-                self.counters.outboxed();
+                self.counters.count(DeliveryEvent::Outboxed);
                 tracing::warn!(
                     reference = entry.id,
                     operation = entry.operation.name(),
@@ -354,7 +355,7 @@ impl Outbox {
                     // Nothing can send it; keeping it would only hide it until it expires.
                     tracing::error!(reference = key, error = %error, "outbox entry does not decode; removed");
                     if let Ok(true) = self.store.delete(NAMESPACE, &key).await {
-                        self.counters.given_up();
+                        self.counters.count(DeliveryEvent::GivenUp);
                         self.counters.left_outbox();
                     }
                     continue;
@@ -435,7 +436,7 @@ impl Outbox {
                 );
                 self.release(&entry, claimed, None).await;
                 // Counted once the entry is gone, so the counter never runs ahead of the store.
-                self.counters.delivered_from_outbox();
+                self.counters.count(DeliveryEvent::DeliveredFromOutbox);
                 return;
             }
             Err(error) => error,
@@ -494,7 +495,7 @@ impl Outbox {
     /// Abandons a message: logs why with its reference, counts it, and tells the
     /// conversation if the Connector lets us.
     async fn give_up(&self, entry: &Entry, cause: &str) {
-        self.counters.given_up();
+        self.counters.count(DeliveryEvent::GivenUp);
         tracing::error!(
             reference = entry.id,
             operation = entry.operation.name(),
