@@ -13,7 +13,7 @@ use crate::bot::MessageRef;
 use crate::command::{GlobalOptions, Invocation, OutputFormat};
 use crate::metrics;
 use crate::policy::Requester;
-use crate::store::{Store, StoreError};
+use crate::store::{Record, Store, StoreError, Swap};
 
 /// The store namespace of pending requests.
 pub const NAMESPACE: &str = "pending-requests";
@@ -315,7 +315,11 @@ impl PendingRequests {
     pub async fn put(&self, request: &PendingRequest) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(request).expect("pending requests serialise");
         self.store
-            .put(NAMESPACE, &request.id, bytes, Some(Self::ttl(request)))
+            .put(
+                NAMESPACE,
+                &request.id,
+                Record::expiring(bytes, Self::ttl(request)),
+            )
             .await?;
         metrics::global().request_transition(request.state.name());
         Ok(())
@@ -330,7 +334,9 @@ impl PendingRequests {
     ) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(card).expect("message references serialise");
         let ttl = Duration::from_millis(expires_at_ms.saturating_sub(now_millis())) + TOMBSTONE;
-        self.store.put(CARDS_NAMESPACE, id, bytes, Some(ttl)).await
+        self.store
+            .put(CARDS_NAMESPACE, id, Record::expiring(bytes, ttl))
+            .await
     }
 
     /// Where the card of request `id` is, if it was recorded.
@@ -363,8 +369,7 @@ impl PendingRequests {
             .put(
                 RUNNING_NAMESPACE,
                 &request.id,
-                Vec::new(),
-                Some(Self::ttl(request)),
+                Record::expiring(Vec::new(), Self::ttl(request)),
             )
             .await
     }
@@ -392,9 +397,7 @@ impl PendingRequests {
             .compare_and_swap(
                 NAMESPACE,
                 &next.id,
-                Some(loaded.raw.clone()),
-                Some(bytes),
-                Some(Self::ttl(next)),
+                Swap::replace(loaded.raw.clone(), Record::expiring(bytes, Self::ttl(next))),
             )
             .await?;
         if won && next.state != loaded.request.state {

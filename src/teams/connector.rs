@@ -18,6 +18,7 @@ use super::pacer::{Pacer, PacingPolicy};
 pub use super::retry::RetryPolicy;
 use super::retry::{is_retryable, retry_after};
 use crate::auth::{AccessToken, TokenError, TokenProvider};
+use crate::metrics::DeliveryEvent;
 
 /// Why a Connector call failed.
 #[derive(Debug, thiserror::Error)]
@@ -208,7 +209,7 @@ impl ConnectorClient {
                 "token request failed; retrying"
             );
             retries += 1;
-            self.counters.retried();
+            self.counters.count(DeliveryEvent::Retried);
             tokio::time::sleep(delay).await;
         }
     }
@@ -244,7 +245,7 @@ impl ConnectorClient {
                     };
                     tracing::warn!(error = %crate::common::error_chain(&error), delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
                     retries += 1;
-                    self.counters.retried();
+                    self.counters.count(DeliveryEvent::Retried);
                     tokio::time::sleep(delay).await;
                     continue;
                 }
@@ -301,7 +302,7 @@ impl ConnectorClient {
                     "Bot Connector throttled or failed; retrying"
                 );
                 retries += 1;
-                self.counters.retried();
+                self.counters.count(DeliveryEvent::Retried);
                 tokio::time::sleep(delay).await;
                 continue;
             }

@@ -16,7 +16,9 @@ pub use activity::{
     ConversationReference, Entity, InvokeResponse, Mention, ResourceResponse,
 };
 pub use connector::{ConnectorClient, ConnectorError, Operation, RetryPolicy};
-pub use counters::{DeliveryCounters, DeliverySnapshot};
+pub use counters::DeliveryCounters;
 pub use delivery::{Delivered, Delivery, DeliveryPolicy};
 pub use outbox::{OutboxError, OutboxPolicy};
 pub use pacer::{PacingPolicy, RateLimit};
+// The snapshot is metrics' type; the delivery counters here fill it, so callers find it here too.
+pub use crate::metrics::DeliverySnapshot;

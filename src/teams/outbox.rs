@@ -18,7 +18,8 @@ use super::activity::{activity_types, Activity, ConversationAccount};
 use super::connector::{ConnectorClient, ConnectorError, Operation};
 use super::counters::DeliveryCounters;
 use crate::common::{error_chain, now_millis};
-use crate::store::{Store, StoreError};
+use crate::metrics::DeliveryEvent;
+use crate::store::{Record, Store, StoreError, Swap};
 
 /// The store namespace of outbox entries; the key is the entry's reference.
 pub const NAMESPACE: &str = "outbox";
@@ -220,11 +221,10 @@ impl Outbox {
                 .put(
                     NAMESPACE,
                     &entry.id,
-                    entry.to_bytes(),
-                    Some(self.policy.ttl),
+                    Record::expiring(entry.to_bytes(), self.policy.ttl),
                 )
                 .await?;
-            self.counters.outboxed();
+            self.counters.count(DeliveryEvent::Outboxed);
             if replaced {
                 self.counters.left_outbox();
             }
@@ -245,13 +245,11 @@ impl Outbox {
                 .compare_and_swap(
                     NAMESPACE,
                     &entry.id,
-                    None,
-                    Some(entry.to_bytes()),
-                    Some(self.policy.ttl),
+                    Swap::create(Record::expiring(entry.to_bytes(), self.policy.ttl)),
                 )
                 .await?;
             if inserted {
-                self.counters.outboxed();
+                self.counters.count(DeliveryEvent::Outboxed);
                 tracing::warn!(
                     reference = entry.id,
                     operation = entry.operation.name(),
@@ -357,7 +355,7 @@ impl Outbox {
                     // Nothing can send it; keeping it would only hide it until it expires.
                     tracing::error!(reference = key, error = %error, "outbox entry does not decode; removed");
                     if let Ok(true) = self.store.delete(NAMESPACE, &key).await {
-                        self.counters.given_up();
+                        self.counters.count(DeliveryEvent::GivenUp);
                         self.counters.left_outbox();
                     }
                     continue;
@@ -394,9 +392,7 @@ impl Outbox {
             .compare_and_swap(
                 NAMESPACE,
                 &entry.id,
-                Some(current),
-                Some(claimed.clone()),
-                Some(ttl),
+                Swap::replace(current, Record::expiring(claimed.clone(), ttl)),
             )
             .await
         {
@@ -440,7 +436,7 @@ impl Outbox {
                 );
                 self.release(&entry, claimed, None).await;
                 // Counted once the entry is gone, so the counter never runs ahead of the store.
-                self.counters.delivered_from_outbox();
+                self.counters.count(DeliveryEvent::DeliveredFromOutbox);
                 return;
             }
             Err(error) => error,
@@ -472,9 +468,13 @@ impl Outbox {
     async fn release(&self, entry: &Entry, claimed: Vec<u8>, new: Option<Vec<u8>>) {
         let removing = new.is_none();
         let ttl = self.remaining_ttl(entry).unwrap_or(Duration::from_secs(1));
+        let swap = Swap {
+            expected: Some(claimed),
+            new: new.map(|value| Record::expiring(value, ttl)),
+        };
         match self
             .store
-            .compare_and_swap(NAMESPACE, &entry.id, Some(claimed), new, Some(ttl))
+            .compare_and_swap(NAMESPACE, &entry.id, swap)
             .await
         {
             Ok(true) => {
@@ -495,7 +495,7 @@ impl Outbox {
     /// Abandons a message: logs why with its reference, counts it, and tells the
     /// conversation if the Connector lets us.
     async fn give_up(&self, entry: &Entry, cause: &str) {
-        self.counters.given_up();
+        self.counters.count(DeliveryEvent::GivenUp);
         tracing::error!(
             reference = entry.id,
             operation = entry.operation.name(),

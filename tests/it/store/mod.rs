@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_chatops::store::{self, EmbeddedStore, MemoryStore, RedisStore, Store};
+use aws_chatops::store::{self, EmbeddedStore, MemoryStore, Record, RedisStore, Store, Swap};
 
 fn redis_url() -> String {
     std::env::var("AWS_CHATOPS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
@@ -62,12 +62,16 @@ async fn conformance(store: Arc<dyn Store>) {
     assert!(!s.delete("pending", "nope").await.unwrap());
 
     // Put, get, overwrite.
-    s.put("pending", "a", b"one".to_vec(), None).await.unwrap();
+    s.put("pending", "a", Record::lasting(b"one".to_vec()))
+        .await
+        .unwrap();
     assert_eq!(
         s.get("pending", "a").await.unwrap().as_deref(),
         Some(&b"one"[..])
     );
-    s.put("pending", "a", b"two".to_vec(), None).await.unwrap();
+    s.put("pending", "a", Record::lasting(b"two".to_vec()))
+        .await
+        .unwrap();
     assert_eq!(
         s.get("pending", "a").await.unwrap().as_deref(),
         Some(&b"two"[..])
@@ -75,7 +79,7 @@ async fn conformance(store: Arc<dyn Store>) {
 
     // Namespaces are separate.
     assert_eq!(s.get("accounts", "a").await.unwrap(), None);
-    s.put("accounts", "a", b"other".to_vec(), None)
+    s.put("accounts", "a", Record::lasting(b"other".to_vec()))
         .await
         .unwrap();
     assert_eq!(
@@ -84,19 +88,21 @@ async fn conformance(store: Arc<dyn Store>) {
     );
 
     // Empty values and binary values survive.
-    s.put("pending", "empty", Vec::new(), None).await.unwrap();
+    s.put("pending", "empty", Record::lasting(Vec::new()))
+        .await
+        .unwrap();
     assert_eq!(
         s.get("pending", "empty").await.unwrap().as_deref(),
         Some(&b""[..])
     );
     let binary: Vec<u8> = (0..=255).collect();
-    s.put("pending", "binary", binary.clone(), None)
+    s.put("pending", "binary", Record::lasting(binary.clone()))
         .await
         .unwrap();
     assert_eq!(s.get("pending", "binary").await.unwrap(), Some(binary));
 
     // Keys list only the namespace's own, unexpired keys; odd characters are fine.
-    s.put("pending", "with:colon*star", b"x".to_vec(), None)
+    s.put("pending", "with:colon*star", Record::lasting(b"x".to_vec()))
         .await
         .unwrap();
     let mut keys = s.keys("pending").await.unwrap();
@@ -114,20 +120,18 @@ async fn conformance(store: Arc<dyn Store>) {
 
     // Compare-and-swap: create only when absent, replace only from the expected value.
     assert!(s
-        .compare_and_swap("req", "r1", None, Some(b"open".to_vec()), None)
+        .compare_and_swap("req", "r1", Swap::create(Record::lasting(b"open".to_vec())))
         .await
         .unwrap());
     assert!(!s
-        .compare_and_swap("req", "r1", None, Some(b"open".to_vec()), None)
+        .compare_and_swap("req", "r1", Swap::create(Record::lasting(b"open".to_vec())))
         .await
         .unwrap());
     assert!(!s
         .compare_and_swap(
             "req",
             "r1",
-            Some(b"running".to_vec()),
-            Some(b"done".to_vec()),
-            None
+            Swap::replace(b"running".to_vec(), Record::lasting(b"done".to_vec()))
         )
         .await
         .unwrap());
@@ -135,9 +139,7 @@ async fn conformance(store: Arc<dyn Store>) {
         .compare_and_swap(
             "req",
             "r1",
-            Some(b"open".to_vec()),
-            Some(b"running".to_vec()),
-            None
+            Swap::replace(b"open".to_vec(), Record::lasting(b"running".to_vec()))
         )
         .await
         .unwrap());
@@ -147,13 +149,15 @@ async fn conformance(store: Arc<dyn Store>) {
     );
     // Compare-and-swap to None removes.
     assert!(s
-        .compare_and_swap("req", "r1", Some(b"running".to_vec()), None, None)
+        .compare_and_swap("req", "r1", Swap::remove(b"running".to_vec()))
         .await
         .unwrap());
     assert_eq!(s.get("req", "r1").await.unwrap(), None);
 
     // Exactly one of many concurrent claimants wins a transition.
-    s.put("req", "race", b"open".to_vec(), None).await.unwrap();
+    s.put("req", "race", Record::lasting(b"open".to_vec()))
+        .await
+        .unwrap();
     let mut claims = Vec::new();
     for i in 0..16 {
         let store = store.clone();
@@ -162,9 +166,10 @@ async fn conformance(store: Arc<dyn Store>) {
                 .compare_and_swap(
                     "req",
                     "race",
-                    Some(b"open".to_vec()),
-                    Some(format!("claimed-{i}").into_bytes()),
-                    None,
+                    Swap::replace(
+                        b"open".to_vec(),
+                        Record::lasting(format!("claimed-{i}").into_bytes()),
+                    ),
                 )
                 .await
                 .unwrap()
@@ -183,14 +188,17 @@ async fn conformance(store: Arc<dyn Store>) {
     s.put(
         "ttl",
         "short",
-        b"v".to_vec(),
-        Some(Duration::from_millis(150)),
+        Record::expiring(b"v".to_vec(), Duration::from_millis(150)),
     )
     .await
     .unwrap();
-    s.put("ttl", "long", b"v".to_vec(), Some(Duration::from_secs(600)))
-        .await
-        .unwrap();
+    s.put(
+        "ttl",
+        "long",
+        Record::expiring(b"v".to_vec(), Duration::from_secs(600)),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         s.get("ttl", "short").await.unwrap().as_deref(),
         Some(&b"v"[..])
@@ -208,7 +216,11 @@ async fn conformance(store: Arc<dyn Store>) {
         "an expired entry counts as absent"
     );
     assert!(s
-        .compare_and_swap("ttl", "short", None, Some(b"again".to_vec()), None)
+        .compare_and_swap(
+            "ttl",
+            "short",
+            Swap::create(Record::lasting(b"again".to_vec()))
+        )
         .await
         .unwrap());
 
@@ -231,7 +243,7 @@ async fn conformance(store: Arc<dyn Store>) {
             .unwrap(),
         Some(choice)
     );
-    s.put("choices", "broken", b"not json".to_vec(), None)
+    s.put("choices", "broken", Record::lasting(b"not json".to_vec()))
         .await
         .unwrap();
     assert!(store::get_json::<Choice>(s, "choices", "broken")
@@ -284,8 +296,7 @@ async fn embedded_store_keeps_state_across_a_restart() {
             .put(
                 "pending",
                 "form-1",
-                b"open".to_vec(),
-                Some(Duration::from_secs(900)),
+                Record::expiring(b"open".to_vec(), Duration::from_secs(900)),
             )
             .await
             .unwrap();
@@ -293,8 +304,7 @@ async fn embedded_store_keeps_state_across_a_restart() {
             .put(
                 "pending",
                 "gone",
-                b"x".to_vec(),
-                Some(Duration::from_millis(1)),
+                Record::expiring(b"x".to_vec(), Duration::from_millis(1)),
             )
             .await
             .unwrap();
@@ -321,8 +331,7 @@ async fn redis_store_state_is_shared_between_replicas() {
         .put(
             "pending",
             "form-1",
-            b"open".to_vec(),
-            Some(Duration::from_secs(60)),
+            Record::expiring(b"open".to_vec(), Duration::from_secs(60)),
         )
         .await
         .unwrap();
@@ -331,7 +340,7 @@ async fn redis_store_state_is_shared_between_replicas() {
         Some(&b"open"[..])
     );
     assert!(second
-        .compare_and_swap("pending", "form-1", Some(b"open".to_vec()), None, None)
+        .compare_and_swap("pending", "form-1", Swap::remove(b"open".to_vec()))
         .await
         .unwrap());
     assert_eq!(first.get("pending", "form-1").await.unwrap(), None);
