@@ -108,11 +108,15 @@ fn sensitive_values_are_dropped_and_names_kept() {
             "{service} {operation}"
         );
     }
-    assert!(is_sensitive_name("SecretAccessKey"));
-    assert!(is_sensitive_name("client_secret"));
-    assert!(is_sensitive_name("SSHPrivateKey"));
-    assert!(!is_sensitive_name("KeyName"));
-    assert!(!is_sensitive_name("Key"));
+    for (name, sensitive) in [
+        ("SecretAccessKey", true),
+        ("client_secret", true),
+        ("SSHPrivateKey", true),
+        ("KeyName", false),
+        ("Key", false),
+    ] {
+        assert_eq!(is_sensitive_name(name), sensitive, "{name}");
+    }
 }
 
 #[test]

@@ -12,6 +12,8 @@ pub mod config;
 pub mod guardrail;
 pub mod local;
 pub mod roles;
+#[cfg(test)]
+mod test_fixtures;
 
 use std::fmt;
 
