@@ -86,6 +86,22 @@ async fn send_throttled(h: &TestApp, times: usize, retry_after: u64, requests: u
     h.wait_settled(requests).await;
 }
 
+/// Starts a bot with `options`, sends one message while the Connector throttles (`throttle`:
+/// how many requests, with which `Retry-After`), and checks that the bot sent `sent` requests,
+/// retried `retried` times and then kept the reply in the outbox.
+async fn outboxed_by_throttling(
+    options: Options,
+    throttle: (usize, u64),
+    sent: usize,
+    retried: u64,
+) {
+    let h = TestApp::start_with(options).await;
+    h.wait_ready().await;
+    send_throttled(&h, throttle.0, throttle.1, sent).await;
+    h.assert_sent(sent, "requests before the reply went to the outbox");
+    h.assert_counters(|c| (c.outboxed, c.retried), (1, retried));
+}
+
 /// What proves that `Retry-After` is honoured, without measuring time: the throttled reply is
 /// sent again (the same body) and succeeds; and a `Retry-After` of 30 s (within the 60 s this
 /// bot accepts) that cannot fit in the call's 10 s budget makes the bot give up at once and
@@ -105,35 +121,24 @@ async fn throttling_with_retry_after_is_honoured_then_the_reply_succeeds() {
         ..Options::default().retry
     };
     assert_eq!(retry.max_elapsed, Duration::from_secs(10));
-    let h = TestApp::start_with(Options {
+    let patient = Options {
         retry,
         ..Options::default()
-    })
-    .await;
-    h.wait_ready().await;
-    send_throttled(&h, 1, 30, 1).await;
-    assert_eq!(h.connector.state.count(), 1, "no retry within the call");
-    h.assert_counters(|c| (c.retried, c.outboxed), (0, 1));
+    };
+    // No retry within the call.
+    outboxed_by_throttling(patient, (1, 30), 1, 0).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn persistent_throttling_moves_the_reply_to_the_outbox_after_the_retry_budget() {
-    let h = TestApp::start().await;
-    send_throttled(&h, 100, 0, 4).await;
-    assert_eq!(
-        h.connector.state.count(),
-        4,
-        "the first attempt and 3 retries, then the call stops"
-    );
-    h.assert_counters(|c| (c.outboxed, c.retried), (1, 3));
+    // The first attempt and 3 retries, then the call stops.
+    outboxed_by_throttling(Options::default(), (100, 0), 4, 3).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_after_beyond_the_limit_moves_the_reply_to_the_outbox_at_once() {
-    let h = TestApp::start().await;
-    send_throttled(&h, 100, 3600, 1).await;
-    assert_eq!(h.connector.state.count(), 1);
-    assert_eq!(h.delivery_counters().outboxed, 1);
+    // No retry: the Retry-After is beyond the limit.
+    outboxed_by_throttling(Options::default(), (100, 3600), 1, 0).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -158,7 +163,7 @@ async fn a_401_from_the_connector_refreshes_the_token_once() {
     unauthorized(100);
     h.send(&h.message("s3 ls")).await;
     h.wait_settled(4).await;
-    assert_eq!(h.connector.state.count(), 4);
+    h.assert_sent(4, "one refresh, not a loop");
     assert_eq!(h.token.state.calls(), 3);
     // A second 401 is a refusal, not an outage: the reply is not kept for later.
     h.assert_counters(|c| (c.refused, c.outboxed), (1, 0));

@@ -201,6 +201,20 @@ impl TestApp {
         app
     }
 
+    /// The bot with these settings on top of the test config, ready.
+    pub async fn with_settings(settings: &[(&'static str, &str)]) -> TestApp {
+        let app = TestApp::start_with(Options {
+            settings: settings
+                .iter()
+                .map(|(name, value)| (*name, (*value).to_owned()))
+                .collect(),
+            ..Options::default()
+        })
+        .await;
+        app.wait_ready().await;
+        app
+    }
+
     pub async fn start_with(mut options: Options) -> TestApp {
         let (mut store, mut support, mut access, mut state) = (None, None, None, None);
         match options.aws.take() {
@@ -467,6 +481,12 @@ impl TestApp {
         request.send().await.expect("bot answers")
     }
 
+    /// Checks how many requests the Connector stand-in has received so far; `why` says what
+    /// the number shows.
+    pub fn assert_sent(&self, count: usize, why: &str) {
+        assert_eq!(self.connector.state.count(), count, "{why}");
+    }
+
     /// Waits until the connector has received at least `count` requests.
     pub async fn wait_for_connector(&self, count: usize) {
         let connector = &self.connector.state;
@@ -600,6 +620,12 @@ pub enum Answer {
 }
 
 impl StalledPost {
+    /// Sends more of the body.
+    pub async fn send(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt as _;
+        self.stream.write_all(bytes).await.expect("body sent");
+    }
+
     /// Waits (up to `deadline`) for the response's status line, or for the server to close the
     /// connection. Panics when neither happens in time.
     pub async fn answer(&mut self, deadline: Duration) -> Answer {
