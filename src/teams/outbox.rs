@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::activity::{activity_types, Activity, ConversationAccount};
+use super::activity::{Activity, ActivityType, ConversationAccount};
 use super::connector::{ConnectorClient, ConnectorError, Operation};
 use super::counters::DeliveryCounters;
 use crate::common::{error_chain, now_millis};
@@ -527,7 +527,7 @@ fn give_up_notice(entry: &Entry) -> Activity {
     let attempts = entry.attempts;
     let plural = if attempts == 1 { "" } else { "s" };
     Activity {
-        activity_type: activity_types::MESSAGE.into(),
+        activity_type: ActivityType::Message,
         service_url: Some(entry.service_url.clone()),
         channel_id: original.channel_id.clone(),
         conversation: original
