@@ -224,18 +224,10 @@ impl Outbox {
                     Some(self.policy.ttl),
                 )
                 .await?;
-            self.counters.outboxed();
+            self.kept(entry, Some(replaced));
             if replaced {
                 self.counters.left_outbox();
             }
-            tracing::warn!(
-                reference = entry.id,
-                operation = entry.operation.name(),
-                conversation_id = entry.conversation_id,
-                error = entry.last_error,
-                replaced,
-                "update kept in the outbox"
-            );
             return Ok(entry.id.clone());
         }
         // A fresh reference never collides in practice; compare-and-swap makes sure.
@@ -251,20 +243,31 @@ impl Outbox {
                 )
                 .await?;
             if inserted {
-                self.counters.outboxed();
-                tracing::warn!(
-                    reference = entry.id,
-                    operation = entry.operation.name(),
-                    conversation_id = entry.conversation_id,
-                    error = entry.last_error,
-                    next_attempt_in_s = self.policy.backoff_after(1).as_secs(),
-                    "message kept in the outbox"
-                );
+                self.kept(entry, None);
                 return Ok(entry.id.clone());
             }
             entry.id = new_reference();
         }
         Err(OutboxError::NoFreeReference)
+    }
+
+    /// Counts and logs an entry the outbox now keeps. `replaced` is for an update, which
+    /// waits in place of an older one or not; a new message instead says when it is tried next.
+    fn kept(&self, entry: &Entry, replaced: Option<bool>) {
+        self.counters.outboxed();
+        let (what, next_attempt_in_s) = match replaced {
+            Some(_) => ("update", None),
+            None => ("message", Some(self.policy.backoff_after(1).as_secs())),
+        };
+        tracing::warn!(
+            reference = entry.id,
+            operation = entry.operation.name(),
+            conversation_id = entry.conversation_id,
+            error = entry.last_error,
+            replaced,
+            next_attempt_in_s,
+            "{what} kept in the outbox"
+        );
     }
 
     /// Called after `operation` succeeded directly: an older update of the same message still
