@@ -207,10 +207,16 @@ impl ConnectorClient {
                 retry = retries + 1,
                 "token request failed; retrying"
             );
-            retries += 1;
-            self.counters.retried();
-            tokio::time::sleep(delay).await;
+            self.retry_after_delay(&mut retries, delay).await;
         }
+    }
+
+    /// Counts one more retry (in `retries` and the delivery counters) and waits `delay`
+    /// before it: every retry of a call, whatever failed, is counted the same way.
+    async fn retry_after_delay(&self, retries: &mut u32, delay: Duration) {
+        *retries += 1;
+        self.counters.retried();
+        tokio::time::sleep(delay).await;
     }
 
     async fn call(
@@ -243,9 +249,7 @@ impl ConnectorClient {
                         return Err(ConnectorError::Transport(error));
                     };
                     tracing::warn!(error = %crate::common::error_chain(&error), delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
-                    retries += 1;
-                    self.counters.retried();
-                    tokio::time::sleep(delay).await;
+                    self.retry_after_delay(&mut retries, delay).await;
                     continue;
                 }
                 Err(error) => return Err(ConnectorError::Transport(error)),
@@ -300,9 +304,7 @@ impl ConnectorClient {
                     retry = retries + 1,
                     "Bot Connector throttled or failed; retrying"
                 );
-                retries += 1;
-                self.counters.retried();
-                tokio::time::sleep(delay).await;
+                self.retry_after_delay(&mut retries, delay).await;
                 continue;
             }
             let bytes = response.bytes().await.unwrap_or_default();
