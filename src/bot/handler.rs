@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::render::{self, Card};
 use crate::teams::{
-    activity_types, Activity, ChannelAccount, ConnectorError, ConversationAccount,
+    Activity, ActivityType, ChannelAccount, ConnectorError, ConversationAccount,
     ConversationReference, Delivered, Delivery, InvokeResponse,
 };
 
@@ -98,7 +98,7 @@ impl Responder {
         card: &Card,
     ) -> Result<(), ConnectorError> {
         let update = Activity {
-            activity_type: activity_types::MESSAGE.into(),
+            activity_type: ActivityType::Message,
             id: Some(target.activity_id.clone()),
             service_url: Some(target.service_url.clone()),
             channel_id: target.channel_id.clone(),

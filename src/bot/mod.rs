@@ -26,7 +26,7 @@ pub use store::{
 
 use crate::common::error_chain;
 use crate::render;
-use crate::teams::{activity_types, Activity, Delivered, Delivery, InvokeResponse};
+use crate::teams::{Activity, ActivityType, Delivered, Delivery, InvokeResponse};
 
 /// Turns that may run at once by default. Beyond this, new activities wait for a free slot
 /// (backpressure on the caller) instead of piling up tasks and memory.
@@ -185,15 +185,15 @@ impl Bot {
         let correlation_id = new_correlation_id();
         tracing::Span::current().record("correlation_id", correlation_id.as_str());
         let activity = Arc::new(activity);
-        match activity.activity_type.as_str() {
-            activity_types::MESSAGE => {
+        match &activity.activity_type {
+            ActivityType::Message => {
                 let turn =
                     TurnContext::new(activity, correlation_id).with_responder(self.responder());
                 let bot = self.clone();
                 self.spawn_turn(async move { bot.answer_message(turn).await })
                     .await
             }
-            activity_types::INVOKE => {
+            ActivityType::Invoke => {
                 if activity.name.as_deref() != Some("adaptiveCard/action") {
                     tracing::info!(name = ?activity.name, "invoke not handled");
                     return TurnOutcome::InvokeNotImplemented;
@@ -202,11 +202,11 @@ impl Bot {
                     TurnContext::new(activity, correlation_id).with_responder(self.responder());
                 TurnOutcome::Invoke(self.answer_card_action(&turn).await)
             }
-            activity_types::CONVERSATION_UPDATE | activity_types::INSTALLATION_UPDATE => {
+            ActivityType::ConversationUpdate | ActivityType::InstallationUpdate => {
                 self.on_membership(activity, correlation_id).await
             }
             other => {
-                tracing::debug!(activity_type = other, "activity ignored");
+                tracing::debug!(activity_type = other.as_str(), "activity ignored");
                 TurnOutcome::Ignored
             }
         }
@@ -320,8 +320,8 @@ impl Bot {
 
     async fn on_membership(&self, activity: Arc<Activity>, correlation_id: String) -> TurnOutcome {
         let bot_id = activity.recipient.as_ref().map(|bot| bot.id.as_str());
-        let installed = match activity.activity_type.as_str() {
-            activity_types::INSTALLATION_UPDATE => {
+        let installed = match activity.activity_type {
+            ActivityType::InstallationUpdate => {
                 matches!(
                     activity.action.as_deref(),
                     Some("add") | Some("add-upgrade")

@@ -12,8 +12,8 @@ pub mod pacer;
 pub mod retry;
 
 pub use activity::{
-    activity_types, Activity, Attachment, ChannelAccount, ConversationAccount,
-    ConversationReference, Entity, InvokeResponse, Mention, ResourceResponse,
+    Activity, ActivityType, Attachment, ChannelAccount, ConversationAccount, ConversationReference,
+    Entity, InvokeResponse, Mention, ResourceResponse,
 };
 pub use connector::{ConnectorClient, ConnectorError, Operation, RetryPolicy};
 pub use counters::DeliveryCounters;

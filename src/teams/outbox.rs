@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::activity::{activity_types, Activity, ConversationAccount};
+use super::activity::{Activity, ActivityType, ConversationAccount};
 use super::connector::{ConnectorClient, ConnectorError, Operation};
 use super::counters::DeliveryCounters;
 use crate::common::{error_chain, now_millis};
@@ -224,18 +224,10 @@ impl Outbox {
                     Record::expiring(entry.to_bytes(), self.policy.ttl),
                 )
                 .await?;
-            self.counters.count(DeliveryEvent::Outboxed);
+            self.kept(entry, Some(replaced));
             if replaced {
                 self.counters.left_outbox();
             }
-            tracing::warn!(
-                reference = entry.id,
-                operation = entry.operation.name(),
-                conversation_id = entry.conversation_id,
-                error = entry.last_error,
-                replaced,
-                "update kept in the outbox"
-            );
             return Ok(entry.id.clone());
         }
         // A fresh reference never collides in practice; compare-and-swap makes sure.
@@ -249,20 +241,31 @@ impl Outbox {
                 )
                 .await?;
             if inserted {
-                self.counters.count(DeliveryEvent::Outboxed);
-                tracing::warn!(
-                    reference = entry.id,
-                    operation = entry.operation.name(),
-                    conversation_id = entry.conversation_id,
-                    error = entry.last_error,
-                    next_attempt_in_s = self.policy.backoff_after(1).as_secs(),
-                    "message kept in the outbox"
-                );
+                self.kept(entry, None);
                 return Ok(entry.id.clone());
             }
             entry.id = new_reference();
         }
         Err(OutboxError::NoFreeReference)
+    }
+
+    /// Counts and logs an entry the outbox now keeps. `replaced` is for an update, which
+    /// waits in place of an older one or not; a new message instead says when it is tried next.
+    fn kept(&self, entry: &Entry, replaced: Option<bool>) {
+        self.counters.count(DeliveryEvent::Outboxed);
+        let (what, next_attempt_in_s) = match replaced {
+            Some(_) => ("update", None),
+            None => ("message", Some(self.policy.backoff_after(1).as_secs())),
+        };
+        tracing::warn!(
+            reference = entry.id,
+            operation = entry.operation.name(),
+            conversation_id = entry.conversation_id,
+            error = entry.last_error,
+            replaced,
+            next_attempt_in_s,
+            "{what} kept in the outbox"
+        );
     }
 
     /// Called after `operation` succeeded directly: an older update of the same message still
@@ -527,7 +530,7 @@ fn give_up_notice(entry: &Entry) -> Activity {
     let attempts = entry.attempts;
     let plural = if attempts == 1 { "" } else { "s" };
     Activity {
-        activity_type: activity_types::MESSAGE.into(),
+        activity_type: ActivityType::Message,
         service_url: Some(entry.service_url.clone()),
         channel_id: original.channel_id.clone(),
         conversation: original
