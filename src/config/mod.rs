@@ -9,7 +9,9 @@ use file::{lookup_table, parse_bot_table, read_bot_table};
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
+use std::ops::RangeInclusive;
 use std::path::Path;
+use std::str::FromStr;
 
 use url::Url;
 
@@ -307,68 +309,56 @@ impl Config {
             });
         }
 
-        let port = match get(names::PORT) {
-            None => DEFAULT_PORT,
-            Some(value) => value.parse::<u16>().map_err(|_| ConfigError::Malformed {
-                name: names::PORT,
-                reason: format!("{value:?} is not a port number (0-65535)"),
-            })?,
-        };
-        let bind_address = match get(names::BIND_ADDRESS) {
-            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-            Some(value) => value.parse().map_err(|_| ConfigError::Malformed {
-                name: names::BIND_ADDRESS,
-                reason: format!("{value:?} is not an IP address"),
-            })?,
-        };
-        let allow_emulator = match get(names::ALLOW_EMULATOR) {
-            None => false,
-            Some(value) => parse_bool(&value).ok_or(ConfigError::Malformed {
-                name: names::ALLOW_EMULATOR,
-                reason: format!("{value:?} is not true or false"),
-            })?,
-        };
-        let outbound_pacing = match get(names::OUTBOUND_PACING) {
-            None => true,
-            Some(value) => parse_bool(&value).ok_or(ConfigError::Malformed {
-                name: names::OUTBOUND_PACING,
-                reason: format!("{value:?} is not true or false"),
-            })?,
-        };
-        let max_body_bytes = match get(names::MAX_BODY_BYTES) {
-            None => DEFAULT_MAX_BODY_BYTES,
-            Some(value) => value
-                .parse::<usize>()
-                .ok()
-                .filter(|bytes| (1024..=16 * 1024 * 1024).contains(bytes))
-                .ok_or(ConfigError::Malformed {
-                    name: names::MAX_BODY_BYTES,
-                    reason: format!("{value:?} is not a byte count between 1024 and 16777216"),
-                })?,
-        };
+        let port = parsed_setting(
+            names::PORT,
+            get(names::PORT),
+            DEFAULT_PORT,
+            "a port number (0-65535)",
+            |value| value.parse::<u16>().ok(),
+        )?;
+        let bind_address = parsed_setting(
+            names::BIND_ADDRESS,
+            get(names::BIND_ADDRESS),
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            "an IP address",
+            |value| value.parse().ok(),
+        )?;
+        let allow_emulator = parsed_setting(
+            names::ALLOW_EMULATOR,
+            get(names::ALLOW_EMULATOR),
+            false,
+            "true or false",
+            parse_bool,
+        )?;
+        let outbound_pacing = parsed_setting(
+            names::OUTBOUND_PACING,
+            get(names::OUTBOUND_PACING),
+            true,
+            "true or false",
+            parse_bool,
+        )?;
+        let max_body_bytes = parsed_setting(
+            names::MAX_BODY_BYTES,
+            get(names::MAX_BODY_BYTES),
+            DEFAULT_MAX_BODY_BYTES,
+            "a byte count between 1024 and 16777216",
+            number_in(1024..=16 * 1024 * 1024),
+        )?;
 
-        let body_read_timeout = match get(names::BODY_READ_TIMEOUT_SECONDS) {
-            None => DEFAULT_BODY_READ_TIMEOUT_SECONDS,
-            Some(value) => value
-                .parse::<u64>()
-                .ok()
-                .filter(|seconds| (1..=60).contains(seconds))
-                .ok_or(ConfigError::Malformed {
-                    name: names::BODY_READ_TIMEOUT_SECONDS,
-                    reason: format!("{value:?} is not a number of seconds between 1 and 60"),
-                })?,
-        };
-        let max_body_reads = match get(names::MAX_BODY_READS) {
-            None => DEFAULT_MAX_BODY_READS,
-            Some(value) => value
-                .parse::<usize>()
-                .ok()
-                .filter(|reads| (1..=4096).contains(reads))
-                .ok_or(ConfigError::Malformed {
-                    name: names::MAX_BODY_READS,
-                    reason: format!("{value:?} is not a count between 1 and 4096"),
-                })?,
-        };
+        let body_read_timeout = parsed_setting(
+            names::BODY_READ_TIMEOUT_SECONDS,
+            get(names::BODY_READ_TIMEOUT_SECONDS),
+            DEFAULT_BODY_READ_TIMEOUT_SECONDS,
+            "a number of seconds between 1 and 60",
+            number_in(1..=60),
+        )?;
+        let max_body_reads = parsed_setting(
+            names::MAX_BODY_READS,
+            get(names::MAX_BODY_READS),
+            DEFAULT_MAX_BODY_READS,
+            "a count between 1 and 4096",
+            number_in(1..=4096),
+        )?;
 
         let store_location = get(names::STORE).unwrap_or_else(|| DEFAULT_STORE.to_owned());
         if store_location.contains("://")
@@ -381,17 +371,13 @@ impl Config {
                 ),
             });
         }
-        let request_ttl = match get(names::REQUEST_TTL_SECONDS) {
-            None => DEFAULT_REQUEST_TTL_SECONDS,
-            Some(value) => value
-                .parse::<u64>()
-                .ok()
-                .filter(|seconds| (60..=86_400).contains(seconds))
-                .ok_or(ConfigError::Malformed {
-                    name: names::REQUEST_TTL_SECONDS,
-                    reason: format!("{value:?} is not a number of seconds between 60 and 86400"),
-                })?,
-        };
+        let request_ttl = parsed_setting(
+            names::REQUEST_TTL_SECONDS,
+            get(names::REQUEST_TTL_SECONDS),
+            DEFAULT_REQUEST_TTL_SECONDS,
+            "a number of seconds between 60 and 86400",
+            number_in(60..=86_400),
+        )?;
 
         Ok(Config {
             app_id,
@@ -462,6 +448,29 @@ pub fn is_https_or_loopback(url: &Url) -> bool {
         },
         _ => false,
     }
+}
+
+/// A setting's value read by `parse`, or `default` when it is not set. A value `parse` refuses
+/// stops start-up with the setting's name and what it should be: "… is not `expected`".
+fn parsed_setting<T>(
+    name: &'static str,
+    value: Option<String>,
+    default: T,
+    expected: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(value) => parse(&value).ok_or_else(|| ConfigError::Malformed {
+            name,
+            reason: format!("{value:?} is not {expected}"),
+        }),
+    }
+}
+
+/// Reads a whole number and accepts it only within `range`.
+fn number_in<T: FromStr + PartialOrd>(range: RangeInclusive<T>) -> impl Fn(&str) -> Option<T> {
+    move |value| value.parse::<T>().ok().filter(|n| range.contains(n))
 }
 
 fn parse_bool(value: &str) -> Option<bool> {
