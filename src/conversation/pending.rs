@@ -442,4 +442,62 @@ mod tests {
         assert!(requester.is(None, Some("29:ada")));
         assert!(!requester.is(None, None));
     }
+
+    /// Stored requests outlive the version that wrote them: the requester and the invocation
+    /// are written with the same field names in the same order, and what was stored reads back.
+    #[test]
+    fn stored_requests_keep_their_json() {
+        let requester_json = concat!(
+            r#"{"user_id":"29:ada","user_object_id":"oid-ada","user_name":"Ada","#,
+            r#""tenant_id":"72f988bf-86f1-41af-91ab-2d7cd011db47","team_id":null,"#,
+            r#""channel_id":"19:ops@thread.tacv2","conversation_id":"19:ops@thread.tacv2;messageid=1","#,
+            r#""conversation_type":"channel"}"#
+        );
+        let stored: StoredRequester = serde_json::from_str(requester_json).unwrap();
+        assert_eq!(serde_json::to_string(&stored).unwrap(), requester_json);
+        assert_eq!(
+            stored.to_requester(),
+            Requester {
+                tenant_id: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
+                team_id: None,
+                channel_id: Some("19:ops@thread.tacv2".into()),
+                conversation_id: "19:ops@thread.tacv2;messageid=1".into(),
+                conversation_type: Some("channel".into()),
+                user_object_id: Some("oid-ada".into()),
+                user_name: Some("Ada".into()),
+            }
+        );
+        assert!(stored.is(None, Some("29:ada")));
+
+        let invocation_json = concat!(
+            r#"{"service":"cloudwatch","operation":"DescribeAlarms","cli_operation":"describe-alarms","#,
+            r#""params":{"StateValue":"ALARM"},"region":"eu-west-1","query":"MetricAlarms[].AlarmName","#,
+            r#""output":"table","max_items":5,"starting_token":null,"page_size":2,"no_paginate":false}"#
+        );
+        let invocation = Invocation {
+            service: "cloudwatch".into(),
+            operation: "DescribeAlarms".into(),
+            cli_operation: "describe-alarms".into(),
+            params: serde_json::json!({"StateValue": "ALARM"})
+                .as_object()
+                .unwrap()
+                .clone(),
+            globals: GlobalOptions {
+                region: Some("eu-west-1".into()),
+                query: Some("MetricAlarms[].AlarmName".into()),
+                output: Some(OutputFormat::Table),
+                max_items: Some(5),
+                starting_token: None,
+                page_size: Some(2),
+                no_paginate: false,
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&StoredInvocation::from(&invocation)).unwrap(),
+            invocation_json
+        );
+        let stored: StoredInvocation = serde_json::from_str(invocation_json).unwrap();
+        assert_eq!(stored.to_invocation(), invocation);
+        assert_eq!(serde_json::to_string(&stored).unwrap(), invocation_json);
+    }
 }
