@@ -16,12 +16,16 @@ fn invocation(service: &str, operation: &str, params: Value) -> Invocation {
 
 fn subject() -> AuditSubject {
     AuditSubject {
-        tenant_id: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
-        team_id: Some("8d9a3c4e-5b6f-4a1b-9c2d-3e4f5a6b7c8d".into()),
-        channel_id: Some("19:ops@thread.tacv2".into()),
-        conversation_id: "19:ops@thread.tacv2".into(),
-        user_object_id: Some("3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f".into()),
-        user_name: Some("Alice Example".into()),
+        conversation: AuditConversation {
+            tenant_id: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
+            team_id: Some("8d9a3c4e-5b6f-4a1b-9c2d-3e4f5a6b7c8d".into()),
+            channel_id: Some("19:ops@thread.tacv2".into()),
+            conversation_id: "19:ops@thread.tacv2".into(),
+        },
+        user: AuditUser {
+            user_object_id: Some("3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f".into()),
+            user_name: Some("Alice Example".into()),
+        },
     }
 }
 
@@ -185,9 +189,11 @@ fn records_keep_their_fields_in_order() {
         Outcome::Allowed,
     )
     .with_permit(AuditGrant {
-        account_name: Some("production".into()),
-        account_id: Some("123456789012".into()),
-        role_arn: Some("arn:aws:iam::123456789012:role/ChatOpsReadOnly".into()),
+        run_as: AuditRunAs {
+            account_name: Some("production".into()),
+            account_id: Some("123456789012".into()),
+            role_arn: Some("arn:aws:iam::123456789012:role/ChatOpsReadOnly".into()),
+        },
         region: "eu-west-1".into(),
         channel_key: Some("ops".into()),
         iam_action: Some("cloudwatch:DescribeAlarms".into()),

@@ -199,15 +199,15 @@ impl ChannelAuthorizer {
                 }
             }
         };
-        record.account_name = Some(account.name.clone());
-        record.account_id = Some(account.id.clone());
+        record.run_as.account_name = Some(account.name.clone());
+        record.run_as.account_id = Some(account.id.clone());
 
         // The role.
         let role = match roles::resolve_role(channel, account, Some(user)) {
             Ok(role) => role,
             Err(refusal) => return Decision::Deny(refusal.into_denial()),
         };
-        record.role_arn = Some(role.arn.clone());
+        record.run_as.role_arn = Some(role.arn.clone());
 
         // The region.
         let remembered_region = self.remembered_region(channel).await;
@@ -417,7 +417,7 @@ fn role_request(
 ) -> RoleRequest {
     let settings = &config.assume_role;
     let user = user.trim().to_ascii_lowercase();
-    let ids = roles::conversation_ids(requester);
+    let ids = roles::as_configured(requester);
     let mut tags = Vec::new();
     if settings.session_tags {
         let mut add = |key: &str, value: Option<String>| {

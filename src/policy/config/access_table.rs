@@ -191,6 +191,7 @@ fn read_channels(
     for (key, value, span) in entries(item, "access.channels", problems) {
         let path = format!("access.channels.{key}");
         let context = ChannelContext {
+            path: &path,
             accounts: &config.accounts,
             broken_accounts,
             named_policies: &guardrails.policies,
@@ -198,7 +199,7 @@ fn read_channels(
             statement_spans: statement_spans(value, "guardrail_statement"),
         };
         let Some(channel) = read::<RawChannel>(value, &path, problems)
-            .and_then(|raw| raw.validate(&key, &path, value.span(), &context, problems))
+            .and_then(|raw| raw.validate(&key, value.span(), &context, problems))
         else {
             continue;
         };

@@ -36,7 +36,9 @@ pub(super) struct RawChannel {
     default_region: Option<Spanned<String>>,
 }
 
+/// What a channel entry is checked against, and where it is (`access.channels.<key>`).
 pub(super) struct ChannelContext<'a> {
+    pub(super) path: &'a str,
     pub(super) accounts: &'a IndexMap<String, Account>,
     pub(super) broken_accounts: &'a [String],
     pub(super) named_policies: &'a IndexMap<String, Policy>,
@@ -50,20 +52,20 @@ impl RawChannel {
     pub(super) fn validate(
         self,
         key: &str,
-        path: &str,
         table_span: Option<Range<usize>>,
         context: &ChannelContext<'_>,
         problems: &mut Problems,
     ) -> Option<Channel> {
+        let path = context.path;
         let before = problems.0.len();
         let location = self.location(path, table_span.clone(), problems);
-        let accounts = self.known_accounts(path, context, problems);
-        let channel_roles = self.channel_roles(path, context, problems);
+        let accounts = self.known_accounts(context, problems);
+        let channel_roles = self.channel_roles(context, problems);
         // Somebody must be able to act in every account the channel lists.
         if problems.0.len() == before {
-            self.check_someone_can_act(path, &accounts, &channel_roles, context, problems);
+            self.check_someone_can_act(&accounts, &channel_roles, context, problems);
         }
-        let mut policies = self.named_policies(path, context, problems);
+        let mut policies = self.named_policies(context, problems);
         if !self.guardrail_statement.is_empty() {
             if let Some(statements) = validate_statements(
                 self.guardrail_statement,
@@ -98,12 +100,8 @@ impl RawChannel {
     }
 
     /// `accounts`: the names it lists that `[access.accounts]` defines, each once.
-    fn known_accounts(
-        &self,
-        path: &str,
-        context: &ChannelContext<'_>,
-        problems: &mut Problems,
-    ) -> Vec<String> {
+    fn known_accounts(&self, context: &ChannelContext<'_>, problems: &mut Problems) -> Vec<String> {
+        let path = context.path;
         let mut accounts = Vec::new();
         if self.accounts.get_ref().is_empty() {
             problems.push(
@@ -147,10 +145,10 @@ impl RawChannel {
     /// `channel_roles`: account name → role ARN, for accounts the channel lists.
     fn channel_roles(
         &self,
-        path: &str,
         context: &ChannelContext<'_>,
         problems: &mut Problems,
     ) -> IndexMap<String, String> {
+        let path = context.path;
         let mut channel_roles = IndexMap::new();
         for (account_name, arn) in &self.channel_roles {
             let role_path = format!("{path}.channel_roles.{account_name}");
@@ -188,12 +186,12 @@ impl RawChannel {
     /// requires them, or neither a channel role nor user roles.
     fn check_someone_can_act(
         &self,
-        path: &str,
         accounts: &[String],
         channel_roles: &IndexMap<String, String>,
         context: &ChannelContext<'_>,
         problems: &mut Problems,
     ) {
+        let path = context.path;
         for account_name in accounts {
             let account = &context.accounts[account_name];
             let has_channel_role =
@@ -222,12 +220,8 @@ impl RawChannel {
     }
 
     /// `guardrails`: the templates and named policies it lists.
-    fn named_policies(
-        &self,
-        path: &str,
-        context: &ChannelContext<'_>,
-        problems: &mut Problems,
-    ) -> Vec<Policy> {
+    fn named_policies(&self, context: &ChannelContext<'_>, problems: &mut Problems) -> Vec<Policy> {
+        let path = context.path;
         let mut policies = Vec::new();
         let Some(names) = &self.guardrails else {
             return policies;
