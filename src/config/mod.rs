@@ -309,55 +309,33 @@ impl Config {
             });
         }
 
-        let port = parsed_setting(
-            names::PORT,
-            get(names::PORT),
-            DEFAULT_PORT,
-            "a port number (0-65535)",
-            |value| value.parse::<u16>().ok(),
-        )?;
-        let bind_address = parsed_setting(
+        let settings = Settings(&get);
+        let port = settings.parsed(names::PORT, DEFAULT_PORT, "a port number (0-65535)")?;
+        let bind_address = settings.parsed(
             names::BIND_ADDRESS,
-            get(names::BIND_ADDRESS),
             IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             "an IP address",
-            |value| value.parse().ok(),
         )?;
-        let allow_emulator = parsed_setting(
-            names::ALLOW_EMULATOR,
-            get(names::ALLOW_EMULATOR),
-            false,
-            "true or false",
-            parse_bool,
-        )?;
-        let outbound_pacing = parsed_setting(
-            names::OUTBOUND_PACING,
-            get(names::OUTBOUND_PACING),
-            true,
-            "true or false",
-            parse_bool,
-        )?;
-        let max_body_bytes = parsed_setting(
+        let allow_emulator = settings.flag(names::ALLOW_EMULATOR, false)?;
+        let outbound_pacing = settings.flag(names::OUTBOUND_PACING, true)?;
+        let max_body_bytes = settings.within(
             names::MAX_BODY_BYTES,
-            get(names::MAX_BODY_BYTES),
             DEFAULT_MAX_BODY_BYTES,
-            "a byte count between 1024 and 16777216",
-            number_in(1024..=16 * 1024 * 1024),
+            1024..=16 * 1024 * 1024,
+            "a byte count",
         )?;
 
-        let body_read_timeout = parsed_setting(
+        let body_read_timeout = settings.within(
             names::BODY_READ_TIMEOUT_SECONDS,
-            get(names::BODY_READ_TIMEOUT_SECONDS),
             DEFAULT_BODY_READ_TIMEOUT_SECONDS,
-            "a number of seconds between 1 and 60",
-            number_in(1..=60),
+            1..=60,
+            "a number of seconds",
         )?;
-        let max_body_reads = parsed_setting(
+        let max_body_reads = settings.within(
             names::MAX_BODY_READS,
-            get(names::MAX_BODY_READS),
             DEFAULT_MAX_BODY_READS,
-            "a count between 1 and 4096",
-            number_in(1..=4096),
+            1..=4096,
+            "a count",
         )?;
 
         let store_location = get(names::STORE).unwrap_or_else(|| DEFAULT_STORE.to_owned());
@@ -371,12 +349,11 @@ impl Config {
                 ),
             });
         }
-        let request_ttl = parsed_setting(
+        let request_ttl = settings.within(
             names::REQUEST_TTL_SECONDS,
-            get(names::REQUEST_TTL_SECONDS),
             DEFAULT_REQUEST_TTL_SECONDS,
-            "a number of seconds between 60 and 86400",
-            number_in(60..=86_400),
+            60..=86_400,
+            "a number of seconds",
         )?;
 
         Ok(Config {
@@ -450,27 +427,59 @@ pub fn is_https_or_loopback(url: &Url) -> bool {
     }
 }
 
-/// A setting's value read by `parse`, or `default` when it is not set. A value `parse` refuses
-/// stops start-up with the setting's name and what it should be: "… is not `expected`".
-fn parsed_setting<T>(
-    name: &'static str,
-    value: Option<String>,
-    default: T,
-    expected: &str,
-    parse: impl FnOnce(&str) -> Option<T>,
-) -> Result<T, ConfigError> {
-    match value {
-        None => Ok(default),
-        Some(value) => parse(&value).ok_or_else(|| ConfigError::Malformed {
-            name,
-            reason: format!("{value:?} is not {expected}"),
-        }),
-    }
-}
+/// The optional settings, read through the lookup by name: an unset setting has its default,
+/// and a value that does not read stops start-up with the setting's name and what it should be.
+struct Settings<G>(G);
 
-/// Reads a whole number and accepts it only within `range`.
-fn number_in<T: FromStr + PartialOrd>(range: RangeInclusive<T>) -> impl Fn(&str) -> Option<T> {
-    move |value| value.parse::<T>().ok().filter(|n| range.contains(n))
+impl<G: Fn(&'static str) -> Option<String>> Settings<G> {
+    /// The value `parse` reads; the message says "… is not `expected`" when it reads none.
+    fn read<T>(
+        &self,
+        name: &'static str,
+        default: T,
+        expected: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, ConfigError> {
+        match (self.0)(name) {
+            None => Ok(default),
+            Some(value) => parse(&value).ok_or_else(|| ConfigError::Malformed {
+                name,
+                reason: format!("{value:?} is not {expected}"),
+            }),
+        }
+    }
+
+    /// A value of a type that parses from text (a port, an address).
+    fn parsed<T: FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+        expected: &str,
+    ) -> Result<T, ConfigError> {
+        self.read(name, default, expected, |value| value.parse::<T>().ok())
+    }
+
+    /// true or false (also 1/0, yes/no, on/off).
+    fn flag(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        self.read(name, default, "true or false", parse_bool)
+    }
+
+    /// A whole number within `range`; `what` names it in the message ("a count").
+    fn within<T: FromStr + PartialOrd + fmt::Display>(
+        &self,
+        name: &'static str,
+        default: T,
+        range: RangeInclusive<T>,
+        what: &str,
+    ) -> Result<T, ConfigError> {
+        let expected = format!("{what} between {} and {}", range.start(), range.end());
+        self.read(name, default, &expected, |value| {
+            value
+                .parse::<T>()
+                .ok()
+                .filter(|number| range.contains(number))
+        })
+    }
 }
 
 fn parse_bool(value: &str) -> Option<bool> {
