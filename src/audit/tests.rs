@@ -119,21 +119,26 @@ fn sensitive_values_are_dropped_and_names_kept() {
     assert!(!is_sensitive_name("Key"));
 }
 
-#[test]
-fn records_have_every_field_and_go_to_the_sink() {
-    let (log, memory) = AuditLog::memory();
-    let record = AuditRecord::new(
+/// A record of `subject()` describing the alarms in state ALARM.
+fn alarms_record(outcome: Outcome) -> AuditRecord {
+    AuditRecord::new(
         subject(),
         &invocation(
             "cloudwatch",
             "DescribeAlarms",
             json!({"StateValue": "ALARM"}),
         ),
-        Outcome::denied(
-            "guardrail",
-            "the channel guardrail Notification does not allow x:Y",
-        ),
+        outcome,
     )
+}
+
+#[test]
+fn records_have_every_field_and_go_to_the_sink() {
+    let (log, memory) = AuditLog::memory();
+    let record = alarms_record(Outcome::denied(
+        "guardrail",
+        "the channel guardrail Notification does not allow x:Y",
+    ))
     .with_latency(Duration::from_millis(42))
     .with_correlation_id("c0ffee");
     log.write(&record);
@@ -179,27 +184,19 @@ fn records_have_every_field_and_go_to_the_sink() {
 /// and its place in the line.
 #[test]
 fn records_keep_their_fields_in_order() {
-    let record = AuditRecord::new(
-        subject(),
-        &invocation(
-            "cloudwatch",
-            "DescribeAlarms",
-            json!({"StateValue": "ALARM"}),
-        ),
-        Outcome::Allowed,
-    )
-    .with_permit(AuditGrant {
-        run_as: AuditRunAs {
-            account_name: Some("production".into()),
-            account_id: Some("123456789012".into()),
-            role_arn: Some("arn:aws:iam::123456789012:role/ChatOpsReadOnly".into()),
-        },
-        region: "eu-west-1".into(),
-        channel_key: Some("ops".into()),
-        iam_action: Some("cloudwatch:DescribeAlarms".into()),
-    })
-    .with_latency(Duration::from_millis(42))
-    .with_correlation_id("c0ffee");
+    let record = alarms_record(Outcome::Allowed)
+        .with_permit(AuditGrant {
+            run_as: AuditRunAs {
+                account_name: Some("production".into()),
+                account_id: Some("123456789012".into()),
+                role_arn: Some("arn:aws:iam::123456789012:role/ChatOpsReadOnly".into()),
+            },
+            region: "eu-west-1".into(),
+            channel_key: Some("ops".into()),
+            iam_action: Some("cloudwatch:DescribeAlarms".into()),
+        })
+        .with_latency(Duration::from_millis(42))
+        .with_correlation_id("c0ffee");
     let mut written = serde_json::to_value(&record).unwrap();
     written["time"] = json!("2026-01-02T03:04:05Z");
     let expected = concat!(
@@ -221,19 +218,9 @@ fn records_keep_their_fields_in_order() {
         Outcome::Cancelled,
     ))
     .unwrap();
-    let keys: Vec<&str> = bare
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    let expected_keys: Vec<&str> = written
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(keys, expected_keys);
+    let keys =
+        |record: &Value| -> Vec<String> { record.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(keys(&bare), keys(&written));
     assert_eq!(bare["account_name"], Value::Null);
     assert_eq!(bare["region"], Value::Null);
 }
