@@ -11,9 +11,10 @@ use super::{Denial, DenialLayer, Requester};
 /// the layer for "why was I denied?".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccessRefusal {
-    /// No `[access.channels.*]` entry matches the conversation. Carries the ids to add.
+    /// No `[access.channels.*]` entry matches the conversation. Carries the ids to add (as
+    /// the requester with its ids as configured; boxed, as refusals travel in every `Err`).
     #[error("{}", unknown_conversation_message(.ids))]
-    UnknownConversation { ids: Requester },
+    UnknownConversation { ids: Box<Requester> },
     /// The activity carries no Entra object id, so no role can be chosen.
     #[error("Teams did not say who sent this message (no Entra object id on the activity), so no role can be chosen for it. Personal Microsoft accounts and guests without an Entra identity cannot run commands.")]
     UnknownUser,
@@ -121,7 +122,7 @@ pub fn find_channel<'a>(
     requester: &Requester,
 ) -> Result<&'a Channel, AccessRefusal> {
     let unknown = || AccessRefusal::UnknownConversation {
-        ids: as_configured(requester),
+        ids: Box::new(as_configured(requester)),
     };
     let tenant = requester
         .tenant_id

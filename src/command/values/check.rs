@@ -27,7 +27,7 @@ impl NumberKind {
         }
     }
 
-    fn from_json(self, number: &Number) -> Option<Number> {
+    fn read_json(self, number: &Number) -> Option<Number> {
         match self {
             NumberKind::Integer => number.as_i64().map(Number::from),
             NumberKind::Float => number.as_f64().and_then(Number::from_f64),
@@ -214,7 +214,7 @@ impl ValueParser<'_> {
     ) -> Result<Value, CommandError> {
         let number = match (&value, source) {
             (Value::String(text), Source::Text) => kind.parse(text.trim()),
-            (Value::Number(number), Source::Json) => kind.from_json(number),
+            (Value::Number(number), Source::Json) => kind.read_json(number),
             _ => None,
         };
         let Some(number) = number else {
