@@ -159,6 +159,7 @@ impl Inner {
             );
             let name = request
                 .requester
+                .who
                 .user_name
                 .clone()
                 .unwrap_or_else(|| "the person".to_owned());
@@ -166,7 +167,7 @@ impl Inner {
                 "Only {name}, who sent this command, can use its buttons. Nothing was changed; send the command yourself to run it as you."
             )));
         }
-        if activity.conversation_id() != Some(request.requester.conversation_id.as_str()) {
+        if activity.conversation_id() != Some(request.requester.who.conversation_id.as_str()) {
             tracing::warn!(
                 request = short(id),
                 verb,

@@ -53,7 +53,7 @@ use crate::bot::{card_response, CommandHandler, MessageRef, Reply, TurnContext};
 use crate::bot::{CardAction, Responder};
 use crate::common::error_chain;
 use crate::models::Models;
-use crate::policy::Authorizer;
+use crate::policy::{Authorizer, Requester};
 use crate::render::{self, Card};
 use crate::store::Store;
 use crate::teams::InvokeResponse;
@@ -213,16 +213,18 @@ fn requester_of(turn: &TurnContext) -> StoredRequester {
     let from = activity.from.as_ref();
     StoredRequester {
         user_id: from.map(|f| f.id.clone()),
-        user_object_id: from.and_then(|f| f.aad_object_id.clone()),
-        user_name: from.and_then(|f| f.name.clone()),
-        tenant_id: turn.tenant_id().map(str::to_owned),
-        team_id: activity.team_id().map(str::to_owned),
-        channel_id: activity.teams_channel_id().map(str::to_owned),
-        conversation_id: activity.conversation_id().unwrap_or_default().to_owned(),
-        conversation_type: activity
-            .conversation
-            .as_ref()
-            .and_then(|c| c.conversation_type.clone()),
+        who: Requester {
+            user_object_id: from.and_then(|f| f.aad_object_id.clone()),
+            user_name: from.and_then(|f| f.name.clone()),
+            tenant_id: turn.tenant_id().map(str::to_owned),
+            team_id: activity.team_id().map(str::to_owned),
+            channel_id: activity.teams_channel_id().map(str::to_owned),
+            conversation_id: activity.conversation_id().unwrap_or_default().to_owned(),
+            conversation_type: activity
+                .conversation
+                .as_ref()
+                .and_then(|c| c.conversation_type.clone()),
+        },
     }
 }
 

@@ -138,6 +138,7 @@ impl Inner {
         let who = loaded
             .request
             .requester
+            .who
             .user_name
             .as_deref()
             .unwrap_or("the requester");

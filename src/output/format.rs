@@ -1,8 +1,11 @@
 //! `--output`: the AWS CLI's output formats. Defined here, with the formatters, so that the
 //! grammar (`command`) depends on the output layer and never the other way round.
 
-/// `--output`: the AWS CLI's output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+use serde::{Deserialize, Serialize};
+
+/// `--output`: the AWS CLI's output formats (stored in pending requests under their CLI names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
     #[default]
     Json,

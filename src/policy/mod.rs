@@ -25,9 +25,13 @@ pub use aws_credential_types::Credentials;
 pub use channel::ChannelAuthorizer;
 pub use local::{LocalOperator, LocalRefusal, NoCredentials};
 
-/// Who is asking, and from where: the facts a Teams activity gives.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Who is asking, and from where: the facts a Teams activity gives. Pending requests store it
+/// as these fields in this order (`conversation::pending`), so both stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Requester {
+    /// The user's Entra object id: the identity roles are mapped from.
+    pub user_object_id: Option<String>,
+    pub user_name: Option<String>,
     pub tenant_id: Option<String>,
     /// The team's id (`19:...@thread.tacv2` of the General channel, or the team's group id).
     pub team_id: Option<String>,
@@ -36,9 +40,6 @@ pub struct Requester {
     pub conversation_id: String,
     /// `personal`, `groupChat` or `channel`.
     pub conversation_type: Option<String>,
-    /// The user's Entra object id: the identity roles are mapped from.
-    pub user_object_id: Option<String>,
-    pub user_name: Option<String>,
 }
 
 /// The proof that an invocation was authorized, with what it may run as. Only this module
