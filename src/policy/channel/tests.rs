@@ -12,11 +12,11 @@ use super::*;
 use crate::audit::AuditMemory;
 use crate::command::GlobalOptions;
 use crate::policy::assume_role::AssumeRoleError;
-use crate::policy::Credentials;
 use crate::policy::test_fixtures::{
     access_config, account, assert_mentions, channel, channel_requester, Place, ALICE, CAROL,
     ONCALL, OPS, TEAM, TENANT,
 };
+use crate::policy::Credentials;
 use crate::store::EmbeddedStore;
 
 /// Two accounts; `ops` may use both under `ops_guardrails`, `oncall` only production and only
