@@ -230,24 +230,20 @@ pub trait CommandHandler: Send + Sync + 'static {
     /// smart punctuation undone); the raw activity is in `turn`.
     fn handle<'a>(&'a self, turn: &'a TurnContext, text: &'a str) -> BoxFuture<'a, Reply>;
 
-    /// Answers an `Action.Execute`. The result becomes the HTTP 200 body
+    /// Answers an `Action.Execute` on a card the handler sent (the bot answers the `help`
+    /// verb of its own cards itself). The result becomes the HTTP 200 body
     /// `{statusCode, type, value}`, so it must come back within Teams' 15 s. The default knows
-    /// the `help` verb of the bot's own cards.
+    /// no verb.
     fn handle_card_action<'a>(
         &'a self,
-        turn: &'a TurnContext,
+        _turn: &'a TurnContext,
         action: &'a CardAction,
     ) -> BoxFuture<'a, InvokeResponse> {
-        Box::pin(async move {
-            match action.verb.as_str() {
-                "help" => card_response(&render::help(turn.bot_name())),
-                other => error_response(
-                    400,
-                    "NotSupported",
-                    &format!("The action {other:?} is not known to this bot."),
-                ),
-            }
-        })
+        Box::pin(std::future::ready(error_response(
+            400,
+            "NotSupported",
+            &format!("The action {:?} is not known to this bot.", action.verb),
+        )))
     }
 
     /// Work the handler runs for as long as the server does (recovering requests whose

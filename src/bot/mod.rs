@@ -287,12 +287,16 @@ impl Bot {
         if action.get("type").and_then(|t| t.as_str()) != Some("Action.Execute") {
             return error_response(400, "NotSupported", "Only Action.Execute is supported");
         }
+        // The welcome card's Help button is the bot's own: answered here, whatever the handler.
+        let verb = action
+            .get("verb")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        if render::Verb::from_card(verb) == Some(render::Verb::Help) {
+            return card_response(&render::help(turn.bot_name()));
+        }
         let card_action = CardAction {
-            verb: action
-                .get("verb")
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned(),
+            verb: verb.to_owned(),
             data: action.get("data").cloned().unwrap_or_default(),
             trigger: value
                 .get("trigger")

@@ -54,11 +54,13 @@ use crate::bot::{CardAction, Responder};
 use crate::common::error_chain;
 use crate::models::Models;
 use crate::policy::{Authorizer, Requester};
-use crate::render::{self, Card};
+use crate::render::Card;
 use crate::store::Store;
 use crate::teams::InvokeResponse;
 
 use pending::{new_request_id, PendingRequests, StoredRequester};
+
+pub use support::support_fields;
 
 /// The chat command flow. Cheap to clone.
 #[derive(Clone)]
@@ -142,9 +144,6 @@ impl CommandHandler for Conversations {
         action: &'a CardAction,
     ) -> BoxFuture<'a, InvokeResponse> {
         Box::pin(async move {
-            if action.verb == "help" {
-                return card_response(&render::help(turn.bot_name()));
-            }
             let outcome = self
                 .inner
                 .answer_click(turn, &action.verb, &action.data)
