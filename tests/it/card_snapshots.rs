@@ -121,19 +121,8 @@ fn cards() -> Vec<(&'static str, Card)> {
         )
     };
     let (support_invocation, _) = form_for("support create-case --subject 'Stream throttled'");
-    // The journey's own fields for this command. The snapshot was taken when this test kept a
-    // copy of them without their length limits and with member names as option names; those
-    // two are set so here, so that the snapshot still shows the card it always showed.
-    let support_fields = conversation::support_fields(&support_invocation, None)
-        .into_iter()
-        .map(|mut field| {
-            field.option = field.member.clone();
-            if let prompt::FieldKind::Text { max_length, .. } = &mut field.kind {
-                *max_length = None;
-            }
-            field
-        })
-        .collect();
+    // The journey's own fields for this command, exactly as the bot sends them.
+    let support_fields = conversation::support_fields(&support_invocation, None);
     let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
         list.iter()
             .map(|(c, n)| (c.to_string(), n.to_string()))
