@@ -20,9 +20,7 @@ pub use handler::{
     card_response, error_response, BackgroundSpawner, CardAction, CommandHandler, MessageRef,
     NoCommandHandler, Reply, Responder, TurnContext, NO_COMMAND_ENGINE,
 };
-pub use store::{
-    ConversationStore, DurableConversationStore, InMemoryConversationStore, StoreError,
-};
+pub use store::{ConversationStore, DurableConversationStore};
 
 use crate::common::error_chain;
 use crate::render;

@@ -123,6 +123,7 @@ impl Conversations {
     }
 }
 
+#[async_trait::async_trait]
 impl CommandHandler for Conversations {
     fn background(&self, responder: Responder) -> Option<BoxFuture<'static, ()>> {
         let this = self.clone();
@@ -134,46 +135,40 @@ impl CommandHandler for Conversations {
         }))
     }
 
-    fn handle<'a>(&'a self, turn: &'a TurnContext, text: &'a str) -> BoxFuture<'a, Reply> {
-        Box::pin(self.inner.on_message(turn, text))
+    async fn handle(&self, turn: &TurnContext, text: &str) -> Reply {
+        self.inner.on_message(turn, text).await
     }
 
-    fn handle_card_action<'a>(
-        &'a self,
-        turn: &'a TurnContext,
-        action: &'a CardAction,
-    ) -> BoxFuture<'a, InvokeResponse> {
-        Box::pin(async move {
-            let outcome = self
-                .inner
-                .answer_click(turn, &action.verb, &action.data)
-                .await;
-            match outcome {
-                ClickOutcome::Refuse(message) => InvokeResponse {
-                    status_code: 200,
-                    response_type: "application/vnd.microsoft.activity.message".into(),
-                    value: Value::String(message),
-                },
-                ClickOutcome::ClickerOnly { card, .. } => card_response(&card),
-                ClickOutcome::Update { card, target, then } => {
-                    // The clicker sees the new card at once; everyone else through the update,
-                    // and the slow part runs after the invoke is answered.
-                    let response = card_response(&card);
-                    if let Some(responder) = turn.responder() {
-                        let responder_for_task = responder.clone();
-                        responder.spawn(async move {
-                            if let Some(target) = &target {
-                                update(&responder_for_task, target, &card).await;
-                            }
-                            if let Some(then) = then {
-                                then(responder_for_task).await;
-                            }
-                        });
-                    }
-                    response
+    async fn handle_card_action(&self, turn: &TurnContext, action: &CardAction) -> InvokeResponse {
+        let outcome = self
+            .inner
+            .answer_click(turn, &action.verb, &action.data)
+            .await;
+        match outcome {
+            ClickOutcome::Refuse(message) => InvokeResponse {
+                status_code: 200,
+                response_type: "application/vnd.microsoft.activity.message".into(),
+                value: Value::String(message),
+            },
+            ClickOutcome::ClickerOnly { card, .. } => card_response(&card),
+            ClickOutcome::Update { card, target, then } => {
+                // The clicker sees the new card at once; everyone else through the update,
+                // and the slow part runs after the invoke is answered.
+                let response = card_response(&card);
+                if let Some(responder) = turn.responder() {
+                    let responder_for_task = responder.clone();
+                    responder.spawn(async move {
+                        if let Some(target) = &target {
+                            update(&responder_for_task, target, &card).await;
+                        }
+                        if let Some(then) = then {
+                            then(responder_for_task).await;
+                        }
+                    });
                 }
+                response
             }
-        })
+        }
     }
 }
 

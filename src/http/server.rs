@@ -16,7 +16,7 @@ use super::messages::messages;
 use super::AppState;
 use crate::auth::{KeyCache, KeyRefreshPolicy, TokenProvider, TokenValidator};
 use crate::bot::{
-    Bot, CommandHandler, ConversationStore, InMemoryConversationStore, NoCommandHandler,
+    Bot, CommandHandler, ConversationStore, DurableConversationStore, NoCommandHandler,
 };
 use crate::config::Config;
 use crate::store::Store;
@@ -75,7 +75,7 @@ impl ServerBuilder {
         ServerBuilder {
             config,
             handler: Arc::new(NoCommandHandler),
-            store: Arc::new(InMemoryConversationStore::default()),
+            store: Arc::new(DurableConversationStore::in_memory()),
             key_refresh: KeyRefreshPolicy::default(),
             retry: RetryPolicy::default(),
             delivery: DeliveryPolicy::default(),

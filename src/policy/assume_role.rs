@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
-use futures_util::future::BoxFuture;
 
 use super::Credentials;
 
@@ -63,11 +62,9 @@ pub enum AssumeRoleError {
 
 /// Something that turns a [`RoleRequest`] into credentials. [`StsRoleAssumer`] is the real
 /// one; tests of the layers above may use their own.
+#[async_trait::async_trait]
 pub trait RoleAssumer: Send + Sync + 'static {
-    fn assume<'a>(
-        &'a self,
-        request: &'a RoleRequest,
-    ) -> BoxFuture<'a, Result<Credentials, AssumeRoleError>>;
+    async fn assume(&self, request: &RoleRequest) -> Result<Credentials, AssumeRoleError>;
 }
 
 /// The session name for a Teams user: their display name reduced to what STS accepts
@@ -225,23 +222,19 @@ impl StsRoleAssumer {
     }
 }
 
+#[async_trait::async_trait]
 impl RoleAssumer for StsRoleAssumer {
-    fn assume<'a>(
-        &'a self,
-        request: &'a RoleRequest,
-    ) -> BoxFuture<'a, Result<Credentials, AssumeRoleError>> {
-        Box::pin(async move {
-            let slot = self.slot(request);
-            // Holding the slot's lock across the STS call is the single flight: a second
-            // request for the same key waits and then finds the fresh credentials.
-            let mut cached = slot.lock().await;
-            if let Some(credentials) = cached.as_ref().filter(|c| self.fresh(c)) {
-                return Ok(credentials.clone());
-            }
-            let credentials = self.call_sts(request).await?;
-            *cached = Some(credentials.clone());
-            Ok(credentials)
-        })
+    async fn assume(&self, request: &RoleRequest) -> Result<Credentials, AssumeRoleError> {
+        let slot = self.slot(request);
+        // Holding the slot's lock across the STS call is the single flight: a second
+        // request for the same key waits and then finds the fresh credentials.
+        let mut cached = slot.lock().await;
+        if let Some(credentials) = cached.as_ref().filter(|c| self.fresh(c)) {
+            return Ok(credentials.clone());
+        }
+        let credentials = self.call_sts(request).await?;
+        *cached = Some(credentials.clone());
+        Ok(credentials)
     }
 }
 

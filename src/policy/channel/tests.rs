@@ -5,7 +5,6 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 use super::*;
@@ -83,12 +82,10 @@ impl FakeSts {
     }
 }
 
+#[async_trait::async_trait]
 impl RoleAssumer for FakeSts {
-    fn assume<'a>(
-        &'a self,
-        request: &'a RoleRequest,
-    ) -> BoxFuture<'a, Result<Credentials, AssumeRoleError>> {
-        Box::pin(std::future::ready(self.answer(request)))
+    async fn assume(&self, request: &RoleRequest) -> Result<Credentials, AssumeRoleError> {
+        self.answer(request)
     }
 }
 
