@@ -42,26 +42,18 @@ target="${CARGO_TARGET_DIR:-target}"
 bot="${BOT_BIN:-$target/release/aws-chatops}"
 standins="${STANDINS_BIN:-$target/release/examples/bench-standins}"
 
+# shellcheck source=bench/start-bot.sh
+source bench/start-bot.sh
 work="$(mktemp -d)"
-cleanup() {
-  [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null || true
-  [[ -n "${standins_pid:-}" ]] && kill -INT "$standins_pid" 2>/dev/null || true
-  [[ -n "${moto_pid:-}" ]] && kill "$moto_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'stop_started; rm -rf "$work"' EXIT
 
 "$moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$work/moto.log" 2>&1 &
 moto_pid=$!
-"$standins" "$work" >"$work/standins.out" 2>&1 &
-standins_pid=$!
-for _ in $(seq 300); do
-  grep -q ready "$work/standins.out" 2>/dev/null && curl -fs "http://127.0.0.1:$MOTO_PORT/moto-api/" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-# shellcheck disable=SC1091
-source "$work/standins.env"
+start_standins "$standins"
+moto_ready() { curl -fs "http://127.0.0.1:$MOTO_PORT/moto-api/" >/dev/null 2>&1; }
+both_ready() { standins_ready && moto_ready; }
+poll 299 both_ready || true
+load_standins_env
 
 # The stand-ins' channel may run reads in moto's default account, as its channel role.
 cat >"$work/config.toml" <<EOF
@@ -86,11 +78,7 @@ PORT="$PORT" AWS_CHATOPS_BIND_ADDRESS=127.0.0.1 RUST_LOG="${RUST_LOG:-info}" \
   AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
   "$bot" --config "$work/config.toml" serve >"$work/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "server not ready" >&2; cat "$work/server.log" >&2; exit 1; }
+wait_bot_ready
 
 "$python" bench/memory.py --pid "$server_pid" --port "$PORT" --log "$work/server.log" --audit "$work/audit.jsonl" \
   --body "$BENCH_BODY" --auth "$BENCH_AUTH" --moto "http://127.0.0.1:$MOTO_PORT" \

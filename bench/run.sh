@@ -17,6 +17,7 @@ PORT="${PORT:-39780}"
 
 # shellcheck source=bench/start-bot.sh
 source bench/start-bot.sh
+start_bot
 
 url="http://127.0.0.1:$PORT/api/messages"
 echo "== warm-up ${WARMUP}s"

@@ -16,6 +16,7 @@ PORT="${PORT:-39781}"
 
 # shellcheck source=bench/start-bot.sh
 source bench/start-bot.sh
+start_bot
 url="http://127.0.0.1:$PORT/api/messages"
 
 echo "== the maximum: 15 s at $CONNECTIONS connections"

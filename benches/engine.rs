@@ -60,7 +60,6 @@ fn engine_call(c: &mut Criterion) {
         ..EngineConfig::default()
     });
     let operator = LocalOperator::with_credentials(
-        std::sync::Arc::new(engine.clone()),
         "us-east-1",
         Credentials::new("testing", "testing", None, None, "bench"),
     );

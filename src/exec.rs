@@ -10,12 +10,12 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
-use crate::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
 use crate::aws::paginate::automatic_pagination;
-use crate::aws::{AwsError, Engine, EngineConfig};
+use crate::aws::{sts_sdk_config, AwsError, Engine, EngineConfig};
 use crate::command::{self, Command, Invocation, OutputFormat, ParseContext, S3Command};
 use crate::models::Models;
 use crate::output::{self, OutputError, Query, RenderContext};
+use crate::policy::assume_role::StsRoleAssumer;
 use crate::policy::config::AccessConfig;
 use crate::policy::{ChannelAuthorizer, Denial, LocalOperator, LocalRefusal, Permit, Requester};
 use crate::store::MemoryStore;
@@ -93,7 +93,18 @@ fn quote_words(args: &[String]) -> String {
 /// `err` the way the AWS CLI does, and returns the exit status.
 pub async fn run_exec(args: Vec<String>, out: &mut impl Write, err: &mut impl Write) -> i32 {
     let engine = Arc::new(Engine::new(EngineConfig::from_env()));
-    match exec(&engine, &ExecEnv::from_env(), &args).await {
+    let result = exec(&engine, &ExecEnv::from_env(), &args).await;
+    print_outcome(result, out, err)
+}
+
+/// Prints what a command gave: its text to `out`, or its error to `err` the way the AWS CLI
+/// does; returns the exit status.
+fn print_outcome(
+    result: Result<String, ExecError>,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> i32 {
+    match result {
         Ok(text) => {
             // A closed pipe (`| head`) is not an error of the command.
             let _ = out.write_all(text.as_bytes());
@@ -187,20 +198,7 @@ pub async fn run_exec_as(
         exec_as(&engine, &ExecEnv::from_env(), &args, &identity).await
     }
     .await;
-    match result {
-        Ok(text) => {
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-            0
-        }
-        Err(error) => {
-            let _ = match &error {
-                ExecError::Call(_) => writeln!(err, "\n{error}"),
-                _ => writeln!(err, "{error}"),
-            };
-            error.exit_code()
-        }
-    }
+    print_outcome(result, out, err)
 }
 
 /// Parses, calls and formats as the local operator; the text to print on success.
@@ -209,7 +207,7 @@ pub async fn exec(
     env: &ExecEnv,
     args: &[String],
 ) -> Result<String, ExecError> {
-    let operator = LocalOperator::ambient(engine.clone());
+    let operator = LocalOperator::ambient(engine.config().default_region.clone());
     exec_as(engine, env, args, &ExecIdentity::Local(&operator)).await
 }
 
@@ -226,7 +224,9 @@ async fn authorize(
                 .map_err(|refusal| match refusal {
                     LocalRefusal::NeverAllowed(denial) => ExecError::Denied(denial),
                     LocalRefusal::NoRegion => ExecError::NoRegion,
-                    LocalRefusal::NoCredentials(error) => ExecError::Call(error),
+                    LocalRefusal::NoCredentials(error) => ExecError::Call(AwsError::Credentials {
+                        message: error.message,
+                    }),
                 })
         }
         ExecIdentity::Channel {
@@ -360,19 +360,13 @@ async fn run_call(
     };
     let mut text = String::new();
     match alias {
-        S3Command::Copy {
-            source_bucket,
-            source_key,
-            dest_bucket,
-            dest_key,
-            ..
-        } => {
+        S3Command::Copy { source, dest, .. } => {
             engine.call(permit, &invocation.params).await?;
             text.push_str(&output::s3::cp_line(
-                source_bucket,
-                source_key,
-                dest_bucket,
-                dest_key,
+                &source.bucket,
+                &source.key,
+                &dest.bucket,
+                &dest.key,
             ));
         }
         S3Command::List {

@@ -1,10 +1,14 @@
 //! aws-chatops: a self-hosted Microsoft Teams bot that runs AWS CLI commands from chat.
 //!
-//! The modules follow the path of a message: `http` (the only module that knows actix-web) →
-//! `auth` (tokens in and out) → `teams` (wire types and the Bot Connector) → `bot` (turn
-//! dispatch, text normalisation) → `command` (the AWS CLI grammar) → `models` (the AWS
-//! service models) → `aws` (the only module that talks to AWS) → `render` (Adaptive Cards) →
-//! back out through `teams`. Side paths: `store` (durable state), `config`, `telemetry`.
+//! A message's path (ARCHITECTURE.md draws it): `http` (the only module that knows actix-web)
+//! → `auth` (tokens in and out) → `bot` (turns, text normalisation) → `conversation`, the hub,
+//! which parses with `command` (the AWS CLI grammar, driven by `models`), asks `policy` for a
+//! permit (recorded by `audit`), asks for missing parameters with `prompt` forms, runs the
+//! permit through `aws` (the only module that runs commands against AWS), formats with `output`,
+//! builds cards with `render` and keeps pending requests in `store`; replies go back out
+//! through `teams` (the Bot Connector client and outbox). `exec` runs the same engine from a
+//! terminal. `notify` receives what AWS sends by itself (SNS). Side modules: `common`, `config`,
+//! `metrics`, `telemetry`.
 
 // Library code returns errors and logs through `tracing`; it neither panics on `unwrap` nor prints.
 // Tests may do both; the binary prints what the `exec` and `check-config` commands answer.

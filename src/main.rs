@@ -10,12 +10,12 @@ use clap::{Parser, Subcommand};
 use std::sync::Arc;
 
 use aws_chatops::audit::AuditLog;
-use aws_chatops::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
-use aws_chatops::aws::{Engine, EngineConfig};
+use aws_chatops::aws::{sts_sdk_config, Engine, EngineConfig};
 use aws_chatops::bot::DurableConversationStore;
 use aws_chatops::config::Config;
 use aws_chatops::conversation::Conversations;
 use aws_chatops::http::ServerBuilder;
+use aws_chatops::policy::assume_role::StsRoleAssumer;
 use aws_chatops::policy::config::reload::read_access;
 use aws_chatops::policy::config::AccessConfig;
 use aws_chatops::policy::ChannelAuthorizer;

@@ -13,9 +13,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
-use prometheus_client::registry::Registry;
-
-use crate::teams::DeliverySnapshot;
+use prometheus_client::registry::{Metric, Registry};
 
 /// The content type of [`Metrics::render`]'s text (OpenMetrics, which Prometheus reads).
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -64,6 +62,82 @@ struct MemoryLabels {
     kind: &'static str,
 }
 
+/// What became of an outgoing message (or of one call for it): the `event` label of
+/// `connector_events`. `teams` counts them; this module names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryEvent {
+    /// The Connector accepted a message (send, reply, update) on its first call.
+    Sent,
+    /// A retry within a call (Connector requests and token requests).
+    Retried,
+    /// The Connector refused a message for good (4xx, redirects, invalid ids): not outboxed.
+    Refused,
+    /// A message was put in the outbox after its call failed.
+    Outboxed,
+    /// The outbox delivered a message later.
+    DeliveredFromOutbox,
+    /// A message was abandoned (attempts or age used up, outbox full or unusable).
+    GivenUp,
+}
+
+impl DeliveryEvent {
+    /// Every event, in the order the metrics text lists them.
+    pub const ALL: [DeliveryEvent; 6] = [
+        DeliveryEvent::Sent,
+        DeliveryEvent::Retried,
+        DeliveryEvent::Refused,
+        DeliveryEvent::Outboxed,
+        DeliveryEvent::DeliveredFromOutbox,
+        DeliveryEvent::GivenUp,
+    ];
+
+    /// The event's label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeliveryEvent::Sent => "sent",
+            DeliveryEvent::Retried => "retried",
+            DeliveryEvent::Refused => "refused",
+            DeliveryEvent::Outboxed => "outboxed",
+            DeliveryEvent::DeliveredFromOutbox => "delivered_from_outbox",
+            DeliveryEvent::GivenUp => "given_up",
+        }
+    }
+}
+
+/// The delivery counters at one moment, as running totals since start-up: `teams` counts and
+/// fills it in, [`Metrics::delivery`] shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliverySnapshot {
+    /// [`DeliveryEvent::Sent`] so far.
+    pub sent: u64,
+    /// [`DeliveryEvent::Retried`] so far.
+    pub retried: u64,
+    /// [`DeliveryEvent::Refused`] so far.
+    pub refused: u64,
+    /// [`DeliveryEvent::Outboxed`] so far.
+    pub outboxed: u64,
+    /// [`DeliveryEvent::DeliveredFromOutbox`] so far.
+    pub delivered_from_outbox: u64,
+    /// [`DeliveryEvent::GivenUp`] so far.
+    pub given_up: u64,
+    /// Messages in the outbox at the last look (all replicas, as the store holds them).
+    pub outbox_depth: u64,
+}
+
+impl DeliverySnapshot {
+    /// How many times `event` happened.
+    pub fn total(&self, event: DeliveryEvent) -> u64 {
+        match event {
+            DeliveryEvent::Sent => self.sent,
+            DeliveryEvent::Retried => self.retried,
+            DeliveryEvent::Refused => self.refused,
+            DeliveryEvent::Outboxed => self.outboxed,
+            DeliveryEvent::DeliveredFromOutbox => self.delivered_from_outbox,
+            DeliveryEvent::GivenUp => self.given_up,
+        }
+    }
+}
+
 /// Every metric of the process.
 pub struct Metrics {
     registry: Registry,
@@ -89,90 +163,86 @@ fn latency_histogram() -> Histogram {
     Histogram::new(LATENCY_BUCKETS)
 }
 
+/// Registers `metric` under `name` with its `help` text and hands it back to be kept: the
+/// registry encodes the clone it holds, and clones share their values.
+fn registered<M: Metric + Clone>(registry: &mut Registry, name: &str, help: &str, metric: M) -> M {
+    registry.register(name, help, metric.clone());
+    metric
+}
+
 impl Metrics {
+    /// Every family, registered in the order the text lists them.
     fn new() -> Self {
         let mut registry = Registry::with_prefix("aws_chatops");
-        let activities = Family::<ActivityLabels, Counter>::default();
-        registry.register(
-            "activities",
-            "Activities received on /api/messages, by type and how they were answered",
-            activities.clone(),
-        );
-        let auth_failures = Family::<ReasonLabels, Counter>::default();
-        registry.register(
-            "auth_failures",
-            "Requests refused with 401, by reason",
-            auth_failures.clone(),
-        );
-        let turn_seconds = latency_histogram();
-        registry.register(
-            "turn_seconds",
-            "Time from a request's arrival to its HTTP answer",
-            turn_seconds.clone(),
-        );
-        let aws_calls = Family::<AwsCallLabels, Counter>::default();
-        registry.register(
-            "aws_calls",
-            "AWS calls (one per page), by service, operation and outcome",
-            aws_calls.clone(),
-        );
-        let aws_call_seconds = Family::<ServiceLabels, Histogram>::new_with_constructor(
-            latency_histogram as fn() -> _,
-        );
-        registry.register(
-            "aws_call_seconds",
-            "Latency of AWS calls (one per page, retries included), by service",
-            aws_call_seconds.clone(),
-        );
-        let connector = Family::<EventLabels, Counter>::default();
-        registry.register(
-            "connector_events",
-            "Bot Connector messages: sent, retried, refused, outboxed, delivered_from_outbox, given_up",
-            connector.clone(),
-        );
-        let outbox_depth = Gauge::default();
-        registry.register(
-            "outbox_depth",
-            "Replies waiting in the durable outbox for another delivery attempt",
-            outbox_depth.clone(),
-        );
-        let store_operations = Family::<StoreLabels, Counter>::default();
-        registry.register(
-            "store_operations",
-            "Durable store operations, by operation and outcome (ok or error)",
-            store_operations.clone(),
-        );
-        let request_transitions = Family::<StateLabels, Counter>::default();
-        registry.register(
-            "request_transitions",
-            "Pending requests (forms, confirmations, pages) entering each state",
-            request_transitions.clone(),
-        );
-        let requests_running = Gauge::default();
-        registry.register(
-            "requests_running",
-            "Pending requests noted as running in the store (all replicas)",
-            requests_running.clone(),
-        );
-        let memory_bytes = Family::<MemoryLabels, Gauge>::default();
-        registry.register(
-            "process_memory_bytes",
-            "Process memory: resident (VmRSS) and peak resident (VmHWM)",
-            memory_bytes.clone(),
-        );
+        let r = &mut registry;
         Metrics {
+            activities: registered(
+                r,
+                "activities",
+                "Activities received on /api/messages, by type and how they were answered",
+                Family::default(),
+            ),
+            auth_failures: registered(
+                r,
+                "auth_failures",
+                "Requests refused with 401, by reason",
+                Family::default(),
+            ),
+            turn_seconds: registered(
+                r,
+                "turn_seconds",
+                "Time from a request's arrival to its HTTP answer",
+                latency_histogram(),
+            ),
+            aws_calls: registered(
+                r,
+                "aws_calls",
+                "AWS calls (one per page), by service, operation and outcome",
+                Family::default(),
+            ),
+            aws_call_seconds: registered(
+                r,
+                "aws_call_seconds",
+                "Latency of AWS calls (one per page, retries included), by service",
+                Family::new_with_constructor(latency_histogram as fn() -> _),
+            ),
+            connector: registered(
+                r,
+                "connector_events",
+                "Bot Connector messages: sent, retried, refused, outboxed, delivered_from_outbox, given_up",
+                Family::default(),
+            ),
+            outbox_depth: registered(
+                r,
+                "outbox_depth",
+                "Replies waiting in the durable outbox for another delivery attempt",
+                Gauge::default(),
+            ),
+            store_operations: registered(
+                r,
+                "store_operations",
+                "Durable store operations, by operation and outcome (ok or error)",
+                Family::default(),
+            ),
+            request_transitions: registered(
+                r,
+                "request_transitions",
+                "Pending requests (forms, confirmations, pages) entering each state",
+                Family::default(),
+            ),
+            requests_running: registered(
+                r,
+                "requests_running",
+                "Pending requests noted as running in the store (all replicas)",
+                Gauge::default(),
+            ),
+            memory_bytes: registered(
+                r,
+                "process_memory_bytes",
+                "Process memory: resident (VmRSS) and peak resident (VmHWM)",
+                Family::default(),
+            ),
             registry,
-            activities,
-            auth_failures,
-            turn_seconds,
-            aws_calls,
-            aws_call_seconds,
-            connector,
-            outbox_depth,
-            store_operations,
-            request_transitions,
-            requests_running,
-            memory_bytes,
         }
     }
 
@@ -214,15 +284,11 @@ impl Metrics {
 
     /// Brings the Bot Connector figures up to the delivery counters' totals (read at scrape).
     pub fn delivery(&self, snapshot: &DeliverySnapshot) {
-        for (event, total) in [
-            ("sent", snapshot.sent),
-            ("retried", snapshot.retried),
-            ("refused", snapshot.refused),
-            ("outboxed", snapshot.outboxed),
-            ("delivered_from_outbox", snapshot.delivered_from_outbox),
-            ("given_up", snapshot.given_up),
-        ] {
-            let counter = self.connector.get_or_create(&EventLabels { event });
+        for event in DeliveryEvent::ALL {
+            let total = snapshot.total(event);
+            let counter = self.connector.get_or_create(&EventLabels {
+                event: event.label(),
+            });
             let shown = counter.get();
             if total > shown {
                 counter.inc_by(total - shown);
@@ -350,5 +416,13 @@ mod tests {
             !text.contains("script"),
             "raw activity types never become labels"
         );
+    }
+
+    #[test]
+    fn every_delivery_event_is_listed_once_in_declaration_order() {
+        // The delivery counters keep one total per event at the index of its declaration.
+        for (index, event) in DeliveryEvent::ALL.into_iter().enumerate() {
+            assert_eq!(event as usize, index, "{event:?}");
+        }
     }
 }

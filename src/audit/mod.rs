@@ -61,25 +61,44 @@ pub enum AuditDestination {
     File(PathBuf),
 }
 
-/// Who made an attempt and in which conversation, with the ids as an administrator writes
-/// them in the config file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuditSubject {
+/// The conversation an attempt was made in, with the ids as an administrator writes them in
+/// the config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AuditConversation {
     pub tenant_id: Option<String>,
     pub team_id: Option<String>,
     pub channel_id: Option<String>,
     /// The conversation id without the `;messageid=…` suffix of a thread reply.
     pub conversation_id: String,
+}
+
+/// The user who made an attempt.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AuditUser {
     pub user_object_id: Option<String>,
     pub user_name: Option<String>,
+}
+
+/// Who made an attempt and in which conversation. A record shows the two apart: the matching
+/// channel entry stands between them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditSubject {
+    pub conversation: AuditConversation,
+    pub user: AuditUser,
+}
+
+/// The account and role an attempt ran as.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AuditRunAs {
+    pub account_name: Option<String>,
+    pub account_id: Option<String>,
+    pub role_arn: Option<String>,
 }
 
 /// What an attempt ran with: the facts of the permit it was granted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditGrant {
-    pub account_name: Option<String>,
-    pub account_id: Option<String>,
-    pub role_arn: Option<String>,
+    pub run_as: AuditRunAs,
     pub region: String,
     pub channel_key: Option<String>,
     pub iam_action: Option<String>,
@@ -98,22 +117,20 @@ pub struct AuditParameter {
     pub redacted: bool,
 }
 
-/// One audit record. Field names are stable: people write queries against them.
+/// One audit record. Field names and their order are stable: people write queries against
+/// them. The flattened parts write their fields in place, in their own order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditRecord {
     /// RFC 3339, UTC.
     pub time: String,
-    pub tenant_id: Option<String>,
-    pub team_id: Option<String>,
-    pub channel_id: Option<String>,
-    pub conversation_id: String,
+    #[serde(flatten)]
+    pub conversation: AuditConversation,
     /// The config entry that matched (`[access.channels.<key>]`), when one did.
     pub channel_key: Option<String>,
-    pub user_object_id: Option<String>,
-    pub user_name: Option<String>,
-    pub account_name: Option<String>,
-    pub account_id: Option<String>,
-    pub role_arn: Option<String>,
+    #[serde(flatten)]
+    pub user: AuditUser,
+    #[serde(flatten)]
+    pub run_as: AuditRunAs,
     pub region: Option<String>,
     /// The AWS CLI service name (`cloudwatch`).
     pub service: String,
@@ -136,19 +153,13 @@ impl AuditRecord {
         invocation: &Invocation,
         outcome: Outcome,
     ) -> Self {
-        let subject = subject.into();
+        let AuditSubject { conversation, user } = subject.into();
         Self {
             time: now_rfc3339(),
-            tenant_id: subject.tenant_id,
-            team_id: subject.team_id,
-            channel_id: subject.channel_id,
-            conversation_id: subject.conversation_id,
+            conversation,
             channel_key: None,
-            user_object_id: subject.user_object_id,
-            user_name: subject.user_name,
-            account_name: None,
-            account_id: None,
-            role_arn: None,
+            user,
+            run_as: AuditRunAs::default(),
             region: invocation.globals.region.clone(),
             service: invocation.service.clone(),
             operation: invocation.operation.clone(),
@@ -168,17 +179,22 @@ impl AuditRecord {
     /// Account, role and region from the permit the attempt ran with (a `policy::Permit`
     /// converts).
     pub fn with_permit(mut self, permit: impl Into<AuditGrant>) -> Self {
-        let grant = permit.into();
-        if grant.account_name.is_some() || grant.account_id.is_some() {
-            self.account_name = grant.account_name;
-            self.account_id = grant.account_id;
+        let AuditGrant {
+            run_as,
+            region,
+            channel_key,
+            iam_action,
+        } = permit.into();
+        if run_as.account_name.is_some() || run_as.account_id.is_some() {
+            self.run_as.account_name = run_as.account_name;
+            self.run_as.account_id = run_as.account_id;
         }
-        self.role_arn = grant.role_arn;
-        self.region = Some(grant.region);
-        if let Some(channel_key) = grant.channel_key {
+        self.run_as.role_arn = run_as.role_arn;
+        self.region = Some(region);
+        if let Some(channel_key) = channel_key {
             self.channel_key = Some(channel_key);
         }
-        if let Some(action) = grant.iam_action {
+        if let Some(action) = iam_action {
             self.iam_action = Some(action);
         }
         self

@@ -16,12 +16,16 @@ fn invocation(service: &str, operation: &str, params: Value) -> Invocation {
 
 fn subject() -> AuditSubject {
     AuditSubject {
-        tenant_id: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
-        team_id: Some("8d9a3c4e-5b6f-4a1b-9c2d-3e4f5a6b7c8d".into()),
-        channel_id: Some("19:ops@thread.tacv2".into()),
-        conversation_id: "19:ops@thread.tacv2".into(),
-        user_object_id: Some("3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f".into()),
-        user_name: Some("Alice Example".into()),
+        conversation: AuditConversation {
+            tenant_id: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
+            team_id: Some("8d9a3c4e-5b6f-4a1b-9c2d-3e4f5a6b7c8d".into()),
+            channel_id: Some("19:ops@thread.tacv2".into()),
+            conversation_id: "19:ops@thread.tacv2".into(),
+        },
+        user: AuditUser {
+            user_object_id: Some("3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f".into()),
+            user_name: Some("Alice Example".into()),
+        },
     }
 }
 
@@ -108,28 +112,37 @@ fn sensitive_values_are_dropped_and_names_kept() {
             "{service} {operation}"
         );
     }
-    assert!(is_sensitive_name("SecretAccessKey"));
-    assert!(is_sensitive_name("client_secret"));
-    assert!(is_sensitive_name("SSHPrivateKey"));
-    assert!(!is_sensitive_name("KeyName"));
-    assert!(!is_sensitive_name("Key"));
+    for (name, sensitive) in [
+        ("SecretAccessKey", true),
+        ("client_secret", true),
+        ("SSHPrivateKey", true),
+        ("KeyName", false),
+        ("Key", false),
+    ] {
+        assert_eq!(is_sensitive_name(name), sensitive, "{name}");
+    }
 }
 
-#[test]
-fn records_have_every_field_and_go_to_the_sink() {
-    let (log, memory) = AuditLog::memory();
-    let record = AuditRecord::new(
+/// A record of `subject()` describing the alarms in state ALARM.
+fn alarms_record(outcome: Outcome) -> AuditRecord {
+    AuditRecord::new(
         subject(),
         &invocation(
             "cloudwatch",
             "DescribeAlarms",
             json!({"StateValue": "ALARM"}),
         ),
-        Outcome::denied(
-            "guardrail",
-            "the channel guardrail Notification does not allow x:Y",
-        ),
+        outcome,
     )
+}
+
+#[test]
+fn records_have_every_field_and_go_to_the_sink() {
+    let (log, memory) = AuditLog::memory();
+    let record = alarms_record(Outcome::denied(
+        "guardrail",
+        "the channel guardrail Notification does not allow x:Y",
+    ))
     .with_latency(Duration::from_millis(42))
     .with_correlation_id("c0ffee");
     log.write(&record);
@@ -169,6 +182,51 @@ fn records_have_every_field_and_go_to_the_sink() {
     );
     let time = written["time"].as_str().unwrap();
     assert!(time.ends_with('Z') && time.contains('T'), "{time}");
+}
+
+/// People query the records by field name and read them as lines: each field keeps its name
+/// and its place in the line.
+#[test]
+fn records_keep_their_fields_in_order() {
+    let record = alarms_record(Outcome::Allowed)
+        .with_permit(AuditGrant {
+            run_as: AuditRunAs {
+                account_name: Some("production".into()),
+                account_id: Some("123456789012".into()),
+                role_arn: Some("arn:aws:iam::123456789012:role/ChatOpsReadOnly".into()),
+            },
+            region: "eu-west-1".into(),
+            channel_key: Some("ops".into()),
+            iam_action: Some("cloudwatch:DescribeAlarms".into()),
+        })
+        .with_latency(Duration::from_millis(42))
+        .with_correlation_id("c0ffee");
+    let mut written = serde_json::to_value(&record).unwrap();
+    written["time"] = json!("2026-01-02T03:04:05Z");
+    let expected = concat!(
+        r#"{"time":"2026-01-02T03:04:05Z","tenant_id":"72f988bf-86f1-41af-91ab-2d7cd011db47","#,
+        r#""team_id":"8d9a3c4e-5b6f-4a1b-9c2d-3e4f5a6b7c8d","channel_id":"19:ops@thread.tacv2","#,
+        r#""conversation_id":"19:ops@thread.tacv2","channel_key":"ops","#,
+        r#""user_object_id":"3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f","user_name":"Alice Example","#,
+        r#""account_name":"production","account_id":"123456789012","#,
+        r#""role_arn":"arn:aws:iam::123456789012:role/ChatOpsReadOnly","region":"eu-west-1","#,
+        r#""service":"cloudwatch","operation":"DescribeAlarms","iam_action":"cloudwatch:DescribeAlarms","#,
+        r#""parameters":[{"name":"StateValue","value":"ALARM"}],"outcome":{"kind":"allowed"},"#,
+        r#""latency_ms":42,"correlation_id":"c0ffee"}"#
+    );
+    assert_eq!(written.to_string(), expected);
+    // Before a permit, the account fields are null and the region is the one asked for.
+    let bare = serde_json::to_value(AuditRecord::new(
+        subject(),
+        &invocation("cloudwatch", "DescribeAlarms", json!({})),
+        Outcome::Cancelled,
+    ))
+    .unwrap();
+    let keys =
+        |record: &Value| -> Vec<String> { record.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(keys(&bare), keys(&written));
+    assert_eq!(bare["account_name"], Value::Null);
+    assert_eq!(bare["region"], Value::Null);
 }
 
 #[test]

@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::keys::{KeyCache, SigningKey};
@@ -229,6 +230,24 @@ struct EmulatorClaims {
     exp: Option<u64>,
     #[serde(default, deserialize_with = "numeric_date")]
     nbf: Option<u64>,
+}
+
+/// The claims a token's lifetime is read from, whichever path verifies it.
+trait Lifetime {
+    /// `exp` and `nbf`, as the token gives them.
+    fn lifetime(&self) -> (Option<u64>, Option<u64>);
+}
+
+impl Lifetime for ChannelClaims {
+    fn lifetime(&self) -> (Option<u64>, Option<u64>) {
+        (self.exp, self.nbf)
+    }
+}
+
+impl Lifetime for EmulatorClaims {
+    fn lifetime(&self) -> (Option<u64>, Option<u64>) {
+        (self.exp, self.nbf)
+    }
 }
 
 #[derive(Deserialize)]
@@ -453,30 +472,21 @@ impl TokenValidator {
         kid: &str,
         now: u64,
     ) -> Result<VerifiedToken, AuthError> {
-        let key = self
-            .channel_keys
-            .get(kid)
-            .await
-            .ok_or_else(|| AuthError::UnknownKey(kid.to_owned()))?;
-
         let mut validation = Self::validation(alg, CHANNEL_ISSUER);
         validation.set_audience(&[&self.app_id]);
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        self.signature_checks.fetch_add(1, Ordering::Relaxed);
-        let claims = jsonwebtoken::decode::<ChannelClaims>(token, &key.decoding_key, &validation)
-            .map_err(map_jwt_error)?
-            .claims;
-        let expires_at = claims
-            .exp
-            .ok_or_else(|| AuthError::MissingClaim("exp".into()))?;
-        check_lifetime(expires_at, claims.nbf, now)?;
-        Ok(VerifiedToken {
-            path: Path::Channel,
-            key,
-            service_url_claim: claims.serviceurl,
-            expires_at,
-            not_before: claims.nbf,
-        })
+        let (mut verified, claims) = self
+            .decode::<ChannelClaims>(
+                Path::Channel,
+                token,
+                kid,
+                &self.channel_keys,
+                &validation,
+                now,
+            )
+            .await?;
+        verified.service_url_claim = claims.serviceurl;
+        Ok(verified)
     }
 
     async fn verify_emulator(
@@ -488,22 +498,13 @@ impl TokenValidator {
         keys: &KeyCache,
         now: u64,
     ) -> Result<VerifiedToken, AuthError> {
-        let key = keys
-            .get(kid)
-            .await
-            .ok_or_else(|| AuthError::UnknownKey(kid.to_owned()))?;
         let mut validation = Self::validation(alg, issuer);
         // Emulator tokens carry the app id in `appid` (v1.0) or `azp` (v2.0), checked below.
         validation.validate_aud = false;
         validation.set_required_spec_claims(&["exp", "iss"]);
-        self.signature_checks.fetch_add(1, Ordering::Relaxed);
-        let claims = jsonwebtoken::decode::<EmulatorClaims>(token, &key.decoding_key, &validation)
-            .map_err(map_jwt_error)?
-            .claims;
-        let expires_at = claims
-            .exp
-            .ok_or_else(|| AuthError::MissingClaim("exp".into()))?;
-        check_lifetime(expires_at, claims.nbf, now)?;
+        let (verified, claims) = self
+            .decode::<EmulatorClaims>(Path::Emulator, token, kid, keys, &validation, now)
+            .await?;
         let app_id = match claims.ver.as_deref() {
             Some("1.0") => claims.appid,
             Some("2.0") => claims.azp,
@@ -516,13 +517,41 @@ impl TokenValidator {
         if app_id.as_deref() != Some(self.app_id.as_str()) {
             return Err(AuthError::WrongAudience);
         }
-        Ok(VerifiedToken {
-            path: Path::Emulator,
+        Ok(verified)
+    }
+
+    /// What both paths check alike: the signature with the key `kid` names in `keys` (one
+    /// counted signature check), the library checks of `validation`, and the lifetime at
+    /// `now`. Returns the token verified so far (no `serviceurl` claim yet) and its claims,
+    /// for the path's own checks.
+    async fn decode<C: DeserializeOwned + Lifetime>(
+        &self,
+        path: Path,
+        token: &str,
+        kid: &str,
+        keys: &KeyCache,
+        validation: &Validation,
+        now: u64,
+    ) -> Result<(VerifiedToken, C), AuthError> {
+        let key = keys
+            .get(kid)
+            .await
+            .ok_or_else(|| AuthError::UnknownKey(kid.to_owned()))?;
+        self.signature_checks.fetch_add(1, Ordering::Relaxed);
+        let claims = jsonwebtoken::decode::<C>(token, &key.decoding_key, validation)
+            .map_err(map_jwt_error)?
+            .claims;
+        let (exp, not_before) = claims.lifetime();
+        let expires_at = exp.ok_or_else(|| AuthError::MissingClaim("exp".into()))?;
+        check_lifetime(expires_at, not_before, now)?;
+        let verified = VerifiedToken {
+            path,
             key,
             service_url_claim: None,
             expires_at,
-            not_before: claims.nbf,
-        })
+            not_before,
+        };
+        Ok((verified, claims))
     }
 }
 

@@ -307,16 +307,18 @@ impl KeyCache {
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: Url) -> Result<T, KeyFetchError> {
         let shown = url.to_string();
+        // Sending and reading the body fail the same way: at the transport level.
+        let transport = |source| KeyFetchError::Transport {
+            url: shown.clone(),
+            source,
+        };
         let response = self
             .http
             .get(url)
             .timeout(self.policy.request_timeout)
             .send()
             .await
-            .map_err(|source| KeyFetchError::Transport {
-                url: shown.clone(),
-                source,
-            })?;
+            .map_err(transport)?;
         let status = response.status();
         if !status.is_success() {
             return Err(KeyFetchError::Status {
@@ -324,13 +326,7 @@ impl KeyCache {
                 status: status.as_u16(),
             });
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|source| KeyFetchError::Transport {
-                url: shown.clone(),
-                source,
-            })?;
+        let bytes = response.bytes().await.map_err(transport)?;
         serde_json::from_slice(&bytes).map_err(|error| KeyFetchError::Document {
             url: shown,
             reason: error.to_string(),

@@ -1,14 +1,13 @@
 //! How the engine reaches AWS: the endpoints, region, deadline and attempts of
-//! [`EngineConfig`] (read from the standard AWS variables), who calls in [`CallOptions`],
-//! and credentials from the SDK's default provider chain.
+//! [`EngineConfig`] (read from the standard AWS variables), who calls in [`CallOptions`], and
+//! the same settings as the SDK configuration STS role assumption is called with.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use aws_credential_types::Credentials;
+use aws_config::SdkConfig;
 
-use super::{AwsError, Engine};
-use crate::policy::Permit;
+use crate::policy::{Credentials, Permit};
 
 /// The deadline of one command, every page included (F5).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -96,26 +95,29 @@ impl CallOptions {
     }
 }
 
-impl Engine {
-    /// Credentials from the aws-config default provider chain (environment, profile, web
-    /// identity, container and instance metadata).
-    pub async fn credentials_from_environment(&self) -> Result<Credentials, AwsError> {
-        use aws_credential_types::provider::ProvideCredentials;
-        let loaded = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .load()
-            .await;
-        let provider = loaded
-            .credentials_provider()
-            .ok_or_else(|| AwsError::Credentials {
-                message: "no credentials provider is configured".into(),
-            })?;
-        provider
-            .provide_credentials()
-            .await
-            .map_err(|e| AwsError::Credentials {
-                message: e.to_string(),
-            })
+/// Builds the SDK configuration STS is called with (role assumption in
+/// [`crate::policy::assume_role`]): the default credential chain (the bot's own identity), the
+/// given region and the engine's endpoint override (`AWS_ENDPOINT_URL` or
+/// `AWS_ENDPOINT_URL_STS`), with the engine's retry budget.
+pub async fn sts_sdk_config(engine: &EngineConfig, region: &str) -> SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_owned()))
+        .retry_config(
+            aws_config::retry::RetryConfig::standard().with_max_attempts(engine.max_attempts),
+        )
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_timeout(engine.timeout)
+                .build(),
+        );
+    if let Some(endpoint) = engine
+        .service_endpoints
+        .get("STS")
+        .or(engine.endpoint_url.as_ref())
+    {
+        loader = loader.endpoint_url(endpoint);
     }
+    loader.load().await
 }
 
 #[cfg(test)]

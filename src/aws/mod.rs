@@ -1,11 +1,12 @@
 //! The AWS command engine: signs, serialises, sends and parses any operation of any AWS
 //! service, driven by the botocore models, with the AWS CLI's pagination semantics. This is
-//! the only module that talks to AWS; it never formats output for people and knows no chat.
+//! the only module that runs commands against AWS (getting the credentials a permit carries
+//! is `policy`'s); it never formats output for people and knows no chat.
 //!
 //! Where things are:
 //! - `engine`: [`Engine`], one call or one invocation under a deadline, with metrics;
 //! - `config`: [`EngineConfig`] from the AWS variables, the call options a permit grants,
-//!   default credentials;
+//!   the SDK configuration for STS ([`sts_sdk_config`]);
 //! - `paginate`: the AWS CLI's pagination, and whether an invocation is paged at all;
 //! - `retry`: which failures are retried, and the backoff;
 //! - `request`: one attempt on the wire: URL, checksum, signature, HTTP, answer;
@@ -13,9 +14,8 @@
 //! - `serialize`, `parse`, `xml`, `timestamp`, `shape`: the wire protocols, as botocore;
 //! - `endpoint`, `sign`: endpoint resolution and SigV4;
 //! - `error`: [`AwsError`];
-//! - `assume_role`, `support`: STS role assumption and the Support API through the SDK.
+//! - `support`: the Support API through the SDK.
 
-pub mod assume_role;
 mod config;
 mod customizations;
 mod endpoint;
@@ -32,10 +32,10 @@ pub mod support;
 mod timestamp;
 mod xml;
 
-pub use aws_credential_types::Credentials;
+pub use crate::policy::Credentials;
 
 use config::CallOptions;
-pub use config::{EngineConfig, DEFAULT_TIMEOUT};
+pub use config::{sts_sdk_config, EngineConfig, DEFAULT_TIMEOUT};
 pub use endpoint::service_env_key;
 pub use engine::{Engine, Page};
 pub use error::AwsError;

@@ -119,23 +119,21 @@ fn json_out(
                 return Ok(Some(value.clone()));
             };
             let mut out = Map::new();
-            for (member_name, member_ref) in &shape.shape.members {
-                if rest && member_ref.location.is_some() {
+            for member in shape.members(model) {
+                let member = member?;
+                if rest && member.resolved.location.is_some() {
                     continue;
                 }
-                let member = resolve(model, member_ref)?;
-                let wire = member.name.unwrap_or(member_name);
-                if let Some(raw) = object.get(wire) {
-                    if let Some(parsed) = json_out(model, member, raw, rest)? {
-                        out.insert(member_name.clone(), parsed);
+                if let Some(raw) = object.get(member.wire_name()) {
+                    if let Some(parsed) = json_out(model, member.resolved, raw, rest)? {
+                        out.insert(member.key.to_owned(), parsed);
                     }
                 }
             }
             Value::Object(out)
         }
         ShapeType::List => {
-            let element_ref = shape.shape.member.as_ref().ok_or("a list without member")?;
-            let element = resolve(model, element_ref)?;
+            let element = shape.list_element(model)?;
             match value.as_array() {
                 Some(items) => Value::Array(
                     items
@@ -149,10 +147,7 @@ fn json_out(
             }
         }
         ShapeType::Map => {
-            let val = resolve(
-                model,
-                shape.shape.value.as_ref().ok_or("a map without value")?,
-            )?;
+            let val = shape.map_entry(model)?.value;
             match value.as_object() {
                 Some(entries) => {
                     let mut out = Map::new();
@@ -189,17 +184,16 @@ fn xml_out(model: &ServiceModel, shape: Resolved<'_>, nodes: &[&XmlNode]) -> Res
     Ok(match shape.kind() {
         ShapeType::Structure => {
             let mut out = Map::new();
-            for (member_name, member_ref) in &shape.shape.members {
-                if member_ref.location.is_some() {
+            for member in shape.members(model) {
+                let member = member?;
+                let (key, resolved) = (member.key, member.resolved);
+                if resolved.location.is_some() {
                     continue;
                 }
-                let member = resolve(model, member_ref)?;
-                let mut xml_name = member.name.unwrap_or(member_name);
-                if member.kind() == ShapeType::List && member.flattened {
-                    if let Some(element_ref) = &member.shape.member {
-                        if let Some(name) = resolve(model, element_ref)?.name {
-                            xml_name = name;
-                        }
+                let mut xml_name = member.wire_name();
+                if resolved.kind() == ShapeType::List && resolved.flattened {
+                    if let Some(name) = resolved.list_element(model)?.name {
+                        xml_name = name;
                     }
                 }
                 let matched: Vec<&XmlNode> = first
@@ -208,20 +202,19 @@ fn xml_out(model: &ServiceModel, shape: Resolved<'_>, nodes: &[&XmlNode]) -> Res
                     .filter(|c| c.name == xml_name)
                     .collect();
                 if !matched.is_empty() {
-                    out.insert(member_name.clone(), xml_out(model, member, &matched)?);
-                } else if member.xml_attribute {
-                    let attribute = member.name.unwrap_or(member_name);
+                    out.insert(key.to_owned(), xml_out(model, resolved, &matched)?);
+                } else if resolved.xml_attribute {
+                    let attribute = member.wire_name();
                     if let Some((_, value)) = first.attributes.iter().find(|(k, _)| k == attribute)
                     {
-                        out.insert(member_name.clone(), Value::String(value.clone()));
+                        out.insert(key.to_owned(), Value::String(value.clone()));
                     }
                 }
             }
             Value::Object(out)
         }
         ShapeType::List => {
-            let element_ref = shape.shape.member.as_ref().ok_or("a list without member")?;
-            let element = resolve(model, element_ref)?;
+            let element = shape.list_element(model)?;
             let items: Vec<&XmlNode> = if shape.flattened {
                 nodes.to_vec()
             } else {
@@ -235,13 +228,8 @@ fn xml_out(model: &ServiceModel, shape: Resolved<'_>, nodes: &[&XmlNode]) -> Res
             )
         }
         ShapeType::Map => {
-            let key = resolve(model, shape.shape.key.as_ref().ok_or("a map without key")?)?;
-            let val = resolve(
-                model,
-                shape.shape.value.as_ref().ok_or("a map without value")?,
-            )?;
-            let key_name = key.name.unwrap_or("key");
-            let value_name = val.name.unwrap_or("value");
+            let entry_shapes = shape.map_entry(model)?;
+            let (key_name, value_name) = entry_shapes.names();
             let entries: Vec<&XmlNode> = if shape.flattened {
                 nodes.to_vec()
             } else {
@@ -254,7 +242,7 @@ fn xml_out(model: &ServiceModel, shape: Resolved<'_>, nodes: &[&XmlNode]) -> Res
                     .map(|n| n.text.clone())
                     .unwrap_or_default();
                 let v = match entry.child(value_name) {
-                    Some(node) => xml_out(model, val, &[node])?,
+                    Some(node) => xml_out(model, entry_shapes.value, &[node])?,
                     None => Value::Null,
                 };
                 out.insert(k, v);
@@ -294,40 +282,35 @@ fn parse_rest(
 ) -> Result<Value> {
     let mut out = Map::new();
     // botocore fills the header and status members first, then the body.
-    for (member_name, member_ref) in &output.shape.members {
-        let member = resolve(model, member_ref)?;
-        match member.location {
+    for member in output.members(model) {
+        let member = member?;
+        let (key, resolved) = (member.key, member.resolved);
+        match resolved.location {
             Some("statusCode") => {
-                out.insert(member_name.clone(), Value::Number(response.status.into()));
+                out.insert(key.to_owned(), Value::Number(response.status.into()));
             }
             Some("headers") => {
-                let prefix = member.name.unwrap_or_default().to_ascii_lowercase();
+                let prefix = resolved.name.unwrap_or_default().to_ascii_lowercase();
                 let mut map = Map::new();
                 for (name, value) in &response.headers {
                     if let Some(rest) = name.to_ascii_lowercase().strip_prefix(&prefix) {
                         map.insert(rest.to_owned(), Value::String(value.clone()));
                     }
                 }
-                out.insert(member_name.clone(), Value::Object(map));
+                out.insert(key.to_owned(), Value::Object(map));
             }
             Some("header") => {
-                let header = member.name.unwrap_or(member_name);
-                if let Some(value) = response.header(header) {
-                    out.insert(member_name.clone(), header_value(model, member, value)?);
+                if let Some(value) = response.header(member.wire_name()) {
+                    out.insert(key.to_owned(), header_value(model, resolved, value)?);
                 }
             }
             _ => {}
         }
     }
-    match output.shape.payload.as_deref() {
-        Some(payload) => {
-            let member_ref = output
-                .shape
-                .members
-                .get(payload)
-                .ok_or("the payload member is missing")?;
-            let member = resolve(model, member_ref)?;
-            match member.kind() {
+    match output.payload(model)? {
+        Some(member) => {
+            let payload = member.key;
+            match member.resolved.kind() {
                 ShapeType::String => {
                     out.insert(
                         payload.to_owned(),
@@ -339,7 +322,9 @@ fn parse_rest(
                     out.insert(payload.to_owned(), Value::String(encoded));
                 }
                 _ => {
-                    if let Some(parsed) = rest_body(protocol, model, member, &response.body)? {
+                    if let Some(parsed) =
+                        rest_body(protocol, model, member.resolved, &response.body)?
+                    {
                         out.insert(payload.to_owned(), parsed);
                     }
                 }
@@ -373,8 +358,7 @@ fn rest_body(
 fn header_value(model: &ServiceModel, shape: Resolved<'_>, value: &str) -> Result<Value> {
     match shape.kind() {
         ShapeType::List => {
-            let element_ref = shape.shape.member.as_ref().ok_or("a list without member")?;
-            let element = resolve(model, element_ref)?;
+            let element = shape.list_element(model)?;
             Ok(Value::Array(
                 value
                     .split(',')

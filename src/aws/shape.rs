@@ -1,6 +1,10 @@
 //! Resolving a shape reference the way botocore does: the member's traits laid over the
 //! target shape's (`locationName`, `flattened`, `timestampFormat`, `xmlNamespace`, ...), and
-//! choosing the wire protocol of a service. Pure: reads models only.
+//! choosing the wire protocol of a service. Also the one walk over a structure's members,
+//! a list's element and a map's key and value that every serialiser and parser shares.
+//! Pure: reads models only.
+
+use serde_json::{Map, Value};
 
 use crate::models::{Metadata, ServiceModel, Shape, ShapeRef, ShapeType, XmlNamespace};
 
@@ -23,6 +27,112 @@ pub(crate) struct Resolved<'a> {
 impl<'a> Resolved<'a> {
     pub fn kind(&self) -> ShapeType {
         self.shape.shape_type
+    }
+
+    /// A list's element shape.
+    pub fn list_element(&self, model: &'a ServiceModel) -> Result<Resolved<'a>, String> {
+        resolve(
+            model,
+            self.shape.member.as_ref().ok_or("a list without member")?,
+        )
+    }
+
+    /// A map's key and value shapes.
+    pub fn map_entry(&self, model: &'a ServiceModel) -> Result<MapEntry<'a>, String> {
+        Ok(MapEntry {
+            key: resolve(model, self.shape.key.as_ref().ok_or("a map without key")?)?,
+            value: resolve(
+                model,
+                self.shape.value.as_ref().ok_or("a map without value")?,
+            )?,
+        })
+    }
+
+    /// A structure's members in the model's order, which is the order botocore's parsers
+    /// fill the output in.
+    pub fn members(
+        &self,
+        model: &'a ServiceModel,
+    ) -> impl Iterator<Item = Result<Member<'a>, String>> + use<'a> {
+        self.shape.members.iter().map(move |(key, member)| {
+            Ok(Member {
+                key,
+                resolved: resolve(model, member)?,
+            })
+        })
+    }
+
+    /// The structure member `key`; a key the model does not know is the caller's mistake.
+    pub fn member(&self, model: &'a ServiceModel, key: &str) -> Result<Member<'a>, String> {
+        self.find_member(model, key)
+            .unwrap_or_else(|| Err(format!("unknown parameter {key}")))
+    }
+
+    /// The members a caller gave values for, with the values, in the caller's order (the
+    /// order botocore's serialisers write in). A null value counts as not given.
+    pub fn given_members<'v>(
+        &self,
+        model: &'a ServiceModel,
+        params: &'v Map<String, Value>,
+    ) -> impl Iterator<Item = Result<(Member<'a>, &'v Value), String>> + use<'a, 'v> {
+        let structure = *self;
+        params
+            .iter()
+            .filter(|(_, value)| !value.is_null())
+            .map(move |(key, value)| Ok((structure.member(model, key)?, value)))
+    }
+
+    /// The member the structure names as its payload (REST protocols), if it names one.
+    pub fn payload(&self, model: &'a ServiceModel) -> Result<Option<Member<'a>>, String> {
+        self.shape
+            .payload
+            .as_deref()
+            .map(|name| {
+                self.find_member(model, name)
+                    .unwrap_or_else(|| Err("the payload member is missing".to_owned()))
+            })
+            .transpose()
+    }
+
+    fn find_member(
+        &self,
+        model: &'a ServiceModel,
+        key: &str,
+    ) -> Option<Result<Member<'a>, String>> {
+        let (key, member) = self.shape.members.get_key_value(key)?;
+        Some(resolve(model, member).map(|resolved| Member { key, resolved }))
+    }
+}
+
+/// One member of a structure: the name the model (and so the parameters and the parsed
+/// output) knows it by, and its shape seen through the member's reference.
+#[derive(Clone, Copy)]
+pub(crate) struct Member<'a> {
+    pub key: &'a str,
+    pub resolved: Resolved<'a>,
+}
+
+impl<'a> Member<'a> {
+    /// The name on the wire: the member's `locationName`, else its name in the model.
+    pub fn wire_name(&self) -> &'a str {
+        self.resolved.name.unwrap_or(self.key)
+    }
+}
+
+/// A map's key and value shapes.
+#[derive(Clone, Copy)]
+pub(crate) struct MapEntry<'a> {
+    pub key: Resolved<'a>,
+    pub value: Resolved<'a>,
+}
+
+impl<'a> MapEntry<'a> {
+    /// The element names of an entry's key and value (`key`, `value` unless renamed).
+    pub fn names(&self) -> (&'a str, &'a str) {
+        (
+            self.key.name.unwrap_or("key"),
+            self.value.name.unwrap_or("value"),
+        )
     }
 }
 

@@ -74,62 +74,65 @@ mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
 
+    /// The headers after signing one request at a fixed time with example credentials.
+    fn signed(
+        method: &str,
+        url: &str,
+        mut headers: Vec<(String, String)>,
+        body: &[u8],
+        signing_name: &str,
+        s3: bool,
+    ) -> Vec<(String, String)> {
+        let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
+        let scope = SigningScope {
+            credentials: &credentials,
+            region: "us-east-1",
+            signing_name,
+            s3,
+            now: UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        };
+        sign_request(method, url, &mut headers, body, &scope).unwrap();
+        headers
+    }
+
+    fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     #[test]
     fn signs_with_the_service_scope_and_s3_content_hash() {
-        let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
-        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let mut headers = vec![(
-            "content-type".to_owned(),
-            "application/x-amz-json-1.1".to_owned(),
-        )];
-        sign_request(
+        let headers = signed(
             "POST",
             "https://logs.us-east-1.amazonaws.com/",
-            &mut headers,
+            vec![(
+                "content-type".to_owned(),
+                "application/x-amz-json-1.1".to_owned(),
+            )],
             b"{}",
-            &SigningScope {
-                credentials: &credentials,
-                region: "us-east-1",
-                signing_name: "logs",
-                s3: false,
-                now,
-            },
-        )
-        .unwrap();
-        let authorization = &headers
-            .iter()
-            .find(|(k, _)| k == "authorization")
-            .unwrap()
-            .1;
+            "logs",
+            false,
+        );
+        let authorization = header(&headers, "authorization").unwrap();
         assert!(
             authorization.starts_with(
                 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/us-east-1/logs/aws4_request"
             ),
             "{authorization}"
         );
-        assert!(!headers.iter().any(|(k, _)| k == "x-amz-content-sha256"));
-        let mut s3_headers = Vec::new();
-        sign_request(
+        assert!(header(&headers, "x-amz-content-sha256").is_none());
+        let s3_headers = signed(
             "GET",
             "https://s3.amazonaws.com/b/a%20b",
-            &mut s3_headers,
+            Vec::new(),
             b"",
-            &SigningScope {
-                credentials: &credentials,
-                region: "us-east-1",
-                signing_name: "s3",
-                s3: true,
-                now,
-            },
-        )
-        .unwrap();
-        let sha = &s3_headers
-            .iter()
-            .find(|(k, _)| k == "x-amz-content-sha256")
-            .unwrap()
-            .1;
+            "s3",
+            true,
+        );
         assert_eq!(
-            sha,
+            header(&s3_headers, "x-amz-content-sha256").unwrap(),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
     }

@@ -101,14 +101,12 @@ impl SupportApi {
         codes: Option<Vec<String>>,
         language: &str,
     ) -> Result<Vec<SupportService>, SupportError> {
-        let output = self
+        let request = self
             .client(permit)
             .describe_services()
             .set_service_code_list(codes)
-            .language(language)
-            .send()
-            .await
-            .map_err(|e| map_error("DescribeServices", e))?;
+            .language(language);
+        let output = answer("DescribeServices", request.send()).await?;
         Ok(output
             .services()
             .iter()
@@ -136,13 +134,11 @@ impl SupportApi {
         permit: &Permit,
         language: &str,
     ) -> Result<Vec<(String, String)>, SupportError> {
-        let output = self
+        let request = self
             .client(permit)
             .describe_severity_levels()
-            .language(language)
-            .send()
-            .await
-            .map_err(|e| map_error("DescribeSeverityLevels", e))?;
+            .language(language);
+        let output = answer("DescribeSeverityLevels", request.send()).await?;
         Ok(output
             .severity_levels()
             .iter()
@@ -162,7 +158,7 @@ impl SupportApi {
         case: &NewCase,
     ) -> Result<CreatedCase, SupportError> {
         let client = self.client(permit);
-        let output = client
+        let request = client
             .create_case()
             .subject(&case.subject)
             .service_code(&case.service_code)
@@ -173,10 +169,8 @@ impl SupportApi {
                 (!case.cc_email_addresses.is_empty()).then(|| case.cc_email_addresses.clone()),
             )
             .language(&case.language)
-            .issue_type(&case.issue_type)
-            .send()
-            .await
-            .map_err(|e| map_error("CreateCase", e))?;
+            .issue_type(&case.issue_type);
+        let output = answer("CreateCase", request.send()).await?;
         let case_id = output.case_id().unwrap_or_default().to_owned();
         let display_id = match client
             .describe_cases()
@@ -201,28 +195,36 @@ impl SupportApi {
     }
 }
 
-fn map_error<E, R>(operation: &str, error: SdkError<E, R>) -> SupportError
+/// Awaits one SDK call and turns its failure into a [`SupportError`] for `operation`.
+async fn answer<T, E, R>(
+    operation: &str,
+    call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
+) -> Result<T, SupportError>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
+    let error = match call.await {
+        Ok(output) => return Ok(output),
+        Err(error) => error,
+    };
     if let SdkError::ServiceError(service) = &error {
         let code = service.err().code().unwrap_or("Unknown").to_owned();
         let message = service.err().message().unwrap_or_default().to_owned();
         if code == "SubscriptionRequiredException" {
-            return SupportError::SubscriptionRequired {
+            return Err(SupportError::SubscriptionRequired {
                 operation: operation.to_owned(),
                 message,
-            };
+            });
         }
-        return SupportError::Service {
+        return Err(SupportError::Service {
             code,
             message,
             operation: operation.to_owned(),
-        };
+        });
     }
-    SupportError::Call {
+    Err(SupportError::Call {
         operation: operation.to_owned(),
         message: DisplayErrorContext(&error).to_string(),
-    }
+    })
 }

@@ -56,7 +56,14 @@ impl Timestamp {
 
     /// botocore's wire ISO 8601: `2026-11-27T02:07:54Z`, `2026-11-27T02:07:54.382000Z`.
     pub fn to_wire_iso8601(self) -> String {
-        let t = self.utc();
+        let mut out = self.iso8601_without_zone(self.utc());
+        out.push('Z');
+        out
+    }
+
+    /// `2026-11-27T02:07:54` of `t`, with `.382000` when there are microseconds: the part the
+    /// wire's and the CLI's ISO 8601 forms share.
+    fn iso8601_without_zone(self, t: OffsetDateTime) -> String {
         let mut out = format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
             t.year(),
@@ -69,7 +76,6 @@ impl Timestamp {
         if self.micros > 0 {
             out.push_str(&format!(".{:06}", self.micros));
         }
-        out.push('Z');
         out
     }
 
@@ -103,18 +109,7 @@ impl Timestamp {
         let local = self
             .utc()
             .to_offset(UtcOffset::from_whole_seconds(offset).unwrap_or(UtcOffset::UTC));
-        let mut out = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            local.year(),
-            u8::from(local.month()),
-            local.day(),
-            local.hour(),
-            local.minute(),
-            local.second()
-        );
-        if self.micros > 0 {
-            out.push_str(&format!(".{:06}", self.micros));
-        }
+        let mut out = self.iso8601_without_zone(local);
         if let Some(offset) = self.offset {
             let sign = if offset < 0 { '-' } else { '+' };
             let minutes = offset.abs() / 60;

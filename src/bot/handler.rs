@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::render::{self, Card};
 use crate::teams::{
-    activity_types, Activity, ChannelAccount, ConnectorError, ConversationAccount,
+    Activity, ActivityType, ChannelAccount, ConnectorError, ConversationAccount,
     ConversationReference, Delivered, Delivery, InvokeResponse,
 };
 
@@ -98,7 +98,7 @@ impl Responder {
         card: &Card,
     ) -> Result<(), ConnectorError> {
         let update = Activity {
-            activity_type: activity_types::MESSAGE.into(),
+            activity_type: ActivityType::Message,
             id: Some(target.activity_id.clone()),
             service_url: Some(target.service_url.clone()),
             channel_id: target.channel_id.clone(),
@@ -225,29 +225,22 @@ impl TurnContext {
 
 /// Answers a user's message. The AWS command engine implements this; a server built without one
 /// uses [`NoCommandHandler`]. Handlers are shared between turns and must be cheap to call concurrently.
+#[async_trait::async_trait]
 pub trait CommandHandler: Send + Sync + 'static {
     /// Handles one message. `text` is already normalised (mention removed, entities decoded,
     /// smart punctuation undone); the raw activity is in `turn`.
-    fn handle<'a>(&'a self, turn: &'a TurnContext, text: &'a str) -> BoxFuture<'a, Reply>;
+    async fn handle(&self, turn: &TurnContext, text: &str) -> Reply;
 
-    /// Answers an `Action.Execute`. The result becomes the HTTP 200 body
+    /// Answers an `Action.Execute` on a card the handler sent (the bot answers the `help`
+    /// verb of its own cards itself). The result becomes the HTTP 200 body
     /// `{statusCode, type, value}`, so it must come back within Teams' 15 s. The default knows
-    /// the `help` verb of the bot's own cards.
-    fn handle_card_action<'a>(
-        &'a self,
-        turn: &'a TurnContext,
-        action: &'a CardAction,
-    ) -> BoxFuture<'a, InvokeResponse> {
-        Box::pin(async move {
-            match action.verb.as_str() {
-                "help" => card_response(&render::help(turn.bot_name())),
-                other => error_response(
-                    400,
-                    "NotSupported",
-                    &format!("The action {other:?} is not known to this bot."),
-                ),
-            }
-        })
+    /// no verb.
+    async fn handle_card_action(&self, _turn: &TurnContext, action: &CardAction) -> InvokeResponse {
+        error_response(
+            400,
+            "NotSupported",
+            &format!("The action {:?} is not known to this bot.", action.verb),
+        )
     }
 
     /// Work the handler runs for as long as the server does (recovering requests whose
@@ -286,15 +279,14 @@ pub const NO_COMMAND_ENGINE: &str =
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NoCommandHandler;
 
+#[async_trait::async_trait]
 impl CommandHandler for NoCommandHandler {
-    fn handle<'a>(&'a self, turn: &'a TurnContext, text: &'a str) -> BoxFuture<'a, Reply> {
-        Box::pin(async move {
-            let text = text.trim();
-            if text.is_empty() || text.eq_ignore_ascii_case("help") {
-                Reply::Card(render::help(turn.bot_name()))
-            } else {
-                Reply::Text(NO_COMMAND_ENGINE.to_owned())
-            }
-        })
+    async fn handle(&self, turn: &TurnContext, text: &str) -> Reply {
+        let text = text.trim();
+        if text.is_empty() || text.eq_ignore_ascii_case("help") {
+            Reply::Card(render::help(turn.bot_name()))
+        } else {
+            Reply::Text(NO_COMMAND_ENGINE.to_owned())
+        }
     }
 }

@@ -20,13 +20,11 @@ pub use handler::{
     card_response, error_response, BackgroundSpawner, CardAction, CommandHandler, MessageRef,
     NoCommandHandler, Reply, Responder, TurnContext, NO_COMMAND_ENGINE,
 };
-pub use store::{
-    ConversationStore, DurableConversationStore, InMemoryConversationStore, StoreError,
-};
+pub use store::{ConversationStore, DurableConversationStore};
 
 use crate::common::error_chain;
 use crate::render;
-use crate::teams::{activity_types, Activity, Delivered, Delivery, InvokeResponse};
+use crate::teams::{Activity, ActivityType, Delivered, Delivery, InvokeResponse};
 
 /// Turns that may run at once by default. Beyond this, new activities wait for a free slot
 /// (backpressure on the caller) instead of piling up tasks and memory.
@@ -185,15 +183,15 @@ impl Bot {
         let correlation_id = new_correlation_id();
         tracing::Span::current().record("correlation_id", correlation_id.as_str());
         let activity = Arc::new(activity);
-        match activity.activity_type.as_str() {
-            activity_types::MESSAGE => {
+        match &activity.activity_type {
+            ActivityType::Message => {
                 let turn =
                     TurnContext::new(activity, correlation_id).with_responder(self.responder());
                 let bot = self.clone();
                 self.spawn_turn(async move { bot.answer_message(turn).await })
                     .await
             }
-            activity_types::INVOKE => {
+            ActivityType::Invoke => {
                 if activity.name.as_deref() != Some("adaptiveCard/action") {
                     tracing::info!(name = ?activity.name, "invoke not handled");
                     return TurnOutcome::InvokeNotImplemented;
@@ -202,11 +200,11 @@ impl Bot {
                     TurnContext::new(activity, correlation_id).with_responder(self.responder());
                 TurnOutcome::Invoke(self.answer_card_action(&turn).await)
             }
-            activity_types::CONVERSATION_UPDATE | activity_types::INSTALLATION_UPDATE => {
+            ActivityType::ConversationUpdate | ActivityType::InstallationUpdate => {
                 self.on_membership(activity, correlation_id).await
             }
             other => {
-                tracing::debug!(activity_type = other, "activity ignored");
+                tracing::debug!(activity_type = other.as_str(), "activity ignored");
                 TurnOutcome::Ignored
             }
         }
@@ -287,12 +285,16 @@ impl Bot {
         if action.get("type").and_then(|t| t.as_str()) != Some("Action.Execute") {
             return error_response(400, "NotSupported", "Only Action.Execute is supported");
         }
+        // The welcome card's Help button is the bot's own: answered here, whatever the handler.
+        let verb = action
+            .get("verb")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        if render::Verb::from_card(verb) == Some(render::Verb::Help) {
+            return card_response(&render::help(turn.bot_name()));
+        }
         let card_action = CardAction {
-            verb: action
-                .get("verb")
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned(),
+            verb: verb.to_owned(),
             data: action.get("data").cloned().unwrap_or_default(),
             trigger: value
                 .get("trigger")
@@ -320,8 +322,8 @@ impl Bot {
 
     async fn on_membership(&self, activity: Arc<Activity>, correlation_id: String) -> TurnOutcome {
         let bot_id = activity.recipient.as_ref().map(|bot| bot.id.as_str());
-        let installed = match activity.activity_type.as_str() {
-            activity_types::INSTALLATION_UPDATE => {
+        let installed = match activity.activity_type {
+            ActivityType::InstallationUpdate => {
                 matches!(
                     activity.action.as_deref(),
                     Some("add") | Some("add-upgrade")

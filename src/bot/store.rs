@@ -1,64 +1,23 @@
-//! Where conversation references are kept for proactive messages: the narrow trait, an
-//! in-memory implementation and one over the durable [`Store`](crate::store::Store).
+//! Where conversation references are kept for proactive messages: a narrow trait over the
+//! durable [`Store`](crate::store::Store), so the bot asks only for what it needs (put, get,
+//! ping) and fails with the store's own [`StoreError`](crate::store::StoreError).
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use futures_util::future::BoxFuture;
+use async_trait::async_trait;
 
+use crate::store::{self, MemoryStore, Store, StoreResult};
 use crate::teams::ConversationReference;
 
-/// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The backend could not be reached or refused the operation.
-    #[error("conversation store unavailable: {0}")]
-    Unavailable(String),
-}
-
-/// Keeps the latest reference per conversation id. Durable backends come later; keep it narrow.
+/// Keeps the latest reference per conversation id.
+#[async_trait]
 pub trait ConversationStore: Send + Sync + 'static {
     /// Stores (or replaces) the reference for `reference.conversation.id`.
-    fn put(&self, reference: ConversationReference) -> BoxFuture<'_, Result<(), StoreError>>;
+    async fn put(&self, reference: ConversationReference) -> StoreResult<()>;
     /// The reference stored for `conversation_id`, if any.
-    fn get<'a>(
-        &'a self,
-        conversation_id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<ConversationReference>, StoreError>>;
+    async fn get(&self, conversation_id: &str) -> StoreResult<Option<ConversationReference>>;
     /// Answers when the backend is reachable (readiness); reads and changes nothing.
-    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
-}
-
-/// A process-local store; references are lost on restart.
-#[derive(Default)]
-pub struct InMemoryConversationStore {
-    references: RwLock<HashMap<String, ConversationReference>>,
-}
-
-impl ConversationStore for InMemoryConversationStore {
-    fn put(&self, reference: ConversationReference) -> BoxFuture<'_, Result<(), StoreError>> {
-        let mut references = self.references.write().unwrap_or_else(|p| p.into_inner());
-        references.insert(reference.conversation.id.clone(), reference);
-        Box::pin(async { Ok(()) })
-    }
-
-    fn get<'a>(
-        &'a self,
-        conversation_id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<ConversationReference>, StoreError>> {
-        let found = self
-            .references
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(conversation_id)
-            .cloned();
-        Box::pin(async move { Ok(found) })
-    }
-
-    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
-        // Process memory is always reachable.
-        Box::pin(async { Ok(()) })
-    }
+    async fn ping(&self) -> StoreResult<()>;
 }
 
 /// The store namespace of conversation references.
@@ -67,52 +26,44 @@ pub const CONVERSATIONS_NAMESPACE: &str = "conversation-references";
 /// References kept in the durable store (embedded file or Redis): they survive restarts and
 /// are shared by replicas. They never expire; a new install event replaces them.
 pub struct DurableConversationStore {
-    store: Arc<dyn crate::store::Store>,
+    store: Arc<dyn Store>,
 }
 
 impl DurableConversationStore {
-    pub fn new(store: Arc<dyn crate::store::Store>) -> Self {
+    pub fn new(store: Arc<dyn Store>) -> Self {
         DurableConversationStore { store }
+    }
+
+    /// References in process memory only (lost on restart): a server built without a store.
+    pub fn in_memory() -> Self {
+        DurableConversationStore::new(Arc::new(MemoryStore::default()))
     }
 }
 
+#[async_trait]
 impl ConversationStore for DurableConversationStore {
-    fn put(&self, reference: ConversationReference) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(async move {
-            let key = reference.conversation.id.clone();
-            crate::store::put_json(
-                self.store.as_ref(),
-                CONVERSATIONS_NAMESPACE,
-                &key,
-                &reference,
-                None,
-            )
-            .await
-            .map_err(|error| StoreError::Unavailable(error.to_string()))
-        })
+    async fn put(&self, reference: ConversationReference) -> StoreResult<()> {
+        let key = reference.conversation.id.clone();
+        store::put_json(
+            self.store.as_ref(),
+            CONVERSATIONS_NAMESPACE,
+            &key,
+            &reference,
+            None,
+        )
+        .await
     }
 
-    fn get<'a>(
-        &'a self,
-        conversation_id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<ConversationReference>, StoreError>> {
-        Box::pin(async move {
-            crate::store::get_json(
-                self.store.as_ref(),
-                CONVERSATIONS_NAMESPACE,
-                conversation_id,
-            )
-            .await
-            .map_err(|error| StoreError::Unavailable(error.to_string()))
-        })
+    async fn get(&self, conversation_id: &str) -> StoreResult<Option<ConversationReference>> {
+        store::get_json(
+            self.store.as_ref(),
+            CONVERSATIONS_NAMESPACE,
+            conversation_id,
+        )
+        .await
     }
 
-    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(async move {
-            self.store
-                .ping()
-                .await
-                .map_err(|error| StoreError::Unavailable(error.to_string()))
-        })
+    async fn ping(&self) -> StoreResult<()> {
+        self.store.ping().await
     }
 }

@@ -10,10 +10,14 @@
 //!   protocol wants base64, as the AWS CLI v1 does for blob arguments);
 //! - `structure` and `map` → JSON object; `list` → JSON array.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// One AWS operation to run, with every option parsed and typed.
-#[derive(Debug, Clone, PartialEq)]
+use crate::output::OutputFormat;
+
+/// One AWS operation to run, with every option parsed and typed. Pending requests store it
+/// as these fields in this order, the global options inline (`conversation::pending`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Invocation {
     /// The AWS CLI's service command name (`cloudwatch`, `s3api`, `logs`).
     pub service: String,
@@ -23,11 +27,12 @@ pub struct Invocation {
     pub cli_operation: String,
     /// Input members by model member name, valued as described in the module docs.
     pub params: Map<String, Value>,
+    #[serde(flatten)]
     pub globals: GlobalOptions,
 }
 
 /// Options that apply to every command rather than to one operation.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalOptions {
     pub region: Option<String>,
     /// A JMESPath expression applied to the result before formatting.
@@ -41,26 +46,4 @@ pub struct GlobalOptions {
     pub page_size: Option<u64>,
     /// `--no-paginate`: one service call only.
     pub no_paginate: bool,
-}
-
-/// `--output`: the AWS CLI's output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OutputFormat {
-    #[default]
-    Json,
-    Text,
-    Table,
-    Yaml,
-}
-
-impl OutputFormat {
-    pub fn from_cli(name: &str) -> Option<Self> {
-        match name {
-            "json" => Some(Self::Json),
-            "text" => Some(Self::Text),
-            "table" => Some(Self::Table),
-            "yaml" => Some(Self::Yaml),
-            _ => None,
-        }
-    }
 }

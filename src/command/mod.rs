@@ -41,11 +41,12 @@ mod tests;
 
 use crate::models::{Models, ServiceModel};
 
+pub use crate::output::OutputFormat;
 pub use canonical::render_command_line;
 pub use denylist::{is_never_allowed, NeverAllowedEntry, NEVER_ALLOWED};
 pub use error::{CommandError, MissingParameter};
-pub use invocation::{GlobalOptions, Invocation, OutputFormat};
-pub use s3::S3Command;
+pub use invocation::{GlobalOptions, Invocation};
+pub use s3::{S3Command, S3Object};
 pub use tokenize::tokenize;
 
 // The `s3` aliases read the same words and refuse the same options as the other commands.

@@ -19,14 +19,19 @@ pub enum S3Command {
     },
     /// `s3 cp s3://a/k s3://b/k2`: one object to another, inside S3.
     Copy {
-        source_bucket: String,
-        source_key: String,
-        dest_bucket: String,
-        /// The destination key; when the destination ends with `/` (or is a bucket alone), the
-        /// source's file name is appended, as the AWS CLI does.
-        dest_key: String,
+        source: S3Object,
+        /// When the destination ends with `/` (or is a bucket alone), its key is the source's
+        /// file name appended, as the AWS CLI does.
+        dest: S3Object,
         globals: GlobalOptions,
     },
+}
+
+/// One object of `s3 cp`: a bucket and a key, always used together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Object {
+    pub bucket: String,
+    pub key: String,
 }
 
 impl S3Command {
@@ -276,10 +281,14 @@ fn copy(
         dest_key.push_str(file_name);
     }
     Ok(Command::S3(S3Command::Copy {
-        source_bucket,
-        source_key,
-        dest_bucket,
-        dest_key,
+        source: S3Object {
+            bucket: source_bucket,
+            key: source_key,
+        },
+        dest: S3Object {
+            bucket: dest_bucket,
+            key: dest_key,
+        },
         globals,
     }))
 }
@@ -305,18 +314,12 @@ impl S3Command {
                 }
                 ("ListObjectsV2", "list-objects-v2")
             }
-            S3Command::Copy {
-                source_bucket,
-                source_key,
-                dest_bucket,
-                dest_key,
-                ..
-            } => {
-                params.insert("Bucket".into(), dest_bucket.clone().into());
-                params.insert("Key".into(), dest_key.clone().into());
+            S3Command::Copy { source, dest, .. } => {
+                params.insert("Bucket".into(), dest.bucket.clone().into());
+                params.insert("Key".into(), dest.key.clone().into());
                 params.insert(
                     "CopySource".into(),
-                    copy_source(source_bucket, source_key).into(),
+                    copy_source(&source.bucket, &source.key).into(),
                 );
                 ("CopyObject", "copy-object")
             }

@@ -467,25 +467,29 @@ mod tests {
 #[cfg(test)]
 mod depth_tests {
     use super::*;
+    use crate::config::toml_limits::{nesting_cases, Nesting};
 
     #[test]
     fn nesting_is_bounded() {
-        let hashes = |n: usize| format!("k={}b{}", "{a=".repeat(n), "}".repeat(n));
-        let lists = |n: usize| format!("k={}b{}", "[".repeat(n), "]".repeat(n));
-        let mixed = |n: usize| format!("k={}b{}", "[{a=".repeat(n / 2), "}]".repeat(n / 2));
-        let cases = [
-            (hashes(MAX_SHORTHAND_DEPTH), true),
-            (hashes(MAX_SHORTHAND_DEPTH + 1), false),
-            (lists(MAX_SHORTHAND_DEPTH), true),
-            (lists(MAX_SHORTHAND_DEPTH + 1), false),
-            (mixed(MAX_SHORTHAND_DEPTH), true),
-            (mixed(MAX_SHORTHAND_DEPTH + 2), false),
+        // Hashes, lists, and both in turn (two levels a repetition).
+        let nestings =
+            [("{a=", "}", 1), ("[", "]", 1), ("[{a=", "}]", 2)].map(|(open, close, levels)| {
+                Nesting {
+                    prefix: "k=",
+                    open,
+                    inner: "b",
+                    close,
+                    levels,
+                }
+            });
+        let mut cases = nesting_cases(MAX_SHORTHAND_DEPTH, &nestings);
+        cases.extend([
             // Siblings do not add up: depth is per path.
             (format!("k=[{}]", vec!["[[a]]"; 200].join(",")), true),
             // The crash inputs.
             (format!("k={}", "{a=".repeat(1000)), false),
             (format!("k={}", "[".repeat(3000)), false),
-        ];
+        ]);
         for (text, accepted) in cases {
             let outcome = parse(&text);
             if accepted {

@@ -9,7 +9,9 @@ use file::{lookup_table, parse_bot_table, read_bot_table};
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
+use std::ops::RangeInclusive;
 use std::path::Path;
+use std::str::FromStr;
 
 use url::Url;
 
@@ -307,68 +309,34 @@ impl Config {
             });
         }
 
-        let port = match get(names::PORT) {
-            None => DEFAULT_PORT,
-            Some(value) => value.parse::<u16>().map_err(|_| ConfigError::Malformed {
-                name: names::PORT,
-                reason: format!("{value:?} is not a port number (0-65535)"),
-            })?,
-        };
-        let bind_address = match get(names::BIND_ADDRESS) {
-            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-            Some(value) => value.parse().map_err(|_| ConfigError::Malformed {
-                name: names::BIND_ADDRESS,
-                reason: format!("{value:?} is not an IP address"),
-            })?,
-        };
-        let allow_emulator = match get(names::ALLOW_EMULATOR) {
-            None => false,
-            Some(value) => parse_bool(&value).ok_or(ConfigError::Malformed {
-                name: names::ALLOW_EMULATOR,
-                reason: format!("{value:?} is not true or false"),
-            })?,
-        };
-        let outbound_pacing = match get(names::OUTBOUND_PACING) {
-            None => true,
-            Some(value) => parse_bool(&value).ok_or(ConfigError::Malformed {
-                name: names::OUTBOUND_PACING,
-                reason: format!("{value:?} is not true or false"),
-            })?,
-        };
-        let max_body_bytes = match get(names::MAX_BODY_BYTES) {
-            None => DEFAULT_MAX_BODY_BYTES,
-            Some(value) => value
-                .parse::<usize>()
-                .ok()
-                .filter(|bytes| (1024..=16 * 1024 * 1024).contains(bytes))
-                .ok_or(ConfigError::Malformed {
-                    name: names::MAX_BODY_BYTES,
-                    reason: format!("{value:?} is not a byte count between 1024 and 16777216"),
-                })?,
-        };
+        let settings = Settings(&get);
+        let port = settings.parsed(names::PORT, DEFAULT_PORT, "a port number (0-65535)")?;
+        let bind_address = settings.parsed(
+            names::BIND_ADDRESS,
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            "an IP address",
+        )?;
+        let allow_emulator = settings.flag(names::ALLOW_EMULATOR, false)?;
+        let outbound_pacing = settings.flag(names::OUTBOUND_PACING, true)?;
+        let max_body_bytes = settings.within(
+            names::MAX_BODY_BYTES,
+            DEFAULT_MAX_BODY_BYTES,
+            1024..=16 * 1024 * 1024,
+            "a byte count",
+        )?;
 
-        let body_read_timeout = match get(names::BODY_READ_TIMEOUT_SECONDS) {
-            None => DEFAULT_BODY_READ_TIMEOUT_SECONDS,
-            Some(value) => value
-                .parse::<u64>()
-                .ok()
-                .filter(|seconds| (1..=60).contains(seconds))
-                .ok_or(ConfigError::Malformed {
-                    name: names::BODY_READ_TIMEOUT_SECONDS,
-                    reason: format!("{value:?} is not a number of seconds between 1 and 60"),
-                })?,
-        };
-        let max_body_reads = match get(names::MAX_BODY_READS) {
-            None => DEFAULT_MAX_BODY_READS,
-            Some(value) => value
-                .parse::<usize>()
-                .ok()
-                .filter(|reads| (1..=4096).contains(reads))
-                .ok_or(ConfigError::Malformed {
-                    name: names::MAX_BODY_READS,
-                    reason: format!("{value:?} is not a count between 1 and 4096"),
-                })?,
-        };
+        let body_read_timeout = settings.within(
+            names::BODY_READ_TIMEOUT_SECONDS,
+            DEFAULT_BODY_READ_TIMEOUT_SECONDS,
+            1..=60,
+            "a number of seconds",
+        )?;
+        let max_body_reads = settings.within(
+            names::MAX_BODY_READS,
+            DEFAULT_MAX_BODY_READS,
+            1..=4096,
+            "a count",
+        )?;
 
         let store_location = get(names::STORE).unwrap_or_else(|| DEFAULT_STORE.to_owned());
         if store_location.contains("://")
@@ -381,17 +349,12 @@ impl Config {
                 ),
             });
         }
-        let request_ttl = match get(names::REQUEST_TTL_SECONDS) {
-            None => DEFAULT_REQUEST_TTL_SECONDS,
-            Some(value) => value
-                .parse::<u64>()
-                .ok()
-                .filter(|seconds| (60..=86_400).contains(seconds))
-                .ok_or(ConfigError::Malformed {
-                    name: names::REQUEST_TTL_SECONDS,
-                    reason: format!("{value:?} is not a number of seconds between 60 and 86400"),
-                })?,
-        };
+        let request_ttl = settings.within(
+            names::REQUEST_TTL_SECONDS,
+            DEFAULT_REQUEST_TTL_SECONDS,
+            60..=86_400,
+            "a number of seconds",
+        )?;
 
         Ok(Config {
             app_id,
@@ -461,6 +424,61 @@ pub fn is_https_or_loopback(url: &Url) -> bool {
             None => false,
         },
         _ => false,
+    }
+}
+
+/// The optional settings, read through the lookup by name: an unset setting has its default,
+/// and a value that does not read stops start-up with the setting's name and what it should be.
+struct Settings<G>(G);
+
+impl<G: Fn(&'static str) -> Option<String>> Settings<G> {
+    /// The value `parse` reads; the message says "… is not `expected`" when it reads none.
+    fn read<T>(
+        &self,
+        name: &'static str,
+        default: T,
+        expected: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, ConfigError> {
+        match (self.0)(name) {
+            None => Ok(default),
+            Some(value) => parse(&value).ok_or_else(|| ConfigError::Malformed {
+                name,
+                reason: format!("{value:?} is not {expected}"),
+            }),
+        }
+    }
+
+    /// A value of a type that parses from text (a port, an address).
+    fn parsed<T: FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+        expected: &str,
+    ) -> Result<T, ConfigError> {
+        self.read(name, default, expected, |value| value.parse::<T>().ok())
+    }
+
+    /// true or false (also 1/0, yes/no, on/off).
+    fn flag(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        self.read(name, default, "true or false", parse_bool)
+    }
+
+    /// A whole number within `range`; `what` names it in the message ("a count").
+    fn within<T: FromStr + PartialOrd + fmt::Display>(
+        &self,
+        name: &'static str,
+        default: T,
+        range: RangeInclusive<T>,
+        what: &str,
+    ) -> Result<T, ConfigError> {
+        let expected = format!("{what} between {} and {}", range.start(), range.end());
+        self.read(name, default, &expected, |value| {
+            value
+                .parse::<T>()
+                .ok()
+                .filter(|number| range.contains(number))
+        })
     }
 }
 

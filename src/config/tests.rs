@@ -22,6 +22,11 @@ fn base() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
+/// The valid [`base`] settings with `extra` added (a setting given again replaces the base's).
+fn with_base(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    [base().as_slice(), extra].concat()
+}
+
 #[test]
 fn defaults_for_a_single_tenant_bot() {
     let config = load(&base()).unwrap();
@@ -47,36 +52,18 @@ fn defaults_for_a_single_tenant_bot() {
     assert_eq!(config.max_body_reads, 64);
 }
 
+/// The body read limits, the store and the request lifetime, each given over its default.
 #[test]
-fn body_read_limits_are_read() {
-    let config = load(
-        &[
-            base(),
-            vec![
-                (names::BODY_READ_TIMEOUT_SECONDS, "1"),
-                (names::MAX_BODY_READS, "4096"),
-            ],
-        ]
-        .concat(),
-    )
+fn limits_store_and_request_lifetime_are_read() {
+    let config = load(&with_base(&[
+        (names::BODY_READ_TIMEOUT_SECONDS, "1"),
+        (names::MAX_BODY_READS, "4096"),
+        (names::STORE, "redis://127.0.0.1:6379/0"),
+        (names::REQUEST_TTL_SECONDS, "120"),
+    ]))
     .unwrap();
     assert_eq!(config.body_read_timeout, std::time::Duration::from_secs(1));
     assert_eq!(config.max_body_reads, 4096);
-}
-
-#[test]
-fn store_and_request_lifetime_are_read() {
-    let config = load(
-        &[
-            base(),
-            vec![
-                (names::STORE, "redis://127.0.0.1:6379/0"),
-                (names::REQUEST_TTL_SECONDS, "120"),
-            ],
-        ]
-        .concat(),
-    )
-    .unwrap();
     assert_eq!(config.store_location, "redis://127.0.0.1:6379/0");
     assert_eq!(config.request_ttl, std::time::Duration::from_secs(120));
 }
@@ -95,7 +82,7 @@ fn multi_tenant_uses_the_botframework_tenant() {
 
 #[test]
 fn errors_name_the_setting() {
-    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+    let missing: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![], names::APP_ID),
         (vec![(names::APP_ID, "not-a-guid")], names::APP_ID),
         (vec![(names::APP_ID, APP_ID)], names::APP_PASSWORD),
@@ -103,73 +90,29 @@ fn errors_name_the_setting() {
             vec![(names::APP_ID, APP_ID), (names::APP_PASSWORD, "x")],
             names::APP_TENANT_ID,
         ),
-        (
-            [base(), vec![(names::APP_TYPE, "Sometimes")]].concat(),
-            names::APP_TYPE,
-        ),
-        (
-            [base(), vec![(names::APP_TYPE, "UserAssignedMSI")]].concat(),
-            names::APP_TYPE,
-        ),
-        ([base(), vec![(names::PORT, "70000")]].concat(), names::PORT),
-        (
-            [base(), vec![(names::ALLOW_EMULATOR, "maybe")]].concat(),
-            names::ALLOW_EMULATOR,
-        ),
-        (
-            [base(), vec![(names::OUTBOUND_PACING, "sometimes")]].concat(),
-            names::OUTBOUND_PACING,
-        ),
-        (
-            [base(), vec![(names::MAX_BODY_BYTES, "12")]].concat(),
-            names::MAX_BODY_BYTES,
-        ),
-        (
-            [base(), vec![(names::BODY_READ_TIMEOUT_SECONDS, "0")]].concat(),
-            names::BODY_READ_TIMEOUT_SECONDS,
-        ),
-        (
-            [base(), vec![(names::BODY_READ_TIMEOUT_SECONDS, "61")]].concat(),
-            names::BODY_READ_TIMEOUT_SECONDS,
-        ),
-        (
-            [base(), vec![(names::MAX_BODY_READS, "0")]].concat(),
-            names::MAX_BODY_READS,
-        ),
-        (
-            [base(), vec![(names::MAX_BODY_READS, "4097")]].concat(),
-            names::MAX_BODY_READS,
-        ),
-        (
-            [
-                base(),
-                vec![(names::LOGIN_URL, "http://login.example.com/t")],
-            ]
-            .concat(),
-            names::LOGIN_URL,
-        ),
-        (
-            [
-                base(),
-                vec![(names::CHANNEL_OPENID_METADATA_URL, "not a url")],
-            ]
-            .concat(),
-            names::CHANNEL_OPENID_METADATA_URL,
-        ),
-        (
-            [base(), vec![(names::APP_TENANT_ID, "a/b")]].concat(),
-            names::APP_TENANT_ID,
-        ),
-        (
-            [base(), vec![(names::STORE, "s3://bucket/state")]].concat(),
-            names::STORE,
-        ),
-        (
-            [base(), vec![(names::REQUEST_TTL_SECONDS, "5")]].concat(),
-            names::REQUEST_TTL_SECONDS,
-        ),
     ];
-    for (pairs, expected) in cases {
+    // A bad value over the valid base: the error names the setting that has it.
+    let bad_values = [
+        (names::APP_TYPE, "Sometimes"),
+        (names::APP_TYPE, "UserAssignedMSI"),
+        (names::PORT, "70000"),
+        (names::ALLOW_EMULATOR, "maybe"),
+        (names::OUTBOUND_PACING, "sometimes"),
+        (names::MAX_BODY_BYTES, "12"),
+        (names::BODY_READ_TIMEOUT_SECONDS, "0"),
+        (names::BODY_READ_TIMEOUT_SECONDS, "61"),
+        (names::MAX_BODY_READS, "0"),
+        (names::MAX_BODY_READS, "4097"),
+        (names::LOGIN_URL, "http://login.example.com/t"),
+        (names::CHANNEL_OPENID_METADATA_URL, "not a url"),
+        (names::APP_TENANT_ID, "a/b"),
+        (names::STORE, "s3://bucket/state"),
+        (names::REQUEST_TTL_SECONDS, "5"),
+    ];
+    let bad_values = bad_values
+        .into_iter()
+        .map(|(name, value)| (with_base(&[(name, value)]), name));
+    for (pairs, expected) in missing.into_iter().chain(bad_values) {
         let error = load(&pairs).expect_err(expected).to_string();
         assert!(error.contains(expected), "{error:?} should name {expected}");
     }
@@ -186,18 +129,14 @@ fn secrets_never_show_in_debug_or_errors() {
 
 #[test]
 fn loopback_http_is_allowed_for_stand_ins() {
-    let pairs = [
-        base(),
-        vec![
-            (names::LOGIN_URL, "http://127.0.0.1:9/tenant"),
-            (
-                names::CHANNEL_OPENID_METADATA_URL,
-                "http://localhost:9/meta",
-            ),
-        ],
-    ]
-    .concat();
-    let config = load(&pairs).unwrap();
+    let config = load(&with_base(&[
+        (names::LOGIN_URL, "http://127.0.0.1:9/tenant"),
+        (
+            names::CHANNEL_OPENID_METADATA_URL,
+            "http://localhost:9/meta",
+        ),
+    ]))
+    .unwrap();
     assert_eq!(
         config.token_endpoint().as_str(),
         "http://127.0.0.1:9/tenant/oauth2/v2.0/token"

@@ -62,19 +62,57 @@ pub fn check_nesting(text: &str) -> Result<(), (usize, String)> {
     Ok(())
 }
 
+/// One way of nesting text, for tests of a depth limit: `prefix`, then `open` repeated, the
+/// innermost `inner`, and `close` as often; each repetition opens `levels` levels.
+#[cfg(test)]
+pub(crate) struct Nesting {
+    pub prefix: &'static str,
+    pub open: &'static str,
+    pub inner: &'static str,
+    pub close: &'static str,
+    pub levels: usize,
+}
+
+/// For each way of nesting, the text exactly `limit` levels deep (accepted, `true`) and the
+/// text one repetition deeper (refused, `false`).
+#[cfg(test)]
+pub(crate) fn nesting_cases(limit: usize, nestings: &[Nesting]) -> Vec<(String, bool)> {
+    let text = |nesting: &Nesting, repetitions: usize| {
+        format!(
+            "{}{}{}{}",
+            nesting.prefix,
+            nesting.open.repeat(repetitions),
+            nesting.inner,
+            nesting.close.repeat(repetitions)
+        )
+    };
+    nestings
+        .iter()
+        .flat_map(|nesting| {
+            let at_limit = limit / nesting.levels;
+            [
+                (text(nesting, at_limit), true),
+                (text(nesting, at_limit + 1), false),
+            ]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn nesting_is_bounded_outside_strings_and_comments() {
-        let arrays = |n: usize| format!("x = {}1{}", "[".repeat(n), "]".repeat(n));
-        let tables = |n: usize| format!("x = {}1{}", "{a=".repeat(n), "}".repeat(n));
-        let cases = [
-            (arrays(MAX_TOML_NESTING), true),
-            (arrays(MAX_TOML_NESTING + 1), false),
-            (tables(MAX_TOML_NESTING), true),
-            (tables(MAX_TOML_NESTING + 1), false),
+        let nestings = [("[", "]"), ("{a=", "}")].map(|(open, close)| Nesting {
+            prefix: "x = ",
+            open,
+            inner: "1",
+            close,
+            levels: 1,
+        });
+        let mut cases = nesting_cases(MAX_TOML_NESTING, &nestings);
+        cases.extend([
             (format!("x = \"{}\"", "[".repeat(100)), true),
             (format!("x = '{}'", "{".repeat(100)), true),
             (format!("x = \"\"\"\n{}\n\"\"\"", "[".repeat(100)), true),
@@ -83,7 +121,7 @@ mod tests {
             (format!("x = \"\\\"{}\"", "[".repeat(100)), true),
             ("[[a.b]]\n[[a.b]]\n[c]\n".to_owned(), true),
             (format!("x = {}", "[".repeat(3000)), false),
-        ];
+        ]);
         for (text, accepted) in cases {
             let outcome = check_nesting(&text);
             assert_eq!(outcome.is_ok(), accepted, "{text:.60}: {outcome:?}");

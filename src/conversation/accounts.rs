@@ -8,7 +8,6 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::form::FormCard;
-use super::paging::PageAt;
 use super::pending::{Loaded, RequestKind, RequestState};
 use super::reauthorize::Moment;
 use super::{already_handled, requester_of, ClickOutcome, Inner};
@@ -223,27 +222,8 @@ impl Inner {
                 None => already_handled(),
             };
         }
-        if !prompt::is_read_only(&invocation.service, &invocation.operation) {
-            return match self.claim(loaded, |r| r.kind = RequestKind::Confirm).await {
-                Some(request) => ClickOutcome::Update {
-                    card: render::confirm(
-                        &self.confirm_header(invocation, permit),
-                        &request.id,
-                        request.minutes_left(),
-                    ),
-                    target,
-                    then: None,
-                },
-                None => already_handled(),
-            };
-        }
-        let Some(claimed) = self
-            .claim(loaded, |r| r.state = RequestState::Running)
+        self.confirm_or_run(turn, loaded, invocation, permit, target)
             .await
-        else {
-            return already_handled();
-        };
-        self.start_run(turn, claimed, target, PageAt::first())
     }
 }
 

@@ -1,8 +1,9 @@
 //! The parts of cards this conversation assembles from its own state: the command header
 //! (title, command line, account, region, role), the confirmation's header, and the cards of
-//! a refusal and of a failed AWS call. The card JSON itself is built by `render/`.
+//! a refusal and of a failed call (to AWS or to AWS Support). The card JSON itself is built by `render/`.
 
 use super::Inner;
+use crate::aws::support::SupportError;
 use crate::aws::AwsError;
 use crate::command::{render_command_line, Invocation};
 use crate::common::error_chain;
@@ -52,29 +53,32 @@ impl Inner {
             Some(&format!("Refused by {}", denial.layer.describe())),
         )
     }
+}
 
-    /// The card of a failed AWS call. AWS's own refusals and timeouts are shown as they are;
-    /// anything else is logged and shown with the correlation id only.
-    pub(super) fn aws_error_card(
-        &self,
-        header: &CommandHeader,
-        error: &AwsError,
-        correlation_id: &str,
-    ) -> Card {
-        match error {
-            AwsError::Service { .. } => render::error(
+/// A call that failed: through the AWS engine, or to AWS Support.
+pub(super) enum FailedCall<'a> {
+    Aws(&'a AwsError),
+    Support(&'a SupportError),
+}
+
+impl FailedCall<'_> {
+    /// The error card, under the command's `header`. AWS's own refusals and timeouts are shown
+    /// as they are; anything else is logged and shown with the correlation id only.
+    pub(super) fn card(self, header: &CommandHeader, correlation_id: &str) -> Card {
+        let try_again = format!(
+            "Try again; if it keeps failing, give your administrator the reference {correlation_id}."
+        );
+        // (title, text, AWS's answer shown under the text)
+        let (title, text, answer) = match self {
+            FailedCall::Aws(error @ AwsError::Service { .. }) => (
                 "AWS refused the call",
-                "AWS answered with the error below. Check the parameters, or ask for the permission it names.",
-                Some(header),
-                Some(&error.to_string()),
+                "AWS answered with the error below. Check the parameters, or ask for the permission it names.".to_owned(),
+                Some(error.to_string()),
             ),
-            AwsError::Timeout { .. } => render::error(
-                "The command took too long",
-                &error.to_string(),
-                Some(header),
-                None,
-            ),
-            other => {
+            FailedCall::Aws(error @ AwsError::Timeout { .. }) => {
+                ("The command took too long", error.to_string(), None)
+            }
+            FailedCall::Aws(other) => {
                 // The details (endpoint URLs, response bodies, SDK internals) go to the log only.
                 tracing::error!(error = %error_chain(other), correlation_id, "command failed");
                 let what = match other {
@@ -87,15 +91,27 @@ impl Inner {
                     }
                     shown => shown.to_string(),
                 };
-                render::error(
+                (
                     "The command could not be run",
-                    &format!(
-                        "{what}. Nothing more is known here. Try again; if it keeps failing, give your administrator the reference {correlation_id}."
-                    ),
-                    Some(header),
+                    format!("{what}. Nothing more is known here. {try_again}"),
                     None,
                 )
             }
-        }
+            FailedCall::Support(error @ SupportError::SubscriptionRequired { .. }) => (
+                "This account cannot open support cases through the API",
+                "The AWS Support API needs a Business, Enterprise On-Ramp or Enterprise support plan, and this account's plan does not include it. Open the case in the AWS Support Center instead (https://support.console.aws.amazon.com/support/home#/case/create), or ask your administrator about the support plan.".to_owned(),
+                Some(error.to_string()),
+            ),
+            FailedCall::Support(error @ SupportError::Service { .. }) => (
+                "AWS Support refused the call",
+                "AWS Support answered with the error below.".to_owned(),
+                Some(error.to_string()),
+            ),
+            FailedCall::Support(error @ SupportError::Call { .. }) => {
+                tracing::error!(error = %error, correlation_id, "support call failed");
+                ("AWS Support could not be reached", try_again, None)
+            }
+        };
+        render::error(title, &text, Some(header), answer.as_deref())
     }
 }

@@ -13,7 +13,7 @@ use super::{already_handled, short, update, ClickOutcome, Inner};
 use crate::bot::{MessageRef, TurnContext};
 use crate::command::render_command_line;
 use crate::common::error_chain;
-use crate::render::verbs;
+use crate::render::Verb;
 
 impl Inner {
     /// An Action.Submit fallback: the same answers as [`Inner::answer_click`], delivered as
@@ -74,43 +74,37 @@ impl Inner {
         if loaded.request.is_expired() {
             return self.expire(&loaded, target, turn.correlation_id()).await;
         }
-        match (verb, &loaded.request.kind) {
-            (verbs::CANCEL, _) => self.cancel(&loaded, target, turn.correlation_id()).await,
-            (verbs::SUBMIT, RequestKind::Form { missing, choices }) => {
+        match (Verb::from_card(verb), &loaded.request.kind) {
+            (Some(Verb::Cancel), _) => self.cancel(&loaded, target, turn.correlation_id()).await,
+            (Some(Verb::Submit), RequestKind::Form { missing, choices }) => {
                 self.submit_form(turn, &loaded, missing, choices, data, target)
                     .await
             }
-            (verbs::CONFIRM, RequestKind::Confirm) => {
-                let Some(claimed) = self
-                    .claim(&loaded, |r| r.state = RequestState::Running)
-                    .await
-                else {
+            (Some(Verb::Confirm), RequestKind::Confirm) => {
+                let Some(claimed) = self.claim_running(&loaded, None).await else {
                     return already_handled();
                 };
                 tracing::info!(request = short(id), "confirmed; running once");
                 self.start_run(turn, claimed, target, PageAt::first())
             }
-            (verbs::NEXT_PAGE, RequestKind::NextPage { next, page }) => {
+            (Some(Verb::NextPage), RequestKind::NextPage { next, page }) => {
                 let page = PageAt {
                     cursor: Some(next.clone()),
                     number: *page,
                 };
-                let Some(claimed) = self
-                    .claim(&loaded, |r| r.state = RequestState::Running)
-                    .await
-                else {
+                let Some(claimed) = self.claim_running(&loaded, None).await else {
                     return already_handled();
                 };
                 self.start_run(turn, claimed, target, page)
             }
-            (verbs::SUBMIT, RequestKind::SupportForm { .. }) => {
+            (Some(Verb::Submit), RequestKind::SupportForm { .. }) => {
                 self.submit_support_form(turn, &loaded, data, target).await
             }
-            (verbs::CHOOSE_ACCOUNT, RequestKind::AccountChoice { missing, run_after }) => {
+            (Some(Verb::ChooseAccount), RequestKind::AccountChoice { missing, run_after }) => {
                 self.account_chosen(turn, &loaded, missing.clone(), *run_after, data, target)
                     .await
             }
-            (verbs::CONFIRM, RequestKind::SupportSummary { draft }) => {
+            (Some(Verb::Confirm), RequestKind::SupportSummary { draft }) => {
                 self.confirm_support_case(turn, &loaded, draft.clone(), data, target)
                     .await
             }
@@ -159,6 +153,7 @@ impl Inner {
             );
             let name = request
                 .requester
+                .who
                 .user_name
                 .clone()
                 .unwrap_or_else(|| "the person".to_owned());
@@ -166,7 +161,7 @@ impl Inner {
                 "Only {name}, who sent this command, can use its buttons. Nothing was changed; send the command yourself to run it as you."
             )));
         }
-        if activity.conversation_id() != Some(request.requester.conversation_id.as_str()) {
+        if activity.conversation_id() != Some(request.requester.who.conversation_id.as_str()) {
             tracing::warn!(
                 request = short(id),
                 verb,

@@ -6,10 +6,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::paging::PageAt;
-use super::pending::{Loaded, RequestKind, RequestState, StoredInvocation};
+use super::pending::Loaded;
 use super::reauthorize::Moment;
-use super::{already_handled, ClickOutcome, Inner};
+use super::{ClickOutcome, Inner};
 use crate::bot::{MessageRef, TurnContext};
 use crate::prompt::{self, FormField};
 use crate::render::{self, Card, CommandHeader, FormView};
@@ -79,37 +78,7 @@ impl Inner {
             Ok(permit) => permit,
             Err(outcome) => return outcome,
         };
-        let stored = StoredInvocation::from(&invocation);
-        if !prompt::is_read_only(&invocation.service, &invocation.operation) {
-            // A change still needs its confirmation, on the same card.
-            return match self
-                .claim(loaded, |r| {
-                    r.kind = RequestKind::Confirm;
-                    r.invocation = stored;
-                })
-                .await
-            {
-                Some(request) => ClickOutcome::Update {
-                    card: render::confirm(
-                        &self.confirm_header(&invocation, &permit),
-                        &request.id,
-                        request.minutes_left(),
-                    ),
-                    target,
-                    then: None,
-                },
-                None => already_handled(),
-            };
-        }
-        let Some(claimed) = self
-            .claim(loaded, |r| {
-                r.state = RequestState::Running;
-                r.invocation = stored;
-            })
+        self.confirm_or_run(turn, loaded, &invocation, &permit, target)
             .await
-        else {
-            return already_handled();
-        };
-        self.start_run(turn, claimed, target, PageAt::first())
     }
 }

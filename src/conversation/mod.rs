@@ -53,12 +53,14 @@ use crate::bot::{card_response, CommandHandler, MessageRef, Reply, TurnContext};
 use crate::bot::{CardAction, Responder};
 use crate::common::error_chain;
 use crate::models::Models;
-use crate::policy::Authorizer;
-use crate::render::{self, Card};
+use crate::policy::{Authorizer, Requester};
+use crate::render::Card;
 use crate::store::Store;
 use crate::teams::InvokeResponse;
 
 use pending::{new_request_id, PendingRequests, StoredRequester};
+
+pub use support::support_fields;
 
 /// The chat command flow. Cheap to clone.
 #[derive(Clone)]
@@ -121,6 +123,7 @@ impl Conversations {
     }
 }
 
+#[async_trait::async_trait]
 impl CommandHandler for Conversations {
     fn background(&self, responder: Responder) -> Option<BoxFuture<'static, ()>> {
         let this = self.clone();
@@ -132,49 +135,40 @@ impl CommandHandler for Conversations {
         }))
     }
 
-    fn handle<'a>(&'a self, turn: &'a TurnContext, text: &'a str) -> BoxFuture<'a, Reply> {
-        Box::pin(self.inner.on_message(turn, text))
+    async fn handle(&self, turn: &TurnContext, text: &str) -> Reply {
+        self.inner.on_message(turn, text).await
     }
 
-    fn handle_card_action<'a>(
-        &'a self,
-        turn: &'a TurnContext,
-        action: &'a CardAction,
-    ) -> BoxFuture<'a, InvokeResponse> {
-        Box::pin(async move {
-            if action.verb == "help" {
-                return card_response(&render::help(turn.bot_name()));
-            }
-            let outcome = self
-                .inner
-                .answer_click(turn, &action.verb, &action.data)
-                .await;
-            match outcome {
-                ClickOutcome::Refuse(message) => InvokeResponse {
-                    status_code: 200,
-                    response_type: "application/vnd.microsoft.activity.message".into(),
-                    value: Value::String(message),
-                },
-                ClickOutcome::ClickerOnly { card, .. } => card_response(&card),
-                ClickOutcome::Update { card, target, then } => {
-                    // The clicker sees the new card at once; everyone else through the update,
-                    // and the slow part runs after the invoke is answered.
-                    let response = card_response(&card);
-                    if let Some(responder) = turn.responder() {
-                        let responder_for_task = responder.clone();
-                        responder.spawn(async move {
-                            if let Some(target) = &target {
-                                update(&responder_for_task, target, &card).await;
-                            }
-                            if let Some(then) = then {
-                                then(responder_for_task).await;
-                            }
-                        });
-                    }
-                    response
+    async fn handle_card_action(&self, turn: &TurnContext, action: &CardAction) -> InvokeResponse {
+        let outcome = self
+            .inner
+            .answer_click(turn, &action.verb, &action.data)
+            .await;
+        match outcome {
+            ClickOutcome::Refuse(message) => InvokeResponse {
+                status_code: 200,
+                response_type: "application/vnd.microsoft.activity.message".into(),
+                value: Value::String(message),
+            },
+            ClickOutcome::ClickerOnly { card, .. } => card_response(&card),
+            ClickOutcome::Update { card, target, then } => {
+                // The clicker sees the new card at once; everyone else through the update,
+                // and the slow part runs after the invoke is answered.
+                let response = card_response(&card);
+                if let Some(responder) = turn.responder() {
+                    let responder_for_task = responder.clone();
+                    responder.spawn(async move {
+                        if let Some(target) = &target {
+                            update(&responder_for_task, target, &card).await;
+                        }
+                        if let Some(then) = then {
+                            then(responder_for_task).await;
+                        }
+                    });
                 }
+                response
             }
-        })
+        }
     }
 }
 
@@ -213,16 +207,18 @@ fn requester_of(turn: &TurnContext) -> StoredRequester {
     let from = activity.from.as_ref();
     StoredRequester {
         user_id: from.map(|f| f.id.clone()),
-        user_object_id: from.and_then(|f| f.aad_object_id.clone()),
-        user_name: from.and_then(|f| f.name.clone()),
-        tenant_id: turn.tenant_id().map(str::to_owned),
-        team_id: activity.team_id().map(str::to_owned),
-        channel_id: activity.teams_channel_id().map(str::to_owned),
-        conversation_id: activity.conversation_id().unwrap_or_default().to_owned(),
-        conversation_type: activity
-            .conversation
-            .as_ref()
-            .and_then(|c| c.conversation_type.clone()),
+        who: Requester {
+            user_object_id: from.and_then(|f| f.aad_object_id.clone()),
+            user_name: from.and_then(|f| f.name.clone()),
+            tenant_id: turn.tenant_id().map(str::to_owned),
+            team_id: activity.team_id().map(str::to_owned),
+            channel_id: activity.teams_channel_id().map(str::to_owned),
+            conversation_id: activity.conversation_id().unwrap_or_default().to_owned(),
+            conversation_type: activity
+                .conversation
+                .as_ref()
+                .and_then(|c| c.conversation_type.clone()),
+        },
     }
 }
 

@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::bot::MessageRef;
-use crate::command::{GlobalOptions, Invocation, OutputFormat};
+use crate::command::Invocation;
 use crate::metrics;
 use crate::policy::Requester;
-use crate::store::{Store, StoreError};
+use crate::store::{Record, Store, StoreError, Swap};
 
 /// The store namespace of pending requests.
 pub const NAMESPACE: &str = "pending-requests";
@@ -129,103 +129,44 @@ pub struct SupportDraft {
     pub category_code: Option<String>,
 }
 
-/// Who started a request, as stored.
+/// Who started a request, as stored: the Teams user id, then the requester's fields inline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredRequester {
     /// The Teams user id (`29:...`): compared when there is no Entra object id.
     pub user_id: Option<String>,
-    pub user_object_id: Option<String>,
-    pub user_name: Option<String>,
-    pub tenant_id: Option<String>,
-    pub team_id: Option<String>,
-    pub channel_id: Option<String>,
-    pub conversation_id: String,
-    pub conversation_type: Option<String>,
+    #[serde(flatten)]
+    pub who: Requester,
 }
 
 impl StoredRequester {
     pub fn to_requester(&self) -> Requester {
-        Requester {
-            tenant_id: self.tenant_id.clone(),
-            team_id: self.team_id.clone(),
-            channel_id: self.channel_id.clone(),
-            conversation_id: self.conversation_id.clone(),
-            conversation_type: self.conversation_type.clone(),
-            user_object_id: self.user_object_id.clone(),
-            user_name: self.user_name.clone(),
-        }
+        self.who.clone()
     }
 
     /// Whether the clicking user (object id, Teams id) is the requester.
     pub fn is(&self, user_object_id: Option<&str>, user_id: Option<&str>) -> bool {
-        match (self.user_object_id.as_deref(), user_object_id) {
+        match (self.who.user_object_id.as_deref(), user_object_id) {
             (Some(stored), Some(clicking)) => stored == clicking,
             _ => self.user_id.is_some() && self.user_id.as_deref() == user_id,
         }
     }
 }
 
-/// An invocation as stored (the grammar's types stay free of serde).
+/// An invocation as stored: its fields, the global options inline (`--output` by its CLI
+/// name).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredInvocation {
-    pub service: String,
-    pub operation: String,
-    pub cli_operation: String,
-    pub params: Map<String, Value>,
-    pub region: Option<String>,
-    pub query: Option<String>,
-    pub output: Option<String>,
-    pub max_items: Option<u64>,
-    pub starting_token: Option<String>,
-    pub page_size: Option<u64>,
-    pub no_paginate: bool,
-}
-
-fn output_name(format: OutputFormat) -> &'static str {
-    match format {
-        OutputFormat::Json => "json",
-        OutputFormat::Text => "text",
-        OutputFormat::Table => "table",
-        OutputFormat::Yaml => "yaml",
-    }
-}
+#[serde(transparent)]
+pub struct StoredInvocation(Invocation);
 
 impl From<&Invocation> for StoredInvocation {
     fn from(invocation: &Invocation) -> Self {
-        let globals = &invocation.globals;
-        StoredInvocation {
-            service: invocation.service.clone(),
-            operation: invocation.operation.clone(),
-            cli_operation: invocation.cli_operation.clone(),
-            params: invocation.params.clone(),
-            region: globals.region.clone(),
-            query: globals.query.clone(),
-            output: globals.output.map(|f| output_name(f).to_owned()),
-            max_items: globals.max_items,
-            starting_token: globals.starting_token.clone(),
-            page_size: globals.page_size,
-            no_paginate: globals.no_paginate,
-        }
+        StoredInvocation(invocation.clone())
     }
 }
 
 impl StoredInvocation {
     pub fn to_invocation(&self) -> Invocation {
-        Invocation {
-            service: self.service.clone(),
-            operation: self.operation.clone(),
-            cli_operation: self.cli_operation.clone(),
-            params: self.params.clone(),
-            globals: GlobalOptions {
-                region: self.region.clone(),
-                query: self.query.clone(),
-                output: self.output.as_deref().and_then(OutputFormat::from_cli),
-                max_items: self.max_items,
-                starting_token: self.starting_token.clone(),
-                page_size: self.page_size,
-                no_paginate: self.no_paginate,
-            },
-        }
+        self.0.clone()
     }
 }
 
@@ -315,7 +256,11 @@ impl PendingRequests {
     pub async fn put(&self, request: &PendingRequest) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(request).expect("pending requests serialise");
         self.store
-            .put(NAMESPACE, &request.id, bytes, Some(Self::ttl(request)))
+            .put(
+                NAMESPACE,
+                &request.id,
+                Record::expiring(bytes, Self::ttl(request)),
+            )
             .await?;
         metrics::global().request_transition(request.state.name());
         Ok(())
@@ -330,7 +275,9 @@ impl PendingRequests {
     ) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(card).expect("message references serialise");
         let ttl = Duration::from_millis(expires_at_ms.saturating_sub(now_millis())) + TOMBSTONE;
-        self.store.put(CARDS_NAMESPACE, id, bytes, Some(ttl)).await
+        self.store
+            .put(CARDS_NAMESPACE, id, Record::expiring(bytes, ttl))
+            .await
     }
 
     /// Where the card of request `id` is, if it was recorded.
@@ -363,8 +310,7 @@ impl PendingRequests {
             .put(
                 RUNNING_NAMESPACE,
                 &request.id,
-                Vec::new(),
-                Some(Self::ttl(request)),
+                Record::expiring(Vec::new(), Self::ttl(request)),
             )
             .await
     }
@@ -392,9 +338,7 @@ impl PendingRequests {
             .compare_and_swap(
                 NAMESPACE,
                 &next.id,
-                Some(loaded.raw.clone()),
-                Some(bytes),
-                Some(Self::ttl(next)),
+                Swap::replace(loaded.raw.clone(), Record::expiring(bytes, Self::ttl(next))),
             )
             .await?;
         if won && next.state != loaded.request.state {
@@ -407,6 +351,7 @@ impl PendingRequests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::{GlobalOptions, OutputFormat};
 
     #[test]
     fn ids_are_random_url_safe_and_checked() {
@@ -429,17 +374,77 @@ mod tests {
     fn the_requester_is_matched_by_object_id_then_teams_id() {
         let requester = StoredRequester {
             user_id: Some("29:ada".into()),
-            user_object_id: Some("oid-ada".into()),
-            user_name: Some("Ada".into()),
-            tenant_id: None,
-            team_id: None,
-            channel_id: None,
-            conversation_id: "c".into(),
-            conversation_type: None,
+            who: Requester {
+                user_object_id: Some("oid-ada".into()),
+                user_name: Some("Ada".into()),
+                tenant_id: None,
+                team_id: None,
+                channel_id: None,
+                conversation_id: "c".into(),
+                conversation_type: None,
+            },
         };
         assert!(requester.is(Some("oid-ada"), Some("29:other")));
         assert!(!requester.is(Some("oid-bob"), Some("29:ada")));
         assert!(requester.is(None, Some("29:ada")));
         assert!(!requester.is(None, None));
+    }
+
+    /// Stored requests outlive the version that wrote them: the requester and the invocation
+    /// are written with the same field names in the same order, and what was stored reads back.
+    #[test]
+    fn stored_requests_keep_their_json() {
+        let requester_json = concat!(
+            r#"{"user_id":"29:ada","user_object_id":"oid-ada","user_name":"Ada","#,
+            r#""tenant_id":"72f988bf-86f1-41af-91ab-2d7cd011db47","team_id":null,"#,
+            r#""channel_id":"19:ops@thread.tacv2","conversation_id":"19:ops@thread.tacv2;messageid=1","#,
+            r#""conversation_type":"channel"}"#
+        );
+        let stored: StoredRequester = serde_json::from_str(requester_json).unwrap();
+        assert_eq!(serde_json::to_string(&stored).unwrap(), requester_json);
+        assert_eq!(
+            stored.to_requester(),
+            Requester {
+                tenant_id: Some("72f988bf-86f1-41af-91ab-2d7cd011db47".into()),
+                team_id: None,
+                channel_id: Some("19:ops@thread.tacv2".into()),
+                conversation_id: "19:ops@thread.tacv2;messageid=1".into(),
+                conversation_type: Some("channel".into()),
+                user_object_id: Some("oid-ada".into()),
+                user_name: Some("Ada".into()),
+            }
+        );
+        assert!(stored.is(None, Some("29:ada")));
+
+        let invocation_json = concat!(
+            r#"{"service":"cloudwatch","operation":"DescribeAlarms","cli_operation":"describe-alarms","#,
+            r#""params":{"StateValue":"ALARM"},"region":"eu-west-1","query":"MetricAlarms[].AlarmName","#,
+            r#""output":"table","max_items":5,"starting_token":null,"page_size":2,"no_paginate":false}"#
+        );
+        let invocation = Invocation {
+            service: "cloudwatch".into(),
+            operation: "DescribeAlarms".into(),
+            cli_operation: "describe-alarms".into(),
+            params: serde_json::json!({"StateValue": "ALARM"})
+                .as_object()
+                .unwrap()
+                .clone(),
+            globals: GlobalOptions {
+                region: Some("eu-west-1".into()),
+                query: Some("MetricAlarms[].AlarmName".into()),
+                output: Some(OutputFormat::Table),
+                max_items: Some(5),
+                starting_token: None,
+                page_size: Some(2),
+                no_paginate: false,
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&StoredInvocation::from(&invocation)).unwrap(),
+            invocation_json
+        );
+        let stored: StoredInvocation = serde_json::from_str(invocation_json).unwrap();
+        assert_eq!(stored.to_invocation(), invocation);
+        assert_eq!(serde_json::to_string(&stored).unwrap(), invocation_json);
     }
 }

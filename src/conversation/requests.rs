@@ -107,6 +107,34 @@ impl Inner {
         }
     }
 
+    /// Claims an open request for running (once), with `invocation` as the command it runs
+    /// when a click completed or changed it. `None` when another click won.
+    pub(super) async fn claim_running(
+        &self,
+        loaded: &Loaded,
+        invocation: Option<&Invocation>,
+    ) -> Option<PendingRequest> {
+        let stored = invocation.map(StoredInvocation::from);
+        self.claim(loaded, |r| {
+            r.state = RequestState::Running;
+            if let Some(stored) = stored {
+                r.invocation = stored;
+            }
+        })
+        .await
+    }
+
+    /// Stores the final state of a claimed request that ran; its lease ends with the run. A
+    /// failure is logged: the card still shows the outcome.
+    pub(super) async fn store_final_state(&self, claimed: &PendingRequest, state: RequestState) {
+        let mut done = claimed.clone();
+        done.state = state;
+        done.lease = None;
+        if let Err(error) = self.pending.put(&done).await {
+            tracing::error!(error = %error_chain(&error), "final request state not stored");
+        }
+    }
+
     /// A click on a request whose time ran out: marks it Expired (once) and says so on the
     /// card. Nothing runs.
     pub(super) async fn expire(
@@ -138,6 +166,7 @@ impl Inner {
         let who = loaded
             .request
             .requester
+            .who
             .user_name
             .as_deref()
             .unwrap_or("the requester");

@@ -2,16 +2,20 @@
 //! re-authorizing) the AWS call, its audit record and the result or error card in place. A
 //! read that pages leaves a NextPage request for the following page (see [`super::paging`]).
 
+use std::future::Future;
 use std::sync::Arc;
 
+use super::cards::FailedCall;
 use super::paging::PageAt;
-use super::pending::{PendingRequest, RequestKind, RequestState, StoredRequester};
-use super::{short, update, ClickOutcome, Continuation, Inner};
+use super::pending::{
+    Loaded, PendingRequest, RequestKind, RequestState, StoredInvocation, StoredRequester,
+};
+use super::{already_handled, short, update, ClickOutcome, Continuation, Inner};
 use crate::audit::{self, AuditRecord};
 use crate::bot::{MessageRef, Responder, TurnContext};
 use crate::command::Invocation;
-use crate::common::error_chain;
 use crate::policy::Permit;
+use crate::prompt;
 use crate::render::{self, Card, ResultView, Status};
 
 /// One call to make and render as a card.
@@ -27,14 +31,34 @@ pub(super) struct CallToRender<'a> {
     pub confirmed: bool,
 }
 
-/// A claimed (Running) request whose call runs after the click was answered.
-struct RunToComplete {
-    claimed: PendingRequest,
-    invocation: Invocation,
-    /// The card that shows the result.
-    target: Option<MessageRef>,
-    page: PageAt,
-    correlation_id: String,
+/// A request a click claimed for running (Running), whose work runs after the click was
+/// answered: a command's call, or the creation of a support case.
+pub(super) struct Claimed {
+    pub request: PendingRequest,
+    /// The command it runs.
+    pub invocation: Invocation,
+    /// The card that shows the outcome.
+    pub target: Option<MessageRef>,
+    /// The clicking turn's, for the logs and audit records of the work.
+    pub correlation_id: String,
+}
+
+impl Claimed {
+    /// `request`, claimed by the click of `turn` to run `invocation`; the outcome shows on
+    /// `target`.
+    pub(super) fn by_click(
+        turn: &TurnContext,
+        request: PendingRequest,
+        invocation: Invocation,
+        target: Option<MessageRef>,
+    ) -> Self {
+        Claimed {
+            request,
+            invocation,
+            target,
+            correlation_id: turn.correlation_id().to_owned(),
+        }
+    }
 }
 
 impl Inner {
@@ -53,17 +77,28 @@ impl Inner {
             "Started by the requester. This card shows the result when the command finishes.",
             Some(&self.header(&invocation, None)),
         );
+        let run = Claimed::by_click(turn, claimed, invocation, target);
+        self.run_after_click(run, card, move |inner, responder, run| {
+            inner.complete_run(responder, run, page)
+        })
+    }
+
+    /// Answers the click that claimed a request for running: `card` (its "Running…" card)
+    /// for everyone now, and `work` on the claim after the click was answered.
+    pub(super) fn run_after_click<Work, Done>(
+        self: &Arc<Self>,
+        claimed: Claimed,
+        card: Card,
+        work: Work,
+    ) -> ClickOutcome
+    where
+        Work: FnOnce(Arc<Inner>, Responder, Claimed) -> Done + Send + 'static,
+        Done: Future<Output = ()> + Send + 'static,
+    {
         let inner = self.clone();
-        let run = RunToComplete {
-            claimed,
-            invocation,
-            target: target.clone(),
-            page,
-            correlation_id: turn.correlation_id().to_owned(),
-        };
-        let then: Continuation = Box::new(move |responder: Responder| {
-            Box::pin(async move { inner.complete_run(responder, run).await })
-        });
+        let target = claimed.target.clone();
+        let then: Continuation =
+            Box::new(move |responder| Box::pin(work(inner, responder, claimed)));
         ClickOutcome::Update {
             card,
             target,
@@ -71,19 +106,51 @@ impl Inner {
         }
     }
 
+    /// A command a click completed (a form submitted, an account chosen) and authorized,
+    /// stored with its request: a change waits for its confirmation on the same card, a read
+    /// is claimed and starts running.
+    pub(super) async fn confirm_or_run(
+        self: &Arc<Self>,
+        turn: &TurnContext,
+        loaded: &Loaded,
+        invocation: &Invocation,
+        permit: &Permit,
+        target: Option<MessageRef>,
+    ) -> ClickOutcome {
+        if !prompt::is_read_only(&invocation.service, &invocation.operation) {
+            let stored = StoredInvocation::from(invocation);
+            return match self
+                .claim(loaded, |r| {
+                    r.kind = RequestKind::Confirm;
+                    r.invocation = stored;
+                })
+                .await
+            {
+                Some(request) => ClickOutcome::Update {
+                    card: render::confirm(
+                        &self.confirm_header(invocation, permit),
+                        &request.id,
+                        request.minutes_left(),
+                    ),
+                    target,
+                    then: None,
+                },
+                None => already_handled(),
+            };
+        }
+        match self.claim_running(loaded, Some(invocation)).await {
+            Some(claimed) => self.start_run(turn, claimed, target, PageAt::first()),
+            None => already_handled(),
+        }
+    }
+
     /// Re-authorizes a claimed request, calls AWS, stores its final state (unless its next
     /// page continues it) and shows the result on its card.
-    async fn complete_run(self: Arc<Self>, responder: Responder, run: RunToComplete) {
-        let RunToComplete {
-            claimed,
-            invocation,
-            target,
-            page,
-            correlation_id,
-        } = run;
+    async fn complete_run(self: Arc<Self>, responder: Responder, run: Claimed, page: PageAt) {
+        let claimed = &run.request;
         let requester = claimed.requester.clone();
         let (card, final_state, next_request) =
-            match self.reauthorize_running(&claimed, &invocation).await {
+            match self.reauthorize_running(claimed, &run.invocation).await {
                 Err(denial_card) => (denial_card, RequestState::Failed, None),
                 Ok(permit) => {
                     // A next page continues this same request; a first result may open a new one.
@@ -92,10 +159,10 @@ impl Inner {
                     let (card, next_request) = self
                         .call_and_render(CallToRender {
                             requester: &requester,
-                            invocation: &invocation,
+                            invocation: &run.invocation,
                             permit: &permit,
                             page,
-                            correlation_id: &correlation_id,
+                            correlation_id: &run.correlation_id,
                             reuse_request: reuse.as_deref(),
                             confirmed,
                         })
@@ -111,15 +178,10 @@ impl Inner {
         // The same request continues when its next page has a further page.
         let continues = next_request.as_deref() == Some(claimed.id.as_str());
         if !continues {
-            let mut done = claimed.clone();
-            done.state = final_state;
-            done.lease = None;
-            if let Err(error) = self.pending.put(&done).await {
-                tracing::error!(error = %error_chain(&error), "final request state not stored");
-            }
+            self.store_final_state(claimed, final_state).await;
         }
         tracing::info!(request = short(&claimed.id), state = ?final_state, "request finished");
-        if let Some(target) = &target {
+        if let Some(target) = &run.target {
             update(&responder, target, &card).await;
             if let Some(id) = next_request.filter(|id| *id != claimed.id) {
                 self.attach_card(&id, target.clone()).await;
@@ -181,7 +243,7 @@ impl Inner {
                 });
                 (card, next_request)
             }
-            Err(error) => (self.aws_error_card(&header, &error, correlation_id), None),
+            Err(error) => (FailedCall::Aws(&error).card(&header, correlation_id), None),
         }
     }
 }

@@ -123,7 +123,7 @@ fn parse_activity(body: &[u8]) -> Result<Activity, RequestError> {
         };
         RequestError::NotAnActivity(reason)
     })?;
-    if activity.activity_type.is_empty() {
+    if activity.activity_type.as_str().is_empty() {
         return Err(RequestError::NotAnActivity("no type".into()));
     }
     Ok(activity)

@@ -83,7 +83,7 @@ async fn handle_message(
         return HttpResponse::Unauthorized().finish();
     }
 
-    let kind = crate::metrics::activity_type(&activity.activity_type);
+    let kind = crate::metrics::activity_type(activity.activity_type.as_str());
     let outcome = state.bot.on_activity(activity).await;
     answer(kind, outcome)
 }

@@ -16,7 +16,7 @@ use super::messages::messages;
 use super::AppState;
 use crate::auth::{KeyCache, KeyRefreshPolicy, TokenProvider, TokenValidator};
 use crate::bot::{
-    Bot, CommandHandler, ConversationStore, InMemoryConversationStore, NoCommandHandler,
+    Bot, CommandHandler, ConversationStore, DurableConversationStore, NoCommandHandler,
 };
 use crate::config::Config;
 use crate::store::Store;
@@ -75,7 +75,7 @@ impl ServerBuilder {
         ServerBuilder {
             config,
             handler: Arc::new(NoCommandHandler),
-            store: Arc::new(InMemoryConversationStore::default()),
+            store: Arc::new(DurableConversationStore::in_memory()),
             key_refresh: KeyRefreshPolicy::default(),
             retry: RetryPolicy::default(),
             delivery: DeliveryPolicy::default(),
@@ -281,26 +281,19 @@ impl Listener {
 
 /// The routes; any other method on a known path is 405 with `Allow`.
 fn routes(app: &mut web::ServiceConfig) {
-    app.service(
-        web::resource("/api/messages")
-            .route(web::post().to(messages))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/healthz")
-            .route(web::get().to(healthz))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/readyz")
-            .route(web::get().to(readyz))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/metrics")
-            .route(web::get().to(metrics))
-            .default_service(web::to(method_not_allowed)),
-    );
+    let resources = [
+        ("/api/messages", web::post().to(messages)),
+        ("/healthz", web::get().to(healthz)),
+        ("/readyz", web::get().to(readyz)),
+        ("/metrics", web::get().to(metrics)),
+    ];
+    for (path, route) in resources {
+        app.service(
+            web::resource(path)
+                .route(route)
+                .default_service(web::to(method_not_allowed)),
+        );
+    }
 }
 
 async fn method_not_allowed(request: HttpRequest) -> HttpResponse {

@@ -6,6 +6,7 @@
 //! (`serde_json` keeps the difference, and Python prints `1.0` for a float).
 
 mod east_asian_width;
+mod format;
 mod python;
 mod query;
 pub mod s3;
@@ -15,8 +16,7 @@ mod yaml;
 
 use serde_json::Value;
 
-use crate::command::OutputFormat;
-
+pub use format::OutputFormat;
 pub use python::{float_repr, json_dumps, JsonStyle};
 pub use query::Query;
 
@@ -76,14 +76,8 @@ pub fn render_with(
     query: Option<&Query>,
     context: &RenderContext<'_>,
 ) -> Result<String, OutputError> {
-    let queried;
-    let value = match query {
-        Some(query) => {
-            queried = query.search(value)?;
-            &queried
-        }
-        None => value,
-    };
+    let value = queried(value, query)?;
+    let value = value.as_ref();
     Ok(match format {
         OutputFormat::Json => {
             // formatter.py: everything is printed except an empty dict (operations without a
@@ -124,15 +118,8 @@ pub fn render_text_pages(
 ) -> Result<String, OutputError> {
     let mut out = String::new();
     let format_one = |value: &Value, out: &mut String| -> Result<(), OutputError> {
-        let queried;
-        let value = match query {
-            Some(query) => {
-                queried = query.search(value)?;
-                &queried
-            }
-            None => value,
-        };
-        text::format_text(value, out)
+        let value = queried(value, query)?;
+        text::format_text(&value, out)
     };
     for page in pages {
         format_one(page, &mut out)?;
@@ -142,6 +129,17 @@ pub fn render_text_pages(
         format_one(&next, &mut out)?;
     }
     Ok(out)
+}
+
+/// `value` with `query` applied, or `value` itself when there is no query.
+fn queried<'v>(
+    value: &'v Value,
+    query: Option<&Query>,
+) -> Result<std::borrow::Cow<'v, Value>, OutputError> {
+    Ok(match query {
+        Some(query) => std::borrow::Cow::Owned(query.search(value)?),
+        None => std::borrow::Cow::Borrowed(value),
+    })
 }
 
 #[cfg(test)]

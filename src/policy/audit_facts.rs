@@ -2,20 +2,24 @@
 //! subject (with the ids as the config file writes them) and a [`Permit`] its grant. These
 //! conversions live here so that `audit` depends on nothing in `policy`.
 
-use super::roles::conversation_ids;
+use super::roles::as_configured;
 use super::{DenialLayer, Permit, Requester};
-use crate::audit::{AuditGrant, AuditSubject};
+use crate::audit::{AuditConversation, AuditGrant, AuditRunAs, AuditSubject, AuditUser};
 
 impl From<&Requester> for AuditSubject {
     fn from(requester: &Requester) -> Self {
-        let ids = conversation_ids(requester);
+        let configured = as_configured(requester);
         AuditSubject {
-            tenant_id: ids.tenant_id,
-            team_id: ids.team_id,
-            channel_id: ids.channel_id,
-            conversation_id: ids.conversation_id,
-            user_object_id: requester.user_object_id.clone(),
-            user_name: requester.user_name.clone(),
+            conversation: AuditConversation {
+                tenant_id: configured.tenant_id,
+                team_id: configured.team_id,
+                channel_id: configured.channel_id,
+                conversation_id: configured.conversation_id,
+            },
+            user: AuditUser {
+                user_object_id: configured.user_object_id,
+                user_name: configured.user_name,
+            },
         }
     }
 }
@@ -23,9 +27,11 @@ impl From<&Requester> for AuditSubject {
 impl From<&Permit> for AuditGrant {
     fn from(permit: &Permit) -> Self {
         AuditGrant {
-            account_name: permit.account().map(|account| account.name.clone()),
-            account_id: permit.account().map(|account| account.id.clone()),
-            role_arn: permit.role_arn().map(str::to_owned),
+            run_as: AuditRunAs {
+                account_name: permit.account().map(|account| account.name.clone()),
+                account_id: permit.account().map(|account| account.id.clone()),
+                role_arn: permit.role_arn().map(str::to_owned),
+            },
             region: permit.region().to_owned(),
             channel_key: permit.channel_key().map(str::to_owned),
             iam_action: permit.iam_action().map(str::to_owned),
@@ -56,9 +62,12 @@ mod tests {
             user_name: Some("Alice Example".into()),
         };
         let subject = AuditSubject::from(&requester);
-        assert_eq!(subject.conversation_id, "19:ops@thread.tacv2");
-        assert_eq!(subject.channel_id.as_deref(), Some("19:ops@thread.tacv2"));
-        assert_eq!(subject.user_name.as_deref(), Some("Alice Example"));
+        assert_eq!(subject.conversation.conversation_id, "19:ops@thread.tacv2");
+        assert_eq!(
+            subject.conversation.channel_id.as_deref(),
+            Some("19:ops@thread.tacv2")
+        );
+        assert_eq!(subject.user.user_name.as_deref(), Some("Alice Example"));
         assert_eq!(DenialLayer::Guardrail.as_ref(), "guardrail");
     }
 }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::assume_role::{self, AssumeRoleError, RoleAssumer, RoleRequest};
 use super::config::{AccessConfig, Account, Channel, ChannelLocation};
 use super::guardrail::{iam_action, GuardrailDecision};
 use super::roles::{self, AccessRefusal, AccountSelection};
@@ -21,7 +22,6 @@ use super::{
     Permit, Requester,
 };
 use crate::audit::{AuditLog, AuditRecord, Outcome};
-use crate::aws::assume_role::{self, AssumeRoleError, RoleAssumer, RoleRequest};
 use crate::command::Invocation;
 use crate::models::Models;
 use crate::store::{self, Store};
@@ -199,15 +199,15 @@ impl ChannelAuthorizer {
                 }
             }
         };
-        record.account_name = Some(account.name.clone());
-        record.account_id = Some(account.id.clone());
+        record.run_as.account_name = Some(account.name.clone());
+        record.run_as.account_id = Some(account.id.clone());
 
         // The role.
         let role = match roles::resolve_role(channel, account, Some(user)) {
             Ok(role) => role,
             Err(refusal) => return Decision::Deny(refusal.into_denial()),
         };
-        record.role_arn = Some(role.arn.clone());
+        record.run_as.role_arn = Some(role.arn.clone());
 
         // The region.
         let remembered_region = self.remembered_region(channel).await;
@@ -325,12 +325,7 @@ impl Authorizer for ChannelAuthorizer {
 
     async fn account_choices(&self, requester: &Requester) -> Result<AccountQuestion, Denial> {
         let config = self.config();
-        let channel =
-            roles::find_channel(&config, requester).map_err(AccessRefusal::into_denial)?;
-        let user = requester
-            .user_object_id
-            .as_deref()
-            .ok_or_else(|| AccessRefusal::UnknownUser.into_denial())?;
+        let (channel, user) = channel_and_user(&config, requester)?;
         let remembered = self.remembered_account(channel, user).await;
         let accounts: Vec<&Account> = channel
             .accounts
@@ -357,12 +352,7 @@ impl Authorizer for ChannelAuthorizer {
         account: &str,
     ) -> Result<AccountLabel, Denial> {
         let config = self.config();
-        let channel =
-            roles::find_channel(&config, requester).map_err(AccessRefusal::into_denial)?;
-        let user = requester
-            .user_object_id
-            .as_deref()
-            .ok_or_else(|| AccessRefusal::UnknownUser.into_denial())?;
+        let (channel, user) = channel_and_user(&config, requester)?;
         let chosen =
             roles::choose_account(&config, channel, account).map_err(AccessRefusal::into_denial)?;
         store::put_json(
@@ -381,6 +371,19 @@ impl Authorizer for ChannelAuthorizer {
         })?;
         Ok(label(chosen))
     }
+}
+
+/// The requester's channel entry and Entra object id, which an account choice is kept under.
+fn channel_and_user<'c, 'r>(
+    config: &'c AccessConfig,
+    requester: &'r Requester,
+) -> Result<(&'c Channel, &'r str), Denial> {
+    let channel = roles::find_channel(config, requester).map_err(AccessRefusal::into_denial)?;
+    let user = requester
+        .user_object_id
+        .as_deref()
+        .ok_or_else(|| AccessRefusal::UnknownUser.into_denial())?;
+    Ok((channel, user))
 }
 
 fn label(account: &Account) -> AccountLabel {
@@ -414,7 +417,7 @@ fn role_request(
 ) -> RoleRequest {
     let settings = &config.assume_role;
     let user = user.trim().to_ascii_lowercase();
-    let ids = roles::conversation_ids(requester);
+    let ids = roles::as_configured(requester);
     let mut tags = Vec::new();
     if settings.session_tags {
         let mut add = |key: &str, value: Option<String>| {

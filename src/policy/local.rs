@@ -1,18 +1,16 @@
 //! The local operator: the authorizer of `aws-chatops exec` without `--as`/`--channel`, and of
 //! tests that run the chat flow without an `[access]` table. It grants the ambient AWS
 //! credentials (the default provider chain, or fixed ones in tests) and region, with no
-//! channel configuration; the never-allowed list still applies. It reads credentials only
-//! through the `aws` module's engine.
+//! channel configuration; the never-allowed list still applies. It reads the default chain
+//! through aws-config itself: getting credentials is the policy's job, not the engine's.
 
-use std::sync::Arc;
+use aws_credential_types::provider::ProvideCredentials;
 
-use super::{never_allowed, Authorizer, Denial, DenialLayer, Permit, Requester};
-use crate::aws::{AwsError, Credentials, Engine};
+use super::{never_allowed, Authorizer, Credentials, Denial, DenialLayer, Permit, Requester};
 use crate::command::Invocation;
 
 /// Grants the ambient credentials and region (see the module documentation).
 pub struct LocalOperator {
-    engine: Arc<Engine>,
     /// The region when the command gives none; `None` refuses such commands.
     default_region: Option<String>,
     /// Fixed credentials instead of the default provider chain (tests against moto).
@@ -27,7 +25,32 @@ pub enum LocalRefusal {
     /// Neither the command nor the environment gives a region.
     NoRegion,
     /// The default credential chain gave no credentials.
-    NoCredentials(AwsError),
+    NoCredentials(NoCredentials),
+}
+
+/// Why the default credential chain gave no credentials. Says what the engine says of missing
+/// credentials (`aws::AwsError::Credentials`), so `exec` prints the same either way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no usable AWS credentials: {message}")]
+pub struct NoCredentials {
+    pub message: String,
+}
+
+/// Credentials from the aws-config default provider chain (environment, profile, web
+/// identity, container and instance metadata).
+async fn credentials_from_environment() -> Result<Credentials, NoCredentials> {
+    let loaded = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let provider = loaded.credentials_provider().ok_or_else(|| NoCredentials {
+        message: "no credentials provider is configured".into(),
+    })?;
+    provider
+        .provide_credentials()
+        .await
+        .map_err(|e| NoCredentials {
+            message: e.to_string(),
+        })
 }
 
 impl LocalRefusal {
@@ -50,32 +73,26 @@ impl LocalRefusal {
 impl LocalOperator {
     /// The local operator with the default credential chain and `default_region` for
     /// commands that give none.
-    pub fn new(engine: Arc<Engine>, default_region: impl Into<String>) -> Self {
+    pub fn new(default_region: impl Into<String>) -> Self {
         Self {
-            engine,
             default_region: Some(default_region.into()),
             fixed_credentials: None,
         }
     }
 
     /// The local operator with fixed credentials rather than the default provider chain.
-    pub fn with_credentials(
-        engine: Arc<Engine>,
-        default_region: impl Into<String>,
-        credentials: Credentials,
-    ) -> Self {
+    pub fn with_credentials(default_region: impl Into<String>, credentials: Credentials) -> Self {
         Self {
             fixed_credentials: Some(credentials),
-            ..Self::new(engine, default_region)
+            ..Self::new(default_region)
         }
     }
 
-    /// What `exec` runs as: the default credential chain and the engine's region (from the
-    /// environment), if any.
-    pub fn ambient(engine: Arc<Engine>) -> Self {
+    /// What `exec` runs as: the default credential chain and the region of the environment
+    /// (the engine's `AWS_REGION`/`AWS_DEFAULT_REGION`), if any.
+    pub fn ambient(default_region: Option<String>) -> Self {
         Self {
-            default_region: engine.config().default_region.clone(),
-            engine,
+            default_region,
             fixed_credentials: None,
         }
     }
@@ -94,9 +111,7 @@ impl LocalOperator {
             .ok_or(LocalRefusal::NoRegion)?;
         let credentials = match &self.fixed_credentials {
             Some(credentials) => credentials.clone(),
-            None => self
-                .engine
-                .credentials_from_environment()
+            None => credentials_from_environment()
                 .await
                 .map_err(LocalRefusal::NoCredentials)?,
         };

@@ -1,27 +1,37 @@
 //! Who may run what. Authorization turns a requester and an invocation into a [`Permit`]
 //! (credentials, account, role, region) or a [`Denial`] that names the layer that refused.
 //! Executors take a `Permit`, and only this module can make one, so an unchecked call does
-//! not compile. This module decides; it never formats cards and never calls AWS itself
-//! (credentials come through the `aws` module).
+//! not compile. This module decides; it never formats cards and runs no AWS command. It gets
+//! the credentials a permit carries itself: the default provider chain (`local`) or STS
+//! AssumeRole (`assume_role`), through the SDK.
 
+pub mod assume_role;
 mod audit_facts;
 pub mod channel;
 pub mod config;
 pub mod guardrail;
 pub mod local;
 pub mod roles;
+#[cfg(test)]
+mod test_fixtures;
 
 use std::fmt;
 
-use crate::aws::Credentials;
 use crate::command::{is_never_allowed, Invocation};
 
+/// The credentials a permit carries: the ambient ones (see [`LocalOperator`]) or an assumed
+/// role's (see [`assume_role`]). The engine reads them from the permit.
+pub use aws_credential_types::Credentials;
 pub use channel::ChannelAuthorizer;
-pub use local::{LocalOperator, LocalRefusal};
+pub use local::{LocalOperator, LocalRefusal, NoCredentials};
 
-/// Who is asking, and from where: the facts a Teams activity gives.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Who is asking, and from where: the facts a Teams activity gives. Pending requests store it
+/// as these fields in this order (`conversation::pending`), so both stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Requester {
+    /// The user's Entra object id: the identity roles are mapped from.
+    pub user_object_id: Option<String>,
+    pub user_name: Option<String>,
     pub tenant_id: Option<String>,
     /// The team's id (`19:...@thread.tacv2` of the General channel, or the team's group id).
     pub team_id: Option<String>,
@@ -30,9 +40,6 @@ pub struct Requester {
     pub conversation_id: String,
     /// `personal`, `groupChat` or `channel`.
     pub conversation_type: Option<String>,
-    /// The user's Entra object id: the identity roles are mapped from.
-    pub user_object_id: Option<String>,
-    pub user_name: Option<String>,
 }
 
 /// The proof that an invocation was authorized, with what it may run as. Only this module

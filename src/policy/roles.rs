@@ -11,9 +11,10 @@ use super::{Denial, DenialLayer, Requester};
 /// the layer for "why was I denied?".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccessRefusal {
-    /// No `[access.channels.*]` entry matches the conversation. Carries the ids to add.
+    /// No `[access.channels.*]` entry matches the conversation. Carries the ids to add (as
+    /// the requester with its ids as configured; boxed, as refusals travel in every `Err`).
     #[error("{}", unknown_conversation_message(.ids))]
-    UnknownConversation { ids: ConversationIds },
+    UnknownConversation { ids: Box<Requester> },
     /// The activity carries no Entra object id, so no role can be chosen.
     #[error("Teams did not say who sent this message (no Entra object id on the activity), so no role can be chosen for it. Personal Microsoft accounts and guests without an Entra identity cannot run commands.")]
     UnknownUser,
@@ -59,17 +60,7 @@ impl AccessRefusal {
     }
 }
 
-/// The ids of a conversation as an administrator would write them in the config file.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ConversationIds {
-    pub tenant_id: Option<String>,
-    pub team_id: Option<String>,
-    pub channel_id: Option<String>,
-    pub conversation_id: String,
-    pub conversation_type: Option<String>,
-}
-
-fn unknown_conversation_message(ids: &ConversationIds) -> String {
+fn unknown_conversation_message(ids: &Requester) -> String {
     let tenant = ids.tenant_id.as_deref().unwrap_or("(unknown)");
     let mut lines = String::from("This conversation is not set up for AWS commands. An administrator can add it to the config file as an [access.channels.<name>] entry with");
     match (&ids.channel_id, ids.conversation_type.as_deref()) {
@@ -111,14 +102,14 @@ fn base_conversation_id(conversation_id: &str) -> &str {
         .map_or(conversation_id, |(base, _)| base)
 }
 
-/// The ids of the requester's conversation, for refusals and audit records.
-pub fn conversation_ids(requester: &Requester) -> ConversationIds {
-    ConversationIds {
-        tenant_id: requester.tenant_id.clone(),
-        team_id: requester.team_id.clone(),
+/// The requester with its conversation's ids as an administrator would write them in the
+/// config file (the channel id of a thread, the conversation id without the thread suffix),
+/// for refusals and audit records.
+pub fn as_configured(requester: &Requester) -> Requester {
+    Requester {
         channel_id: requester_channel_id(requester),
         conversation_id: base_conversation_id(&requester.conversation_id).to_owned(),
-        conversation_type: requester.conversation_type.clone(),
+        ..requester.clone()
     }
 }
 
@@ -131,7 +122,7 @@ pub fn find_channel<'a>(
     requester: &Requester,
 ) -> Result<&'a Channel, AccessRefusal> {
     let unknown = || AccessRefusal::UnknownConversation {
-        ids: conversation_ids(requester),
+        ids: Box::new(as_configured(requester)),
     };
     let tenant = requester
         .tenant_id

@@ -249,18 +249,39 @@ fn value_text(value: &Value) -> String {
 /// Why submitted form values were refused. `Display` is for the person who filled the form.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SubmissionError {
-    /// A required field was left empty.
-    #[error("--{option} is required: fill it in, or cancel the request.")]
-    Required { option: String },
-    /// A value does not match the model's pattern.
-    #[error("--{option} does not have the expected format ({pattern}).")]
-    Pattern { option: String, pattern: String },
-    /// A value is shorter than the model allows.
-    #[error("--{option} must be at least {min} characters long.")]
-    TooShort { option: String, min: u64 },
+    /// One field's value was refused; `option` names the field as the form shows it.
+    #[error("--{option} {problem}")]
+    Field {
+        option: String,
+        problem: FieldProblem,
+    },
     /// The grammar refused the command the values make.
     #[error("{0}")]
     Command(CommandError),
+}
+
+/// What is wrong with one submitted field; `Display` continues the field's `--option`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FieldProblem {
+    /// A required field was left empty.
+    #[error("is required: fill it in, or cancel the request.")]
+    Required,
+    /// A value does not match the model's pattern.
+    #[error("does not have the expected format ({pattern}).")]
+    Pattern { pattern: String },
+    /// A value is shorter than the model allows.
+    #[error("must be at least {min} characters long.")]
+    TooShort { min: u64 },
+}
+
+impl FieldProblem {
+    /// This problem as the refusal of `field`.
+    fn of(self, field: &FormField) -> SubmissionError {
+        SubmissionError::Field {
+            option: field.option.clone(),
+            problem: self,
+        }
+    }
 }
 
 /// Turns submitted form values (input id → text, as cards send them) into a complete
@@ -289,9 +310,7 @@ pub fn apply_submission(
             .filter(|v| !v.is_empty());
         let Some(value) = value else {
             if field.required {
-                return Err(SubmissionError::Required {
-                    option: field.option.clone(),
-                });
+                return Err(FieldProblem::Required.of(field));
             }
             continue;
         };
@@ -354,19 +373,16 @@ fn append_option(
             {
                 let anchored = format!("^(?:{pattern})$");
                 if regex::Regex::new(&anchored).is_ok_and(|r| !r.is_match(value)) {
-                    return Err(SubmissionError::Pattern {
-                        option: field.option.clone(),
+                    return Err(FieldProblem::Pattern {
                         pattern: pattern.clone(),
-                    });
+                    }
+                    .of(field));
                 }
             }
             let min = model.and_then(|m| min_length(m, base, &field.member));
             if let Some(min) = min {
                 if (value.chars().count() as u64) < min {
-                    return Err(SubmissionError::TooShort {
-                        option: field.option.clone(),
-                        min,
-                    });
+                    return Err(FieldProblem::TooShort { min }.of(field));
                 }
             }
             // `=` keeps a value that starts with a dash from reading as an option.

@@ -23,95 +23,56 @@ pub struct ResourceList {
     pub names: &'static str,
 }
 
-/// Common parameters and the list call that fills them: (service, member, list call).
-const RESOURCE_LISTS: &[(&str, &str, ResourceList)] = &[
+/// The list calls that fill choices, each with the members (of its own service's operations)
+/// it fills.
+const RESOURCE_LISTS: &[(ResourceList, &[&str])] = &[
     (
-        "lambda",
-        "FunctionName",
         list("lambda", "ListFunctions", "Functions[].FunctionName"),
+        &["FunctionName"],
     ),
     (
-        "cloudwatch",
-        "AlarmName",
         list("cloudwatch", "DescribeAlarms", "MetricAlarms[].AlarmName"),
+        &["AlarmName", "AlarmNames"],
     ),
     (
-        "cloudwatch",
-        "AlarmNames",
-        list("cloudwatch", "DescribeAlarms", "MetricAlarms[].AlarmName"),
-    ),
-    (
-        "logs",
-        "logGroupName",
         list("logs", "DescribeLogGroups", "logGroups[].logGroupName"),
+        &["logGroupName", "logGroupIdentifier"],
     ),
+    (list("ecs", "ListClusters", "clusterArns[]"), &["cluster"]),
+    (list("eks", "ListClusters", "clusters[]"), &["clusterName"]),
+    (list("s3api", "ListBuckets", "Buckets[].Name"), &["Bucket"]),
     (
-        "logs",
-        "logGroupIdentifier",
-        list("logs", "DescribeLogGroups", "logGroups[].logGroupName"),
-    ),
-    (
-        "ecs",
-        "cluster",
-        list("ecs", "ListClusters", "clusterArns[]"),
-    ),
-    (
-        "eks",
-        "clusterName",
-        list("eks", "ListClusters", "clusters[]"),
-    ),
-    (
-        "s3api",
-        "Bucket",
-        list("s3api", "ListBuckets", "Buckets[].Name"),
-    ),
-    (
-        "ec2",
-        "InstanceIds",
         list(
             "ec2",
             "DescribeInstances",
             "Reservations[].Instances[].InstanceId",
         ),
+        &["InstanceIds", "InstanceId"],
     ),
     (
-        "ec2",
-        "InstanceId",
-        list(
-            "ec2",
-            "DescribeInstances",
-            "Reservations[].Instances[].InstanceId",
-        ),
-    ),
-    (
-        "kinesis",
-        "StreamName",
         list("kinesis", "ListStreams", "StreamNames[]"),
+        &["StreamName"],
     ),
     (
-        "dynamodb",
-        "TableName",
         list("dynamodb", "ListTables", "TableNames[]"),
+        &["TableName"],
     ),
     (
-        "sns",
-        "TopicArn",
         list("sns", "ListTopics", "Topics[].TopicArn"),
+        &["TopicArn"],
     ),
-    ("sqs", "QueueUrl", list("sqs", "ListQueues", "QueueUrls[]")),
+    (list("sqs", "ListQueues", "QueueUrls[]"), &["QueueUrl"]),
     (
-        "rds",
-        "DBInstanceIdentifier",
         list(
             "rds",
             "DescribeDBInstances",
             "DBInstances[].DBInstanceIdentifier",
         ),
+        &["DBInstanceIdentifier"],
     ),
     (
-        "cloudformation",
-        "StackName",
         list("cloudformation", "DescribeStacks", "Stacks[].StackName"),
+        &["StackName"],
     ),
 ];
 
@@ -128,8 +89,10 @@ const fn list(service: &'static str, operation: &'static str, names: &'static st
 pub fn resource_list(service: &str, operation: &str, member: &str) -> Option<ResourceList> {
     RESOURCE_LISTS
         .iter()
-        .find(|(s, m, list)| *s == service && *m == member && list.operation != operation)
-        .map(|(_, _, list)| *list)
+        .find(|(list, members)| {
+            list.service == service && members.contains(&member) && list.operation != operation
+        })
+        .map(|(list, _)| *list)
 }
 
 /// The invocation of `list` in `region` (the region of the command whose form it fills), or

@@ -3,6 +3,12 @@ use serde_json::{json, Map, Value};
 use super::*;
 use crate::command::{parse, CommandError, ParseContext};
 
+/// The form the bot shows for `text`, a command missing required parameters.
+struct Form {
+    base: Invocation,
+    fields: Vec<FormField>,
+}
+
 fn missing(text: &str) -> (Invocation, Vec<String>) {
     match parse(text, Models::global(), ParseContext::Chat) {
         Err(CommandError::MissingRequired {
@@ -13,8 +19,18 @@ fn missing(text: &str) -> (Invocation, Vec<String>) {
     }
 }
 
-fn submitted(value: Value) -> Map<String, Value> {
-    value.as_object().unwrap().clone()
+fn form(text: &str) -> Form {
+    let (base, missing_members) = missing(text);
+    let fields = form_fields(Models::global(), &base, &missing_members);
+    Form { base, fields }
+}
+
+impl Form {
+    /// Applies the submitted card `values` (a JSON object) to the form.
+    fn submit(&self, values: &Value) -> Result<Invocation, SubmissionError> {
+        let values: Map<String, Value> = values.as_object().unwrap().clone();
+        apply_submission(Models::global(), &self.base, &self.fields, &values)
+    }
 }
 
 #[test]
@@ -46,8 +62,7 @@ fn reads_and_writes_are_classified_by_name_with_overrides() {
 
 #[test]
 fn form_fields_follow_the_model() {
-    let (invocation, missing_members) = missing("lambda get-function --qualifier 3");
-    let fields = form_fields(Models::global(), &invocation, &missing_members);
+    let fields = form("lambda get-function --qualifier 3").fields;
     assert_eq!(fields[0].member, "FunctionName");
     assert!(fields[0].required);
     assert!(fields[0].value.is_none());
@@ -67,8 +82,7 @@ fn form_fields_follow_the_model() {
     assert_eq!(fields[1].member, "Qualifier");
     assert_eq!(fields[1].value.as_deref(), Some("3"));
 
-    let (invocation, missing_members) = missing("cloudwatch set-alarm-state");
-    let fields = form_fields(Models::global(), &invocation, &missing_members);
+    let fields = form("cloudwatch set-alarm-state").fields;
     let state = fields.iter().find(|f| f.member == "StateValue").unwrap();
     assert_eq!(
         state.kind,
@@ -78,8 +92,7 @@ fn form_fields_follow_the_model() {
         }
     );
 
-    let (invocation, missing_members) = missing("kinesis update-shard-count");
-    let fields = form_fields(Models::global(), &invocation, &missing_members);
+    let fields = form("kinesis update-shard-count").fields;
     let count = fields
         .iter()
         .find(|f| f.member == "TargetShardCount")
@@ -96,19 +109,12 @@ fn form_fields_follow_the_model() {
 
 #[test]
 fn submissions_are_validated_again_on_the_server() {
-    let models = Models::global();
-    let (base, missing_members) = missing("kinesis update-shard-count --stream-name s1");
-    let fields = form_fields(models, &base, &missing_members);
-
-    let ok = apply_submission(
-        models,
-        &base,
-        &fields,
-        &submitted(
-            json!({"TargetShardCount": "2", "ScalingType": "UNIFORM_SCALING", "StreamName": "s1"}),
-        ),
-    )
-    .unwrap();
+    let form = form("kinesis update-shard-count --stream-name s1");
+    let ok = form
+        .submit(
+            &json!({"TargetShardCount": "2", "ScalingType": "UNIFORM_SCALING", "StreamName": "s1"}),
+        )
+        .unwrap();
     assert_eq!(ok.params["TargetShardCount"], json!(2));
     assert_eq!(ok.params["StreamName"], json!("s1"));
 
@@ -131,31 +137,18 @@ fn submissions_are_validated_again_on_the_server() {
         ),
     ];
     for (values, expected) in cases {
-        let error = apply_submission(models, &base, &fields, &submitted(values.clone()))
-            .expect_err(&values.to_string());
+        let error = form.submit(&values).expect_err(&values.to_string());
         assert!(error.to_string().contains(expected), "{values}: {error}");
     }
 }
 
 #[test]
 fn free_text_wins_over_the_choice_list() {
-    let models = Models::global();
-    let (base, missing_members) = missing("lambda get-function");
-    let fields = form_fields(models, &base, &missing_members);
-    let invocation = apply_submission(
-        models,
-        &base,
-        &fields,
-        &submitted(json!({"FunctionName": "from-list", "FunctionName__text": "typed"})),
-    )
-    .unwrap();
-    assert_eq!(invocation.params["FunctionName"], json!("typed"));
-    let invocation = apply_submission(
-        models,
-        &base,
-        &fields,
-        &submitted(json!({"FunctionName": "from-list", "FunctionName__text": ""})),
-    )
-    .unwrap();
-    assert_eq!(invocation.params["FunctionName"], json!("from-list"));
+    let form = form("lambda get-function");
+    let cases = [("typed", "typed"), ("", "from-list")];
+    for (typed, expected) in cases {
+        let values = json!({"FunctionName": "from-list", "FunctionName__text": typed});
+        let invocation = form.submit(&values).unwrap();
+        assert_eq!(invocation.params["FunctionName"], json!(expected));
+    }
 }

@@ -12,9 +12,9 @@ use crate::teams::Attachment;
 
 pub use cards::{
     account_choice, confirm, error, form, help, internal_error, operation_help, result,
-    service_help, status, support_case, support_form, support_summary, verbs, welcome,
-    AccountChoiceView, CommandHeader, FormView, OperationHelp, ParameterHelp, ResultView,
-    ServiceHelp, Status, CARD_BUDGET_BYTES,
+    service_help, status, support_case, support_form, support_summary, welcome, AccountChoiceView,
+    CommandHeader, FormView, OperationHelp, ParameterHelp, ResultView, ServiceHelp, Status, Verb,
+    CARD_BUDGET_BYTES,
 };
 pub use markdown::{escape_markdown, monospace};
 

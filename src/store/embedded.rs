@@ -5,11 +5,10 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::{now_millis, Store, StoreError};
+use super::{live, now_millis, Record, Store, StoreError, StoreResult, Swap};
 
 /// redb's page cache. Its default is 1 GiB, which a long-running bot may fill with pages of
 /// pending requests and conversation references it rarely reads again. The entries are small
@@ -36,13 +35,10 @@ fn full_key(namespace: &str, key: &str) -> String {
     format!("{namespace}{SEPARATOR}{key}")
 }
 
-fn encode(value: &[u8], ttl: Option<Duration>) -> Vec<u8> {
-    let expires_at = ttl
-        .map(|t| now_millis().saturating_add(t.as_millis() as u64).max(1))
-        .unwrap_or(0);
-    let mut entry = Vec::with_capacity(8 + value.len());
-    entry.extend_from_slice(&expires_at.to_be_bytes());
-    entry.extend_from_slice(value);
+fn encode(record: &Record) -> Vec<u8> {
+    let mut entry = Vec::with_capacity(8 + record.value.len());
+    entry.extend_from_slice(&record.expires_at().to_be_bytes());
+    entry.extend_from_slice(&record.value);
     entry
 }
 
@@ -50,7 +46,7 @@ fn encode(value: &[u8], ttl: Option<Duration>) -> Vec<u8> {
 fn decode(entry: &[u8], now: u64) -> Option<&[u8]> {
     let (expiry, value) = entry.split_at_checked(8)?;
     let expires_at = u64::from_be_bytes(expiry.try_into().ok()?);
-    (expires_at == 0 || expires_at > now).then_some(value)
+    live(expires_at, now).then_some(value)
 }
 
 impl EmbeddedStore {
@@ -91,7 +87,7 @@ impl EmbeddedStore {
 
 #[async_trait::async_trait]
 impl Store for EmbeddedStore {
-    async fn ping(&self) -> Result<(), StoreError> {
+    async fn ping(&self) -> StoreResult<()> {
         // A read transaction on the table proves the file is open and readable; it takes no lock
         // writers wait for.
         self.blocking(|database| {
@@ -102,7 +98,7 @@ impl Store for EmbeddedStore {
         .await
     }
 
-    async fn get(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn get(&self, namespace: &str, key: &str) -> StoreResult<Option<Vec<u8>>> {
         let key = full_key(namespace, key);
         self.blocking(move |database| {
             let read = database.begin_read().map_err(embedded_error)?;
@@ -113,13 +109,7 @@ impl Store for EmbeddedStore {
         .await
     }
 
-    async fn put(
-        &self,
-        namespace: &str,
-        key: &str,
-        value: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<(), StoreError> {
+    async fn put(&self, namespace: &str, key: &str, record: Record) -> StoreResult<()> {
         let key = full_key(namespace, key);
         let sweep = self
             .writes
@@ -136,7 +126,7 @@ impl Store for EmbeddedStore {
                         .map_err(embedded_error)?;
                 }
                 table
-                    .insert(key.as_str(), encode(&value, ttl).as_slice())
+                    .insert(key.as_str(), encode(&record).as_slice())
                     .map_err(embedded_error)?;
             }
             write.commit().map_err(embedded_error)
@@ -144,7 +134,7 @@ impl Store for EmbeddedStore {
         .await
     }
 
-    async fn delete(&self, namespace: &str, key: &str) -> Result<bool, StoreError> {
+    async fn delete(&self, namespace: &str, key: &str) -> StoreResult<bool> {
         let key = full_key(namespace, key);
         self.blocking(move |database| {
             let write = database.begin_write().map_err(embedded_error)?;
@@ -159,14 +149,7 @@ impl Store for EmbeddedStore {
         .await
     }
 
-    async fn compare_and_swap(
-        &self,
-        namespace: &str,
-        key: &str,
-        expected: Option<Vec<u8>>,
-        new: Option<Vec<u8>>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
+    async fn compare_and_swap(&self, namespace: &str, key: &str, swap: Swap) -> StoreResult<bool> {
         let key = full_key(namespace, key);
         // redb allows one write transaction at a time, so read-compare-write inside it is atomic.
         self.blocking(move |database| {
@@ -177,13 +160,13 @@ impl Store for EmbeddedStore {
                     .get(key.as_str())
                     .map_err(embedded_error)?
                     .and_then(|e| decode(e.value(), now_millis()).map(<[u8]>::to_vec));
-                if current != expected {
+                if current != swap.expected {
                     false
                 } else {
-                    match &new {
-                        Some(value) => {
+                    match &swap.new {
+                        Some(record) => {
                             table
-                                .insert(key.as_str(), encode(value, ttl).as_slice())
+                                .insert(key.as_str(), encode(record).as_slice())
                                 .map_err(embedded_error)?;
                         }
                         None => {
@@ -203,7 +186,7 @@ impl Store for EmbeddedStore {
         .await
     }
 
-    async fn keys(&self, namespace: &str) -> Result<Vec<String>, StoreError> {
+    async fn keys(&self, namespace: &str) -> StoreResult<Vec<String>> {
         let prefix = full_key(namespace, "");
         self.blocking(move |database| {
             let read = database.begin_read().map_err(embedded_error)?;

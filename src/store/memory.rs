@@ -2,105 +2,92 @@
 //! process. Same semantics as the durable backends, checked by the same conformance suite.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard};
 
-use super::{now_millis, Store, StoreError};
+use super::{live, now_millis, Record, Store, StoreResult, Swap};
 
 /// (namespace, key).
 type EntryKey = (String, String);
 /// The value and its expiry in epoch milliseconds (0: none).
 type Entry = (Vec<u8>, u64);
+type Entries = HashMap<EntryKey, Entry>;
 
 /// Entries by (namespace, key).
 #[derive(Default)]
 pub struct MemoryStore {
-    entries: Mutex<HashMap<EntryKey, Entry>>,
+    entries: Mutex<Entries>,
 }
 
-fn expiry(ttl: Option<Duration>) -> u64 {
-    ttl.map(|t| now_millis().saturating_add(t.as_millis() as u64).max(1))
-        .unwrap_or(0)
+fn entry_key(namespace: &str, key: &str) -> EntryKey {
+    (namespace.to_owned(), key.to_owned())
 }
 
-fn live(entry: &Entry, now: u64) -> bool {
-    entry.1 == 0 || entry.1 > now
+fn entry(record: Record) -> Entry {
+    let expires_at = record.expires_at();
+    (record.value, expires_at)
+}
+
+/// The value under `key` unless it has expired.
+fn live_value(entries: &Entries, key: &EntryKey) -> Option<Vec<u8>> {
+    entries
+        .get(key)
+        .filter(|entry| live(entry.1, now_millis()))
+        .map(|entry| entry.0.clone())
 }
 
 impl MemoryStore {
-    fn live_value(&self, namespace: &str, key: &str) -> Option<Vec<u8>> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
-            .get(&(namespace.to_owned(), key.to_owned()))
-            .filter(|entry| live(entry, now_millis()))
-            .map(|entry| entry.0.clone())
+    fn entries(&self) -> MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 #[async_trait::async_trait]
 impl Store for MemoryStore {
-    async fn ping(&self) -> Result<(), StoreError> {
+    async fn ping(&self) -> StoreResult<()> {
         // Process memory is always reachable.
         Ok(())
     }
 
-    async fn get(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.live_value(namespace, key))
+    async fn get(&self, namespace: &str, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        Ok(live_value(&self.entries(), &entry_key(namespace, key)))
     }
 
-    async fn put(
-        &self,
-        namespace: &str,
-        key: &str,
-        value: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<(), StoreError> {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.insert((namespace.to_owned(), key.to_owned()), (value, expiry(ttl)));
+    async fn put(&self, namespace: &str, key: &str, record: Record) -> StoreResult<()> {
+        self.entries()
+            .insert(entry_key(namespace, key), entry(record));
         Ok(())
     }
 
-    async fn delete(&self, namespace: &str, key: &str) -> Result<bool, StoreError> {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(entries
-            .remove(&(namespace.to_owned(), key.to_owned()))
-            .is_some_and(|entry| live(&entry, now_millis())))
+    async fn delete(&self, namespace: &str, key: &str) -> StoreResult<bool> {
+        Ok(self
+            .entries()
+            .remove(&entry_key(namespace, key))
+            .is_some_and(|entry| live(entry.1, now_millis())))
     }
 
-    async fn compare_and_swap(
-        &self,
-        namespace: &str,
-        key: &str,
-        expected: Option<Vec<u8>>,
-        new: Option<Vec<u8>>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let full_key = (namespace.to_owned(), key.to_owned());
-        let current = entries
-            .get(&full_key)
-            .filter(|entry| live(entry, now_millis()))
-            .map(|entry| entry.0.clone());
-        if current != expected {
+    async fn compare_and_swap(&self, namespace: &str, key: &str, swap: Swap) -> StoreResult<bool> {
+        let mut entries = self.entries();
+        let key = entry_key(namespace, key);
+        if live_value(&entries, &key) != swap.expected {
             return Ok(false);
         }
-        match new {
-            Some(value) => {
-                entries.insert(full_key, (value, expiry(ttl)));
+        match swap.new {
+            Some(record) => {
+                entries.insert(key, entry(record));
             }
             None => {
-                entries.remove(&full_key);
+                entries.remove(&key);
             }
         }
         Ok(true)
     }
 
-    async fn keys(&self, namespace: &str) -> Result<Vec<String>, StoreError> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+    async fn keys(&self, namespace: &str) -> StoreResult<Vec<String>> {
         let now = now_millis();
-        Ok(entries
+        Ok(self
+            .entries()
             .iter()
-            .filter(|((ns, _), entry)| ns == namespace && live(entry, now))
+            .filter(|((ns, _), entry)| ns == namespace && live(entry.1, now))
             .map(|((_, key), _)| key.clone())
             .collect())
     }

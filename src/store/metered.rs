@@ -1,9 +1,7 @@
 //! A [`Store`] that counts its operations and their failures in the process metrics, around
 //! any backend. It changes nothing it forwards.
 
-use std::time::Duration;
-
-use super::{Store, StoreError};
+use super::{Record, Store, StoreResult, Swap};
 use crate::metrics;
 
 /// `inner`, counted.
@@ -17,52 +15,35 @@ impl<S: Store> Metered<S> {
     }
 }
 
-fn counted<T>(operation: &'static str, result: Result<T, StoreError>) -> Result<T, StoreError> {
+fn counted<T>(operation: &'static str, result: StoreResult<T>) -> StoreResult<T> {
     metrics::global().store_operation(operation, result.is_ok());
     result
 }
 
 #[async_trait::async_trait]
 impl<S: Store> Store for Metered<S> {
-    async fn get(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn get(&self, namespace: &str, key: &str) -> StoreResult<Option<Vec<u8>>> {
         counted("get", self.inner.get(namespace, key).await)
     }
 
-    async fn put(
-        &self,
-        namespace: &str,
-        key: &str,
-        value: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<(), StoreError> {
-        counted("put", self.inner.put(namespace, key, value, ttl).await)
+    async fn put(&self, namespace: &str, key: &str, record: Record) -> StoreResult<()> {
+        counted("put", self.inner.put(namespace, key, record).await)
     }
 
-    async fn delete(&self, namespace: &str, key: &str) -> Result<bool, StoreError> {
+    async fn delete(&self, namespace: &str, key: &str) -> StoreResult<bool> {
         counted("delete", self.inner.delete(namespace, key).await)
     }
 
-    async fn compare_and_swap(
-        &self,
-        namespace: &str,
-        key: &str,
-        expected: Option<Vec<u8>>,
-        new: Option<Vec<u8>>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
-        counted(
-            "compare_and_swap",
-            self.inner
-                .compare_and_swap(namespace, key, expected, new, ttl)
-                .await,
-        )
+    async fn compare_and_swap(&self, namespace: &str, key: &str, swap: Swap) -> StoreResult<bool> {
+        let swapped = self.inner.compare_and_swap(namespace, key, swap).await;
+        counted("compare_and_swap", swapped)
     }
 
-    async fn keys(&self, namespace: &str) -> Result<Vec<String>, StoreError> {
+    async fn keys(&self, namespace: &str) -> StoreResult<Vec<String>> {
         counted("keys", self.inner.keys(namespace).await)
     }
 
-    async fn ping(&self) -> Result<(), StoreError> {
+    async fn ping(&self) -> StoreResult<()> {
         counted("ping", self.inner.ping().await)
     }
 }

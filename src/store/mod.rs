@@ -46,42 +46,104 @@ pub enum StoreError {
     BadLocation(String),
 }
 
+/// What every operation of a [`Store`] answers.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A value to store and how long the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub value: Vec<u8>,
+    /// `None`: kept until deleted or replaced.
+    pub ttl: Option<Duration>,
+}
+
+impl Record {
+    /// `value`, kept until deleted or replaced.
+    pub fn lasting(value: Vec<u8>) -> Self {
+        Record { value, ttl: None }
+    }
+
+    /// `value`, kept for `ttl`.
+    pub fn expiring(value: Vec<u8>, ttl: Duration) -> Self {
+        Record {
+            value,
+            ttl: Some(ttl),
+        }
+    }
+
+    /// When the record expires in milliseconds since the epoch, 0 for never: the form the
+    /// backends without a time-to-live of their own keep next to the value.
+    fn expires_at(&self) -> u64 {
+        self.ttl
+            .map(|t| now_millis().saturating_add(t.as_millis() as u64).max(1))
+            .unwrap_or(0)
+    }
+}
+
+/// Whether an entry that expires at `expires_at` (as [`Record::expires_at`] gives it) is still
+/// there at `now`.
+fn live(expires_at: u64, now: u64) -> bool {
+    expires_at == 0 || expires_at > now
+}
+
+/// A compare-and-swap: what must be stored for it to happen, and what is stored after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Swap {
+    /// The value that must be there now; `None`: nothing (absent or expired).
+    pub expected: Option<Vec<u8>>,
+    /// What replaces it; `None`: the entry is removed.
+    pub new: Option<Record>,
+}
+
+impl Swap {
+    /// Stores `new` only where nothing is stored yet.
+    pub fn create(new: Record) -> Self {
+        Swap {
+            expected: None,
+            new: Some(new),
+        }
+    }
+
+    /// Replaces `expected` with `new`, unless the value changed since it was read.
+    pub fn replace(expected: Vec<u8>, new: Record) -> Self {
+        Swap {
+            expected: Some(expected),
+            new: Some(new),
+        }
+    }
+
+    /// Removes the entry, unless its value changed from `expected` since it was read.
+    pub fn remove(expected: Vec<u8>) -> Self {
+        Swap {
+            expected: Some(expected),
+            new: None,
+        }
+    }
+}
+
 /// A namespaced key-value store with per-entry time-to-live and an atomic
 /// compare-and-swap (used for exactly-once state transitions).
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + 'static {
     /// The value under `key`, or `None` when absent or expired.
-    async fn get(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    async fn get(&self, namespace: &str, key: &str) -> StoreResult<Option<Vec<u8>>>;
 
-    /// Stores `value`, replacing any previous one; `ttl` of `None` keeps it until deleted.
-    async fn put(
-        &self,
-        namespace: &str,
-        key: &str,
-        value: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<(), StoreError>;
+    /// Stores `record`, replacing any previous value.
+    async fn put(&self, namespace: &str, key: &str, record: Record) -> StoreResult<()>;
 
     /// Removes `key`; true when an unexpired value was there.
-    async fn delete(&self, namespace: &str, key: &str) -> Result<bool, StoreError>;
+    async fn delete(&self, namespace: &str, key: &str) -> StoreResult<bool>;
 
-    /// Atomically replaces the value with `new` (or removes it when `new` is `None`) only if
-    /// the current value equals `expected` (`None`: absent or expired). True when replaced.
-    async fn compare_and_swap(
-        &self,
-        namespace: &str,
-        key: &str,
-        expected: Option<Vec<u8>>,
-        new: Option<Vec<u8>>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError>;
+    /// Atomically makes the change `swap` describes, only if the current value is
+    /// `swap.expected`. True when it was made.
+    async fn compare_and_swap(&self, namespace: &str, key: &str, swap: Swap) -> StoreResult<bool>;
 
     /// The unexpired keys of a namespace, in no particular order.
-    async fn keys(&self, namespace: &str) -> Result<Vec<String>, StoreError>;
+    async fn keys(&self, namespace: &str) -> StoreResult<Vec<String>>;
 
     /// Answers when the backend is reachable and usable (readiness): a cheap round trip that
     /// reads and changes nothing. Backends bound the wait themselves.
-    async fn ping(&self) -> Result<(), StoreError>;
+    async fn ping(&self) -> StoreResult<()>;
 }
 
 /// Opens the store a configuration names: a `redis://` (or `rediss://`) URL, or a file path
@@ -123,6 +185,6 @@ pub async fn put_json<T: Serialize>(
     value: &T,
     ttl: Option<Duration>,
 ) -> Result<(), StoreError> {
-    let bytes = serde_json::to_vec(value).expect("our state types always serialise");
-    store.put(namespace, key, bytes, ttl).await
+    let value = serde_json::to_vec(value).expect("our state types always serialise");
+    store.put(namespace, key, Record { value, ttl }).await
 }

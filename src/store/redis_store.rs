@@ -7,7 +7,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
 
-use super::{Store, StoreError};
+use super::{Record, Store, StoreError, StoreResult, Swap};
 
 pub struct RedisStore {
     connection: ConnectionManager,
@@ -39,8 +39,8 @@ return 1
 const PING_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Redis `PX` wants at least one millisecond.
-fn ttl_millis(ttl: Option<Duration>) -> u64 {
-    ttl.map(|t| (t.as_millis() as u64).max(1)).unwrap_or(0)
+fn ttl_millis(ttl: Duration) -> u64 {
+    (ttl.as_millis() as u64).max(1)
 }
 
 /// Escapes the glob characters of `SCAN MATCH` so that a namespace matches only itself.
@@ -61,11 +61,7 @@ impl RedisStore {
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
         let client = redis::Client::open(url)?;
         let connection = ConnectionManager::new(client).await?;
-        Ok(Self {
-            connection,
-            prefix: prefix.to_owned(),
-            compare_and_swap: Script::new(COMPARE_AND_SWAP),
-        })
+        Ok(Self::from_connection(connection, prefix))
     }
 
     /// Like [`connect`](Self::connect) but without connecting first: the first command
@@ -74,11 +70,15 @@ impl RedisStore {
         let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new().set_connection_timeout(Some(PING_TIMEOUT));
         let connection = ConnectionManager::new_lazy_with_config(client, config)?;
-        Ok(Self {
+        Ok(Self::from_connection(connection, prefix))
+    }
+
+    fn from_connection(connection: ConnectionManager, prefix: &str) -> Self {
+        Self {
             connection,
             prefix: prefix.to_owned(),
             compare_and_swap: Script::new(COMPARE_AND_SWAP),
-        })
+        }
     }
 
     fn full_key(&self, namespace: &str, key: &str) -> String {
@@ -88,7 +88,7 @@ impl RedisStore {
 
 #[async_trait::async_trait]
 impl Store for RedisStore {
-    async fn ping(&self) -> Result<(), StoreError> {
+    async fn ping(&self) -> StoreResult<()> {
         let mut connection = self.connection.clone();
         let command = redis::cmd("PING");
         let ping = command.query_async::<String>(&mut connection);
@@ -98,60 +98,49 @@ impl Store for RedisStore {
         }
     }
 
-    async fn get(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn get(&self, namespace: &str, key: &str) -> StoreResult<Option<Vec<u8>>> {
         let mut connection = self.connection.clone();
         Ok(connection.get(self.full_key(namespace, key)).await?)
     }
 
-    async fn put(
-        &self,
-        namespace: &str,
-        key: &str,
-        value: Vec<u8>,
-        ttl: Option<Duration>,
-    ) -> Result<(), StoreError> {
+    async fn put(&self, namespace: &str, key: &str, record: Record) -> StoreResult<()> {
         let mut connection = self.connection.clone();
         let key = self.full_key(namespace, key);
-        match ttl {
+        match record.ttl {
             Some(ttl) => {
                 connection
-                    .pset_ex::<_, _, ()>(key, value, ttl_millis(Some(ttl)))
+                    .pset_ex::<_, _, ()>(key, record.value, ttl_millis(ttl))
                     .await?
             }
-            None => connection.set::<_, _, ()>(key, value).await?,
+            None => connection.set::<_, _, ()>(key, record.value).await?,
         }
         Ok(())
     }
 
-    async fn delete(&self, namespace: &str, key: &str) -> Result<bool, StoreError> {
+    async fn delete(&self, namespace: &str, key: &str) -> StoreResult<bool> {
         let mut connection = self.connection.clone();
         let removed: u64 = connection.del(self.full_key(namespace, key)).await?;
         Ok(removed > 0)
     }
 
-    async fn compare_and_swap(
-        &self,
-        namespace: &str,
-        key: &str,
-        expected: Option<Vec<u8>>,
-        new: Option<Vec<u8>>,
-        ttl: Option<Duration>,
-    ) -> Result<bool, StoreError> {
+    async fn compare_and_swap(&self, namespace: &str, key: &str, swap: Swap) -> StoreResult<bool> {
         let mut connection = self.connection.clone();
+        let ttl = swap.new.as_ref().and_then(|record| record.ttl);
+        let new = swap.new.map(|record| record.value);
         let swapped: i64 = self
             .compare_and_swap
             .key(self.full_key(namespace, key))
-            .arg(if expected.is_some() { "1" } else { "0" })
-            .arg(expected.unwrap_or_default())
+            .arg(if swap.expected.is_some() { "1" } else { "0" })
+            .arg(swap.expected.unwrap_or_default())
             .arg(if new.is_some() { "1" } else { "0" })
             .arg(new.unwrap_or_default())
-            .arg(ttl_millis(ttl))
+            .arg(ttl.map(ttl_millis).unwrap_or(0))
             .invoke_async(&mut connection)
             .await?;
         Ok(swapped == 1)
     }
 
-    async fn keys(&self, namespace: &str) -> Result<Vec<String>, StoreError> {
+    async fn keys(&self, namespace: &str) -> StoreResult<Vec<String>> {
         let mut connection = self.connection.clone();
         let prefix = self.full_key(namespace, "");
         let pattern = format!("{}*", escape_glob(&prefix));

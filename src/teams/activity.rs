@@ -4,13 +4,72 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// Activity types this bot reacts to.
-pub mod activity_types {
-    pub const MESSAGE: &str = "message";
-    pub const INVOKE: &str = "invoke";
-    pub const CONVERSATION_UPDATE: &str = "conversationUpdate";
-    pub const INSTALLATION_UPDATE: &str = "installationUpdate";
-    pub const TYPING: &str = "typing";
+/// An activity's `type`. The types this bot reacts to are variants, so dispatch is checked by
+/// the compiler; any other text is kept as it came (`Other`), so a type the bot does not know
+/// never fails to parse and goes out again exactly as it came in.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum ActivityType {
+    Message,
+    Invoke,
+    ConversationUpdate,
+    InstallationUpdate,
+    Typing,
+    /// Any other type, including the empty text a sender may give (refused by `http/body`).
+    Other(String),
+}
+
+impl ActivityType {
+    /// Every variant but `Other`: the types whose text [`ActivityType::as_str`] spells.
+    const KNOWN: [ActivityType; 5] = [
+        ActivityType::Message,
+        ActivityType::Invoke,
+        ActivityType::ConversationUpdate,
+        ActivityType::InstallationUpdate,
+        ActivityType::Typing,
+    ];
+
+    /// The variant whose wire text is `text`, if it is not `Other`.
+    fn known(text: &str) -> Option<ActivityType> {
+        Self::KNOWN.into_iter().find(|known| known.as_str() == text)
+    }
+
+    /// The type's wire text (`conversationUpdate`).
+    pub fn as_str(&self) -> &str {
+        match self {
+            ActivityType::Message => "message",
+            ActivityType::Invoke => "invoke",
+            ActivityType::ConversationUpdate => "conversationUpdate",
+            ActivityType::InstallationUpdate => "installationUpdate",
+            ActivityType::Typing => "typing",
+            ActivityType::Other(text) => text,
+        }
+    }
+}
+
+/// `Other("")`, as the type of an activity built field by field before its type is set.
+impl Default for ActivityType {
+    fn default() -> Self {
+        ActivityType::Other(String::new())
+    }
+}
+
+impl From<&str> for ActivityType {
+    fn from(text: &str) -> Self {
+        ActivityType::known(text).unwrap_or_else(|| ActivityType::Other(text.to_owned()))
+    }
+}
+
+impl From<String> for ActivityType {
+    fn from(text: String) -> Self {
+        ActivityType::known(&text).unwrap_or(ActivityType::Other(text))
+    }
+}
+
+impl Serialize for ActivityType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// A Bot Framework activity. Unknown fields are ignored on input and absent fields are omitted on
@@ -19,7 +78,7 @@ pub mod activity_types {
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
     #[serde(rename = "type")]
-    pub activity_type: String,
+    pub activity_type: ActivityType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -230,7 +289,7 @@ impl Activity {
     /// set to this activity's id, locale, service URL and channel copied.
     pub fn reply(&self) -> Activity {
         Activity {
-            activity_type: activity_types::MESSAGE.into(),
+            activity_type: ActivityType::Message,
             service_url: self.service_url.clone(),
             channel_id: self.channel_id.clone(),
             conversation: self.conversation.clone(),
@@ -247,7 +306,7 @@ impl ConversationReference {
     /// A new message activity addressed to this conversation (for proactive messages).
     pub fn message(&self) -> Activity {
         Activity {
-            activity_type: activity_types::MESSAGE.into(),
+            activity_type: ActivityType::Message,
             service_url: Some(self.service_url.clone()),
             channel_id: Some(self.channel_id.clone()),
             conversation: Some(self.conversation.clone()),
@@ -255,5 +314,55 @@ impl ConversationReference {
             recipient: self.user.clone(),
             ..Activity::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The type `{"type": text}` reads as, after checking it is written back unchanged.
+    fn read_and_written_back(text: &str) -> ActivityType {
+        let json = format!(r#"{{"type":"{text}"}}"#);
+        let activity: Activity = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_string(&activity).unwrap(), json);
+        assert_eq!(activity.activity_type.as_str(), text);
+        assert_eq!(ActivityType::from(text), activity.activity_type);
+        activity.activity_type
+    }
+
+    #[test]
+    fn activity_types_read_into_variants_and_go_out_as_they_came() {
+        use ActivityType::*;
+        assert_eq!(read_and_written_back("message"), Message);
+        assert_eq!(read_and_written_back("invoke"), Invoke);
+        assert_eq!(
+            read_and_written_back("conversationUpdate"),
+            ConversationUpdate
+        );
+        assert_eq!(
+            read_and_written_back("installationUpdate"),
+            InstallationUpdate
+        );
+        assert_eq!(read_and_written_back("typing"), Typing);
+        // Types the bot does not react to, and a known type in another case, stay text.
+        for other in ["messageReaction", "Message", ""] {
+            assert_eq!(read_and_written_back(other), Other(other.to_owned()));
+        }
+    }
+
+    #[test]
+    fn an_activity_without_a_type_does_not_parse_and_a_new_one_has_an_empty_type() {
+        let error = serde_json::from_str::<Activity>("{}").unwrap_err();
+        assert!(
+            error.to_string().starts_with("missing field `type`"),
+            "{error}"
+        );
+        let error = serde_json::from_str::<Activity>(r#"{"type":5}"#).unwrap_err();
+        assert!(error.is_data(), "{error}");
+        assert_eq!(
+            serde_json::to_value(Activity::default()).unwrap(),
+            serde_json::json!({"type": ""})
+        );
     }
 }

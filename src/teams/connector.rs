@@ -18,6 +18,7 @@ use super::pacer::{Pacer, PacingPolicy};
 pub use super::retry::RetryPolicy;
 use super::retry::{is_retryable, retry_after};
 use crate::auth::{AccessToken, TokenError, TokenProvider};
+use crate::metrics::DeliveryEvent;
 
 /// Why a Connector call failed.
 #[derive(Debug, thiserror::Error)]
@@ -207,10 +208,16 @@ impl ConnectorClient {
                 retry = retries + 1,
                 "token request failed; retrying"
             );
-            retries += 1;
-            self.counters.retried();
-            tokio::time::sleep(delay).await;
+            self.retry_after_delay(&mut retries, delay).await;
         }
+    }
+
+    /// Counts one more retry (in `retries` and the delivery counters) and waits `delay`
+    /// before it: every retry of a call, whatever failed, is counted the same way.
+    async fn retry_after_delay(&self, retries: &mut u32, delay: Duration) {
+        *retries += 1;
+        self.counters.count(DeliveryEvent::Retried);
+        tokio::time::sleep(delay).await;
     }
 
     async fn call(
@@ -243,9 +250,7 @@ impl ConnectorClient {
                         return Err(ConnectorError::Transport(error));
                     };
                     tracing::warn!(error = %crate::common::error_chain(&error), delay_ms = delay.as_millis() as u64, "Bot Connector connection failed; retrying");
-                    retries += 1;
-                    self.counters.retried();
-                    tokio::time::sleep(delay).await;
+                    self.retry_after_delay(&mut retries, delay).await;
                     continue;
                 }
                 Err(error) => return Err(ConnectorError::Transport(error)),
@@ -300,9 +305,7 @@ impl ConnectorClient {
                     retry = retries + 1,
                     "Bot Connector throttled or failed; retrying"
                 );
-                retries += 1;
-                self.counters.retried();
-                tokio::time::sleep(delay).await;
+                self.retry_after_delay(&mut retries, delay).await;
                 continue;
             }
             let bytes = response.bytes().await.unwrap_or_default();

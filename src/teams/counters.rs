@@ -3,75 +3,37 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::metrics::{DeliveryEvent, DeliverySnapshot};
+
 /// Running totals since start-up (depth: the outbox's current size).
 #[derive(Debug, Default)]
 pub struct DeliveryCounters {
-    sent: AtomicU64,
-    retried: AtomicU64,
-    refused: AtomicU64,
-    outboxed: AtomicU64,
-    delivered_from_outbox: AtomicU64,
-    given_up: AtomicU64,
+    /// One total per event, in the order of [`DeliveryEvent::ALL`].
+    events: [AtomicU64; DeliveryEvent::ALL.len()],
     outbox_depth: AtomicU64,
-}
-
-/// A copy of the counters at one moment.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DeliverySnapshot {
-    /// Messages (sends, replies, updates) the Connector accepted on their first call.
-    pub sent: u64,
-    /// Retries made within calls (Connector requests and token requests).
-    pub retried: u64,
-    /// Messages the Connector refused for good (4xx, redirects, invalid ids): not outboxed.
-    pub refused: u64,
-    /// Messages put in the outbox after their call failed.
-    pub outboxed: u64,
-    /// Messages the outbox delivered later.
-    pub delivered_from_outbox: u64,
-    /// Messages abandoned (attempts or age used up, outbox full or unusable).
-    pub given_up: u64,
-    /// Messages in the outbox at the last look (all replicas, as the store holds them).
-    pub outbox_depth: u64,
 }
 
 impl DeliveryCounters {
     pub fn snapshot(&self) -> DeliverySnapshot {
-        let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        let read = |event: DeliveryEvent| self.events[event as usize].load(Ordering::Relaxed);
         DeliverySnapshot {
-            sent: read(&self.sent),
-            retried: read(&self.retried),
-            refused: read(&self.refused),
-            outboxed: read(&self.outboxed),
-            delivered_from_outbox: read(&self.delivered_from_outbox),
-            given_up: read(&self.given_up),
-            outbox_depth: read(&self.outbox_depth),
+            sent: read(DeliveryEvent::Sent),
+            retried: read(DeliveryEvent::Retried),
+            refused: read(DeliveryEvent::Refused),
+            outboxed: read(DeliveryEvent::Outboxed),
+            delivered_from_outbox: read(DeliveryEvent::DeliveredFromOutbox),
+            given_up: read(DeliveryEvent::GivenUp),
+            outbox_depth: self.outbox_depth.load(Ordering::Relaxed),
         }
     }
 
-    pub(crate) fn sent(&self) {
-        self.sent.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn retried(&self) {
-        self.retried.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn refused(&self) {
-        self.refused.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn outboxed(&self) {
-        self.outboxed.fetch_add(1, Ordering::Relaxed);
-        self.outbox_depth.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Counts a delivery; the entry's removal is counted by [`Self::left_outbox`].
-    pub(crate) fn delivered_from_outbox(&self) {
-        self.delivered_from_outbox.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn given_up(&self) {
-        self.given_up.fetch_add(1, Ordering::Relaxed);
+    /// Counts one `event`. A message put in the outbox also adds to its depth; leaving it
+    /// (delivered or given up) is counted by [`Self::left_outbox`].
+    pub(crate) fn count(&self, event: DeliveryEvent) {
+        self.events[event as usize].fetch_add(1, Ordering::Relaxed);
+        if event == DeliveryEvent::Outboxed {
+            self.outbox_depth.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// An entry left the outbox (delivered or given up).

@@ -9,11 +9,11 @@ use super::activity::{Activity, ResourceResponse};
 use super::connector::{
     address_of, reply_operation, ConnectorClient, ConnectorError, Operation, RetryPolicy,
 };
-use super::counters::DeliverySnapshot;
 use super::outbox::{Outbox, OutboxPolicy};
 use super::pacer::PacingPolicy;
 use crate::auth::TokenProvider;
 use crate::common::error_chain;
+use crate::metrics::{DeliveryEvent, DeliverySnapshot};
 use crate::store::{MemoryStore, Store};
 
 /// How outgoing messages are paced and kept when they fail.
@@ -146,14 +146,14 @@ impl Delivery {
             .await
         {
             Ok(response) => {
-                counters.sent();
+                counters.count(DeliveryEvent::Sent);
                 self.outbox.superseded_by(&operation, conversation_id).await;
                 return Ok(Delivered::Sent(response));
             }
             Err(error) => error,
         };
         if !error.is_transient() {
-            counters.refused();
+            counters.count(DeliveryEvent::Refused);
             return Err(error);
         }
         match self

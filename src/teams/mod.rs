@@ -12,11 +12,13 @@ pub mod pacer;
 pub mod retry;
 
 pub use activity::{
-    activity_types, Activity, Attachment, ChannelAccount, ConversationAccount,
-    ConversationReference, Entity, InvokeResponse, Mention, ResourceResponse,
+    Activity, ActivityType, Attachment, ChannelAccount, ConversationAccount, ConversationReference,
+    Entity, InvokeResponse, Mention, ResourceResponse,
 };
 pub use connector::{ConnectorClient, ConnectorError, Operation, RetryPolicy};
-pub use counters::{DeliveryCounters, DeliverySnapshot};
+pub use counters::DeliveryCounters;
 pub use delivery::{Delivered, Delivery, DeliveryPolicy};
 pub use outbox::{OutboxError, OutboxPolicy};
 pub use pacer::{PacingPolicy, RateLimit};
+// The snapshot is metrics' type; the delivery counters here fill it, so callers find it here too.
+pub use crate::metrics::DeliverySnapshot;

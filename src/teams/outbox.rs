@@ -14,11 +14,12 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::activity::{activity_types, Activity, ConversationAccount};
+use super::activity::{Activity, ActivityType, ConversationAccount};
 use super::connector::{ConnectorClient, ConnectorError, Operation};
 use super::counters::DeliveryCounters;
 use crate::common::{error_chain, now_millis};
-use crate::store::{Store, StoreError};
+use crate::metrics::DeliveryEvent;
+use crate::store::{Record, Store, StoreError, Swap};
 
 /// The store namespace of outbox entries; the key is the entry's reference.
 pub const NAMESPACE: &str = "outbox";
@@ -220,22 +221,13 @@ impl Outbox {
                 .put(
                     NAMESPACE,
                     &entry.id,
-                    entry.to_bytes(),
-                    Some(self.policy.ttl),
+                    Record::expiring(entry.to_bytes(), self.policy.ttl),
                 )
                 .await?;
-            self.counters.outboxed();
+            self.kept(entry, Some(replaced));
             if replaced {
                 self.counters.left_outbox();
             }
-            tracing::warn!(
-                reference = entry.id,
-                operation = entry.operation.name(),
-                conversation_id = entry.conversation_id,
-                error = entry.last_error,
-                replaced,
-                "update kept in the outbox"
-            );
             return Ok(entry.id.clone());
         }
         // A fresh reference never collides in practice; compare-and-swap makes sure.
@@ -245,26 +237,35 @@ impl Outbox {
                 .compare_and_swap(
                     NAMESPACE,
                     &entry.id,
-                    None,
-                    Some(entry.to_bytes()),
-                    Some(self.policy.ttl),
+                    Swap::create(Record::expiring(entry.to_bytes(), self.policy.ttl)),
                 )
                 .await?;
             if inserted {
-                self.counters.outboxed();
-                tracing::warn!(
-                    reference = entry.id,
-                    operation = entry.operation.name(),
-                    conversation_id = entry.conversation_id,
-                    error = entry.last_error,
-                    next_attempt_in_s = self.policy.backoff_after(1).as_secs(),
-                    "message kept in the outbox"
-                );
+                self.kept(entry, None);
                 return Ok(entry.id.clone());
             }
             entry.id = new_reference();
         }
         Err(OutboxError::NoFreeReference)
+    }
+
+    /// Counts and logs an entry the outbox now keeps. `replaced` is for an update, which
+    /// waits in place of an older one or not; a new message instead says when it is tried next.
+    fn kept(&self, entry: &Entry, replaced: Option<bool>) {
+        self.counters.count(DeliveryEvent::Outboxed);
+        let (what, next_attempt_in_s) = match replaced {
+            Some(_) => ("update", None),
+            None => ("message", Some(self.policy.backoff_after(1).as_secs())),
+        };
+        tracing::warn!(
+            reference = entry.id,
+            operation = entry.operation.name(),
+            conversation_id = entry.conversation_id,
+            error = entry.last_error,
+            replaced,
+            next_attempt_in_s,
+            "{what} kept in the outbox"
+        );
     }
 
     /// Called after `operation` succeeded directly: an older update of the same message still
@@ -357,7 +358,7 @@ impl Outbox {
                     // Nothing can send it; keeping it would only hide it until it expires.
                     tracing::error!(reference = key, error = %error, "outbox entry does not decode; removed");
                     if let Ok(true) = self.store.delete(NAMESPACE, &key).await {
-                        self.counters.given_up();
+                        self.counters.count(DeliveryEvent::GivenUp);
                         self.counters.left_outbox();
                     }
                     continue;
@@ -394,9 +395,7 @@ impl Outbox {
             .compare_and_swap(
                 NAMESPACE,
                 &entry.id,
-                Some(current),
-                Some(claimed.clone()),
-                Some(ttl),
+                Swap::replace(current, Record::expiring(claimed.clone(), ttl)),
             )
             .await
         {
@@ -440,7 +439,7 @@ impl Outbox {
                 );
                 self.release(&entry, claimed, None).await;
                 // Counted once the entry is gone, so the counter never runs ahead of the store.
-                self.counters.delivered_from_outbox();
+                self.counters.count(DeliveryEvent::DeliveredFromOutbox);
                 return;
             }
             Err(error) => error,
@@ -472,9 +471,13 @@ impl Outbox {
     async fn release(&self, entry: &Entry, claimed: Vec<u8>, new: Option<Vec<u8>>) {
         let removing = new.is_none();
         let ttl = self.remaining_ttl(entry).unwrap_or(Duration::from_secs(1));
+        let swap = Swap {
+            expected: Some(claimed),
+            new: new.map(|value| Record::expiring(value, ttl)),
+        };
         match self
             .store
-            .compare_and_swap(NAMESPACE, &entry.id, Some(claimed), new, Some(ttl))
+            .compare_and_swap(NAMESPACE, &entry.id, swap)
             .await
         {
             Ok(true) => {
@@ -495,7 +498,7 @@ impl Outbox {
     /// Abandons a message: logs why with its reference, counts it, and tells the
     /// conversation if the Connector lets us.
     async fn give_up(&self, entry: &Entry, cause: &str) {
-        self.counters.given_up();
+        self.counters.count(DeliveryEvent::GivenUp);
         tracing::error!(
             reference = entry.id,
             operation = entry.operation.name(),
@@ -527,7 +530,7 @@ fn give_up_notice(entry: &Entry) -> Activity {
     let attempts = entry.attempts;
     let plural = if attempts == 1 { "" } else { "s" };
     Activity {
-        activity_type: activity_types::MESSAGE.into(),
+        activity_type: ActivityType::Message,
         service_url: Some(entry.service_url.clone()),
         channel_id: original.channel_id.clone(),
         conversation: original

@@ -23,6 +23,27 @@ async fn start() -> TestApp {
     TestApp::with_access(moto_engine(), "\"ReadOnly\", \"LambdaInvoke\"").await
 }
 
+/// The bot of [`start`], with production as OPS's default account.
+async fn start_in_production() -> TestApp {
+    let bot = start().await;
+    bot.authorizer()
+        .set_default_account(&requester(OPS), "production")
+        .await
+        .unwrap();
+    bot
+}
+
+/// Checks the facts a card's header shows: (title, value) pairs.
+fn assert_facts(card: &Value, expected: &[(&str, &str)]) {
+    for (title, value) in expected {
+        assert_eq!(
+            fact(card, title).as_deref(),
+            Some(*value),
+            "{title} in {card}"
+        );
+    }
+}
+
 /// Ada in a channel, as the activity describes her.
 fn requester(channel: &str) -> Requester {
     Requester {
@@ -100,41 +121,33 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
     let running = bot.click(OPS, production).await;
     assert!(text(&running).contains("Running"), "{running}");
     let result = bot.updated_card("production (123456789012)").await;
-    assert_eq!(
-        fact(&result, "Account").as_deref(),
-        Some("production (123456789012)")
-    );
-    assert_eq!(fact(&result, "Region").as_deref(), Some("us-east-1"));
-    assert_eq!(
-        fact(&result, "Role").as_deref(),
-        Some("arn:aws:iam::123456789012:role/oncall-ada"),
-        "Ada has her own user role in production"
+    assert_facts(
+        &result,
+        &[
+            ("Account", "production (123456789012)"),
+            ("Region", "us-east-1"),
+            // Ada has her own user role in production.
+            ("Role", "arn:aws:iam::123456789012:role/oncall-ada"),
+        ],
     );
 
     // The choice is remembered: no question the second time.
     let again = bot.say_in(OPS, "cloudwatch describe-alarms").await;
-    assert_eq!(
-        fact(&again, "Account").as_deref(),
-        Some("production (123456789012)")
-    );
+    assert_facts(&again, &[("Account", "production (123456789012)")]);
 
     // @aws set default-account changes it.
     let set = bot.say_in(OPS, "set default-account staging").await;
     assert!(text(&set).contains("Default account set"), "{set}");
     assert!(text(&set).contains("210987654321"), "{set}");
     let staging = bot.say_in(OPS, "cloudwatch describe-alarms").await;
-    assert_eq!(
-        fact(&staging, "Account").as_deref(),
-        Some("staging (210987654321)")
-    );
-    assert_eq!(
-        fact(&staging, "Role").as_deref(),
-        Some("arn:aws:iam::210987654321:role/chatops-staging")
-    );
-    assert_eq!(
-        fact(&staging, "Region").as_deref(),
-        Some("us-west-2"),
-        "the account's region"
+    assert_facts(
+        &staging,
+        &[
+            ("Account", "staging (210987654321)"),
+            ("Role", "arn:aws:iam::210987654321:role/chatops-staging"),
+            // The account's region.
+            ("Region", "us-west-2"),
+        ],
     );
 
     // The bare command shows the choices with the current one.
@@ -148,23 +161,26 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
     assert!(text(&chosen).contains("Default account set"), "{chosen}");
     assert!(text(&chosen).contains("123456789012"), "{chosen}");
 
-    // A region given once is remembered for the channel; --region overrides it.
-    let west = bot
-        .say_in(OPS, "cloudwatch describe-alarms --region eu-west-1")
-        .await;
-    assert_eq!(fact(&west, "Region").as_deref(), Some("eu-west-1"));
-    let remembered = bot.say_in(OPS, "cloudwatch describe-alarms").await;
-    assert_eq!(fact(&remembered, "Region").as_deref(), Some("eu-west-1"));
-    let other = bot
-        .say_in(OPS, "cloudwatch describe-alarms --region ap-southeast-2")
-        .await;
-    assert_eq!(fact(&other, "Region").as_deref(), Some("ap-southeast-2"));
-    let other_channel = bot.say_in(ONCALL, "cloudwatch describe-alarms").await;
-    assert_eq!(
-        fact(&other_channel, "Region").as_deref(),
-        Some("us-east-1"),
-        "another channel has its own memory"
-    );
+    // A region given once is remembered for the channel; --region overrides it; another
+    // channel has its own memory.
+    let regions = [
+        (
+            OPS,
+            "cloudwatch describe-alarms --region eu-west-1",
+            "eu-west-1",
+        ),
+        (OPS, "cloudwatch describe-alarms", "eu-west-1"),
+        (
+            OPS,
+            "cloudwatch describe-alarms --region ap-southeast-2",
+            "ap-southeast-2",
+        ),
+        (ONCALL, "cloudwatch describe-alarms", "us-east-1"),
+    ];
+    for (channel, command, region) in regions {
+        let card = bot.say_in(channel, command).await;
+        assert_facts(&card, &[("Region", region)]);
+    }
 
     // Every run is audited as allowed, with where, who and as whom.
     let records = bot.records();
@@ -197,11 +213,7 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_refusal_shows_the_layer_that_refused() {
-    let bot = start().await;
-    bot.authorizer()
-        .set_default_account(&requester(OPS), "production")
-        .await
-        .unwrap();
+    let bot = start_in_production().await;
     let cases: Vec<(&str, &str, &str, &str, &str)> = vec![
         // (channel, user, command, layer words on the card, what is missing)
         (
@@ -263,11 +275,7 @@ async fn every_refusal_shows_the_layer_that_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_submitted_form_is_checked_again_after_the_config_changed() {
-    let bot = start().await;
-    bot.authorizer()
-        .set_default_account(&requester(OPS), "production")
-        .await
-        .unwrap();
+    let bot = start_in_production().await;
     // lambda invoke without a function name: a form (LambdaInvoke allows it now).
     let form = bot.say_in(OPS, "lambda invoke").await;
     let submit = actions(&form, "submit");
@@ -296,11 +304,7 @@ async fn a_submitted_form_is_checked_again_after_the_config_changed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confirmations_cancellations_and_failures_are_audited() {
-    let bot = start().await;
-    bot.authorizer()
-        .set_default_account(&requester(OPS), "production")
-        .await
-        .unwrap();
+    let bot = start_in_production().await;
     let alarm = format!("access-it-{}", uuid::Uuid::new_v4().simple());
     let put = format!(
         "cloudwatch put-metric-alarm --alarm-name {alarm} --metric-name CPUUtilization --namespace AWS/EC2 --statistic Average --period 60 --evaluation-periods 1 --threshold 90 --comparison-operator GreaterThanThreshold"
@@ -415,26 +419,36 @@ fn exec_as_a_user_in_a_channel_goes_through_the_same_checks() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("MetricAlarms"), "{out}");
 
-    let (code, _, err) = exec(UNMAPPED_USER, "oncall", &["cloudwatch", "describe-alarms"]);
-    assert_eq!(code, 255, "{err}");
-    assert!(err.contains("refused by role mapping"), "{err}");
-    assert!(err.contains(UNMAPPED_USER), "{err}");
-
-    let (code, _, err) = exec(
-        USER_AAD_ID,
-        "oncall",
-        &["lambda", "invoke", "--function-name", "f"],
-    );
-    assert_eq!(code, 255, "{err}");
-    assert!(err.contains("refused by the channel guardrail"), "{err}");
-
-    let (code, _, err) = exec(USER_AAD_ID, "ops", &["cloudwatch", "describe-alarms"]);
-    assert_eq!(code, 255, "{err}");
-    assert!(err.contains("choose one with --account"), "{err}");
-
-    let (code, _, err) = exec(USER_AAD_ID, "nowhere", &["cloudwatch", "describe-alarms"]);
-    assert_eq!(code, 255, "{err}");
-    assert!(err.contains("There is no channel `nowhere`"), "{err}");
+    // Refusals: (user, channel, command, what the error says), in this order.
+    let alarms: &[&str] = &["cloudwatch", "describe-alarms"];
+    let refusals: [(&str, &str, &[&str], &[&str]); 4] = [
+        (
+            UNMAPPED_USER,
+            "oncall",
+            alarms,
+            &["refused by role mapping", UNMAPPED_USER],
+        ),
+        (
+            USER_AAD_ID,
+            "oncall",
+            &["lambda", "invoke", "--function-name", "f"],
+            &["refused by the channel guardrail"],
+        ),
+        (USER_AAD_ID, "ops", alarms, &["choose one with --account"]),
+        (
+            USER_AAD_ID,
+            "nowhere",
+            alarms,
+            &["There is no channel `nowhere`"],
+        ),
+    ];
+    for (user, channel, command, says) in refusals {
+        let (code, _, err) = exec(user, channel, command);
+        assert_eq!(code, 255, "{err}");
+        for words in says {
+            assert!(err.contains(words), "{err}");
+        }
+    }
 
     let records: Vec<Value> = std::fs::read_to_string(&audit_path)
         .unwrap()

@@ -75,344 +75,245 @@ fn cases(h: &TestApp) -> Vec<Case> {
     no_service_url.as_object_mut().unwrap().remove("serviceUrl");
     let mut other_service_url = message("c-other-service-url");
     other_service_url["serviceUrl"] = json!("http://127.0.0.1:9/evil/");
+    let mut big = message("c-big");
+    big["text"] = json!("x".repeat(300 * 1024));
+
+    let case = |name, expected, request| Case {
+        name,
+        expected,
+        request,
+    };
+    // A message in `conversation` whose token carries the claims `change` leaves.
+    let claims = |conversation, change: &dyn Fn(&mut Value)| {
+        post(conversation, bearer(&signed(&with_claims(change))))
+    };
+    // A message in `conversation` whose token `key` signed as `kid`.
+    let signed_as = |conversation, key: &TestKey, kid| {
+        post(
+            conversation,
+            bearer(&key.sign(Algorithm::RS256, kid, &h.claims())),
+        )
+    };
+    // `body` with a valid token.
+    let with_valid_token = |body: Vec<u8>| Request::Post {
+        body,
+        authorization: bearer(&valid),
+    };
+    let valid_token_on = |activity: &Value| with_valid_token(activity.to_string().into_bytes());
+    let remove = |claim: &'static str| {
+        move |claims: &mut Value| {
+            claims.as_object_mut().unwrap().remove(claim);
+        }
+    };
+    let stalled = |authorization| Request::Stalled {
+        content_length: 300 * 1024,
+        authorization,
+    };
+    let emulator = |c: &mut Value| {
+        c["iss"] =
+            json!("https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0");
+        c["ver"] = json!("2.0");
+        c["azp"] = json!(APP_ID);
+    };
+    let alg_none = unsigned_token(
+        &json!({"alg": "none", "kid": "key-1", "typ": "JWT"}),
+        &h.claims(),
+        "",
+    );
+    let service_url_without_slash = h.service_url().trim_end_matches('/').to_owned();
 
     vec![
-        Case {
-            name: "no Authorization header",
-            expected: 401,
-            request: post("c-no-header", None),
-        },
-        Case {
-            name: "empty Authorization header",
-            expected: 401,
-            request: post("c-empty", Some(String::new())),
-        },
-        Case {
-            name: "lowercase bearer scheme",
-            expected: 401,
-            request: post("c-lower", Some(format!("bearer {valid}"))),
-        },
-        Case {
-            name: "two spaces after Bearer",
-            expected: 401,
-            request: post("c-spaces", Some(format!("Bearer  {valid}"))),
-        },
-        Case {
-            name: "three header parts",
-            expected: 401,
-            request: post("c-three", Some(format!("Bearer {valid} extra"))),
-        },
-        Case {
-            name: "Basic scheme",
-            expected: 401,
-            request: post("c-basic", Some("Basic dXNlcjpwYXNz".into())),
-        },
-        Case {
-            name: "not a JWT",
-            expected: 401,
-            request: post("c-garbage", bearer("not.a.jwt")),
-        },
-        Case {
-            name: "alg HS256",
-            expected: 401,
-            request: post("c-hs256", bearer(&hs256)),
-        },
-        Case {
-            name: "alg none",
-            expected: 401,
-            request: post(
-                "c-none",
-                bearer(&unsigned_token(
-                    &json!({"alg": "none", "kid": "key-1", "typ": "JWT"}),
-                    &h.claims(),
-                    "",
-                )),
-            ),
-        },
-        Case {
-            name: "no kid",
-            expected: 401,
-            request: post(
-                "c-no-kid",
-                bearer(&key.sign(Algorithm::RS256, None, &h.claims())),
-            ),
-        },
-        Case {
-            name: "unknown kid (one forced refresh, then 401)",
-            expected: 401,
-            request: post(
-                "c-unknown-kid",
-                bearer(&key.sign(Algorithm::RS256, Some("never-published"), &h.claims())),
-            ),
-        },
-        Case {
-            name: "signed by another key under a published kid",
-            expected: 401,
-            request: post(
-                "c-other-key",
-                bearer(&other_key.sign(Algorithm::RS256, Some("key-1"), &h.claims())),
-            ),
-        },
-        Case {
-            name: "payload swapped under a valid signature",
-            expected: 401,
-            request: post("c-tampered", bearer(&tampered)),
-        },
-        Case {
-            name: "wrong aud",
-            expected: 401,
-            request: post(
-                "c-aud",
-                bearer(&signed(&with_claims(&|c| {
-                    c["aud"] = json!("00000000-0000-0000-0000-000000000000")
-                }))),
-            ),
-        },
-        Case {
-            name: "aud missing",
-            expected: 401,
-            request: post(
-                "c-no-aud",
-                bearer(&signed(&with_claims(&|c| {
-                    c.as_object_mut().unwrap().remove("aud");
-                }))),
-            ),
-        },
-        Case {
-            name: "wrong iss",
-            expected: 401,
-            request: post(
-                "c-iss",
-                bearer(&signed(&with_claims(&|c| {
-                    c["iss"] = json!("https://evil.example.com")
-                }))),
-            ),
-        },
-        Case {
-            name: "emulator issuer while the emulator path is off",
-            expected: 401,
-            request: post(
-                "c-emulator",
-                bearer(&signed(&with_claims(&|c| {
-                    c["iss"] = json!("https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0");
-                    c["ver"] = json!("2.0");
-                    c["azp"] = json!(APP_ID);
-                }))),
-            ),
-        },
-        Case {
-            name: "expired beyond the 300 s skew",
-            expected: 401,
-            request: post(
-                "c-expired",
-                bearer(&signed(&with_claims(&|c| c["exp"] = json!(now() - 310)))),
-            ),
-        },
-        Case {
-            name: "exp missing",
-            expected: 401,
-            request: post(
-                "c-no-exp",
-                bearer(&signed(&with_claims(&|c| {
-                    c.as_object_mut().unwrap().remove("exp");
-                }))),
-            ),
-        },
-        Case {
-            name: "nbf beyond the 300 s skew",
-            expected: 401,
-            request: post(
-                "c-nbf",
-                bearer(&signed(&with_claims(&|c| c["nbf"] = json!(now() + 310)))),
-            ),
-        },
-        Case {
-            name: "serviceurl claim missing",
-            expected: 401,
-            request: post(
-                "c-no-serviceurl",
-                bearer(&signed(&with_claims(&|c| {
-                    c.as_object_mut().unwrap().remove("serviceurl");
-                }))),
-            ),
-        },
-        Case {
-            name: "serviceurl claim for another host",
-            expected: 401,
-            request: post(
-                "c-serviceurl",
-                bearer(&signed(&with_claims(&|c| {
-                    c["serviceurl"] = json!("https://smba.trafficmanager.net/amer/")
-                }))),
-            ),
-        },
-        Case {
-            name: "serviceurl differs by a trailing slash",
-            expected: 401,
-            request: post(
-                "c-slash",
-                bearer(&signed(&with_claims(&|c| {
-                    c["serviceurl"] = json!(h.service_url().trim_end_matches('/'))
-                }))),
-            ),
-        },
-        Case {
-            name: "activity without serviceUrl",
-            expected: 401,
-            request: Request::Post {
-                body: no_service_url.to_string().into_bytes(),
-                authorization: bearer(&valid),
-            },
-        },
-        Case {
-            name: "activity serviceUrl differs from the claim",
-            expected: 401,
-            request: Request::Post {
-                body: other_service_url.to_string().into_bytes(),
-                authorization: bearer(&valid),
-            },
-        },
-        Case {
-            name: "key not endorsed for msteams",
-            expected: 401,
-            request: post(
-                "c-skype-key",
-                bearer(&key.sign(Algorithm::RS256, Some("skype-only"), &h.claims())),
-            ),
-        },
-        Case {
-            name: "key with no endorsements",
-            expected: 401,
-            request: post(
-                "c-no-endorsements",
-                bearer(&key.sign(Algorithm::RS256, Some("no-endorsements"), &h.claims())),
-            ),
-        },
-        Case {
-            name: "activity channelId missing",
-            expected: 401,
-            request: Request::Post {
-                body: no_channel.to_string().into_bytes(),
-                authorization: bearer(&valid),
-            },
-        },
-        Case {
-            name: "activity channelId not endorsed",
-            expected: 401,
-            request: Request::Post {
-                body: skype_channel.to_string().into_bytes(),
-                authorization: bearer(&valid),
-            },
-        },
-        Case {
-            name: "body is not JSON",
-            expected: 400,
-            request: Request::Post {
-                body: b"{not json".to_vec(),
-                authorization: bearer(&valid),
-            },
-        },
-        Case {
-            name: "JSON without type",
-            expected: 400,
-            request: Request::Post {
-                body: br#"{"text":"hi"}"#.to_vec(),
-                authorization: bearer(&valid),
-            },
-        },
-        Case {
-            name: "JSON array",
-            expected: 400,
-            request: Request::Post {
-                body: br#"[{"type":"message"}]"#.to_vec(),
-                authorization: bearer(&valid),
-            },
-        },
-        Case {
-            name: "empty type",
-            expected: 400,
-            request: Request::Post {
-                body: br#"{"type":""}"#.to_vec(),
-                authorization: bearer(&valid),
-            },
-        },
-        Case {
-            name: "field of the wrong shape",
-            expected: 400,
-            request: Request::Post {
-                body: json!({"type": "message", "from": 5})
+        case("no Authorization header", 401, post("c-no-header", None)),
+        case(
+            "empty Authorization header",
+            401,
+            post("c-empty", Some(String::new())),
+        ),
+        case(
+            "lowercase bearer scheme",
+            401,
+            post("c-lower", Some(format!("bearer {valid}"))),
+        ),
+        case(
+            "two spaces after Bearer",
+            401,
+            post("c-spaces", Some(format!("Bearer  {valid}"))),
+        ),
+        case(
+            "three header parts",
+            401,
+            post("c-three", Some(format!("Bearer {valid} extra"))),
+        ),
+        case(
+            "Basic scheme",
+            401,
+            post("c-basic", Some("Basic dXNlcjpwYXNz".into())),
+        ),
+        case("not a JWT", 401, post("c-garbage", bearer("not.a.jwt"))),
+        case("alg HS256", 401, post("c-hs256", bearer(&hs256))),
+        case("alg none", 401, post("c-none", bearer(&alg_none))),
+        case("no kid", 401, signed_as("c-no-kid", key, None)),
+        case(
+            "unknown kid (one forced refresh, then 401)",
+            401,
+            signed_as("c-unknown-kid", key, Some("never-published")),
+        ),
+        case(
+            "signed by another key under a published kid",
+            401,
+            signed_as("c-other-key", &other_key, Some("key-1")),
+        ),
+        case(
+            "payload swapped under a valid signature",
+            401,
+            post("c-tampered", bearer(&tampered)),
+        ),
+        case(
+            "wrong aud",
+            401,
+            claims("c-aud", &|c| {
+                c["aud"] = json!("00000000-0000-0000-0000-000000000000")
+            }),
+        ),
+        case("aud missing", 401, claims("c-no-aud", &remove("aud"))),
+        case(
+            "wrong iss",
+            401,
+            claims("c-iss", &|c| c["iss"] = json!("https://evil.example.com")),
+        ),
+        case(
+            "emulator issuer while the emulator path is off",
+            401,
+            claims("c-emulator", &emulator),
+        ),
+        case(
+            "expired beyond the 300 s skew",
+            401,
+            claims("c-expired", &|c| c["exp"] = json!(now() - 310)),
+        ),
+        case("exp missing", 401, claims("c-no-exp", &remove("exp"))),
+        case(
+            "nbf beyond the 300 s skew",
+            401,
+            claims("c-nbf", &|c| c["nbf"] = json!(now() + 310)),
+        ),
+        case(
+            "serviceurl claim missing",
+            401,
+            claims("c-no-serviceurl", &remove("serviceurl")),
+        ),
+        case(
+            "serviceurl claim for another host",
+            401,
+            claims("c-serviceurl", &|c| {
+                c["serviceurl"] = json!("https://smba.trafficmanager.net/amer/")
+            }),
+        ),
+        case(
+            "serviceurl differs by a trailing slash",
+            401,
+            claims("c-slash", &|c| {
+                c["serviceurl"] = json!(service_url_without_slash)
+            }),
+        ),
+        case(
+            "activity without serviceUrl",
+            401,
+            valid_token_on(&no_service_url),
+        ),
+        case(
+            "activity serviceUrl differs from the claim",
+            401,
+            valid_token_on(&other_service_url),
+        ),
+        case(
+            "key not endorsed for msteams",
+            401,
+            signed_as("c-skype-key", key, Some("skype-only")),
+        ),
+        case(
+            "key with no endorsements",
+            401,
+            signed_as("c-no-endorsements", key, Some("no-endorsements")),
+        ),
+        case(
+            "activity channelId missing",
+            401,
+            valid_token_on(&no_channel),
+        ),
+        case(
+            "activity channelId not endorsed",
+            401,
+            valid_token_on(&skype_channel),
+        ),
+        case(
+            "body is not JSON",
+            400,
+            with_valid_token(b"{not json".to_vec()),
+        ),
+        case(
+            "JSON without type",
+            400,
+            with_valid_token(br#"{"text":"hi"}"#.to_vec()),
+        ),
+        case(
+            "JSON array",
+            400,
+            with_valid_token(br#"[{"type":"message"}]"#.to_vec()),
+        ),
+        case(
+            "empty type",
+            400,
+            with_valid_token(br#"{"type":""}"#.to_vec()),
+        ),
+        case(
+            "field of the wrong shape",
+            400,
+            with_valid_token(
+                json!({"type": "message", "from": 5})
                     .to_string()
                     .into_bytes(),
-                authorization: bearer(&valid),
-            },
-        },
-        Case {
-            name: "body over the limit",
-            expected: 413,
-            request: Request::Post {
-                body: {
-                    let mut big = message("c-big");
-                    big["text"] = json!("x".repeat(300 * 1024));
-                    big.to_string().into_bytes()
-                },
-                authorization: bearer(&valid),
-            },
-        },
+            ),
+        ),
+        case("body over the limit", 413, valid_token_on(&big)),
         // The new order: no valid token means 401 before the body is read, whatever the body.
-        Case {
-            name: "no token, Content-Length over the limit (401 before 413)",
-            expected: 401,
-            request: Request::Stalled {
-                content_length: 300 * 1024,
-                authorization: None,
-            },
-        },
-        Case {
-            name: "bad signature, body over the limit and never sent in full (401 before 413)",
-            expected: 401,
-            request: Request::Stalled {
-                content_length: 300 * 1024,
-                authorization: bearer(&other_key.sign(
-                    Algorithm::RS256,
-                    Some("key-1"),
-                    &h.claims(),
-                )),
-            },
-        },
-        Case {
-            name: "no token, body not JSON (401 before 400)",
-            expected: 401,
-            request: Request::Post {
+        case(
+            "no token, Content-Length over the limit (401 before 413)",
+            401,
+            stalled(None),
+        ),
+        case(
+            "bad signature, body over the limit and never sent in full (401 before 413)",
+            401,
+            stalled(bearer(&other_key.sign(
+                Algorithm::RS256,
+                Some("key-1"),
+                &h.claims(),
+            ))),
+        ),
+        case(
+            "no token, body not JSON (401 before 400)",
+            401,
+            Request::Post {
                 body: b"{not json".to_vec(),
                 authorization: None,
             },
-        },
-        Case {
-            name: "expired token, JSON without type (401 before 400)",
-            expected: 401,
-            request: Request::Post {
+        ),
+        case(
+            "expired token, JSON without type (401 before 400)",
+            401,
+            Request::Post {
                 body: br#"{"text":"hi"}"#.to_vec(),
                 authorization: bearer(&signed(&with_claims(&|c| c["exp"] = json!(now() - 310)))),
             },
-        },
-        Case {
-            name: "valid token, body never sent in full",
-            expected: 413,
-            request: Request::Stalled {
-                content_length: 300 * 1024,
-                authorization: bearer(&valid),
-            },
-        },
-        Case {
-            name: "GET /api/messages",
-            expected: 405,
-            request: Request::Other(Method::GET),
-        },
-        Case {
-            name: "PUT /api/messages",
-            expected: 405,
-            request: Request::Other(Method::PUT),
-        },
+        ),
+        case(
+            "valid token, body never sent in full",
+            413,
+            stalled(bearer(&valid)),
+        ),
+        case("GET /api/messages", 405, Request::Other(Method::GET)),
+        case("PUT /api/messages", 405, Request::Other(Method::PUT)),
     ]
 }
 
@@ -480,12 +381,8 @@ async fn every_bad_request_is_refused_and_nothing_is_sent() {
 
     // Barrier: a valid message is answered; had any refused request started a turn, its reply
     // would have been sent before this one.
-    let response = h
-        .post(&h.message_in("c-valid", "s3 ls"), Some(&h.bearer()))
-        .await;
-    assert_eq!(response.status(), 200);
-    h.wait_for_connector(1).await;
-    h.wait_turns_idle().await;
+    h.send(&h.message_in("c-valid", "s3 ls")).await;
+    h.wait_settled(1).await;
     let received = h.connector.state.received();
     assert_eq!(received.len(), 1, "only the valid message is answered");
     assert!(received[0].path.contains("c-valid"), "{}", received[0].path);
@@ -626,11 +523,7 @@ async fn a_cached_token_is_refused_once_a_refresh_removed_its_key() {
         .await;
     assert_eq!(response.status(), 401);
     h.wait_turns_idle().await;
-    assert_eq!(
-        h.connector.state.count(),
-        3,
-        "nothing sent for the refused one"
-    );
+    h.assert_sent(3, "nothing sent for the refused one");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -709,22 +602,20 @@ async fn emulator_tokens_are_refused_even_with_a_valid_signature() {
         .await;
     assert_eq!(response.status(), 401);
     assert_eq!(h.login.state.jwks_hits(), hits);
-    assert_eq!(h.connector.state.count(), 0);
+    h.assert_sent(0, "nothing sent for a refused token");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_path_works_only_when_enabled_and_checks_the_app_id() {
-    let mut options = Options::default();
     // The stand-in's metadata serves the Emulator keys too; only the issuer list differs.
     let login = crate::support::standins::LoginStandIn::start(crate::support::app::default_jwks(
         &TestKey::one(),
     ));
-    options.settings = vec![
-        ("AWS_CHATOPS_ALLOW_EMULATOR", "true".to_owned()),
-        ("ToBotFromEmulatorOpenIdMetadataUrl", login.metadata_url()),
-    ];
-    let h = TestApp::start_with(options).await;
-    h.wait_ready().await;
+    let h = TestApp::with_settings(&[
+        ("AWS_CHATOPS_ALLOW_EMULATOR", "true"),
+        ("ToBotFromEmulatorOpenIdMetadataUrl", &login.metadata_url()),
+    ])
+    .await;
     let emulator_claims = |ver: &str, app_id_claim: &str, app_id: &str| {
         let mut claims = h.claims();
         claims["iss"] = json!(match ver {
@@ -771,7 +662,7 @@ async fn the_emulator_path_works_only_when_enabled_and_checks_the_app_id() {
     }
     h.wait_for_connector(2).await;
     h.wait_turns_idle().await;
-    assert_eq!(h.connector.state.count(), 2);
+    h.assert_sent(2, "the two accepted tokens were answered");
     assert!(
         login.state.jwks_hits() >= 1,
         "emulator keys came from their own metadata URL"

@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 
 use aws_chatops::command::{parse, CommandError, OutputFormat, ParseContext};
+use aws_chatops::conversation;
 use aws_chatops::models::Models;
 use aws_chatops::prompt;
 use aws_chatops::render::{self, Card, CommandHeader, FormView, ResultView, Status};
@@ -119,64 +120,9 @@ fn cards() -> Vec<(&'static str, Card)> {
             "aws support create-case --subject 'Stream throttled'",
         )
     };
-    let support_fields = vec![
-        text_field(
-            "subject",
-            "Subject",
-            true,
-            false,
-            "A short title for the case",
-            Some("Stream throttled"),
-        ),
-        text_field(
-            "serviceCode",
-            "Service",
-            true,
-            false,
-            "The AWS service",
-            None,
-        ),
-        text_field(
-            "severityCode",
-            "Severity",
-            true,
-            false,
-            "How urgent it is",
-            None,
-        ),
-        text_field(
-            "communicationBody",
-            "Description",
-            true,
-            true,
-            "What happened, what you expected, and what you tried",
-            None,
-        ),
-        text_field(
-            "ccEmailAddresses",
-            "CC email addresses (optional)",
-            false,
-            false,
-            "alice@example.com, bob@example.com",
-            None,
-        ),
-        text_field(
-            "language",
-            "Language",
-            true,
-            false,
-            "The language of the answers",
-            Some("en"),
-        ),
-        text_field(
-            "issueType",
-            "Issue type",
-            true,
-            false,
-            "Technical or account and billing",
-            Some("technical"),
-        ),
-    ];
+    let (support_invocation, _) = form_for("support create-case --subject 'Stream throttled'");
+    // The journey's own fields for this command, exactly as the bot sends them.
+    let support_fields = conversation::support_fields(&support_invocation, None);
     let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
         list.iter()
             .map(|(c, n)| (c.to_string(), n.to_string()))
@@ -323,31 +269,6 @@ fn cards() -> Vec<(&'static str, Card)> {
             Some("An error occurred (SubscriptionRequiredException) when calling the DescribeServices operation: AWS Premium Support Subscription is required to use this service."),
         )),
     ]
-}
-
-fn text_field(
-    member: &str,
-    label: &str,
-    required: bool,
-    multiline: bool,
-    hint: &str,
-    value: Option<&str>,
-) -> prompt::FormField {
-    prompt::FormField {
-        member: member.to_owned(),
-        option: member.to_owned(),
-        label: label.to_owned(),
-        required,
-        kind: prompt::FieldKind::Text {
-            pattern: None,
-            max_length: None,
-            multiline,
-            placeholder: Some(hint.to_owned()),
-        },
-        hint: hint.to_owned(),
-        value: value.map(str::to_owned),
-        resource: None,
-    }
 }
 
 fn target_dir() -> PathBuf {

@@ -5,69 +5,28 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 use aws_chatops::bot::DurableConversationStore;
-use aws_chatops::conversation::pending::{PendingRequest, NAMESPACE};
-use aws_chatops::store::{get_json, put_json};
 use serde_json::{json, Value};
 
-use crate::support::app::{TestApp, User, CONVERSATION_TTL as TTL};
-use crate::support::aws::{aws, conversations, embedded_store, unique};
+use crate::support::app::{assert_contains, request_id, TestApp, User, CONVERSATION_TTL as TTL};
+use crate::support::aws::{
+    aws, conversations, create_queue, create_stream, create_table, embedded_store, put_alarm,
+    queue_depth, unique,
+};
 
-/// The pending-request id a card's buttons carry.
-pub(crate) fn request_id(card: &Value) -> String {
-    fn find(value: &Value) -> Option<String> {
-        match value {
-            Value::Object(map) => {
-                if let Some(Value::String(id)) = map.get("request") {
-                    return Some(id.clone());
-                }
-                map.values().find_map(find)
-            }
-            Value::Array(items) => items.iter().find_map(find),
-            _ => None,
-        }
-    }
-    find(card).expect("the card carries a request id")
-}
-
-pub(crate) fn assert_contains(card: &Value, needles: &[&str]) {
-    let text = card.to_string();
-    for needle in needles {
-        assert!(text.contains(needle), "{needle:?} not in {text}");
-    }
-}
-
-pub(crate) fn invoke_card(body: &Value) -> Value {
-    assert_eq!(body["statusCode"], 200, "{body}");
-    assert_eq!(
-        body["type"], "application/vnd.microsoft.card.adaptive",
-        "{body}"
-    );
-    body["value"].clone()
-}
-
-pub(crate) fn invoke_message(body: &Value) -> String {
-    assert_eq!(
-        body["type"], "application/vnd.microsoft.activity.message",
-        "{body}"
-    );
-    body["value"].as_str().unwrap().to_owned()
+/// After the request `id` ended, one more confirm is told `told`, and the queue at `url` holds
+/// `depth` messages: what the request sent, once or not at all.
+async fn assert_ended(w: &TestApp, id: &str, told: &str, url: &str, depth: &str) {
+    let message = w.confirm_told(id).await;
+    assert!(message.contains(told), "{message}");
+    assert_eq!(queue_depth(url).await, depth);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_command_answers_with_a_result_card_in_the_thread() {
     let w = TestApp::with_conversations().await;
-    let alarm = unique("cpu-high");
-    aws(
-        "cloudwatch",
-        "PutMetricAlarm",
-        json!({"AlarmName": alarm, "MetricName": "CPUUtilization", "Namespace": "AWS/EC2",
-               "Statistic": "Average", "Period": 60, "EvaluationPeriods": 1, "Threshold": 80.0,
-               "ComparisonOperator": "GreaterThanThreshold"}),
-    )
-    .await;
+    let alarm = put_alarm("cpu-high", 80.0).await;
     aws(
         "cloudwatch",
         "SetAlarmState",
@@ -128,15 +87,9 @@ async fn next_page_keeps_the_cursor_on_the_server() {
         "the cursor stays on the server"
     );
 
-    let (status, body) = w
-        .execute(
-            "next-page",
-            json!({"request": request_id(&card)}),
-            User::Requester,
-        )
-        .await;
-    assert_eq!(status, 200);
-    assert_contains(&invoke_card(&body), &["Running"]);
+    let next = json!({"request": request_id(&card)});
+    let running = w.execute_card("next-page", next, User::Requester).await;
+    assert_contains(&running, &["Running"]);
     let page_two = w.updated_card("Page 2").await;
     assert_contains(&page_two, &[&format!("{prefix}/c")]);
     assert!(
@@ -148,14 +101,7 @@ async fn next_page_keeps_the_cursor_on_the_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_parameter_opens_a_form_and_action_execute_runs_it() {
     let w = TestApp::with_conversations().await;
-    let table = unique("orders");
-    aws(
-        "dynamodb",
-        "CreateTable",
-        json!({"TableName": table, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}),
-    )
-    .await;
+    let table = create_table("orders").await;
 
     let form = w.say("dynamodb describe-table").await;
     assert_contains(
@@ -170,15 +116,9 @@ async fn a_missing_parameter_opens_a_form_and_action_execute_runs_it() {
     );
     let id = request_id(&form);
 
-    let (status, body) = w
-        .execute(
-            "submit",
-            json!({"request": id, "TableName": table, "TableName__text": ""}),
-            User::Requester,
-        )
-        .await;
-    assert_eq!(status, 200);
-    assert_contains(&invoke_card(&body), &["Running"]);
+    let submit = json!({"request": id, "TableName": table, "TableName__text": ""});
+    let running = w.execute_card("submit", submit, User::Requester).await;
+    assert_contains(&running, &["Running"]);
     let result = w.updated_card("TableStatus").await;
     assert_contains(
         &result,
@@ -205,14 +145,14 @@ async fn a_missing_parameter_opens_a_form_and_action_execute_runs_it() {
     );
 
     // The same form cannot run twice.
-    let (_, again) = w
-        .execute(
+    let again = w
+        .execute_message(
             "submit",
             json!({"request": id, "TableName": table}),
             User::Requester,
         )
         .await;
-    assert!(invoke_message(&again).contains("already"));
+    assert!(again.contains("already"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -223,14 +163,13 @@ async fn a_form_is_validated_on_the_server_and_action_submit_runs_it() {
     let id = request_id(&form);
 
     // Whatever the card checked, the server checks again: the form comes back with the reason.
-    let (_, body) = w
-        .execute(
+    let again = w
+        .execute_card(
             "submit",
             json!({"request": id, "FunctionName": "bad name!"}),
             User::Requester,
         )
         .await;
-    let again = invoke_card(&body);
     assert_contains(&again, &["--function-name", "expected format", "bad name!"]);
     assert!(
         w.puts().is_empty(),
@@ -252,48 +191,45 @@ async fn a_form_is_validated_on_the_server_and_action_submit_runs_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_is_confirmed_and_runs_exactly_once() {
     let w = TestApp::with_conversations().await;
-    let queue = unique("jobs");
-    let url = aws("sqs", "CreateQueue", json!({"QueueName": queue})).await["QueueUrl"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let url = create_queue("jobs").await;
 
-    let confirm = w
-        .say(&format!(
-            "sqs send-message --queue-url {url} --message-body hello"
-        ))
-        .await;
-    assert_contains(
-        &confirm,
-        &[
-            "Confirm this change",
-            "Account",
-            "Region",
-            "us-east-1",
-            "Role",
-            "--message-body hello",
-            "Cancel",
-        ],
-    );
-    let id = request_id(&confirm);
+    let command = format!("sqs send-message --queue-url {url} --message-body hello");
+    let shows = [
+        "Account",
+        "Region",
+        "us-east-1",
+        "Role",
+        "--message-body hello",
+        "Cancel",
+    ];
+    let id = w.confirmation(&command, &shows).await;
 
     // A forged id and another user's click are refused; nothing runs.
-    let (_, forged) = w
-        .execute(
+    let forged = json!({"request": "AAAAAAAAAAAAAAAAAAAAAA"});
+    let refusals = [
+        (
             "confirm",
-            json!({"request": "AAAAAAAAAAAAAAAAAAAAAA"}),
+            forged,
             User::Requester,
-        )
-        .await;
-    assert!(invoke_message(&forged).contains("do not know this request"));
-    let (_, other) = w
-        .execute("confirm", json!({"request": id}), User::Other)
-        .await;
-    assert!(invoke_message(&other).contains("Only Ada Lovelace"));
-    let (_, other_cancel) = w
-        .execute("cancel", json!({"request": id}), User::Other)
-        .await;
-    assert!(invoke_message(&other_cancel).contains("Only Ada Lovelace"));
+            "do not know this request",
+        ),
+        (
+            "confirm",
+            json!({"request": id}),
+            User::Other,
+            "Only Ada Lovelace",
+        ),
+        (
+            "cancel",
+            json!({"request": id}),
+            User::Other,
+            "Only Ada Lovelace",
+        ),
+    ];
+    for (verb, data, user, said) in refusals {
+        let message = w.execute_message(verb, data, user).await;
+        assert!(message.contains(said), "{verb}: {message}");
+    }
 
     // Two confirms at once: one runs, the other is told.
     let (first, second) = tokio::join!(
@@ -309,38 +245,18 @@ async fn a_change_is_confirmed_and_runs_exactly_once() {
     let result = w.updated_card("MD5OfMessageBody").await;
     assert_contains(&result, &["sqs send-message"]);
 
-    let (_, late) = w
-        .execute("confirm", json!({"request": id}), User::Requester)
-        .await;
-    assert!(invoke_message(&late).contains("already handled"));
-
-    let attributes = aws(
-        "sqs",
-        "GetQueueAttributes",
-        json!({"QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages"]}),
-    )
-    .await;
-    assert_eq!(attributes["Attributes"]["ApproximateNumberOfMessages"], "1");
+    assert_ended(&w, &id, "already handled", &url, "1").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kinesis_update_shard_count_through_action_submit_changes_it_once() {
     let w = TestApp::with_conversations().await;
-    let stream = unique("clicks");
-    aws(
-        "kinesis",
-        "CreateStream",
-        json!({"StreamName": stream, "ShardCount": 1}),
-    )
-    .await;
+    let stream = create_stream("clicks").await;
 
-    let confirm = w
-        .say(&format!(
-            "kinesis update-shard-count --stream-name {stream} --target-shard-count 2 --scaling-type UNIFORM_SCALING"
-        ))
-        .await;
-    assert_contains(&confirm, &["Confirm this change", "update-shard-count"]);
-    let id = request_id(&confirm);
+    let command = format!(
+        "kinesis update-shard-count --stream-name {stream} --target-shard-count 2 --scaling-type UNIFORM_SCALING"
+    );
+    let id = w.confirmation(&command, &["update-shard-count"]).await;
     w.submit("confirm", json!({"request": id}), User::Requester)
         .await;
     w.updated_card("TargetShardCount").await;
@@ -367,61 +283,20 @@ async fn kinesis_update_shard_count_through_action_submit_changes_it_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_and_cancelled_requests_run_nothing() {
     let w = TestApp::with_conversations().await;
-    let queue = unique("expiry");
-    let url = aws("sqs", "CreateQueue", json!({"QueueName": queue})).await["QueueUrl"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let url = create_queue("expiry").await;
     let command = format!("sqs send-message --queue-url {url} --message-body late");
 
-    let confirm = w.say(&command).await;
-    let id = request_id(&confirm);
+    let id = w.confirmation(&command, &[]).await;
     // Let the request's time run out (its expiry is wall-clock time in the store).
-    let mut stored: PendingRequest = get_json(w.store().as_ref(), NAMESPACE, &id)
-        .await
-        .unwrap()
-        .unwrap();
-    stored.expires_at_ms = 1;
-    put_json(
-        w.store().as_ref(),
-        NAMESPACE,
-        &id,
-        &stored,
-        Some(Duration::from_secs(3600)),
-    )
-    .await
-    .unwrap();
-    let (_, body) = w
-        .execute("confirm", json!({"request": id}), User::Requester)
+    w.edit_pending(&id, |request| request.expires_at_ms = 1)
         .await;
-    assert_contains(
-        &invoke_card(&body),
-        &["This request has expired", "Nothing was run"],
-    );
-    w.updated_card("This request has expired").await;
-    let (_, again) = w
-        .execute("confirm", json!({"request": id}), User::Requester)
-        .await;
-    assert!(invoke_message(&again).contains("expired"));
+    let expired = ["This request has expired", "Nothing was run"];
+    w.confirm_twice(&id, &expired, "expired").await;
 
-    let confirm = w.say(&command).await;
-    let id = request_id(&confirm);
-    let (_, body) = w
-        .execute("cancel", json!({"request": id}), User::Requester)
-        .await;
-    assert_contains(&invoke_card(&body), &["Cancelled", "Nothing was run"]);
-    let (_, after) = w
-        .execute("confirm", json!({"request": id}), User::Requester)
-        .await;
-    assert!(invoke_message(&after).contains("cancelled"));
-
-    let attributes = aws(
-        "sqs",
-        "GetQueueAttributes",
-        json!({"QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages"]}),
-    )
-    .await;
-    assert_eq!(attributes["Attributes"]["ApproximateNumberOfMessages"], "0");
+    let id = w.confirmation(&command, &[]).await;
+    let cancelled = w.execute_card("cancel", json!({"request": id}), User::Requester);
+    assert_contains(&cancelled.await, &["Cancelled", "Nothing was run"]);
+    assert_ended(&w, &id, "cancelled", &url, "0").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -449,13 +324,12 @@ async fn the_support_journey_creates_one_case_with_the_submitted_fields() {
         "ccEmailAddresses": "not-an-address"
     });
 
-    let (_, body) = w.execute("submit", values.clone(), User::Requester).await;
-    assert_contains(&invoke_card(&body), &["is not an email address"]);
+    let refused = w.execute_card("submit", values.clone(), User::Requester);
+    assert_contains(&refused.await, &["is not an email address"]);
 
     let mut good = values.clone();
     good["ccEmailAddresses"] = json!("ops@example.com");
-    let (_, body) = w.execute("submit", good, User::Requester).await;
-    let summary = invoke_card(&body);
+    let summary = w.execute_card("submit", good, User::Requester).await;
     assert_contains(
         &summary,
         &[
@@ -468,25 +342,14 @@ async fn the_support_journey_creates_one_case_with_the_submitted_fields() {
     );
     w.updated_card("Create case").await;
 
-    let (_, body) = w
-        .execute(
-            "confirm",
-            json!({"request": id, "categoryCode": "performance"}),
-            User::Requester,
-        )
-        .await;
-    assert_contains(&invoke_card(&body), &["Running"]);
+    let confirm = json!({"request": id, "categoryCode": "performance"});
+    let running = w.execute_card("confirm", confirm.clone(), User::Requester);
+    assert_contains(&running.await, &["Running"]);
     let created = w.updated_card("Support case created").await;
     assert_contains(&created, &["Case id", &subject, "Open the case"]);
 
-    let (_, twice) = w
-        .execute(
-            "confirm",
-            json!({"request": id, "categoryCode": "performance"}),
-            User::Requester,
-        )
-        .await;
-    assert!(invoke_message(&twice).contains("already handled"));
+    let twice = w.execute_message("confirm", confirm, User::Requester);
+    assert!(twice.await.contains("already handled"));
 
     let cases = aws(
         "support",
@@ -584,14 +447,7 @@ async fn help_cards_come_from_the_models_and_typos_get_suggestions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_opened_before_a_restart_can_be_submitted_after_it() {
     let mut w = TestApp::with_conversations().await;
-    let table = unique("restart");
-    aws(
-        "dynamodb",
-        "CreateTable",
-        json!({"TableName": table, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}),
-    )
-    .await;
+    let table = create_table("restart").await;
     let form = w.say("dynamodb describe-table").await;
     let id = request_id(&form);
 
@@ -607,14 +463,9 @@ async fn a_form_opened_before_a_restart_can_be_submitted_after_it() {
     .await;
     w.store = Some(store);
 
-    let (_, body) = w
-        .execute(
-            "submit",
-            json!({"request": id, "TableName": table}),
-            User::Requester,
-        )
-        .await;
-    assert_contains(&invoke_card(&body), &["Running"]);
+    let submit = json!({"request": id, "TableName": table});
+    let running = w.execute_card("submit", submit, User::Requester).await;
+    assert_contains(&running, &["Running"]);
     let result = w.updated_card("TableStatus").await;
     assert_contains(&result, &[&table]);
 }

@@ -62,6 +62,26 @@ async fn started(options: Options) -> TestApp {
     h
 }
 
+/// A bot whose calls retry patiently ([`patient_retries`]).
+async fn patient() -> TestApp {
+    started(Options {
+        retry: patient_retries(),
+        ..Options::default()
+    })
+    .await
+}
+
+/// A bot whose outbox tries again quickly ([`quick_outbox`]), keeping its messages in
+/// `outbox_store` (default: in memory).
+async fn quick(max_attempts: u32, outbox_store: Option<Arc<dyn Store>>) -> TestApp {
+    started(Options {
+        delivery: quick_outbox(max_attempts),
+        outbox_store,
+        ..Options::default()
+    })
+    .await
+}
+
 /// The conversation id in a recorded Connector path `/amer/v3/conversations/{id}/...`.
 fn conversation_of(path: &str) -> String {
     path.split('/').nth(4).unwrap_or_default().to_owned()
@@ -96,11 +116,7 @@ async fn wait_for_replies_in(h: &TestApp, expected: &HashSet<String>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_500_502_and_503_loses_no_reply() {
-    let h = started(Options {
-        retry: patient_retries(),
-        ..Options::default()
-    })
-    .await;
+    let h = patient().await;
     // The first 40 requests fail, then half of the 40 retries; nobody fails more than twice.
     h.connector
         .state
@@ -113,20 +129,12 @@ async fn a_burst_of_500_502_and_503_loses_no_reply() {
     let counters = h.delivery_counters();
     assert_eq!(counters.sent, 40, "{counters:?}");
     assert_eq!(counters.retried, 60, "{counters:?}");
-    assert_eq!(
-        (counters.outboxed, counters.given_up),
-        (0, 0),
-        "{counters:?}"
-    );
+    h.assert_counters(|c| (c.outboxed, c.given_up), (0, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_endpoint_outage_after_a_forced_401_loses_no_reply() {
-    let h = started(Options {
-        retry: patient_retries(),
-        ..Options::default()
-    })
-    .await;
+    let h = patient().await;
     // A first reply caches token 1.
     let warm_up = message_many(&h, "w", 1).await;
     wait_for_replies_in(&h, &warm_up).await;
@@ -163,23 +171,14 @@ async fn a_token_endpoint_outage_after_a_forced_401_loses_no_reply() {
         counters.retried >= 5,
         "the token failures were retried: {counters:?}"
     );
-    assert_eq!(
-        (counters.outboxed, counters.given_up),
-        (0, 0),
-        "{counters:?}"
-    );
+    h.assert_counters(|c| (c.outboxed, c.given_up), (0, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connector_down_beyond_the_retries_delivers_from_the_outbox_once_it_recovers() {
-    let h = started(Options {
-        delivery: quick_outbox(1000),
-        ..Options::default()
-    })
-    .await;
+    let h = quick(1000, None).await;
     h.connector.state.set_down(503);
-    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
-    assert_eq!(response.status(), 200);
+    h.send(&h.message("s3 ls")).await;
     h.wait_for_counters("the reply in the outbox", |c| c.outboxed == 1)
         .await;
     // The outbox keeps trying while the Connector is down.
@@ -205,15 +204,9 @@ async fn an_outboxed_reply_is_delivered_after_a_restart() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("state.redb");
     let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(&path).await.unwrap());
-    let mut h = started(Options {
-        delivery: quick_outbox(1000),
-        outbox_store: Some(store.clone()),
-        ..Options::default()
-    })
-    .await;
+    let mut h = quick(1000, Some(store.clone())).await;
     h.connector.state.set_down(503);
-    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
-    assert_eq!(response.status(), 200);
+    h.send(&h.message("s3 ls")).await;
     h.wait_for_counters("the reply in the outbox", |c| c.outboxed == 1)
         .await;
     let original = h.connector.state.received()[0].clone();
@@ -242,11 +235,7 @@ async fn an_outboxed_reply_is_delivered_after_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_given_up_is_announced_in_the_conversation() {
-    let h = started(Options {
-        delivery: quick_outbox(3),
-        ..Options::default()
-    })
-    .await;
+    let h = quick(3, None).await;
     // Replies fail; new messages (the notice) still go through.
     h.connector
         .state
@@ -254,8 +243,7 @@ async fn a_reply_given_up_is_announced_in_the_conversation() {
         .store(true, std::sync::atomic::Ordering::SeqCst);
     h.connector.state.set_down(503);
     let incoming = h.message("s3 ls");
-    let response = h.post(&incoming, Some(&h.bearer())).await;
-    assert_eq!(response.status(), 200);
+    h.send(&incoming).await;
     h.wait_for_counters("the reply given up", |c| c.given_up == 1)
         .await;
     h.wait_for_connector(7).await;
@@ -299,21 +287,15 @@ async fn a_redirect_from_the_connector_is_not_followed() {
     let h = started(Options::default()).await;
     let elsewhere = ConnectorStandIn::start(1, true);
     *h.connector.state.redirect_to.lock().unwrap() = Some(elsewhere.server.url());
-    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
-    assert_eq!(response.status(), 200);
+    h.send(&h.message("s3 ls")).await;
     h.wait_for_counters("the reply refused", |c| c.refused == 1)
         .await;
     h.wait_turns_idle().await;
 
     assert_eq!(elsewhere.state.count(), 0, "the other host saw nothing");
-    assert_eq!(h.connector.state.count(), 1, "a redirect is not retried");
+    h.assert_sent(1, "a redirect is not retried");
     assert_eq!(h.connector.state.received()[0].status, 307);
-    let counters = h.delivery_counters();
-    assert_eq!(
-        (counters.outboxed, counters.retried),
-        (0, 0),
-        "{counters:?}"
-    );
+    h.assert_counters(|c| (c.outboxed, c.retried), (0, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -331,22 +313,16 @@ async fn ids_cannot_reach_other_connector_paths() {
         with_ids(".", "1776390257332"),
         with_ids("19:ok", ".."),
     ] {
-        let response = h.post(&message, Some(&h.bearer())).await;
-        assert_eq!(response.status(), 200);
+        h.send(&message).await;
     }
     h.wait_for_counters("three replies refused", |c| c.refused == 3)
         .await;
     h.wait_turns_idle().await;
-    assert_eq!(h.connector.state.count(), 0, "no request left the bot");
+    h.assert_sent(0, "no request left the bot");
 
     // Anything else stays inside its own path segment.
-    let response = h
-        .post(
-            &with_ids("../../v3/conversations/victim", "../x?y#z"),
-            Some(&h.bearer()),
-        )
+    h.send(&with_ids("../../v3/conversations/victim", "../x?y#z"))
         .await;
-    assert_eq!(response.status(), 200);
     h.wait_for_connector(1).await;
     assert_eq!(
         h.connector.state.received()[0].path,

@@ -6,15 +6,14 @@ use std::io::Read as _;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use aws_chatops::bot::DurableConversationStore;
-use aws_chatops::conversation::pending::{PendingRequest, RequestState, NAMESPACE};
-use aws_chatops::store::{get_json, put_json};
+use aws_chatops::conversation::pending::RequestState;
 use serde_json::{json, Value};
 
-use crate::conversations::{assert_contains, invoke_card, invoke_message, request_id};
-use crate::support::app::{wait_until, TestApp, User, CONVERSATION_TTL as TTL};
+use crate::support::app::{
+    assert_contains, invoke_message, wait_until, TestApp, User, CONVERSATION_TTL as TTL,
+};
 use crate::support::aws::{conversations, conversations_with_endpoints, unique};
 
 /// An endpoint that accepts connections, reads what is sent and never answers: an AWS call
@@ -44,8 +43,14 @@ impl BlackHole {
     }
 }
 
-async fn stored(store: &dyn aws_chatops::store::Store, id: &str) -> PendingRequest {
-    get_json(store, NAMESPACE, id).await.unwrap().unwrap()
+/// Asks for `sqs send-message` to a queue at `queue_base` (a URL) and returns the id of the
+/// request its confirmation card carries.
+async fn confirmation_for_sqs(w: &TestApp, queue_base: &str, body: &str) -> String {
+    let queue = unique("q");
+    let command = format!(
+        "sqs send-message --queue-url {queue_base}/123456789012/{queue} --message-body {body}"
+    );
+    w.confirmation(&command, &[]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -62,23 +67,15 @@ async fn a_request_whose_runner_died_shows_outcome_unknown_and_never_runs_again(
     );
     let runtime = w.restart_on_own_runtime(dying, conversation_store()).await;
 
-    let command = format!(
-        "sqs send-message --queue-url {}/123456789012/{} --message-body hello",
-        sqs.url,
-        unique("orders")
-    );
-    let confirm = w.say(&command).await;
-    let id = request_id(&confirm);
-    let (_, body) = w
-        .execute("confirm", json!({"request": id}), User::Requester)
-        .await;
-    assert_contains(&invoke_card(&body), &["Running"]);
+    let id = confirmation_for_sqs(&w, &sqs.url, "hello").await;
+    let running = w.execute_card("confirm", json!({"request": id}), User::Requester);
+    assert_contains(&running.await, &["Running"]);
     let accepted = &sqs.accepted;
     wait_until("the AWS call under way", || {
         accepted.load(Ordering::SeqCst) == 1
     })
     .await;
-    let running = stored(store.as_ref(), &id).await;
+    let running = w.pending(&id).await;
     assert_eq!(running.state, RequestState::Running);
     let lease = running
         .lease
@@ -87,30 +84,18 @@ async fn a_request_whose_runner_died_shows_outcome_unknown_and_never_runs_again(
     assert!(lease.until_ms > lease.started_at_ms, "{lease:?}");
 
     // While the runner holds its lease, a second click is told it runs.
-    let (_, body) = w
-        .execute("confirm", json!({"request": id}), User::Requester)
-        .await;
-    assert!(invoke_message(&body).contains("already running"), "{body}");
+    let message = w.confirm_told(&id).await;
+    assert!(message.contains("already running"), "{message}");
 
     // The process dies mid-call: nothing after this point is written by it.
     w.kill(runtime);
-    assert_eq!(
-        stored(store.as_ref(), &id).await.state,
-        RequestState::Running
-    );
+    assert_eq!(w.pending(&id).await.state, RequestState::Running);
 
     // Its lease runs out (wall-clock time in the store, as for request expiry).
-    let mut abandoned = stored(store.as_ref(), &id).await;
-    abandoned.lease.as_mut().unwrap().until_ms = 1;
-    put_json(
-        store.as_ref(),
-        NAMESPACE,
-        &id,
-        &abandoned,
-        Some(Duration::from_secs(3600)),
-    )
-    .await
-    .unwrap();
+    w.edit_pending(&id, |abandoned| {
+        abandoned.lease.as_mut().unwrap().until_ms = 1
+    })
+    .await;
 
     // The next process finds it at start-up and says so on its card, without a click.
     let handler = conversations(store.clone(), &w.support().url(), TTL);
@@ -120,16 +105,10 @@ async fn a_request_whose_runner_died_shows_outcome_unknown_and_never_runs_again(
         &card,
         &["check before running again", "Check in AWS", "send-message"],
     );
-    assert_eq!(
-        stored(store.as_ref(), &id).await.state,
-        RequestState::OutcomeUnknown
-    );
+    assert_eq!(w.pending(&id).await.state, RequestState::OutcomeUnknown);
 
     // A click now explains, with the command, and runs nothing.
-    let (_, body) = w
-        .execute("confirm", json!({"request": id}), User::Requester)
-        .await;
-    let message = invoke_message(&body);
+    let message = w.confirm_told(&id).await;
     assert!(message.contains("outcome is unknown"), "{message}");
     assert!(message.contains("sqs send-message"), "{message}");
     assert_eq!(sqs.accepted.load(Ordering::SeqCst), 1, "never run again");
@@ -138,49 +117,24 @@ async fn a_request_whose_runner_died_shows_outcome_unknown_and_never_runs_again(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_abandoned_request_found_by_a_click_shows_outcome_unknown_once() {
     let w = TestApp::with_conversations().await;
-    let command = format!(
-        "sqs send-message --queue-url http://127.0.0.1:9/123456789012/{} --message-body x",
-        unique("q")
-    );
-    let confirm = w.say(&command).await;
-    let id = request_id(&confirm);
+    let id = confirmation_for_sqs(&w, "http://127.0.0.1:9", "x").await;
     // A request left Running by a runner that is gone, as a store written before leases existed
     // would hold it (no lease at all).
-    let mut left = stored(w.store().as_ref(), &id).await;
-    left.state = RequestState::Running;
-    left.lease = None;
-    put_json(
-        w.store().as_ref(),
-        NAMESPACE,
-        &id,
-        &left,
-        Some(Duration::from_secs(3600)),
-    )
-    .await
-    .unwrap();
+    w.edit_pending(&id, |left| {
+        left.state = RequestState::Running;
+        left.lease = None;
+    })
+    .await;
 
-    let (_, body) = w
-        .execute("confirm", json!({"request": id}), User::Requester)
-        .await;
-    assert_contains(&invoke_card(&body), &["Outcome unknown", "Check in AWS"]);
-    w.updated_card("Outcome unknown").await;
-    let (_, again) = w
-        .execute("confirm", json!({"request": id}), User::Requester)
-        .await;
-    assert!(invoke_message(&again).contains("outcome is unknown"));
+    let unknown = ["Outcome unknown", "Check in AWS"];
+    w.confirm_twice(&id, &unknown, "outcome is unknown").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_click_from_another_conversation_is_refused() {
     let w = TestApp::with_conversations().await;
     let sqs = BlackHole::start();
-    let command = format!(
-        "sqs send-message --queue-url {}/123456789012/{} --message-body x",
-        sqs.url,
-        unique("q")
-    );
-    let confirm = w.say(&command).await;
-    let id = request_id(&confirm);
+    let id = confirmation_for_sqs(&w, &sqs.url, "x").await;
 
     let mut activity =
         w.click_activity("invoke", "confirm", json!({"request": id}), User::Requester);
@@ -192,9 +146,6 @@ async fn a_click_from_another_conversation_is_refused() {
     let body: Value = response.json().await.unwrap();
     let message = invoke_message(&body);
     assert!(message.contains("another conversation"), "{message}");
-    assert_eq!(
-        stored(w.store().as_ref(), &id).await.state,
-        RequestState::Open
-    );
+    assert_eq!(w.pending(&id).await.state, RequestState::Open);
     assert_eq!(sqs.accepted.load(Ordering::SeqCst), 0, "nothing ran");
 }

@@ -11,8 +11,8 @@ use futures_util::future::join_all;
 use serde_json::{json, Value};
 
 use crate::access::{actions, fact, text};
-use crate::support::app::{channel_handler, TestApp, OPS};
-use crate::support::aws::{aws, moto_engine, unique};
+use crate::support::app::{channel_handler, request_id, TestApp, OPS};
+use crate::support::aws::{aws, moto_engine, put_alarm, unique};
 
 const REDIS: &str = "redis://127.0.0.1:6379";
 
@@ -91,7 +91,7 @@ async fn two_replicas_share_requests_choices_and_run_a_confirmation_once() {
     let form = bot
         .say_in(OPS, "cloudwatch describe-alarms-for-metric")
         .await;
-    let id = crate::conversations::request_id(&form);
+    let id = request_id(&form);
     let submitted = click_on(
         &bot,
         b,
@@ -102,22 +102,14 @@ async fn two_replicas_share_requests_choices_and_run_a_confirmation_once() {
     bot.updated_card("MetricAlarms").await;
 
     // A confirmation clicked on both replicas at once runs exactly once.
-    let alarm = unique("replica-alarm");
-    aws(
-        "cloudwatch",
-        "PutMetricAlarm",
-        json!({"AlarmName": alarm, "MetricName": "CPUUtilization", "Namespace": "AWS/EC2",
-               "Statistic": "Average", "Period": 60, "EvaluationPeriods": 1, "Threshold": 90.0,
-               "ComparisonOperator": "GreaterThanThreshold"}),
-    )
-    .await;
+    let alarm = put_alarm("replica-alarm", 90.0).await;
     let confirm = bot
         .say_in(
             OPS,
             &format!("cloudwatch set-alarm-state --alarm-name {alarm} --state-value ALARM --state-reason replicas"),
         )
         .await;
-    let id = crate::conversations::request_id(&confirm);
+    let id = request_id(&confirm);
     let clicks = (0..8).map(|n| {
         let addr = if n % 2 == 0 { a } else { b };
         click_on(&bot, addr, json!({"verb": "confirm", "request": id}))

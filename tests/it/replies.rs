@@ -7,6 +7,7 @@ use std::time::Duration;
 use aws_chatops::auth::TokenProvider;
 use aws_chatops::bot::NO_COMMAND_ENGINE;
 use aws_chatops::config::Config;
+use aws_chatops::teams::RetryPolicy;
 use serde_json::json;
 
 use crate::support::app::{bot_id, Options, TestApp, APP_ID, APP_PASSWORD, TENANT_ID, USER_AAD_ID};
@@ -61,110 +62,111 @@ async fn a_signed_teams_message_gets_a_correctly_addressed_reply() {
 async fn the_token_is_cached_between_replies() {
     let h = TestApp::start().await;
     for index in 0..3 {
-        let response = h
-            .post(
-                &h.message_in(&format!("c-{index}"), "help"),
-                Some(&h.bearer()),
-            )
-            .await;
-        assert_eq!(response.status(), 200);
+        h.send(&h.message_in(&format!("c-{index}"), "help")).await;
     }
     h.wait_for_connector(3).await;
     assert_eq!(h.token.state.calls(), 1);
 }
 
+/// The `Authorization` of every request the Connector received, in order.
+fn tokens_used(h: &TestApp) -> Vec<String> {
+    let received = h.connector.state.received();
+    received
+        .iter()
+        .map(|r| r.authorization.clone().unwrap_or_default())
+        .collect()
+}
+
+/// Sends one message while the Connector throttles its next `times` requests with
+/// `Retry-After: retry_after` (seconds), and waits until it has received `requests` requests
+/// and the turn is over.
+async fn send_throttled(h: &TestApp, times: usize, retry_after: u64, requests: usize) {
+    h.connector.state.throttle(times, retry_after);
+    h.send(&h.message("s3 ls")).await;
+    h.wait_settled(requests).await;
+}
+
+/// Starts a bot with `options`, sends one message while the Connector throttles (`throttle`:
+/// how many requests, with which `Retry-After`), and checks that the bot sent `sent` requests,
+/// retried `retried` times and then kept the reply in the outbox.
+async fn outboxed_by_throttling(
+    options: Options,
+    throttle: (usize, u64),
+    sent: usize,
+    retried: u64,
+) {
+    let h = TestApp::start_with(options).await;
+    h.wait_ready().await;
+    send_throttled(&h, throttle.0, throttle.1, sent).await;
+    h.assert_sent(sent, "requests before the reply went to the outbox");
+    h.assert_counters(|c| (c.outboxed, c.retried), (1, retried));
+}
+
+/// What proves that `Retry-After` is honoured, without measuring time: the throttled reply is
+/// sent again (the same body) and succeeds; and a `Retry-After` of 30 s (within the 60 s this
+/// bot accepts) that cannot fit in the call's 10 s budget makes the bot give up at once and
+/// keep the reply in the outbox, where a bot that ignored it would have retried after its own
+/// 20 ms backoff and succeeded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_with_retry_after_is_honoured_then_the_reply_succeeds() {
     let h = TestApp::start().await;
-    h.connector.state.throttle(1, 1);
-    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
-    assert_eq!(response.status(), 200);
-    h.wait_for_connector(2).await;
-    h.wait_turns_idle().await;
+    send_throttled(&h, 1, 1, 2).await;
     let received = h.connector.state.received();
     assert_eq!(received.len(), 2, "one throttled attempt, one retry");
-    let waited = received[1].at - received[0].at;
-    assert!(
-        waited >= Duration::from_millis(990),
-        "Retry-After: 1 was honoured (waited {waited:?}; the policy's own backoff is 20 ms)"
-    );
     assert_eq!(received[0].body, received[1].body);
+    h.assert_counters(|c| (c.retried, c.outboxed), (1, 0));
+
+    let retry = RetryPolicy {
+        max_retry_after: Duration::from_secs(60),
+        ..Options::default().retry
+    };
+    assert_eq!(retry.max_elapsed, Duration::from_secs(10));
+    let patient = Options {
+        retry,
+        ..Options::default()
+    };
+    // No retry within the call.
+    outboxed_by_throttling(patient, (1, 30), 1, 0).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn persistent_throttling_moves_the_reply_to_the_outbox_after_the_retry_budget() {
-    let h = TestApp::start().await;
-    h.connector.state.throttle(100, 0);
-    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
-    assert_eq!(response.status(), 200);
-    h.wait_for_connector(4).await;
-    h.wait_turns_idle().await;
-    assert_eq!(
-        h.connector.state.count(),
-        4,
-        "the first attempt and 3 retries, then the call stops"
-    );
-    let counters = h.delivery_counters();
-    assert_eq!(
-        (counters.outboxed, counters.retried),
-        (1, 3),
-        "{counters:?}"
-    );
+    // The first attempt and 3 retries, then the call stops.
+    outboxed_by_throttling(Options::default(), (100, 0), 4, 3).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_after_beyond_the_limit_moves_the_reply_to_the_outbox_at_once() {
-    let h = TestApp::start().await;
-    h.connector.state.throttle(100, 3600);
-    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
-    assert_eq!(response.status(), 200);
-    h.wait_for_connector(1).await;
-    h.wait_turns_idle().await;
-    assert_eq!(h.connector.state.count(), 1);
-    assert_eq!(h.delivery_counters().outboxed, 1);
+    // No retry: the Retry-After is beyond the limit.
+    outboxed_by_throttling(Options::default(), (100, 3600), 1, 0).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_401_from_the_connector_refreshes_the_token_once() {
     let h = TestApp::start().await;
-    h.connector
-        .state
-        .unauthorized_next
-        .store(1, std::sync::atomic::Ordering::SeqCst);
-    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
-    assert_eq!(response.status(), 200);
-    h.wait_for_connector(2).await;
-    h.wait_turns_idle().await;
-    let received = h.connector.state.received();
-    assert_eq!(received.len(), 2);
+    let unauthorized = |times| {
+        h.connector
+            .state
+            .unauthorized_next
+            .store(times, std::sync::atomic::Ordering::SeqCst)
+    };
+    unauthorized(1);
+    h.send(&h.message("s3 ls")).await;
+    h.wait_settled(2).await;
     assert_eq!(
-        received[0].authorization.as_deref(),
-        Some("Bearer test-access-token-1")
-    );
-    assert_eq!(
-        received[1].authorization.as_deref(),
-        Some("Bearer test-access-token-2")
+        tokens_used(&h),
+        ["Bearer test-access-token-1", "Bearer test-access-token-2"]
     );
     assert_eq!(h.token.state.calls(), 2);
 
     // A connector that keeps refusing gets one refresh, not a loop.
-    h.connector
-        .state
-        .unauthorized_next
-        .store(100, std::sync::atomic::Ordering::SeqCst);
-    let response = h.post(&h.message("s3 ls"), Some(&h.bearer())).await;
-    assert_eq!(response.status(), 200);
-    h.wait_for_connector(4).await;
-    h.wait_turns_idle().await;
-    assert_eq!(h.connector.state.count(), 4);
+    unauthorized(100);
+    h.send(&h.message("s3 ls")).await;
+    h.wait_settled(4).await;
+    h.assert_sent(4, "one refresh, not a loop");
     assert_eq!(h.token.state.calls(), 3);
     // A second 401 is a refusal, not an outage: the reply is not kept for later.
-    let counters = h.delivery_counters();
-    assert_eq!(
-        (counters.refused, counters.outboxed),
-        (1, 0),
-        "{counters:?}"
-    );
+    h.assert_counters(|c| (c.refused, c.outboxed), (1, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -178,25 +180,14 @@ async fn short_lived_tokens_are_refreshed_before_they_expire() {
         .state
         .expires_in
         .store(0, std::sync::atomic::Ordering::SeqCst);
-    let response = h
-        .post(&h.message_in("c-a", "s3 ls"), Some(&h.bearer()))
-        .await;
-    assert_eq!(response.status(), 200);
+    h.send(&h.message_in("c-a", "s3 ls")).await;
     h.wait_for_connector(1).await;
-    let response = h
-        .post(&h.message_in("c-b", "s3 ls"), Some(&h.bearer()))
-        .await;
-    assert_eq!(response.status(), 200);
+    h.send(&h.message_in("c-b", "s3 ls")).await;
     h.wait_for_connector(2).await;
     assert_eq!(h.token.state.calls(), 2);
-    let received = h.connector.state.received();
     assert_eq!(
-        received[0].authorization.as_deref(),
-        Some("Bearer test-access-token-1")
-    );
-    assert_eq!(
-        received[1].authorization.as_deref(),
-        Some("Bearer test-access-token-2")
+        tokens_used(&h),
+        ["Bearer test-access-token-1", "Bearer test-access-token-2"]
     );
 }
 

@@ -55,6 +55,21 @@ fn setup() -> Setup {
     }
 }
 
+impl Setup {
+    /// Moves the test clock to `unix_seconds`.
+    fn set_now(&self, unix_seconds: u64) {
+        self.clock.0.store(unix_seconds, Ordering::SeqCst);
+    }
+
+    /// The error `bearer` is refused with.
+    async fn refusal(&self, bearer: &str) -> AuthError {
+        self.validator
+            .verify_header(Some(bearer))
+            .await
+            .expect_err("the token is refused")
+    }
+}
+
 /// A channel token signed with key 1 under `key-1`, valid from `START - 5` for `lifetime` s.
 fn token(lifetime: u64) -> String {
     let claims = json!({
@@ -129,23 +144,13 @@ async fn a_cached_token_is_refused_once_it_expires() {
     setup.validator.verify_header(Some(&bearer)).await.unwrap();
 
     // Still accepted at the last second of the skew, from the cache.
-    setup
-        .clock
-        .0
-        .store(START + 60 + CLOCK_SKEW_SECONDS, Ordering::SeqCst);
+    setup.set_now(START + 60 + CLOCK_SKEW_SECONDS);
     setup.validator.verify_header(Some(&bearer)).await.unwrap();
     assert_eq!(setup.validator.signature_checks(), 1);
 
     // One second later it is expired, cached or not.
-    setup
-        .clock
-        .0
-        .store(START + 60 + CLOCK_SKEW_SECONDS + 1, Ordering::SeqCst);
-    let error = setup
-        .validator
-        .verify_header(Some(&bearer))
-        .await
-        .unwrap_err();
+    setup.set_now(START + 60 + CLOCK_SKEW_SECONDS + 1);
+    let error = setup.refusal(&bearer).await;
     assert_eq!(error, AuthError::Expired);
     assert_eq!(setup.validator.cached_tokens(), 0, "the entry was dropped");
 }
@@ -153,15 +158,8 @@ async fn a_cached_token_is_refused_once_it_expires() {
 #[tokio::test]
 async fn a_token_not_valid_yet_is_refused_and_not_cached() {
     let setup = setup();
-    setup
-        .clock
-        .0
-        .store(START - 5 - CLOCK_SKEW_SECONDS - 1, Ordering::SeqCst);
-    let error = setup
-        .validator
-        .verify_header(Some(&token(3600)))
-        .await
-        .unwrap_err();
+    setup.set_now(START - 5 - CLOCK_SKEW_SECONDS - 1);
+    let error = setup.refusal(&token(3600)).await;
     assert_eq!(error, AuthError::NotYetValid);
     assert_eq!(setup.validator.cached_tokens(), 0);
 }
@@ -177,22 +175,14 @@ async fn a_cached_token_is_refused_once_its_key_is_removed_or_replaced() {
     setup
         .keys
         .replace_keys(vec![signing_key("key-2", KEY_2_JWK)]);
-    let error = setup
-        .validator
-        .verify_header(Some(&bearer))
-        .await
-        .unwrap_err();
+    let error = setup.refusal(&bearer).await;
     assert_eq!(error, AuthError::UnknownKey("key-1".into()));
 
     // key-1 now names a different key: the old signature no longer verifies.
     setup
         .keys
         .replace_keys(vec![signing_key("key-1", KEY_2_JWK)]);
-    let error = setup
-        .validator
-        .verify_header(Some(&bearer))
-        .await
-        .unwrap_err();
+    let error = setup.refusal(&bearer).await;
     assert_eq!(error, AuthError::BadSignature);
     assert_eq!(setup.validator.cached_tokens(), 0);
 }
@@ -209,10 +199,7 @@ async fn the_cache_is_bounded_and_evicts_expired_tokens_first() {
     let long_3 = token(3602);
     validator.verify_header(Some(&short)).await.unwrap();
     validator.verify_header(Some(&long_1)).await.unwrap();
-    setup
-        .clock
-        .0
-        .store(START + 10 + CLOCK_SKEW_SECONDS + 1, Ordering::SeqCst);
+    setup.set_now(START + 10 + CLOCK_SKEW_SECONDS + 1);
     // Full: the expired token goes, the live one stays.
     validator.verify_header(Some(&long_2)).await.unwrap();
     assert_eq!(validator.cached_tokens(), 2);

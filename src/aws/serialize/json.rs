@@ -8,7 +8,7 @@ use super::scalar::{
     timestamp_wire,
 };
 use super::{OperationInput, Result, SerializedRequest};
-use crate::aws::shape::{resolve, Resolved};
+use crate::aws::shape::Resolved;
 use crate::models::{ServiceModel, ShapeType};
 use crate::output::{json_dumps, JsonStyle};
 
@@ -51,24 +51,15 @@ pub(super) fn json_value(
         ShapeType::Structure if shape.shape.document => value.clone(),
         ShapeType::Structure => {
             let mut out = Map::new();
-            for (key, item) in expect_object(value, "a structure")? {
-                if item.is_null() {
-                    continue;
-                }
-                let member_ref = shape
-                    .shape
-                    .members
-                    .get(key)
-                    .ok_or_else(|| format!("unknown parameter {key}"))?;
-                let member = resolve(model, member_ref)?;
-                let name = member.name.unwrap_or(key).to_owned();
-                out.insert(name, json_value(model, member, item)?);
+            for given in shape.given_members(model, expect_object(value, "a structure")?) {
+                let (member, item) = given?;
+                let value = json_value(model, member.resolved, item)?;
+                out.insert(member.wire_name().to_owned(), value);
             }
             Value::Object(out)
         }
         ShapeType::List => {
-            let element_ref = shape.shape.member.as_ref().ok_or("a list without member")?;
-            let element = resolve(model, element_ref)?;
+            let element = shape.list_element(model)?;
             Value::Array(
                 expect_array(value, "a list")?
                     .iter()
@@ -77,13 +68,10 @@ pub(super) fn json_value(
             )
         }
         ShapeType::Map => {
-            let val = resolve(
-                model,
-                shape.shape.value.as_ref().ok_or("a map without value")?,
-            )?;
+            let entry = shape.map_entry(model)?;
             let mut out = Map::new();
             for (k, v) in expect_object(value, "a map")? {
-                out.insert(k.clone(), json_value(model, val, v)?);
+                out.insert(k.clone(), json_value(model, entry.value, v)?);
             }
             Value::Object(out)
         }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::scalar::{expect_array, expect_object, scalar_text};
 use super::{percent_encode, OperationInput, Result, SerializedRequest};
-use crate::aws::shape::{resolve, Resolved};
+use crate::aws::shape::Resolved;
 use crate::models::{ServiceModel, ShapeType};
 
 /// Fills the form body and its content type; `ec2` selects the EC2 dialect of member names
@@ -91,40 +91,29 @@ impl QueryWriter<'_> {
     }
 
     fn structure(&mut self, shape: Resolved<'_>, value: &Value, prefix: &str) -> Result<()> {
-        for (key, item) in expect_object(value, prefix)? {
-            if item.is_null() {
-                continue;
-            }
-            let member_ref = shape
-                .shape
-                .members
-                .get(key)
-                .ok_or_else(|| format!("unknown parameter {key}"))?;
-            let member = resolve(self.model, member_ref)?;
-            let name = self.member_name(&member, key);
+        for given in shape.given_members(self.model, expect_object(value, prefix)?) {
+            let (member, item) = given?;
+            let name = self.member_name(&member.resolved, member.key);
             let member_prefix = if prefix.is_empty() {
                 name
             } else {
                 format!("{prefix}.{name}")
             };
-            self.value(member, item, &member_prefix)?;
+            self.value(member.resolved, item, &member_prefix)?;
         }
         Ok(())
     }
 
     fn list(&mut self, shape: Resolved<'_>, value: &Value, prefix: &str) -> Result<()> {
         let items = expect_array(value, prefix)?;
-        let element_ref = shape
-            .shape
-            .member
-            .as_ref()
-            .ok_or("a list shape without a member")?;
-        let element = resolve(self.model, element_ref)?;
-        let list_prefix = if self.ec2 {
-            prefix.to_owned()
-        } else if items.is_empty() {
+        if items.is_empty() && !self.ec2 {
+            // The query protocol sends an empty list as the bare name; EC2 sends nothing.
             self.pairs.push((prefix.to_owned(), String::new()));
             return Ok(());
+        }
+        let element = shape.list_element(self.model)?;
+        let list_prefix = if self.ec2 {
+            prefix.to_owned()
         } else if shape.flattened {
             match element.name {
                 Some(name) => match prefix.rsplit_once('.') {
@@ -144,24 +133,23 @@ impl QueryWriter<'_> {
 
     fn map(&mut self, shape: Resolved<'_>, value: &Value, prefix: &str) -> Result<()> {
         let entries = expect_object(value, prefix)?;
-        let model = self.model;
-        let key = resolve(model, shape.shape.key.as_ref().ok_or("a map without key")?)?;
-        let val = resolve(
-            model,
-            shape.shape.value.as_ref().ok_or("a map without value")?,
-        )?;
+        let entry = shape.map_entry(self.model)?;
         let full_prefix = if shape.flattened {
             prefix.to_owned()
         } else {
             format!("{prefix}.entry")
         };
-        let key_suffix = self.member_name(&key, "key");
-        let value_suffix = self.member_name(&val, "value");
+        let key_suffix = self.member_name(&entry.key, "key");
+        let value_suffix = self.member_name(&entry.value, "value");
         for (i, (k, v)) in entries.iter().enumerate() {
             let i = i + 1;
             let key_value = Value::String(k.clone());
-            self.value(key, &key_value, &format!("{full_prefix}.{i}.{key_suffix}"))?;
-            self.value(val, v, &format!("{full_prefix}.{i}.{value_suffix}"))?;
+            self.value(
+                entry.key,
+                &key_value,
+                &format!("{full_prefix}.{i}.{key_suffix}"),
+            )?;
+            self.value(entry.value, v, &format!("{full_prefix}.{i}.{value_suffix}"))?;
         }
         Ok(())
     }

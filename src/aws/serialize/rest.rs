@@ -10,7 +10,7 @@ use super::json::json_value;
 use super::rest_xml::xml_value;
 use super::scalar::{expect_array, expect_object, scalar_text, text_of, timestamp_wire};
 use super::{percent_encode, OperationInput, Result, SerializedRequest, UNRESERVED_AND_SLASH};
-use crate::aws::shape::{resolve, Protocol, Resolved};
+use crate::aws::shape::{Member, Protocol, Resolved};
 use crate::models::{ServiceModel, ShapeType};
 use crate::output::{json_dumps, JsonStyle};
 
@@ -27,29 +27,19 @@ pub(super) fn serialize_rest(
     };
     let mut labels: Vec<(String, String)> = Vec::new();
     let mut body_params = Map::new();
-    for (key, value) in call.params {
-        if value.is_null() {
-            continue;
-        }
-        let member_ref = input
-            .shape
-            .members
-            .get(key)
-            .ok_or_else(|| format!("unknown parameter {key}"))?;
-        let member = resolve(call.model, member_ref)?;
-        let wire_name = member.name.unwrap_or(key).to_owned();
-        match member.location {
-            Some("uri") => labels.push((wire_name, scalar_text(member, value, "iso8601")?)),
-            Some("querystring") => {
-                push_query(call.model, member, key, wire_name, value, request)?;
-            }
+    for given in input.given_members(call.model, call.params) {
+        let (member, value) = given?;
+        let (key, shape, wire_name) = (member.key, member.resolved, member.wire_name().to_owned());
+        match shape.location {
+            Some("uri") => labels.push((wire_name, scalar_text(shape, value, "iso8601")?)),
+            Some("querystring") => push_query(call.model, member, value, request)?,
             Some("header") => {
-                if member.kind() == ShapeType::List && value.as_array().is_some_and(Vec::is_empty) {
+                if shape.kind() == ShapeType::List && value.as_array().is_some_and(Vec::is_empty) {
                     continue;
                 }
                 request
                     .headers
-                    .push((wire_name, header_text(call.model, member, value)?));
+                    .push((wire_name, header_text(call.model, shape, value)?));
             }
             Some("headers") => {
                 for (k, v) in expect_object(value, key)? {
@@ -59,7 +49,7 @@ pub(super) fn serialize_rest(
                 }
             }
             _ => {
-                body_params.insert(key.clone(), value.clone());
+                body_params.insert(key.to_owned(), value.clone());
             }
         }
     }
@@ -70,13 +60,12 @@ pub(super) fn serialize_rest(
 /// A `querystring` member: a map spreads its entries, a list repeats its name.
 fn push_query(
     model: &ServiceModel,
-    member: Resolved<'_>,
-    key: &str,
-    wire_name: String,
+    member: Member<'_>,
     value: &Value,
     request: &mut SerializedRequest,
 ) -> Result<()> {
-    match member.kind() {
+    let (key, shape, wire_name) = (member.key, member.resolved, member.wire_name());
+    match shape.kind() {
         ShapeType::Map => {
             for (k, v) in expect_object(value, key)? {
                 match v {
@@ -88,21 +77,16 @@ fn push_query(
             }
         }
         ShapeType::List => {
-            let element_ref = member
-                .shape
-                .member
-                .as_ref()
-                .ok_or("a list without member")?;
-            let element = resolve(model, element_ref)?;
+            let element = shape.list_element(model)?;
             for item in expect_array(value, key)? {
                 request
                     .query
-                    .push((wire_name.clone(), scalar_text(element, item, "iso8601")?));
+                    .push((wire_name.to_owned(), scalar_text(element, item, "iso8601")?));
             }
         }
         _ => request
             .query
-            .push((wire_name, scalar_text(member, value, "iso8601")?)),
+            .push((wire_name.to_owned(), scalar_text(shape, value, "iso8601")?)),
     }
     Ok(())
 }
@@ -117,32 +101,17 @@ fn fill_body(
     request: &mut SerializedRequest,
 ) -> Result<()> {
     let (model, params) = (call.model, call.params);
-    let payload = input.shape.payload.as_deref();
-    let payload_member = match payload {
-        Some(name) => Some((
-            name,
-            resolve(
-                model,
-                input
-                    .shape
-                    .members
-                    .get(name)
-                    .ok_or("the payload member is missing")?,
-            )?,
-        )),
-        None => None,
-    };
-    match payload_member {
-        Some((name, member)) if matches!(member.kind(), ShapeType::Blob | ShapeType::String) => {
+    match input.payload(model)? {
+        Some(payload) if matches!(payload.resolved.kind(), ShapeType::Blob | ShapeType::String) => {
             // A streaming or raw payload: the text itself is the body.
-            if let Some(value) = params.get(name) {
+            if let Some(value) = params.get(payload.key) {
                 request.body = text_of(value).into_bytes();
             }
             return Ok(());
         }
-        Some((name, member)) => match params.get(name) {
+        Some(payload) => match params.get(payload.key) {
             Some(value) if !value.is_null() => {
-                request.body = rest_body(protocol, model, member, value)?;
+                request.body = rest_body(protocol, model, payload.resolved, value)?;
             }
             _ => {
                 if protocol == Protocol::RestJson {
@@ -188,9 +157,7 @@ fn rest_body(
     let root = shape
         .name
         .ok_or("the XML payload shape has no element name")?;
-    let mut out = String::new();
-    xml_value(&mut out, model, shape, value, root)?;
-    Ok(out.into_bytes())
+    Ok(xml_value(model, shape, value, root)?.into_bytes())
 }
 
 fn render_uri(template: &str, labels: &[(String, String)]) -> Result<String> {
@@ -230,8 +197,7 @@ fn header_text(model: &ServiceModel, shape: Resolved<'_>, value: &Value) -> Resu
             shape.timestamp_format.unwrap_or("rfc822"),
         )?),
         ShapeType::List => {
-            let element_ref = shape.shape.member.as_ref().ok_or("a list without member")?;
-            let element = resolve(model, element_ref)?;
+            let element = shape.list_element(model)?;
             let mut parts = Vec::new();
             for item in expect_array(value, "a header list")? {
                 if element.kind() == ShapeType::String {

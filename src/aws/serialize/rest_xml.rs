@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::scalar::{expect_array, expect_object, scalar_text, text_of};
 use super::Result;
-use crate::aws::shape::{resolve, Resolved};
+use crate::aws::shape::Resolved;
 use crate::models::{ServiceModel, ShapeType, XmlNamespace};
 
 fn xml_escape(text: &str, attribute: bool) -> String {
@@ -37,137 +37,95 @@ fn namespace_attribute(namespace: Option<&XmlNamespace>) -> String {
 }
 
 /// One element as ElementTree writes it (`<a />` when empty).
-fn element(out: &mut String, name: &str, attributes: &str, content: &str) {
+fn element(name: &str, attributes: &str, content: &str) -> String {
     if content.is_empty() {
-        out.push_str(&format!("<{name}{attributes} />"));
+        format!("<{name}{attributes} />")
     } else {
-        out.push_str(&format!("<{name}{attributes}>{content}</{name}>"));
+        format!("<{name}{attributes}>{content}</{name}>")
     }
 }
 
-/// botocore's rest-xml body (ElementTree, no XML declaration).
+/// botocore's rest-xml body: `value` as the element `name` (ElementTree, no XML declaration).
 pub(super) fn xml_value(
-    out: &mut String,
     model: &ServiceModel,
     shape: Resolved<'_>,
     value: &Value,
     name: &str,
-) -> Result<()> {
-    match shape.kind() {
-        ShapeType::Structure => xml_structure(out, model, shape, value, name)?,
-        ShapeType::List => xml_list(out, model, shape, value, name)?,
-        ShapeType::Map => xml_map(out, model, shape, value, name)?,
-        _ => {
-            let text = scalar_text(shape, value, "iso8601")?;
-            element(
-                out,
-                name,
-                &namespace_attribute(shape.xml_namespace),
-                &xml_escape(&text, false),
-            );
-        }
-    }
-    Ok(())
+) -> Result<String> {
+    XmlWriter { model }.value(shape, value, name)
 }
 
-/// Members become child elements, or attributes when the model says `xmlAttribute`.
-fn xml_structure(
-    out: &mut String,
-    model: &ServiceModel,
-    shape: Resolved<'_>,
-    value: &Value,
-    name: &str,
-) -> Result<()> {
-    let mut attributes = namespace_attribute(shape.xml_namespace);
-    let mut content = String::new();
-    for (key, item) in expect_object(value, name)? {
-        if item.is_null() {
-            continue;
-        }
-        let member_ref = shape
-            .shape
-            .members
-            .get(key)
-            .ok_or_else(|| format!("unknown parameter {key}"))?;
-        let member = resolve(model, member_ref)?;
-        let member_name = member.name.unwrap_or(key);
-        if member.xml_attribute {
-            attributes.push_str(&format!(
-                " {member_name}=\"{}\"",
-                xml_escape(&text_of(item), true)
-            ));
-            continue;
-        }
-        xml_value(&mut content, model, member, item, member_name)?;
-    }
-    element(out, name, &attributes, &content);
-    Ok(())
+/// Writes the elements of one body; each method returns the element it wrote.
+struct XmlWriter<'m> {
+    model: &'m ServiceModel,
 }
 
-/// Items wrapped in `<member>` (or the element's own name), or repeated bare when flattened.
-fn xml_list(
-    out: &mut String,
-    model: &ServiceModel,
-    shape: Resolved<'_>,
-    value: &Value,
-    name: &str,
-) -> Result<()> {
-    let element_ref = shape.shape.member.as_ref().ok_or("a list without member")?;
-    let member = resolve(model, element_ref)?;
-    let items = expect_array(value, name)?;
-    if shape.flattened {
-        for item in items {
-            xml_value(out, model, member, item, name)?;
+impl XmlWriter<'_> {
+    fn value(&self, shape: Resolved<'_>, value: &Value, name: &str) -> Result<String> {
+        match shape.kind() {
+            ShapeType::Structure => self.structure(shape, value, name),
+            ShapeType::List => self.list(shape, value, name),
+            ShapeType::Map => self.map(shape, value, name),
+            _ => {
+                let text = scalar_text(shape, value, "iso8601")?;
+                let attributes = namespace_attribute(shape.xml_namespace);
+                Ok(element(name, &attributes, &xml_escape(&text, false)))
+            }
         }
-    } else {
-        let element_name = member.name.unwrap_or("member");
+    }
+
+    /// Members become child elements, or attributes when the model says `xmlAttribute`.
+    fn structure(&self, shape: Resolved<'_>, value: &Value, name: &str) -> Result<String> {
+        let mut attributes = namespace_attribute(shape.xml_namespace);
         let mut content = String::new();
-        for item in items {
-            xml_value(&mut content, model, member, item, element_name)?;
+        for given in shape.given_members(self.model, expect_object(value, name)?) {
+            let (member, item) = given?;
+            let member_name = member.wire_name();
+            if member.resolved.xml_attribute {
+                let text = xml_escape(&text_of(item), true);
+                attributes.push_str(&format!(" {member_name}=\"{text}\""));
+            } else {
+                content.push_str(&self.value(member.resolved, item, member_name)?);
+            }
         }
-        element(
-            out,
-            name,
-            &namespace_attribute(shape.xml_namespace),
-            &content,
-        );
+        Ok(element(name, &attributes, &content))
     }
-    Ok(())
-}
 
-/// Entries as `<entry><key/><value/></entry>`, or as repeated elements when flattened.
-fn xml_map(
-    out: &mut String,
-    model: &ServiceModel,
-    shape: Resolved<'_>,
-    value: &Value,
-    name: &str,
-) -> Result<()> {
-    let key = resolve(model, shape.shape.key.as_ref().ok_or("a map without key")?)?;
-    let val = resolve(
-        model,
-        shape.shape.value.as_ref().ok_or("a map without value")?,
-    )?;
-    let key_name = key.name.unwrap_or("key");
-    let value_name = val.name.unwrap_or("value");
-    let mut entries = String::new();
-    for (k, v) in expect_object(value, name)? {
-        let mut pair = String::new();
-        xml_value(&mut pair, model, key, &Value::String(k.clone()), key_name)?;
-        xml_value(&mut pair, model, val, v, value_name)?;
+    /// Items wrapped in `<member>` (or the element's own name), or repeated bare when
+    /// flattened.
+    fn list(&self, shape: Resolved<'_>, value: &Value, name: &str) -> Result<String> {
+        let member = shape.list_element(self.model)?;
+        let items = expect_array(value, name)?;
         if shape.flattened {
-            element(out, name, "", &pair);
-        } else {
-            element(&mut entries, "entry", "", &pair);
+            return items
+                .iter()
+                .map(|item| self.value(member, item, name))
+                .collect();
         }
+        let element_name = member.name.unwrap_or("member");
+        let content = items
+            .iter()
+            .map(|item| self.value(member, item, element_name))
+            .collect::<Result<String>>()?;
+        let attributes = namespace_attribute(shape.xml_namespace);
+        Ok(element(name, &attributes, &content))
     }
-    if !shape.flattened {
-        element(
-            out,
-            name,
-            &namespace_attribute(shape.xml_namespace),
-            &entries,
-        );
+
+    /// Entries as `<entry><key/><value/></entry>`, or as repeated elements when flattened.
+    fn map(&self, shape: Resolved<'_>, value: &Value, name: &str) -> Result<String> {
+        let entry = shape.map_entry(self.model)?;
+        let (key_name, value_name) = entry.names();
+        let entry_name = if shape.flattened { name } else { "entry" };
+        let mut entries = String::new();
+        for (k, v) in expect_object(value, name)? {
+            let mut pair = self.value(entry.key, &Value::String(k.clone()), key_name)?;
+            pair.push_str(&self.value(entry.value, v, value_name)?);
+            entries.push_str(&element(entry_name, "", &pair));
+        }
+        if shape.flattened {
+            return Ok(entries);
+        }
+        let attributes = namespace_attribute(shape.xml_namespace);
+        Ok(element(name, &attributes, &entries))
     }
-    Ok(())
 }

@@ -44,35 +44,25 @@ fn requests_match_botocore_byte_for_byte() {
     }
 }
 
+/// `operation_key` of `service` serialised with the json protocol.
+fn serialize_json(service: &str, operation_key: &str, params: Value) -> Result<SerializedRequest> {
+    let model = Models::global().service(service).unwrap();
+    let operation = &model.operations[operation_key];
+    let params = params.as_object().unwrap();
+    serialize(Protocol::Json, &model, operation_key, operation, params)
+}
+
 #[test]
 fn host_prefix_labels_are_filled() {
-    let model = Models::global().service("servicediscovery").unwrap();
-    let operation = &model.operations["DiscoverInstances"];
     let params = serde_json::json!({"NamespaceName": "ns", "ServiceName": "svc"});
-    let request = serialize(
-        Protocol::Json,
-        &model,
-        "DiscoverInstances",
-        operation,
-        params.as_object().unwrap(),
-    )
-    .unwrap();
+    let request = serialize_json("servicediscovery", "DiscoverInstances", params).unwrap();
     assert_eq!(request.host_prefix.as_deref(), Some("data-"));
 }
 
 #[test]
 fn bad_values_are_refused_with_the_reason() {
-    let model = Models::global().service("cloudwatch").unwrap();
-    let operation = &model.operations["GetMetricStatistics"];
     let params = serde_json::json!({"StartTime": "last tuesday"});
-    let error = serialize(
-        Protocol::Json,
-        &model,
-        "GetMetricStatistics",
-        operation,
-        params.as_object().unwrap(),
-    )
-    .unwrap_err();
+    let error = serialize_json("cloudwatch", "GetMetricStatistics", params).unwrap_err();
     assert!(
         error.contains("invalid timestamp 'last tuesday'"),
         "{error}"

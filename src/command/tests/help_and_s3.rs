@@ -2,37 +2,35 @@
 
 use super::*;
 
-// A long function because it is one table of cases, one entry per case.
 #[test]
 fn s3_aliases() {
-    let globals = GlobalOptions::default();
+    let list = |bucket: Option<&str>, prefix: Option<&str>, recursive: bool| S3Command::List {
+        bucket: bucket.map(str::to_owned),
+        prefix: prefix.map(str::to_owned),
+        recursive,
+        globals: GlobalOptions::default(),
+    };
+    // (source bucket, source key) to (destination bucket, destination key).
+    let copy = |(source_bucket, source_key): (&str, &str),
+                (dest_bucket, dest_key): (&str, &str)| {
+        S3Command::Copy {
+            source: S3Object {
+                bucket: source_bucket.into(),
+                key: source_key.into(),
+            },
+            dest: S3Object {
+                bucket: dest_bucket.into(),
+                key: dest_key.into(),
+            },
+            globals: GlobalOptions::default(),
+        }
+    };
     let cases = [
-        (
-            "s3 ls",
-            S3Command::List {
-                bucket: None,
-                prefix: None,
-                recursive: false,
-                globals: globals.clone(),
-            },
-        ),
-        (
-            "s3 ls s3://b",
-            S3Command::List {
-                bucket: Some("b".into()),
-                prefix: None,
-                recursive: false,
-                globals: globals.clone(),
-            },
-        ),
+        ("s3 ls", list(None, None, false)),
+        ("s3 ls s3://b", list(Some("b"), None, false)),
         (
             "s3 ls s3://b/logs/2024/ --recursive",
-            S3Command::List {
-                bucket: Some("b".into()),
-                prefix: Some("logs/2024/".into()),
-                recursive: true,
-                globals: globals.clone(),
-            },
+            list(Some("b"), Some("logs/2024/"), true),
         ),
         (
             "s3 ls b/p --region eu-west-1",
@@ -48,34 +46,13 @@ fn s3_aliases() {
         ),
         (
             "s3 cp s3://a/dir/k.txt s3://b/k2.txt",
-            S3Command::Copy {
-                source_bucket: "a".into(),
-                source_key: "dir/k.txt".into(),
-                dest_bucket: "b".into(),
-                dest_key: "k2.txt".into(),
-                globals: globals.clone(),
-            },
+            copy(("a", "dir/k.txt"), ("b", "k2.txt")),
         ),
         (
             "s3 cp s3://a/dir/k.txt s3://b/backup/",
-            S3Command::Copy {
-                source_bucket: "a".into(),
-                source_key: "dir/k.txt".into(),
-                dest_bucket: "b".into(),
-                dest_key: "backup/k.txt".into(),
-                globals: globals.clone(),
-            },
+            copy(("a", "dir/k.txt"), ("b", "backup/k.txt")),
         ),
-        (
-            "s3 cp s3://a/k s3://b",
-            S3Command::Copy {
-                source_bucket: "a".into(),
-                source_key: "k".into(),
-                dest_bucket: "b".into(),
-                dest_key: "k".into(),
-                globals,
-            },
-        ),
+        ("s3 cp s3://a/k s3://b", copy(("a", "k"), ("b", "k"))),
     ];
     for (input, expected) in cases {
         assert_eq!(run(input), Ok(Command::S3(expected)), "{input}");

@@ -11,6 +11,38 @@ use crate::models::{Shape, ShapeType};
 
 use super::{CommandError, Source, ValueParser};
 
+/// The two kinds of numeric shape: integers (`integer`, `long`) and floating-point numbers
+/// (`float`, `double`), which the CLI reads and range-checks the same way.
+#[derive(Debug, Clone, Copy)]
+enum NumberKind {
+    Integer,
+    Float,
+}
+
+impl NumberKind {
+    fn parse(self, text: &str) -> Option<Number> {
+        match self {
+            NumberKind::Integer => text.parse::<i64>().ok().map(Number::from),
+            NumberKind::Float => text.parse::<f64>().ok().and_then(Number::from_f64),
+        }
+    }
+
+    fn read_json(self, number: &Number) -> Option<Number> {
+        match self {
+            NumberKind::Integer => number.as_i64().map(Number::from),
+            NumberKind::Float => number.as_f64().and_then(Number::from_f64),
+        }
+    }
+
+    /// What a value should have been, for the message.
+    fn described(self) -> &'static str {
+        match self {
+            NumberKind::Integer => "an integer",
+            NumberKind::Float => "a number",
+        }
+    }
+}
+
 impl ValueParser<'_> {
     /// Types `value` by the shape (for text) and checks it against the model. `path` names
     /// where inside the option's value we are, for messages.
@@ -38,10 +70,10 @@ impl ValueParser<'_> {
             ShapeType::Map => self.check_map(shape_name, shape, value, source, path),
             ShapeType::String => self.check_string(shape_name, shape, value, path),
             ShapeType::Integer | ShapeType::Long => {
-                self.check_integer(shape_name, shape, value, source, path)
+                self.check_number(shape_name, shape, value, source, path, NumberKind::Integer)
             }
             ShapeType::Float | ShapeType::Double => {
-                self.check_float(shape_name, shape, value, source, path)
+                self.check_number(shape_name, shape, value, source, path, NumberKind::Float)
             }
             ShapeType::Boolean => match (&value, source) {
                 (Value::Bool(_), Source::Json) => Ok(value),
@@ -170,47 +202,25 @@ impl ValueParser<'_> {
         Ok(Value::String(text))
     }
 
-    fn check_integer(
+    /// An integer or floating-point member: a number in JSON, or text that parses as one.
+    fn check_number(
         &self,
         shape_name: &str,
         shape: &Shape,
         value: Value,
         source: Source,
         path: &str,
+        kind: NumberKind,
     ) -> Result<Value, CommandError> {
         let number = match (&value, source) {
-            (Value::String(text), Source::Text) => text.trim().parse::<i64>().ok(),
-            (Value::Number(number), Source::Json) => number.as_i64(),
+            (Value::String(text), Source::Text) => kind.parse(text.trim()),
+            (Value::Number(number), Source::Json) => kind.read_json(number),
             _ => None,
         };
         let Some(number) = number else {
             return Err(self.invalid(
                 path,
-                format!("{} is not an integer", show(&value)),
-                shape_name,
-            ));
-        };
-        self.check_range(shape, number as f64, path)?;
-        Ok(Value::Number(number.into()))
-    }
-
-    fn check_float(
-        &self,
-        shape_name: &str,
-        shape: &Shape,
-        value: Value,
-        source: Source,
-        path: &str,
-    ) -> Result<Value, CommandError> {
-        let number = match (&value, source) {
-            (Value::String(text), Source::Text) => text.trim().parse::<f64>().ok(),
-            (Value::Number(number), Source::Json) => number.as_f64(),
-            _ => None,
-        };
-        let Some(number) = number.and_then(Number::from_f64) else {
-            return Err(self.invalid(
-                path,
-                format!("{} is not a number", show(&value)),
+                format!("{} is not {}", show(&value), kind.described()),
                 shape_name,
             ));
         };

@@ -10,25 +10,11 @@ use super::{name_of, summary_facts, SUPPORT_CENTER};
 use crate::audit::{self, AuditRecord};
 use crate::aws::support::NewCase;
 use crate::bot::{MessageRef, Responder, TurnContext};
-use crate::command::Invocation;
-use crate::common::error_chain;
-use crate::conversation::pending::{
-    Loaded, PendingRequest, RequestState, StoredInvocation, SupportDraft,
-};
-use crate::conversation::{already_handled, short, update, ClickOutcome, Continuation, Inner};
+use crate::conversation::cards::FailedCall;
+use crate::conversation::pending::{Loaded, RequestState, SupportDraft};
+use crate::conversation::run::Claimed;
+use crate::conversation::{already_handled, short, update, ClickOutcome, Inner};
 use crate::render::{self, Status};
-
-/// A claimed support-case request whose case is created after the click was answered.
-struct CaseToCreate {
-    claimed: PendingRequest,
-    invocation: Invocation,
-    draft: SupportDraft,
-    /// The category chosen on the summary (or given with the command), if the service has any.
-    category: Option<String>,
-    /// The card that shows the case.
-    target: Option<MessageRef>,
-    correlation_id: String,
-}
 
 /// The category the case is created in: the one chosen on the summary, else the one given
 /// with the command; it must be one of the service's categories when the service has any.
@@ -72,14 +58,7 @@ impl Inner {
                 .params
                 .insert("categoryCode".into(), Value::String(code.clone()));
         }
-        let stored = StoredInvocation::from(&invocation);
-        let Some(claimed) = self
-            .claim(loaded, |r| {
-                r.state = RequestState::Running;
-                r.invocation = stored;
-            })
-            .await
-        else {
+        let Some(claimed) = self.claim_running(loaded, Some(&invocation)).await else {
             return already_handled();
         };
         tracing::info!(
@@ -92,49 +71,28 @@ impl Inner {
             "Creating the support case. This card shows the case id when AWS Support answers.",
             Some(&header),
         );
-        let inner = self.clone();
-        let correlation_id = turn.correlation_id().to_owned();
-        let result_target = target.clone();
-        let then: Continuation = Box::new(move |responder: Responder| {
-            Box::pin(async move {
-                inner
-                    .create_case(
-                        responder,
-                        CaseToCreate {
-                            claimed,
-                            invocation,
-                            draft,
-                            category,
-                            target: result_target,
-                            correlation_id,
-                        },
-                    )
-                    .await
-            })
-        });
-        ClickOutcome::Update {
-            card,
-            target,
-            then: Some(then),
-        }
+        let case = Claimed::by_click(turn, claimed, invocation, target);
+        self.run_after_click(case, card, move |inner, responder, case| {
+            inner.create_case(responder, case, draft, category)
+        })
     }
 
     /// Re-authorizes the claimed request, creates the case (once), audits it, stores the
-    /// request's final state and shows the case (or the error) on its card.
-    async fn create_case(self: Arc<Self>, responder: Responder, case: CaseToCreate) {
-        let CaseToCreate {
-            claimed,
-            invocation,
-            draft,
-            category,
-            target,
-            correlation_id,
-        } = case;
-        let (card, state) = match self.reauthorize_running(&claimed, &invocation).await {
+    /// request's final state and shows the case (or the error) on its card. `category`: the
+    /// one chosen on the summary (or given with the command), if the service has any.
+    async fn create_case(
+        self: Arc<Self>,
+        responder: Responder,
+        case: Claimed,
+        draft: SupportDraft,
+        category: Option<String>,
+    ) {
+        let claimed = &case.request;
+        let (card, state) = match self.reauthorize_running(claimed, &case.invocation).await {
             Err(denial_card) => (denial_card, RequestState::Failed),
             Ok(permit) => {
-                let header = self.support_header(&invocation, Some(&permit));
-                let case = NewCase {
+                let header = self.support_header(&case.invocation, Some(&permit));
+                let new_case = NewCase {
                     subject: draft.subject.clone(),
                     service_code: draft.service_code.clone(),
                     category_code: category.clone(),
@@ -145,16 +103,16 @@ impl Inner {
                     issue_type: draft.issue_type.clone(),
                 };
                 let started = std::time::Instant::now();
-                let created = self.support.create_case(&permit, &case).await;
+                let created = self.support.create_case(&permit, &new_case).await;
                 let outcome = match &created {
                     Ok(_) => audit::Outcome::Confirmed,
                     Err(error) => audit::Outcome::failed(error),
                 };
                 self.audit.write(
-                    &AuditRecord::new(&claimed.requester.to_requester(), &invocation, outcome)
+                    &AuditRecord::new(&claimed.requester.to_requester(), &case.invocation, outcome)
                         .with_permit(&permit)
                         .with_latency(started.elapsed())
-                        .with_correlation_id(correlation_id.as_str()),
+                        .with_correlation_id(case.correlation_id.as_str()),
                 );
                 match created {
                     Ok(created) => {
@@ -176,19 +134,15 @@ impl Inner {
                         )
                     }
                     Err(error) => (
-                        self.support_error_card(&header, &error, &correlation_id),
+                        FailedCall::Support(&error).card(&header, &case.correlation_id),
                         RequestState::Failed,
                     ),
                 }
             }
         };
-        let mut done = claimed.clone();
-        done.state = state;
-        if let Err(error) = self.pending.put(&done).await {
-            tracing::error!(error = %error_chain(&error), "final request state not stored");
-        }
+        self.store_final_state(claimed, state).await;
         tracing::info!(request = short(&claimed.id), state = ?state, "support case request finished");
-        if let Some(target) = &target {
+        if let Some(target) = &case.target {
             update(&responder, target, &card).await;
         }
     }

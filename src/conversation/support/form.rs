@@ -13,6 +13,7 @@ use super::{
 use crate::aws::support::SupportError;
 use crate::bot::{MessageRef, TurnContext};
 use crate::command::Invocation;
+use crate::conversation::cards::FailedCall;
 use crate::conversation::pending::{Loaded, RequestKind, StoredInvocation, SupportDraft};
 use crate::conversation::reauthorize::Moment;
 use crate::conversation::{already_handled, ClickOutcome, Inner};
@@ -194,7 +195,7 @@ impl Inner {
             Ok(categories) => categories,
             Err(error) => {
                 return ClickOutcome::ClickerOnly {
-                    card: self.support_error_card(&header, &error, turn.correlation_id()),
+                    card: FailedCall::Support(&error).card(&header, turn.correlation_id()),
                     target,
                 }
             }

@@ -13,14 +13,14 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::cards::FailedCall;
 use super::pending::{RequestKind, StoredRequester, SupportDraft};
 use super::Inner;
-use crate::aws::support::SupportError;
 use crate::bot::{Reply, TurnContext};
 use crate::command::Invocation;
 use crate::policy::Permit;
 use crate::prompt::{FieldKind, FormField};
-use crate::render::{self, Card, CommandHeader};
+use crate::render::{self, CommandHeader};
 use form::SupportFormCard;
 
 /// The languages AWS Support answers in: (code, name).
@@ -73,9 +73,12 @@ fn text_field(
     }
 }
 
-/// The form's fields, pre-filled from the command and then from `values`. Long because most
-/// of it is the table of the seven fields.
-fn support_fields(invocation: &Invocation, values: Option<&Map<String, Value>>) -> Vec<FormField> {
+/// The support-case form's fields, pre-filled from the command and then from `values` (a
+/// submission shown again). Long because most of it is the table of the seven fields.
+pub fn support_fields(
+    invocation: &Invocation,
+    values: Option<&Map<String, Value>>,
+) -> Vec<FormField> {
     let mut fields = vec![
         text_field(
             "subject",
@@ -214,37 +217,6 @@ impl Inner {
         header
     }
 
-    fn support_error_card(
-        &self,
-        header: &CommandHeader,
-        error: &SupportError,
-        correlation_id: &str,
-    ) -> Card {
-        match error {
-            SupportError::SubscriptionRequired { .. } => render::error(
-                "This account cannot open support cases through the API",
-                "The AWS Support API needs a Business, Enterprise On-Ramp or Enterprise support plan, and this account's plan does not include it. Open the case in the AWS Support Center instead (https://support.console.aws.amazon.com/support/home#/case/create), or ask your administrator about the support plan.",
-                Some(header),
-                Some(&error.to_string()),
-            ),
-            SupportError::Service { .. } => render::error(
-                "AWS Support refused the call",
-                "AWS Support answered with the error below.",
-                Some(header),
-                Some(&error.to_string()),
-            ),
-            SupportError::Call { .. } => {
-                tracing::error!(error = %error, correlation_id, "support call failed");
-                render::error(
-                    "AWS Support could not be reached",
-                    &format!("Try again; if it keeps failing, give your administrator the reference {correlation_id}."),
-                    Some(header),
-                    None,
-                )
-            }
-        }
-    }
-
     pub(super) async fn start_support_case(
         self: &Arc<Self>,
         turn: &TurnContext,
@@ -281,13 +253,17 @@ impl Inner {
         let services = match self.support.services(&permit, None, &language).await {
             Ok(services) => services,
             Err(error) => {
-                return Reply::Card(self.support_error_card(&header, &error, turn.correlation_id()))
+                return Reply::Card(
+                    FailedCall::Support(&error).card(&header, turn.correlation_id()),
+                )
             }
         };
         let severities = match self.support.severity_levels(&permit, &language).await {
             Ok(levels) => levels,
             Err(error) => {
-                return Reply::Card(self.support_error_card(&header, &error, turn.correlation_id()))
+                return Reply::Card(
+                    FailedCall::Support(&error).card(&header, turn.correlation_id()),
+                )
             }
         };
         let services: Vec<(String, String)> =

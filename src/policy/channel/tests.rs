@@ -5,54 +5,55 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 use super::*;
 use crate::audit::AuditMemory;
-use crate::aws::assume_role::AssumeRoleError;
-use crate::aws::Credentials;
 use crate::command::GlobalOptions;
+use crate::policy::assume_role::AssumeRoleError;
+use crate::policy::test_fixtures::{
+    access_config, account, assert_mentions, channel, channel_requester, Place, ALICE, CAROL,
+    ONCALL, OPS, TEAM, TENANT,
+};
+use crate::policy::Credentials;
 use crate::store::EmbeddedStore;
 
-const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const TEAM: &str = "8d9a3c4e-5b6f-4a1b-9c2d-3e4f5a6b7c8d";
-const OPS: &str = "19:ops@thread.tacv2";
-const ONCALL: &str = "19:oncall@thread.tacv2";
-const ALICE: &str = "3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f";
-const CAROL: &str = "cccccccc-0000-0000-0000-000000000003";
-
-fn config_text(ops_guardrails: &str) -> String {
-    format!(
-        r#"
-[access]
-default_region = "us-east-1"
-
-[access.accounts.production]
-id = "123456789012"
-default_region = "eu-west-1"
-channel_role = "arn:aws:iam::123456789012:role/chatops-readonly"
-user_roles = {{ "{ALICE}" = "arn:aws:iam::123456789012:role/oncall-alice" }}
-
-[access.accounts.staging]
-id = "210987654321"
-channel_role = "arn:aws:iam::210987654321:role/chatops-staging"
-
-[access.channels.ops]
-tenant_id = "{TENANT}"
-team_id = "{TEAM}"
-channel_id = "{OPS}"
-accounts = ["production", "staging"]
-guardrails = [{ops_guardrails}]
-
-[access.channels.oncall]
-tenant_id = "{TENANT}"
-channel_id = "{ONCALL}"
-accounts = ["production"]
-require_user_roles = true
-"#
+/// Two accounts; `ops` may use both under `ops_guardrails`, `oncall` only production and only
+/// with user roles.
+fn config(ops_guardrails: &[&str], ops_accounts: &[&str]) -> AccessConfig {
+    access_config(
+        Some("us-east-1"),
+        &[
+            account("production", "123456789012")
+                .default_region("eu-west-1")
+                .channel_role("chatops-readonly")
+                .user_role(ALICE, "oncall-alice"),
+            account("staging", "210987654321").channel_role("chatops-staging"),
+        ],
+        &[
+            channel(
+                "ops",
+                Place::Channel {
+                    team: Some(TEAM),
+                    channel_id: OPS,
+                },
+                ops_accounts,
+            )
+            .guardrails(ops_guardrails),
+            channel(
+                "oncall",
+                Place::Channel {
+                    team: None,
+                    channel_id: ONCALL,
+                },
+                &["production"],
+            )
+            .require_user_roles(),
+        ],
     )
 }
+
+const BOTH_ACCOUNTS: &[&str] = &["production", "staging"];
 
 #[derive(Default)]
 struct FakeSts {
@@ -60,28 +61,31 @@ struct FakeSts {
     refused_roles: HashSet<String>,
 }
 
+impl FakeSts {
+    /// Records the request, and refuses the roles it was told to as STS words it.
+    fn answer(&self, request: &RoleRequest) -> Result<Credentials, AssumeRoleError> {
+        self.requests.lock().unwrap().push(request.clone());
+        if self.refused_roles.contains(&request.role_arn) {
+            return Err(AssumeRoleError::Refused {
+                role_arn: request.role_arn.clone(),
+                code: "AccessDenied".into(),
+                message: "not authorized to perform sts:AssumeRole".into(),
+            });
+        }
+        Ok(Credentials::new(
+            "ASIAFAKE",
+            "secret-never-shown",
+            Some("token".into()),
+            None,
+            "fake",
+        ))
+    }
+}
+
+#[async_trait::async_trait]
 impl RoleAssumer for FakeSts {
-    fn assume<'a>(
-        &'a self,
-        request: &'a RoleRequest,
-    ) -> BoxFuture<'a, Result<Credentials, AssumeRoleError>> {
-        Box::pin(async move {
-            self.requests.lock().unwrap().push(request.clone());
-            if self.refused_roles.contains(&request.role_arn) {
-                return Err(AssumeRoleError::Refused {
-                    role_arn: request.role_arn.clone(),
-                    code: "AccessDenied".into(),
-                    message: "not authorized to perform sts:AssumeRole".into(),
-                });
-            }
-            Ok(Credentials::new(
-                "ASIAFAKE",
-                "secret-never-shown",
-                Some("token".into()),
-                None,
-                "fake",
-            ))
-        })
+    async fn assume(&self, request: &RoleRequest) -> Result<Credentials, AssumeRoleError> {
+        self.answer(request)
     }
 }
 
@@ -92,17 +96,16 @@ struct Fixture {
     _directory: tempfile::TempDir,
 }
 
-async fn fixture_with(ops_guardrails: &str, sts: FakeSts) -> Fixture {
+async fn fixture_with(ops_guardrails: &[&str], sts: FakeSts) -> Fixture {
     let directory = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(directory.path().join("state.redb"))
         .await
         .unwrap();
     let (log, audit) = AuditLog::memory();
     let sts = Arc::new(sts);
-    let config = AccessConfig::from_toml_str(&config_text(ops_guardrails)).unwrap();
     Fixture {
         authorizer: ChannelAuthorizer::new(
-            config,
+            config(ops_guardrails, BOTH_ACCOUNTS),
             Arc::new(store),
             sts.clone(),
             Arc::new(log),
@@ -115,18 +118,28 @@ async fn fixture_with(ops_guardrails: &str, sts: FakeSts) -> Fixture {
 }
 
 async fn fixture() -> Fixture {
-    fixture_with("\"ReadOnly\", \"Support\"", FakeSts::default()).await
+    fixture_with(&["ReadOnly", "Support"], FakeSts::default()).await
 }
 
-fn requester(channel: &str, user: Option<&str>) -> Requester {
-    Requester {
-        tenant_id: Some(TENANT.into()),
-        team_id: Some(TEAM.into()),
-        channel_id: Some(channel.into()),
-        conversation_id: channel.into(),
-        conversation_type: Some("channel".into()),
-        user_object_id: user.map(str::to_owned),
-        user_name: Some("Alice Example".into()),
+impl Fixture {
+    /// The decision on `cloudwatch describe-alarms` (with `--region` when given).
+    async fn describe_alarms(&self, requester: &Requester, region: Option<&str>) -> Decision {
+        let describe = invocation("cloudwatch", "DescribeAlarms", region);
+        self.authorizer.decide(requester, &describe).await
+    }
+
+    /// The region a permit to describe alarms runs in.
+    async fn region(&self, requester: &Requester, region: Option<&str>) -> String {
+        permit(self.describe_alarms(requester, region).await)
+            .region()
+            .to_owned()
+    }
+
+    async fn choose_account(&self, requester: &Requester, account: &str) {
+        self.authorizer
+            .set_default_account(requester, account)
+            .await
+            .unwrap();
     }
 }
 
@@ -167,42 +180,44 @@ async fn every_refusal_names_its_layer_and_is_audited() {
     let other_channel = Requester {
         channel_id: Some("19:elsewhere@thread.tacv2".into()),
         conversation_id: "19:elsewhere@thread.tacv2".into(),
-        ..requester(OPS, Some(ALICE))
+        ..channel_requester(OPS, Some(ALICE))
     };
+    let describe = || invocation("cloudwatch", "DescribeAlarms", None);
+    let alice = || channel_requester(OPS, Some(ALICE));
     let cases: Vec<(Requester, Invocation, DenialLayer, &str)> = vec![
         (
-            requester(OPS, Some(ALICE)),
+            alice(),
             invocation("iam", "ListRoles", None),
             DenialLayer::NeverAllowed,
             "never allowed",
         ),
         (
             other_channel,
-            invocation("cloudwatch", "DescribeAlarms", None),
+            describe(),
             DenialLayer::Channel,
             "channel_id = \"19:elsewhere@thread.tacv2\"",
         ),
         (
-            requester(OPS, None),
-            invocation("cloudwatch", "DescribeAlarms", None),
+            channel_requester(OPS, None),
+            describe(),
             DenialLayer::Role,
             "no Entra object id",
         ),
         (
-            requester(OPS, Some(ALICE)),
+            alice(),
             invocation("lambda", "Invoke", None),
             DenialLayer::Guardrail,
             "The channel guardrails ReadOnly, Support do not allow lambda:InvokeFunction",
         ),
         (
-            requester(OPS, Some(ALICE)),
+            alice(),
             invocation("ssm", "GetParameter", None),
             DenialLayer::Guardrail,
             "The channel guardrail ReadOnly denies ssm:GetParameter",
         ),
         (
-            requester(ONCALL, Some(CAROL)),
-            invocation("cloudwatch", "DescribeAlarms", None),
+            channel_requester(ONCALL, Some(CAROL)),
+            describe(),
             DenialLayer::Role,
             CAROL,
         ),
@@ -210,11 +225,7 @@ async fn every_refusal_names_its_layer_and_is_audited() {
     for (requester, invocation, layer, words) in cases {
         let refused = denial(fixture.authorizer.decide(&requester, &invocation).await);
         assert_eq!(refused.layer, layer, "{refused:?}");
-        assert!(
-            refused.message.contains(words),
-            "{:?} lacks {words:?}",
-            refused.message
-        );
+        assert_mentions(&refused.message, &[words]);
         let record = last_record(&fixture.audit);
         assert_eq!(record["outcome"]["kind"], "denied");
         assert_eq!(record["outcome"]["layer"], layer.name());
@@ -231,9 +242,8 @@ async fn every_refusal_names_its_layer_and_is_audited() {
 #[tokio::test]
 async fn several_accounts_are_asked_about_then_remembered() {
     let fixture = fixture().await;
-    let alice = requester(OPS, Some(ALICE));
-    let describe = invocation("cloudwatch", "DescribeAlarms", None);
-    match fixture.authorizer.decide(&alice, &describe).await {
+    let alice = channel_requester(OPS, Some(ALICE));
+    match fixture.describe_alarms(&alice, None).await {
         Decision::ChooseAccount(question) => {
             let names: Vec<&str> = question.accounts.iter().map(|a| a.name.as_str()).collect();
             assert_eq!(names, ["production", "staging"]);
@@ -246,17 +256,14 @@ async fn several_accounts_are_asked_about_then_remembered() {
         "a question is not an outcome"
     );
     // authorize() tells a flow without the question how to choose.
+    let describe = invocation("cloudwatch", "DescribeAlarms", None);
     let refused = fixture
         .authorizer
         .authorize(&alice, &describe)
         .await
         .unwrap_err();
     assert_eq!(refused.layer, DenialLayer::Account);
-    assert!(
-        refused.message.contains("set default-account"),
-        "{}",
-        refused.message
-    );
+    assert_mentions(&refused.message, &["set default-account"]);
 
     let chosen = fixture
         .authorizer
@@ -264,7 +271,7 @@ async fn several_accounts_are_asked_about_then_remembered() {
         .await
         .unwrap();
     assert_eq!(chosen.name, "staging");
-    let granted = permit(fixture.authorizer.decide(&alice, &describe).await);
+    let granted = permit(fixture.describe_alarms(&alice, None).await);
     assert_eq!(granted.account().unwrap().name, "staging");
     assert_eq!(
         granted.role_arn(),
@@ -280,9 +287,9 @@ async fn several_accounts_are_asked_about_then_remembered() {
     assert_eq!(choices.accounts.len(), 2);
 
     // Another user in the same channel still gets the question.
-    let carol = requester(OPS, Some(CAROL));
+    let carol = channel_requester(OPS, Some(CAROL));
     assert!(matches!(
-        fixture.authorizer.decide(&carol, &describe).await,
+        fixture.describe_alarms(&carol, None).await,
         Decision::ChooseAccount(_)
     ));
     // Only the channel's accounts can be chosen.
@@ -297,13 +304,8 @@ async fn several_accounts_are_asked_about_then_remembered() {
 #[tokio::test]
 async fn the_role_is_assumed_as_the_user_with_tags() {
     let fixture = fixture().await;
-    let alice = requester(ONCALL, Some(&ALICE.to_uppercase()));
-    let granted = permit(
-        fixture
-            .authorizer
-            .decide(&alice, &invocation("cloudwatch", "DescribeAlarms", None))
-            .await,
-    );
+    let alice = channel_requester(ONCALL, Some(&ALICE.to_uppercase()));
+    let granted = permit(fixture.describe_alarms(&alice, None).await);
     // One account: no question. A user role, in a channel that requires them.
     assert_eq!(granted.account().unwrap().id, "123456789012");
     assert_eq!(
@@ -341,64 +343,28 @@ async fn the_role_is_assumed_as_the_user_with_tags() {
 #[tokio::test]
 async fn the_region_given_once_is_remembered_for_the_channel() {
     let fixture = fixture().await;
-    let alice = requester(OPS, Some(ALICE));
-    fixture
-        .authorizer
-        .set_default_account(&alice, "production")
-        .await
-        .unwrap();
-    let describe = |region| invocation("cloudwatch", "DescribeAlarms", region);
+    let alice = channel_requester(OPS, Some(ALICE));
+    fixture.choose_account(&alice, "production").await;
+    assert_eq!(fixture.region(&alice, None).await, "eu-west-1");
+    assert_eq!(fixture.region(&alice, Some("us-west-2")).await, "us-west-2");
     assert_eq!(
-        permit(fixture.authorizer.decide(&alice, &describe(None)).await).region(),
-        "eu-west-1"
-    );
-    assert_eq!(
-        permit(
-            fixture
-                .authorizer
-                .decide(&alice, &describe(Some("us-west-2")))
-                .await
-        )
-        .region(),
-        "us-west-2"
-    );
-    assert_eq!(
-        permit(fixture.authorizer.decide(&alice, &describe(None)).await).region(),
+        fixture.region(&alice, None).await,
         "us-west-2",
         "remembered for the channel"
     );
     // Another member of the channel gets the channel's region too.
-    let carol = requester(OPS, Some(CAROL));
-    fixture
-        .authorizer
-        .set_default_account(&carol, "production")
-        .await
-        .unwrap();
-    assert_eq!(
-        permit(fixture.authorizer.decide(&carol, &describe(None)).await).region(),
-        "us-west-2"
-    );
+    let carol = channel_requester(OPS, Some(CAROL));
+    fixture.choose_account(&carol, "production").await;
+    assert_eq!(fixture.region(&carol, None).await, "us-west-2");
     // --region overrides, and becomes the remembered one.
     assert_eq!(
-        permit(
-            fixture
-                .authorizer
-                .decide(&carol, &describe(Some("eu-central-1")))
-                .await
-        )
-        .region(),
+        fixture.region(&carol, Some("eu-central-1")).await,
         "eu-central-1"
     );
-    assert_eq!(
-        permit(fixture.authorizer.decide(&alice, &describe(None)).await).region(),
-        "eu-central-1"
-    );
+    assert_eq!(fixture.region(&alice, None).await, "eu-central-1");
     // Another channel has its own memory.
-    let oncall = requester(ONCALL, Some(ALICE));
-    assert_eq!(
-        permit(fixture.authorizer.decide(&oncall, &describe(None)).await).region(),
-        "eu-west-1"
-    );
+    let oncall = channel_requester(ONCALL, Some(ALICE));
+    assert_eq!(fixture.region(&oncall, None).await, "eu-west-1");
 }
 
 #[tokio::test]
@@ -407,27 +373,11 @@ async fn sts_refusals_are_credential_denials() {
         refused_roles: ["arn:aws:iam::123456789012:role/oncall-alice".to_owned()].into(),
         ..FakeSts::default()
     };
-    let fixture = fixture_with("\"ReadOnly\"", sts).await;
-    let refused = denial(
-        fixture
-            .authorizer
-            .decide(
-                &requester(ONCALL, Some(ALICE)),
-                &invocation("cloudwatch", "DescribeAlarms", None),
-            )
-            .await,
-    );
+    let fixture = fixture_with(&["ReadOnly"], sts).await;
+    let oncall = channel_requester(ONCALL, Some(ALICE));
+    let refused = denial(fixture.describe_alarms(&oncall, None).await);
     assert_eq!(refused.layer, DenialLayer::Credentials);
-    assert!(
-        refused.message.contains("AccessDenied"),
-        "{}",
-        refused.message
-    );
-    assert!(
-        refused.message.contains("trust policy"),
-        "{}",
-        refused.message
-    );
+    assert_mentions(&refused.message, &["AccessDenied", "trust policy"]);
     let record = last_record(&fixture.audit);
     assert_eq!(record["outcome"]["layer"], "credentials");
     assert_eq!(
@@ -440,38 +390,25 @@ async fn sts_refusals_are_credential_denials() {
 
 #[tokio::test]
 async fn a_changed_configuration_applies_to_the_next_decision() {
-    let fixture = fixture_with("\"ReadOnly\", \"LambdaInvoke\"", FakeSts::default()).await;
-    let alice = requester(OPS, Some(ALICE));
-    fixture
-        .authorizer
-        .set_default_account(&alice, "production")
-        .await
-        .unwrap();
+    let fixture = fixture_with(&["ReadOnly", "LambdaInvoke"], FakeSts::default()).await;
+    let alice = channel_requester(OPS, Some(ALICE));
+    fixture.choose_account(&alice, "production").await;
     let invoke = invocation("lambda", "Invoke", None);
     permit(fixture.authorizer.decide(&alice, &invoke).await);
     // The administrator removes LambdaInvoke; the re-check at submission refuses.
     fixture
         .authorizer
-        .replace_config(AccessConfig::from_toml_str(&config_text("\"ReadOnly\"")).unwrap());
+        .replace_config(config(&["ReadOnly"], BOTH_ACCOUNTS));
     let refused = denial(fixture.authorizer.decide(&alice, &invoke).await);
     assert_eq!(refused.layer, DenialLayer::Guardrail);
     assert!(refused
         .message
         .contains("ReadOnly does not allow lambda:InvokeFunction"));
     // The remembered account that the channel no longer lists is asked about again.
-    let text = config_text("\"ReadOnly\"").replace(
-        "accounts = [\"production\", \"staging\"]",
-        "accounts = [\"staging\", \"production\"]",
-    );
     fixture
         .authorizer
-        .replace_config(AccessConfig::from_toml_str(&text).unwrap());
-    let granted = permit(
-        fixture
-            .authorizer
-            .decide(&alice, &invocation("cloudwatch", "DescribeAlarms", None))
-            .await,
-    );
+        .replace_config(config(&["ReadOnly"], &["staging", "production"]));
+    let granted = permit(fixture.describe_alarms(&alice, None).await);
     assert_eq!(
         granted.account().unwrap().name,
         "production",
@@ -486,15 +423,7 @@ async fn terminal_requesters_stand_in_the_configured_channel() {
         .authorizer
         .terminal_requester("oncall", ALICE)
         .unwrap();
-    let granted = permit(
-        fixture
-            .authorizer
-            .decide(
-                &requester,
-                &invocation("cloudwatch", "DescribeAlarms", None),
-            )
-            .await,
-    );
+    let granted = permit(fixture.describe_alarms(&requester, None).await);
     assert_eq!(
         granted.role_arn(),
         Some("arn:aws:iam::123456789012:role/oncall-alice")
@@ -504,11 +433,7 @@ async fn terminal_requesters_stand_in_the_configured_channel() {
         .terminal_requester("nope", ALICE)
         .unwrap_err();
     assert_eq!(refused.layer, DenialLayer::Channel);
-    assert!(
-        refused.message.contains("`ops`, `oncall`"),
-        "{}",
-        refused.message
-    );
+    assert_mentions(&refused.message, &["`ops`, `oncall`"]);
     // --account picks the account without a remembered choice.
     let ops = fixture.authorizer.terminal_requester("ops", ALICE).unwrap();
     let granted = permit(

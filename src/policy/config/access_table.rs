@@ -1,7 +1,17 @@
 //! The `[access]` table as a whole: its keys, then the named guardrails, the accounts and
 //! the channels (which refer to both), each entry read on its own.
 
-use super::*;
+use indexmap::IndexMap;
+use serde_spanned::Spanned;
+
+use super::accounts::{check_region, RawAccount};
+use super::channels::{ChannelContext, RawChannel};
+use super::guardrails::{statement_spans, RawPolicy};
+use super::items::{entries, read};
+use super::problems::{quoted_list, Problems};
+use super::settings::{RawAssumeRole, RawAudit};
+use super::{AccessConfig, Account, ChannelLocation};
+use crate::policy::guardrail::{self, Policy};
 
 pub(super) const ACCESS_KEYS: &[&str] = &[
     "default_region",
@@ -12,9 +22,9 @@ pub(super) const ACCESS_KEYS: &[&str] = &[
     "guardrails",
 ];
 
-// Long on purpose: one pass over `[access]` in dependency order (guardrails and accounts
-// before the channels that name them), sharing the lists of broken entries so that one
-// mistake is reported once; split further, those lists would travel through every part.
+/// Reads `[access]` in dependency order: its own settings, then the named guardrails and the
+/// accounts, then the channels that name both. The names of broken guardrails and accounts
+/// travel on, so that a channel naming one is not reported a second time.
 pub(super) fn build(item: &toml_edit::Item, problems: &mut Problems) -> Option<AccessConfig> {
     let Some(access) = item.as_table_like() else {
         problems.push(
@@ -24,11 +34,38 @@ pub(super) fn build(item: &toml_edit::Item, problems: &mut Problems) -> Option<A
         );
         return None;
     };
-    let key_span_of = |key: &str| access.get_key_value(key).and_then(|(k, _)| k.span());
     let mut config = AccessConfig::default();
-    let mut accounts_item = None;
-    let mut channels_item = None;
-    let mut guardrails_item = None;
+    let tables = read_settings(access, &mut config, problems);
+    // Named guardrails first: channels refer to them.
+    let guardrails = read_guardrails(tables.guardrails, problems);
+    let broken_accounts = read_accounts(tables.accounts, &mut config.accounts, problems);
+    read_channels(
+        tables.channels,
+        &guardrails,
+        &broken_accounts,
+        &mut config,
+        problems,
+    );
+    Some(config)
+}
+
+/// The tables of entries in `[access]`, kept for reading after its plain settings.
+#[derive(Default)]
+struct EntryTables<'a> {
+    accounts: Option<&'a toml_edit::Item>,
+    channels: Option<&'a toml_edit::Item>,
+    guardrails: Option<&'a toml_edit::Item>,
+}
+
+/// Reads the plain settings of `[access]` into `config` and reports unknown keys; returns the
+/// tables of entries, which depend on each other.
+fn read_settings<'a>(
+    access: &'a dyn toml_edit::TableLike,
+    config: &mut AccessConfig,
+    problems: &mut Problems,
+) -> EntryTables<'a> {
+    let key_span_of = |key: &str| access.get_key_value(key).and_then(|(k, _)| k.span());
+    let mut tables = EntryTables::default();
     for (key, value) in access.iter() {
         match key {
             "default_region" => {
@@ -53,9 +90,9 @@ pub(super) fn build(item: &toml_edit::Item, problems: &mut Problems) -> Option<A
                     }
                 }
             }
-            "accounts" => accounts_item = Some(value),
-            "channels" => channels_item = Some(value),
-            "guardrails" => guardrails_item = Some(value),
+            "accounts" => tables.accounts = Some(value),
+            "channels" => tables.channels = Some(value),
+            "guardrails" => tables.guardrails = Some(value),
             other => problems.push(
                 key_span_of(other).or_else(|| value.span()),
                 format!("access.{other}"),
@@ -66,11 +103,22 @@ pub(super) fn build(item: &toml_edit::Item, problems: &mut Problems) -> Option<A
             ),
         }
     }
+    tables
+}
 
-    // Named guardrails first: channels refer to them.
-    let mut named_policies: IndexMap<String, Policy> = IndexMap::new();
-    let mut broken_names: Vec<String> = Vec::new();
-    for (name, value, span) in entries(guardrails_item, "access.guardrails", problems) {
+/// `[access.guardrails.<name>]`: the policies that were read, and the names of those that
+/// were not (their problems are reported already).
+struct NamedGuardrails {
+    policies: IndexMap<String, Policy>,
+    broken: Vec<String>,
+}
+
+fn read_guardrails(item: Option<&toml_edit::Item>, problems: &mut Problems) -> NamedGuardrails {
+    let mut guardrails = NamedGuardrails {
+        policies: IndexMap::new(),
+        broken: Vec::new(),
+    };
+    for (name, value, span) in entries(item, "access.guardrails", problems) {
         let path = format!("access.guardrails.{name}");
         if guardrail::template(&name).is_some() {
             problems.push(
@@ -80,22 +128,31 @@ pub(super) fn build(item: &toml_edit::Item, problems: &mut Problems) -> Option<A
                     "`{name}` is the name of a built-in template; give your policy another name"
                 ),
             );
-            broken_names.push(name);
+            guardrails.broken.push(name);
             continue;
         }
         match read::<RawPolicy>(value, &path, problems)
             .and_then(|raw| raw.validate(&name, &path, value, problems))
         {
             Some(policy) => {
-                named_policies.insert(name, policy);
+                guardrails.policies.insert(name, policy);
             }
-            None => broken_names.push(name),
+            None => guardrails.broken.push(name),
         }
     }
+    guardrails
+}
 
+/// `[access.accounts.<name>]` into `accounts`, each account id once; returns the names of the
+/// entries that could not be read.
+fn read_accounts(
+    item: Option<&toml_edit::Item>,
+    accounts: &mut IndexMap<String, Account>,
+    problems: &mut Problems,
+) -> Vec<String> {
     let mut broken_accounts: Vec<String> = Vec::new();
     let mut account_ids: IndexMap<String, String> = IndexMap::new();
-    for (name, value, span) in entries(accounts_item, "access.accounts", problems) {
+    for (name, value, span) in entries(item, "access.accounts", problems) {
         let path = format!("access.accounts.{name}");
         match read::<RawAccount>(value, &path, problems)
             .and_then(|raw| raw.validate(&name, &path, problems))
@@ -113,24 +170,36 @@ pub(super) fn build(item: &toml_edit::Item, problems: &mut Problems) -> Option<A
                 } else {
                     account_ids.insert(account.id.clone(), name.clone());
                 }
-                config.accounts.insert(name, account);
+                accounts.insert(name, account);
             }
             None => broken_accounts.push(name),
         }
     }
+    broken_accounts
+}
 
+/// `[access.channels.<key>]` into `config.channels`, checked against the accounts and
+/// guardrails read before them, each conversation once.
+fn read_channels(
+    item: Option<&toml_edit::Item>,
+    guardrails: &NamedGuardrails,
+    broken_accounts: &[String],
+    config: &mut AccessConfig,
+    problems: &mut Problems,
+) {
     let mut locations: Vec<(ChannelLocation, String)> = Vec::new();
-    for (key, value, span) in entries(channels_item, "access.channels", problems) {
+    for (key, value, span) in entries(item, "access.channels", problems) {
         let path = format!("access.channels.{key}");
         let context = ChannelContext {
+            path: &path,
             accounts: &config.accounts,
-            broken_accounts: &broken_accounts,
-            named_policies: &named_policies,
-            broken_policies: &broken_names,
+            broken_accounts,
+            named_policies: &guardrails.policies,
+            broken_policies: &guardrails.broken,
             statement_spans: statement_spans(value, "guardrail_statement"),
         };
         let Some(channel) = read::<RawChannel>(value, &path, problems)
-            .and_then(|raw| raw.validate(&key, &path, value.span(), &context, problems))
+            .and_then(|raw| raw.validate(&key, value.span(), &context, problems))
         else {
             continue;
         };
@@ -148,5 +217,4 @@ pub(super) fn build(item: &toml_edit::Item, problems: &mut Problems) -> Option<A
         locations.push((channel.location.clone(), key.clone()));
         config.channels.insert(key, channel);
     }
-    Some(config)
 }

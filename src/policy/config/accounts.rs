@@ -1,6 +1,11 @@
 //! `[access.accounts.<name>]`: account ids, regions and role ARNs.
 
-use super::*;
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use super::problems::Problems;
+use super::Account;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,7 +1,18 @@
 //! `[access.channels.<key>]`: where a channel entry applies, its accounts, roles and
 //! guardrail, checked against the accounts and guardrails read before it.
 
-use super::*;
+use std::ops::Range;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use super::accounts::{check_region, check_role_arn};
+use super::guardrails::{validate_statements, RawStatement};
+use super::problems::{quoted_list, Problems};
+use super::teams_link::{normalise_channel_id, normalise_guid, parse_channel_link, percent_decode};
+use super::{Account, Channel, ChannelLocation};
+use crate::policy::guardrail::{self, Guardrail, Policy};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,7 +36,9 @@ pub(super) struct RawChannel {
     default_region: Option<Spanned<String>>,
 }
 
+/// What a channel entry is checked against, and where it is (`access.channels.<key>`).
 pub(super) struct ChannelContext<'a> {
+    pub(super) path: &'a str,
     pub(super) accounts: &'a IndexMap<String, Account>,
     pub(super) broken_accounts: &'a [String],
     pub(super) named_policies: &'a IndexMap<String, Policy>,
@@ -34,19 +47,61 @@ pub(super) struct ChannelContext<'a> {
 }
 
 impl RawChannel {
-    // Long on purpose: each key of a channel entry is checked in turn against the accounts
-    // and guardrails read before it, collecting every mistake rather than stopping at one.
+    /// The channel entry, or `None` after every mistake in it is reported: each key is
+    /// checked in turn against the accounts and guardrails read before it.
     pub(super) fn validate(
         self,
         key: &str,
-        path: &str,
         table_span: Option<Range<usize>>,
         context: &ChannelContext<'_>,
         problems: &mut Problems,
     ) -> Option<Channel> {
+        let path = context.path;
         let before = problems.0.len();
         let location = self.location(path, table_span.clone(), problems);
+        let accounts = self.known_accounts(context, problems);
+        let channel_roles = self.channel_roles(context, problems);
+        // Somebody must be able to act in every account the channel lists.
+        if problems.0.len() == before {
+            self.check_someone_can_act(&accounts, &channel_roles, context, problems);
+        }
+        let mut policies = self.named_policies(context, problems);
+        if !self.guardrail_statement.is_empty() {
+            if let Some(statements) = validate_statements(
+                self.guardrail_statement,
+                &context.statement_spans,
+                table_span.clone(),
+                &format!("{path}.guardrail_statement"),
+                problems,
+            ) {
+                policies.push(Policy::new(guardrail::INLINE_POLICY_NAME, statements));
+            }
+        }
+        let default_region = self
+            .default_region
+            .and_then(|region| check_region(&region, &format!("{path}.default_region"), problems));
 
+        if problems.0.len() != before {
+            return None;
+        }
+        Some(Channel {
+            key: key.to_owned(),
+            location: location?,
+            accounts,
+            require_user_roles: self.require_user_roles,
+            channel_roles,
+            guardrail: if policies.is_empty() {
+                Guardrail::default_read_only()
+            } else {
+                Guardrail::new(policies)
+            },
+            default_region,
+        })
+    }
+
+    /// `accounts`: the names it lists that `[access.accounts]` defines, each once.
+    fn known_accounts(&self, context: &ChannelContext<'_>, problems: &mut Problems) -> Vec<String> {
+        let path = context.path;
         let mut accounts = Vec::new();
         if self.accounts.get_ref().is_empty() {
             problems.push(
@@ -84,7 +139,16 @@ impl RawChannel {
                 ),
             }
         }
+        accounts
+    }
 
+    /// `channel_roles`: account name → role ARN, for accounts the channel lists.
+    fn channel_roles(
+        &self,
+        context: &ChannelContext<'_>,
+        problems: &mut Problems,
+    ) -> IndexMap<String, String> {
+        let path = context.path;
         let mut channel_roles = IndexMap::new();
         for (account_name, arn) in &self.channel_roles {
             let role_path = format!("{path}.channel_roles.{account_name}");
@@ -115,167 +179,103 @@ impl RawChannel {
                 }
             }
         }
+        channel_roles
+    }
 
-        // Somebody must be able to act in every account the channel lists.
-        if problems.0.len() == before {
-            for account_name in &accounts {
-                let account = &context.accounts[account_name];
-                let has_channel_role =
-                    channel_roles.contains_key(account_name) || account.channel_role.is_some();
-                let span = self
-                    .accounts
-                    .get_ref()
-                    .iter()
-                    .find(|a| a.get_ref() == account_name)
-                    .map(|a| a.span());
-                if self.require_user_roles && account.user_roles.is_empty() {
-                    problems.push(
-                        span,
-                        format!("{path}.accounts"),
-                        format!("the channel requires user roles but account `{account_name}` maps none ([access.accounts.{account_name}.user_roles]); nobody could run anything there"),
-                    );
-                } else if !self.require_user_roles
-                    && !has_channel_role
-                    && account.user_roles.is_empty()
-                {
-                    problems.push(
-                        span,
-                        format!("{path}.accounts"),
-                        format!("account `{account_name}` has no channel role (set `channel_role` on the account or `channel_roles.{account_name}` here) and no user roles; nobody could run anything there"),
-                    );
-                }
-            }
-        }
-
-        let mut policies = Vec::new();
-        if let Some(names) = &self.guardrails {
-            if names.get_ref().is_empty() && self.guardrail_statement.is_empty() {
+    /// Reports each listed account in which nobody could act: no user roles where the channel
+    /// requires them, or neither a channel role nor user roles.
+    fn check_someone_can_act(
+        &self,
+        accounts: &[String],
+        channel_roles: &IndexMap<String, String>,
+        context: &ChannelContext<'_>,
+        problems: &mut Problems,
+    ) {
+        let path = context.path;
+        for account_name in accounts {
+            let account = &context.accounts[account_name];
+            let has_channel_role =
+                channel_roles.contains_key(account_name) || account.channel_role.is_some();
+            let span = self
+                .accounts
+                .get_ref()
+                .iter()
+                .find(|a| a.get_ref() == account_name)
+                .map(|a| a.span());
+            if self.require_user_roles && account.user_roles.is_empty() {
                 problems.push(
-                    Some(names.span()),
-                    format!("{path}.guardrails"),
-                    "an empty guardrail list would still mean ReadOnly; leave `guardrails` out, or name templates such as \"ReadOnly\"".into(),
+                    span,
+                    format!("{path}.accounts"),
+                    format!("the channel requires user roles but account `{account_name}` maps none ([access.accounts.{account_name}.user_roles]); nobody could run anything there"),
+                );
+            } else if !self.require_user_roles && !has_channel_role && account.user_roles.is_empty()
+            {
+                problems.push(
+                    span,
+                    format!("{path}.accounts"),
+                    format!("account `{account_name}` has no channel role (set `channel_role` on the account or `channel_roles.{account_name}` here) and no user roles; nobody could run anything there"),
                 );
             }
-            for name in names.get_ref() {
-                let name_text = name.get_ref().as_str();
-                if context.broken_policies.iter().any(|b| b == name_text) {
-                    continue;
-                }
-                let policy = guardrail::template(name_text)
-                    .or_else(|| context.named_policies.get(name_text).cloned());
-                match policy {
-                    Some(policy) => policies.push(policy),
-                    None => {
-                        let known: Vec<&str> = guardrail::TEMPLATE_NAMES
-                            .iter()
-                            .copied()
-                            .chain(context.named_policies.keys().map(String::as_str))
-                            .chain(context.broken_policies.iter().map(String::as_str))
-                            .collect();
-                        problems.push(
-                            Some(name.span()),
-                            format!("{path}.guardrails"),
-                            unknown_name_message("guardrail", name_text, &known),
-                        );
-                    }
-                }
-            }
         }
-        if !self.guardrail_statement.is_empty() {
-            if let Some(statements) = validate_statements(
-                self.guardrail_statement,
-                &context.statement_spans,
-                table_span.clone(),
-                &format!("{path}.guardrail_statement"),
-                problems,
-            ) {
-                policies.push(Policy::new(guardrail::INLINE_POLICY_NAME, statements));
-            }
-        }
-        let default_region = self
-            .default_region
-            .and_then(|region| check_region(&region, &format!("{path}.default_region"), problems));
+    }
 
-        if problems.0.len() != before {
-            return None;
+    /// `guardrails`: the templates and named policies it lists.
+    fn named_policies(&self, context: &ChannelContext<'_>, problems: &mut Problems) -> Vec<Policy> {
+        let path = context.path;
+        let mut policies = Vec::new();
+        let Some(names) = &self.guardrails else {
+            return policies;
+        };
+        if names.get_ref().is_empty() && self.guardrail_statement.is_empty() {
+            problems.push(
+                Some(names.span()),
+                format!("{path}.guardrails"),
+                "an empty guardrail list would still mean ReadOnly; leave `guardrails` out, or name templates such as \"ReadOnly\"".into(),
+            );
         }
-        Some(Channel {
-            key: key.to_owned(),
-            location: location?,
-            accounts,
-            require_user_roles: self.require_user_roles,
-            channel_roles,
-            guardrail: if policies.is_empty() {
-                Guardrail::default_read_only()
-            } else {
-                Guardrail::new(policies)
-            },
-            default_region,
-        })
+        for name in names.get_ref() {
+            let name_text = name.get_ref().as_str();
+            if context.broken_policies.iter().any(|b| b == name_text) {
+                continue;
+            }
+            let policy = guardrail::template(name_text)
+                .or_else(|| context.named_policies.get(name_text).cloned());
+            match policy {
+                Some(policy) => policies.push(policy),
+                None => {
+                    let known: Vec<&str> = guardrail::TEMPLATE_NAMES
+                        .iter()
+                        .copied()
+                        .chain(context.named_policies.keys().map(String::as_str))
+                        .chain(context.broken_policies.iter().map(String::as_str))
+                        .collect();
+                    problems.push(
+                        Some(name.span()),
+                        format!("{path}.guardrails"),
+                        unknown_name_message("guardrail", name_text, &known),
+                    );
+                }
+            }
+        }
+        policies
     }
 
     /// Where the entry applies: a channel link, explicit channel ids, a chat's conversation
     /// id, or every personal chat of a tenant. Exactly one of these forms.
-    // Long on purpose: one branch per way of naming a conversation (channel link, channel
-    // id, chat id, personal chats), each with its own mistakes.
     pub(super) fn location(
         &self,
         path: &str,
         table_span: Option<Range<usize>>,
         problems: &mut Problems,
     ) -> Option<ChannelLocation> {
-        let forms = [
-            self.link.is_some(),
-            self.channel_id.is_some(),
-            self.conversation_id.is_some(),
-            self.personal_chats.as_ref().is_some_and(|p| *p.get_ref()),
-        ];
-        let count = forms.iter().filter(|f| **f).count();
-        if count != 1 {
-            problems.push(
-                table_span,
-                path,
-                if count == 0 {
-                    "say where this entry applies: `link` (a channel link copied from Teams), `tenant_id` + `team_id` + `channel_id`, `tenant_id` + `conversation_id` (a group or personal chat), or `tenant_id` + `personal_chats = true`".into()
-                } else {
-                    "use only one of `link`, `channel_id`, `conversation_id` and `personal_chats`".into()
-                },
-            );
+        if !self.has_one_form(path, table_span.clone(), problems) {
             return None;
         }
         if let Some(link) = &self.link {
-            for (name, present) in [
-                ("tenant_id", self.tenant_id.as_ref()),
-                ("team_id", self.team_id.as_ref()),
-            ] {
-                if let Some(value) = present {
-                    problems.push(
-                        Some(value.span()),
-                        format!("{path}.{name}"),
-                        format!("`{name}` comes from the link; leave it out"),
-                    );
-                }
-            }
-            return match parse_channel_link(link.get_ref()) {
-                Ok(location) => Some(location),
-                Err(reason) => {
-                    problems.push(Some(link.span()), format!("{path}.link"), reason);
-                    None
-                }
-            };
+            return self.link_location(link, path, problems);
         }
         let tenant_id = match &self.tenant_id {
-            Some(tenant) => match normalise_guid(tenant.get_ref()) {
-                Some(tenant) => Some(tenant),
-                None => {
-                    problems.push(
-                        Some(tenant.span()),
-                        format!("{path}.tenant_id"),
-                        format!("{:?} is not a tenant id: the 36-character GUID after `tenantId=` in a channel link", tenant.get_ref()),
-                    );
-                    None
-                }
-            },
+            Some(tenant) => checked_guid(tenant, path, "tenant", "tenantId", problems),
             None => {
                 problems.push(
                     table_span,
@@ -286,36 +286,7 @@ impl RawChannel {
             }
         };
         if let Some(channel_id) = &self.channel_id {
-            let team_id = match &self.team_id {
-                Some(team) => match normalise_guid(team.get_ref()) {
-                    Some(team) => Some(team),
-                    None => {
-                        problems.push(
-                            Some(team.span()),
-                            format!("{path}.team_id"),
-                            format!("{:?} is not a team id: the 36-character GUID after `groupId=` in a channel link", team.get_ref()),
-                        );
-                        return None;
-                    }
-                },
-                None => None,
-            };
-            let channel_id = match normalise_channel_id(channel_id.get_ref()) {
-                Ok(channel_id) => channel_id,
-                Err(reason) => {
-                    problems.push(
-                        Some(channel_id.span()),
-                        format!("{path}.channel_id"),
-                        reason,
-                    );
-                    return None;
-                }
-            };
-            return Some(ChannelLocation::TeamsChannel {
-                tenant_id: tenant_id?,
-                team_id,
-                channel_id,
-            });
+            return self.channel_location(channel_id, tenant_id, path, problems);
         }
         if let Some(team) = &self.team_id {
             problems.push(
@@ -345,6 +316,115 @@ impl RawChannel {
             tenant_id: tenant_id?,
         })
     }
+
+    /// Whether the entry names its conversation in exactly one way; reports it when not.
+    fn has_one_form(
+        &self,
+        path: &str,
+        table_span: Option<Range<usize>>,
+        problems: &mut Problems,
+    ) -> bool {
+        let forms = [
+            self.link.is_some(),
+            self.channel_id.is_some(),
+            self.conversation_id.is_some(),
+            self.personal_chats.as_ref().is_some_and(|p| *p.get_ref()),
+        ];
+        let count = forms.iter().filter(|f| **f).count();
+        if count != 1 {
+            problems.push(
+                table_span,
+                path,
+                if count == 0 {
+                    "say where this entry applies: `link` (a channel link copied from Teams), `tenant_id` + `team_id` + `channel_id`, `tenant_id` + `conversation_id` (a group or personal chat), or `tenant_id` + `personal_chats = true`".into()
+                } else {
+                    "use only one of `link`, `channel_id`, `conversation_id` and `personal_chats`".into()
+                },
+            );
+        }
+        count == 1
+    }
+
+    /// The channel a `link` names; the ids it carries must not be given again.
+    fn link_location(
+        &self,
+        link: &Spanned<String>,
+        path: &str,
+        problems: &mut Problems,
+    ) -> Option<ChannelLocation> {
+        for (name, present) in [
+            ("tenant_id", self.tenant_id.as_ref()),
+            ("team_id", self.team_id.as_ref()),
+        ] {
+            if let Some(value) = present {
+                problems.push(
+                    Some(value.span()),
+                    format!("{path}.{name}"),
+                    format!("`{name}` comes from the link; leave it out"),
+                );
+            }
+        }
+        match parse_channel_link(link.get_ref()) {
+            Ok(location) => Some(location),
+            Err(reason) => {
+                problems.push(Some(link.span()), format!("{path}.link"), reason);
+                None
+            }
+        }
+    }
+
+    /// The channel that `channel_id` (with the optional `team_id`) names.
+    fn channel_location(
+        &self,
+        channel_id: &Spanned<String>,
+        tenant_id: Option<String>,
+        path: &str,
+        problems: &mut Problems,
+    ) -> Option<ChannelLocation> {
+        let team_id = match &self.team_id {
+            Some(team) => Some(checked_guid(team, path, "team", "groupId", problems)?),
+            None => None,
+        };
+        let channel_id = match normalise_channel_id(channel_id.get_ref()) {
+            Ok(channel_id) => channel_id,
+            Err(reason) => {
+                problems.push(
+                    Some(channel_id.span()),
+                    format!("{path}.channel_id"),
+                    reason,
+                );
+                return None;
+            }
+        };
+        Some(ChannelLocation::TeamsChannel {
+            tenant_id: tenant_id?,
+            team_id,
+            channel_id,
+        })
+    }
+}
+
+/// The GUID in `<kind>_id`, lower-cased, or `None` after reporting that it is not one (a
+/// channel link carries it after `<link_parameter>=`).
+fn checked_guid(
+    value: &Spanned<String>,
+    path: &str,
+    kind: &str,
+    link_parameter: &str,
+    problems: &mut Problems,
+) -> Option<String> {
+    let guid = normalise_guid(value.get_ref());
+    if guid.is_none() {
+        problems.push(
+            Some(value.span()),
+            format!("{path}.{kind}_id"),
+            format!(
+                "{:?} is not a {kind} id: the 36-character GUID after `{link_parameter}=` in a channel link",
+                value.get_ref()
+            ),
+        );
+    }
+    guid
 }
 
 pub(super) fn unknown_name_message(kind: &str, name: &str, known: &[&str]) -> String {

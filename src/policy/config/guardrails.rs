@@ -1,7 +1,13 @@
 //! `[access.guardrails.<name>]` and inline guardrail statements: IAM-style statements of
 //! actions, checked against the action grammar.
 
-use super::*;
+use std::ops::Range;
+
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use super::problems::Problems;
+use crate::policy::guardrail::{ActionPattern, Effect, Policy, Statement};
 
 /// A string or a list of strings (IAM's `Action` takes both).
 #[derive(Deserialize)]

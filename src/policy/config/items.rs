@@ -1,7 +1,11 @@
 //! Reading one TOML item of the `[access]` table into its raw serde form, and the named
 //! entries of a table of tables, recording every structural mistake.
 
-use super::*;
+use std::ops::Range;
+
+use serde::de::{DeserializeOwned, IntoDeserializer as _};
+
+use super::problems::Problems;
 
 /// Deserializes one table or value on its own, recording its first structural mistake.
 pub(super) fn read<T: DeserializeOwned>(

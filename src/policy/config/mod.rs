@@ -8,18 +8,11 @@
 //! Each channel, account and guardrail table is read on its own, so one mistake does not hide
 //! the mistakes in other tables.
 
-use std::fmt;
-use std::ops::Range;
-use std::path::PathBuf;
-
 use indexmap::IndexMap;
-use serde::de::{DeserializeOwned, IntoDeserializer as _};
-use serde::Deserialize;
-use serde_spanned::Spanned;
 
 pub use crate::audit::AuditDestination;
 
-use super::guardrail::{self, ActionPattern, Effect, Guardrail, Policy, Statement};
+use super::guardrail::Guardrail;
 
 /// The tables allowed at the top of the config file. `[bot]` belongs to
 /// [`crate::config::Config`]; `[access]` to this module.
@@ -253,14 +246,10 @@ pub mod reload;
 mod settings;
 mod teams_link;
 
-use access_table::*;
-use accounts::*;
-use channels::*;
-use guardrails::*;
-use items::*;
-use problems::*;
-use settings::*;
-use teams_link::*;
+use access_table::build;
+#[cfg(test)]
+use problems::mask_secret_values;
+use problems::{key_span, quoted_list, Problems};
 
 pub use accounts::is_region;
 pub use problems::{line_column, ConfigProblem, ConfigProblems};

@@ -2,7 +2,8 @@
 //! column and the offending line (secret values masked), and the list the readers collect
 //! them in.
 
-use super::*;
+use std::fmt;
+use std::ops::Range;
 
 /// One mistake in the file: where, in which table, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,13 @@
 //! `[access.audit]` and `[access.assume_role]`: where records go and how roles are assumed.
 
-use super::*;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use super::problems::Problems;
+use super::{AssumeRoleSettings, AuditDestination, AuditSettings};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,7 +1,7 @@
 //! Teams ids as administrators paste them: GUIDs, URL-encoded channel ids and channel links
 //! copied from Teams.
 
-use super::*;
+use super::ChannelLocation;
 
 /// A GUID, lower-cased; `None` when the text is not one.
 pub fn normalise_guid(text: &str) -> Option<String> {

@@ -197,6 +197,18 @@ fn small_mistakes_and_their_explanations() {
             "[access.accounts.a]\nid = \"111111111111\"\nchannel_role = \"arn:aws:iam::111111111111:role/r\"\n[access.channels.c]\n{body}\n"
         )
     };
+    // A personal-chats entry of tenant TENANT, then `rest`.
+    let personal = |rest: &str| {
+        channel(&format!(
+            "tenant_id = \"{TENANT}\"\npersonal_chats = true\n{rest}"
+        ))
+    };
+    // A valid personal-chats entry with one inline guardrail statement of `body`.
+    let statement = |body: &str| {
+        personal(&format!(
+            "accounts = [\"a\"]\n[[access.channels.c.guardrail_statement]]\neffect = \"Allow\"\n{body}"
+        ))
+    };
     let cases: Vec<(String, &str)> = vec![
         ("not toml = = 1".into(), "not valid TOML"),
         ("[access]\nsurprise = 1\n".into(), "unknown key `surprise` in [access]"),
@@ -205,10 +217,7 @@ fn small_mistakes_and_their_explanations() {
             "[access.accounts.a]\nchannel_role = \"arn:aws:iam::111111111111:role/r\"\n".into(),
             "missing key `id`",
         ),
-        (
-            "[access.accounts.a]\nid = 111111111111\n".into(),
-            "expected a string",
-        ),
+        ("[access.accounts.a]\nid = 111111111111\n".into(), "expected a string"),
         (channel("accounts = [\"a\"]"), "say where this entry applies"),
         (
             channel(&format!("tenant_id = \"{TENANT}\"\nchannel_id = \"General\"\naccounts = [\"a\"]")),
@@ -226,52 +235,28 @@ fn small_mistakes_and_their_explanations() {
             channel(&format!("tenant_id = \"{TENANT}\"\nconversation_id = \"19:x@thread.v2\"\nteam_id = \"{TENANT}\"\naccounts = [\"a\"]")),
             "`team_id` belongs with `channel_id`",
         ),
-        (
-            channel(&format!("tenant_id = \"{TENANT}\"\npersonal_chats = true\naccounts = []")),
-            "list at least one account",
-        ),
-        (
-            channel(&format!("tenant_id = \"{TENANT}\"\npersonal_chats = true\naccounts = [\"a\", \"a\"]")),
-            "listed twice",
-        ),
-        (
-            channel(&format!("tenant_id = \"{TENANT}\"\npersonal_chats = true\naccounts = [\"a\"]\nguardrails = []")),
-            "an empty guardrail list",
-        ),
-        (
-            channel(&format!("tenant_id = \"{TENANT}\"\npersonal_chats = true\naccounts = [\"a\"]\nrequire_user_roles = true")),
-            "maps none",
-        ),
+        (personal("accounts = []"), "list at least one account"),
+        (personal("accounts = [\"a\", \"a\"]"), "listed twice"),
+        (personal("accounts = [\"a\"]\nguardrails = []"), "an empty guardrail list"),
+        (personal("accounts = [\"a\"]\nrequire_user_roles = true"), "maps none"),
         (
             channel("link = \"https://teams.microsoft.com/l/chat/0/0\"\naccounts = [\"a\"]"),
             "not a channel link",
         ),
-        (
-            channel(&format!("tenant_id = \"{TENANT}\"\npersonal_chats = true\naccounts = [\"a\"]\n[[access.channels.c.guardrail_statement]]\neffect = \"Allow\"")),
-            "needs `action = [...]` or `not_action = [...]`",
-        ),
-        (
-            channel(&format!("tenant_id = \"{TENANT}\"\npersonal_chats = true\naccounts = [\"a\"]\n[[access.channels.c.guardrail_statement]]\neffect = \"Allow\"\naction = \"*\"\nnot_action = \"iam:*\"")),
-            "either `action` or `not_action`",
-        ),
-        (
-            channel(&format!("tenant_id = \"{TENANT}\"\npersonal_chats = true\naccounts = [\"a\"]\n[[access.channels.c.guardrail_statement]]\neffect = \"Allow\"\naction = \"*\"\ncondition = 1")),
-            "unknown key `condition`",
-        ),
+        (statement(""), "needs `action = [...]` or `not_action = [...]`"),
+        (statement("action = \"*\"\nnot_action = \"iam:*\""), "either `action` or `not_action`"),
+        (statement("action = \"*\"\ncondition = 1"), "unknown key `condition`"),
         (
             "[access.guardrails.ReadOnly]\n[[access.guardrails.ReadOnly.statement]]\neffect = \"Allow\"\naction = \"*\"\n".into(),
             "is the name of a built-in template",
         ),
-        (
-            "[access.audit]\ndestination = \"file\"\n".into(),
-            "needs `path =",
-        ),
+        ("[access.audit]\ndestination = \"file\"\n".into(), "needs `path ="),
         (
             "[access.accounts.a]\nid = \"111111111111\"\nchannel_role = \"arn:aws:iam::111111111111:role/r\"\n[access.accounts.b]\nid = \"111111111111\"\nchannel_role = \"arn:aws:iam::111111111111:role/r\"\n".into(),
             "already configured as `a`",
         ),
         (
-            format!("{}\n[access.channels.d]\ntenant_id = \"{TENANT}\"\npersonal_chats = true\naccounts = [\"a\"]\n", channel(&format!("tenant_id = \"{TENANT}\"\npersonal_chats = true\naccounts = [\"a\"]"))),
+            format!("{}\n[access.channels.d]\ntenant_id = \"{TENANT}\"\npersonal_chats = true\naccounts = [\"a\"]\n", personal("accounts = [\"a\"]")),
             "already configured as `c`",
         ),
     ];
@@ -300,10 +285,14 @@ fn channel_links_and_ids_are_read_as_teams_writes_them() {
         "19:abc@thread.skype"
     );
     assert!(parse_channel_link("http://teams.microsoft.com/l/channel/19%3Aa%40thread.tacv2/x?tenantId=72f988bf-86f1-41af-91ab-2d7cd011db47").is_err());
-    assert!(is_region("us-gov-west-1"));
-    assert!(is_region("ap-southeast-4"));
-    assert!(!is_region("us-east"));
-    assert!(!is_region("US-EAST-1"));
+    for (text, region) in [
+        ("us-gov-west-1", true),
+        ("ap-southeast-4", true),
+        ("us-east", false),
+        ("US-EAST-1", false),
+    ] {
+        assert_eq!(is_region(text), region, "{text}");
+    }
 }
 
 #[test]

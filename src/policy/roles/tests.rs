@@ -2,62 +2,40 @@
 
 use super::*;
 
-const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const TEAM: &str = "8d9a3c4e-1111-2222-3333-444455556666";
-const OPS: &str = "19:ops0123456789abcdef@thread.tacv2";
-const AUDIT: &str = "19:audit0123456789abcdef@thread.tacv2";
-const ALICE: &str = "aaaaaaaa-0000-0000-0000-000000000001";
-const BOB: &str = "bbbbbbbb-0000-0000-0000-000000000002";
-const CAROL: &str = "cccccccc-0000-0000-0000-000000000003";
+use crate::policy::test_fixtures::{
+    access_config, account, assert_mentions, channel, channel_requester, chat_requester, Place,
+    ALICE, AUDIT, BOB, CAROL, OPS, TEAM, TENANT,
+};
 
+/// Two accounts, and a channel entry of each kind: by id, by link, a group chat, personal chats.
 fn config() -> AccessConfig {
-    let text = format!(
-        r#"
-[access.accounts.production]
-id = "111111111111"
-channel_role = "arn:aws:iam::111111111111:role/chatops-channel"
-user_roles = {{ "{ALICE}" = "arn:aws:iam::111111111111:role/alice" }}
-
-[access.accounts.staging]
-id = "222222222222"
-user_roles = {{ "{BOB}" = "arn:aws:iam::222222222222:role/bob" }}
-
-[access.channels.ops]
-tenant_id = "{TENANT}"
-team_id = "{TEAM}"
-channel_id = "{OPS}"
-accounts = ["production", "staging"]
-channel_roles = {{ staging = "arn:aws:iam::222222222222:role/ops-staging" }}
-
-[access.channels.audit]
-link = "https://teams.microsoft.com/l/channel/19%3Aaudit0123456789abcdef%40thread.tacv2/Audit?groupId={TEAM}&tenantId={TENANT}"
-accounts = ["production"]
-require_user_roles = true
-
-[access.channels.group]
-tenant_id = "{TENANT}"
-conversation_id = "19:group-chat@thread.v2"
-accounts = ["staging"]
-
-[access.channels.dm]
-tenant_id = "{TENANT}"
-personal_chats = true
-accounts = ["production"]
-"#
-    );
-    AccessConfig::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn channel_requester(channel: &str, user: Option<&str>) -> Requester {
-    Requester {
-        tenant_id: Some(TENANT.into()),
-        team_id: Some(TEAM.into()),
-        channel_id: Some(channel.into()),
-        conversation_id: format!("{channel};messageid=1700000000000"),
-        conversation_type: Some("channel".into()),
-        user_object_id: user.map(str::to_owned),
-        user_name: Some("Alice Example".into()),
-    }
+    access_config(
+        None,
+        &[
+            account("production", "111111111111")
+                .channel_role("chatops-channel")
+                .user_role(ALICE, "alice"),
+            account("staging", "222222222222").user_role(BOB, "bob"),
+        ],
+        &[
+            channel(
+                "ops",
+                Place::Channel {
+                    team: Some(TEAM),
+                    channel_id: OPS,
+                },
+                &["production", "staging"],
+            )
+            .channel_role("staging", "ops-staging"),
+            channel("audit", Place::Link(AUDIT), &["production"]).require_user_roles(),
+            channel(
+                "group",
+                Place::GroupChat("19:group-chat@thread.v2"),
+                &["staging"],
+            ),
+            channel("dm", Place::PersonalChats, &["production"]),
+        ],
+    )
 }
 
 #[test]
@@ -111,30 +89,16 @@ fn conversations_find_their_entries() {
             None,
         ),
         (
-            Requester {
-                tenant_id: Some(TENANT.to_uppercase()),
-                conversation_id: "19:group-chat@thread.v2".into(),
-                conversation_type: Some("groupChat".into()),
-                ..Requester::default()
-            },
+            chat_requester(
+                &TENANT.to_uppercase(),
+                "groupChat",
+                "19:group-chat@thread.v2",
+            ),
             Some("group"),
         ),
+        (chat_requester(TENANT, "personal", "a:1xyz"), Some("dm")),
         (
-            Requester {
-                tenant_id: Some(TENANT.into()),
-                conversation_id: "a:1xyz".into(),
-                conversation_type: Some("personal".into()),
-                ..Requester::default()
-            },
-            Some("dm"),
-        ),
-        (
-            Requester {
-                tenant_id: Some(TENANT.into()),
-                conversation_id: "19:another-group@thread.v2".into(),
-                conversation_type: Some("groupChat".into()),
-                ..Requester::default()
-            },
+            chat_requester(TENANT, "groupChat", "19:another-group@thread.v2"),
             None,
         ),
     ];
@@ -154,30 +118,22 @@ fn conversations_find_their_entries() {
 fn unknown_conversations_are_told_the_ids_to_add() {
     let config = config();
     let requester = channel_requester("19:new-channel@thread.tacv2", Some(ALICE));
-    let message = find_channel(&config, &requester).unwrap_err().to_string();
-    assert!(
-        message.contains(&format!("tenant_id = \"{TENANT}\"")),
-        "{message}"
-    );
-    assert!(
-        message.contains(&format!("team_id = \"{TEAM}\"")),
-        "{message}"
-    );
-    assert!(
-        message.contains("channel_id = \"19:new-channel@thread.tacv2\""),
-        "{message}"
-    );
-    let chat = Requester {
-        tenant_id: Some(TENANT.into()),
-        conversation_id: "19:new-group@thread.v2".into(),
-        conversation_type: Some("groupChat".into()),
-        ..Requester::default()
-    };
-    let message = find_channel(&config, &chat).unwrap_err().to_string();
-    assert!(
-        message.contains("conversation_id = \"19:new-group@thread.v2\""),
-        "{message}"
-    );
+    let chat = chat_requester(TENANT, "groupChat", "19:new-group@thread.v2");
+    let cases: [(Requester, &[&str]); 2] = [
+        (
+            requester,
+            &[
+                &format!("tenant_id = \"{TENANT}\""),
+                &format!("team_id = \"{TEAM}\""),
+                "channel_id = \"19:new-channel@thread.tacv2\"",
+            ],
+        ),
+        (chat, &["conversation_id = \"19:new-group@thread.v2\""]),
+    ];
+    for (requester, words) in cases {
+        let message = find_channel(&config, &requester).unwrap_err().to_string();
+        assert_mentions(&message, words);
+    }
 }
 
 #[test]
@@ -300,26 +256,26 @@ fn roles_follow_the_channel_setting() {
 #[test]
 fn role_refusals_say_how_to_get_mapped() {
     let config = config();
-    let refusal = resolve_role(
-        &config.channels["audit"],
-        &config.accounts["production"],
-        Some(CAROL),
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(refusal.contains("requires user roles"), "{refusal}");
-    assert!(refusal.contains(CAROL), "{refusal}");
-    assert!(
-        refusal.contains("[access.accounts.production.user_roles]"),
-        "{refusal}"
-    );
-    let refusal = resolve_role(
-        &config.channels["group"],
-        &config.accounts["staging"],
-        Some(CAROL),
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(refusal.contains("no channel role"), "{refusal}");
-    assert!(refusal.contains(CAROL), "{refusal}");
+    let cases: [(&str, &str, &[&str]); 2] = [
+        (
+            "audit",
+            "production",
+            &[
+                "requires user roles",
+                CAROL,
+                "[access.accounts.production.user_roles]",
+            ],
+        ),
+        ("group", "staging", &["no channel role", CAROL]),
+    ];
+    for (channel, account, words) in cases {
+        let refusal = resolve_role(
+            &config.channels[channel],
+            &config.accounts[account],
+            Some(CAROL),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_mentions(&refusal, words);
+    }
 }

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::elements::{action, action_set};
 use super::header::{header_elements, CommandHeader};
-use super::verbs;
+use super::Verb;
 use crate::render::markdown::escape_markdown;
 use crate::render::template::render;
 use crate::render::Card;
@@ -36,7 +36,7 @@ pub fn account_choice(view: &AccountChoiceView) -> Card {
         .map(|(name, id)| {
             let mut button = action(
                 &format!("{name} ({id})"),
-                verbs::CHOOSE_ACCOUNT,
+                Verb::ChooseAccount,
                 &view.request_id,
                 None,
                 false,
@@ -114,11 +114,11 @@ mod tests {
             [
                 (
                     "production (123456789012)".to_owned(),
-                    verbs::CHOOSE_ACCOUNT.to_owned()
+                    Verb::ChooseAccount.as_str().to_owned()
                 ),
                 (
                     "staging (210987654321)".to_owned(),
-                    verbs::CHOOSE_ACCOUNT.to_owned()
+                    Verb::ChooseAccount.as_str().to_owned()
                 )
             ]
         );

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use super::elements::{action, action_set, expiry_text};
+use super::elements::{answer_or_cancel, expiry_text};
 use super::header::{header_elements, CommandHeader};
-use super::verbs;
+use super::Verb;
 use crate::render::template::render;
 use crate::render::Card;
 
@@ -44,16 +44,11 @@ pub(super) struct ConfirmCard<'a> {
 pub(super) fn confirm_card(card: ConfirmCard<'_>) -> Card {
     let mut head = header_elements(card.header);
     head.extend(card.extra);
-    let actions = vec![action_set(vec![
-        action(
-            card.confirm_title,
-            verbs::CONFIRM,
-            card.request_id,
-            Some("positive"),
-            true,
-        ),
-        action("Cancel", verbs::CANCEL, card.request_id, None, false),
-    ])];
+    let actions = vec![answer_or_cancel(
+        card.confirm_title,
+        Verb::Confirm,
+        card.request_id,
+    )];
     render(
         card.name,
         CONFIRM,
@@ -76,21 +71,13 @@ mod tests {
 
     use super::*;
     use crate::render::cards::test_support::{
-        assert_complete, button_titles_and_verbs, buttons, full_header, input_ids, texts,
+        assert_answer_card, button_titles_and_verbs, buttons, full_header, input_ids, texts,
     };
 
     #[test]
     fn a_change_is_confirmed_or_cancelled_by_its_request() {
         let card = confirm(&full_header(), "req-9", 15);
-        assert_complete(&card);
-        assert_eq!(card.name, "confirm");
-        assert_eq!(
-            button_titles_and_verbs(&card),
-            [
-                ("Confirm".to_owned(), verbs::CONFIRM.to_owned()),
-                ("Cancel".to_owned(), verbs::CANCEL.to_owned())
-            ]
-        );
+        assert_answer_card(&card, "confirm", "Confirm", Verb::Confirm);
         for button in buttons(&card) {
             assert_eq!(button["data"]["request"], "req-9");
             assert_eq!(

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use super::Verb;
 use crate::render::markdown::{escape_markdown, monospace};
 
 /// A small subtle TextBlock: page numbers, "no parameters".
@@ -57,11 +58,12 @@ pub(super) fn monospace_block(text: &str, halve_indent: bool) -> Value {
 /// the request id; inputs are merged in by the client when `inputs` is set.
 pub(super) fn action(
     title: &str,
-    verb: &str,
+    verb: Verb,
     request: &str,
     style: Option<&str>,
     inputs: bool,
 ) -> Value {
+    let verb = verb.as_str();
     let data = json!({"verb": verb, "request": request});
     let associated = if inputs { "auto" } else { "none" };
     let mut fallback = json!({
@@ -90,13 +92,22 @@ pub(super) fn action_set(actions: Vec<Value>) -> Value {
     json!({"type": "ActionSet", "actions": actions})
 }
 
+/// The buttons of a card that asks for one answer: the answering button (`title`, `verb`,
+/// sending the card's inputs) next to Cancel, both for the request `request`.
+pub(super) fn answer_or_cancel(title: &str, verb: Verb, request: &str) -> Value {
+    action_set(vec![
+        action(title, verb, request, Some("positive"), true),
+        action("Cancel", Verb::Cancel, request, None, false),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_button_carries_only_its_verb_and_request_and_falls_back_to_submit() {
-        let button = action("Run", "submit", "req-1", Some("positive"), true);
+        let button = action("Run", Verb::Submit, "req-1", Some("positive"), true);
         assert_eq!(button["type"], "Action.Execute");
         assert_eq!(button["verb"], "submit");
         assert_eq!(
@@ -115,7 +126,7 @@ mod tests {
 
     #[test]
     fn a_button_without_inputs_or_style_sends_no_inputs() {
-        let button = action("Cancel", "cancel", "req-1", None, false);
+        let button = action("Cancel", Verb::Cancel, "req-1", None, false);
         assert_eq!(button["associatedInputs"], "none");
         assert_eq!(button["fallback"]["associatedInputs"], "none");
         assert!(button.get("style").is_none());

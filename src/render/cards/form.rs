@@ -4,9 +4,9 @@
 
 use serde_json::{json, Value};
 
-use super::elements::{action, action_set, attention_text, expiry_text};
+use super::elements::{answer_or_cancel, attention_text, expiry_text};
 use super::header::{header_elements, CommandHeader};
-use super::verbs;
+use super::Verb;
 use crate::prompt::{FieldKind, FormField, FREE_TEXT_SUFFIX};
 use crate::render::template::render;
 use crate::render::Card;
@@ -60,16 +60,11 @@ pub(super) fn form_card(
         Some(message) => vec![attention_text(message)],
         None => Vec::new(),
     };
-    let actions = vec![action_set(vec![
-        action(
-            submit_title,
-            verbs::SUBMIT,
-            &view.request_id,
-            Some("positive"),
-            true,
-        ),
-        action("Cancel", verbs::CANCEL, &view.request_id, None, false),
-    ])];
+    let actions = vec![answer_or_cancel(
+        submit_title,
+        Verb::Submit,
+        &view.request_id,
+    )];
     render(
         name,
         FORM,
@@ -205,7 +200,7 @@ fn typed_input(field: &FormField) -> Value {
 mod tests {
     use super::*;
     use crate::render::cards::test_support::{
-        assert_complete, button_titles_and_verbs, buttons, full_header, input, input_ids, texts,
+        assert_answer_card, buttons, full_header, input, input_ids, texts,
     };
 
     fn field(member: &str, required: bool, kind: FieldKind, value: Option<&str>) -> FormField {
@@ -245,15 +240,7 @@ mod tests {
     #[test]
     fn a_form_has_run_and_cancel_and_only_run_sends_the_inputs() {
         let card = form(&view(vec![field("FunctionName", true, text(), None)]));
-        assert_complete(&card);
-        assert_eq!(card.name, "form");
-        assert_eq!(
-            button_titles_and_verbs(&card),
-            [
-                ("Run".to_owned(), verbs::SUBMIT.to_owned()),
-                ("Cancel".to_owned(), verbs::CANCEL.to_owned())
-            ]
-        );
+        assert_answer_card(&card, "form", "Run", Verb::Submit);
         let buttons = buttons(&card);
         assert_eq!(buttons[0]["associatedInputs"], "auto");
         assert_eq!(buttons[0]["style"], "positive");

@@ -22,6 +22,8 @@ mod welcome;
 #[cfg(test)]
 mod test_support;
 
+use serde::{Deserialize, Serialize};
+
 pub use accounts::{account_choice, AccountChoiceView};
 pub use confirm::confirm;
 pub use error::error;
@@ -38,12 +40,60 @@ pub const CARD_BUDGET_BYTES: usize = 24 * 1024;
 /// What the output part of a result card may take, leaving room for the header and buttons.
 const CONTENT_BUDGET_BYTES: usize = 18 * 1024;
 
-/// Card verbs: the `verb` of Action.Execute and the `verb` in Action.Submit data.
-pub mod verbs {
-    pub const SUBMIT: &str = "submit";
-    pub const CONFIRM: &str = "confirm";
-    pub const CANCEL: &str = "cancel";
-    pub const NEXT_PAGE: &str = "next-page";
+/// Card verbs: the `verb` of Action.Execute and the `verb` in Action.Submit data. Serde and
+/// [`Verb::as_str`] spell them the same way, the way the cards carry them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verb {
+    Submit,
+    Confirm,
+    Cancel,
+    NextPage,
     /// A button of the account choice card; its data also carries `account` (the id).
-    pub const CHOOSE_ACCOUNT: &str = "choose-account";
+    ChooseAccount,
+    /// The welcome card's button, written in its template (`adaptive-cards/welcome.json`).
+    Help,
+}
+
+impl Verb {
+    /// Every verb, for reading one back from a card.
+    pub const ALL: [Verb; 6] = [
+        Verb::Submit,
+        Verb::Confirm,
+        Verb::Cancel,
+        Verb::NextPage,
+        Verb::ChooseAccount,
+        Verb::Help,
+    ];
+
+    /// The verb as a card carries it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Submit => "submit",
+            Verb::Confirm => "confirm",
+            Verb::Cancel => "cancel",
+            Verb::NextPage => "next-page",
+            Verb::ChooseAccount => "choose-account",
+            Verb::Help => "help",
+        }
+    }
+
+    /// The verb a card sent; `None` for one no card of ours carries.
+    pub fn from_card(verb: &str) -> Option<Verb> {
+        Verb::ALL.into_iter().find(|known| known.as_str() == verb)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Verb;
+
+    #[test]
+    fn serde_and_as_str_spell_every_verb_alike() {
+        for verb in Verb::ALL {
+            assert_eq!(serde_json::to_value(verb).unwrap(), verb.as_str());
+            assert_eq!(Verb::from_card(verb.as_str()), Some(verb));
+        }
+        assert_eq!(Verb::from_card("Submit"), None);
+    }
 }

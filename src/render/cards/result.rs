@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::cut::fit_output;
 use super::elements::{action, action_set, subtle};
 use super::header::{header_elements, CommandHeader};
-use super::verbs;
+use super::Verb;
 use crate::command::OutputFormat;
 use crate::render::template::render;
 use crate::render::Card;
@@ -48,7 +48,7 @@ pub fn result(view: &ResultView) -> Card {
     let actions = match &view.next_page_request {
         Some(request) => vec![action_set(vec![action(
             "Next page",
-            verbs::NEXT_PAGE,
+            Verb::NextPage,
             request,
             None,
             false,
@@ -114,7 +114,7 @@ mod tests {
         assert!(texts(&card).contains(&"Page 3"));
         assert_eq!(
             button_titles_and_verbs(&card),
-            [("Next page".to_owned(), verbs::NEXT_PAGE.to_owned())]
+            [("Next page".to_owned(), Verb::NextPage.as_str().to_owned())]
         );
         let next = buttons(&card)[0];
         // The button sends the request id only: the cursor stays on the server.

@@ -89,9 +89,10 @@ mod tests {
     use super::*;
     use crate::prompt::{FieldKind, FormField};
     use crate::render::cards::test_support::{
-        assert_complete, button_titles_and_verbs, elements_of_type, full_header, input, input_ids,
+        assert_answer_card, assert_complete, button_titles_and_verbs, elements_of_type,
+        full_header, input, input_ids,
     };
-    use crate::render::cards::verbs;
+    use crate::render::cards::Verb;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()
@@ -131,15 +132,7 @@ mod tests {
             request_id: "req-2".to_owned(),
             expires_in_minutes: 15,
         });
-        assert_complete(&card);
-        assert_eq!(card.name, "support-form");
-        assert_eq!(
-            button_titles_and_verbs(&card),
-            [
-                ("Next".to_owned(), verbs::SUBMIT.to_owned()),
-                ("Cancel".to_owned(), verbs::CANCEL.to_owned())
-            ]
-        );
+        assert_answer_card(&card, "support-form", "Next", Verb::Submit);
         assert_eq!(input_ids(&card), ["severityCode"]);
         assert_eq!(input(&card, "severityCode")["isRequired"], true);
         assert!(card
@@ -164,15 +157,7 @@ mod tests {
             "req-3",
             14,
         );
-        assert_complete(&card);
-        assert_eq!(card.name, "support-summary");
-        assert_eq!(
-            button_titles_and_verbs(&card),
-            [
-                ("Create case".to_owned(), verbs::CONFIRM.to_owned()),
-                ("Cancel".to_owned(), verbs::CANCEL.to_owned())
-            ]
-        );
+        assert_answer_card(&card, "support-summary", "Create case", Verb::Confirm);
         let summary = elements_of_type(&card, "FactSet").last().copied().unwrap();
         assert_eq!(
             summary["facts"][0],

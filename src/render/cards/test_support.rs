@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::CommandHeader;
+use super::{CommandHeader, Verb};
 use crate::render::Card;
 
 /// A header with every field set.
@@ -67,6 +67,20 @@ pub(super) fn button_titles_and_verbs(card: &Card) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// Checks a card that asks for one answer: complete, named `name`, its buttons the answering
+/// one (`title`, `verb`) and then Cancel.
+pub(super) fn assert_answer_card(card: &Card, name: &str, title: &str, verb: Verb) {
+    assert_complete(card);
+    assert_eq!(card.name, name);
+    assert_eq!(
+        button_titles_and_verbs(card),
+        [
+            (title.to_owned(), verb.as_str().to_owned()),
+            ("Cancel".to_owned(), Verb::Cancel.as_str().to_owned())
+        ]
+    );
 }
 
 /// The input with this id.

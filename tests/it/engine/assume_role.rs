@@ -5,10 +5,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use aws_chatops::aws::assume_role::{
-    session_name, sts_sdk_config, AssumeRoleError, RoleAssumer, RoleRequest, StsRoleAssumer,
+use aws_chatops::aws::{sts_sdk_config, Engine, EngineConfig};
+use aws_chatops::policy::assume_role::{
+    session_name, AssumeRoleError, RoleAssumer, RoleRequest, StsRoleAssumer,
 };
-use aws_chatops::aws::{Engine, EngineConfig};
 use serde_json::Map;
 
 use crate::support::aws::{invocation, permit};

@@ -60,6 +60,14 @@ fn assert_cli_timestamp(value: &Value) {
     assert!(pattern.is_match(text), "{text}");
 }
 
+/// True when the list `list` in `output` has an item whose `key` is `value`.
+fn lists(output: &Value, list: &str, key: &str, value: &str) -> bool {
+    let items = output[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {list}: {output}"));
+    items.iter().any(|item| item[key] == json!(value))
+}
+
 fn invocation(service: &str, operation: &str, params: Value, globals: GlobalOptions) -> Invocation {
     Invocation {
         service: service.into(),
@@ -245,11 +253,7 @@ async fn query_sns_topics_and_missing_topic() {
     )
     .await
     .unwrap();
-    assert!(listed["Topics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|t| t["TopicArn"] == json!(arn)));
+    assert!(lists(&listed, "Topics", "TopicArn", &arn));
     let attributes = ok("sns", "GetTopicAttributes", json!({"TopicArn": arn})).await;
     assert_eq!(attributes["Attributes"]["TopicArn"], json!(arn));
     let (code, _) = service_error(
@@ -343,11 +347,7 @@ async fn rest_json_lambda_and_apigateway() {
     let fetched = ok("apigateway", "GetRestApi", json!({"restApiId": id})).await;
     assert_eq!(fetched["name"], json!(name));
     let listed = ok("apigateway", "GetRestApis", json!({"limit": 500})).await;
-    assert!(listed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|api| api["id"] == json!(id)));
+    assert!(lists(&listed, "items", "id", &id));
 }
 
 // ---- rest-xml ----
@@ -384,11 +384,7 @@ async fn rest_xml_s3_buckets_objects_tags() {
     assert_eq!(object["Size"], json!(5));
     assert_cli_timestamp(&object["LastModified"]);
     let buckets = ok("s3api", "ListBuckets", json!({})).await;
-    assert!(buckets["Buckets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|b| b["Name"] == json!(bucket)));
+    assert!(lists(&buckets, "Buckets", "Name", &bucket));
     // HeadObject is never allowed, so no permit runs it; GetObjectAttributes has a header
     // timestamp (Last-Modified) beside body members, and a list sent as a header.
     let attributes = ok(
@@ -432,11 +428,7 @@ async fn rest_xml_route53_hosted_zones() {
         "the Location header is an output member: {created}"
     );
     let zones = ok("route53", "ListHostedZones", json!({})).await;
-    assert!(zones["HostedZones"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|z| z["Name"] == json!(zone)));
+    assert!(lists(&zones, "HostedZones", "Name", &zone));
 }
 
 // ---- deadline ----
@@ -508,12 +500,13 @@ async fn pagination_follows_the_cli() {
         ..GlobalOptions::default()
     };
     let params = json!({"logGroupNamePrefix": prefix});
-    let first = call_all(
-        &engine,
-        &invocation("logs", "DescribeLogGroups", params.clone(), globals.clone()),
-    )
-    .await
-    .unwrap();
+    // Every page of the prefix's log groups, as the CLI pages with `globals`.
+    let describe = |globals: GlobalOptions| {
+        let invocation = invocation("logs", "DescribeLogGroups", params.clone(), globals);
+        let engine = &engine;
+        async move { call_all(engine, &invocation).await.unwrap() }
+    };
+    let first = describe(globals.clone()).await;
     assert_eq!(names(&first), ["0", "1", "2"]);
     let token = first["NextToken"]
         .as_str()
@@ -522,70 +515,47 @@ async fn pagination_follows_the_cli() {
     let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["logGroups", "NextToken"]);
 
-    let second = call_all(
-        &engine,
-        &invocation(
-            "logs",
-            "DescribeLogGroups",
-            params.clone(),
-            GlobalOptions {
-                starting_token: Some(token),
-                ..globals.clone()
-            },
-        ),
-    )
-    .await
-    .unwrap();
+    let second = describe(GlobalOptions {
+        starting_token: Some(token),
+        ..globals.clone()
+    })
+    .await;
     assert_eq!(names(&second), ["3", "4", "5"]);
     let token = second["NextToken"].as_str().unwrap().to_owned();
 
-    let rest = call_all(
-        &engine,
-        &invocation(
-            "logs",
-            "DescribeLogGroups",
-            params.clone(),
-            GlobalOptions {
-                starting_token: Some(token),
-                page_size: Some(2),
-                ..GlobalOptions::default()
-            },
-        ),
-    )
-    .await
-    .unwrap();
+    let rest = describe(GlobalOptions {
+        starting_token: Some(token),
+        page_size: Some(2),
+        ..GlobalOptions::default()
+    })
+    .await;
     assert_eq!(names(&rest), ["6"]);
     assert!(rest.get("NextToken").is_none());
 
-    let everything = call_all(
-        &engine,
-        &invocation(
-            "logs",
-            "DescribeLogGroups",
-            params.clone(),
-            GlobalOptions {
-                page_size: Some(2),
-                ..GlobalOptions::default()
-            },
-        ),
-    )
-    .await
-    .unwrap();
+    let everything = describe(GlobalOptions {
+        page_size: Some(2),
+        ..GlobalOptions::default()
+    })
+    .await;
     assert_eq!(names(&everything).len(), 7);
 
     // One page at a time, as the chat path pages.
-    let mut limited = object(params);
+    let mut limited = object(params.clone());
     limited.insert("limit".into(), json!(2));
-    let page = call_page(&engine, "logs", "DescribeLogGroups", &limited)
-        .await
-        .unwrap();
+    let page_of = |params: &Map<String, Value>| {
+        let (engine, params) = (&engine, params.clone());
+        async move {
+            call_page(engine, "logs", "DescribeLogGroups", &params)
+                .await
+                .unwrap()
+        }
+    };
+    let page = page_of(&limited).await;
     assert_eq!(names(&page.output), ["0", "1"]);
     let next = page.next.expect("more pages");
     assert!(next["nextToken"].is_string(), "{next}");
     limited.extend(next.as_object().unwrap().clone());
-    let page = call_page(&engine, "logs", "DescribeLogGroups", &limited)
-        .await
-        .unwrap();
+    let page = page_of(&limited).await;
     assert_eq!(names(&page.output), ["2", "3"]);
 }
 

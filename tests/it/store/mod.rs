@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_chatops::store::{self, EmbeddedStore, MemoryStore, RedisStore, Store};
+use aws_chatops::store::{self, EmbeddedStore, MemoryStore, Record, RedisStore, Store, Swap};
 
 fn redis_url() -> String {
     std::env::var("AWS_CHATOPS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
@@ -51,123 +51,122 @@ where
     false
 }
 
+/// A store whose every call must succeed (an error fails the test), in the terms the checks
+/// use: byte strings in, owned values out.
+struct Checked<'a>(&'a dyn Store);
+
+impl Checked<'_> {
+    async fn get(&self, namespace: &str, key: &str) -> Option<Vec<u8>> {
+        self.0.get(namespace, key).await.unwrap()
+    }
+
+    async fn put(&self, namespace: &str, key: &str, value: &[u8], ttl: Option<Duration>) {
+        self.0
+            .put(
+                namespace,
+                key,
+                Record {
+                    value: value.to_vec(),
+                    ttl,
+                },
+            )
+            .await
+            .unwrap()
+    }
+
+    async fn delete(&self, namespace: &str, key: &str) -> bool {
+        self.0.delete(namespace, key).await.unwrap()
+    }
+
+    async fn keys(&self, namespace: &str) -> Vec<String> {
+        self.0.keys(namespace).await.unwrap()
+    }
+
+    /// Compare-and-swap from `expected` to `new` (both `None` for absent), no time-to-live.
+    async fn cas(
+        &self,
+        namespace: &str,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: Option<&[u8]>,
+    ) -> bool {
+        self.0
+            .compare_and_swap(
+                namespace,
+                key,
+                Swap {
+                    expected: expected.map(<[u8]>::to_vec),
+                    new: new.map(|value| Record::lasting(value.to_vec())),
+                },
+            )
+            .await
+            .unwrap()
+    }
+}
+
 async fn conformance(store: Arc<dyn Store>) {
-    let s = store.as_ref();
+    let s = Checked(store.as_ref());
 
     // A reachable store answers the health check.
-    s.ping().await.unwrap();
+    store.ping().await.unwrap();
 
     // Absent keys read as None and delete reports nothing removed.
-    assert_eq!(s.get("pending", "nope").await.unwrap(), None);
-    assert!(!s.delete("pending", "nope").await.unwrap());
+    assert_eq!(s.get("pending", "nope").await, None);
+    assert!(!s.delete("pending", "nope").await);
 
     // Put, get, overwrite.
-    s.put("pending", "a", b"one".to_vec(), None).await.unwrap();
-    assert_eq!(
-        s.get("pending", "a").await.unwrap().as_deref(),
-        Some(&b"one"[..])
-    );
-    s.put("pending", "a", b"two".to_vec(), None).await.unwrap();
-    assert_eq!(
-        s.get("pending", "a").await.unwrap().as_deref(),
-        Some(&b"two"[..])
-    );
+    s.put("pending", "a", b"one", None).await;
+    assert_eq!(s.get("pending", "a").await.as_deref(), Some(&b"one"[..]));
+    s.put("pending", "a", b"two", None).await;
+    assert_eq!(s.get("pending", "a").await.as_deref(), Some(&b"two"[..]));
 
     // Namespaces are separate.
-    assert_eq!(s.get("accounts", "a").await.unwrap(), None);
-    s.put("accounts", "a", b"other".to_vec(), None)
-        .await
-        .unwrap();
-    assert_eq!(
-        s.get("pending", "a").await.unwrap().as_deref(),
-        Some(&b"two"[..])
-    );
+    assert_eq!(s.get("accounts", "a").await, None);
+    s.put("accounts", "a", b"other", None).await;
+    assert_eq!(s.get("pending", "a").await.as_deref(), Some(&b"two"[..]));
 
     // Empty values and binary values survive.
-    s.put("pending", "empty", Vec::new(), None).await.unwrap();
-    assert_eq!(
-        s.get("pending", "empty").await.unwrap().as_deref(),
-        Some(&b""[..])
-    );
+    s.put("pending", "empty", b"", None).await;
+    assert_eq!(s.get("pending", "empty").await.as_deref(), Some(&b""[..]));
     let binary: Vec<u8> = (0..=255).collect();
-    s.put("pending", "binary", binary.clone(), None)
-        .await
-        .unwrap();
-    assert_eq!(s.get("pending", "binary").await.unwrap(), Some(binary));
+    s.put("pending", "binary", &binary, None).await;
+    assert_eq!(s.get("pending", "binary").await, Some(binary));
 
     // Keys list only the namespace's own, unexpired keys; odd characters are fine.
-    s.put("pending", "with:colon*star", b"x".to_vec(), None)
-        .await
-        .unwrap();
-    let mut keys = s.keys("pending").await.unwrap();
+    s.put("pending", "with:colon*star", b"x", None).await;
+    let mut keys = s.keys("pending").await;
     keys.sort();
     assert_eq!(keys, ["a", "binary", "empty", "with:colon*star"]);
-    assert_eq!(s.keys("accounts").await.unwrap(), ["a"]);
+    assert_eq!(s.keys("accounts").await, ["a"]);
     assert!(
-        s.keys("pend").await.unwrap().is_empty(),
+        s.keys("pend").await.is_empty(),
         "a namespace prefix is not a namespace"
     );
 
     // Delete.
-    assert!(s.delete("pending", "a").await.unwrap());
-    assert_eq!(s.get("pending", "a").await.unwrap(), None);
+    assert!(s.delete("pending", "a").await);
+    assert_eq!(s.get("pending", "a").await, None);
 
     // Compare-and-swap: create only when absent, replace only from the expected value.
-    assert!(s
-        .compare_and_swap("req", "r1", None, Some(b"open".to_vec()), None)
-        .await
-        .unwrap());
-    assert!(!s
-        .compare_and_swap("req", "r1", None, Some(b"open".to_vec()), None)
-        .await
-        .unwrap());
-    assert!(!s
-        .compare_and_swap(
-            "req",
-            "r1",
-            Some(b"running".to_vec()),
-            Some(b"done".to_vec()),
-            None
-        )
-        .await
-        .unwrap());
-    assert!(s
-        .compare_and_swap(
-            "req",
-            "r1",
-            Some(b"open".to_vec()),
-            Some(b"running".to_vec()),
-            None
-        )
-        .await
-        .unwrap());
-    assert_eq!(
-        s.get("req", "r1").await.unwrap().as_deref(),
-        Some(&b"running"[..])
-    );
+    assert!(s.cas("req", "r1", None, Some(b"open")).await);
+    assert!(!s.cas("req", "r1", None, Some(b"open")).await);
+    assert!(!s.cas("req", "r1", Some(b"running"), Some(b"done")).await);
+    assert!(s.cas("req", "r1", Some(b"open"), Some(b"running")).await);
+    assert_eq!(s.get("req", "r1").await.as_deref(), Some(&b"running"[..]));
     // Compare-and-swap to None removes.
-    assert!(s
-        .compare_and_swap("req", "r1", Some(b"running".to_vec()), None, None)
-        .await
-        .unwrap());
-    assert_eq!(s.get("req", "r1").await.unwrap(), None);
+    assert!(s.cas("req", "r1", Some(b"running"), None).await);
+    assert_eq!(s.get("req", "r1").await, None);
 
     // Exactly one of many concurrent claimants wins a transition.
-    s.put("req", "race", b"open".to_vec(), None).await.unwrap();
+    s.put("req", "race", b"open", None).await;
     let mut claims = Vec::new();
     for i in 0..16 {
         let store = store.clone();
         claims.push(tokio::spawn(async move {
-            store
-                .compare_and_swap(
-                    "req",
-                    "race",
-                    Some(b"open".to_vec()),
-                    Some(format!("claimed-{i}").into_bytes()),
-                    None,
-                )
+            let claimed = format!("claimed-{i}").into_bytes();
+            Checked(store.as_ref())
+                .cas("req", "race", Some(b"open"), Some(&claimed))
                 .await
-                .unwrap()
         }));
     }
     let mut winners = 0;
@@ -180,37 +179,24 @@ async fn conformance(store: Arc<dyn Store>) {
     );
 
     // Time-to-live: the entry disappears by itself, from get, keys and CAS alike.
-    s.put(
-        "ttl",
-        "short",
-        b"v".to_vec(),
-        Some(Duration::from_millis(150)),
-    )
-    .await
-    .unwrap();
-    s.put("ttl", "long", b"v".to_vec(), Some(Duration::from_secs(600)))
-        .await
-        .unwrap();
-    assert_eq!(
-        s.get("ttl", "short").await.unwrap().as_deref(),
-        Some(&b"v"[..])
-    );
+    s.put("ttl", "short", b"v", Some(Duration::from_millis(150)))
+        .await;
+    s.put("ttl", "long", b"v", Some(Duration::from_secs(600)))
+        .await;
+    assert_eq!(s.get("ttl", "short").await.as_deref(), Some(&b"v"[..]));
     assert!(
         eventually(Duration::from_secs(5), || async {
-            s.get("ttl", "short").await.unwrap().is_none()
+            s.get("ttl", "short").await.is_none()
         })
         .await,
         "an entry with a 150 ms time-to-live must expire"
     );
-    assert_eq!(s.keys("ttl").await.unwrap(), ["long"]);
+    assert_eq!(s.keys("ttl").await, ["long"]);
     assert!(
-        !s.delete("ttl", "short").await.unwrap(),
+        !s.delete("ttl", "short").await,
         "an expired entry counts as absent"
     );
-    assert!(s
-        .compare_and_swap("ttl", "short", None, Some(b"again".to_vec()), None)
-        .await
-        .unwrap());
+    assert!(s.cas("ttl", "short", None, Some(b"again")).await);
 
     // JSON helpers round-trip typed values.
     #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
@@ -222,19 +208,17 @@ async fn conformance(store: Arc<dyn Store>) {
         account: "prod".into(),
         remembered_days: 7,
     };
-    store::put_json(s, "choices", "user-1", &choice, None)
+    store::put_json(s.0, "choices", "user-1", &choice, None)
         .await
         .unwrap();
     assert_eq!(
-        store::get_json::<Choice>(s, "choices", "user-1")
+        store::get_json::<Choice>(s.0, "choices", "user-1")
             .await
             .unwrap(),
         Some(choice)
     );
-    s.put("choices", "broken", b"not json".to_vec(), None)
-        .await
-        .unwrap();
-    assert!(store::get_json::<Choice>(s, "choices", "broken")
+    s.put("choices", "broken", b"not json", None).await;
+    assert!(store::get_json::<Choice>(s.0, "choices", "broken")
         .await
         .is_err());
 }
@@ -280,33 +264,23 @@ async fn embedded_store_keeps_state_across_a_restart() {
     let path = dir.path().join("store.redb");
     {
         let store = EmbeddedStore::open(&path).await.unwrap();
+        let store = Checked(&store);
         store
-            .put(
-                "pending",
-                "form-1",
-                b"open".to_vec(),
-                Some(Duration::from_secs(900)),
-            )
-            .await
-            .unwrap();
+            .put("pending", "form-1", b"open", Some(Duration::from_secs(900)))
+            .await;
         store
-            .put(
-                "pending",
-                "gone",
-                b"x".to_vec(),
-                Some(Duration::from_millis(1)),
-            )
-            .await
-            .unwrap();
+            .put("pending", "gone", b"x", Some(Duration::from_millis(1)))
+            .await;
     }
     let reopened = EmbeddedStore::open(&path).await.unwrap();
+    let reopened = Checked(&reopened);
     assert_eq!(
-        reopened.get("pending", "form-1").await.unwrap().as_deref(),
+        reopened.get("pending", "form-1").await.as_deref(),
         Some(&b"open"[..])
     );
     assert!(
         eventually(Duration::from_secs(5), || async {
-            reopened.get("pending", "gone").await.unwrap().is_none()
+            reopened.get("pending", "gone").await.is_none()
         })
         .await
     );
@@ -317,24 +291,16 @@ async fn redis_store_state_is_shared_between_replicas() {
     let prefix = unique("aws-chatops-replicas");
     let first = RedisStore::connect(&redis_url(), &prefix).await.unwrap();
     let second = RedisStore::connect(&redis_url(), &prefix).await.unwrap();
+    let (first, second) = (Checked(&first), Checked(&second));
     first
-        .put(
-            "pending",
-            "form-1",
-            b"open".to_vec(),
-            Some(Duration::from_secs(60)),
-        )
-        .await
-        .unwrap();
+        .put("pending", "form-1", b"open", Some(Duration::from_secs(60)))
+        .await;
     assert_eq!(
-        second.get("pending", "form-1").await.unwrap().as_deref(),
+        second.get("pending", "form-1").await.as_deref(),
         Some(&b"open"[..])
     );
-    assert!(second
-        .compare_and_swap("pending", "form-1", Some(b"open".to_vec()), None, None)
-        .await
-        .unwrap());
-    assert_eq!(first.get("pending", "form-1").await.unwrap(), None);
+    assert!(second.cas("pending", "form-1", Some(b"open"), None).await);
+    assert_eq!(first.get("pending", "form-1").await, None);
 }
 
 #[tokio::test]

@@ -12,15 +12,16 @@ use std::time::{Duration, Instant};
 
 use aws_chatops::audit::{AuditLog, AuditMemory};
 use aws_chatops::auth::KeyRefreshPolicy;
-use aws_chatops::aws::assume_role::{sts_sdk_config, StsRoleAssumer};
-use aws_chatops::aws::{Credentials, Engine, EngineConfig};
+use aws_chatops::aws::{sts_sdk_config, Credentials, Engine, EngineConfig};
 use aws_chatops::bot::{CommandHandler, ConversationStore, DurableConversationStore};
 use aws_chatops::config::Config;
+use aws_chatops::conversation::pending::{PendingRequest, NAMESPACE};
 use aws_chatops::conversation::Conversations;
 use aws_chatops::http::{RunningServer, ServerBuilder};
+use aws_chatops::policy::assume_role::StsRoleAssumer;
 use aws_chatops::policy::config::AccessConfig;
 use aws_chatops::policy::ChannelAuthorizer;
-use aws_chatops::store::{MemoryStore, Store};
+use aws_chatops::store::{get_json, put_json, MemoryStore, Store};
 use aws_chatops::teams::{DeliveryPolicy, RetryPolicy};
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
@@ -90,12 +91,16 @@ pub struct Options {
     pub outbox_store: Option<Arc<dyn Store>>,
 }
 
-/// How the bot sends: what survives a restart of the bot along with the stand-ins.
+/// What every bot process of a test starts from (the first one, a restart, a replica): its
+/// config, how it sends and how it refreshes keys. It survives a restart along with the
+/// stand-ins.
 #[derive(Clone)]
-struct Outbound {
+struct Launch {
+    config: Config,
     retry: RetryPolicy,
     delivery: DeliveryPolicy,
     outbox_store: Option<Arc<dyn Store>>,
+    key_refresh: KeyRefreshPolicy,
 }
 
 impl Default for Options {
@@ -142,9 +147,7 @@ pub struct TestApp {
     access: Option<AccessParts>,
     /// The embedded store's file and the directory that holds it, removed on drop.
     state: Option<(PathBuf, tempfile::TempDir)>,
-    config: Config,
-    outbound: Outbound,
-    key_refresh: KeyRefreshPolicy,
+    launch: Launch,
 }
 
 /// What [`Aws::Access`] adds: the authorizer (a test may reload its config) and the audit log.
@@ -191,6 +194,20 @@ impl TestApp {
                 ops_guardrails: ops_guardrails.to_owned(),
                 store,
             }),
+            ..Options::default()
+        })
+        .await;
+        app.wait_ready().await;
+        app
+    }
+
+    /// The bot with these settings on top of the test config, ready.
+    pub async fn with_settings(settings: &[(&'static str, &str)]) -> TestApp {
+        let app = TestApp::start_with(Options {
+            settings: settings
+                .iter()
+                .map(|(name, value)| (*name, (*value).to_owned()))
+                .collect(),
             ..Options::default()
         })
         .await;
@@ -249,22 +266,20 @@ impl TestApp {
             ("ToChannelFromBotLoginUrl", token.login_url(TENANT_ID)),
         ]);
         settings.extend(options.settings);
-        let config = Config::from_lookup(|name| settings.get(name).cloned()).expect("test config");
-
-        let outbound = Outbound {
+        let launch = Launch {
+            config: Config::from_lookup(|name| settings.get(name).cloned()).expect("test config"),
             retry: options.retry,
             delivery: options.delivery,
             outbox_store: options.outbox_store,
+            key_refresh: options.key_refresh,
         };
-        let server = start_server(
-            config.clone(),
-            &outbound,
-            options.key_refresh,
-            options.handler,
-            options.conversation_store,
-            options.max_turns_in_flight,
-        )
-        .await;
+        let server = launch
+            .start(
+                options.handler,
+                options.conversation_store,
+                options.max_turns_in_flight,
+            )
+            .await;
         let addr = server.local_addr();
         TestApp {
             login,
@@ -278,9 +293,7 @@ impl TestApp {
             support,
             access,
             state,
-            config,
-            outbound,
-            key_refresh: options.key_refresh,
+            launch,
         }
     }
 
@@ -297,15 +310,7 @@ impl TestApp {
                 "turns finished"
             );
         }
-        let server = start_server(
-            self.config.clone(),
-            &self.outbound,
-            self.key_refresh,
-            Some(handler),
-            conversation_store,
-            aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
-        )
-        .await;
+        let server = self.launch.start_again(handler, conversation_store).await;
         self.addr = server.local_addr();
         self.server = Some(server);
         self.wait_ready().await;
@@ -320,22 +325,14 @@ impl TestApp {
         conversation_store: Option<Arc<dyn ConversationStore>>,
     ) -> tokio::runtime::Runtime {
         self.stop().await;
-        let (config, outbound, key_refresh) =
-            (self.config.clone(), self.outbound.clone(), self.key_refresh);
+        let launch = self.launch.clone();
         let (runtime, server) = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
                 .expect("a runtime for the bot");
-            let server = runtime.block_on(start_server(
-                config,
-                &outbound,
-                key_refresh,
-                Some(handler),
-                conversation_store,
-                aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
-            ));
+            let server = runtime.block_on(launch.start_again(handler, conversation_store));
             (runtime, server)
         })
         .join()
@@ -353,15 +350,7 @@ impl TestApp {
         handler: Arc<dyn CommandHandler>,
         conversation_store: Option<Arc<dyn ConversationStore>>,
     ) -> RunningServer {
-        start_server(
-            self.config.clone(),
-            &self.outbound,
-            self.key_refresh,
-            Some(handler),
-            conversation_store,
-            aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
-        )
-        .await
+        self.launch.start_again(handler, conversation_store).await
     }
 
     /// Ends a bot started with [`Self::restart_on_own_runtime`] as a killed process would end:
@@ -375,7 +364,7 @@ impl TestApp {
     /// The outbox store the next [`TestApp::restart`] gives the bot (the old one must be
     /// dropped first when it is the same embedded file).
     pub fn set_outbox_store(&mut self, store: Option<Arc<dyn Store>>) {
-        self.outbound.outbox_store = store;
+        self.launch.outbox_store = store;
     }
 
     /// Stops the bot, waiting for its turns.
@@ -465,6 +454,12 @@ impl TestApp {
         )
     }
 
+    /// Posts `activity` with a valid token and checks that the bot acknowledged it (200).
+    pub async fn send(&self, activity: &Value) {
+        let response = self.post(activity, Some(&self.bearer())).await;
+        assert_eq!(response.status(), 200, "{activity}");
+    }
+
     pub async fn post(&self, body: &Value, authorization: Option<&str>) -> reqwest::Response {
         self.post_bytes(body.to_string().into_bytes(), authorization)
             .await
@@ -486,6 +481,12 @@ impl TestApp {
         request.send().await.expect("bot answers")
     }
 
+    /// Checks how many requests the Connector stand-in has received so far; `why` says what
+    /// the number shows.
+    pub fn assert_sent(&self, count: usize, why: &str) {
+        assert_eq!(self.connector.state.count(), count, "{why}");
+    }
+
     /// Waits until the connector has received at least `count` requests.
     pub async fn wait_for_connector(&self, count: usize) {
         let connector = &self.connector.state;
@@ -500,6 +501,17 @@ impl TestApp {
         self.server().bot().delivery().counters()
     }
 
+    /// Checks the delivery counters that `pick` takes (a tuple of some of them) against
+    /// `expected`, showing all of them when they differ.
+    pub fn assert_counters<T: PartialEq + std::fmt::Debug>(
+        &self,
+        pick: impl Fn(&aws_chatops::teams::DeliverySnapshot) -> T,
+        expected: T,
+    ) {
+        let counters = self.delivery_counters();
+        assert_eq!(pick(&counters), expected, "{counters:?}");
+    }
+
     /// Waits until the bot's delivery counters satisfy `condition`.
     pub async fn wait_for_counters(
         &self,
@@ -510,6 +522,12 @@ impl TestApp {
         wait_until(what, || condition(&delivery.counters())).await;
     }
 
+    /// Waits until the connector has received `count` requests and no turn is running.
+    pub async fn wait_settled(&self, count: usize) {
+        self.wait_for_connector(count).await;
+        self.wait_turns_idle().await;
+    }
+
     /// Waits until no turn is running on the bot.
     pub async fn wait_turns_idle(&self) {
         let bot = self.server().bot().clone();
@@ -517,31 +535,47 @@ impl TestApp {
     }
 }
 
-async fn start_server(
-    config: Config,
-    outbound: &Outbound,
-    key_refresh: KeyRefreshPolicy,
-    handler: Option<Arc<dyn CommandHandler>>,
-    conversation_store: Option<Arc<dyn ConversationStore>>,
-    max_turns_in_flight: usize,
-) -> RunningServer {
-    let mut builder = ServerBuilder::new(config)
-        .bind("127.0.0.1:0".parse().unwrap())
-        .workers(2)
-        .retry_policy(outbound.retry)
-        .delivery_policy(outbound.delivery.clone())
-        .key_refresh_policy(key_refresh)
-        .max_turns_in_flight(max_turns_in_flight);
-    if let Some(handler) = handler {
-        builder = builder.command_handler(handler);
+impl Launch {
+    /// Starts a bot process on 127.0.0.1:0 with `handler` (the bot's placeholder when `None`).
+    async fn start(
+        &self,
+        handler: Option<Arc<dyn CommandHandler>>,
+        conversation_store: Option<Arc<dyn ConversationStore>>,
+        max_turns_in_flight: usize,
+    ) -> RunningServer {
+        let mut builder = ServerBuilder::new(self.config.clone())
+            .bind("127.0.0.1:0".parse().unwrap())
+            .workers(2)
+            .retry_policy(self.retry)
+            .delivery_policy(self.delivery.clone())
+            .key_refresh_policy(self.key_refresh)
+            .max_turns_in_flight(max_turns_in_flight);
+        if let Some(handler) = handler {
+            builder = builder.command_handler(handler);
+        }
+        if let Some(store) = conversation_store {
+            builder = builder.conversation_store(store);
+        }
+        if let Some(store) = &self.outbox_store {
+            builder = builder.outbox_store(store.clone());
+        }
+        builder.start().await.expect("bot starts")
     }
-    if let Some(store) = conversation_store {
-        builder = builder.conversation_store(store);
+
+    /// Starts a later process (a restart or a replica) with `handler` and the default number
+    /// of turns in flight.
+    async fn start_again(
+        &self,
+        handler: Arc<dyn CommandHandler>,
+        conversation_store: Option<Arc<dyn ConversationStore>>,
+    ) -> RunningServer {
+        self.start(
+            Some(handler),
+            conversation_store,
+            aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
+        )
+        .await
     }
-    if let Some(store) = &outbound.outbox_store {
-        builder = builder.outbox_store(store.clone());
-    }
-    builder.start().await.expect("bot starts")
 }
 
 /// A connection that sent a `POST /api/messages` head announcing `content_length` bytes and
@@ -586,6 +620,12 @@ pub enum Answer {
 }
 
 impl StalledPost {
+    /// Sends more of the body.
+    pub async fn send(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt as _;
+        self.stream.write_all(bytes).await.expect("body sent");
+    }
+
     /// Waits (up to `deadline`) for the response's status line, or for the server to close the
     /// connection. Panics when neither happens in time.
     pub async fn answer(&mut self, deadline: Duration) -> Answer {
@@ -655,6 +695,50 @@ pub enum User {
 /// The Adaptive Card a recorded Connector request carries.
 pub fn card_of(recorded: &Recorded) -> Value {
     recorded.body["attachments"][0]["content"].clone()
+}
+
+/// The pending-request id a card's buttons carry.
+pub fn request_id(card: &Value) -> String {
+    fn find(value: &Value) -> Option<String> {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(id)) = map.get("request") {
+                    return Some(id.clone());
+                }
+                map.values().find_map(find)
+            }
+            Value::Array(items) => items.iter().find_map(find),
+            _ => None,
+        }
+    }
+    find(card).expect("the card carries a request id")
+}
+
+/// Checks that the card's JSON contains every needle.
+pub fn assert_contains(card: &Value, needles: &[&str]) {
+    let text = card.to_string();
+    for needle in needles {
+        assert!(text.contains(needle), "{needle:?} not in {text}");
+    }
+}
+
+/// The card of an invoke response that answers with a card (status 200).
+pub fn invoke_card(body: &Value) -> Value {
+    assert_eq!(body["statusCode"], 200, "{body}");
+    assert_eq!(
+        body["type"], "application/vnd.microsoft.card.adaptive",
+        "{body}"
+    );
+    body["value"].clone()
+}
+
+/// The text of an invoke response that answers with a message.
+pub fn invoke_message(body: &Value) -> String {
+    assert_eq!(
+        body["type"], "application/vnd.microsoft.activity.message",
+        "{body}"
+    );
+    body["value"].as_str().unwrap().to_owned()
 }
 
 impl TestApp {
@@ -781,6 +865,65 @@ impl TestApp {
         let response = self.post(&activity, Some(&self.bearer())).await;
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// An Action.Execute click on the last posted card answered (HTTP 200) with a card: that
+    /// card.
+    pub async fn execute_card(&self, verb: &str, data: Value, user: User) -> Value {
+        let (status, body) = self.execute(verb, data, user).await;
+        assert_eq!(status, 200, "{body}");
+        invoke_card(&body)
+    }
+
+    /// An Action.Execute click on the last posted card answered with a message: its text.
+    pub async fn execute_message(&self, verb: &str, data: Value, user: User) -> String {
+        invoke_message(&self.execute(verb, data, user).await.1)
+    }
+
+    /// Sends a change and checks that the bot asks to confirm it, with a card that also says
+    /// `shows`; the id of the request the card's buttons carry.
+    pub async fn confirmation(&self, command: &str, shows: &[&str]) -> String {
+        let card = self.say(command).await;
+        assert_contains(&card, &["Confirm this change"]);
+        assert_contains(&card, shows);
+        request_id(&card)
+    }
+
+    /// Ada clicks Confirm on request `id` and is answered with a message: its text.
+    pub async fn confirm_told(&self, id: &str) -> String {
+        self.execute_message("confirm", json!({"request": id}), User::Requester)
+            .await
+    }
+
+    /// Ada confirms the request `id`, which has ended, twice: the first click gets a card that
+    /// says `shown` (and the request's card is updated to it), the second is told `told`.
+    pub async fn confirm_twice(&self, id: &str, shown: &[&str], told: &str) {
+        let card = self
+            .execute_card("confirm", json!({"request": id}), User::Requester)
+            .await;
+        assert_contains(&card, shown);
+        self.updated_card(shown[0]).await;
+        let message = self.confirm_told(id).await;
+        assert!(message.contains(told), "{message}");
+    }
+
+    /// The pending request `id` as the store of the AWS side holds it.
+    pub async fn pending(&self, id: &str) -> PendingRequest {
+        get_json(self.store().as_ref(), NAMESPACE, id)
+            .await
+            .unwrap()
+            .expect("the request is stored")
+    }
+
+    /// Changes the stored pending request `id` behind the bot's back (an hour to live), as
+    /// time passing or a runner that is gone would leave it.
+    pub async fn edit_pending(&self, id: &str, change: impl FnOnce(&mut PendingRequest)) {
+        let mut request = self.pending(id).await;
+        change(&mut request);
+        let ttl = Some(Duration::from_secs(3600));
+        put_json(self.store().as_ref(), NAMESPACE, id, &request, ttl)
+            .await
+            .unwrap();
     }
 
     /// An Action.Submit click on the last posted card: a message whose value carries the data.

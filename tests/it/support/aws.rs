@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use aws_chatops::aws::{AwsError, Credentials, Engine, EngineConfig, Page};
 use aws_chatops::command::{GlobalOptions, Invocation};
 use aws_chatops::conversation::Conversations;
@@ -21,7 +21,7 @@ use aws_chatops::policy::{LocalOperator, Permit};
 use aws_chatops::store::{EmbeddedStore, Store};
 use serde_json::{json, Map, Value};
 
-use super::standins::StandIn;
+use super::standins::Served;
 
 pub fn moto_url() -> String {
     super::moto::moto().url.clone()
@@ -46,7 +46,7 @@ pub fn invocation(service: &str, operation: &str, params: Map<String, Value>) ->
 /// same `LocalOperator` `exec` uses (fixed credentials; `region` unless the invocation names
 /// one; the never-allowed list applies).
 pub async fn permit(invocation: &Invocation, credentials: Credentials, region: &str) -> Permit {
-    LocalOperator::with_credentials(Arc::new(engine(None)), region, credentials)
+    LocalOperator::with_credentials(region, credentials)
         .grant(invocation)
         .await
         .unwrap_or_else(|refusal| {
@@ -111,6 +111,62 @@ pub async fn aws(service: &str, operation: &str, params: Value) -> Value {
         .output
 }
 
+/// Creates a CloudWatch alarm on EC2 CPU above `threshold` in moto; its (unique) name.
+pub async fn put_alarm(prefix: &str, threshold: f64) -> String {
+    let name = unique(prefix);
+    aws(
+        "cloudwatch",
+        "PutMetricAlarm",
+        json!({"AlarmName": name, "MetricName": "CPUUtilization", "Namespace": "AWS/EC2",
+               "Statistic": "Average", "Period": 60, "EvaluationPeriods": 1, "Threshold": threshold,
+               "ComparisonOperator": "GreaterThanThreshold"}),
+    )
+    .await;
+    name
+}
+
+/// Creates an SQS queue with a unique name in moto; its URL.
+pub async fn create_queue(prefix: &str) -> String {
+    let created = aws("sqs", "CreateQueue", json!({"QueueName": unique(prefix)})).await;
+    created["QueueUrl"].as_str().unwrap().to_owned()
+}
+
+/// How many messages moto says the queue at `url` holds (as SQS prints it, a string).
+pub async fn queue_depth(url: &str) -> Value {
+    let attributes = aws(
+        "sqs",
+        "GetQueueAttributes",
+        json!({"QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages"]}),
+    )
+    .await;
+    attributes["Attributes"]["ApproximateNumberOfMessages"].clone()
+}
+
+/// Creates an on-demand DynamoDB table keyed by a string `pk` in moto; its (unique) name.
+pub async fn create_table(prefix: &str) -> String {
+    let name = unique(prefix);
+    aws(
+        "dynamodb",
+        "CreateTable",
+        json!({"TableName": name, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}),
+    )
+    .await;
+    name
+}
+
+/// Creates a one-shard Kinesis stream in moto; its (unique) name.
+pub async fn create_stream(prefix: &str) -> String {
+    let name = unique(prefix);
+    aws(
+        "kinesis",
+        "CreateStream",
+        json!({"StreamName": name, "ShardCount": 1}),
+    )
+    .await;
+    name
+}
+
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{:08x}", rand::random::<u32>())
 }
@@ -138,11 +194,7 @@ pub fn conversations_with_endpoints(
             .insert((*service).to_owned(), url.clone());
     }
     let engine = Arc::new(Engine::new(config));
-    let authorizer = Arc::new(LocalOperator::with_credentials(
-        engine.clone(),
-        "us-east-1",
-        credentials(),
-    ));
+    let authorizer = Arc::new(LocalOperator::with_credentials("us-east-1", credentials()));
     Arc::new(Conversations::new(engine, authorizer, store, ttl))
 }
 
@@ -160,33 +212,13 @@ pub struct SupportState {
     pub forwarded_requests: std::sync::Mutex<Vec<(String, Value)>>,
 }
 
-pub struct SupportStandIn {
-    pub server: StandIn,
-    pub state: Arc<SupportState>,
-}
+pub type SupportStandIn = Served<SupportState>;
 
 impl SupportStandIn {
     pub fn start() -> SupportStandIn {
-        let state = Arc::new(SupportState::default());
-        let data = web::Data::from(state.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .default_service(web::to(support))
+        Served::start_with(1, SupportState::default(), |routes| {
+            routes.default_service(web::to(support));
         })
-        .workers(1)
-        .disable_signals()
-        .shutdown_timeout(1)
-        .bind("127.0.0.1:0")
-        .expect("stand-in binds");
-        let addr = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        tokio::spawn(server);
-        SupportStandIn {
-            server: StandIn::from_parts(addr, handle),
-            state,
-        }
     }
 
     pub fn url(&self) -> String {

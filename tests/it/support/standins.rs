@@ -20,10 +20,6 @@ pub struct StandIn {
 }
 
 impl StandIn {
-    pub fn from_parts(addr: SocketAddr, handle: ServerHandle) -> StandIn {
-        StandIn { addr, handle }
-    }
-
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -36,22 +32,37 @@ impl Drop for StandIn {
     }
 }
 
-/// Starts an actix-web server for an `App` factory on 127.0.0.1:0 (a macro because the
-/// factory's type cannot be named).
-macro_rules! start {
-    ($workers:expr, $factory:expr) => {{
-        let server = HttpServer::new($factory)
-            .workers($workers)
-            .disable_signals()
-            .shutdown_timeout(1)
-            .bind("127.0.0.1:0")
-            .expect("stand-in binds");
+/// A running stand-in and the state its handlers share: what a test scripts and inspects.
+pub struct Served<S> {
+    pub server: StandIn,
+    pub state: Arc<S>,
+}
+
+impl<S: Send + Sync + 'static> Served<S> {
+    /// Starts an actix-web server on 127.0.0.1:0 whose handlers share `state` (as
+    /// `web::Data<S>`) and answer on `routes`.
+    pub fn start_with<F>(workers: usize, state: S, routes: F) -> Served<S>
+    where
+        F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+    {
+        let state = Arc::new(state);
+        let data = web::Data::from(state.clone());
+        let server =
+            HttpServer::new(move || App::new().app_data(data.clone()).configure(routes.clone()))
+                .workers(workers)
+                .disable_signals()
+                .shutdown_timeout(1)
+                .bind("127.0.0.1:0")
+                .expect("stand-in binds");
         let addr = server.addrs()[0];
         let server = server.run();
         let handle = server.handle();
         tokio::spawn(server);
-        StandIn { addr, handle }
-    }};
+        Served {
+            server: StandIn { addr, handle },
+            state,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -81,26 +92,20 @@ impl LoginState {
     }
 }
 
-pub struct LoginStandIn {
-    pub server: StandIn,
-    pub state: Arc<LoginState>,
-}
+pub type LoginStandIn = Served<LoginState>;
 
 impl LoginStandIn {
     pub fn start(keys: Vec<Value>) -> LoginStandIn {
-        let state = Arc::new(LoginState::default());
+        let state = LoginState::default();
         state.set_keys(keys);
-        let data = web::Data::from(state.clone());
-        let server = start!(1, move || {
-            App::new()
-                .app_data(data.clone())
+        Served::start_with(1, state, |routes| {
+            routes
                 .route(
                     "/v1/.well-known/openidconfiguration",
                     web::get().to(metadata),
                 )
-                .route("/v1/.well-known/keys", web::get().to(jwks))
-        });
-        LoginStandIn { server, state }
+                .route("/v1/.well-known/keys", web::get().to(jwks));
+        })
     }
 
     pub fn metadata_url(&self) -> String {
@@ -157,22 +162,15 @@ impl TokenState {
     }
 }
 
-pub struct TokenStandIn {
-    pub server: StandIn,
-    pub state: Arc<TokenState>,
-}
+pub type TokenStandIn = Served<TokenState>;
 
 impl TokenStandIn {
     pub fn start() -> TokenStandIn {
-        let state = Arc::new(TokenState::default());
+        let state = TokenState::default();
         state.expires_in.store(3600, Ordering::SeqCst);
-        let data = web::Data::from(state.clone());
-        let server = start!(1, move || {
-            App::new()
-                .app_data(data.clone())
-                .route("/{tenant}/oauth2/v2.0/token", web::post().to(token))
-        });
-        TokenStandIn { server, state }
+        Served::start_with(1, state, |routes| {
+            routes.route("/{tenant}/oauth2/v2.0/token", web::post().to(token));
+        })
     }
 
     /// The value for `ToChannelFromBotLoginUrl`.
@@ -304,22 +302,15 @@ impl ConnectorState {
     }
 }
 
-pub struct ConnectorStandIn {
-    pub server: StandIn,
-    pub state: Arc<ConnectorState>,
-}
+pub type ConnectorStandIn = Served<ConnectorState>;
 
 impl ConnectorStandIn {
     pub fn start(workers: usize, record: bool) -> ConnectorStandIn {
-        let state = Arc::new(ConnectorState::default());
+        let state = ConnectorState::default();
         state.record.store(record, Ordering::SeqCst);
-        let data = web::Data::from(state.clone());
-        let server = start!(workers, move || {
-            App::new()
-                .app_data(data.clone())
-                .default_service(web::to(connector))
-        });
-        ConnectorStandIn { server, state }
+        Served::start_with(workers, state, |routes| {
+            routes.default_service(web::to(connector));
+        })
     }
 
     /// The serviceUrl to put in activities (with a region path and a trailing slash, like Teams).

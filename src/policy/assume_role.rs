@@ -7,7 +7,9 @@
 //! Why aws-sdk-sts and not the engine: `sts` is on the never-allowed list for chat, the SDK
 //! speaks STS with the ambient (bot's own) credentials from aws-config's default chain, and it
 //! supports SourceIdentity and Tags. aws-config already depends on the same aws-sdk-sts, so it
-//! costs no extra build. Never logs or prints credentials.
+//! costs no extra build. Never logs or prints credentials. The SDK configuration STS is
+//! called with (endpoint, retries, deadline) is the caller's: `aws::sts_sdk_config` builds it
+//! from the engine's settings, so this module needs nothing of the engine.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,10 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
-use aws_credential_types::Credentials;
-use futures_util::future::BoxFuture;
 
-use super::EngineConfig;
+use super::Credentials;
 
 /// Cached credentials are used until this long before they expire.
 pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
@@ -62,11 +62,9 @@ pub enum AssumeRoleError {
 
 /// Something that turns a [`RoleRequest`] into credentials. [`StsRoleAssumer`] is the real
 /// one; tests of the layers above may use their own.
+#[async_trait::async_trait]
 pub trait RoleAssumer: Send + Sync + 'static {
-    fn assume<'a>(
-        &'a self,
-        request: &'a RoleRequest,
-    ) -> BoxFuture<'a, Result<Credentials, AssumeRoleError>>;
+    async fn assume(&self, request: &RoleRequest) -> Result<Credentials, AssumeRoleError>;
 }
 
 /// The session name for a Teams user: their display name reduced to what STS accepts
@@ -120,30 +118,6 @@ pub fn tag_value(value: &str) -> String {
         })
         .take(256)
         .collect()
-}
-
-/// Builds the SDK configuration STS is called with: the default credential chain (the bot's
-/// own identity), the given region and the engine's endpoint override (`AWS_ENDPOINT_URL` or
-/// `AWS_ENDPOINT_URL_STS`), with the engine's retry budget.
-pub async fn sts_sdk_config(engine: &EngineConfig, region: &str) -> SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_owned()))
-        .retry_config(
-            aws_config::retry::RetryConfig::standard().with_max_attempts(engine.max_attempts),
-        )
-        .timeout_config(
-            aws_config::timeout::TimeoutConfig::builder()
-                .operation_timeout(engine.timeout)
-                .build(),
-        );
-    if let Some(endpoint) = engine
-        .service_endpoints
-        .get("STS")
-        .or(engine.endpoint_url.as_ref())
-    {
-        loader = loader.endpoint_url(endpoint);
-    }
-    loader.load().await
 }
 
 type CacheKey = (String, String, String, Vec<(String, String)>);
@@ -248,23 +222,19 @@ impl StsRoleAssumer {
     }
 }
 
+#[async_trait::async_trait]
 impl RoleAssumer for StsRoleAssumer {
-    fn assume<'a>(
-        &'a self,
-        request: &'a RoleRequest,
-    ) -> BoxFuture<'a, Result<Credentials, AssumeRoleError>> {
-        Box::pin(async move {
-            let slot = self.slot(request);
-            // Holding the slot's lock across the STS call is the single flight: a second
-            // request for the same key waits and then finds the fresh credentials.
-            let mut cached = slot.lock().await;
-            if let Some(credentials) = cached.as_ref().filter(|c| self.fresh(c)) {
-                return Ok(credentials.clone());
-            }
-            let credentials = self.call_sts(request).await?;
-            *cached = Some(credentials.clone());
-            Ok(credentials)
-        })
+    async fn assume(&self, request: &RoleRequest) -> Result<Credentials, AssumeRoleError> {
+        let slot = self.slot(request);
+        // Holding the slot's lock across the STS call is the single flight: a second
+        // request for the same key waits and then finds the fresh credentials.
+        let mut cached = slot.lock().await;
+        if let Some(credentials) = cached.as_ref().filter(|c| self.fresh(c)) {
+            return Ok(credentials.clone());
+        }
+        let credentials = self.call_sts(request).await?;
+        *cached = Some(credentials.clone());
+        Ok(credentials)
     }
 }
 
