@@ -126,6 +126,10 @@ if [[ -d "$card_samples" ]]; then
   # write does not leave a stale picture behind (docs/cards/samples/ is left alone).
   rm -f "$repo_root"/docs/cards/*.png
   step "target/card-samples render into docs/cards/" node "$js_dir/render-cards.mjs" "$card_samples" "$repo_root/docs/cards"
+  # Charts are pictures already (src/render/chart.rs draws them): they are copied as they are.
+  if compgen -G "$card_samples/*.png" >/dev/null; then
+    cp "$card_samples"/*.png "$repo_root/docs/cards/"
+  fi
 else
   echo "--- target/card-samples/ does not exist (the Rust tests write it); skipped validating and rendering it"
 fi

@@ -95,10 +95,14 @@ fn draw(
 
     let mut plot = ChartBuilder::on(&root)
         .margin(14)
+        .margin_right(30)
         .caption(&chart.title, (FONT_FAMILY, 20).into_font().color(&TEXT))
         .x_label_area_size(44)
         .y_label_area_size(72)
-        .build_cartesian_2d((start..end).with_key_points(time_ticks(start, end)), low..high)?;
+        .build_cartesian_2d(
+            (start..end).with_key_points(time_ticks(start, end)),
+            low..high,
+        )?;
     let label_style = (FONT_FAMILY, 16).into_font().color(&TEXT);
     plot.configure_mesh()
         .y_labels(5)
@@ -166,9 +170,7 @@ const SPARSE_POINTS: usize = 12;
 /// Time axis ticks on round UTC times (every 5, 10, 15 or 30 minutes, or 1, 2, 3, 6, 12 or 24
 /// hours), about five across the window.
 fn time_ticks(start: i64, end: i64) -> Vec<i64> {
-    const STEPS: [i64; 10] = [
-        300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
-    ];
+    const STEPS: [i64; 10] = [300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
     let span = (end - start).max(1);
     let step = STEPS
         .iter()
@@ -199,7 +201,7 @@ fn value_range(points: &[(i64, f64)], threshold: Option<f64>) -> (f64, f64) {
     if low >= 0.0 {
         low = 0.0;
     }
-    if high - low < f64::EPSILON {
+    if (high - low).abs() < f64::EPSILON {
         high = low + high.abs().max(1.0);
     }
     let pad = (high - low) * 0.1;
@@ -226,9 +228,7 @@ fn short_number(value: f64) -> String {
     } else {
         (value, "")
     };
-    let text = if scaled.fract().abs() < 1e-9 {
-        format!("{scaled:.0}")
-    } else if scaled.abs() >= 100.0 {
+    let text = if scaled.fract().abs() < 1e-9 || scaled.abs() >= 100.0 {
         format!("{scaled:.0}")
     } else if scaled.abs() >= 1.0 {
         format!("{scaled:.1}")

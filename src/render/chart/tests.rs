@@ -23,7 +23,13 @@ fn pixel(rgb: &[u8], width: u32, x: u32, y: u32) -> (u8, u8, u8) {
     (rgb[at], rgb[at + 1], rgb[at + 2])
 }
 
-fn count(rgb: &[u8], width: u32, rows: std::ops::Range<u32>, columns: std::ops::Range<u32>, colour: RGBColor) -> usize {
+fn count(
+    rgb: &[u8],
+    width: u32,
+    rows: std::ops::Range<u32>,
+    columns: std::ops::Range<u32>,
+    colour: RGBColor,
+) -> usize {
     rows.flat_map(|y| columns.clone().map(move |x| (x, y)))
         .filter(|&(x, y)| pixel(rgb, width, x, y) == (colour.0, colour.1, colour.2))
         .count()
@@ -35,7 +41,12 @@ fn cpu_in_alarm() -> MetricChart {
         title: "CPUUtilization · Average · 5 min".into(),
         unit: Some("Percent".into()),
         points: (0..36)
-            .map(|i| (T0 + i * 300, if i < 24 { 40.0 + (i % 5) as f64 } else { 95.0 }))
+            .map(|i| {
+                (
+                    T0 + i * 300,
+                    if i < 24 { 40.0 + (i % 5) as f64 } else { 95.0 },
+                )
+            })
             .collect(),
         start: T0,
         end: T0 + 3 * HOUR,
@@ -60,12 +71,23 @@ fn an_alarm_chart_shows_the_metric_the_threshold_and_the_alarm_period() {
     let everywhere = 0..height;
     let left_half = 0..width / 2;
     let right_part = width * 3 / 4..width;
-    assert!(count(&rgb, width, everywhere.clone(), 0..width, METRIC_COLOUR) > 200, "the metric line is drawn");
-    assert!(count(&rgb, width, everywhere.clone(), 0..width, ALARM_COLOUR) > 100, "the threshold is drawn");
+    assert!(
+        count(&rgb, width, everywhere.clone(), 0..width, METRIC_COLOUR) > 200,
+        "the metric line is drawn"
+    );
+    assert!(
+        count(&rgb, width, everywhere.clone(), 0..width, ALARM_COLOUR) > 100,
+        "the threshold is drawn"
+    );
     // The shading is ALARM red blended over white at the shade's opacity: that exact colour
     // (give or take rounding) appears only where the alarm was on.
-    let blend = |channel: u8| 255.0 * (1.0 - ALARM_SHADE_OPACITY) + channel as f64 * ALARM_SHADE_OPACITY;
-    let shade = (blend(ALARM_COLOUR.0), blend(ALARM_COLOUR.1), blend(ALARM_COLOUR.2));
+    let blend =
+        |channel: u8| 255.0 * (1.0 - ALARM_SHADE_OPACITY) + channel as f64 * ALARM_SHADE_OPACITY;
+    let shade = (
+        blend(ALARM_COLOUR.0),
+        blend(ALARM_COLOUR.1),
+        blend(ALARM_COLOUR.2),
+    );
     let shaded = |columns: std::ops::Range<u32>| {
         everywhere
             .clone()
@@ -87,27 +109,71 @@ fn an_alarm_chart_shows_the_metric_the_threshold_and_the_alarm_period() {
 fn every_state_draws_including_no_data_one_point_and_flat_lines() {
     let base = cpu_in_alarm();
     let cases = [
-        ("chart-ok", MetricChart { alarm_periods: vec![], points: base.points.iter().map(|&(t, _)| (t, 35.0)).collect(), ..base.clone() }),
-        ("chart-insufficient-data", MetricChart { points: vec![], alarm_periods: vec![], ..base.clone() }),
-        ("chart-one-point", MetricChart { points: vec![(T0 + HOUR, 12.5)], threshold: None, alarm_periods: vec![], ..base.clone() }),
-        ("chart-negative-and-huge", MetricChart {
-            unit: Some("Bytes".into()),
-            points: vec![(T0, -2.5e6), (T0 + HOUR, 3.0e9), (T0 + 2 * HOUR, f64::NAN), (T0 + 4 * HOUR, 1.0)],
-            threshold: Some(f64::INFINITY),
-            alarm_periods: vec![(T0 - HOUR, T0 + 10), (T0 + 5 * HOUR, T0 + 6 * HOUR)],
-            ..base.clone()
-        }),
-        ("chart-empty-window", MetricChart { start: T0, end: T0, ..base.clone() }),
+        (
+            "chart-ok",
+            MetricChart {
+                alarm_periods: vec![],
+                points: base.points.iter().map(|&(t, _)| (t, 35.0)).collect(),
+                ..base.clone()
+            },
+        ),
+        (
+            "chart-insufficient-data",
+            MetricChart {
+                points: vec![],
+                alarm_periods: vec![],
+                ..base.clone()
+            },
+        ),
+        (
+            "chart-one-point",
+            MetricChart {
+                points: vec![(T0 + HOUR, 12.5)],
+                threshold: None,
+                alarm_periods: vec![],
+                ..base.clone()
+            },
+        ),
+        (
+            "chart-negative-and-huge",
+            MetricChart {
+                unit: Some("Bytes".into()),
+                points: vec![
+                    (T0, -2.5e6),
+                    (T0 + HOUR, 3.0e9),
+                    (T0 + 2 * HOUR, f64::NAN),
+                    (T0 + 4 * HOUR, 1.0),
+                ],
+                threshold: Some(f64::INFINITY),
+                alarm_periods: vec![(T0 - HOUR, T0 + 10), (T0 + 5 * HOUR, T0 + 6 * HOUR)],
+                ..base.clone()
+            },
+        ),
+        (
+            "chart-empty-window",
+            MetricChart {
+                start: T0,
+                end: T0,
+                ..base.clone()
+            },
+        ),
     ];
     for (name, chart) in cases {
         let png_bytes = render_png(&chart).unwrap_or_else(|error| panic!("{name}: {error}"));
         let (width, height, rgb) = decode(&png_bytes);
         assert_eq!((width, height), (CHART_WIDTH, CHART_HEIGHT), "{name}");
         let metric = count(&rgb, width, 0..height, 0..width, METRIC_COLOUR);
-        if chart.points.iter().any(|&(t, v)| v.is_finite() && (chart.start..=chart.end).contains(&t)) {
+        if chart
+            .points
+            .iter()
+            .any(|&(t, v)| v.is_finite() && (chart.start..=chart.end).contains(&t))
+        {
             assert!(metric > 0, "{name}: the datapoints are drawn");
         } else {
-            assert_eq!(metric, 0, "{name}: nothing is drawn as data when there is none");
+            assert_eq!(
+                metric, 0,
+                "{name}: nothing is drawn as data when there is none"
+            );
         }
         if name != "chart-negative-and-huge" && name != "chart-empty-window" {
             write_sample(name, &png_bytes);
