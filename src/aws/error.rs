@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::audit::Outcome;
+
 /// Everything that can go wrong between an [`Invocation`](crate::command::Invocation) and a
 /// parsed AWS response.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +94,25 @@ fn seconds(limit: &Duration) -> String {
         format!("{}", secs as u64)
     } else {
         format!("{secs}")
+    }
+}
+
+/// The audit record's outcome of an engine call (inherent to [`Outcome`]; written here so that
+/// `audit` does not depend on `aws`).
+impl Outcome {
+    /// The outcome of an engine call: success (`Confirmed` when the user confirmed it,
+    /// otherwise `Allowed`), a timeout, or a failure named by AWS's error code (or the first
+    /// line of any other error).
+    pub fn of_call<T>(result: &Result<T, AwsError>, confirmed: bool) -> Self {
+        match result {
+            Ok(_) if confirmed => Outcome::Confirmed,
+            Ok(_) => Outcome::Allowed,
+            Err(AwsError::Timeout { .. }) => Outcome::TimedOut,
+            Err(AwsError::Service { code, .. }) => Outcome::Failed {
+                error: code.clone(),
+            },
+            Err(other) => Outcome::failed(other),
+        }
     }
 }
 

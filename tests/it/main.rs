@@ -13,6 +13,7 @@ mod delivery;
 mod engine;
 mod error_cards;
 mod front_door;
+mod layering;
 mod lifecycle;
 mod limits;
 mod parity;
