@@ -65,14 +65,26 @@ fn code(text: &str) -> String {
         .join("\n")
 }
 
-fn module_of(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap();
-    let first = relative.components().next().unwrap().as_os_str();
-    Path::new(first)
-        .file_stem()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned()
+/// Every non-test source file: its path relative to `src/` (with `/`) and its code.
+fn sources() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    source_files(&root, &mut files);
+    assert!(files.len() > 100, "the source tree was found");
+    files
+        .iter()
+        .map(|path| {
+            let relative = path.strip_prefix(&root).unwrap();
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            (relative, code(&std::fs::read_to_string(path).unwrap()))
+        })
+        .collect()
+}
+
+/// The top module a file belongs to: `policy/config/mod.rs` → `policy`, `exec.rs` → `exec`.
+fn module_of(relative: &str) -> &str {
+    let first = relative.split('/').next().unwrap_or(relative);
+    first.strip_suffix(".rs").unwrap_or(first)
 }
 
 fn crate_imports(code: &str) -> BTreeSet<String> {
@@ -92,21 +104,16 @@ fn crate_imports(code: &str) -> BTreeSet<String> {
 
 #[test]
 fn modules_import_only_what_architecture_md_allows() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let allowed: BTreeMap<&str, &[&str]> = ALLOWED.iter().copied().collect();
-    let mut files = Vec::new();
-    source_files(&root, &mut files);
-    assert!(files.len() > 100, "the source tree was found");
     let mut violations = Vec::new();
-    for path in &files {
-        let module = module_of(&root, path);
-        let Some(may_use) = allowed.get(module.as_str()) else {
+    for (relative, code) in sources() {
+        let module = module_of(&relative);
+        let Some(may_use) = allowed.get(module) else {
             continue;
         };
-        let text = std::fs::read_to_string(path).unwrap();
-        for used in crate_imports(&code(&text)) {
+        for used in crate_imports(&code) {
             if used != module && !may_use.contains(&used.as_str()) {
-                violations.push(format!("{} uses crate::{used}", path.display()));
+                violations.push(format!("src/{relative} uses crate::{used}"));
             }
         }
     }
@@ -143,27 +150,14 @@ fn the_allowed_dependencies_have_no_cycle() {
 
 #[test]
 fn only_http_knows_actix_and_only_aws_and_policy_credentials_use_aws_sdk_clients() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    source_files(&root, &mut files);
+    let credentials = ["policy/local.rs", "policy/assume_role.rs"];
     let mut violations = Vec::new();
-    for path in &files {
-        let relative = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let code = code(&std::fs::read_to_string(path).unwrap());
+    for (relative, code) in sources() {
         if code.contains("actix_web") && !relative.starts_with("http/") && relative != "main.rs" {
             violations.push(format!("{relative} uses actix_web"));
         }
-        let credentials = ["policy/local.rs", "policy/assume_role.rs"];
         let sdk = code.contains("aws_sdk_") || code.contains("aws_config");
-        if sdk
-            && !relative.starts_with("aws/")
-            && !credentials.contains(&relative.as_str())
-            && relative != "main.rs"
-        {
+        if sdk && !relative.starts_with("aws/") && !credentials.contains(&relative.as_str()) {
             violations.push(format!("{relative} uses an AWS SDK client"));
         }
     }
@@ -172,9 +166,6 @@ fn only_http_knows_actix_and_only_aws_and_policy_credentials_use_aws_sdk_clients
 
 #[test]
 fn the_pure_layers_do_no_io() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    source_files(&root, &mut files);
     // Reading the config file is the one IO of `policy/config/` (start-up, reload, check-config).
     let pure = [
         "command/",
@@ -197,18 +188,11 @@ fn the_pure_layers_do_no_io() {
         "std::process",
     ];
     let mut violations = Vec::new();
-    for path in &files {
-        let relative = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        if !pure.iter().any(|prefix| relative.starts_with(prefix))
-            || reads_the_file.contains(&relative.as_str())
-        {
+    for (relative, code) in sources() {
+        let is_pure = pure.iter().any(|prefix| relative.starts_with(prefix));
+        if !is_pure || reads_the_file.contains(&relative.as_str()) {
             continue;
         }
-        let code = code(&std::fs::read_to_string(path).unwrap());
         for what in io.iter().filter(|what| code.contains(**what)) {
             violations.push(format!("{relative} uses {what}"));
         }
