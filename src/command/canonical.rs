@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::models::{Models, ShapeType};
 
-use super::{Invocation, OutputFormat};
+use super::{GlobalOptions, Invocation, OutputFormat};
 
 /// The canonical command, like `aws cloudwatch describe-alarms --state-value ALARM`.
 /// Options follow the order of `params`; values are quoted for a POSIX shell where needed;
@@ -27,54 +27,79 @@ pub fn render_command_line(inv: &Invocation, models: &Models) -> String {
             .cloned()
             .unwrap_or_else(|| crate::models::xform_name(member));
         let shape_type = match (&model, operation) {
-            (Some(model), Some(operation)) => model
-                .input_shape(operation)
-                .and_then(|input| input.members.get(member))
-                .and_then(|member_ref| model.shape(&member_ref.shape))
-                .map(|shape| {
-                    (
-                        shape.shape_type,
-                        shape.document,
-                        member_ref_json(model, operation, member),
-                    )
-                }),
+            (Some(model), Some(operation)) => member_shape(model, operation, member),
             _ => None,
         };
-        match (shape_type, value) {
-            (Some((ShapeType::Boolean, _, _)), Value::Bool(true)) => {
-                line.push_str(&format!(" --{option}"));
-            }
-            (Some((ShapeType::Boolean, _, _)), Value::Bool(false)) => {
-                line.push_str(&format!(" --no-{option}"));
-            }
-            (Some((ShapeType::List, false, false)), Value::Array(items))
-                if items
-                    .iter()
-                    .all(|item| !item.is_object() && !item.is_array())
-                    && !items.is_empty() =>
-            {
-                line.push_str(&format!(" --{option}"));
-                for item in items {
-                    line.push(' ');
-                    line.push_str(&quote(&scalar_text(item)));
-                }
-            }
-            // A value that starts with a dash is attached with `=` so it cannot read as an option.
-            (_, Value::String(text)) if text.starts_with('-') => {
-                line.push_str(&format!(" --{option}={}", quote(text)));
-            }
-            (_, Value::String(text)) => {
-                line.push_str(&format!(" --{option} {}", quote(text)));
-            }
-            (_, Value::Number(number)) => {
-                line.push_str(&format!(" --{option} {number}"));
-            }
-            (_, other) => {
-                line.push_str(&format!(" --{option} {}", quote(&other.to_string())));
+        push_param(&mut line, &option, shape_type, value);
+    }
+    push_globals(&mut line, &inv.globals);
+    line
+}
+
+/// What printing a member needs from the model: its shape type, whether it is a document,
+/// and whether it is a JSON-valued header.
+fn member_shape(
+    model: &crate::models::ServiceModel,
+    operation: &crate::models::Operation,
+    member: &str,
+) -> Option<(ShapeType, bool, bool)> {
+    model
+        .input_shape(operation)
+        .and_then(|input| input.members.get(member))
+        .and_then(|member_ref| model.shape(&member_ref.shape))
+        .map(|shape| {
+            (
+                shape.shape_type,
+                shape.document,
+                member_ref_json(model, operation, member),
+            )
+        })
+}
+
+/// Appends one parameter as `--option value` (or `--flag`, `--no-flag`, `--option a b c`).
+fn push_param(
+    line: &mut String,
+    option: &str,
+    shape_type: Option<(ShapeType, bool, bool)>,
+    value: &Value,
+) {
+    match (shape_type, value) {
+        (Some((ShapeType::Boolean, _, _)), Value::Bool(true)) => {
+            line.push_str(&format!(" --{option}"));
+        }
+        (Some((ShapeType::Boolean, _, _)), Value::Bool(false)) => {
+            line.push_str(&format!(" --no-{option}"));
+        }
+        (Some((ShapeType::List, false, false)), Value::Array(items))
+            if items
+                .iter()
+                .all(|item| !item.is_object() && !item.is_array())
+                && !items.is_empty() =>
+        {
+            line.push_str(&format!(" --{option}"));
+            for item in items {
+                line.push(' ');
+                line.push_str(&quote(&scalar_text(item)));
             }
         }
+        // A value that starts with a dash is attached with `=` so it cannot read as an option.
+        (_, Value::String(text)) if text.starts_with('-') => {
+            line.push_str(&format!(" --{option}={}", quote(text)));
+        }
+        (_, Value::String(text)) => {
+            line.push_str(&format!(" --{option} {}", quote(text)));
+        }
+        (_, Value::Number(number)) => {
+            line.push_str(&format!(" --{option} {number}"));
+        }
+        (_, other) => {
+            line.push_str(&format!(" --{option} {}", quote(&other.to_string())));
+        }
     }
-    let globals = &inv.globals;
+}
+
+/// Appends the global options that are set, always in the same order.
+fn push_globals(line: &mut String, globals: &GlobalOptions) {
     if let Some(region) = &globals.region {
         line.push_str(&format!(" --region {}", quote(region)));
     }
@@ -102,7 +127,6 @@ pub fn render_command_line(inv: &Invocation, models: &Models) -> String {
     if globals.no_paginate {
         line.push_str(" --no-paginate");
     }
-    line
 }
 
 /// Whether the member is a JSON-valued header (given as JSON, printed as JSON).

@@ -70,85 +70,124 @@ pub(super) fn parse(mut words: Vec<Word>, wants_help: bool) -> Result<Command, C
         return Ok(Command::Help(HelpRequest::S3Alias { command }));
     }
 
-    let mut paths = Vec::new();
-    let mut recursive = false;
-    let mut globals = GlobalOptions::default();
-    let mut index = 0;
-    while index < words.len() {
-        match &words[index] {
-            Word::Plain(path) => {
-                paths.push(path.clone());
-                index += 1;
-            }
-            Word::Option {
-                name, inline_value, ..
-            } => {
-                index += 1;
-                let option = resolve(&command, name)?;
-                match option {
-                    "recursive" => {
-                        if let Some(value) = inline_value {
-                            return Err(CommandError::FlagWithValue {
-                                option: option.to_owned(),
-                                value: value.clone(),
-                            });
-                        }
-                        if recursive {
-                            return Err(CommandError::DuplicateOption {
-                                option: option.to_owned(),
-                            });
-                        }
-                        recursive = true;
-                    }
-                    _ => {
-                        let value = match inline_value {
-                            Some(value) => value.clone(),
-                            None => match words.get(index) {
-                                Some(Word::Plain(value)) => {
-                                    index += 1;
-                                    value.clone()
-                                }
-                                _ => {
-                                    return Err(CommandError::MissingValue {
-                                        option: option.to_owned(),
-                                        expected: "a region name like us-east-1".to_owned(),
-                                    })
-                                }
-                            },
-                        };
-                        if option == "output" {
-                            // The AWS CLI accepts the global --output on the s3 aliases and
-                            // prints their lines whatever it says; so do we.
-                            let format = OutputFormat::from_cli(&value).ok_or_else(|| {
-                                CommandError::InvalidValue {
-                                    option: option.to_owned(),
-                                    path: String::new(),
-                                    problem: format!("'{value}' is not an output format"),
-                                    expected: "one of json, text, table, yaml".to_owned(),
-                                }
-                            })?;
-                            if globals.output.replace(format).is_some() {
-                                return Err(CommandError::DuplicateOption {
-                                    option: option.to_owned(),
-                                });
-                            }
-                            continue;
-                        }
-                        if globals.region.is_some() {
-                            return Err(CommandError::DuplicateOption {
-                                option: option.to_owned(),
-                            });
-                        }
-                        globals.region = Some(value);
+    let Arguments {
+        paths,
+        recursive,
+        globals,
+    } = Arguments::read(&command, &words)?;
+    match command.as_str() {
+        "ls" => list(paths, recursive, globals),
+        _ => copy(paths, recursive, globals),
+    }
+}
+
+/// What follows `s3 ls`/`s3 cp`: the paths in the order typed, and the options.
+#[derive(Default)]
+struct Arguments {
+    paths: Vec<String>,
+    recursive: bool,
+    globals: GlobalOptions,
+}
+
+impl Arguments {
+    /// Reads the words after the command, left to right; the first bad option stops it.
+    fn read(command: &str, words: &[Word]) -> Result<Arguments, CommandError> {
+        let mut arguments = Arguments::default();
+        let mut index = 0;
+        while index < words.len() {
+            match &words[index] {
+                Word::Plain(path) => {
+                    arguments.paths.push(path.clone());
+                    index += 1;
+                }
+                Word::Option {
+                    name, inline_value, ..
+                } => {
+                    index += 1;
+                    let option = resolve(command, name)?;
+                    if option == "recursive" {
+                        arguments.set_recursive(option, inline_value.as_deref())?;
+                    } else {
+                        let value =
+                            option_value(option, inline_value.as_deref(), words, &mut index)?;
+                        arguments.set_global(option, value)?;
                     }
                 }
             }
         }
+        Ok(arguments)
     }
 
-    match command.as_str() {
-        "ls" => list(paths, recursive, globals),
-        _ => copy(paths, recursive, globals),
+    /// `--recursive`: a flag, given once.
+    fn set_recursive(
+        &mut self,
+        option: &str,
+        inline_value: Option<&str>,
+    ) -> Result<(), CommandError> {
+        if let Some(value) = inline_value {
+            return Err(CommandError::FlagWithValue {
+                option: option.to_owned(),
+                value: value.to_owned(),
+            });
+        }
+        if self.recursive {
+            return Err(CommandError::DuplicateOption {
+                option: option.to_owned(),
+            });
+        }
+        self.recursive = true;
+        Ok(())
+    }
+
+    /// `--output` or `--region`, each given once.
+    fn set_global(&mut self, option: &str, value: String) -> Result<(), CommandError> {
+        if option == "output" {
+            // The AWS CLI accepts the global --output on the s3 aliases and
+            // prints their lines whatever it says; so do we.
+            let format =
+                OutputFormat::from_cli(&value).ok_or_else(|| CommandError::InvalidValue {
+                    option: option.to_owned(),
+                    path: String::new(),
+                    problem: format!("'{value}' is not an output format"),
+                    expected: "one of json, text, table, yaml".to_owned(),
+                })?;
+            if self.globals.output.replace(format).is_some() {
+                return Err(CommandError::DuplicateOption {
+                    option: option.to_owned(),
+                });
+            }
+            return Ok(());
+        }
+        if self.globals.region.is_some() {
+            return Err(CommandError::DuplicateOption {
+                option: option.to_owned(),
+            });
+        }
+        self.globals.region = Some(value);
+        Ok(())
+    }
+}
+
+/// The value of an option that takes one: given inline (`--region=x`) or as the next word,
+/// which `index` then moves past.
+fn option_value(
+    option: &str,
+    inline_value: Option<&str>,
+    words: &[Word],
+    index: &mut usize,
+) -> Result<String, CommandError> {
+    if let Some(value) = inline_value {
+        return Ok(value.to_owned());
+    }
+    match words.get(*index) {
+        Some(Word::Plain(value)) => {
+            *index += 1;
+            Ok(value.clone())
+        }
+        _ => Err(CommandError::MissingValue {
+            option: option.to_owned(),
+            expected: "a region name like us-east-1".to_owned(),
+        }),
     }
 }
 

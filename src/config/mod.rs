@@ -223,91 +223,15 @@ impl Config {
     }
 
     /// Builds and validates the configuration from a lookup function (setting name → value).
+    /// Settings are checked in the order of [`Config`]'s fields; the first bad one stops it.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let get = |name: &'static str| {
             lookup(name)
                 .map(|value| value.trim().to_owned())
                 .filter(|value| !value.is_empty())
         };
-        let require = |name: &'static str| get(name).ok_or(ConfigError::Missing { name });
-
-        let app_id = require(names::APP_ID)?;
-        uuid::Uuid::parse_str(&app_id).map_err(|_| ConfigError::Malformed {
-            name: names::APP_ID,
-            reason: "expected the application (client) id, a GUID such as 00000000-0000-0000-0000-000000000000".into(),
-        })?;
-        // The password is never trimmed: a secret may legitimately end in whitespace-like text.
-        let app_password = lookup(names::APP_PASSWORD)
-            .filter(|value| !value.is_empty())
-            .map(Secret::new)
-            .ok_or(ConfigError::Missing {
-                name: names::APP_PASSWORD,
-            })?;
-
-        let app_type = match get(names::APP_TYPE) {
-            None => AppType::SingleTenant,
-            Some(value) => match value.to_ascii_lowercase().as_str() {
-                "singletenant" => AppType::SingleTenant,
-                "multitenant" => AppType::MultiTenant,
-                "userassignedmsi" => {
-                    return Err(ConfigError::Unsupported {
-                        name: names::APP_TYPE,
-                        value,
-                        reason: "managed identities are planned; use SingleTenant with a client secret for now",
-                    })
-                }
-                _ => {
-                    return Err(ConfigError::Malformed {
-                        name: names::APP_TYPE,
-                        reason: format!(
-                            "{value:?} is not one of SingleTenant, MultiTenant, UserAssignedMSI"
-                        ),
-                    })
-                }
-            },
-        };
-
-        let tenant_id = get(names::APP_TENANT_ID);
-        if let Some(tenant) = &tenant_id {
-            let valid = tenant
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-            if !valid {
-                return Err(ConfigError::Malformed {
-                    name: names::APP_TENANT_ID,
-                    reason: "expected a tenant GUID or a domain name".into(),
-                });
-            }
-        }
-        let auth_tenant = match app_type {
-            AppType::SingleTenant => tenant_id.clone().ok_or(ConfigError::Missing {
-                name: names::APP_TENANT_ID,
-            })?,
-            AppType::MultiTenant => MULTI_TENANT_AUTH_TENANT.to_owned(),
-        };
-
-        let channel_openid_metadata_url = endpoint(
-            names::CHANNEL_OPENID_METADATA_URL,
-            get(names::CHANNEL_OPENID_METADATA_URL),
-            DEFAULT_CHANNEL_OPENID_METADATA_URL,
-        )?;
-        let emulator_openid_metadata_url = endpoint(
-            names::EMULATOR_OPENID_METADATA_URL,
-            get(names::EMULATOR_OPENID_METADATA_URL),
-            DEFAULT_EMULATOR_OPENID_METADATA_URL,
-        )?;
-        let login_url = endpoint(
-            names::LOGIN_URL,
-            get(names::LOGIN_URL),
-            &format!("{LOGIN_URL_PREFIX}{auth_tenant}"),
-        )?;
-        let oauth_scope = get(names::OAUTH_SCOPE).unwrap_or_else(|| DEFAULT_OAUTH_SCOPE.into());
-        if oauth_scope.chars().any(char::is_whitespace) {
-            return Err(ConfigError::Malformed {
-                name: names::OAUTH_SCOPE,
-                reason: "a scope cannot contain whitespace".into(),
-            });
-        }
+        let identity = Identity::read(&lookup, &get)?;
+        let endpoints = Endpoints::read(&get, &identity.auth_tenant()?)?;
 
         let settings = Settings(&get);
         let port = settings.parsed(names::PORT, DEFAULT_PORT, "a port number (0-65535)")?;
@@ -338,17 +262,7 @@ impl Config {
             "a count",
         )?;
 
-        let store_location = get(names::STORE).unwrap_or_else(|| DEFAULT_STORE.to_owned());
-        if store_location.contains("://")
-            && !(store_location.starts_with("redis://") || store_location.starts_with("rediss://"))
-        {
-            return Err(ConfigError::Malformed {
-                name: names::STORE,
-                reason: format!(
-                    "{store_location:?} is neither a file path nor a redis:// or rediss:// URL"
-                ),
-            });
-        }
+        let store_location = store_location(get(names::STORE))?;
         let request_ttl = settings.within(
             names::REQUEST_TTL_SECONDS,
             DEFAULT_REQUEST_TTL_SECONDS,
@@ -357,14 +271,14 @@ impl Config {
         )?;
 
         Ok(Config {
-            app_id,
-            app_password,
-            app_type,
-            tenant_id,
-            channel_openid_metadata_url,
-            emulator_openid_metadata_url,
-            login_url,
-            oauth_scope,
+            app_id: identity.app_id,
+            app_password: identity.app_password,
+            app_type: identity.app_type,
+            tenant_id: identity.tenant_id,
+            channel_openid_metadata_url: endpoints.channel_openid_metadata_url,
+            emulator_openid_metadata_url: endpoints.emulator_openid_metadata_url,
+            login_url: endpoints.login_url,
+            oauth_scope: endpoints.oauth_scope,
             port,
             bind_address,
             allow_emulator,
@@ -393,6 +307,154 @@ impl Config {
             format!("{scope}/.default")
         }
     }
+}
+
+/// The bot's Entra application: the first settings read, in this order.
+struct Identity {
+    app_id: String,
+    app_password: Secret,
+    app_type: AppType,
+    tenant_id: Option<String>,
+}
+
+impl Identity {
+    /// `lookup` gives raw values (the password is read through it); `get` trimmed, non-empty ones.
+    fn read(
+        lookup: &impl Fn(&str) -> Option<String>,
+        get: &impl Fn(&'static str) -> Option<String>,
+    ) -> Result<Identity, ConfigError> {
+        let app_id = get(names::APP_ID).ok_or(ConfigError::Missing {
+            name: names::APP_ID,
+        })?;
+        uuid::Uuid::parse_str(&app_id).map_err(|_| ConfigError::Malformed {
+            name: names::APP_ID,
+            reason: "expected the application (client) id, a GUID such as 00000000-0000-0000-0000-000000000000".into(),
+        })?;
+        // The password is never trimmed: a secret may legitimately end in whitespace-like text.
+        let app_password = lookup(names::APP_PASSWORD)
+            .filter(|value| !value.is_empty())
+            .map(Secret::new)
+            .ok_or(ConfigError::Missing {
+                name: names::APP_PASSWORD,
+            })?;
+        let app_type = app_type(get(names::APP_TYPE))?;
+        let tenant_id = tenant_id(get(names::APP_TENANT_ID))?;
+        Ok(Identity {
+            app_id,
+            app_password,
+            app_type,
+            tenant_id,
+        })
+    }
+
+    /// The tenant outbound tokens come from: the app's own, or `botframework.com` for a
+    /// multi-tenant app. A single-tenant app without a tenant id stops here.
+    fn auth_tenant(&self) -> Result<String, ConfigError> {
+        match self.app_type {
+            AppType::SingleTenant => self.tenant_id.clone().ok_or(ConfigError::Missing {
+                name: names::APP_TENANT_ID,
+            }),
+            AppType::MultiTenant => Ok(MULTI_TENANT_AUTH_TENANT.to_owned()),
+        }
+    }
+}
+
+/// `MicrosoftAppType`: SingleTenant when unset.
+fn app_type(value: Option<String>) -> Result<AppType, ConfigError> {
+    let Some(value) = value else {
+        return Ok(AppType::SingleTenant);
+    };
+    match value.to_ascii_lowercase().as_str() {
+        "singletenant" => Ok(AppType::SingleTenant),
+        "multitenant" => Ok(AppType::MultiTenant),
+        "userassignedmsi" => Err(ConfigError::Unsupported {
+            name: names::APP_TYPE,
+            value,
+            reason: "managed identities are planned; use SingleTenant with a client secret for now",
+        }),
+        _ => Err(ConfigError::Malformed {
+            name: names::APP_TYPE,
+            reason: format!("{value:?} is not one of SingleTenant, MultiTenant, UserAssignedMSI"),
+        }),
+    }
+}
+
+/// `MicrosoftAppTenantId`, when set: a GUID or a domain name, nothing that could change the
+/// login URL's path.
+fn tenant_id(value: Option<String>) -> Result<Option<String>, ConfigError> {
+    if let Some(tenant) = &value {
+        let valid = tenant
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if !valid {
+            return Err(ConfigError::Malformed {
+                name: names::APP_TENANT_ID,
+                reason: "expected a tenant GUID or a domain name".into(),
+            });
+        }
+    }
+    Ok(value)
+}
+
+/// Where inbound tokens' keys come from and where outbound tokens are asked for.
+struct Endpoints {
+    channel_openid_metadata_url: Url,
+    emulator_openid_metadata_url: Url,
+    login_url: Url,
+    oauth_scope: String,
+}
+
+impl Endpoints {
+    /// The login URL defaults to the one of `auth_tenant`.
+    fn read(
+        get: &impl Fn(&'static str) -> Option<String>,
+        auth_tenant: &str,
+    ) -> Result<Endpoints, ConfigError> {
+        let channel_openid_metadata_url = endpoint(
+            names::CHANNEL_OPENID_METADATA_URL,
+            get(names::CHANNEL_OPENID_METADATA_URL),
+            DEFAULT_CHANNEL_OPENID_METADATA_URL,
+        )?;
+        let emulator_openid_metadata_url = endpoint(
+            names::EMULATOR_OPENID_METADATA_URL,
+            get(names::EMULATOR_OPENID_METADATA_URL),
+            DEFAULT_EMULATOR_OPENID_METADATA_URL,
+        )?;
+        let login_url = endpoint(
+            names::LOGIN_URL,
+            get(names::LOGIN_URL),
+            &format!("{LOGIN_URL_PREFIX}{auth_tenant}"),
+        )?;
+        let oauth_scope = get(names::OAUTH_SCOPE).unwrap_or_else(|| DEFAULT_OAUTH_SCOPE.into());
+        if oauth_scope.chars().any(char::is_whitespace) {
+            return Err(ConfigError::Malformed {
+                name: names::OAUTH_SCOPE,
+                reason: "a scope cannot contain whitespace".into(),
+            });
+        }
+        Ok(Endpoints {
+            channel_openid_metadata_url,
+            emulator_openid_metadata_url,
+            login_url,
+            oauth_scope,
+        })
+    }
+}
+
+/// `AWS_CHATOPS_STORE`: a file path, or a `redis://`/`rediss://` URL; no other scheme.
+fn store_location(value: Option<String>) -> Result<String, ConfigError> {
+    let store_location = value.unwrap_or_else(|| DEFAULT_STORE.to_owned());
+    if store_location.contains("://")
+        && !(store_location.starts_with("redis://") || store_location.starts_with("rediss://"))
+    {
+        return Err(ConfigError::Malformed {
+            name: names::STORE,
+            reason: format!(
+                "{store_location:?} is neither a file path nor a redis:// or rediss:// URL"
+            ),
+        });
+    }
+    Ok(store_location)
 }
 
 fn endpoint(name: &'static str, value: Option<String>, default: &str) -> Result<Url, ConfigError> {

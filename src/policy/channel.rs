@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize};
 
 use super::assume_role::{self, AssumeRoleError, RoleAssumer, RoleRequest};
 use super::config::{AccessConfig, Account, Channel, ChannelLocation};
-use super::guardrail::{iam_action, GuardrailDecision};
+use super::guardrail::{iam_action, GuardrailDecision, IamAction};
 use super::roles::{self, AccessRefusal, AccountSelection};
 use super::{
-    never_allowed, AccountLabel, AccountQuestion, Authorizer, Decision, Denial, DenialLayer,
-    Permit, Requester,
+    never_allowed, AccountLabel, AccountQuestion, Authorizer, Credentials, Decision, Denial,
+    DenialLayer, Permit, Requester,
 };
 use crate::audit::{AuditLog, AuditRecord, Outcome};
 use crate::command::Invocation;
@@ -130,6 +130,8 @@ impl ChannelAuthorizer {
         decision
     }
 
+    /// Runs the layers in the order the module doc gives, filling in `record` as each one
+    /// learns something; the first layer that refuses (or asks) decides.
     async fn evaluate(
         &self,
         config: &AccessConfig,
@@ -138,7 +140,6 @@ impl ChannelAuthorizer {
         account_override: Option<&str>,
         record: &mut AuditRecord,
     ) -> Decision {
-        let deny = |layer, message: String| Decision::Deny(Denial { layer, message });
         if let Some(denial) = never_allowed(invocation) {
             return Decision::Deny(denial);
         }
@@ -154,88 +155,28 @@ impl ChannelAuthorizer {
         else {
             return Decision::Deny(AccessRefusal::UnknownUser.into_denial());
         };
-
-        // The guardrail: what the channel may run at all.
-        let model = match self.models.service(&invocation.service) {
-            Ok(model) => model,
-            Err(error) => {
-                return deny(
-                    DenialLayer::Guardrail,
-                    format!("The IAM action for {} {} cannot be resolved ({error}), so the channel guardrail cannot allow it.", invocation.service, invocation.operation),
-                )
-            }
+        let action = match self.guardrail(channel, invocation, record) {
+            Ok(action) => action,
+            Err(denial) => return Decision::Deny(denial),
         };
-        let action = iam_action(&model, &invocation.operation);
-        record.iam_action = Some(action.to_string());
-        let decision = channel.guardrail.evaluate(&action);
-        if !matches!(decision, GuardrailDecision::Allowed { .. }) {
-            let refusal = channel
-                .guardrail
-                .refusal(&decision, &action)
-                .unwrap_or_else(|| format!("the channel guardrail does not allow {action}"));
-            return deny(
-                DenialLayer::Guardrail,
-                format!("{}. Ask an administrator to allow {action} in the guardrails of channel `{}` if this channel should run it.", capitalise(&refusal), channel.key),
-            );
-        }
-
-        // The account.
-        let account = match account_override {
-            Some(choice) => match roles::choose_account(config, channel, choice) {
-                Ok(account) => account,
-                Err(refusal) => return Decision::Deny(refusal.into_denial()),
-            },
-            None => {
-                let remembered = self.remembered_account(channel, user).await;
-                match roles::select_account(config, channel, remembered.as_deref()) {
-                    AccountSelection::Chosen(account) => account,
-                    AccountSelection::Ask(accounts) => {
-                        return Decision::ChooseAccount(AccountQuestion {
-                            accounts: accounts.iter().map(|a| label(a)).collect(),
-                            current: None,
-                            message: "This channel can use several AWS accounts. Choose the one to run commands in; the bot remembers your choice for 7 days (@aws set default-account changes it).".into(),
-                        })
-                    }
-                }
-            }
+        let account = match self.account(config, channel, user, account_override).await {
+            Ok(AccountSelection::Chosen(account)) => account,
+            Ok(AccountSelection::Ask(accounts)) => return account_question(&accounts),
+            Err(refusal) => return Decision::Deny(refusal.into_denial()),
         };
         record.run_as.account_name = Some(account.name.clone());
         record.run_as.account_id = Some(account.id.clone());
-
-        // The role.
         let role = match roles::resolve_role(channel, account, Some(user)) {
             Ok(role) => role,
             Err(refusal) => return Decision::Deny(refusal.into_denial()),
         };
         record.run_as.role_arn = Some(role.arn.clone());
-
-        // The region.
-        let remembered_region = self.remembered_region(channel).await;
-        let region = invocation
-            .globals
-            .region
-            .clone()
-            .or(remembered_region)
-            .or_else(|| channel.default_region.clone())
-            .or_else(|| account.default_region.clone())
-            .or_else(|| config.default_region.clone())
-            .unwrap_or_else(|| self.fallback_region.clone());
+        let region = self.region(config, channel, account, invocation).await;
         record.region = Some(region.clone());
-
-        // STS.
         let request = role_request(config, channel, account, &role.arn, requester, user);
-        let credentials = match self.assumer.assume(&request).await {
+        let credentials = match self.assume(&request).await {
             Ok(credentials) => credentials,
-            Err(error) => {
-                if let AssumeRoleError::Unavailable { detail, .. } = &error {
-                    // The turn's span carries the correlation id that ties this to the card.
-                    tracing::error!(role_arn = %role.arn, detail = %detail, "STS failed");
-                }
-                return deny(
-                    DenialLayer::Credentials,
-                    format!("{error}. An administrator should check that the role's trust policy lets the bot assume it (and allows sts:SetSourceIdentity and sts:TagSession when those are on)."),
-                );
-            }
+            Err(denial) => return Decision::Deny(denial),
         };
         if let Some(given) = &invocation.globals.region {
             self.remember_region(channel, given).await;
@@ -250,6 +191,100 @@ impl ChannelAuthorizer {
             )
             .with_context(channel.key.clone(), action.to_string()),
         )
+    }
+
+    /// The guardrail: what the channel may run at all. The IAM action goes into the record as
+    /// soon as it is known, so the audit record of a guardrail refusal names it.
+    fn guardrail(
+        &self,
+        channel: &Channel,
+        invocation: &Invocation,
+        record: &mut AuditRecord,
+    ) -> Result<IamAction, Denial> {
+        let deny = |message: String| Denial {
+            layer: DenialLayer::Guardrail,
+            message,
+        };
+        let model = match self.models.service(&invocation.service) {
+            Ok(model) => model,
+            Err(error) => {
+                return Err(deny(
+                    format!("The IAM action for {} {} cannot be resolved ({error}), so the channel guardrail cannot allow it.", invocation.service, invocation.operation),
+                ))
+            }
+        };
+        let action = iam_action(&model, &invocation.operation);
+        record.iam_action = Some(action.to_string());
+        let decision = channel.guardrail.evaluate(&action);
+        if !matches!(decision, GuardrailDecision::Allowed { .. }) {
+            let refusal = channel
+                .guardrail
+                .refusal(&decision, &action)
+                .unwrap_or_else(|| format!("the channel guardrail does not allow {action}"));
+            return Err(deny(
+                format!("{}. Ask an administrator to allow {action} in the guardrails of channel `{}` if this channel should run it.", capitalise(&refusal), channel.key),
+            ));
+        }
+        Ok(action)
+    }
+
+    /// The account: the one asked for (`account_override`), else the user's remembered choice
+    /// or the channel's only account, else the list to ask from.
+    async fn account<'c>(
+        &self,
+        config: &'c AccessConfig,
+        channel: &Channel,
+        user: &str,
+        account_override: Option<&str>,
+    ) -> Result<AccountSelection<'c>, AccessRefusal> {
+        match account_override {
+            Some(choice) => {
+                roles::choose_account(config, channel, choice).map(AccountSelection::Chosen)
+            }
+            None => {
+                let remembered = self.remembered_account(channel, user).await;
+                Ok(roles::select_account(
+                    config,
+                    channel,
+                    remembered.as_deref(),
+                ))
+            }
+        }
+    }
+
+    /// The region: the command's, the channel's remembered one, the channel's, the account's,
+    /// `access.default_region`, then the bot's own.
+    async fn region(
+        &self,
+        config: &AccessConfig,
+        channel: &Channel,
+        account: &Account,
+        invocation: &Invocation,
+    ) -> String {
+        let remembered_region = self.remembered_region(channel).await;
+        invocation
+            .globals
+            .region
+            .clone()
+            .or(remembered_region)
+            .or_else(|| channel.default_region.clone())
+            .or_else(|| account.default_region.clone())
+            .or_else(|| config.default_region.clone())
+            .unwrap_or_else(|| self.fallback_region.clone())
+    }
+
+    /// STS: the role's credentials for the user, or a refusal that says what to check.
+    async fn assume(&self, request: &RoleRequest) -> Result<Credentials, Denial> {
+        self.assumer.assume(request).await.map_err(|error| {
+            if let AssumeRoleError::Unavailable { detail, .. } = &error {
+                // The turn's span carries the correlation id that ties this to the card.
+                tracing::error!(role_arn = %request.role_arn, detail = %detail, "STS failed");
+            }
+            Denial {
+                layer: DenialLayer::Credentials,
+                message: format!("{error}. An administrator should check that the role's trust policy lets the bot assume it (and allows sts:SetSourceIdentity and sts:TagSession when those are on)."),
+            }
+        })
     }
 
     async fn remembered_account(&self, channel: &Channel, user: &str) -> Option<String> {
@@ -395,6 +430,15 @@ fn label(account: &Account) -> AccountLabel {
 
 fn account_key(channel: &Channel, user: &str) -> String {
     format!("{}|{}", channel.key, user.trim().to_ascii_lowercase())
+}
+
+/// The question for a user with several accounts to choose from and no remembered choice.
+fn account_question(accounts: &[&Account]) -> Decision {
+    Decision::ChooseAccount(AccountQuestion {
+        accounts: accounts.iter().map(|a| label(a)).collect(),
+        current: None,
+        message: "This channel can use several AWS accounts. Choose the one to run commands in; the bot remembers your choice for 7 days (@aws set default-account changes it).".into(),
+    })
 }
 
 fn capitalise(text: &str) -> String {

@@ -5,7 +5,8 @@
 
 use std::sync::OnceLock;
 
-use plotters::coord::combinators::BindKeyPoints;
+use plotters::coord::combinators::{BindKeyPoints, WithKeyPoints};
+use plotters::coord::types::{RangedCoordf64, RangedCoordi64};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use time::OffsetDateTime;
@@ -72,27 +73,24 @@ pub fn render_png(chart: &MetricChart) -> Result<Vec<u8>, ChartError> {
     encode_png(&rgb, width, height)
 }
 
-fn draw(
-    chart: &MetricChart,
-    rgb: &mut [u8],
-    size: (u32, u32),
-) -> Result<(), Box<dyn std::error::Error>> {
+/// The chart's plotting area: round UTC times across, values up the side.
+type Plot<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<WithKeyPoints<RangedCoordi64>, RangedCoordf64>>;
+type Drawn = Result<(), Box<dyn std::error::Error>>;
+
+/// What the plotting area spans: the time window and the value axis.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    start: i64,
+    end: i64,
+    low: f64,
+    high: f64,
+}
+
+fn draw(chart: &MetricChart, rgb: &mut [u8], size: (u32, u32)) -> Drawn {
     let root = BitMapBackend::with_buffer(rgb, size).into_drawing_area();
     root.fill(&BACKGROUND)?;
-    let (start, end) = if chart.start < chart.end {
-        (chart.start, chart.end)
-    } else {
-        (chart.end - 1, chart.end)
-    };
-    let mut points: Vec<(i64, f64)> = chart
-        .points
-        .iter()
-        .copied()
-        .filter(|(time, value)| value.is_finite() && (start..=end).contains(time))
-        .collect();
-    points.sort_by_key(|(time, _)| *time);
-    let (low, high) = value_range(&points, chart.threshold);
-
+    let (frame, points) = frame_and_points(chart);
     let mut plot = ChartBuilder::on(&root)
         .margin(14)
         .margin_right(30)
@@ -100,8 +98,8 @@ fn draw(
         .x_label_area_size(44)
         .y_label_area_size(72)
         .build_cartesian_2d(
-            (start..end).with_key_points(time_ticks(start, end)),
-            low..high,
+            (frame.start..frame.end).with_key_points(time_ticks(frame.start, frame.end)),
+            frame.low..frame.high,
         )?;
     let label_style = (FONT_FAMILY, 16).into_font().color(&TEXT);
     plot.configure_mesh()
@@ -117,30 +115,77 @@ fn draw(
         .axis_style(TEXT)
         .draw()?;
 
-    let shade = ALARM_COLOUR.mix(ALARM_SHADE_OPACITY).filled();
-    plot.draw_series(chart.alarm_periods.iter().filter_map(|&(from, to)| {
-        let (from, to) = (from.max(start), to.min(end));
-        (from < to).then(|| Rectangle::new([(from, low), (to, high)], shade))
-    }))?;
+    draw_alarm_periods(&mut plot, &chart.alarm_periods, frame)?;
     if let Some(threshold) = chart.threshold {
-        plot.draw_series(DashedLineSeries::new(
-            [(start, threshold), (end, threshold)],
-            10,
-            6,
-            ALARM_COLOUR.stroke_width(2),
-        ))?;
-        // The label sits just above the line at its left end, clear of the axis.
-        plot.draw_series(std::iter::once(
-            EmptyElement::at((start, threshold))
-                + Text::new(
-                    format!("threshold {}", short_number(threshold)),
-                    (8, -22),
-                    (FONT_FAMILY, 15).into_font().color(&ALARM_COLOUR),
-                ),
-        ))?;
+        draw_threshold(&mut plot, threshold, frame)?;
     }
+    draw_metric(&mut plot, &points, frame)?;
+    root.present()?;
+    Ok(())
+}
+
+/// The frame for the chart's window (one second before its end when the window is empty or
+/// backwards), and the datapoints inside it with a finite value, in time order.
+fn frame_and_points(chart: &MetricChart) -> (Frame, Vec<(i64, f64)>) {
+    let (start, end) = if chart.start < chart.end {
+        (chart.start, chart.end)
+    } else {
+        (chart.end - 1, chart.end)
+    };
+    let mut points: Vec<(i64, f64)> = chart
+        .points
+        .iter()
+        .copied()
+        .filter(|(time, value)| value.is_finite() && (start..=end).contains(time))
+        .collect();
+    points.sort_by_key(|(time, _)| *time);
+    let (low, high) = value_range(&points, chart.threshold);
+    let frame = Frame {
+        start,
+        end,
+        low,
+        high,
+    };
+    (frame, points)
+}
+
+/// The ALARM periods, cut to the window, shaded the full height.
+fn draw_alarm_periods(plot: &mut Plot<'_, '_>, periods: &[(i64, i64)], frame: Frame) -> Drawn {
+    let shade = ALARM_COLOUR.mix(ALARM_SHADE_OPACITY).filled();
+    plot.draw_series(periods.iter().filter_map(|&(from, to)| {
+        let (from, to) = (from.max(frame.start), to.min(frame.end));
+        (from < to).then(|| Rectangle::new([(from, frame.low), (to, frame.high)], shade))
+    }))?;
+    Ok(())
+}
+
+/// The threshold: a dashed line across the window, with its value.
+fn draw_threshold(plot: &mut Plot<'_, '_>, threshold: f64, frame: Frame) -> Drawn {
+    plot.draw_series(DashedLineSeries::new(
+        [(frame.start, threshold), (frame.end, threshold)],
+        10,
+        6,
+        ALARM_COLOUR.stroke_width(2),
+    ))?;
+    // The label sits just above the line at its left end, clear of the axis.
+    plot.draw_series(std::iter::once(
+        EmptyElement::at((frame.start, threshold))
+            + Text::new(
+                format!("threshold {}", short_number(threshold)),
+                (8, -22),
+                (FONT_FAMILY, 15).into_font().color(&ALARM_COLOUR),
+            ),
+    ))?;
+    Ok(())
+}
+
+/// The metric's line (and dots when there are few points), or a note that there is no data.
+fn draw_metric(plot: &mut Plot<'_, '_>, points: &[(i64, f64)], frame: Frame) -> Drawn {
     if points.is_empty() {
-        let middle = (start + (end - start) / 3, (low + high) / 2.0);
+        let middle = (
+            frame.start + (frame.end - frame.start) / 3,
+            (frame.low + frame.high) / 2.0,
+        );
         plot.draw_series(std::iter::once(Text::new(
             "No datapoints in this window",
             middle,
@@ -160,7 +205,6 @@ fn draw(
             )?;
         }
     }
-    root.present()?;
     Ok(())
 }
 

@@ -234,15 +234,7 @@ impl ConnectorClient {
             self.pacer
                 .wait_for_slot(target.conversation_id, target.tenant_id)
                 .await;
-            let mut request = self
-                .http
-                .request(target.method.clone(), target.url.clone())
-                .header(reqwest::header::AUTHORIZATION, token.bearer())
-                .timeout(policy.request_timeout);
-            if let Some(body) = body {
-                request = request.json(body);
-            }
-            let response = match request.send().await {
+            let response = match self.send(&target, body, &token, policy).await {
                 Ok(response) => response,
                 // A refused connection means nothing was delivered, so it is safe to retry.
                 Err(error) if error.is_connect() => {
@@ -261,29 +253,10 @@ impl ConnectorClient {
             }
 
             if status.is_success() {
-                // The Connector took the message: a failure to read its answer must not
-                // make anyone send it again.
-                let bytes = response
-                    .bytes()
-                    .await
-                    .map_err(|error| ConnectorError::Unreadable(error.to_string()))?;
-                if bytes.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(ResourceResponse::default());
-                }
-                return serde_json::from_slice(&bytes)
-                    .map_err(|error| ConnectorError::Unreadable(error.to_string()));
+                return delivered(response).await;
             }
             if status.is_redirection() {
-                let location = redirect_host(response.headers());
-                tracing::error!(
-                    status = status.as_u16(),
-                    location,
-                    "Bot Connector answered with a redirect; not followed"
-                );
-                return Err(ConnectorError::Redirected {
-                    status: status.as_u16(),
-                    location,
-                });
+                return Err(redirected(status, response.headers()));
             }
             if status == StatusCode::UNAUTHORIZED && !refreshed_after_401 {
                 tracing::warn!("Bot Connector answered 401; refreshing the bot token once");
@@ -308,14 +281,66 @@ impl ConnectorClient {
                 self.retry_after_delay(&mut retries, delay).await;
                 continue;
             }
-            let bytes = response.bytes().await.unwrap_or_default();
-            let (code, message) = error_details(&bytes);
-            return Err(ConnectorError::Refused {
-                status: status.as_u16(),
-                code,
-                message,
-            });
+            return Err(refused(status, response).await);
         }
+    }
+
+    /// One attempt on the wire: the request with the bot's token and the activity, if any.
+    async fn send(
+        &self,
+        target: &Target<'_>,
+        body: Option<&Activity>,
+        token: &AccessToken,
+        policy: &RetryPolicy,
+    ) -> Result<reqwest::Response, reqwest::Error> {
+        let mut request = self
+            .http
+            .request(target.method.clone(), target.url.clone())
+            .header(reqwest::header::AUTHORIZATION, token.bearer())
+            .timeout(policy.request_timeout);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await
+    }
+}
+
+/// The Connector's answer to a request it took. The Connector took the message: a failure to
+/// read its answer must not make anyone send it again.
+async fn delivered(response: reqwest::Response) -> Result<ResourceResponse, ConnectorError> {
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|error| ConnectorError::Unreadable(error.to_string()))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(ResourceResponse::default());
+    }
+    serde_json::from_slice(&bytes).map_err(|error| ConnectorError::Unreadable(error.to_string()))
+}
+
+/// A redirect, logged and refused: it is never followed.
+fn redirected(status: StatusCode, headers: &reqwest::header::HeaderMap) -> ConnectorError {
+    let location = redirect_host(headers);
+    tracing::error!(
+        status = status.as_u16(),
+        location,
+        "Bot Connector answered with a redirect; not followed"
+    );
+    ConnectorError::Redirected {
+        status: status.as_u16(),
+        location,
+    }
+}
+
+/// A status that is neither success, redirect nor retried, with the Connector's error code
+/// and message when its body has them.
+async fn refused(status: StatusCode, response: reqwest::Response) -> ConnectorError {
+    let bytes = response.bytes().await.unwrap_or_default();
+    let (code, message) = error_details(&bytes);
+    ConnectorError::Refused {
+        status: status.as_u16(),
+        code,
+        message,
     }
 }
 
