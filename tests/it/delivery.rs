@@ -13,7 +13,7 @@ use aws_chatops::teams::{DeliveryPolicy, OutboxPolicy, RetryPolicy};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::support::app::{wait_until, Options, TestApp};
+use crate::support::app::{poll_for, wait_until, Options, TestApp};
 use crate::support::standins::ConnectorStandIn;
 
 /// An outbox that tries again after 50 ms, so tests wait milliseconds, not minutes.
@@ -43,17 +43,12 @@ fn patient_retries() -> RetryPolicy {
 
 /// Opens the embedded store file once the stopped bot has let go of it.
 async fn reopen(path: &std::path::Path) -> Arc<dyn Store> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        match EmbeddedStore::open(path).await {
-            Ok(store) => return Arc::new(store),
-            Err(error) => assert!(
-                std::time::Instant::now() < deadline,
-                "the store file stays open: {error}"
-            ),
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    // The stopped bot's handle on the file may take a moment to go.
+    let store = poll_for("the stopped bot to release the store file", || async {
+        EmbeddedStore::open(path).await.ok()
+    })
+    .await;
+    Arc::new(store)
 }
 
 async fn started(options: Options) -> TestApp {

@@ -9,7 +9,7 @@ use aws_chatops::bot::DurableConversationStore;
 use aws_chatops::store::RedisStore;
 use serde_json::{json, Value};
 
-use crate::support::app::{Answer, Options, TestApp};
+use crate::support::app::{poll_for, Answer, Options, TestApp};
 
 /// Just under the default body limit (256 KiB), as an attacker holding memory would announce.
 const ANNOUNCED: usize = 262_143;
@@ -54,17 +54,15 @@ async fn many_connections_without_a_valid_token_get_401_without_sending_their_bo
 /// a body-read slot is free, 503 while none is; never a turn), and returns that answer.
 async fn probe_until(h: &TestApp, status: u16, what: &str) -> reqwest::Response {
     let bearer = h.bearer();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    poll_for(what, || async {
         let response = h.post_bytes(b"{not json".to_vec(), Some(&bearer)).await;
         match response.status().as_u16() {
-            got if got == status => return response,
-            400 | 503 => {}
+            got if got == status => Some(response),
+            400 | 503 => None,
             other => panic!("unexpected status {other}"),
         }
-        assert!(Instant::now() < deadline, "{what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    })
+    .await
 }
 
 /// The body-read deadline is proven by the order of events, not by how long anything took. A
@@ -177,15 +175,11 @@ async fn readyz_reports_the_store() {
         })
         .await;
         // Wait for the signing keys, so that only the store decides.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let (status, body) = loop {
+        let (status, body) = poll_for(&format!("{name}: the signing keys"), || async {
             let (status, body) = readyz(&h).await;
-            if body["signingKeysLoaded"] == json!(true) {
-                break (status, body);
-            }
-            assert!(Instant::now() < deadline, "{name}: keys never loaded");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        };
+            (body["signingKeysLoaded"] == json!(true)).then_some((status, body))
+        })
+        .await;
         assert_eq!(status, expected_status, "{name}");
         assert_eq!(body, expected_body, "{name}");
     }

@@ -125,7 +125,7 @@ impl SigningCertCache {
             .timeout(FETCH_TIMEOUT)
             .send()
             .await
-            .map_err(|error| fetch_failed(crate::common::errors::error_chain(&error)))?;
+            .map_err(|error| fetch_failed(crate::common::error_chain(&error)))?;
         if !response.status().is_success() {
             return Err(fetch_failed(format!("HTTP {}", response.status().as_u16())));
         }
@@ -133,7 +133,7 @@ impl SigningCertCache {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|error| fetch_failed(crate::common::errors::error_chain(&error)))?
+            .map_err(|error| fetch_failed(crate::common::error_chain(&error)))?
         {
             if body.len() + chunk.len() > MAX_CERT_BYTES {
                 return Err(fetch_failed(format!(

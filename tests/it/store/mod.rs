@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use aws_chatops::store::{self, EmbeddedStore, MemoryStore, Record, RedisStore, Store, Swap};
 
+use crate::support::app::poll_for;
+
 fn redis_url() -> String {
     std::env::var("AWS_CHATOPS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
@@ -32,23 +34,6 @@ async fn redis() -> Arc<dyn Store> {
         .await
         .expect("the tests need Redis on 127.0.0.1:6379 (scripts/setup-test-env.sh starts it)");
     Arc::new(store)
-}
-
-/// Polls `condition` until it holds or `deadline` passes.
-async fn eventually<F, Fut>(deadline: Duration, mut condition: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    let mut poll = tokio::time::interval(Duration::from_millis(10));
-    while start.elapsed() < deadline {
-        poll.tick().await;
-        if condition().await {
-            return true;
-        }
-    }
-    false
 }
 
 /// A store whose every call must succeed (an error fails the test), in the terms the checks
@@ -184,13 +169,10 @@ async fn conformance(store: Arc<dyn Store>) {
     s.put("ttl", "long", b"v", Some(Duration::from_secs(600)))
         .await;
     assert_eq!(s.get("ttl", "short").await.as_deref(), Some(&b"v"[..]));
-    assert!(
-        eventually(Duration::from_secs(5), || async {
-            s.get("ttl", "short").await.is_none()
-        })
-        .await,
-        "an entry with a 150 ms time-to-live must expire"
-    );
+    poll_for("an entry with a 150 ms time-to-live to expire", || async {
+        s.get("ttl", "short").await.is_none().then_some(())
+    })
+    .await;
     assert_eq!(s.keys("ttl").await, ["long"]);
     assert!(
         !s.delete("ttl", "short").await,
@@ -278,12 +260,14 @@ async fn embedded_store_keeps_state_across_a_restart() {
         reopened.get("pending", "form-1").await.as_deref(),
         Some(&b"open"[..])
     );
-    assert!(
-        eventually(Duration::from_secs(5), || async {
-            reopened.get("pending", "gone").await.is_none()
-        })
-        .await
-    );
+    poll_for("the 1 ms entry to expire after the restart", || async {
+        reopened
+            .get("pending", "gone")
+            .await
+            .is_none()
+            .then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

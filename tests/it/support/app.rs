@@ -386,20 +386,11 @@ impl TestApp {
     }
 
     pub async fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let ready = self
-                .http
-                .get(self.url("/readyz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200);
-            if ready {
-                return;
-            }
-            assert!(Instant::now() < deadline, "bot never became ready");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        poll_for("the bot to become ready", || async {
+            let response = self.http.get(self.url("/readyz")).send().await;
+            response.is_ok_and(|r| r.status() == 200).then_some(())
+        })
+        .await
     }
 
     pub fn service_url(&self) -> String {
@@ -672,13 +663,25 @@ impl StalledPost {
     }
 }
 
-/// Polls `condition` every 10 ms for up to 10 s.
-pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+/// Tries `attempt` every 10 ms until it gives a value, for up to 10 s; then the test fails,
+/// naming `what`. The one way the tests wait for something: for the condition, not for time.
+pub async fn poll_for<T, Fut>(what: &str, mut attempt: impl FnMut() -> Fut) -> T
+where
+    Fut: std::future::Future<Output = Option<T>>,
+{
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !condition() {
+    loop {
+        if let Some(value) = attempt().await {
+            return value;
+        }
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// Polls `condition` (see [`poll_for`]).
+pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    poll_for(what, || std::future::ready(condition().then_some(()))).await
 }
 
 // === The conversation side: saying things, clicking cards, reading what the bot sent ===
