@@ -47,28 +47,21 @@ pub struct SnsMessage {
 /// The envelope as it arrives, before anything is checked. Every field is optional here so a
 /// missing one is refused by name instead of as a generic parse error.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub(super) struct RawEnvelope {
     #[serde(rename = "Type")]
     pub kind: Option<String>,
-    #[serde(rename = "MessageId")]
     pub message_id: Option<String>,
-    #[serde(rename = "TopicArn")]
     pub topic_arn: Option<String>,
-    #[serde(rename = "Subject")]
     pub subject: Option<String>,
-    #[serde(rename = "Message")]
     pub message: Option<String>,
-    #[serde(rename = "Timestamp")]
     pub timestamp: Option<String>,
-    #[serde(rename = "SignatureVersion")]
     pub signature_version: Option<String>,
-    #[serde(rename = "Signature")]
     pub signature: Option<String>,
     #[serde(rename = "SigningCertURL")]
     pub signing_cert_url: Option<String>,
     #[serde(rename = "SubscribeURL")]
     pub subscribe_url: Option<String>,
-    #[serde(rename = "Token")]
     pub token: Option<String>,
     #[serde(rename = "UnsubscribeURL")]
     pub unsubscribe_url: Option<String>,

@@ -185,14 +185,18 @@ fn notification(cert_url: &str, subject: Option<&str>) -> Map<String, Value> {
     if let Some(subject) = subject {
         envelope["Subject"] = json!(subject);
     }
-    match envelope {
+    object(envelope)
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
         Value::Object(map) => map,
-        _ => unreachable!(),
+        other => panic!("not an object: {other}"),
     }
 }
 
 fn confirmation(cert_url: &str) -> Map<String, Value> {
-    match json!({
+    object(json!({
         "Type": "SubscriptionConfirmation",
         "MessageId": "165545c9-2a5c-472c-8df2-7ff2be2b3b1b",
         "Token": "2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacc99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736",
@@ -201,10 +205,7 @@ fn confirmation(cert_url: &str) -> Map<String, Value> {
         "SubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-east-1:123456789012:alarms&Token=2336",
         "Timestamp": "2030-01-01T00:00:00.000Z",
         "SigningCertURL": cert_url,
-    }) {
-        Value::Object(map) => map,
-        _ => unreachable!(),
-    }
+    }))
 }
 
 fn body(envelope: &Map<String, Value>) -> Vec<u8> {
