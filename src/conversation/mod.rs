@@ -27,10 +27,13 @@
 
 mod abandoned;
 mod accounts;
+pub mod alarm_records;
 mod cards;
+mod charts;
 mod click;
 mod form;
 mod help;
+mod logs;
 mod message;
 mod paging;
 pub mod pending;

@@ -248,6 +248,11 @@ impl PendingRequests {
         PendingRequests { store }
     }
 
+    /// The durable store the requests live in (alarm records share it).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
     fn ttl(request: &PendingRequest) -> Duration {
         Duration::from_millis(request.expires_at_ms.saturating_sub(now_millis())) + TOMBSTONE
     }

@@ -162,6 +162,14 @@ impl ActionPattern {
     }
 }
 
+/// `pattern` (`*` any run of characters, `?` one character) matches all of `text`, case
+/// sensitively: alarm-name patterns of `[notifications.log_groups]`.
+pub fn wildcard_matches(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    wildcard_match(&pattern, &text)
+}
+
 /// `*` matches any run of characters (colons included, as in IAM), `?` one character.
 fn wildcard_match(pattern: &[char], text: &[char]) -> bool {
     let (mut p, mut t) = (0, 0);

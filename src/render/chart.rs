@@ -48,6 +48,19 @@ pub struct MetricChart {
     pub alarm_periods: Vec<(i64, i64)>,
 }
 
+/// How a card shows a chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChartImage {
+    /// Served by the bot at `{AWS_CHATOPS_PUBLIC_URL}/charts/{id}.png`.
+    Url { url: String, alt: String },
+    /// Inline, while the card stays under Teams' size limit.
+    DataUri { uri: String, alt: String },
+    /// A text sparkline (`▁▂▅▇█`) when no image fits.
+    Sparkline { text: String, alt: String },
+    /// No chart: why (no permission to read the metric, no data, ...).
+    Unavailable { reason: String },
+}
+
 /// Why a chart could not be drawn (a bug or an unusable font, never the data: any data draws).
 #[derive(Debug, thiserror::Error)]
 #[error("the chart could not be drawn: {0}")]

@@ -11,9 +11,11 @@ use serde_json::Value;
 use crate::teams::Attachment;
 
 pub use cards::{
-    account_choice, confirm, error, form, help, internal_error, operation_help, result,
-    service_help, status, support_case, support_form, support_summary, welcome, AccountChoiceView,
-    CommandHeader, FormView, OperationHelp, ParameterHelp, ResultView, ServiceHelp, Status, Verb,
+    account_choice, alarm_list, confirm, error, form, help, internal_error, logs, notification,
+    notification_digest, operation_help, result, service_help, state_change_text, status,
+    support_case, support_form, support_summary, welcome, AccountChoiceView, AlarmSection,
+    CommandHeader, DigestEntry, FormView, LabeledChart, LogRow, LogsView, NotificationButton,
+    NotificationView, OperationHelp, ParameterHelp, ResultView, ServiceHelp, Status, Verb,
     CARD_BUDGET_BYTES,
 };
 pub use markdown::{escape_markdown, monospace};

@@ -23,7 +23,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("auth", &["common", "config"]),
     (
         "policy",
-        &["audit", "command", "common", "config", "models", "store"],
+        &[
+            "audit", "command", "common", "config", "models", "notify", "store",
+        ],
     ),
     (
         "aws",
@@ -31,7 +33,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "audit", "command", "common", "metrics", "models", "output", "policy",
         ],
     ),
-    ("render", &["command", "output", "prompt", "teams"]),
+    (
+        "render",
+        &["command", "notify", "output", "prompt", "teams"],
+    ),
     ("teams", &["auth", "common", "config", "metrics", "store"]),
     ("bot", &["common", "render", "store", "teams"]),
 ];

@@ -16,7 +16,7 @@ use super::guardrail::Guardrail;
 
 /// The tables allowed at the top of the config file. `[bot]` belongs to
 /// [`crate::config::Config`]; `[access]` to this module.
-pub const TOP_LEVEL_TABLES: &[&str] = &["bot", "access"];
+pub const TOP_LEVEL_TABLES: &[&str] = &["bot", "access", "notifications"];
 
 /// The keys `[bot]` may hold: the setting names of [`crate::config::names`].
 const BOT_KEYS: &[&str] = crate::config::names::ALL;
@@ -36,6 +36,8 @@ pub struct AccessConfig {
     pub default_region: Option<String>,
     pub audit: AuditSettings,
     pub assume_role: AssumeRoleSettings,
+    /// `[notifications]`: the SNS topics accepted and the channels they post to.
+    pub notifications: NotificationsConfig,
 }
 
 /// One AWS account a channel may use.
@@ -140,6 +142,7 @@ impl Default for AccessConfig {
                 destination: AuditDestination::Stdout,
             },
             assume_role: AssumeRoleSettings::default(),
+            notifications: NotificationsConfig::default(),
         }
     }
 }
@@ -172,9 +175,11 @@ impl AccessConfig {
             }
         };
         let mut access = None;
+        let mut notifications = None;
         for (key, item) in document.as_table().iter() {
             match key {
                 "access" => access = Some(item),
+                "notifications" => notifications = Some(item),
                 "bot" => check_bot_table(item, &mut problems),
                 other => problems.push(
                     key_span(document.as_table(), other).or_else(|| item.span()),
@@ -186,10 +191,13 @@ impl AccessConfig {
                 ),
             }
         }
-        let config = match access {
+        let mut config = match access {
             None => Some(AccessConfig::default()),
             Some(item) => build(item, &mut problems),
         };
+        if let (Some(config), Some(item)) = (config.as_mut(), notifications) {
+            config.notifications = notifications::build(item, &config.channels, &mut problems);
+        }
         match config {
             Some(config) if problems.0.is_empty() => Ok(config),
             _ => Err(ConfigProblems {
@@ -241,6 +249,7 @@ mod channels;
 pub mod check;
 mod guardrails;
 mod items;
+mod notifications;
 mod problems;
 pub mod reload;
 mod settings;
@@ -252,6 +261,7 @@ use problems::mask_secret_values;
 use problems::{key_span, quoted_list, Problems};
 
 pub use accounts::is_region;
+pub use notifications::{CustomButton, LogGroupMapping, NotificationTopic, NotificationsConfig};
 pub use problems::{line_column, ConfigProblem, ConfigProblems};
 pub use teams_link::{normalise_channel_id, normalise_guid, parse_channel_link};
 

@@ -6,6 +6,7 @@
 //! templates in `/adaptive-cards/` and kept under [`CARD_BUDGET_BYTES`].
 
 mod accounts;
+mod alarms;
 mod confirm;
 mod cut;
 mod elements;
@@ -14,6 +15,8 @@ mod form;
 mod header;
 mod help;
 mod layout;
+mod logs;
+mod notification;
 mod result;
 mod status;
 mod support;
@@ -25,11 +28,17 @@ mod test_support;
 use serde::{Deserialize, Serialize};
 
 pub use accounts::{account_choice, AccountChoiceView};
+pub use alarms::{alarm_list, AlarmSection};
 pub use confirm::confirm;
 pub use error::error;
 pub use form::{form, FormView};
 pub use header::CommandHeader;
 pub use help::{operation_help, service_help, OperationHelp, ParameterHelp, ServiceHelp};
+pub use logs::{logs, LogRow, LogsView};
+pub use notification::{
+    notification, notification_digest, state_change_text, DigestEntry, LabeledChart,
+    NotificationButton, NotificationView,
+};
 pub use result::{result, ResultView};
 pub use status::{status, Status};
 pub use support::{support_case, support_form, support_summary};
@@ -53,17 +62,35 @@ pub enum Verb {
     ChooseAccount,
     /// The welcome card's button, written in its template (`adaptive-cards/welcome.json`).
     Help,
+    /// A notification's or alarm section's "Show logs"; its data carries the record id.
+    ShowLogs,
+    /// "Show error logs": the same query, only entries with Error, Exception or Fail.
+    ShowErrorLogs,
+    /// "Show chart": the alarm's chart rendered again, now.
+    ShowChart,
+    /// "Acknowledge" on a notification card.
+    Acknowledge,
+    /// A topic's own button; its data also carries `button` (the index in the topic's list).
+    RunButton,
+    /// "Refresh" on a logs card whose query was still running.
+    RefreshLogs,
 }
 
 impl Verb {
     /// Every verb, for reading one back from a card.
-    pub const ALL: [Verb; 6] = [
+    pub const ALL: [Verb; 12] = [
         Verb::Submit,
         Verb::Confirm,
         Verb::Cancel,
         Verb::NextPage,
         Verb::ChooseAccount,
         Verb::Help,
+        Verb::ShowLogs,
+        Verb::ShowErrorLogs,
+        Verb::ShowChart,
+        Verb::Acknowledge,
+        Verb::RunButton,
+        Verb::RefreshLogs,
     ];
 
     /// The verb as a card carries it.
@@ -75,6 +102,12 @@ impl Verb {
             Verb::NextPage => "next-page",
             Verb::ChooseAccount => "choose-account",
             Verb::Help => "help",
+            Verb::ShowLogs => "show-logs",
+            Verb::ShowErrorLogs => "show-error-logs",
+            Verb::ShowChart => "show-chart",
+            Verb::Acknowledge => "acknowledge",
+            Verb::RunButton => "run-button",
+            Verb::RefreshLogs => "refresh-logs",
         }
     }
 

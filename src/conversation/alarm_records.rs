@@ -1,0 +1,65 @@
+//! The server-side record behind every alarm button (Show logs, Show error logs, Show chart,
+//! Acknowledge, a topic's own buttons): a card carries only the record's unguessable id, and a
+//! click reads the alarm from here, never from the card. Records are written when a
+//! notification is posted or a describe-alarms answer shows an alarm, and kept 30 days.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::pending::{is_well_formed, new_request_id};
+use super::Inner;
+use crate::notify::message::AlarmNotification;
+use crate::store::{self, StoreResult};
+
+/// The store namespace of alarm records.
+pub const ALARM_RECORDS_NAMESPACE: &str = "alarm-records";
+
+/// How long a record (and so the buttons of its card) stays usable.
+pub const ALARM_RECORD_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// What a click on an alarm button needs to know.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmRecord {
+    pub alarm: AlarmNotification,
+    /// The `[notifications.topics.<name>]` it came through; `None` for a describe-alarms answer.
+    pub topic: Option<String>,
+    /// The conversation whose card carries the buttons: clicks from elsewhere are refused.
+    pub conversation_id: String,
+    /// Who acknowledged it, and when (milliseconds since the epoch).
+    pub acknowledged: Option<(String, i64)>,
+}
+
+#[allow(dead_code)] // skeleton (issue 10): called once the notification hub lands
+impl Inner {
+    /// Stores `record` under a new id and returns the id.
+    pub(super) async fn save_alarm_record(&self, record: &AlarmRecord) -> StoreResult<String> {
+        let id = new_request_id();
+        self.replace_alarm_record(&id, record).await?;
+        Ok(id)
+    }
+
+    /// Writes `record` under an existing id (an acknowledgement, a new state).
+    pub(super) async fn replace_alarm_record(
+        &self,
+        id: &str,
+        record: &AlarmRecord,
+    ) -> StoreResult<()> {
+        store::put_json(
+            self.pending.store().as_ref(),
+            ALARM_RECORDS_NAMESPACE,
+            id,
+            record,
+            Some(ALARM_RECORD_TTL),
+        )
+        .await
+    }
+
+    /// The record `id` names; `None` for an unknown, expired or malformed id.
+    pub(super) async fn alarm_record(&self, id: &str) -> StoreResult<Option<AlarmRecord>> {
+        if !is_well_formed(id) {
+            return Ok(None);
+        }
+        store::get_json(self.pending.store().as_ref(), ALARM_RECORDS_NAMESPACE, id).await
+    }
+}
