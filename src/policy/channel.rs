@@ -328,6 +328,10 @@ impl ChannelAuthorizer {
 
 #[async_trait::async_trait]
 impl Authorizer for ChannelAuthorizer {
+    fn notifications(&self) -> Arc<super::config::NotificationsConfig> {
+        self.config().notifications.clone()
+    }
+
     async fn authorize(
         &self,
         requester: &Requester,

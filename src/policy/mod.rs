@@ -328,6 +328,12 @@ pub trait Authorizer: Send + Sync + 'static {
         self.authorize(requester, invocation).await.into()
     }
 
+    /// The `[notifications]` configuration in force (reloaded with the rest of the file);
+    /// empty for authorizers without a config file.
+    fn notifications(&self) -> std::sync::Arc<config::NotificationsConfig> {
+        std::sync::Arc::new(config::NotificationsConfig::default())
+    }
+
     /// The accounts the requester's channel may use and their current choice
     /// (`@aws set default-account` shows them as a card).
     async fn account_choices(&self, _requester: &Requester) -> Result<AccountQuestion, Denial> {

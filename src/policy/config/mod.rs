@@ -37,7 +37,7 @@ pub struct AccessConfig {
     pub audit: AuditSettings,
     pub assume_role: AssumeRoleSettings,
     /// `[notifications]`: the SNS topics accepted and the channels they post to.
-    pub notifications: NotificationsConfig,
+    pub notifications: std::sync::Arc<NotificationsConfig>,
 }
 
 /// One AWS account a channel may use.
@@ -142,7 +142,7 @@ impl Default for AccessConfig {
                 destination: AuditDestination::Stdout,
             },
             assume_role: AssumeRoleSettings::default(),
-            notifications: NotificationsConfig::default(),
+            notifications: Default::default(),
         }
     }
 }
@@ -196,7 +196,8 @@ impl AccessConfig {
             Some(item) => build(item, &mut problems),
         };
         if let (Some(config), Some(item)) = (config.as_mut(), notifications) {
-            config.notifications = notifications::build(item, &config.channels, &mut problems);
+            config.notifications =
+                std::sync::Arc::new(notifications::build(item, &config.channels, &mut problems));
         }
         match config {
             Some(config) if problems.0.is_empty() => Ok(config),
