@@ -54,6 +54,15 @@ impl Inner {
         verb: &str,
         data: &Value,
     ) -> ClickOutcome {
+        match Verb::from_card(verb) {
+            Some(verb @ (Verb::ShowLogs | Verb::ShowErrorLogs | Verb::RefreshLogs)) => {
+                return self.logs_click(turn, verb, data).await;
+            }
+            Some(verb @ (Verb::ShowChart | Verb::Acknowledge | Verb::RunButton)) => {
+                return self.alarm_click(turn, verb, data).await;
+            }
+            _ => {}
+        }
         let id = data
             .get("request")
             .and_then(Value::as_str)

@@ -26,3 +26,17 @@ impl Inner {
         ClickOutcome::Refuse("Show logs is not available yet.".into())
     }
 }
+
+impl Inner {
+    /// A click on Show logs, Show error logs (the record id in `data.request`) or a logs
+    /// card's Refresh.
+    pub(super) async fn logs_click(
+        self: &std::sync::Arc<Self>,
+        turn: &TurnContext,
+        verb: crate::render::Verb,
+        data: &serde_json::Value,
+    ) -> ClickOutcome {
+        let _ = (turn, verb, data);
+        ClickOutcome::Refuse("Show logs is not available yet.".into())
+    }
+}

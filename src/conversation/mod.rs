@@ -27,6 +27,7 @@
 
 mod abandoned;
 mod accounts;
+mod alarm_clicks;
 pub mod alarm_records;
 mod cards;
 mod charts;
