@@ -26,8 +26,9 @@ pub(super) const QUERY_RECORDS_NAMESPACE: &str = "logs-queries";
 /// How long Refresh works: Logs Insights keeps results for 7 days, a day is plenty in chat.
 const QUERY_RECORD_TTL: Duration = Duration::from_secs(24 * 3600);
 
-/// How long results are polled for after the query started, within the 15 s call limit.
-const POLL_BUDGET: Duration = Duration::from_secs(12);
+/// The share of the call limit (15 s by default) that results are polled for after the query
+/// started: 12 s by default.
+const POLL_SHARE: f64 = 0.8;
 
 /// The wait between polls: 250 ms, doubling to 1 s.
 const POLL_BACKOFF: Backoff = Backoff {
@@ -221,7 +222,7 @@ impl Inner {
 
     /// GetQueryResults until the query is no longer running or the budget is spent.
     async fn poll(&self, permit: &Permit, query_id: &str) -> Result<QueryResults, LogsError> {
-        let deadline = Instant::now() + POLL_BUDGET;
+        let deadline = Instant::now() + self.engine.config().timeout.mul_f64(POLL_SHARE);
         let api = self.logs_api();
         let mut attempt = 0;
         loop {
