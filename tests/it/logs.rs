@@ -391,7 +391,7 @@ async fn a_query_still_running_shows_what_is_there_and_refresh_shows_the_rest() 
     proxy.set_running(true);
     let before = bot.connector.state.received().len();
     click(&bot, "show-logs", &id, OPS).await;
-    let card = posted(&bot, before, "still running").await;
+    let card = posted(&bot, before, "Still running").await;
     let refresh = crate::support::app::request_id(
         &card["body"]
             .as_array()

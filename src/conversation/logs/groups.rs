@@ -67,7 +67,7 @@ impl Inner {
         if let Some(found) = found(filtered, "metric filters") {
             return Some(found);
         }
-        let lambda = metrics.iter().filter_map(|m| lambda_group(m)).collect();
+        let lambda = metrics.iter().filter_map(lambda_group).collect();
         if let Some(found) = found(lambda, "lambda") {
             return Some(found);
         }

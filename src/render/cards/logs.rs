@@ -211,7 +211,7 @@ fn status_text(view: &LogsView) -> String {
         n => format!("{n} entries"),
     };
     if matches!(view.status.as_str(), "Running" | "Scheduled") {
-        format!("{} (still running; {entries} so far)", view.status)
+        format!("Still running; {entries} so far")
     } else {
         format!("{}, {entries}", escape_markdown(&view.status))
     }
