@@ -14,13 +14,15 @@
 //! - `serialize`, `parse`, `xml`, `timestamp`, `shape`: the wire protocols, as botocore;
 //! - `endpoint`, `sign`: endpoint resolution and SigV4;
 //! - `error`: [`AwsError`];
-//! - `support`: the Support API through the SDK.
+//! - `support`: the Support API through the SDK;
+//! - `logs`: CloudWatch Logs Insights, metric filters, log groups and alarm tags through the SDK.
 
 mod config;
 mod customizations;
 mod endpoint;
 mod engine;
 mod error;
+pub mod logs;
 pub(crate) mod paginate;
 mod parse;
 mod request;

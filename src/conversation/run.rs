@@ -167,7 +167,7 @@ impl Inner {
                             confirmed,
                         })
                         .await;
-                    let state = if card.name == "result" {
+                    let state = if matches!(card.name, "result" | "logs") {
                         RequestState::Done
                     } else {
                         RequestState::Failed
@@ -219,6 +219,13 @@ impl Inner {
         );
         match called {
             Ok((output, further)) => {
+                // `logs start-query` in chat shows the query's results (see `logs::typed`).
+                if let Some(card) = self
+                    .start_query_results(requester, invocation, permit, &output, correlation_id)
+                    .await
+                {
+                    return (card, None);
+                }
                 let next_request = match further {
                     Some(further) => {
                         self.store_next_page(

@@ -184,7 +184,8 @@ fn cards() -> Vec<(&'static str, Card)> {
             read_only: true,
         })
     };
-    vec![
+    let mut cards = logs_cards();
+    cards.splice(0..0, [
         ("result-json", result(alarms(2), None, 1, false, None)),
         ("result-json-cut", result(alarms(200), None, 1, true, None)),
         ("result-table", render::result(&ResultView {
@@ -268,7 +269,8 @@ fn cards() -> Vec<(&'static str, Card)> {
             Some(&support_header),
             Some("An error occurred (SubscriptionRequiredException) when calling the DescribeServices operation: AWS Premium Support Subscription is required to use this service."),
         )),
-    ]
+    ]);
+    cards
 }
 
 fn target_dir() -> PathBuf {
@@ -332,4 +334,67 @@ fn long_output_is_cut_with_a_notice_and_every_button_has_a_fallback() {
     assert!(cut.contains("Output cut:"), "{cut}");
     assert!(cut.contains("of 200 items shown"), "{cut}");
     assert!(cut.contains("Next page"));
+}
+
+/// The logs cards (Show logs, a query still running, the log-group form), from fixed inputs.
+fn logs_cards() -> Vec<(&'static str, Card)> {
+    let query = "fields @timestamp, @logStream, @message | filter @message like /(?i)(error|exception|fail)/ | sort @timestamp asc | limit 30";
+    let messages = [
+        "START RequestId: 8f2c1a7e-1b2d-4c3e-9f10-aa11bb22cc33 Version: $LATEST",
+        "ERROR Unhandled exception: TimeoutError: connect ETIMEDOUT 10.0.3.17:5432 at TCPConnectWrapper.afterConnect [as oncomplete] (node:net:1607:16) while reading order 58311 from the orders table; the request will be retried by the caller with exponential backoff and the failure is counted in the Errors metric of this function",
+        "Order 58312 failed validation: missing field `customerId`",
+        "END RequestId: 8f2c1a7e-1b2d-4c3e-9f10-aa11bb22cc33",
+    ];
+    let rows: Vec<render::LogRow> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, message)| render::LogRow {
+            timestamp: format!("2026-12-03 10:3{}:0{i}.{:03}", 8 + i / 2, 17 * i),
+            stream: "2026/12/03/[$LATEST]5b1c0e8e4c0f4d2f9a7e".to_owned(),
+            message: (*message).to_owned(),
+        })
+        .collect();
+    let view = render::LogsView {
+        title: "Error logs of orders-api-errors".to_owned(),
+        log_groups: vec!["/aws/lambda/orders-api".to_owned()],
+        start_millis: 1_796_294_220_000,
+        end_millis: 1_796_294_707_000,
+        errors_only: true,
+        rows,
+        status: "Complete".to_owned(),
+        console_url: "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:logs-insights$3FqueryDetail$3D$257E$2528end$257E$25272026-12-03T10*3a45*3a07.000Z$257Estart$257E$25272026-12-03T10*3a37*3a00.000Z$257EtimeType$257E$2527ABSOLUTE$257Etz$257E$2527UTC$257EeditorString$257E$2527fields*20*40timestamp$257EisLiveTail$257Efalse$257Esource$257E$2528$257E$2527*2faws*2flambda*2forders-api$2529$2529".to_owned(),
+        command: format!("aws logs start-query --region eu-west-1 --log-group-names /aws/lambda/orders-api --start-time 1796294220 --end-time 1796294707 --query-string '{query}'"),
+        refresh: None,
+    };
+    let running = render::LogsView {
+        title: "Logs of orders-api-errors".to_owned(),
+        errors_only: false,
+        rows: view.rows[..1].to_vec(),
+        status: "Running".to_owned(),
+        refresh: Some(render::NotificationButton {
+            title: "Refresh".to_owned(),
+            verb: render::Verb::RefreshLogs,
+            record: REQUEST.to_owned(),
+            index: None,
+        }),
+        ..view.clone()
+    };
+    let form = render::LogGroupsForm {
+        title: "Logs of cpu-high".to_owned(),
+        reason: "I found no log groups for cpu-high: no aws-chatops:log-groups tag, no mapping in the configuration, no metric filter for its metric, and no Lambda or API Gateway dimension. Choose the log groups to read.".to_owned(),
+        choices: ["/aws/lambda/orders-api", "/ecs/checkout", "/ecs/payments", "API-Gateway-Execution-Logs_a1b2c3d4e5/prod"]
+            .map(str::to_owned)
+            .to_vec(),
+        submit: render::NotificationButton {
+            title: "Show logs".to_owned(),
+            verb: render::Verb::ShowLogs,
+            record: REQUEST.to_owned(),
+            index: None,
+        },
+    };
+    vec![
+        ("logs", render::logs(&view)),
+        ("logs-running", render::logs(&running)),
+        ("logs-form", render::log_groups_form(&form)),
+    ]
 }

@@ -6,5 +6,6 @@
 pub mod app;
 pub mod aws;
 pub mod keys;
+pub mod logs_proxy;
 pub mod moto;
 pub mod standins;

@@ -1,0 +1,283 @@
+//! The CloudWatch Logs calls behind Show logs, typed through `aws-sdk-cloudwatchlogs`:
+//! StartQuery and GetQueryResults (Logs Insights), DescribeMetricFilters and DescribeLogGroups
+//! (which log groups an alarm reads), and the alarm's tags through `aws-sdk-cloudwatch`
+//! ListTagsForResource. The clients are built per call from the permit's credentials and region
+//! and the engine's endpoint settings; every call first checks that its permit was granted for
+//! exactly that operation. Never formats anything for people.
+
+use aws_sdk_cloudwatchlogs::config::retry::RetryConfig;
+use aws_sdk_cloudwatchlogs::config::timeout::TimeoutConfig;
+use aws_sdk_cloudwatchlogs::config::{BehaviorVersion, Region};
+use aws_sdk_cloudwatchlogs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use super::{endpoint::service_env_key, CallOptions, EngineConfig};
+use crate::policy::Permit;
+
+/// At most this many log groups a DescribeLogGroups answer offers (one page).
+pub const MAX_LISTED_LOG_GROUPS: i32 = 50;
+
+/// One Logs Insights query to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InsightsQuery {
+    pub log_groups: Vec<String>,
+    /// Seconds since the epoch, as StartQuery takes them.
+    pub start_seconds: i64,
+    pub end_seconds: i64,
+    pub query_string: String,
+}
+
+/// What GetQueryResults answered: the query's status (`Running`, `Complete`, ...) and the
+/// rows, each its (field, value) pairs in the service's order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QueryResults {
+    pub status: String,
+    pub rows: Vec<Vec<(String, String)>>,
+}
+
+impl QueryResults {
+    /// Whether the query is still going (`Scheduled` or `Running`): polling again may give more.
+    pub fn is_running(&self) -> bool {
+        matches!(self.status.as_str(), "Scheduled" | "Running")
+    }
+}
+
+/// Why a Logs (or alarm tag) call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LogsError {
+    /// The permit was granted for another operation: a bug in the caller, refused here.
+    #[error("the permit for {granted} does not cover {operation}")]
+    NotPermitted { granted: String, operation: String },
+    /// The service refused the call, in the AWS CLI's words.
+    #[error("An error occurred ({code}) when calling the {operation} operation: {message}")]
+    Service {
+        code: String,
+        message: String,
+        operation: String,
+    },
+    /// The call could not be made or its answer not read (transport, timeout, credentials).
+    #[error("the {operation} call failed: {message}")]
+    Call { operation: String, message: String },
+}
+
+/// Calls CloudWatch Logs (and CloudWatch's ListTagsForResource) on behalf of a permit.
+#[derive(Debug, Clone)]
+pub struct LogsApi {
+    config: EngineConfig,
+}
+
+impl LogsApi {
+    pub fn new(config: EngineConfig) -> Self {
+        LogsApi { config }
+    }
+
+    /// The endpoint a service key (`CLOUDWATCH_LOGS`) is sent to, when it is overridden.
+    fn endpoint(&self, service_id: &str) -> Option<&String> {
+        self.config
+            .service_endpoints
+            .get(&service_env_key(service_id))
+            .or(self.config.endpoint_url.as_ref())
+    }
+
+    fn logs_client(&self, permit: &Permit) -> aws_sdk_cloudwatchlogs::Client {
+        let call = CallOptions::of(permit);
+        let mut builder = aws_sdk_cloudwatchlogs::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(call.region))
+            .credentials_provider(call.credentials)
+            .retry_config(RetryConfig::standard().with_max_attempts(self.config.max_attempts))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(self.config.timeout)
+                    .build(),
+            );
+        if let Some(url) = self.endpoint("CloudWatch Logs") {
+            builder = builder.endpoint_url(url.clone());
+        }
+        aws_sdk_cloudwatchlogs::Client::from_conf(builder.build())
+    }
+
+    fn cloudwatch_client(&self, permit: &Permit) -> aws_sdk_cloudwatch::Client {
+        use aws_sdk_cloudwatch::config as cw;
+        let call = CallOptions::of(permit);
+        let mut builder = cw::Builder::new()
+            .behavior_version(cw::BehaviorVersion::latest())
+            .region(cw::Region::new(call.region))
+            .credentials_provider(call.credentials)
+            .retry_config(
+                cw::retry::RetryConfig::standard().with_max_attempts(self.config.max_attempts),
+            )
+            .timeout_config(
+                cw::timeout::TimeoutConfig::builder()
+                    .operation_timeout(self.config.timeout)
+                    .build(),
+            );
+        if let Some(url) = self.endpoint("CloudWatch") {
+            builder = builder.endpoint_url(url.clone());
+        }
+        aws_sdk_cloudwatch::Client::from_conf(builder.build())
+    }
+
+    /// StartQuery: the query's id.
+    pub async fn start_query(
+        &self,
+        permit: &Permit,
+        query: &InsightsQuery,
+    ) -> Result<String, LogsError> {
+        covers(permit, "logs", "StartQuery")?;
+        let request = self
+            .logs_client(permit)
+            .start_query()
+            .set_log_group_names(Some(query.log_groups.clone()))
+            .start_time(query.start_seconds)
+            .end_time(query.end_seconds)
+            .query_string(&query.query_string);
+        let output = answer("StartQuery", request.send()).await?;
+        output
+            .query_id()
+            .map(str::to_owned)
+            .ok_or_else(|| LogsError::Call {
+                operation: "StartQuery".into(),
+                message: "the answer named no queryId".into(),
+            })
+    }
+
+    /// GetQueryResults of the query `query_id`.
+    pub async fn query_results(
+        &self,
+        permit: &Permit,
+        query_id: &str,
+    ) -> Result<QueryResults, LogsError> {
+        covers(permit, "logs", "GetQueryResults")?;
+        let request = self
+            .logs_client(permit)
+            .get_query_results()
+            .query_id(query_id);
+        let output = answer("GetQueryResults", request.send()).await?;
+        Ok(QueryResults {
+            status: output
+                .status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_else(|| "Unknown".to_owned()),
+            rows: output
+                .results()
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .filter_map(|f| {
+                            Some((f.field()?.to_owned(), f.value().unwrap_or("").to_owned()))
+                        })
+                        .collect()
+                })
+                .collect(),
+        })
+    }
+
+    /// DescribeMetricFilters by metric: the log groups whose filters publish `metric_name` in
+    /// `namespace` (each once, in the service's order).
+    pub async fn metric_filter_log_groups(
+        &self,
+        permit: &Permit,
+        metric_name: &str,
+        namespace: &str,
+    ) -> Result<Vec<String>, LogsError> {
+        covers(permit, "logs", "DescribeMetricFilters")?;
+        let request = self
+            .logs_client(permit)
+            .describe_metric_filters()
+            .metric_name(metric_name)
+            .metric_namespace(namespace);
+        let output = answer("DescribeMetricFilters", request.send()).await?;
+        let mut groups: Vec<String> = Vec::new();
+        for filter in output.metric_filters() {
+            // The service filters already; checking again keeps a lax answer from naming
+            // groups that publish something else.
+            let publishes = filter
+                .metric_transformations()
+                .iter()
+                .any(|t| t.metric_name() == metric_name && t.metric_namespace() == namespace);
+            if let (true, Some(group)) = (publishes, filter.log_group_name()) {
+                if !groups.iter().any(|g| g == group) {
+                    groups.push(group.to_owned());
+                }
+            }
+        }
+        Ok(groups)
+    }
+
+    /// DescribeLogGroups: the names of at most [`MAX_LISTED_LOG_GROUPS`] groups, starting with
+    /// `prefix` when given.
+    pub async fn log_groups(
+        &self,
+        permit: &Permit,
+        prefix: Option<&str>,
+    ) -> Result<Vec<String>, LogsError> {
+        covers(permit, "logs", "DescribeLogGroups")?;
+        let request = self
+            .logs_client(permit)
+            .describe_log_groups()
+            .set_log_group_name_prefix(prefix.map(str::to_owned))
+            .limit(MAX_LISTED_LOG_GROUPS);
+        let output = answer("DescribeLogGroups", request.send()).await?;
+        Ok(output
+            .log_groups()
+            .iter()
+            .filter_map(|g| g.log_group_name().map(str::to_owned))
+            .collect())
+    }
+
+    /// CloudWatch ListTagsForResource of the alarm `alarm_arn`: (key, value) pairs.
+    pub async fn alarm_tags(
+        &self,
+        permit: &Permit,
+        alarm_arn: &str,
+    ) -> Result<Vec<(String, String)>, LogsError> {
+        covers(permit, "cloudwatch", "ListTagsForResource")?;
+        let request = self
+            .cloudwatch_client(permit)
+            .list_tags_for_resource()
+            .resource_arn(alarm_arn);
+        let output = answer("ListTagsForResource", request.send()).await?;
+        Ok(output
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned())))
+            .collect())
+    }
+}
+
+/// Refuses a permit granted for anything but `service` `operation`.
+fn covers(permit: &Permit, service: &str, operation: &str) -> Result<(), LogsError> {
+    if permit.service() == service && permit.operation() == operation {
+        return Ok(());
+    }
+    Err(LogsError::NotPermitted {
+        granted: format!("{} {}", permit.service(), permit.operation()),
+        operation: format!("{service} {operation}"),
+    })
+}
+
+/// Awaits one SDK call and turns its failure into a [`LogsError`] for `operation`.
+async fn answer<T, E, R>(
+    operation: &str,
+    call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
+) -> Result<T, LogsError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let error = match call.await {
+        Ok(output) => return Ok(output),
+        Err(error) => error,
+    };
+    if let SdkError::ServiceError(service) = &error {
+        return Err(LogsError::Service {
+            code: service.err().code().unwrap_or("Unknown").to_owned(),
+            message: service.err().message().unwrap_or_default().to_owned(),
+            operation: operation.to_owned(),
+        });
+    }
+    Err(LogsError::Call {
+        operation: operation.to_owned(),
+        message: DisplayErrorContext(&error).to_string(),
+    })
+}
