@@ -16,6 +16,7 @@ mod front_door;
 mod layering;
 mod lifecycle;
 mod limits;
+mod notifications;
 mod parity;
 mod replicas;
 mod replies;

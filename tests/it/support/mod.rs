@@ -7,4 +7,5 @@ pub mod app;
 pub mod aws;
 pub mod keys;
 pub mod moto;
+pub mod sns;
 pub mod standins;
