@@ -20,7 +20,9 @@ pub(super) enum Place {
         bot: ChannelAccount,
     },
     /// A group chat: cards are messages in the chat.
-    Chat { reference: ConversationReference },
+    Chat {
+        reference: Box<ConversationReference>,
+    },
 }
 
 impl Place {
@@ -69,7 +71,9 @@ impl NotificationHub {
                     };
                     reference.tenant_id = Some(tenant_id);
                 }
-                Some(Place::Chat { reference })
+                Some(Place::Chat {
+                    reference: Box::new(reference),
+                })
             }
             // Refused by the config check: there is no one conversation to post to.
             ChannelLocation::PersonalChats { .. } => None,
