@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::cas::{read_json, swap_json};
 use super::routing::Place;
-use super::state::{read_json, swap_json, MAX_ATTEMPTS};
+use super::state::MAX_ATTEMPTS;
 use super::{HubError, NotificationHub};
 use crate::bot::MessageRef;
 use crate::common::{error_chain, now_millis};

@@ -9,6 +9,7 @@
 //! Nothing is dropped silently: a channel a notification cannot reach is logged with the SNS
 //! `MessageId` and counted as undeliverable. Message bodies are never logged.
 
+mod cas;
 mod digest;
 mod posting;
 mod routing;
@@ -66,7 +67,7 @@ pub struct NotificationHub {
     references: Arc<dyn ConversationStore>,
     responder: Responder,
     counters: Counters,
-    locks: state::KeyLocks,
+    locks: cas::KeyLocks,
 }
 
 impl Conversations {
@@ -84,7 +85,7 @@ impl Conversations {
             references,
             responder,
             counters: Counters::default(),
-            locks: state::KeyLocks::default(),
+            locks: cas::KeyLocks::default(),
         })
     }
 }
