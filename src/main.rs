@@ -33,7 +33,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the Bot Framework endpoint (POST /api/messages, GET /healthz, GET /readyz).
+    /// Serve the Bot Framework endpoint (POST /api/messages), SNS notifications (POST
+    /// /api/sns), GET /healthz, GET /readyz and GET /metrics.
     Serve,
     /// Run one AWS CLI command from the terminal and print what the AWS CLI prints:
     /// `aws-chatops exec -- cloudwatch describe-alarms --state-value ALARM`. Without --as it
@@ -177,6 +178,7 @@ fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
             Conversations::new(engine, authorizer, store.clone(), config.request_ttl)
                 .with_audit(audit);
         let server = ServerBuilder::new(config)
+            .notifications(conversations.clone())
             .command_handler(Arc::new(conversations))
             .conversation_store(Arc::new(DurableConversationStore::new(store.clone())))
             .outbox_store(store)

@@ -152,6 +152,34 @@ pub struct Metrics {
     request_transitions: Family<StateLabels, Counter>,
     requests_running: Gauge,
     memory_bytes: Family<MemoryLabels, Gauge>,
+    notifications: Family<EventLabels, Counter>,
+    notifications_refused: Family<ReasonLabels, Counter>,
+}
+
+/// What became of an SNS delivery on `/api/sns`, or of one notification for one channel:
+/// the `event` label of `notifications`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotificationEvent {
+    /// A verified notification from a configured topic.
+    Received,
+    /// A card (or thread reply, or digest) posted or updated for one channel.
+    Posted,
+    /// The same `MessageId` again within 24 h: accepted, not posted again.
+    Duplicate,
+    /// A channel the notification could not be delivered to (no reference, or the Connector
+    /// refused or stayed down after retries).
+    Undeliverable,
+}
+
+impl NotificationEvent {
+    pub fn label(self) -> &'static str {
+        match self {
+            NotificationEvent::Received => "received",
+            NotificationEvent::Posted => "posted",
+            NotificationEvent::Duplicate => "duplicate",
+            NotificationEvent::Undeliverable => "undeliverable",
+        }
+    }
 }
 
 /// Latency buckets in seconds: from a cached answer (1 ms) to the 15 s command deadline.
@@ -242,8 +270,36 @@ impl Metrics {
                 "Process memory: resident (VmRSS) and peak resident (VmHWM)",
                 Family::default(),
             ),
+            notifications: registered(
+                r,
+                "notifications",
+                "SNS notifications: received, posted (per channel), duplicate, undeliverable (per channel)",
+                Family::default(),
+            ),
+            notifications_refused: registered(
+                r,
+                "notifications_refused",
+                "Deliveries to /api/sns refused with 403, by reason",
+                Family::default(),
+            ),
             registry,
         }
+    }
+
+    /// One notification event (see [`NotificationEvent`]).
+    pub fn notification(&self, event: NotificationEvent) {
+        self.notifications
+            .get_or_create(&EventLabels {
+                event: event.label(),
+            })
+            .inc();
+    }
+
+    /// A delivery to `/api/sns` refused, with a reason from a fixed list.
+    pub fn notification_refused(&self, reason: &'static str) {
+        self.notifications_refused
+            .get_or_create(&ReasonLabels { reason })
+            .inc();
     }
 
     /// An activity answered: its type (see [`activity_type`]; `unread` for a request refused
@@ -391,6 +447,8 @@ mod tests {
         );
         metrics.store_operation("get", true);
         metrics.request_transition("running");
+        metrics.notification(NotificationEvent::Duplicate);
+        metrics.notification_refused("signature");
         metrics.delivery(&DeliverySnapshot {
             sent: 3,
             outbox_depth: 1,
@@ -407,6 +465,8 @@ mod tests {
             r#"aws_chatops_request_transitions_total{state="running"} 1"#,
             r#"aws_chatops_connector_events_total{event="sent"} 3"#,
             "aws_chatops_outbox_depth 1",
+            r#"aws_chatops_notifications_total{event="duplicate"} 1"#,
+            r#"aws_chatops_notifications_refused_total{reason="signature"} 1"#,
             "aws_chatops_process_memory_bytes{kind=\"resident\"}",
             "# EOF",
         ] {

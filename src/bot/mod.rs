@@ -20,7 +20,7 @@ pub use handler::{
     card_response, error_response, BackgroundSpawner, CardAction, CommandHandler, MessageRef,
     NoCommandHandler, Reply, Responder, TurnContext, NO_COMMAND_ENGINE,
 };
-pub use store::{ConversationStore, DurableConversationStore};
+pub use store::{ConversationStore, DurableConversationStore, ReferenceIndex};
 
 use crate::common::error_chain;
 use crate::render;
@@ -345,6 +345,7 @@ impl Bot {
         if let Err(error) = self.store.put(reference).await {
             tracing::error!(error = %error, "conversation reference not stored");
         }
+        self.index_reference(&activity, &conversation_id).await;
         if activity.action.as_deref() == Some("add-upgrade")
             || !self.first_welcome(&conversation_id)
         {
@@ -370,6 +371,29 @@ impl Bot {
             }
         })
         .await
+    }
+
+    /// Indexes the conversation by its team (`channelData.team.id` and `.aadGroupId`) and
+    /// tenant, so notifications for any channel of the team find the service URL.
+    async fn index_reference(&self, activity: &Activity, conversation_id: &str) {
+        let team = activity
+            .channel_data
+            .as_ref()
+            .and_then(|data| data.get("team"));
+        let group = team
+            .and_then(|team| team.get("aadGroupId"))
+            .and_then(|id| id.as_str());
+        let keys = [
+            (ReferenceIndex::Team, activity.team_id()),
+            (ReferenceIndex::Team, group),
+            (ReferenceIndex::Tenant, activity.tenant_id()),
+        ];
+        for (index, key) in keys {
+            let Some(key) = key else { continue };
+            if let Err(error) = self.store.index(index, key, conversation_id).await {
+                tracing::error!(error = %error, "conversation reference not indexed");
+            }
+        }
     }
 
     /// True when no welcome went to this conversation within the quiet period (and records it).

@@ -36,6 +36,7 @@ mod form;
 mod help;
 mod logs;
 mod message;
+pub mod notifications;
 mod paging;
 pub mod pending;
 mod reauthorize;

@@ -69,7 +69,18 @@ pub(super) async fn read_activity(
     payload: web::Payload,
     state: &AppState,
 ) -> Result<Activity, RequestError> {
-    let limit = state.max_body_bytes;
+    let (body, _slot) = read_limited(request, payload, state, state.max_body_bytes).await?;
+    parse_activity(&body)
+}
+
+/// Reads a body of at most `limit` bytes within the body deadline (also `/api/sns`). The
+/// body-read slot comes back with it: keep it until the body is parsed and dropped.
+pub(super) async fn read_limited(
+    request: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    limit: usize,
+) -> Result<(web::BytesMut, tokio::sync::OwnedSemaphorePermit), RequestError> {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -78,8 +89,8 @@ pub(super) async fn read_activity(
     if declared.is_some_and(|length| length > limit) {
         return Err(RequestError::TooLarge { limit });
     }
-    // Held until the body is parsed and dropped: the slot stands for the memory of one body.
-    let _slot = state
+    // The slot stands for the memory of one body.
+    let slot = state
         .body_reads
         .clone()
         .try_acquire_owned()
@@ -87,7 +98,7 @@ pub(super) async fn read_activity(
     let body = tokio::time::timeout(state.body_read_timeout, read_body(payload, declared, limit))
         .await
         .map_err(|_| RequestError::BodyTimeout(state.body_read_timeout))??;
-    parse_activity(&body)
+    Ok((body, slot))
 }
 
 async fn read_body(

@@ -7,12 +7,14 @@
 //!
 //! Where things are: `server` builds, starts and stops the server (connection limits, routes);
 //! `messages` answers `/api/messages`; `body` reads its body within the limits; `health`
-//! answers `/healthz`, `/readyz` and `/metrics`.
+//! answers `/healthz`, `/readyz` and `/metrics`; `sns` answers `/api/sns` (SNS deliveries,
+//! authenticated by their own signature) and hands notifications to the hub.
 
 mod body;
 mod health;
 mod messages;
 mod server;
+mod sns;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +23,8 @@ use tokio::sync::Semaphore;
 
 use crate::auth::TokenValidator;
 use crate::bot::{Bot, ConversationStore};
+
+pub use sns::SNS_MAX_BODY_BYTES;
 
 pub use server::{
     RunningServer, ServerBuilder, StartError, BACKLOG, CLIENT_DISCONNECT_TIMEOUT,
@@ -38,4 +42,6 @@ struct AppState {
     /// times `max_body_bytes`.
     body_reads: Arc<Semaphore>,
     max_body_reads: usize,
+    /// `/api/sns`, when the server posts notifications.
+    sns: Option<Arc<sns::SnsEndpoint>>,
 }

@@ -13,12 +13,15 @@ use tokio::task::JoinHandle;
 
 use super::health::{healthz, metrics, readyz};
 use super::messages::messages;
+use super::sns::{sns, SnsEndpoint};
 use super::AppState;
 use crate::auth::{KeyCache, KeyRefreshPolicy, TokenProvider, TokenValidator};
 use crate::bot::{
     Bot, CommandHandler, ConversationStore, DurableConversationStore, NoCommandHandler,
 };
 use crate::config::Config;
+use crate::conversation::notifications::NotificationHub;
+use crate::conversation::Conversations;
 use crate::store::Store;
 use crate::teams::{Delivery, DeliveryPolicy, RetryPolicy};
 
@@ -66,6 +69,7 @@ pub struct ServerBuilder {
     address: Option<SocketAddr>,
     max_turns_in_flight: usize,
     max_connections_per_worker: usize,
+    notifications: Option<Conversations>,
 }
 
 impl ServerBuilder {
@@ -84,7 +88,15 @@ impl ServerBuilder {
             address: None,
             max_turns_in_flight: crate::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
             max_connections_per_worker: DEFAULT_MAX_CONNECTIONS_PER_WORKER,
+            notifications: None,
         }
+    }
+
+    /// Posts SNS notifications (`POST /api/sns`) through this conversation flow's
+    /// `[notifications]` configuration. Without it, `/api/sns` refuses every delivery.
+    pub fn notifications(mut self, conversations: Conversations) -> Self {
+        self.notifications = Some(conversations);
+        self
     }
 
     /// The handler that answers messages and card actions (the command engine).
@@ -171,6 +183,22 @@ impl ServerBuilder {
         if let Some(work) = handler.background(bot.responder()) {
             background_tasks.push(tokio::spawn(work));
         }
+        let (sns, notification_hub) = match self.notifications {
+            Some(conversations) => {
+                let hub = conversations.notification_hub(
+                    bot.delivery().clone(),
+                    self.store.clone(),
+                    bot.responder(),
+                );
+                let checked = hub.clone();
+                background_tasks.push(tokio::spawn(async move {
+                    checked.check_references().await;
+                }));
+                let endpoint = SnsEndpoint::new(hub.clone()).map_err(StartError::HttpClient)?;
+                (Some(Arc::new(endpoint)), Some(hub))
+            }
+            None => (None, None),
+        };
 
         let state = web::Data::new(AppState {
             validator,
@@ -180,6 +208,7 @@ impl ServerBuilder {
             body_read_timeout: config.body_read_timeout,
             body_reads: Arc::new(Semaphore::new(config.max_body_reads)),
             max_body_reads: config.max_body_reads,
+            sns,
         });
         let address = self
             .address
@@ -198,6 +227,7 @@ impl ServerBuilder {
             handle,
             task,
             bot,
+            notification_hub,
             refresh_tasks: background_tasks,
         })
     }
@@ -283,6 +313,7 @@ impl Listener {
 fn routes(app: &mut web::ServiceConfig) {
     let resources = [
         ("/api/messages", web::post().to(messages)),
+        ("/api/sns", web::post().to(sns)),
         ("/healthz", web::get().to(healthz)),
         ("/readyz", web::get().to(readyz)),
         ("/metrics", web::get().to(metrics)),
@@ -297,7 +328,7 @@ fn routes(app: &mut web::ServiceConfig) {
 }
 
 async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
-    let allow = if request.path() == "/api/messages" {
+    let allow = if request.path().starts_with("/api/") {
         "POST"
     } else {
         "GET"
@@ -313,6 +344,7 @@ pub struct RunningServer {
     handle: ServerHandle,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     bot: Arc<Bot>,
+    notification_hub: Option<Arc<NotificationHub>>,
     refresh_tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -325,6 +357,11 @@ impl RunningServer {
     /// The bot, for proactive messages and introspection.
     pub fn bot(&self) -> &Arc<Bot> {
         &self.bot
+    }
+
+    /// The notification hub behind `/api/sns`, when notifications are on.
+    pub fn notification_hub(&self) -> Option<&Arc<NotificationHub>> {
+        self.notification_hub.as_ref()
     }
 
     /// Graceful shutdown: stop accepting, finish HTTP requests in flight, then wait up to

@@ -332,6 +332,12 @@ impl Authorizer for ChannelAuthorizer {
         self.config().notifications.clone()
     }
 
+    fn channel_location(&self, key: &str) -> Option<ChannelLocation> {
+        self.config()
+            .channel(key)
+            .map(|channel| channel.location.clone())
+    }
+
     async fn authorize(
         &self,
         requester: &Requester,

@@ -334,6 +334,12 @@ pub trait Authorizer: Send + Sync + 'static {
         std::sync::Arc::new(config::NotificationsConfig::default())
     }
 
+    /// Where the channel entry `key` of `[access.channels]` is (notifications are posted
+    /// there); `None` for an unknown key or an authorizer without a config file.
+    fn channel_location(&self, _key: &str) -> Option<config::ChannelLocation> {
+        None
+    }
+
     /// The accounts the requester's channel may use and their current choice
     /// (`@aws set default-account` shows them as a card).
     async fn account_choices(&self, _requester: &Requester) -> Result<AccountQuestion, Denial> {

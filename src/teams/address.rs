@@ -64,6 +64,21 @@ pub fn conversation_url(
     Ok(parsed)
 }
 
+/// `{serviceUrl}/v3/conversations`: where a new conversation (a new channel thread) is created.
+pub fn conversations_url(service_url: &str) -> Result<Url, ConnectorError> {
+    let invalid = || ConnectorError::InvalidServiceUrl(service_url.to_owned());
+    let base = Url::parse(service_url).map_err(|_| invalid())?;
+    if !is_https_or_loopback(&base) || base.query().is_some() || base.fragment().is_some() {
+        return Err(invalid());
+    }
+    let url = format!("{}/v3/conversations", base.as_str().trim_end_matches('/'));
+    let parsed = Url::parse(&url).map_err(|_| invalid())?;
+    if parsed.as_str() != url {
+        return Err(invalid());
+    }
+    Ok(parsed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +151,26 @@ mod tests {
             message.contains("conversation id \"..\"") && message.contains("only dots"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn the_create_conversation_url_joins_without_double_slashes() {
+        for (service_url, expected) in [
+            (
+                "https://smba.trafficmanager.net/amer/",
+                "https://smba.trafficmanager.net/amer/v3/conversations",
+            ),
+            (
+                "http://127.0.0.1:8080",
+                "http://127.0.0.1:8080/v3/conversations",
+            ),
+        ] {
+            assert_eq!(conversations_url(service_url).unwrap().as_str(), expected);
+        }
+        assert!(matches!(
+            conversations_url("http://smba.trafficmanager.net/amer/"),
+            Err(ConnectorError::InvalidServiceUrl(_))
+        ));
     }
 
     #[test]

@@ -8,11 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::activity::{Activity, ResourceResponse};
+use super::activity::{Activity, ChannelAccount, ResourceResponse};
 pub use super::address::conversation_url;
+use super::address::conversations_url;
 use super::counters::DeliveryCounters;
 use super::pacer::{Pacer, PacingPolicy};
 pub use super::retry::RetryPolicy;
@@ -109,6 +111,48 @@ impl Operation {
     }
 }
 
+/// The body of `POST /v3/conversations` that starts a new thread in a Teams channel
+/// (botframework.md §3.5): `activity` is its first message, and mandatory.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationParameters {
+    pub is_group: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bot: Option<ChannelAccount>,
+    pub channel_data: serde_json::Value,
+    pub activity: Activity,
+    pub tenant_id: String,
+}
+
+impl ConversationParameters {
+    /// A new thread in the Teams channel `channel_id` whose root message is `activity`.
+    pub fn channel_thread(
+        channel_id: &str,
+        tenant_id: &str,
+        bot: Option<ChannelAccount>,
+        activity: Activity,
+    ) -> Self {
+        ConversationParameters {
+            is_group: true,
+            bot,
+            channel_data: serde_json::json!({"channel": {"id": channel_id}}),
+            activity,
+            tenant_id: tenant_id.to_owned(),
+        }
+    }
+}
+
+/// The Connector's answer to a create conversation: the new conversation (for a channel
+/// thread, `<channel>;messageid=<n>`) and the id of its first message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationResourceResponse {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub activity_id: Option<String>,
+}
+
 /// Where one request goes and what it waits for.
 struct Target<'a> {
     method: Method,
@@ -177,6 +221,25 @@ impl ConnectorClient {
         self.call(target, Some(activity), policy).await
     }
 
+    /// Creates a conversation (a new thread in a Teams channel, paced as a send in that
+    /// channel), retrying as `policy` allows. Not idempotent for threads: a retry after a
+    /// lost answer may start a second thread, which is the Connector's own behaviour too.
+    pub async fn create_conversation(
+        &self,
+        service_url: &str,
+        pacing_key: &str,
+        parameters: &ConversationParameters,
+        policy: &RetryPolicy,
+    ) -> Result<ConversationResourceResponse, ConnectorError> {
+        let target = Target {
+            method: Method::POST,
+            url: conversations_url(service_url)?,
+            conversation_id: pacing_key,
+            tenant_id: Some(parameters.tenant_id.as_str()),
+        };
+        self.call(target, Some(parameters), policy).await
+    }
+
     /// A token, retrying transient token-endpoint failures within the call's bounds. With
     /// `rejected`, a token other than the one the Connector just refused.
     async fn token(
@@ -220,12 +283,12 @@ impl ConnectorClient {
         tokio::time::sleep(delay).await;
     }
 
-    async fn call(
+    async fn call<B: Serialize + ?Sized, T: DeserializeOwned + Default>(
         &self,
         target: Target<'_>,
-        body: Option<&Activity>,
+        body: Option<&B>,
         policy: &RetryPolicy,
-    ) -> Result<ResourceResponse, ConnectorError> {
+    ) -> Result<T, ConnectorError> {
         let started = tokio::time::Instant::now();
         let mut token = self.token(None, policy, started).await?;
         let mut refreshed_after_401 = false;
@@ -286,10 +349,10 @@ impl ConnectorClient {
     }
 
     /// One attempt on the wire: the request with the bot's token and the activity, if any.
-    async fn send(
+    async fn send<B: Serialize + ?Sized>(
         &self,
         target: &Target<'_>,
-        body: Option<&Activity>,
+        body: Option<&B>,
         token: &AccessToken,
         policy: &RetryPolicy,
     ) -> Result<reqwest::Response, reqwest::Error> {
@@ -307,13 +370,15 @@ impl ConnectorClient {
 
 /// The Connector's answer to a request it took. The Connector took the message: a failure to
 /// read its answer must not make anyone send it again.
-async fn delivered(response: reqwest::Response) -> Result<ResourceResponse, ConnectorError> {
+async fn delivered<T: DeserializeOwned + Default>(
+    response: reqwest::Response,
+) -> Result<T, ConnectorError> {
     let bytes = response
         .bytes()
         .await
         .map_err(|error| ConnectorError::Unreadable(error.to_string()))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(ResourceResponse::default());
+        return Ok(T::default());
     }
     serde_json::from_slice(&bytes).map_err(|error| ConnectorError::Unreadable(error.to_string()))
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use super::activity::{Activity, ResourceResponse};
 use super::connector::{
-    address_of, reply_operation, ConnectorClient, ConnectorError, Operation, RetryPolicy,
+    address_of, reply_operation, ConnectorClient, ConnectorError, ConversationParameters,
+    ConversationResourceResponse, Operation, RetryPolicy,
 };
 use super::outbox::{Outbox, OutboxPolicy};
 use super::pacer::PacingPolicy;
@@ -129,6 +130,62 @@ impl Delivery {
         };
         self.deliver(operation, service_url, conversation_id, activity)
             .await
+    }
+
+    /// Starts a new thread in a Teams channel with `parameters.activity` as its root message:
+    /// paced (per channel) and retried like any call, but never put in the outbox, because
+    /// the caller needs the new thread's id now to update it later. A failure is returned
+    /// (and counted) for the caller to log and count as undeliverable.
+    pub async fn create_thread(
+        &self,
+        service_url: &str,
+        channel_id: &str,
+        parameters: &ConversationParameters,
+    ) -> Result<ConversationResourceResponse, ConnectorError> {
+        let counters = self.connector.counters();
+        let policy = *self.connector.retry_policy();
+        match self
+            .connector
+            .create_conversation(service_url, channel_id, parameters, &policy)
+            .await
+        {
+            Ok(created) => {
+                counters.count(DeliveryEvent::Sent);
+                Ok(created)
+            }
+            Err(error) => {
+                counters.count(DeliveryEvent::Refused);
+                Err(error)
+            }
+        }
+    }
+
+    /// Sends `activity` (addressed by its own `serviceUrl` and `conversation`) now, without
+    /// the outbox: for a first message whose id the caller must learn to update it later.
+    pub async fn send_now(&self, activity: &Activity) -> Result<ResourceResponse, ConnectorError> {
+        let (service_url, conversation_id) = address_of(activity)?;
+        let counters = self.connector.counters();
+        let policy = *self.connector.retry_policy();
+        match self
+            .connector
+            .execute(
+                &Operation::Send,
+                service_url,
+                conversation_id,
+                activity,
+                &policy,
+            )
+            .await
+        {
+            Ok(response) => {
+                counters.count(DeliveryEvent::Sent);
+                Ok(response)
+            }
+            Err(error) => {
+                counters.count(DeliveryEvent::Refused);
+                Err(error)
+            }
+        }
     }
 
     async fn deliver(

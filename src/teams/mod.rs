@@ -15,7 +15,10 @@ pub use activity::{
     Activity, ActivityType, Attachment, ChannelAccount, ConversationAccount, ConversationReference,
     Entity, InvokeResponse, Mention, ResourceResponse,
 };
-pub use connector::{ConnectorClient, ConnectorError, Operation, RetryPolicy};
+pub use connector::{
+    ConnectorClient, ConnectorError, ConversationParameters, ConversationResourceResponse,
+    Operation, RetryPolicy,
+};
 pub use counters::DeliveryCounters;
 pub use delivery::{Delivered, Delivery, DeliveryPolicy};
 pub use outbox::{OutboxError, OutboxPolicy};

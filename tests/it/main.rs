@@ -17,6 +17,7 @@ mod layering;
 mod lifecycle;
 mod limits;
 mod logs;
+mod notifications;
 mod parity;
 mod replicas;
 mod replies;

@@ -89,6 +89,9 @@ pub struct Options {
     pub delivery: DeliveryPolicy,
     /// Where the outbox keeps messages (default: the bot's in-memory store).
     pub outbox_store: Option<Arc<dyn Store>>,
+    /// TOML appended to the `[access]` config of [`Aws::Access`] (more channels, a
+    /// `[notifications]` table); with it, the bot also serves `/api/sns`.
+    pub access_extra: String,
 }
 
 /// What every bot process of a test starts from (the first one, a restart, a replica): its
@@ -101,6 +104,8 @@ struct Launch {
     delivery: DeliveryPolicy,
     outbox_store: Option<Arc<dyn Store>>,
     key_refresh: KeyRefreshPolicy,
+    /// The conversation flow that posts notifications (`/api/sns`), first process only.
+    notifications: Option<Conversations>,
 }
 
 impl Default for Options {
@@ -129,6 +134,7 @@ impl Default for Options {
             conversation_store: None,
             delivery: DeliveryPolicy::default(),
             outbox_store: None,
+            access_extra: String::new(),
         }
     }
 }
@@ -217,6 +223,7 @@ impl TestApp {
 
     pub async fn start_with(mut options: Options) -> TestApp {
         let (mut store, mut support, mut access, mut state) = (None, None, None, None);
+        let mut notifications = None;
         match options.aws.take() {
             None => {}
             Some(Aws::Conversations) => {
@@ -240,8 +247,17 @@ impl TestApp {
             }) => {
                 let (log, audit) = AuditLog::memory();
                 let log = Arc::new(log);
-                let (handler, authorizer) =
-                    channel_handler(engine, &ops_guardrails, given.clone(), log.clone()).await;
+                let (handler, authorizer) = channel_handler_with(
+                    engine,
+                    &ops_guardrails,
+                    &options.access_extra,
+                    given.clone(),
+                    log.clone(),
+                )
+                .await;
+                if !options.access_extra.is_empty() {
+                    notifications = Some((*handler).clone());
+                }
                 options.handler = Some(handler);
                 options.conversation_store =
                     Some(Arc::new(DurableConversationStore::new(given.clone())));
@@ -272,6 +288,7 @@ impl TestApp {
             delivery: options.delivery,
             outbox_store: options.outbox_store,
             key_refresh: options.key_refresh,
+            notifications,
         };
         let server = launch
             .start(
@@ -550,6 +567,9 @@ impl Launch {
         if let Some(store) = &self.outbox_store {
             builder = builder.outbox_store(store.clone());
         }
+        if let Some(conversations) = &self.notifications {
+            builder = builder.notifications(conversations.clone());
+        }
         builder.start().await.expect("bot starts")
     }
 
@@ -560,12 +580,17 @@ impl Launch {
         handler: Arc<dyn CommandHandler>,
         conversation_store: Option<Arc<dyn ConversationStore>>,
     ) -> RunningServer {
-        self.start(
-            Some(handler),
-            conversation_store,
-            aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
-        )
-        .await
+        let later = Launch {
+            notifications: None,
+            ..self.clone()
+        };
+        later
+            .start(
+                Some(handler),
+                conversation_store,
+                aws_chatops::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
+            )
+            .await
     }
 }
 
@@ -1049,6 +1074,17 @@ pub async fn channel_handler(
     store: Arc<dyn Store>,
     log: Arc<AuditLog>,
 ) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
+    channel_handler_with(engine_config, ops_guardrails, "", store, log).await
+}
+
+/// [`channel_handler`] with `extra` TOML appended to the config.
+pub async fn channel_handler_with(
+    engine_config: EngineConfig,
+    ops_guardrails: &str,
+    extra: &str,
+    store: Arc<dyn Store>,
+    log: Arc<AuditLog>,
+) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
     let static_credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
         Credentials::new("testing", "testing", None, None, "test"),
     );
@@ -1064,7 +1100,7 @@ pub async fn channel_handler(
         .credentials_provider(static_credentials)
         .build();
     let authorizer = Arc::new(ChannelAuthorizer::new(
-        AccessConfig::from_toml_str(&access_text(ops_guardrails)).unwrap(),
+        AccessConfig::from_toml_str(&(access_text(ops_guardrails) + extra)).unwrap(),
         store.clone(),
         Arc::new(StsRoleAssumer::new(&sts)),
         log.clone(),

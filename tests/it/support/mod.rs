@@ -8,4 +8,5 @@ pub mod aws;
 pub mod keys;
 pub mod logs_proxy;
 pub mod moto;
+pub mod sns;
 pub mod standins;

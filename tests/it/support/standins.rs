@@ -341,7 +341,7 @@ async fn connector(
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    let response = connector_answer(&request, &state, authorization.as_deref(), number);
+    let response = connector_answer(&request, &state, authorization.as_deref(), number, &body);
     if state.record.load(Ordering::SeqCst) {
         let recorded = Recorded {
             method: request.method().to_string(),
@@ -362,6 +362,7 @@ fn connector_answer(
     state: &ConnectorState,
     authorization: Option<&str>,
     number: usize,
+    body: &[u8],
 ) -> HttpResponse {
     let error = |status: u16, code: &str| {
         HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
@@ -397,10 +398,31 @@ fn connector_answer(
             ))
             .json(json!({"error": {"code": "TooManyRequests", "message": "slow down"}}));
     }
+    if request.method() == "POST" && request.path().ends_with("/v3/conversations") {
+        return create_conversation(body, number);
+    }
     if !request.path().contains("/v3/conversations/") {
         return HttpResponse::NotFound().finish();
     }
     HttpResponse::Ok()
         .insert_header(("X-Correlating-OperationId", format!("op-{number}")))
         .json(json!({ "id": format!("reply-{number}") }))
+}
+
+/// `POST /v3/conversations` as Teams answers it for a new channel thread (botframework.md
+/// §3.5): 201 with the thread's conversation id `<channel>;messageid=<n>` and the id of its
+/// root message; 400 `BadSyntax` without a channel or a first activity.
+fn create_conversation(body: &[u8], number: usize) -> HttpResponse {
+    let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let channel = body["channelData"]["channel"]["id"].as_str();
+    match channel {
+        Some(channel) if body["activity"].is_object() && body["tenantId"].is_string() => {
+            let message_id = format!("17763{number:08}");
+            HttpResponse::Created().json(json!({
+                "id": format!("{channel};messageid={message_id}"),
+                "activityId": message_id,
+            }))
+        }
+        _ => HttpResponse::BadRequest().json(json!({"error": {"code": "BadSyntax", "message": "Incorrect conversation creation parameters"}})),
+    }
 }
