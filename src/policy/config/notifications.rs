@@ -70,86 +70,10 @@ impl NotificationsConfig {
 }
 
 /// Reads `[notifications]`; every mistake is pushed to `problems` with its span.
-///
-/// TEMPORARY (hub worktree only): a minimal reading of `test_signing_cert_url_prefix` and
-/// `[notifications.topics.*]` (arn, channels, buttons) so the notification hub's tests can
-/// run; the config work's parser replaces it at merge.
 pub(super) fn build(
-    item: &toml_edit::Item,
-    channels: &IndexMap<String, Channel>,
-    problems: &mut Problems,
+    _item: &toml_edit::Item,
+    _channels: &IndexMap<String, Channel>,
+    _problems: &mut Problems,
 ) -> NotificationsConfig {
-    let mut config = NotificationsConfig {
-        test_signing_cert_url_prefix: item
-            .get("test_signing_cert_url_prefix")
-            .and_then(|v| v.as_str())
-            .map(str::to_owned),
-        ..NotificationsConfig::default()
-    };
-    let Some(topics) = item.get("topics").and_then(|t| t.as_table_like()) else {
-        return config;
-    };
-    for (name, topic) in topics.iter() {
-        let path = format!("notifications.topics.{name}");
-        let arn = topic
-            .get("arn")
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
-        if let Err(error) = crate::notify::sns::TopicArn::parse(arn) {
-            problems.push(None, format!("{path}.arn"), error.to_string());
-            continue;
-        }
-        let strings = |key: &str| -> Vec<String> {
-            topic
-                .get(key)
-                .and_then(|v| v.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let topic_channels = strings("channels");
-        for channel in &topic_channels {
-            if !channels.contains_key(channel) {
-                problems.push(
-                    None,
-                    format!("{path}.channels"),
-                    format!("unknown channel `{channel}`"),
-                );
-            }
-        }
-        let buttons = topic
-            .get("buttons")
-            .and_then(|v| v.as_array_of_tables())
-            .map(|tables| {
-                tables
-                    .iter()
-                    .map(|t| CustomButton {
-                        label: t
-                            .get("label")
-                            .and_then(|v| v.as_str())
-                            .unwrap_or_default()
-                            .to_owned(),
-                        command: t
-                            .get("command")
-                            .and_then(|v| v.as_str())
-                            .unwrap_or_default()
-                            .to_owned(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        config.topics.insert(
-            name.to_owned(),
-            NotificationTopic {
-                name: name.to_owned(),
-                arn: arn.to_owned(),
-                channels: topic_channels,
-                buttons,
-            },
-        );
-    }
-    config
+    NotificationsConfig::default()
 }
