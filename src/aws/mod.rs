@@ -14,8 +14,10 @@
 //! - `serialize`, `parse`, `xml`, `timestamp`, `shape`: the wire protocols, as botocore;
 //! - `endpoint`, `sign`: endpoint resolution and SigV4;
 //! - `error`: [`AwsError`];
-//! - `support`: the Support API through the SDK.
+//! - `support`: the Support API through the SDK;
+//! - `alarms`: GetMetricData and DescribeAlarms for alarm charts, through the SDK.
 
+pub mod alarms;
 mod config;
 mod customizations;
 mod endpoint;
