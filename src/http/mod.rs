@@ -7,9 +7,10 @@
 //!
 //! Where things are: `server` builds, starts and stops the server (connection limits, routes);
 //! `messages` answers `/api/messages`; `body` reads its body within the limits; `health`
-//! answers `/healthz`, `/readyz` and `/metrics`.
+//! answers `/healthz`, `/readyz` and `/metrics`; `charts` serves `/charts/{id}.png`.
 
 mod body;
+mod charts;
 mod health;
 mod messages;
 mod server;
@@ -38,4 +39,6 @@ struct AppState {
     /// times `max_body_bytes`.
     body_reads: Arc<Semaphore>,
     max_body_reads: usize,
+    /// Where alarm chart PNGs are kept (`None`: every chart is 404).
+    charts: Option<Arc<dyn crate::store::Store>>,
 }

@@ -11,6 +11,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
+use super::charts::chart;
 use super::health::{healthz, metrics, readyz};
 use super::messages::messages;
 use super::AppState;
@@ -62,6 +63,7 @@ pub struct ServerBuilder {
     retry: RetryPolicy,
     delivery: DeliveryPolicy,
     outbox_store: Option<Arc<dyn Store>>,
+    chart_store: Option<Arc<dyn Store>>,
     workers: Option<usize>,
     address: Option<SocketAddr>,
     max_turns_in_flight: usize,
@@ -80,6 +82,7 @@ impl ServerBuilder {
             retry: RetryPolicy::default(),
             delivery: DeliveryPolicy::default(),
             outbox_store: None,
+            chart_store: None,
             workers: None,
             address: None,
             max_turns_in_flight: crate::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
@@ -120,6 +123,13 @@ impl ServerBuilder {
     /// Where the outbox keeps messages the Connector could not take (default: memory only).
     pub fn outbox_store(mut self, store: Arc<dyn Store>) -> Self {
         self.outbox_store = Some(store);
+        self
+    }
+
+    /// Where `GET /charts/{id}.png` reads alarm charts (the store the command handler keeps
+    /// them in; without it every chart is 404).
+    pub fn chart_store(mut self, store: Arc<dyn Store>) -> Self {
+        self.chart_store = Some(store);
         self
     }
 
@@ -180,6 +190,7 @@ impl ServerBuilder {
             body_read_timeout: config.body_read_timeout,
             body_reads: Arc::new(Semaphore::new(config.max_body_reads)),
             max_body_reads: config.max_body_reads,
+            charts: self.chart_store,
         });
         let address = self
             .address
@@ -286,6 +297,7 @@ fn routes(app: &mut web::ServiceConfig) {
         ("/healthz", web::get().to(healthz)),
         ("/readyz", web::get().to(readyz)),
         ("/metrics", web::get().to(metrics)),
+        ("/charts/{file}", web::get().to(chart)),
     ];
     for (path, route) in resources {
         app.service(
