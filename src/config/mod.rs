@@ -477,14 +477,17 @@ fn public_url(value: Option<String>) -> Result<Option<Url>, ConfigError> {
         name: names::PUBLIC_URL,
         reason,
     };
-    let mut url = Url::parse(&raw).map_err(|error| malformed(format!("{raw:?} is not a URL ({error})")))?;
+    let mut url =
+        Url::parse(&raw).map_err(|error| malformed(format!("{raw:?} is not a URL ({error})")))?;
     if !is_https_or_loopback(&url) {
         return Err(malformed(format!(
             "{raw:?} must use https (plain http is accepted only for loopback addresses)"
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(malformed("the URL must not carry a user name or password".into()));
+        return Err(malformed(
+            "the URL must not carry a user name or password".into(),
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(malformed(format!(

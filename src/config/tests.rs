@@ -165,7 +165,10 @@ fn the_public_url_is_an_https_base() {
     for (given, expected) in [
         ("https://bot.example.com", "https://bot.example.com/"),
         ("https://bot.example.com/", "https://bot.example.com/"),
-        ("https://example.com/chatops", "https://example.com/chatops/"),
+        (
+            "https://example.com/chatops",
+            "https://example.com/chatops/",
+        ),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080/"),
     ] {
         let url = read(given).unwrap().public_url.unwrap();

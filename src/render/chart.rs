@@ -223,10 +223,21 @@ fn draw_metric(plot: &mut Plot<'_, '_>, points: &[(i64, f64)], frame: Frame) -> 
             (FONT_FAMILY, 18).into_font().color(&TEXT),
         )))?;
     } else {
-        plot.draw_series(LineSeries::new(
-            points.iter().copied(),
-            METRIC_COLOUR.stroke_width(3),
-        ))?;
+        // Missing data is a gap, not a slope: the line breaks where datapoints are missing.
+        for segment in series::segments(points) {
+            plot.draw_series(LineSeries::new(
+                segment.iter().copied(),
+                METRIC_COLOUR.stroke_width(3),
+            ))?;
+            // A datapoint alone between gaps draws no line: mark it.
+            if let [point] = segment {
+                plot.draw_series(std::iter::once(Circle::new(
+                    *point,
+                    4,
+                    METRIC_COLOUR.filled(),
+                )))?;
+            }
+        }
         // A lone datapoint (or a few) draws no visible line: mark each one.
         if points.len() <= SPARSE_POINTS {
             plot.draw_series(

@@ -87,7 +87,7 @@ pub(crate) fn alarm_plan(
         AlarmTrigger::Metric(trigger) => Ok(state.plan(
             vec![metric_query("m1", &trigger.metric, None, true)],
             Shape {
-                title: metric_title(&trigger.metric),
+                title: format!("{} · {}", trigger.metric.metric_name, trigger.metric.stat),
                 unit: trigger.metric.unit.clone(),
                 period: trigger.metric.period_seconds,
                 threshold: trigger.threshold,
@@ -104,7 +104,7 @@ pub(crate) fn alarm_plan(
             Ok(state.plan(
                 queries,
                 Shape {
-                    title: math_title(returned, math.period_seconds),
+                    title: math_title(returned),
                     unit: math
                         .queries
                         .iter()
@@ -192,7 +192,7 @@ fn child_plan(child: &AlarmConfig, now_secs: i64) -> Result<ChartPlan, (String, 
                         label: None,
                         return_data: true,
                     }],
-                    spec_title(spec),
+                    format!("{} · {}", spec.metric_name, spec.stat),
                     spec.unit.clone(),
                 ),
                 None => {
@@ -250,7 +250,12 @@ impl Facts {
         let (start, end) = window(now_secs, self.changed_at_secs, period);
         ChartPlan {
             label: self.label,
-            title: cut(&shape.title, MAX_TITLE_CHARS),
+            // The period the chart is drawn at, which may be longer than the alarm's.
+            title: format!(
+                "{} · {}",
+                cut(&shape.title, MAX_TITLE_CHARS),
+                period_text(period as u32)
+            ),
             unit: shape.unit,
             queries: queries
                 .into_iter()
@@ -310,29 +315,14 @@ fn math_query(query: &MathQuery) -> MetricQuery {
     }
 }
 
-/// `CPUUtilization · Average · 5 min`.
-fn metric_title(metric: &MetricStat) -> String {
-    spec_title(&spec_of(metric))
-}
-
-fn spec_title(spec: &MetricSpec) -> String {
-    format!(
-        "{} · {} · {}",
-        spec.metric_name,
-        spec.stat,
-        period_text(spec.period_seconds)
-    )
-}
-
-/// `Errors / Invocations · 5 min`: the returned query's label, else its expression.
-fn math_title(returned: &MathQuery, period: u32) -> String {
-    let what = returned
+/// `Error rate %`: the returned query's label, else its expression.
+fn math_title(returned: &MathQuery) -> String {
+    returned
         .label
         .clone()
         .or_else(|| returned.expression.clone())
         .or_else(|| returned.metric.as_ref().map(|m| m.metric_name.clone()))
-        .unwrap_or_else(|| returned.id.clone());
-    format!("{what} · {}", period_text(period))
+        .unwrap_or_else(|| returned.id.clone())
 }
 
 /// `1 min`, `5 min`, `1 h`, `30 s`.

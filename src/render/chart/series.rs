@@ -71,6 +71,29 @@ pub fn merge_periods(mut periods: Vec<(i64, i64)>, extra: Option<(i64, i64)>) ->
     merged
 }
 
+/// The runs of `points` (in time order) without missing datapoints: a new run starts where
+/// the step to the next point is more than twice the data's usual (smallest) step.
+pub(crate) fn segments(points: &[(i64, f64)]) -> Vec<&[(i64, f64)]> {
+    let step = points
+        .windows(2)
+        .map(|pair| pair[1].0 - pair[0].0)
+        .filter(|step| *step > 0)
+        .min();
+    let Some(step) = step else {
+        return vec![points];
+    };
+    let mut runs = Vec::new();
+    let mut from = 0;
+    for (index, pair) in points.windows(2).enumerate() {
+        if pair[1].0 - pair[0].0 > 2 * step {
+            runs.push(&points[from..=index]);
+            from = index + 1;
+        }
+    }
+    runs.push(&points[from..]);
+    runs
+}
+
 /// The datapoints as `slots` characters across the window `start..end`: each slot shows the
 /// highest value that falls in it on eight levels between the lowest and the highest value,
 /// or a gap where there is none. Empty when there are no finite datapoints.
@@ -176,6 +199,21 @@ mod tests {
         );
         assert_eq!(merged, [(T, T + 120), (T + 600, T + 900)]);
         assert_eq!(merge_periods(vec![], Some((T, T))), []);
+    }
+
+    #[test]
+    fn the_line_breaks_where_datapoints_are_missing() {
+        let points = vec![
+            (T, 1.0),
+            (T + 60, 2.0),
+            (T + 600, 3.0),
+            (T + 660, 4.0),
+            (T + 720, 5.0),
+        ];
+        let runs = segments(&points);
+        assert_eq!(runs, [&points[..2], &points[2..]]);
+        assert_eq!(segments(&points[..1]), [&points[..1]]);
+        assert_eq!(segments(&minutes(&[1.0, 2.0, 3.0])).len(), 1);
     }
 
     #[test]
