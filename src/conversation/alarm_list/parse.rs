@@ -92,7 +92,12 @@ fn metric_trigger(alarm: &Value) -> AlarmTrigger {
     let evaluation_periods = number(alarm, "EvaluationPeriods").unwrap_or(1);
     let comparison_operator = text(alarm, "ComparisonOperator").unwrap_or_default();
     let threshold = alarm.get("Threshold").and_then(Value::as_f64);
-    if let Some(queries) = alarm.get("Metrics").and_then(Value::as_array) {
+    // Metric alarms answer with an empty `Metrics` list: only a non-empty one is metric math.
+    let math = alarm
+        .get("Metrics")
+        .and_then(Value::as_array)
+        .filter(|queries| !queries.is_empty());
+    if let Some(queries) = math {
         let queries: Vec<MathQuery> = queries.iter().map(math_query).collect();
         let period_seconds = period
             .or_else(|| {

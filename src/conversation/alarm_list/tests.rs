@@ -63,7 +63,8 @@ async fn metric_math_and_composite_alarms_are_read_from_the_answer() {
                 "EvaluationPeriods": 3,
                 "Threshold": 80.0,
                 "ComparisonOperator": "GreaterThanThreshold",
-                "Unit": "Percent"
+                "Unit": "Percent",
+                "Metrics": []
             },
             {
                 "AlarmName": "error-rate",

@@ -26,7 +26,7 @@ use aws_chatops::teams::{DeliveryPolicy, RetryPolicy};
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
 
-use super::aws::{conversations, embedded_store, unique, SupportStandIn};
+use super::aws::{conversations_with_public_url, embedded_store, unique, SupportStandIn};
 use super::keys::{channel_claims, TestKey};
 use super::standins::{ConnectorStandIn, LoginStandIn, Recorded, TokenStandIn};
 
@@ -89,6 +89,9 @@ pub struct Options {
     pub delivery: DeliveryPolicy,
     /// Where the outbox keeps messages (default: the bot's in-memory store).
     pub outbox_store: Option<Arc<dyn Store>>,
+    /// `AWS_CHATOPS_PUBLIC_URL` of the conversation flow (default: none, so charts are inline
+    /// images or sparklines). Charts are served from the AWS side's store either way.
+    pub public_url: Option<url::Url>,
 }
 
 /// What every bot process of a test starts from (the first one, a restart, a replica): its
@@ -100,6 +103,8 @@ struct Launch {
     retry: RetryPolicy,
     delivery: DeliveryPolicy,
     outbox_store: Option<Arc<dyn Store>>,
+    /// Where `GET /charts/{id}.png` reads charts: the AWS side's store.
+    chart_store: Option<Arc<dyn Store>>,
     key_refresh: KeyRefreshPolicy,
 }
 
@@ -129,6 +134,7 @@ impl Default for Options {
             conversation_store: None,
             delivery: DeliveryPolicy::default(),
             outbox_store: None,
+            public_url: None,
         }
     }
 }
@@ -224,10 +230,11 @@ impl TestApp {
                 let path = dir.path().join("state.redb");
                 let embedded = embedded_store(&path).await;
                 let stand_in = SupportStandIn::start();
-                options.handler = Some(conversations(
+                options.handler = Some(conversations_with_public_url(
                     embedded.clone(),
                     &stand_in.url(),
                     CONVERSATION_TTL,
+                    options.public_url.as_ref(),
                 ));
                 options.conversation_store =
                     Some(Arc::new(DurableConversationStore::new(embedded.clone())));
@@ -240,8 +247,14 @@ impl TestApp {
             }) => {
                 let (log, audit) = AuditLog::memory();
                 let log = Arc::new(log);
-                let (handler, authorizer) =
-                    channel_handler(engine, &ops_guardrails, given.clone(), log.clone()).await;
+                let (handler, authorizer) = channel_handler_with_public_url(
+                    engine,
+                    &ops_guardrails,
+                    given.clone(),
+                    log.clone(),
+                    options.public_url.as_ref(),
+                )
+                .await;
                 options.handler = Some(handler);
                 options.conversation_store =
                     Some(Arc::new(DurableConversationStore::new(given.clone())));
@@ -271,6 +284,7 @@ impl TestApp {
             retry: options.retry,
             delivery: options.delivery,
             outbox_store: options.outbox_store,
+            chart_store: store.clone(),
             key_refresh: options.key_refresh,
         };
         let server = launch
@@ -549,6 +563,9 @@ impl Launch {
         }
         if let Some(store) = &self.outbox_store {
             builder = builder.outbox_store(store.clone());
+        }
+        if let Some(store) = &self.chart_store {
+            builder = builder.chart_store(store.clone());
         }
         builder.start().await.expect("bot starts")
     }
@@ -1049,6 +1066,17 @@ pub async fn channel_handler(
     store: Arc<dyn Store>,
     log: Arc<AuditLog>,
 ) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
+    channel_handler_with_public_url(engine_config, ops_guardrails, store, log, None).await
+}
+
+/// [`channel_handler`] serving charts under `public_url` when given.
+pub async fn channel_handler_with_public_url(
+    engine_config: EngineConfig,
+    ops_guardrails: &str,
+    store: Arc<dyn Store>,
+    log: Arc<AuditLog>,
+    public_url: Option<&url::Url>,
+) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
     let static_credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
         Credentials::new("testing", "testing", None, None, "test"),
     );
@@ -1076,6 +1104,7 @@ pub async fn channel_handler(
         store,
         Duration::from_secs(600),
     )
-    .with_audit(log);
+    .with_audit(log)
+    .with_public_url(public_url);
     (Arc::new(conversations), authorizer)
 }
