@@ -284,7 +284,9 @@ impl TestApp {
             retry: options.retry,
             delivery: options.delivery,
             outbox_store: options.outbox_store,
-            chart_store: store.clone(),
+            // Only a bot with a public URL serves charts: the others need not hold the store
+            // (a restart reopens the embedded store's file).
+            chart_store: options.public_url.as_ref().and(store.clone()),
             key_refresh: options.key_refresh,
         };
         let server = launch
