@@ -276,7 +276,8 @@ fn cards() -> Vec<(&'static str, Card)> {
         ("alarm-list-long", {
             let sections: Vec<render::AlarmSection> = (0..60)
                 .map(|i| {
-                    let mut section = alarm_sections()[i % 3].clone();
+                    // Sparklines and refusals only: a long list has no room for inline images.
+                    let mut section = alarm_sections()[1 + i % 2].clone();
                     section.name = format!("api-latency-p99-{i:03}");
                     if i >= 10 {
                         section.chart = None;
@@ -293,7 +294,39 @@ fn cards() -> Vec<(&'static str, Card)> {
     ]
 }
 
-/// Three alarms of a describe-alarms answer: in ALARM with a served chart, OK with a
+/// The inline picture of a CPU alarm over 09:00–12:00 UTC, in ALARM for the last hour.
+fn inline_chart() -> String {
+    use aws_chatops::render::chart::{render_inline_png, MetricChart};
+    use base64::Engine as _;
+    const T0: i64 = 1_796_288_400;
+    let chart = MetricChart {
+        title: "CPUUtilization · Average · 5 min".into(),
+        unit: Some("Percent".into()),
+        points: (0..36)
+            .map(|i| {
+                (
+                    T0 + i * 300,
+                    if i < 24 {
+                        38.0 + (i % 5) as f64 * 2.0
+                    } else {
+                        92.0 + (i % 3) as f64 * 2.0
+                    },
+                )
+            })
+            .collect(),
+        start: T0,
+        end: T0 + 3 * 3600,
+        threshold: Some(80.0),
+        alarm_periods: vec![(T0 + 2 * 3600, T0 + 3 * 3600)],
+    };
+    let png = render_inline_png(&chart).unwrap();
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
+
+/// Three alarms of a describe-alarms answer: in ALARM with an inline chart, OK with a
 /// sparkline (no public URL, no room inline), INSUFFICIENT_DATA whose chart was refused.
 fn alarm_sections() -> Vec<render::AlarmSection> {
     use aws_chatops::notify::message::AlarmState;
@@ -331,9 +364,10 @@ fn alarm_sections() -> Vec<render::AlarmSection> {
             "web-cpu-high",
             AlarmState::Alarm,
             "Threshold Crossed: 2 out of the last 2 datapoints [95.2 (03/12/26 10:41:00), 93.0 (03/12/26 10:36:00)] were greater than the threshold (80.0) (minimum 2 datapoints for OK -> ALARM transition).",
-            ChartImage::Url {
-                url: "https://chatops.example.com/charts/6f1c0e5d9a8b7c6d5e4f3a2b1c0d9e8f.png".into(),
-                alt: "CPUUtilization · Average · 5 min, last 3 hours: 38 to 96 Percent; threshold 80; in ALARM 10:35–12:00 UTC".into(),
+            // Inline, as without a public URL: the sample renders without a network.
+            ChartImage::DataUri {
+                uri: inline_chart(),
+                alt: "CPUUtilization · Average · 5 min, last 3 hours: 38 to 96 Percent; threshold 80; in ALARM 11:00–12:00 UTC".into(),
             },
         ),
         section(
