@@ -176,11 +176,13 @@ fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
         }
         let conversations =
             Conversations::new(engine, authorizer, store.clone(), config.request_ttl)
-                .with_audit(audit);
+                .with_audit(audit)
+                .with_public_url(config.public_url.as_ref());
         let server = ServerBuilder::new(config)
             .notifications(conversations.clone())
             .command_handler(Arc::new(conversations))
             .conversation_store(Arc::new(DurableConversationStore::new(store.clone())))
+            .chart_store(store.clone())
             .outbox_store(store)
             .start()
             .await?;

@@ -16,7 +16,9 @@
 //! - `error`: [`AwsError`];
 //! - `support`: the Support API through the SDK;
 //! - `logs`: CloudWatch Logs Insights, metric filters, log groups and alarm tags through the SDK.
+//! - `alarms`: GetMetricData and DescribeAlarms for alarm charts, through the SDK.
 
+pub mod alarms;
 mod config;
 mod customizations;
 mod endpoint;

@@ -63,6 +63,7 @@ pub mod names {
     pub const MAX_BODY_READS: &str = "AWS_CHATOPS_MAX_BODY_READS";
     pub const STORE: &str = "AWS_CHATOPS_STORE";
     pub const REQUEST_TTL_SECONDS: &str = "AWS_CHATOPS_REQUEST_TTL_SECONDS";
+    pub const PUBLIC_URL: &str = "AWS_CHATOPS_PUBLIC_URL";
 
     /// Every setting above: what the `[bot]` table may hold (`check-config` flags others).
     pub const ALL: &[&str] = &[
@@ -83,6 +84,7 @@ pub mod names {
         MAX_BODY_READS,
         STORE,
         REQUEST_TTL_SECONDS,
+        PUBLIC_URL,
     ];
 }
 
@@ -169,6 +171,11 @@ pub struct Config {
     /// `AWS_CHATOPS_REQUEST_TTL_SECONDS`: how long a form or confirmation can be used
     /// (default 900, 15 minutes; 60 to 86400).
     pub request_ttl: std::time::Duration,
+    /// `AWS_CHATOPS_PUBLIC_URL`: the public https base URL of the bot (the host of the
+    /// messaging endpoint), under which Teams fetches alarm charts (`{base}charts/{id}.png`).
+    /// A path prefix is allowed for a bot behind a reverse proxy; it always ends in `/`.
+    /// Unset: charts are inline images or text sparklines.
+    pub public_url: Option<Url>,
 }
 
 /// Why the configuration could not be loaded. Every message names the setting.
@@ -270,6 +277,8 @@ impl Config {
             "a number of seconds",
         )?;
 
+        let public_url = public_url(get(names::PUBLIC_URL))?;
+
         Ok(Config {
             app_id: identity.app_id,
             app_password: identity.app_password,
@@ -288,6 +297,7 @@ impl Config {
             max_body_reads,
             store_location,
             request_ttl: std::time::Duration::from_secs(request_ttl),
+            public_url,
         })
     }
 
@@ -455,6 +465,40 @@ fn store_location(value: Option<String>) -> Result<String, ConfigError> {
         });
     }
     Ok(store_location)
+}
+
+/// `AWS_CHATOPS_PUBLIC_URL`, when set: https (http only on loopback, for tests), a host, no
+/// credentials, query or fragment; the path, if any, is a prefix and gets a trailing `/`.
+fn public_url(value: Option<String>) -> Result<Option<Url>, ConfigError> {
+    let Some(raw) = value else {
+        return Ok(None);
+    };
+    let malformed = |reason: String| ConfigError::Malformed {
+        name: names::PUBLIC_URL,
+        reason,
+    };
+    let mut url =
+        Url::parse(&raw).map_err(|error| malformed(format!("{raw:?} is not a URL ({error})")))?;
+    if !is_https_or_loopback(&url) {
+        return Err(malformed(format!(
+            "{raw:?} must use https (plain http is accepted only for loopback addresses)"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(malformed(
+            "the URL must not carry a user name or password".into(),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(malformed(format!(
+            "{raw:?} must be a base URL without a query or fragment"
+        )));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(Some(url))
 }
 
 fn endpoint(name: &'static str, value: Option<String>, default: &str) -> Result<Url, ConfigError> {

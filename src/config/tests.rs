@@ -155,3 +155,35 @@ fn the_config_file_bot_table_is_read() {
     let error = Config::from_toml_str("bot = 3").unwrap_err().to_string();
     assert!(error.contains("bot"), "{error}");
 }
+
+/// The public URL charts are served under: https with an optional path prefix that always
+/// ends in `/`; plain http only on loopback; nothing that could smuggle credentials or a query.
+#[test]
+fn the_public_url_is_an_https_base() {
+    assert_eq!(load(&base()).unwrap().public_url, None);
+    let read = |value: &'static str| load(&with_base(&[(names::PUBLIC_URL, value)]));
+    for (given, expected) in [
+        ("https://bot.example.com", "https://bot.example.com/"),
+        ("https://bot.example.com/", "https://bot.example.com/"),
+        (
+            "https://example.com/chatops",
+            "https://example.com/chatops/",
+        ),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080/"),
+    ] {
+        let url = read(given).unwrap().public_url.unwrap();
+        assert_eq!(url.as_str(), expected, "{given}");
+    }
+    for bad in [
+        "http://bot.example.com",
+        "ftp://bot.example.com",
+        "https://user:pw@bot.example.com",
+        "https://bot.example.com/?a=b",
+        "https://bot.example.com/#x",
+        "not a url",
+    ] {
+        let error = read(bad).unwrap_err().to_string();
+        assert!(error.contains(names::PUBLIC_URL), "{bad}: {error}");
+        assert!(!error.contains("pw@"), "no credentials echoed: {error}");
+    }
+}

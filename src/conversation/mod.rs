@@ -28,6 +28,7 @@
 mod abandoned;
 mod accounts;
 mod alarm_clicks;
+mod alarm_list;
 pub mod alarm_records;
 mod cards;
 mod charts;
@@ -52,6 +53,7 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 use crate::audit::AuditLog;
+use crate::aws::alarms::AlarmsApi;
 use crate::aws::support::SupportApi;
 use crate::aws::Engine;
 use crate::bot::{card_response, CommandHandler, MessageRef, Reply, TurnContext};
@@ -65,6 +67,7 @@ use crate::teams::InvokeResponse;
 
 use pending::{new_request_id, PendingRequests, StoredRequester};
 
+pub use charts::{CHARTS_NAMESPACE, CHART_TTL};
 pub use support::support_fields;
 
 /// The chat command flow. Cheap to clone.
@@ -77,6 +80,9 @@ struct Inner {
     models: &'static Models,
     engine: Arc<Engine>,
     support: SupportApi,
+    alarms: AlarmsApi,
+    /// `AWS_CHATOPS_PUBLIC_URL` ending in `/`: charts are served under it when set.
+    public_url: Option<String>,
     authorizer: Arc<dyn Authorizer>,
     pending: PendingRequests,
     request_ttl: Duration,
@@ -95,11 +101,14 @@ impl Conversations {
         request_ttl: Duration,
     ) -> Self {
         let support = SupportApi::new(engine.config().clone());
+        let alarms = AlarmsApi::new(engine.config().clone());
         Conversations {
             inner: Arc::new(Inner {
                 models: Models::global(),
                 engine,
                 support,
+                alarms,
+                public_url: None,
                 authorizer,
                 pending: PendingRequests::new(store),
                 request_ttl,
@@ -116,6 +125,23 @@ impl Conversations {
         Arc::get_mut(&mut self.inner)
             .expect("with_audit is called before the handler is shared")
             .audit = audit;
+        self
+    }
+
+    /// Serves alarm charts under `public_url` (`AWS_CHATOPS_PUBLIC_URL`); without it, charts
+    /// are inline images or sparklines. Call before sharing.
+    pub fn with_public_url(mut self, public_url: Option<&url::Url>) -> Self {
+        let base = public_url.map(|url| {
+            let text = url.as_str();
+            if text.ends_with('/') {
+                text.to_owned()
+            } else {
+                format!("{text}/")
+            }
+        });
+        Arc::get_mut(&mut self.inner)
+            .expect("with_public_url is called before the handler is shared")
+            .public_url = base;
         self
     }
 }

@@ -204,9 +204,17 @@ impl Inner {
         } = call;
         let header = self.header(invocation, Some(permit));
         let started = std::time::Instant::now();
-        let called = self
-            .call_aws(invocation, permit, page.cursor.as_ref())
-            .await;
+        // An alarm list shows every alarm (the CLI's automatic pagination), not one page.
+        let alarm_list = super::alarm_list::shows_alarm_list(invocation);
+        let called = if alarm_list {
+            self.engine
+                .call_all(permit, invocation)
+                .await
+                .map(|output| (output, None))
+        } else {
+            self.call_aws(invocation, permit, page.cursor.as_ref())
+                .await
+        };
         self.audit.write(
             &AuditRecord::new(
                 &requester.to_requester(),
@@ -218,6 +226,11 @@ impl Inner {
             .with_correlation_id(correlation_id),
         );
         match called {
+            Ok((output, _)) if alarm_list => (
+                self.alarm_list_card(requester, &header, &output, permit)
+                    .await,
+                None,
+            ),
             Ok((output, further)) => {
                 // `logs start-query` in chat shows the query's results (see `logs::typed`).
                 if let Some(card) = self

@@ -8,9 +8,11 @@
 //! Where things are: `server` builds, starts and stops the server (connection limits, routes);
 //! `messages` answers `/api/messages`; `body` reads its body within the limits; `health`
 //! answers `/healthz`, `/readyz` and `/metrics`; `sns` answers `/api/sns` (SNS deliveries,
-//! authenticated by their own signature) and hands notifications to the hub.
+//! authenticated by their own signature) and hands notifications to the hub; `charts` serves
+//! `/charts/{id}.png`.
 
 mod body;
+mod charts;
 mod health;
 mod messages;
 mod server;
@@ -44,4 +46,6 @@ struct AppState {
     max_body_reads: usize,
     /// `/api/sns`, when the server posts notifications.
     sns: Option<Arc<sns::SnsEndpoint>>,
+    /// Where alarm chart PNGs are kept (`None`: every chart is 404).
+    charts: Option<Arc<dyn crate::store::Store>>,
 }

@@ -11,6 +11,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
+use super::charts::chart;
 use super::health::{healthz, metrics, readyz};
 use super::messages::messages;
 use super::sns::{sns, SnsEndpoint};
@@ -65,6 +66,7 @@ pub struct ServerBuilder {
     retry: RetryPolicy,
     delivery: DeliveryPolicy,
     outbox_store: Option<Arc<dyn Store>>,
+    chart_store: Option<Arc<dyn Store>>,
     workers: Option<usize>,
     address: Option<SocketAddr>,
     max_turns_in_flight: usize,
@@ -84,6 +86,7 @@ impl ServerBuilder {
             retry: RetryPolicy::default(),
             delivery: DeliveryPolicy::default(),
             outbox_store: None,
+            chart_store: None,
             workers: None,
             address: None,
             max_turns_in_flight: crate::bot::DEFAULT_MAX_TURNS_IN_FLIGHT,
@@ -132,6 +135,13 @@ impl ServerBuilder {
     /// Where the outbox keeps messages the Connector could not take (default: memory only).
     pub fn outbox_store(mut self, store: Arc<dyn Store>) -> Self {
         self.outbox_store = Some(store);
+        self
+    }
+
+    /// Where `GET /charts/{id}.png` reads alarm charts (the store the command handler keeps
+    /// them in; without it every chart is 404).
+    pub fn chart_store(mut self, store: Arc<dyn Store>) -> Self {
+        self.chart_store = Some(store);
         self
     }
 
@@ -209,6 +219,7 @@ impl ServerBuilder {
             body_reads: Arc::new(Semaphore::new(config.max_body_reads)),
             max_body_reads: config.max_body_reads,
             sns,
+            charts: self.chart_store,
         });
         let address = self
             .address
@@ -317,6 +328,7 @@ fn routes(app: &mut web::ServiceConfig) {
         ("/healthz", web::get().to(healthz)),
         ("/readyz", web::get().to(readyz)),
         ("/metrics", web::get().to(metrics)),
+        ("/charts/{file}", web::get().to(chart)),
     ];
     for (path, route) in resources {
         app.service(

@@ -358,6 +358,16 @@ impl Authorizer for ChannelAuthorizer {
         self.decide_with_account(requester, invocation, None).await
     }
 
+    async fn authorize_as_channel(
+        &self,
+        channel_key: &str,
+        account_id: &str,
+        invocation: &Invocation,
+    ) -> Result<Permit, Denial> {
+        self.decide_as_channel(channel_key, account_id, invocation)
+            .await
+    }
+
     async fn authorize_for_lookup(
         &self,
         requester: &Requester,
@@ -555,6 +565,9 @@ pub fn requester_for_channel(
         },
     })
 }
+
+mod as_channel;
+pub use as_channel::{notification_requester, NOTIFICATION_REQUESTER};
 
 #[cfg(test)]
 mod tests;

@@ -328,6 +328,27 @@ pub trait Authorizer: Send + Sync + 'static {
         self.authorize(requester, invocation).await.into()
     }
 
+    /// A permit for a call made for a notification posted to the channel entry
+    /// `channel_key` (`[access.channels.<key>]`), as that channel's channel role in the
+    /// account `account_id` (one of the channel's accounts), through the channel's guardrail.
+    /// No user is involved: a channel that requires user roles, or has no channel role there,
+    /// is refused. Refusals are audited with a requester that names the notification.
+    /// Authorizers without channels refuse.
+    async fn authorize_as_channel(
+        &self,
+        channel_key: &str,
+        account_id: &str,
+        invocation: &Invocation,
+    ) -> Result<Permit, Denial> {
+        let _ = (account_id, invocation);
+        Err(Denial {
+            layer: DenialLayer::Channel,
+            message: format!(
+                "This bot has no channel configuration, so it cannot act as channel `{channel_key}`."
+            ),
+        })
+    }
+
     /// The `[notifications]` configuration in force (reloaded with the rest of the file);
     /// empty for authorizers without a config file.
     fn notifications(&self) -> std::sync::Arc<config::NotificationsConfig> {

@@ -79,11 +79,29 @@ fn font_registered() -> Result<(), ChartError> {
 
 /// The chart as PNG bytes.
 pub fn render_png(chart: &MetricChart) -> Result<Vec<u8>, ChartError> {
+    render_png_sized(chart, CHART_WIDTH, CHART_HEIGHT, png::Compression::Fast)
+}
+
+/// The smaller variant of a chart shown inline in a card (a `data:` URI counts against the
+/// card's size): fewer pixels and the best compression.
+pub fn render_inline_png(chart: &MetricChart) -> Result<Vec<u8>, ChartError> {
+    render_png_sized(chart, INLINE_WIDTH, INLINE_HEIGHT, png::Compression::Best)
+}
+
+/// Pixel size of the inline variant.
+pub const INLINE_WIDTH: u32 = 480;
+pub const INLINE_HEIGHT: u32 = 200;
+
+fn render_png_sized(
+    chart: &MetricChart,
+    width: u32,
+    height: u32,
+    compression: png::Compression,
+) -> Result<Vec<u8>, ChartError> {
     font_registered()?;
-    let (width, height) = (CHART_WIDTH, CHART_HEIGHT);
     let mut rgb = vec![0u8; width as usize * height as usize * 3];
     draw(chart, &mut rgb, (width, height)).map_err(|error| ChartError(error.to_string()))?;
-    encode_png(&rgb, width, height)
+    encode_png(&rgb, width, height, compression)
 }
 
 /// The chart's plotting area: round UTC times across, values up the side.
@@ -205,10 +223,21 @@ fn draw_metric(plot: &mut Plot<'_, '_>, points: &[(i64, f64)], frame: Frame) -> 
             (FONT_FAMILY, 18).into_font().color(&TEXT),
         )))?;
     } else {
-        plot.draw_series(LineSeries::new(
-            points.iter().copied(),
-            METRIC_COLOUR.stroke_width(3),
-        ))?;
+        // Missing data is a gap, not a slope: the line breaks where datapoints are missing.
+        for segment in series::segments(points) {
+            plot.draw_series(LineSeries::new(
+                segment.iter().copied(),
+                METRIC_COLOUR.stroke_width(3),
+            ))?;
+            // A datapoint alone between gaps draws no line: mark it.
+            if let [point] = segment {
+                plot.draw_series(std::iter::once(Circle::new(
+                    *point,
+                    4,
+                    METRIC_COLOUR.filled(),
+                )))?;
+            }
+        }
         // A lone datapoint (or a few) draws no visible line: mark each one.
         if points.len() <= SPARSE_POINTS {
             plot.draw_series(
@@ -300,12 +329,17 @@ fn short_number(value: f64) -> String {
     format!("{text}{suffix}")
 }
 
-fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
+fn encode_png(
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+    compression: png::Compression,
+) -> Result<Vec<u8>, ChartError> {
     let mut bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut bytes, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
+    encoder.set_compression(compression);
     let mut writer = encoder
         .write_header()
         .map_err(|error| ChartError(error.to_string()))?;
@@ -317,6 +351,9 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError
         .map_err(|error| ChartError(error.to_string()))?;
     Ok(bytes)
 }
+
+mod series;
+pub use series::{alarm_periods, breaches, merge_periods, sparkline};
 
 #[cfg(test)]
 mod tests;

@@ -107,7 +107,9 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
     let bot = start().await;
 
     // First use in a channel with two accounts: the account question.
-    let question = bot.say_in(OPS, "cloudwatch describe-alarms").await;
+    let question = bot
+        .say_in(OPS, "cloudwatch describe-alarms --output json")
+        .await;
     assert!(text(&question).contains("Which AWS account?"), "{question}");
     let buttons = actions(&question, "choose-account");
     let offered: Vec<&str> = buttons
@@ -132,14 +134,18 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
     );
 
     // The choice is remembered: no question the second time.
-    let again = bot.say_in(OPS, "cloudwatch describe-alarms").await;
+    let again = bot
+        .say_in(OPS, "cloudwatch describe-alarms --output json")
+        .await;
     assert_facts(&again, &[("Account", "production (123456789012)")]);
 
     // @aws set default-account changes it.
     let set = bot.say_in(OPS, "set default-account staging").await;
     assert!(text(&set).contains("Default account set"), "{set}");
     assert!(text(&set).contains("210987654321"), "{set}");
-    let staging = bot.say_in(OPS, "cloudwatch describe-alarms").await;
+    let staging = bot
+        .say_in(OPS, "cloudwatch describe-alarms --output json")
+        .await;
     assert_facts(
         &staging,
         &[
@@ -166,16 +172,20 @@ async fn accounts_are_asked_for_remembered_and_changed_and_regions_remembered() 
     let regions = [
         (
             OPS,
-            "cloudwatch describe-alarms --region eu-west-1",
+            "cloudwatch describe-alarms --region eu-west-1 --output json",
             "eu-west-1",
         ),
-        (OPS, "cloudwatch describe-alarms", "eu-west-1"),
+        (OPS, "cloudwatch describe-alarms --output json", "eu-west-1"),
         (
             OPS,
-            "cloudwatch describe-alarms --region ap-southeast-2",
+            "cloudwatch describe-alarms --region ap-southeast-2 --output json",
             "ap-southeast-2",
         ),
-        (ONCALL, "cloudwatch describe-alarms", "us-east-1"),
+        (
+            ONCALL,
+            "cloudwatch describe-alarms --output json",
+            "us-east-1",
+        ),
     ];
     for (channel, command, region) in regions {
         let card = bot.say_in(channel, command).await;

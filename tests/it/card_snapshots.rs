@@ -269,8 +269,127 @@ fn cards() -> Vec<(&'static str, Card)> {
             Some(&support_header),
             Some("An error occurred (SubscriptionRequiredException) when calling the DescribeServices operation: AWS Premium Support Subscription is required to use this service."),
         )),
+        ("alarm-list", render::alarm_list(
+            &header("cloudwatch describe-alarms", "aws cloudwatch describe-alarms"),
+            &alarm_sections(),
+            0,
+        )),
+        ("alarm-list-long", {
+            let sections: Vec<render::AlarmSection> = (0..60)
+                .map(|i| {
+                    // Sparklines and refusals only: a long list has no room for inline images.
+                    let mut section = alarm_sections()[1 + i % 2].clone();
+                    section.name = format!("api-latency-p99-{i:03}");
+                    if i >= 10 {
+                        section.chart = None;
+                    }
+                    section
+                })
+                .collect();
+            render::alarm_list(
+                &header("cloudwatch describe-alarms", "aws cloudwatch describe-alarms"),
+                &sections,
+                0,
+            )
+        }),
     ]);
     cards
+}
+
+/// The inline picture of a CPU alarm over 09:00–12:00 UTC, in ALARM for the last hour.
+fn inline_chart() -> String {
+    use aws_chatops::render::chart::{render_inline_png, MetricChart};
+    use base64::Engine as _;
+    const T0: i64 = 1_796_288_400;
+    let chart = MetricChart {
+        title: "CPUUtilization · Average · 5 min".into(),
+        unit: Some("Percent".into()),
+        points: (0..36)
+            .map(|i| {
+                (
+                    T0 + i * 300,
+                    if i < 24 {
+                        38.0 + (i % 5) as f64 * 2.0
+                    } else {
+                        92.0 + (i % 3) as f64 * 2.0
+                    },
+                )
+            })
+            .collect(),
+        start: T0,
+        end: T0 + 3 * 3600,
+        threshold: Some(80.0),
+        alarm_periods: vec![(T0 + 2 * 3600, T0 + 3 * 3600)],
+    };
+    let png = render_inline_png(&chart).unwrap();
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
+
+/// Three alarms of a describe-alarms answer: in ALARM with an inline chart, OK with a
+/// sparkline (no public URL, no room inline), INSUFFICIENT_DATA whose chart was refused.
+fn alarm_sections() -> Vec<render::AlarmSection> {
+    use aws_chatops::notify::message::AlarmState;
+    use aws_chatops::render::chart::ChartImage;
+    use aws_chatops::render::{AlarmSection, LabeledChart, NotificationButton, Verb};
+    let buttons = |record: &str| {
+        vec![
+            NotificationButton {
+                title: "Show logs".into(),
+                verb: Verb::ShowLogs,
+                record: record.into(),
+                index: None,
+            },
+            NotificationButton {
+                title: "Show error logs".into(),
+                verb: Verb::ShowErrorLogs,
+                record: record.into(),
+                index: None,
+            },
+        ]
+    };
+    let section = |name: &str, state, reason: &str, image| AlarmSection {
+        name: name.into(),
+        state,
+        reason: reason.into(),
+        updated_millis: Some(1_796_294_527_000),
+        chart: Some(LabeledChart {
+            label: name.into(),
+            image,
+        }),
+        buttons: buttons(REQUEST),
+    };
+    vec![
+        section(
+            "web-cpu-high",
+            AlarmState::Alarm,
+            "Threshold Crossed: 2 out of the last 2 datapoints [95.2 (03/12/26 10:41:00), 93.0 (03/12/26 10:36:00)] were greater than the threshold (80.0) (minimum 2 datapoints for OK -> ALARM transition).",
+            // Inline, as without a public URL: the sample renders without a network.
+            ChartImage::DataUri {
+                uri: inline_chart(),
+                alt: "CPUUtilization · Average · 5 min, last 3 hours: 38 to 96 Percent; threshold 80; in ALARM 11:00–12:00 UTC".into(),
+            },
+        ),
+        section(
+            "orders-queue-depth",
+            AlarmState::Ok,
+            "Threshold Crossed: 1 out of the last 1 datapoints [12.0 (03/12/26 10:40:00)] was not greater than the threshold (500.0).",
+            ChartImage::Sparkline {
+                text: "▂▂▃▂▂▃▄▃▂▂▂▃▂▂▂▃▃▂▂▂▃▂▂▂▂▃▂▂▂▃▂▂▂▂▃▂".into(),
+                alt: "ApproximateNumberOfMessagesVisible · Maximum · 5 min, last 3 hours: 3 to 41 Count; threshold 500".into(),
+            },
+        ),
+        section(
+            "checkout-errors",
+            AlarmState::InsufficientData,
+            "Insufficient Data: 3 datapoints were unknown.",
+            ChartImage::Unavailable {
+                reason: "cloudwatch get-metric-data was refused by the channel guardrail: The channel guardrail ReadOnly does not allow cloudwatch:GetMetricData".into(),
+            },
+        ),
+    ]
 }
 
 fn target_dir() -> PathBuf {

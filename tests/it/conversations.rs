@@ -36,7 +36,7 @@ async fn a_read_command_answers_with_a_result_card_in_the_thread() {
 
     let card = w
         .say(&format!(
-            "cloudwatch describe-alarms --state-value ALARM --alarm-name-prefix {alarm}"
+            "cloudwatch describe-alarms --state-value ALARM --alarm-name-prefix {alarm} --output json"
         ))
         .await;
     assert_contains(
@@ -44,7 +44,7 @@ async fn a_read_command_answers_with_a_result_card_in_the_thread() {
         &[
             "cloudwatch describe-alarms",
             &format!(
-                "aws cloudwatch describe-alarms --state-value ALARM --alarm-name-prefix {alarm}"
+                "aws cloudwatch describe-alarms --state-value ALARM --alarm-name-prefix {alarm} --output json"
             ),
             "us-east-1",
             &alarm,

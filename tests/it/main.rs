@@ -7,6 +7,7 @@ mod access;
 mod auth_matrix;
 mod card_snapshots;
 mod cards;
+mod charts;
 mod check_config;
 mod conversations;
 mod delivery;

@@ -72,7 +72,9 @@ async fn two_replicas_share_requests_choices_and_run_a_confirmation_once() {
     let b = replica_b.local_addr();
 
     // The account question comes from A; the choice is clicked on B.
-    let question = bot.say_in(OPS, "cloudwatch describe-alarms").await;
+    let question = bot
+        .say_in(OPS, "cloudwatch describe-alarms --output json")
+        .await;
     assert!(text(&question).contains("Which AWS account?"), "{question}");
     let production = actions(&question, "choose-account")[0].clone();
     let running = click_on(&bot, b, production).await;
@@ -80,7 +82,9 @@ async fn two_replicas_share_requests_choices_and_run_a_confirmation_once() {
     bot.updated_card("production (123456789012)").await;
 
     // B remembered it in the shared store: A does not ask again.
-    let again = bot.say_in(OPS, "cloudwatch describe-alarms").await;
+    let again = bot
+        .say_in(OPS, "cloudwatch describe-alarms --output json")
+        .await;
     assert_eq!(
         fact(&again, "Account").as_deref(),
         Some("production (123456789012)"),
@@ -89,7 +93,7 @@ async fn two_replicas_share_requests_choices_and_run_a_confirmation_once() {
 
     // A form opened on A is submitted on B.
     let form = bot
-        .say_in(OPS, "cloudwatch describe-alarms-for-metric")
+        .say_in(OPS, "cloudwatch describe-alarms-for-metric --output json")
         .await;
     let id = request_id(&form);
     let submitted = click_on(

@@ -150,7 +150,12 @@ async fn sighup_applies_a_valid_access_table_and_keeps_the_running_one_on_mistak
     // The channel is added and the file reloaded: the same command now runs.
     std::fs::write(&config, with_reload_channel(&base)).unwrap();
     served.hang_up();
-    say_until(&h, "cloudwatch describe-alarms", "MetricAlarms").await;
+    say_until(
+        &h,
+        "cloudwatch describe-alarms --output json",
+        "MetricAlarms",
+    )
+    .await;
     assert!(served.log_has("configuration reloaded"));
 
     // A broken file is refused on reload; the running configuration stays in force.
@@ -160,7 +165,7 @@ async fn sighup_applies_a_valid_access_table_and_keeps_the_running_one_on_mistak
         served.log_has("configuration not reloaded")
     })
     .await;
-    let still = text(&say(&h, "cloudwatch describe-alarms").await);
+    let still = text(&say(&h, "cloudwatch describe-alarms --output json").await);
     assert!(still.contains("MetricAlarms"), "{still}");
 
     // /metrics counts what happened, in the Prometheus text format.

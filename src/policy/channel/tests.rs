@@ -448,3 +448,111 @@ async fn terminal_requesters_stand_in_the_configured_channel() {
     );
     assert_eq!(granted.account().unwrap().name, "staging");
 }
+
+/// A notification's chart is fetched as the channel: its channel role in the alarm's account,
+/// no user, no source identity.
+#[tokio::test]
+async fn a_notification_acts_as_the_channel_role_of_the_alarms_account() {
+    let fixture = fixture().await;
+    let metric_data = invocation("cloudwatch", "GetMetricData", Some("us-west-2"));
+    let granted = fixture
+        .authorizer
+        .authorize_as_channel("ops", "210987654321", &metric_data)
+        .await
+        .unwrap();
+    assert_eq!(granted.account().unwrap().name, "staging");
+    assert_eq!(
+        granted.role_arn(),
+        Some("arn:aws:iam::210987654321:role/chatops-staging")
+    );
+    assert_eq!(granted.region(), "us-west-2");
+    assert_eq!(granted.channel_key(), Some("ops"));
+    assert_eq!(granted.iam_action(), Some("cloudwatch:GetMetricData"));
+    assert!(granted.covers(&metric_data));
+    let requests = fixture.sts.requests.lock().unwrap();
+    let request = requests.last().unwrap();
+    assert_eq!(request.source_identity, None, "no user behind it");
+    assert_eq!(request.session_name, "aws-chatops-notification");
+    assert_eq!(request.user_object_id, "notification:ops");
+    assert!(
+        fixture.audit.records().is_empty(),
+        "the caller records the call itself"
+    );
+}
+
+/// Every refusal of a notification's call names its layer and is audited as the notification.
+#[tokio::test]
+async fn a_notification_is_refused_layer_by_layer_and_audited() {
+    let fixture = fixture().await;
+    let metric_data = || invocation("cloudwatch", "GetMetricData", None);
+    let cases: Vec<(&str, &str, Invocation, DenialLayer, &str)> = vec![
+        (
+            "nowhere",
+            "123456789012",
+            metric_data(),
+            DenialLayer::Channel,
+            "no channel `nowhere`",
+        ),
+        (
+            "ops",
+            "999999999999",
+            metric_data(),
+            DenialLayer::Account,
+            "999999999999",
+        ),
+        (
+            "oncall",
+            "123456789012",
+            metric_data(),
+            DenialLayer::Role,
+            "requires user roles",
+        ),
+        (
+            "ops",
+            "123456789012",
+            invocation("lambda", "Invoke", None),
+            DenialLayer::Guardrail,
+            "lambda:InvokeFunction",
+        ),
+        (
+            "ops",
+            "123456789012",
+            invocation("iam", "ListRoles", None),
+            DenialLayer::NeverAllowed,
+            "never allowed",
+        ),
+    ];
+    for (channel_key, account_id, invocation, layer, words) in cases {
+        let refused = fixture
+            .authorizer
+            .authorize_as_channel(channel_key, account_id, &invocation)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.layer, layer, "{refused:?}");
+        assert_mentions(&refused.message, &[words]);
+        let record = last_record(&fixture.audit);
+        assert_eq!(record["outcome"]["layer"], layer.name());
+        assert_eq!(record["user_name"], NOTIFICATION_REQUESTER);
+        assert_eq!(record["user_object_id"], Value::Null);
+    }
+    assert_eq!(fixture.audit.records().len(), 5);
+    assert!(fixture.sts.requests.lock().unwrap().is_empty());
+}
+
+/// Authorizers without channels (the terminal's local operator) never act as one.
+#[tokio::test]
+async fn an_authorizer_without_channels_refuses_to_act_as_one() {
+    let local = crate::policy::LocalOperator::with_credentials(
+        "us-east-1",
+        Credentials::new("a", "b", None, None, "test"),
+    );
+    let refused = local
+        .authorize_as_channel(
+            "ops",
+            "123456789012",
+            &invocation("cloudwatch", "GetMetricData", None),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.layer, DenialLayer::Channel);
+}

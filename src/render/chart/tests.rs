@@ -197,3 +197,13 @@ fn axis_numbers_are_short() {
     }
     assert_eq!(utc_clock(T0 + 5 * 60), "09:05");
 }
+
+#[test]
+fn the_inline_variant_is_small_enough_for_a_card() {
+    let png_bytes = render_inline_png(&cpu_in_alarm()).unwrap();
+    write_sample("chart-inline", &png_bytes);
+    let (width, height, _) = decode(&png_bytes);
+    assert_eq!((width, height), (INLINE_WIDTH, INLINE_HEIGHT));
+    // As a data URI (base64, 4/3) it must leave most of a 24 KB card to the text.
+    assert!(png_bytes.len() < 12 * 1024, "{} bytes", png_bytes.len());
+}

@@ -26,7 +26,7 @@ use aws_chatops::teams::{DeliveryPolicy, RetryPolicy};
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
 
-use super::aws::{conversations, embedded_store, unique, SupportStandIn};
+use super::aws::{conversations_with_public_url, embedded_store, unique, SupportStandIn};
 use super::keys::{channel_claims, TestKey};
 use super::standins::{ConnectorStandIn, LoginStandIn, Recorded, TokenStandIn};
 
@@ -92,6 +92,9 @@ pub struct Options {
     /// TOML appended to the `[access]` config of [`Aws::Access`] (more channels, a
     /// `[notifications]` table); with it, the bot also serves `/api/sns`.
     pub access_extra: String,
+    /// `AWS_CHATOPS_PUBLIC_URL` of the conversation flow (default: none, so charts are inline
+    /// images or sparklines). Charts are served from the AWS side's store either way.
+    pub public_url: Option<url::Url>,
 }
 
 /// What every bot process of a test starts from (the first one, a restart, a replica): its
@@ -103,6 +106,8 @@ struct Launch {
     retry: RetryPolicy,
     delivery: DeliveryPolicy,
     outbox_store: Option<Arc<dyn Store>>,
+    /// Where `GET /charts/{id}.png` reads charts: the AWS side's store.
+    chart_store: Option<Arc<dyn Store>>,
     key_refresh: KeyRefreshPolicy,
     /// The conversation flow that posts notifications (`/api/sns`), first process only.
     notifications: Option<Conversations>,
@@ -135,6 +140,7 @@ impl Default for Options {
             delivery: DeliveryPolicy::default(),
             outbox_store: None,
             access_extra: String::new(),
+            public_url: None,
         }
     }
 }
@@ -231,10 +237,11 @@ impl TestApp {
                 let path = dir.path().join("state.redb");
                 let embedded = embedded_store(&path).await;
                 let stand_in = SupportStandIn::start();
-                options.handler = Some(conversations(
+                options.handler = Some(conversations_with_public_url(
                     embedded.clone(),
                     &stand_in.url(),
                     CONVERSATION_TTL,
+                    options.public_url.as_ref(),
                 ));
                 options.conversation_store =
                     Some(Arc::new(DurableConversationStore::new(embedded.clone())));
@@ -253,6 +260,7 @@ impl TestApp {
                     &options.access_extra,
                     given.clone(),
                     log.clone(),
+                    options.public_url.as_ref(),
                 )
                 .await;
                 if !options.access_extra.is_empty() {
@@ -287,6 +295,9 @@ impl TestApp {
             retry: options.retry,
             delivery: options.delivery,
             outbox_store: options.outbox_store,
+            // Only a bot with a public URL serves charts: the others need not hold the store
+            // (a restart reopens the embedded store's file).
+            chart_store: options.public_url.as_ref().and(store.clone()),
             key_refresh: options.key_refresh,
             notifications,
         };
@@ -569,6 +580,9 @@ impl Launch {
         }
         if let Some(conversations) = &self.notifications {
             builder = builder.notifications(conversations.clone());
+        }
+        if let Some(store) = &self.chart_store {
+            builder = builder.chart_store(store.clone());
         }
         builder.start().await.expect("bot starts")
     }
@@ -1074,16 +1088,18 @@ pub async fn channel_handler(
     store: Arc<dyn Store>,
     log: Arc<AuditLog>,
 ) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
-    channel_handler_with(engine_config, ops_guardrails, "", store, log).await
+    channel_handler_with(engine_config, ops_guardrails, "", store, log, None).await
 }
 
-/// [`channel_handler`] with `extra` TOML appended to the config.
+/// [`channel_handler`] with `extra` TOML appended to the config, serving charts under
+/// `public_url` when given.
 pub async fn channel_handler_with(
     engine_config: EngineConfig,
     ops_guardrails: &str,
     extra: &str,
     store: Arc<dyn Store>,
     log: Arc<AuditLog>,
+    public_url: Option<&url::Url>,
 ) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
     let static_credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
         Credentials::new("testing", "testing", None, None, "test"),
@@ -1112,6 +1128,7 @@ pub async fn channel_handler_with(
         store,
         Duration::from_secs(600),
     )
-    .with_audit(log);
+    .with_audit(log)
+    .with_public_url(public_url);
     (Arc::new(conversations), authorizer)
 }

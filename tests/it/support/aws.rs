@@ -180,6 +180,18 @@ pub fn conversations(
     conversations_with_endpoints(store, support_url, ttl, &[])
 }
 
+/// [`conversations`] serving alarm charts under `public_url` when given.
+pub fn conversations_with_public_url(
+    store: Arc<dyn Store>,
+    support_url: &str,
+    ttl: Duration,
+    public_url: Option<&url::Url>,
+) -> Arc<Conversations> {
+    let engine = Arc::new(Engine::new(engine(Some(support_url)).config().clone()));
+    let authorizer = Arc::new(LocalOperator::with_credentials("us-east-1", credentials()));
+    Arc::new(Conversations::new(engine, authorizer, store, ttl).with_public_url(public_url))
+}
+
 /// The same, with some services sent elsewhere: (`SQS`-style service key, URL).
 pub fn conversations_with_endpoints(
     store: Arc<dyn Store>,
