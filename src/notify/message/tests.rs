@@ -292,10 +292,19 @@ fn composite_and_anomaly_alarms_from_eventbridge() {
     assert_eq!(math.threshold, None);
 }
 
+/// (message, kind, title, facts that must be there, console link prefix).
+type LayoutCase = (
+    &'static str,
+    EventKind,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
 #[test]
 fn eventbridge_layouts() {
     // (fixture, kind, title, facts that must be there, console link prefix)
-    let cases: &[(&str, EventKind, &str, &[(&str, &str)], &str)] = &[
+    let cases: &[LayoutCase] = &[
         (
             fixture!("health.json"),
             EventKind::HealthEvent,

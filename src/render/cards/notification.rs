@@ -17,7 +17,7 @@ use super::elements::{action, action_set, subtle};
 use super::{Verb, CARD_BUDGET_BYTES};
 use crate::notify::message::{AlarmState, Notification};
 use crate::render::chart::ChartImage;
-use crate::render::markdown::escape_markdown;
+use crate::render::markdown::{escape_code, escape_markdown};
 use crate::render::Card;
 
 /// A chart with what it shows (the alarm, or a child alarm of a composite).
@@ -110,6 +110,9 @@ const LEVELS: [Limits; 5] = [
 /// At most this many buttons; their titles are cut to [`BUTTON_CHARS`].
 const MAX_BUTTONS: usize = 10;
 const BUTTON_CHARS: usize = 40;
+/// Adaptive Card hosts show at most 5 actions in one ActionSet (Teams' host config); rows of 3
+/// keep titles like "Show error logs" whole at a phone's width.
+const ACTIONS_PER_ROW: usize = 3;
 /// At most this many digest entries are listed; the rest are counted in "and M more".
 const DIGEST_ENTRIES: usize = 20;
 
@@ -259,6 +262,13 @@ fn shown(text: &str, max: usize) -> String {
     escape_markdown(&cut(text, max))
 }
 
+/// AWS's own values (alarm names, ARNs, reasons, metric names, finding types) cut and made safe
+/// the way code-like text is: emphasis, code and links cannot start, and the brackets, `>` and
+/// underscores CloudWatch writes everywhere show without backslashes.
+fn aws_text(text: &str, max: usize) -> String {
+    escape_code(&cut(text, max))
+}
+
 /// The bold, large first line of a card (already safe text expected: it is escaped here).
 fn title_block(text: &str) -> Value {
     json!({"type": "TextBlock", "text": escape_markdown(text), "size": "Large", "weight": "Bolder", "wrap": true})
@@ -274,22 +284,26 @@ fn heading(text: &str) -> Value {
     json!({"type": "TextBlock", "text": text, "weight": "Bolder", "size": "Small", "spacing": "Medium", "wrap": true})
 }
 
-/// A FactSet of (title, value) pairs, values cut and escaped; `None` when there are none.
-fn fact_set(facts: &[(String, String)], limits: &Limits) -> Option<Value> {
+/// A FactSet of (title, value) pairs, values cut and made safe with `safe` ([`shown`] for
+/// people's text, [`aws_text`] for AWS's values); `None` when there are none.
+fn fact_set(
+    facts: &[(String, String)],
+    limits: &Limits,
+    safe: fn(&str, usize) -> String,
+) -> Option<Value> {
     let facts: Vec<Value> = facts
         .iter()
         .filter(|(_, value)| !value.is_empty())
         .take(limits.items)
-        .map(
-            |(title, value)| json!({"title": shown(title, 60), "value": shown(value, limits.fact)}),
-        )
+        .map(|(title, value)| json!({"title": safe(title, 60), "value": safe(value, limits.fact)}))
         .collect();
     (!facts.is_empty()).then(|| json!({"type": "FactSet", "facts": facts}))
 }
 
-/// The button row: the view's buttons as Action.Execute (with Action.Submit fallbacks) and a
-/// console link as Action.OpenUrl; `None` when there is neither.
-fn buttons(buttons: &[NotificationButton], console: Option<(&str, &str)>) -> Option<Value> {
+/// The button rows: the view's buttons as Action.Execute (with Action.Submit fallbacks) and a
+/// console link as Action.OpenUrl, [`ACTIONS_PER_ROW`] to an ActionSet; none when there are no
+/// buttons.
+fn buttons(buttons: &[NotificationButton], console: Option<(&str, &str)>) -> Vec<Value> {
     let mut actions: Vec<Value> = buttons
         .iter()
         .take(MAX_BUTTONS)
@@ -311,7 +325,10 @@ fn buttons(buttons: &[NotificationButton], console: Option<(&str, &str)>) -> Opt
     if let Some((title, url)) = console {
         actions.push(json!({"type": "Action.OpenUrl", "title": title, "url": url}));
     }
-    (!actions.is_empty()).then(|| action_set(actions))
+    actions
+        .chunks(ACTIONS_PER_ROW)
+        .map(|row| action_set(row.to_vec()))
+        .collect()
 }
 
 /// The state as the card says it.
@@ -371,7 +388,7 @@ fn date_time(millis: i64) -> Option<String> {
 /// A chart as card elements: its label, then the image (or its alt text when images are off
 /// or it is a sparkline), or why there is none.
 fn chart_elements(chart: &LabeledChart, limits: &Limits) -> Vec<Value> {
-    let label = json!({"type": "TextBlock", "text": shown(&chart.label, limits.fact), "size": "Small", "weight": "Bolder", "spacing": "Medium", "wrap": true});
+    let label = json!({"type": "TextBlock", "text": aws_text(&chart.label, limits.fact), "size": "Small", "weight": "Bolder", "spacing": "Medium", "wrap": true});
     let image = |url: &str, alt: &str| json!({"type": "Image", "url": url, "altText": cut(alt, limits.fact), "size": "Stretch"});
     let shown_instead = |alt: &str| subtle(&format!("Chart: {}", shown(alt, limits.fact)));
     let picture = match &chart.image {

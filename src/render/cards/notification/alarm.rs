@@ -6,15 +6,15 @@
 use serde_json::{json, Value};
 
 use super::{
-    buttons, chart_elements, date_time, fact_set, heading, shown, state_colour, state_label,
-    state_style, subtle, text_block, Limits, NotificationView,
+    aws_text, buttons, chart_elements, date_time, fact_set, heading, shown, state_colour,
+    state_label, state_style, subtle, text_block, Limits, NotificationView,
 };
 use crate::notify::message::{
     AlarmNotification, AlarmState, AlarmTrigger, ChildAlarm, CompositeTrigger, MathTrigger,
     MetricStat, MetricTrigger,
 };
 use crate::render::cards::elements::code_block;
-use crate::render::markdown::{escape_markdown, monospace};
+use crate::render::markdown::monospace;
 
 /// The alarm card's body.
 pub(super) fn body(
@@ -27,7 +27,7 @@ pub(super) fn body(
         body.push(json!({"type": "TextBlock", "text": shown(description, limits.text), "isSubtle": true, "wrap": true}));
     }
     if !alarm.reason.is_empty() {
-        body.push(text_block(shown(&alarm.reason, limits.text)));
+        body.push(text_block(aws_text(&alarm.reason, limits.text)));
     }
     let mut facts = Vec::new();
     if let Some(at) = date_time(alarm.changed_at_millis).filter(|_| alarm.changed_at_millis > 0) {
@@ -42,7 +42,7 @@ pub(super) fn body(
         AlarmTrigger::Math(trigger) => math_facts(trigger, &mut facts),
         AlarmTrigger::Composite(_) | AlarmTrigger::Unknown => {}
     }
-    body.extend(fact_set(&facts, limits));
+    body.extend(fact_set(&facts, limits, aws_text));
     if let AlarmTrigger::Composite(composite) = &alarm.trigger {
         body.extend(composite_elements(composite, limits));
     }
@@ -52,7 +52,7 @@ pub(super) fn body(
     if !view.history.is_empty() {
         body.push(heading("Earlier changes"));
         for line in view.history.iter().take(limits.items) {
-            body.push(json!({"type": "TextBlock", "text": shown(line, limits.fact), "isSubtle": true, "size": "Small", "spacing": "None", "wrap": true}));
+            body.push(json!({"type": "TextBlock", "text": aws_text(line, limits.fact), "isSubtle": true, "size": "Small", "spacing": "None", "wrap": true}));
         }
     }
     if let Some(who) = view.acknowledged_by {
@@ -91,8 +91,8 @@ fn header(alarm: &AlarmNotification, topic: &str, limits: &Limits) -> Value {
         "bleed": true,
         "items": [
             {"type": "TextBlock", "text": format!("{} · {kind}", state_label(state)), "color": state_colour(state), "weight": "Bolder", "size": "Small", "wrap": true},
-            {"type": "TextBlock", "text": shown(&alarm.name, limits.fact), "size": "Large", "weight": "Bolder", "wrap": true, "spacing": "None"},
-            {"type": "TextBlock", "text": shown(&place.join(" · "), limits.fact), "isSubtle": true, "size": "Small", "wrap": true, "spacing": "None"}
+            {"type": "TextBlock", "text": aws_text(&alarm.name, limits.fact), "size": "Large", "weight": "Bolder", "wrap": true, "spacing": "None"},
+            {"type": "TextBlock", "text": aws_text(&place.join(" · "), limits.fact), "isSubtle": true, "size": "Small", "wrap": true, "spacing": "None"}
         ]
     })
 }
@@ -264,7 +264,7 @@ fn child_row(child: &ChildAlarm, limits: &Limits) -> Value {
         "columns": [
             {"type": "Column", "width": "auto", "items": [state]},
             {"type": "Column", "width": "stretch", "items": [
-                {"type": "TextBlock", "text": escape_markdown(&super::cut(child.name(), limits.fact)), "size": "Small", "wrap": true}
+                {"type": "TextBlock", "text": aws_text(child.name(), limits.fact), "size": "Small", "wrap": true}
             ]}
         ]
     })

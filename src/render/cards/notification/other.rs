@@ -4,7 +4,9 @@
 
 use serde_json::{json, Value};
 
-use super::{buttons, cut, fact_set, heading, shown, subtle, text_block, Limits, NotificationView};
+use super::{
+    aws_text, buttons, cut, fact_set, heading, shown, subtle, text_block, Limits, NotificationView,
+};
 use crate::notify::message::{CustomNotification, EventNotification, TextNotification};
 use crate::render::markdown::escape_markdown;
 
@@ -44,14 +46,14 @@ pub(super) fn event_body(
     .filter(|part| !part.is_empty())
     .collect();
     let mut body = vec![header(
-        shown(&event.title, limits.fact),
+        aws_text(&event.title, limits.fact),
         &place.join(" · "),
         limits,
     )];
     if event.title != event.detail_type {
         body.push(subtle(&shown(&event.detail_type, limits.fact)));
     }
-    body.extend(fact_set(&event.facts, limits));
+    body.extend(fact_set(&event.facts, limits, aws_text));
     if let Some(description) = &event.description {
         body.push(text_block(shown(description, limits.text)));
     }
@@ -125,7 +127,7 @@ pub(super) fn custom_body(
             .collect();
         body.push(json!({"type": "TextBlock", "text": steps.join("\n"), "wrap": true, "spacing": "Small"}));
     }
-    body.extend(fact_set(&custom.additional_context, limits));
+    body.extend(fact_set(&custom.additional_context, limits, shown));
     if !custom.related_resources.is_empty() {
         body.push(heading("Related resources"));
         body.extend(list(&custom.related_resources, limits, false));
