@@ -293,6 +293,7 @@ fn cards() -> Vec<(&'static str, Card)> {
             )
         }),
     ]);
+    cards.extend(notification_cards());
     cards
 }
 
@@ -427,7 +428,8 @@ fn every_conversation_card_matches_its_snapshot_and_fits() {
         omit_expression => true,
     }, {
         for (name, text) in &cards {
-            insta::assert_snapshot!(*name, text);
+            // Inline chart images are pictures, not layout: the snapshot names their size only.
+            insta::assert_snapshot!(*name, redact_data_uris(text));
         }
     });
 }
@@ -516,4 +518,293 @@ fn logs_cards() -> Vec<(&'static str, Card)> {
         ("logs-running", render::logs(&running)),
         ("logs-form", render::log_groups_form(&form)),
     ]
+}
+
+/// `data:` URIs replaced by their length, so that snapshots stay readable.
+fn redact_data_uris(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("\"data:") {
+        let end = rest[start + 1..]
+            .find('"')
+            .map_or(rest.len(), |e| start + 1 + e);
+        out.push_str(&rest[..start]);
+        out.push_str(&format!("\"data:… ({} bytes)", end - start - 1));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A real alarm chart (render::chart) at half size as a `data:` URI: small enough to inline
+/// in a sample card, so that the rendered PNG of the card shows a picture without any network.
+fn sample_chart(
+    label: &str,
+    points: &[f64],
+    threshold: f64,
+    alarm_from: Option<usize>,
+) -> render::LabeledChart {
+    use render::chart::{render_png, MetricChart};
+    let end = 1_796_294_527; // 2026-12-03T10:42:07Z
+    let start = end - 3 * 3600;
+    let step = (end - start) / points.len() as i64;
+    let points: Vec<(i64, f64)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (start + i as i64 * step, *v))
+        .collect();
+    let alarm_periods = alarm_from
+        .map(|i| vec![(points[i].0, end)])
+        .unwrap_or_default();
+    let png = render_png(&MetricChart {
+        title: label.to_owned(),
+        unit: Some("Percent".to_owned()),
+        points,
+        start,
+        end,
+        threshold: Some(threshold),
+        alarm_periods,
+    })
+    .unwrap();
+    let uri = format!(
+        "data:image/png;base64,{}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            half_size_png(&png)
+        )
+    );
+    render::LabeledChart {
+        label: label.to_owned(),
+        image: render::chart::ChartImage::DataUri {
+            uri,
+            alt: format!("{label} over the last 3 hours with the threshold {threshold}"),
+        },
+    }
+}
+
+/// The PNG at half its width and height (2×2 pixels averaged), re-encoded.
+fn half_size_png(png: &[u8]) -> Vec<u8> {
+    let mut decoder = png::Decoder::new(png);
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let channels = info.color_type.samples();
+    let (width, height) = (info.width as usize, info.height as usize);
+    let (half_w, half_h) = (width / 2, height / 2);
+    let mut out = Vec::with_capacity(half_w * half_h * 3);
+    for y in 0..half_h {
+        for x in 0..half_w {
+            for c in 0..3 {
+                let at = |dx: usize, dy: usize| {
+                    u32::from(pixels[((2 * y + dy) * width + 2 * x + dx) * channels + c])
+                };
+                // Four levels per channel step keep the PNG small; the picture stays legible.
+                let mean = (at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1)) / 4;
+                out.push(((mean / 16) * 17) as u8);
+            }
+        }
+    }
+    let mut encoded = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut encoded, half_w as u32, half_h as u32);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Best);
+        encoder
+            .write_header()
+            .unwrap()
+            .write_image_data(&out)
+            .unwrap();
+    }
+    encoded
+}
+
+fn notification_view<'a>(
+    notification: &'a aws_chatops::notify::message::Notification,
+    charts: &'a [render::LabeledChart],
+    buttons: &'a [render::NotificationButton],
+) -> render::NotificationView<'a> {
+    render::NotificationView {
+        notification,
+        topic: "ops-alarms",
+        charts,
+        buttons,
+        acknowledged_by: None,
+        history: &[],
+    }
+}
+
+fn notification_fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/notifications/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+// Long on purpose, like `cards`: every notification card from the fixture messages.
+/// The notification cards: alarms in each state and kind, each EventBridge layout, a custom
+/// notification, plain text and the digest.
+fn notification_cards() -> Vec<(&'static str, Card)> {
+    use aws_chatops::notify::message::{AlarmState, Notification};
+    use aws_chatops::render::chart::ChartImage;
+    use render::{DigestEntry, NotificationButton, NotificationView, Verb};
+    let parse = |name: &str| Notification::parse(None, &notification_fixture(name));
+    let with_state = |name: &str, state: &str, old: &str, reason: &str| {
+        let mut message: Value = serde_json::from_str(&notification_fixture(name)).unwrap();
+        message["NewStateValue"] = state.into();
+        message["OldStateValue"] = old.into();
+        message["NewStateReason"] = reason.into();
+        Notification::parse(None, &message.to_string())
+    };
+    let button = |title: &str, verb, index| NotificationButton {
+        title: title.to_owned(),
+        verb,
+        record: REQUEST.to_owned(),
+        index,
+    };
+    let alarm_buttons = vec![
+        button("Show logs", Verb::ShowLogs, None),
+        button("Show error logs", Verb::ShowErrorLogs, None),
+        button("Show chart", Verb::ShowChart, None),
+        button("Acknowledge", Verb::Acknowledge, None),
+        button("Describe instance", Verb::RunButton, Some(0)),
+    ];
+    let cpu = [
+        41.0, 44.5, 39.8, 47.2, 52.0, 58.3, 61.2, 66.0, 71.4, 78.9, 85.7, 88.0, 93.4,
+    ];
+    let cpu_chart = sample_chart("CPUUtilization · Average · 5 min", &cpu, 80.0, Some(10));
+    let calm = [
+        41.0, 44.5, 39.8, 47.2, 52.0, 58.3, 61.2, 66.0, 71.4, 78.9, 85.7, 72.0, 63.4,
+    ];
+    let ok_chart = sample_chart("CPUUtilization · Average · 5 min", &calm, 80.0, Some(10));
+    let alarm = parse("alarm-metric.json");
+    let ok = with_state("alarm-metric.json", "OK", "ALARM", "Threshold Crossed: 1 out of the last 3 datapoints [63.4 (03/12/26 10:57:00)] was not greater than the threshold (80.0) (minimum 1 datapoint for ALARM -> OK transition).");
+    let insufficient = with_state(
+        "alarm-metric.json",
+        "INSUFFICIENT_DATA",
+        "OK",
+        "Insufficient Data: 3 datapoints were unknown.",
+    );
+    let math = parse("alarm-math.json");
+    let composite = parse("alarm-composite.json");
+    let eventbridge_alarm = parse("eventbridge-alarm.json");
+    let history = [
+        "OK → ALARM at 10:42 UTC".to_owned(),
+        "ALARM → OK at 09:58 UTC".to_owned(),
+        "OK → ALARM at 09:31 UTC".to_owned(),
+    ];
+    let no_data = [render::LabeledChart {
+        label: "CPUUtilization · Average · 5 min".to_owned(),
+        image: ChartImage::Unavailable {
+            reason: "no datapoints in the last 3 hours".to_owned(),
+        },
+    }];
+    let composite_charts = [
+        sample_chart(
+            "orders-api-high-cpu: CPUUtilization · Average · 5 min",
+            &cpu,
+            80.0,
+            Some(10),
+        ),
+        render::LabeledChart {
+            label: "orders-api-5xx: HTTPCode_Target_5XX_Count · Sum · 1 min".to_owned(),
+            image: ChartImage::Sparkline {
+                text: "▁▁▂▁▃▅▇█▇▆".to_owned(),
+                alt: "5xx errors rising to 212 a minute".to_owned(),
+            },
+        },
+        render::LabeledChart {
+            label: "orders-api-latency-p99: Latency · p99 · 1 min".to_owned(),
+            image: ChartImage::Unavailable {
+                reason:
+                    "this channel may not read cloudwatch:GetMetricData in account 123456789012"
+                        .to_owned(),
+            },
+        },
+    ];
+    let buttons = &alarm_buttons;
+    let mut cards = vec![
+        (
+            "notification-alarm",
+            render::notification(&notification_view(&alarm, &[cpu_chart], buttons)),
+        ),
+        (
+            "notification-alarm-ok",
+            render::notification(&NotificationView {
+                history: &history,
+                acknowledged_by: Some("Ada Lovelace at 10:44 UTC"),
+                ..notification_view(&ok, &[ok_chart], buttons)
+            }),
+        ),
+        (
+            "notification-alarm-insufficient-data",
+            render::notification(&notification_view(&insufficient, &no_data, buttons)),
+        ),
+        (
+            "notification-alarm-math",
+            render::notification(&notification_view(&math, &[], buttons)),
+        ),
+        (
+            "notification-alarm-composite",
+            render::notification(&notification_view(&composite, &composite_charts, buttons)),
+        ),
+        (
+            "notification-eventbridge-alarm",
+            render::notification(&notification_view(&eventbridge_alarm, &[], buttons)),
+        ),
+    ];
+    for (name, fixture) in [
+        ("notification-health", "health.json"),
+        ("notification-guardduty", "guardduty.json"),
+        ("notification-securityhub", "securityhub.json"),
+        ("notification-codepipeline", "codepipeline.json"),
+        ("notification-custom", "custom.json"),
+    ] {
+        cards.push((
+            name,
+            render::notification(&notification_view(&parse(fixture), &[], &[])),
+        ));
+    }
+    let generic = Notification::parse(
+        None,
+        r#"{"version":"0","id":"ee376907","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","account":"123456789012","time":"2026-12-03T10:30:00Z","region":"eu-west-1","resources":["arn:aws:ec2:eu-west-1:123456789012:instance/i-0a1b2c3d4e5f67890"],"detail":{"instance-id":"i-0a1b2c3d4e5f67890","state":"stopped"}}"#,
+    );
+    cards.push((
+        "notification-event",
+        render::notification(&notification_view(&generic, &[], &[])),
+    ));
+    let text = Notification::parse(
+        Some("Maintenance tonight"),
+        &notification_fixture("plain.txt"),
+    );
+    cards.push((
+        "notification-text",
+        render::notification(&notification_view(&text, &[], &[])),
+    ));
+    let at = 1_796_294_527_123_i64;
+    let entries: Vec<DigestEntry> = [
+        ("orders-api-high-cpu", Some(AlarmState::Alarm)),
+        ("orders-api-high-cpu", Some(AlarmState::Ok)),
+        ("checkout-5xx-rate", Some(AlarmState::Alarm)),
+        (
+            "GuardDuty: 198.51.100.7 is performing SSH brute force attacks",
+            None,
+        ),
+        ("orders-api-latency-p99", Some(AlarmState::InsufficientData)),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (title, state))| DigestEntry {
+        at_millis: at - i as i64 * 4_000,
+        title: title.to_string(),
+        state: *state,
+    })
+    .collect();
+    cards.push((
+        "notification-digest",
+        render::notification_digest(&entries, 7),
+    ));
+    cards
 }

@@ -3,12 +3,27 @@
 //! "CloudWatch Alarm State Change"), another EventBridge event, AWS Chatbot's custom
 //! notification format, or plain text published by hand. Parsing never fails: what is not
 //! one of the structured kinds is shown as text. Bounded: the message is at most SNS's 256 KiB
-//! and JSON nesting is checked before it is parsed.
-//!
-//! SKELETON (issue 10): the types are the contract the notification hub and the cards build on.
+//! and JSON nesting is checked before it is parsed. The types are the contract the
+//! notification hub and the cards build on; each format is read in its own file.
+
+mod alarm;
+mod alarm_event;
+mod custom;
+mod eventbridge;
+mod fields;
+mod layouts;
+mod regions;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// SNS's largest message; a longer one is shown as text, cut.
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
+/// The deepest JSON nesting read (checked by a scan before `serde_json` recurses into it);
+/// AWS's messages nest less than 10 deep.
+pub const MAX_JSON_DEPTH: usize = 64;
 
 /// One notification, read from an SNS `Message` (and its `Subject`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +151,13 @@ pub struct ChildAlarm {
     pub state: Option<AlarmState>,
 }
 
+impl ChildAlarm {
+    /// The child's name: its ARN after `:alarm:` (the whole text when it is a name already).
+    pub fn name(&self) -> &str {
+        fields::alarm_name_from_arn(&self.arn)
+    }
+}
+
 /// An EventBridge event delivered through SNS.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventNotification {
@@ -153,6 +175,10 @@ pub struct EventNotification {
     pub facts: Vec<(String, String)>,
     /// A link to the console page of the event's subject, when there is one.
     pub console_url: Option<String>,
+    /// A longer text the event carries (a Health event's latest description, a finding's
+    /// description).
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// The EventBridge events with a layout of their own.
@@ -179,6 +205,12 @@ pub struct CustomNotification {
     pub additional_context: Vec<(String, String)>,
     /// `content.textType`: `client-markdown` or plain.
     pub markdown: bool,
+    /// `metadata.eventType`.
+    #[serde(default)]
+    pub event_type: Option<String>,
+    /// `metadata.relatedResources`.
+    #[serde(default)]
+    pub related_resources: Vec<String>,
 }
 
 /// A message published by hand.
@@ -189,13 +221,26 @@ pub struct TextNotification {
 }
 
 impl Notification {
-    /// Reads an SNS notification's `Message` (with its `Subject`). Never fails.
+    /// Reads an SNS notification's `Message` (with its `Subject`). Never fails: a message that
+    /// is none of the structured kinds, too deep or too long to read is shown as text (a message
+    /// over [`MAX_MESSAGE_BYTES`] cut, with "…").
     pub fn parse(subject: Option<&str>, message: &str) -> Notification {
-        let _ = serde_json::from_str::<Value>(message);
-        Notification::Text(TextNotification {
-            subject: subject.map(str::to_owned),
-            text: message.to_owned(),
-        })
+        let text = || {
+            Notification::Text(TextNotification {
+                subject: subject.filter(|s| !s.is_empty()).map(str::to_owned),
+                text: fields::cut_bytes(message, MAX_MESSAGE_BYTES),
+            })
+        };
+        if message.len() > MAX_MESSAGE_BYTES
+            || !message.trim_start().starts_with('{')
+            || !fields::nesting_within(message, MAX_JSON_DEPTH)
+        {
+            return text();
+        }
+        match serde_json::from_str::<Value>(message) {
+            Ok(Value::Object(map)) => structured(&map).unwrap_or_else(text),
+            _ => text(),
+        }
     }
 
     /// What groups notifications into one card and thread in a channel: the alarm (its ARN,
@@ -208,5 +253,34 @@ impl Notification {
             Notification::Custom(custom) => custom.thread_id.clone(),
             Notification::Event(_) | Notification::Text(_) => None,
         }
+    }
+}
+
+/// The structured kind a JSON object is, when it is one.
+fn structured(map: &serde_json::Map<String, Value>) -> Option<Notification> {
+    if custom::is_custom(map) {
+        return custom::parse(map).map(Notification::Custom);
+    }
+    if eventbridge::is_event(map) {
+        return eventbridge::parse(map);
+    }
+    if alarm::is_sns_alarm(map) {
+        return alarm::from_sns(map).map(Notification::Alarm);
+    }
+    None
+}
+
+impl AlarmNotification {
+    /// The alarm's page in the CloudWatch console.
+    pub fn console_url(&self) -> String {
+        let region = &self.region;
+        let host = if region.starts_with("cn-") {
+            "console.amazonaws.cn".to_owned()
+        } else {
+            format!("{region}.console.aws.amazon.com")
+        };
+        let name =
+            percent_encoding::utf8_percent_encode(&self.name, percent_encoding::NON_ALPHANUMERIC);
+        format!("https://{host}/cloudwatch/home?region={region}#alarmsV2:alarm/{name}")
     }
 }
