@@ -207,16 +207,21 @@ fn read_topic(
         .and_then(|item| read::<Spanned<String>>(item, &format!("{path}.arn"), problems))
         .and_then(|arn| check_arn(&arn, name, &path, context, problems));
     let channels = required(table, "channels", &path, span, problems)
-        .and_then(|item| read::<Spanned<Vec<Spanned<String>>>>(item, &format!("{path}.channels"), problems))
+        .and_then(|item| {
+            read::<Spanned<Vec<Spanned<String>>>>(item, &format!("{path}.channels"), problems)
+        })
         .map(|channels| check_channels(&channels, &path, context, problems))
         .unwrap_or_default();
     let buttons = match table.get_key_value("buttons") {
         Some((key, item)) => buttons::read_buttons(item, key.span(), &path, problems),
         None => Vec::new(),
     };
-    (problems.0.len() == before).then(|| NotificationTopic {
+    if problems.0.len() != before {
+        return None;
+    }
+    Some(NotificationTopic {
         name: name.to_owned(),
-        arn: arn.unwrap_or_default(),
+        arn: arn?,
         channels,
         buttons,
     })
@@ -329,7 +334,9 @@ fn read_log_groups(item: &toml_edit::Item, problems: &mut Problems) -> Vec<LogGr
         let before = problems.0.len();
         check_keys(table, LOG_GROUP_KEYS, &entry_path, problems);
         let alarm_name = required(table, "alarm_name", &entry_path, span.clone(), problems)
-            .and_then(|item| read::<Spanned<String>>(item, &format!("{entry_path}.alarm_name"), problems));
+            .and_then(|item| {
+                read::<Spanned<String>>(item, &format!("{entry_path}.alarm_name"), problems)
+            });
         if let Some(pattern) = &alarm_name {
             if pattern.get_ref().trim().is_empty() {
                 problems.push(
@@ -340,8 +347,16 @@ fn read_log_groups(item: &toml_edit::Item, problems: &mut Problems) -> Vec<LogGr
             }
         }
         let log_groups = required(table, "log_groups", &entry_path, span, problems)
-            .and_then(|item| read::<Spanned<Vec<Spanned<String>>>>(item, &format!("{entry_path}.log_groups"), problems))
-            .map(|groups| check_log_group_names(&groups, &format!("{entry_path}.log_groups"), problems))
+            .and_then(|item| {
+                read::<Spanned<Vec<Spanned<String>>>>(
+                    item,
+                    &format!("{entry_path}.log_groups"),
+                    problems,
+                )
+            })
+            .map(|groups| {
+                check_log_group_names(&groups, &format!("{entry_path}.log_groups"), problems)
+            })
             .unwrap_or_default();
         if problems.0.len() == before {
             if let Some(alarm_name) = alarm_name {
@@ -408,7 +423,11 @@ pub fn is_log_group_name(name: &str) -> bool {
 /// The test-only certificate URL prefix: an absolute http(s) URL of a host, ending with `/`
 /// so that it cannot be extended into another host name (`http://127.0.0.1:80` would also
 /// match `http://127.0.0.1:8000…`).
-fn check_test_prefix(prefix: &Spanned<String>, path: &str, problems: &mut Problems) -> Option<String> {
+fn check_test_prefix(
+    prefix: &Spanned<String>,
+    path: &str,
+    problems: &mut Problems,
+) -> Option<String> {
     let value = prefix.get_ref().trim();
     let reason = match url::Url::parse(value) {
         Err(_) => Some("it is not an absolute URL"),

@@ -229,15 +229,18 @@ pub(super) fn read_buttons(
     }
     let mut buttons: Vec<CustomButton> = Vec::new();
     for (index, (table, span)) in tables.into_iter().enumerate() {
-        let Some(button) = read_button(table, span, &format!("{path}[{index}]"), problems)
-        else {
+        let label_span = table.get("label").and_then(toml_edit::Item::span);
+        let Some(button) = read_button(table, span, &format!("{path}[{index}]"), problems) else {
             continue;
         };
         if buttons.iter().any(|b| b.label == button.label) {
             problems.push(
-                None,
+                label_span,
                 format!("{path}[{index}].label"),
-                format!("two buttons of this topic are labelled {:?}; give each its own label", button.label),
+                format!(
+                    "two buttons of this topic are labelled {:?}; give each its own label",
+                    button.label
+                ),
             );
             continue;
         }
@@ -287,53 +290,77 @@ fn check_label(label: &Spanned<String>, path: &str, problems: &mut Problems) -> 
 }
 
 /// The command template when it is one line of `<service> <operation> [options]` that the
-/// models know, with known placeholders in option values only.
+/// models know, with known placeholders in option values only. A mistake in one word is
+/// reported at that word when the file writes the command without escapes.
 fn check_command(command: &Spanned<String>, path: &str, problems: &mut Problems) -> Option<String> {
     let value = command.get_ref().trim();
-    let mut complain = |message: String| problems.push(Some(command.span()), path, message);
+    let mut complain = |needle: &str, message: String| {
+        problems.push(Some(span_within(command, needle)), path, message)
+    };
     if value.is_empty() {
-        complain(format!("give the command the button runs, as typed after @aws, such as {EXAMPLE_COMMAND:?}"));
+        complain("", format!("give the command the button runs, as typed after @aws, such as {EXAMPLE_COMMAND:?}"));
         return None;
     }
     if value.contains(['\n', '\r']) {
-        complain("a button runs one command: write it on a single line".into());
+        complain(
+            "",
+            "a button runs one command: write it on a single line".into(),
+        );
         return None;
     }
     let words = match crate::command::tokenize(value) {
         Ok(words) => words,
         Err(error) => {
-            complain(error.to_string());
+            complain("", error.to_string());
             return None;
         }
     };
     let first = words.first().map(String::as_str).unwrap_or_default();
     if first.eq_ignore_ascii_case("aws") || first.eq_ignore_ascii_case("@aws") {
-        complain(format!("drop the leading `{first}`: a button's command is what you would type after @aws, such as {EXAMPLE_COMMAND:?}"));
+        complain(first, format!("drop the leading `{first}`: a button's command is what you would type after @aws, such as {EXAMPLE_COMMAND:?}"));
         return None;
     }
-    let mut ok = true;
-    for message in placeholder_mistakes(&words) {
-        complain(message);
-        ok = false;
+    let mistakes = placeholder_mistakes(&words);
+    let ok = mistakes.is_empty();
+    for (needle, message) in mistakes {
+        complain(&needle, message);
     }
     if ok {
-        if let Err(message) = check_operation(&words) {
-            complain(message);
-            ok = false;
+        if let Err((needle, message)) = check_operation(&words) {
+            complain(&needle, message);
+            return None;
         }
     }
     ok.then(|| value.to_owned())
 }
 
+/// Where `needle` is inside the string value `command` in the file: exact when the file
+/// writes the value between quotes without escapes (its text is then the value itself), else
+/// the whole value.
+fn span_within(command: &Spanned<String>, needle: &str) -> Range<usize> {
+    let whole = command.span();
+    let value = command.get_ref();
+    if needle.is_empty() || whole.len() != value.len() + 2 {
+        return whole;
+    }
+    match value.find(needle) {
+        Some(at) => {
+            let start = whole.start + 1 + at;
+            start..start + needle.len()
+        }
+        None => whole,
+    }
+}
+
 /// Unknown placeholders, and placeholders where they cannot stand: in the service, the
-/// operation or an option's name.
-fn placeholder_mistakes(words: &[String]) -> Vec<String> {
+/// operation or an option's name. Each mistake with the text it is about.
+fn placeholder_mistakes(words: &[String]) -> Vec<(String, String)> {
     let mut mistakes = Vec::new();
     for (index, word) in words.iter().enumerate() {
         let segments = segments(word);
         for segment in &segments {
             if let Segment::Unknown(written) = segment {
-                mistakes.push(unknown_placeholder_message(written));
+                mistakes.push((written.clone(), unknown_placeholder_message(written)));
             }
         }
         let has_placeholder = segments
@@ -349,8 +376,11 @@ fn placeholder_mistakes(words: &[String]) -> Vec<String> {
                 1 => "the operation",
                 _ => "an option's name",
             };
-            mistakes.push(format!(
-                "`{word}`: placeholders stand only in option values, not in {place} (such as `--alarm-name $AlarmName`)"
+            mistakes.push((
+                word.clone(),
+                format!(
+                    "`{word}`: placeholders stand only in option values, not in {place} (such as `--alarm-name $AlarmName`)"
+                ),
             ));
         }
     }
@@ -372,15 +402,17 @@ fn unknown_placeholder_message(written: &str) -> String {
     )
 }
 
-/// The first two words must be a service and one of its operations that chat may run.
-fn check_operation(words: &[String]) -> Result<(), String> {
-    let (Some(service), Some(operation)) = (words.first(), words.get(1)) else {
-        return Err(format!(
-            "name a service and an operation, such as {EXAMPLE_COMMAND:?}"
+/// The first two words must be a service and one of its operations that chat may run; a
+/// mistake comes with the word it is about.
+fn check_operation(words: &[String]) -> Result<(), (String, String)> {
+    let (Some(service_word), Some(operation_word)) = (words.first(), words.get(1)) else {
+        return Err((
+            String::new(),
+            format!("name a service and an operation, such as {EXAMPLE_COMMAND:?}"),
         ));
     };
-    let service = service.to_lowercase();
-    let operation = operation.to_lowercase();
+    let service = service_word.to_lowercase();
+    let operation = operation_word.to_lowercase();
     let did_you_mean = |suggestions: Vec<String>| {
         suggestions
             .first()
@@ -390,8 +422,10 @@ fn check_operation(words: &[String]) -> Result<(), String> {
     if service == "s3" {
         return match operation.as_str() {
             "ls" | "cp" => Ok(()),
-            _ => Err(format!(
+            _ => Err((
+                operation_word.clone(),
                 "`s3` has the commands `ls` and `cp` here; for other S3 operations use `s3api`"
+                    .into(),
             )),
         };
     }
@@ -399,20 +433,23 @@ fn check_operation(words: &[String]) -> Result<(), String> {
     let Ok(model) = models.service(&service) else {
         let names = models.services().map(|s| s.cli_name).chain(["s3"]);
         let hint = did_you_mean(crate::models::suggest(&service, names, 1));
-        return Err(format!(
-            "unknown service `{service}`.{hint} A button's command starts with the service, as after @aws"
+        return Err((
+            service_word.clone(),
+            format!("unknown service `{service}`.{hint} A button's command starts with the service, as after @aws"),
         ));
     };
     let Some(key) = model.cli.operations.get(&operation) else {
         let names = model.cli.operations.keys().map(String::as_str);
         let hint = did_you_mean(crate::models::suggest(&operation, names, 1));
-        return Err(format!(
-            "`{service}` has no operation `{operation}`.{hint}"
+        return Err((
+            operation_word.clone(),
+            format!("`{service}` has no operation `{operation}`.{hint}"),
         ));
     };
     if let Some(reason) = crate::command::is_never_allowed(&service, key) {
-        return Err(format!(
-            "`{service} {operation}` is never allowed from chat: {reason}"
+        return Err((
+            format!("{service_word} {operation_word}"),
+            format!("`{service} {operation}` is never allowed from chat: {reason}"),
         ));
     }
     Ok(())
@@ -438,13 +475,13 @@ mod tests {
                 Segment::Text("/z".into()),
             ]
         );
-        assert_eq!(
-            segments("$Alarm"),
-            vec![Segment::Unknown("$Alarm".into())]
-        );
+        assert_eq!(segments("$Alarm"), vec![Segment::Unknown("$Alarm".into())]);
         assert_eq!(
             segments("$Dimension."),
-            vec![Segment::Unknown("$Dimension".into()), Segment::Text(".".into())]
+            vec![
+                Segment::Unknown("$Dimension".into()),
+                Segment::Text(".".into())
+            ]
         );
         assert_eq!(segments(""), vec![Segment::Text(String::new())]);
     }
@@ -476,7 +513,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            fill("logs describe-log-groups --log-group-name-prefix $Dimension.Fn", |_| None),
+            fill(
+                "logs describe-log-groups --log-group-name-prefix $Dimension.Fn",
+                |_| None
+            ),
             Err(TemplateError::NoValue(Placeholder::Dimension("Fn".into())))
         );
         assert_eq!(
@@ -491,17 +531,29 @@ mod tests {
 
     #[test]
     fn placeholders_stand_only_in_option_values() {
-        assert!(placeholder_mistakes(&words("cloudwatch describe-alarms --alarm-names $AlarmName --x=$Region")).is_empty());
+        assert!(placeholder_mistakes(&words(
+            "cloudwatch describe-alarms --alarm-names $AlarmName --x=$Region"
+        ))
+        .is_empty());
         for (text, expected) in [
             ("$Namespace describe-alarms", "not in the service"),
             ("cloudwatch $MetricName", "not in the operation"),
-            ("cloudwatch describe-alarms --$Region x", "not in an option's name"),
-            ("cloudwatch describe-alarms --alarm-names $AlarmNam", "Did you mean `$AlarmName`?"),
-            ("cloudwatch describe-alarms --alarm-names $Dimension", "needs the dimension's name"),
+            (
+                "cloudwatch describe-alarms --$Region x",
+                "not in an option's name",
+            ),
+            (
+                "cloudwatch describe-alarms --alarm-names $AlarmNam",
+                "Did you mean `$AlarmName`?",
+            ),
+            (
+                "cloudwatch describe-alarms --alarm-names $Dimension",
+                "needs the dimension's name",
+            ),
         ] {
             let mistakes = placeholder_mistakes(&words(text));
             assert!(
-                mistakes.iter().any(|m| m.contains(expected)),
+                mistakes.iter().any(|(_, m)| m.contains(expected)),
                 "{text}: {mistakes:?}"
             );
         }

@@ -9,7 +9,12 @@ use toml_edit::TableLike;
 use super::super::problems::{quoted_list, Problems};
 
 /// Reports each key of `table` that is not in `known`, at the key, with the closest known one.
-pub(super) fn check_keys(table: &dyn TableLike, known: &[&str], path: &str, problems: &mut Problems) {
+pub(super) fn check_keys(
+    table: &dyn TableLike,
+    known: &[&str],
+    path: &str,
+    problems: &mut Problems,
+) {
     for (key, value) in table.iter() {
         if known.contains(&key) {
             continue;
@@ -52,6 +57,9 @@ pub(super) fn required<'a>(
     item
 }
 
+/// One table of a list of tables, with its span (the `[[…]]` header or the inline table).
+pub(super) type ListedTable<'a> = (&'a dyn TableLike, Option<Range<usize>>);
+
 /// The tables of a list of tables (`[[path]]` or an inline array of inline tables), each with
 /// its span, or `None` after reporting that the item is something else.
 pub(super) fn sub_tables<'a>(
@@ -59,7 +67,7 @@ pub(super) fn sub_tables<'a>(
     path: &str,
     form: &str,
     problems: &mut Problems,
-) -> Option<Vec<(&'a dyn TableLike, Option<Range<usize>>)>> {
+) -> Option<Vec<ListedTable<'a>>> {
     let not_a_list = |problems: &mut Problems, span| {
         problems.push(
             span,

@@ -57,7 +57,11 @@ fn located(text: &str, problems: &[ConfigProblem]) -> Vec<(usize, usize, String)
                 .span
                 .as_ref()
                 .map_or((0, 0), |span| line_column(text, span.start));
-            (line, column, format!("{}: {}", problem.path, problem.message))
+            (
+                line,
+                column,
+                format!("{}: {}", problem.path, problem.message),
+            )
         })
         .collect()
 }
@@ -170,7 +174,9 @@ log_groups = ["/aws/apigateway/x#1"]
         ["first", "second"]
     );
     assert_eq!(
-        notifications.log_groups_for_alarm("api-1").map(<[String]>::len),
+        notifications
+            .log_groups_for_alarm("api-1")
+            .map(<[String]>::len),
         Some(1)
     );
     assert!(!notifications.is_empty());
@@ -216,18 +222,19 @@ fn cases() -> Vec<(String, &'static str, &'static str)> {
         (topic("[[notifications.topics.t.buttons]]\ncommand = \"cloudwatch describe-alarms\"\n"), "[[notifications.topics.t.buttons]]", "missing key `label`"),
         (topic(&six_buttons), "buttons]]", "6 buttons: a topic has at most 5"),
         (topic("[notifications.topics.t.buttons]\nlabel = \"x\"\n"), "[notifications.topics.t.buttons]", "must be a list of tables"),
+        (topic("[[notifications.topics.t.buttons]]\nlabel = \"Go\"\ncommand = \"cloudwatch describe-alarms\"\n[[notifications.topics.t.buttons]]\nlabel = \"Go \"\ncommand = \"cloudwatch describe-alarms\"\n"), "\"Go \"", "two buttons of this topic are labelled \"Go\""),
         (button_command(" "), "' '", "give the command the button runs"),
         (topic("[[notifications.topics.t.buttons]]\nlabel = \"Go\"\ncommand = \"\"\"\ncloudwatch\ndescribe-alarms\"\"\"\n"), "\"\"\"", "write it on a single line"),
-        (button_command("aws cloudwatch describe-alarms"), "'aws", "drop the leading `aws`"),
-        (button_command("@aws cloudwatch describe-alarms"), "'@aws", "drop the leading `@aws`"),
-        (button_command("cloudwatch describe-alarms --alarm-names $Alarm"), "'cloudwatch", "unknown placeholder `$Alarm`. Did you mean `$AlarmName`? The placeholders are `$AlarmName`, `$Region`, `$AccountId`, `$Namespace`, `$MetricName`, `$Dimension.<Name>`"),
-        (button_command("cloudwatch describe-alarms --alarm-names $Dimension"), "'cloudwatch", "`$Dimension` needs the dimension's name"),
-        (button_command("cloudwatch $MetricName"), "'cloudwatch", "not in the operation"),
-        (button_command("cloudwach describe-alarms"), "'cloudwach", "unknown service `cloudwach`. Did you mean `cloudwatch`?"),
-        (button_command("deploy list-deployment --application-name $Dimension.App"), "'deploy", "`deploy` has no operation `list-deployment`. Did you mean `list-deployments`?"),
+        (button_command("aws cloudwatch describe-alarms"), "aws cloudwatch", "drop the leading `aws`"),
+        (button_command("@aws cloudwatch describe-alarms"), "@aws", "drop the leading `@aws`"),
+        (button_command("cloudwatch describe-alarms --alarm-names $Alarm"), "$Alarm'", "unknown placeholder `$Alarm`. Did you mean `$AlarmName`? The placeholders are `$AlarmName`, `$Region`, `$AccountId`, `$Namespace`, `$MetricName`, `$Dimension.<Name>`"),
+        (button_command("cloudwatch describe-alarms --alarm-names $Dimension"), "$Dimension'", "`$Dimension` needs the dimension's name"),
+        (button_command("cloudwatch $MetricName"), "$MetricName", "not in the operation"),
+        (button_command("cloudwach describe-alarms"), "cloudwach", "unknown service `cloudwach`. Did you mean `cloudwatch`?"),
+        (button_command("deploy list-deployment --application-name $Dimension.App"), "list-deployment ", "`deploy` has no operation `list-deployment`. Did you mean `list-deployments`?"),
         (button_command("cloudwatch"), "'cloudwatch", "name a service and an operation"),
-        (button_command("iam list-users"), "'iam", "`iam list-users` is never allowed from chat"),
-        (button_command("s3 rm s3://x"), "'s3", "`s3` has the commands `ls` and `cp`"),
+        (button_command("iam list-users"), "iam list", "`iam list-users` is never allowed from chat"),
+        (button_command("s3 rm s3://x"), "rm s3", "`s3` has the commands `ls` and `cp`"),
         (button_command("cloudwatch describe-alarms --alarm-names \"$AlarmName"), "'cloudwatch", "unclosed \" quote"),
         // Log group mappings.
         (with_access("[[notifications.log_groups]]\nalarm_name = \"\"\nlog_groups = [\"/a\"]\n"), "\"\"", "give an alarm name or a pattern"),
