@@ -150,7 +150,7 @@ fn a_bad_notification_topic_is_explained_with_line_and_column() {
             "notifications.topics.prod-alarms.channels: unknown channel `on-call`. Did you mean `oncall`?",
         ),
         (
-            "\"aws cloudwatch",
+            "aws cloudwatch describe-alarm-history",
             "notifications.topics.prod-alarms.buttons[1].command: drop the leading `aws`",
         ),
     ] {
