@@ -512,6 +512,27 @@ mod tests {
                 "pre-eu-west-1"
             ]
         );
+        // The command parser reads the filled command with the dash value as the option's.
+        let alarm = fill(
+            "cloudwatch describe-alarm-history --alarm-name $AlarmName",
+            |_| Some("--region".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            alarm,
+            "cloudwatch describe-alarm-history --alarm-name=--region"
+        );
+        match crate::command::parse(
+            &alarm,
+            crate::models::Models::global(),
+            crate::command::ParseContext::Chat,
+        ) {
+            Ok(crate::command::Command::Run(invocation)) => {
+                let text = format!("{invocation:?}");
+                assert!(text.contains("\"--region\""), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             fill(
                 "logs describe-log-groups --log-group-name-prefix $Dimension.Fn",
