@@ -80,3 +80,87 @@ fn the_broken_example_is_explained_line_by_line() {
     }
     assert!(text.contains("19 mistakes found"), "{text}");
 }
+
+/// Runs `check-config` on a file with `text`, written to a temporary directory.
+fn check_config_text(text: &str) -> (i32, String) {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("bad-topic.toml");
+    std::fs::write(&path, text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
+        .arg("check-config")
+        .arg("--config")
+        .arg(&path)
+        .env_remove("AWS_CHATOPS_CONFIG")
+        .output()
+        .expect("aws-chatops runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_example_config_lists_its_notification_topic() {
+    let (code, text) = check_config("config/example.toml");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("Notifications: 1 topic, 1 log group mapping.")
+            && text.contains(
+                "prod-alarms: arn:aws:sns:eu-west-1:123456789012:prod-alarms → ops, oncall"
+            ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_notification_topic_is_explained_with_line_and_column() {
+    // The example with its topic broken three ways: a malformed ARN, a misspelt channel and a
+    // button command starting with `aws`.
+    let example = std::fs::read_to_string(repo_file("config/example.toml")).unwrap();
+    let broken = example
+        .replace(
+            "arn = \"arn:aws:sns:eu-west-1:123456789012:prod-alarms\"",
+            "arn = \"arn:aws:sns:eu-west-1:prod-alarms\"",
+        )
+        .replace(
+            "channels = [\"ops\", \"oncall\"]",
+            "channels = [\"ops\", \"on-call\"]",
+        )
+        .replace(
+            "command = \"cloudwatch describe-alarm-history",
+            "command = \"aws cloudwatch describe-alarm-history",
+        );
+    let place = |needle: &str| {
+        let offset = broken.find(needle).expect(needle);
+        let line_start = broken[..offset].rfind('\n').map_or(0, |i| i + 1);
+        (
+            broken[..offset].matches('\n').count() + 1,
+            broken[line_start..offset].chars().count() + 1,
+        )
+    };
+    let (code, text) = check_config_text(&broken);
+    assert_eq!(code, 1, "{text}");
+    for (needle, words) in [
+        (
+            "\"arn:aws:sns:eu-west-1:prod-alarms\"",
+            "notifications.topics.prod-alarms.arn: \"arn:aws:sns:eu-west-1:prod-alarms\" is not an SNS topic ARN: it does not have six `:`-separated parts",
+        ),
+        (
+            "\"on-call\"",
+            "notifications.topics.prod-alarms.channels: unknown channel `on-call`. Did you mean `oncall`?",
+        ),
+        (
+            "aws cloudwatch describe-alarm-history",
+            "notifications.topics.prod-alarms.buttons[1].command: drop the leading `aws`",
+        ),
+    ] {
+        let (line, column) = place(needle);
+        let prefix = format!("bad-topic.toml:{line}:{column}: ");
+        assert!(
+            text.lines()
+                .any(|l| l.contains(&prefix) && l.contains(words)),
+            "no line {prefix}… {words:?}:\n{text}"
+        );
+    }
+    assert!(text.contains("3 mistakes found"), "{text}");
+}

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::policy::config::{AccessConfig, ChannelLocation};
+use crate::policy::config::{AccessConfig, ChannelLocation, NotificationsConfig};
 
 /// What `check-config` prints, and whether the file is usable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +85,46 @@ fn summary(file_name: &str, config: &AccessConfig) -> String {
             channel.guardrail.names().join(", "),
         ));
     }
+    text.push_str(&notifications_summary(&config.notifications));
+    text
+}
+
+/// What `[notifications]` posts where, and a warning when the test-only prefix is set.
+fn notifications_summary(notifications: &NotificationsConfig) -> String {
+    let count = notifications.topics.len();
+    let mut text = if count == 0 {
+        "No notification topic is configured: every SNS delivery is refused.\n".to_owned()
+    } else {
+        format!(
+            "Notifications: {count} topic{}, {} log group mapping{}.\n",
+            if count == 1 { "" } else { "s" },
+            notifications.log_groups.len(),
+            if notifications.log_groups.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+        )
+    };
+    for topic in notifications.topics.values() {
+        let buttons: Vec<&str> = topic.buttons.iter().map(|b| b.label.as_str()).collect();
+        text.push_str(&format!(
+            "  {}: {} → {}; buttons: {}\n",
+            topic.name,
+            topic.arn,
+            topic.channels.join(", "),
+            if buttons.is_empty() {
+                "none".to_owned()
+            } else {
+                buttons.join(", ")
+            },
+        ));
+    }
+    if let Some(prefix) = &notifications.test_signing_cert_url_prefix {
+        text.push_str(&format!(
+            "WARNING: test_signing_cert_url_prefix = {prefix:?} lets certificates from there sign SNS messages; set it in tests only.\n"
+        ));
+    }
     text
 }
 
@@ -106,6 +146,29 @@ mod tests {
             report
                 .text
                 .contains("ops: channel 19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2; accounts production, staging"),
+            "{}",
+            report.text
+        );
+        assert!(
+            report.text.contains("Notifications: 1 topic, 1 log group mapping.\n  prod-alarms: arn:aws:sns:eu-west-1:123456789012:prod-alarms → ops, oncall; buttons: Recent deployments, Alarm history\n"),
+            "{}",
+            report.text
+        );
+        assert!(!report.text.contains("WARNING"), "{}", report.text);
+    }
+
+    #[test]
+    fn the_test_only_prefix_is_warned_about() {
+        let report = check_config_text(
+            "t.toml",
+            "[notifications]\ntest_signing_cert_url_prefix = \"http://127.0.0.1:9/\"\n",
+        );
+        assert!(report.ok, "{}", report.text);
+        assert!(
+            report.text.contains("No notification topic is configured")
+                && report
+                    .text
+                    .contains("WARNING: test_signing_cert_url_prefix = \"http://127.0.0.1:9/\""),
             "{}",
             report.text
         );

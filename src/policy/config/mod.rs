@@ -263,6 +263,7 @@ use problems::{key_span, quoted_list, Problems};
 
 pub use accounts::is_region;
 pub use notifications::{CustomButton, LogGroupMapping, NotificationTopic, NotificationsConfig};
+pub use notifications::{Placeholder, TemplateError, PLACEHOLDERS};
 pub use problems::{line_column, ConfigProblem, ConfigProblems};
 pub use teams_link::{normalise_channel_id, normalise_guid, parse_channel_link};
 
