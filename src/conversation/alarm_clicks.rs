@@ -20,6 +20,7 @@ use super::{requester_of, ClickOutcome, Inner};
 use crate::bot::{MessageRef, Reply, TurnContext};
 use crate::common::{error_chain, now_millis};
 use crate::notify::message::{AlarmNotification, AlarmTrigger, MetricStat};
+use crate::policy::config::{CustomButton, Placeholder, TemplateError};
 use crate::render::chart::ChartImage;
 use crate::render::Verb;
 use crate::teams::ActivityType;
@@ -207,11 +208,17 @@ impl Inner {
                 "This button is no longer in the configuration, so nothing was run.".to_owned(),
             );
         };
-        let command = match fill_template(&button.command, &record.alarm) {
+        let command = match fill_template(button, &record.alarm) {
             Ok(command) => command,
-            Err(placeholder) => {
+            Err(TemplateError::NoValue(placeholder)) => {
                 return ClickOutcome::Refuse(format!(
-                    "The button “{}” needs ${placeholder}, which this alarm does not have, so nothing was run.",
+                    "The button “{}” needs {placeholder}, which this alarm does not have, so nothing was run.",
+                    button.label
+                ))
+            }
+            Err(error) => {
+                return ClickOutcome::Refuse(format!(
+                    "The button “{}” cannot be run: {error}. Nothing was run; ask an administrator to fix it in [notifications].",
                     button.label
                 ))
             }
@@ -277,63 +284,26 @@ fn watched_metric(alarm: &AlarmNotification) -> Option<&MetricStat> {
     }
 }
 
-/// A button's command with `$AlarmName`, `$Region`, `$AccountId`, `$Namespace`,
-/// `$MetricName` and `$Dimension.<Name>` replaced by the alarm's values, each shell-quoted so
-/// the command parser reads it back as one word (`$$` is a `$`). The error is the first
-/// placeholder without a value (or unknown).
-fn fill_template(template: &str, alarm: &AlarmNotification) -> Result<String, String> {
+/// A button's command with its placeholders replaced by the alarm's values
+/// ([`CustomButton::fill`]: each word quoted so the command parser reads it back).
+fn fill_template(
+    button: &CustomButton,
+    alarm: &AlarmNotification,
+) -> Result<String, TemplateError> {
     let metric = watched_metric(alarm);
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        if let Some(tail) = after.strip_prefix('$') {
-            out.push('$');
-            rest = tail;
-            continue;
-        }
-        let name_len = after
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(after.len());
-        let (name, mut tail) = after.split_at(name_len);
-        let value = match name {
-            "AlarmName" => Some(alarm.name.clone()),
-            "Region" => Some(alarm.region.clone()),
-            "AccountId" => Some(alarm.account_id.clone()),
-            "Namespace" => metric.map(|m| m.namespace.clone()),
-            "MetricName" => metric.map(|m| m.metric_name.clone()),
-            "Dimension" if tail.starts_with('.') => {
-                let dimension_len = tail[1..]
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || "_.:-".contains(c)))
-                    .map_or(tail.len(), |len| len + 1);
-                let dimension = tail[1..dimension_len].trim_end_matches('.');
-                let used = 1 + dimension.len();
-                let full = format!("Dimension.{dimension}");
-                let value = metric.and_then(|m| {
-                    m.dimensions
-                        .iter()
-                        .find(|(key, _)| key == dimension)
-                        .map(|(_, value)| value.clone())
-                });
-                tail = &tail[used..];
-                Some(value.ok_or(full)?)
-            }
-            _ => None,
-        };
-        let Some(value) = value else {
-            return Err(name.to_owned());
-        };
-        out.push_str(&shell_quote(&value));
-        rest = tail;
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-/// `value` as one single-quoted shell word.
-fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
+    button.fill(|placeholder| match placeholder {
+        Placeholder::AlarmName => Some(alarm.name.clone()),
+        Placeholder::Region => Some(alarm.region.clone()),
+        Placeholder::AccountId => Some(alarm.account_id.clone()),
+        Placeholder::Namespace => metric.map(|m| m.namespace.clone()),
+        Placeholder::MetricName => metric.map(|m| m.metric_name.clone()),
+        Placeholder::Dimension(name) => metric.and_then(|m| {
+            m.dimensions
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -372,6 +342,13 @@ mod tests {
         }
     }
 
+    fn button(command: &str) -> CustomButton {
+        CustomButton {
+            label: "Button".into(),
+            command: command.into(),
+        }
+    }
+
     #[test]
     fn templates_are_filled_with_quoted_values_that_tokenize_back() {
         let cases = [
@@ -380,12 +357,12 @@ mod tests {
                 vec!["cloudwatch", "describe-alarms", "--alarm-names", "orders-api 5xx", "--region", "eu-west-1"],
             ),
             (
-                "x y --a $Dimension.Stage --b $Dimension.ApiName. --c $Namespace/$MetricName --d $$AccountId",
-                vec!["x", "y", "--a", "it's-prod", "--b", "orders.", "--c", "AWS/ApiGateway/5XXError", "--d", "$AccountId"],
+                "x y --a $Dimension.Stage --b $Dimension.ApiName --c $Namespace/$MetricName --d $$AccountId",
+                vec!["x", "y", "--a", "it's-prod", "--b", "orders", "--c", "AWS/ApiGateway/5XXError", "--d", "$AccountId"],
             ),
         ];
         for (template, expected) in cases {
-            let filled = fill_template(template, &alarm()).unwrap();
+            let filled = fill_template(&button(template), &alarm()).unwrap();
             let words = crate::command::tokenize(&filled).unwrap();
             assert_eq!(words, expected, "{filled}");
         }
@@ -402,14 +379,19 @@ mod tests {
                 "Dimension.FunctionName",
             ),
             ("x y --n $Namespace", composite, "Namespace"),
-            ("x y --n $Bogus", alarm(), "Bogus"),
         ] {
             assert_eq!(
-                fill_template(template, &alarm),
-                Err(missing.to_owned()),
+                fill_template(&button(template), &alarm)
+                    .unwrap_err()
+                    .to_string(),
+                format!("the alarm has no value for ${missing}"),
                 "{template}"
             );
         }
+        assert!(matches!(
+            fill_template(&button("x y --n $Bogus"), &alarm()),
+            Err(TemplateError::Malformed(_))
+        ));
     }
 
     #[test]

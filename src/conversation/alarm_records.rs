@@ -30,7 +30,6 @@ pub struct AlarmRecord {
     pub acknowledged: Option<(String, i64)>,
 }
 
-#[allow(dead_code)] // skeleton (issue 10): called once the notification hub lands
 impl Inner {
     /// Stores `record` under a new id and returns the id.
     pub(super) async fn save_alarm_record(&self, record: &AlarmRecord) -> StoreResult<String> {
