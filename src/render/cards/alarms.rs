@@ -10,7 +10,7 @@ use super::header::{header_elements, CommandHeader};
 use super::{LabeledChart, NotificationButton, CARD_BUDGET_BYTES};
 use crate::notify::message::AlarmState;
 use crate::render::chart::ChartImage;
-use crate::render::markdown::escape_markdown;
+use crate::render::markdown::escape_code;
 use crate::render::template::render;
 use crate::render::Card;
 
@@ -125,7 +125,7 @@ fn section_element(section: &AlarmSection) -> Value {
             "type": "ColumnSet",
             "columns": [
                 {"type": "Column", "width": "stretch", "items": [{
-                    "type": "TextBlock", "text": escape_markdown(&section.name),
+                    "type": "TextBlock", "text": escape_code(&section.name),
                     "weight": "Bolder", "wrap": true
                 }]},
                 {"type": "Column", "width": "auto", "items": [{
@@ -136,7 +136,7 @@ fn section_element(section: &AlarmSection) -> Value {
         }),
         json!({
             "type": "TextBlock",
-            "text": escape_markdown(&cut(&section.reason, MAX_REASON_CHARS)),
+            "text": escape_code(&cut(&section.reason, MAX_REASON_CHARS)),
             "wrap": true,
             "size": "Small",
             "spacing": "Small"
@@ -185,11 +185,11 @@ pub(super) fn chart_elements(chart: &LabeledChart) -> Vec<Value> {
                 "wrap": false,
                 "spacing": "Small"
             }),
-            subtle(&escape_markdown(alt)),
+            subtle(&escape_code(alt)),
         ],
         ChartImage::Unavailable { reason } => vec![json!({
             "type": "TextBlock",
-            "text": format!("Chart unavailable: {}", escape_markdown(reason)),
+            "text": format!("Chart unavailable: {}", escape_code(reason)),
             "isSubtle": true,
             "size": "Small",
             "wrap": true,
