@@ -13,6 +13,7 @@ use aws_chatops::audit::AuditLog;
 use aws_chatops::aws::{sts_sdk_config, Engine, EngineConfig};
 use aws_chatops::bot::DurableConversationStore;
 use aws_chatops::config::Config;
+use aws_chatops::conversation::notifications::channels_without_reference;
 use aws_chatops::conversation::Conversations;
 use aws_chatops::http::ServerBuilder;
 use aws_chatops::policy::assume_role::StsRoleAssumer;
@@ -95,8 +96,58 @@ fn main() -> anyhow::Result<()> {
             };
             let report = aws_chatops::policy::config::check::check_config_file(&path);
             print!("{}", report.text);
+            if report.ok {
+                print!("{}", notification_references(&path));
+            }
             std::process::exit(if report.ok { 0 } else { 1 });
         }
+    }
+}
+
+/// What `check-config` says about the channels `[notifications]` posts to: those the bot has
+/// no conversation reference for yet (it is not installed in their team or chat), read from
+/// the store the server uses. An embedded store that does not exist yet is not created.
+fn notification_references(path: &std::path::Path) -> String {
+    let Ok(access) = read_access(path) else {
+        return String::new();
+    };
+    let mapped = access.notifications.mapped_channels().join(", ");
+    if mapped.is_empty() {
+        return String::new();
+    }
+    let location = match Config::load(Some(path)) {
+        Ok(config) => config.store_location,
+        Err(_) => std::env::var("AWS_CHATOPS_STORE")
+            .unwrap_or_else(|_| aws_chatops::config::DEFAULT_STORE.to_owned()),
+    };
+    let is_file = !location.contains("://");
+    if is_file && !std::path::Path::new(&location).exists() {
+        return format!(
+            "No store at {location} yet, so no channel has a conversation reference: {mapped} will get notifications once the app is installed in their team or chat.\n"
+        );
+    }
+    let missing = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                let store = aws_chatops::store::open(&location).await?;
+                let references = DurableConversationStore::new(store);
+                Ok(channels_without_reference(&access, &references).await?)
+            })
+        });
+    match missing {
+        Ok(missing) if missing.is_empty() => {
+            format!("Every channel notifications go to has a conversation reference ({mapped}).\n")
+        }
+        Ok(missing) => format!(
+            "No conversation reference yet for {}: install the app in their team or chat; until then their notifications are counted as undeliverable.\n",
+            missing.join(", ")
+        ),
+        Err(error) => format!(
+            "Could not read the store at {location} to check conversation references ({error:#}); the server names channels without one at start-up.\n"
+        ),
     }
 }
 

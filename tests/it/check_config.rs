@@ -164,3 +164,65 @@ fn a_bad_notification_topic_is_explained_with_line_and_column() {
     }
     assert!(text.contains("3 mistakes found"), "{text}");
 }
+
+/// `check-config` run with `AWS_CHATOPS_STORE` pointing at `store`.
+fn check_example_with_store(store: &std::path::Path) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
+        .arg("check-config")
+        .arg("--config")
+        .arg(repo_file("config/example.toml"))
+        .env_remove("AWS_CHATOPS_CONFIG")
+        .env("AWS_CHATOPS_STORE", store)
+        .output()
+        .expect("aws-chatops runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn check_config_names_the_mapped_channels_the_bot_cannot_post_to_yet() {
+    use aws_chatops::bot::{ConversationStore, DurableConversationStore};
+    let directory = tempfile::tempdir().unwrap();
+    let store_path = directory.path().join("store.redb");
+
+    // No store yet: every mapped channel is named, and no store file is created.
+    let (code, text) = check_example_with_store(&store_path);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("no channel has a conversation reference: ops, oncall"),
+        "{text}"
+    );
+    assert!(!store_path.exists());
+
+    // The bot was installed where the `ops` channel is: only `oncall` is named.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = aws_chatops::store::open(store_path.to_str().unwrap())
+            .await
+            .unwrap();
+        let reference = serde_json::from_value(serde_json::json!({
+            "serviceUrl": "https://smba.trafficmanager.net/emea/",
+            "channelId": "msteams",
+            "conversation": {"id": "19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2"},
+            "bot": {"id": "28:00000000-0000-0000-0000-000000000000"},
+            "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"
+        }))
+        .unwrap();
+        DurableConversationStore::new(store)
+            .put(reference)
+            .await
+            .unwrap();
+    });
+    drop(runtime);
+    let (code, text) = check_example_with_store(&store_path);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("No conversation reference yet for oncall:"),
+        "{text}"
+    );
+}

@@ -106,7 +106,10 @@ async fn a_doubling_query_stops_at_the_work_budget() {
         .await
         .to_string();
     assert!(card.contains("grows past the limit of"), "{card:.600}");
-    let again = bot.say("cloudwatch describe-alarms").await.to_string();
+    let again = bot
+        .say("cloudwatch describe-alarms --output json")
+        .await
+        .to_string();
     assert!(again.contains("MetricAlarms"), "{again:.600}");
 }
 

@@ -527,9 +527,7 @@ async fn a_custom_button_runs_its_command_as_the_clicker() {
         .await;
     let told = answer.as_str().unwrap_or_default();
     assert!(
-        told.contains(
-            "cloudwatch describe-alarms --alarm-names 'button-alarm' --region 'us-east-1'"
-        ),
+        told.contains("cloudwatch describe-alarms --alarm-names button-alarm --region us-east-1"),
         "{answer}"
     );
     let state = &app.connector.state;

@@ -13,6 +13,8 @@ mod cas;
 mod digest;
 mod posting;
 mod routing;
+
+pub use routing::channels_without_reference;
 mod state;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -4,9 +4,10 @@
 //! one service URL).
 
 use super::NotificationHub;
-use crate::bot::ReferenceIndex;
+use crate::bot::{ConversationStore, ReferenceIndex};
 use crate::common::error_chain;
-use crate::policy::config::ChannelLocation;
+use crate::policy::config::{AccessConfig, ChannelLocation};
+use crate::store::StoreResult;
 use crate::teams::{ChannelAccount, ConversationAccount, ConversationReference};
 
 /// Where one channel entry's cards are posted.
@@ -87,29 +88,20 @@ impl NotificationHub {
         team_id: Option<&str>,
         tenant_id: &str,
     ) -> Option<ConversationReference> {
-        let lookups = [
-            (None, conversation_id),
-            (Some(ReferenceIndex::Team), team_id.unwrap_or_default()),
-            (Some(ReferenceIndex::Tenant), tenant_id),
-        ];
-        for (index, key) in lookups {
-            if key.is_empty() {
-                continue;
-            }
-            let found = match index {
-                None => self.references.get(key).await,
-                Some(index) => self.references.find(index, key).await,
-            };
-            match found {
-                Ok(Some(reference)) => return Some(reference),
-                Ok(None) => {}
-                Err(error) => {
-                    tracing::error!(error = %error_chain(&error), "conversation reference could not be read");
-                    return None;
-                }
+        match stored_reference(
+            self.references.as_ref(),
+            conversation_id,
+            team_id,
+            tenant_id,
+        )
+        .await
+        {
+            Ok(found) => found,
+            Err(error) => {
+                tracing::error!(error = %error_chain(&error), "conversation reference could not be read");
+                None
             }
         }
-        None
     }
 
     /// Logs every channel a topic maps to that the bot cannot post to yet (not installed in
@@ -133,4 +125,58 @@ impl NotificationHub {
         }
         missing
     }
+}
+
+/// The stored reference of `conversation_id`, else of its team, else of its tenant.
+async fn stored_reference(
+    references: &dyn ConversationStore,
+    conversation_id: &str,
+    team_id: Option<&str>,
+    tenant_id: &str,
+) -> StoreResult<Option<ConversationReference>> {
+    let lookups = [
+        (None, conversation_id),
+        (Some(ReferenceIndex::Team), team_id.unwrap_or_default()),
+        (Some(ReferenceIndex::Tenant), tenant_id),
+    ];
+    for (index, key) in lookups {
+        if key.is_empty() {
+            continue;
+        }
+        let found = match index {
+            None => references.get(key).await?,
+            Some(index) => references.find(index, key).await?,
+        };
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
+/// The channels `[notifications]` maps a topic to that the bot has no conversation reference
+/// for yet (by the same lookup posting uses), in file order: what `check-config` names.
+pub async fn channels_without_reference(
+    config: &AccessConfig,
+    references: &dyn ConversationStore,
+) -> StoreResult<Vec<String>> {
+    let mut missing: Vec<String> = Vec::new();
+    for key in config.notifications.mapped_channels() {
+        let found = match config.channel(key).map(|channel| &channel.location) {
+            Some(ChannelLocation::TeamsChannel {
+                tenant_id,
+                team_id,
+                channel_id,
+            }) => stored_reference(references, channel_id, team_id.as_deref(), tenant_id).await?,
+            Some(ChannelLocation::Chat {
+                tenant_id,
+                conversation_id,
+            }) => stored_reference(references, conversation_id, None, tenant_id).await?,
+            Some(ChannelLocation::PersonalChats { .. }) | None => None,
+        };
+        if found.is_none() && !missing.iter().any(|known| known == key) {
+            missing.push(key.to_owned());
+        }
+    }
+    Ok(missing)
 }
