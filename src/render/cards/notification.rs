@@ -110,9 +110,9 @@ const LEVELS: [Limits; 5] = [
 /// At most this many buttons; their titles are cut to [`BUTTON_CHARS`].
 const MAX_BUTTONS: usize = 10;
 const BUTTON_CHARS: usize = 40;
-/// Adaptive Card hosts show at most 5 actions in one ActionSet (Teams' host config); rows of 3
-/// keep titles like "Show error logs" whole at a phone's width.
-const ACTIONS_PER_ROW: usize = 3;
+/// Adaptive Card hosts show at most 5 actions in one ActionSet (Teams' host config); rows of 2
+/// keep titles like "Show error logs" whole at a phone's width (rows of 3 cut them at 360 px).
+const ACTIONS_PER_ROW: usize = 2;
 /// At most this many digest entries are listed; the rest are counted in "and M more".
 const DIGEST_ENTRIES: usize = 20;
 
