@@ -3,7 +3,7 @@
 //! through `/api/messages`; the refusal card must name the limit, and a normal command sent
 //! afterwards must still be answered (a stack overflow would have killed this test binary).
 
-use crate::support::app::{card_of, wait_until, TestApp};
+use crate::support::app::{wait_until, TestApp};
 use crate::support::sns::TOPIC;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -263,7 +263,7 @@ async fn deep_notifications_through_sns_are_posted_and_the_bot_stays_up() {
         app.wait_turns_idle().await;
         let cards: Vec<String> = app.connector.state.accepted()[before..]
             .iter()
-            .map(|r| card_of(r).to_string())
+            .map(|r| r.body.to_string())
             .collect();
         assert!(
             cards.iter().any(|card| card.contains(shows)),
