@@ -14,6 +14,9 @@ use crate::models::Models;
 use crate::output::Query;
 use crate::teams::Activity;
 
+/// What AWS sends by itself: SNS envelopes, notification messages and their cards.
+mod notifications;
+
 /// `default` cases, or `PROPTEST_CASES` when set (the long run). Failures are not written to
 /// files: every failure found becomes a named regression test instead.
 fn config(default: u32) -> ProptestConfig {

@@ -1,8 +1,11 @@
 //! Reads the body of an authenticated `/api/messages` request within its limits (size,
 //! deadline, concurrent reads) and parses it into an [`Activity`], or says why not.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt as _;
@@ -66,7 +69,7 @@ impl RequestError {
 /// body-read slot, then parses it once, straight into an [`Activity`].
 pub(super) async fn read_activity(
     request: &HttpRequest,
-    payload: web::Payload,
+    payload: &mut web::Payload,
     state: &AppState,
 ) -> Result<Activity, RequestError> {
     let (body, _slot) = read_limited(request, payload, state, state.max_body_bytes).await?;
@@ -77,7 +80,7 @@ pub(super) async fn read_activity(
 /// body-read slot comes back with it: keep it until the body is parsed and dropped.
 pub(super) async fn read_limited(
     request: &HttpRequest,
-    payload: web::Payload,
+    payload: &mut web::Payload,
     state: &AppState,
     limit: usize,
 ) -> Result<(web::BytesMut, tokio::sync::OwnedSemaphorePermit), RequestError> {
@@ -102,7 +105,7 @@ pub(super) async fn read_limited(
 }
 
 async fn read_body(
-    mut payload: web::Payload,
+    payload: &mut web::Payload,
     declared: Option<usize>,
     limit: usize,
 ) -> Result<web::BytesMut, RequestError> {
@@ -115,6 +118,41 @@ async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// `response` with the request's `payload` kept alive until the response is written. A body
+/// not read to its end (refused, too large, too slow) then makes actix close the connection;
+/// had the payload been dropped first, actix would keep a chunked request's connection open to
+/// drain whatever its sender still streams, for as long as the sender stalls. A body read in
+/// full changes nothing (keep-alive as usual).
+pub(super) fn holding_payload(response: HttpResponse, payload: web::Payload) -> HttpResponse {
+    response.map_body(|_, body| {
+        BoxBody::new(HoldingPayload {
+            body,
+            _payload: payload,
+        })
+    })
+}
+
+/// A response body that also owns the request's payload (see [`holding_payload`]).
+struct HoldingPayload {
+    body: BoxBody,
+    _payload: web::Payload,
+}
+
+impl MessageBody for HoldingPayload {
+    type Error = Box<dyn std::error::Error>;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<web::Bytes, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_next(cx)
+    }
 }
 
 /// One pass of serde from bytes to [`Activity`]. A JSON array would otherwise deserialise

@@ -7,14 +7,14 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use tracing::{field, Instrument as _};
 
-use super::body::read_activity;
+use super::body::{holding_payload, read_activity};
 use super::AppState;
 use crate::bot::TurnOutcome;
 use crate::teams::Activity;
 
 pub(super) async fn messages(
     request: HttpRequest,
-    payload: web::Payload,
+    mut payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let span = tracing::info_span!(
@@ -28,7 +28,8 @@ pub(super) async fn messages(
     );
     let started = Instant::now();
     async move {
-        let response = handle_message(&request, payload, &state).await;
+        let response = handle_message(&request, &mut payload, &state).await;
+        let response = holding_payload(response, payload);
         crate::metrics::global().turn_latency(started.elapsed());
         tracing::debug!(
             status = response.status().as_u16(),
@@ -46,7 +47,7 @@ pub(super) async fn messages(
 /// 413 (bytes read) → 400 (not an activity) → 401 (endorsement, `serviceurl`) → the bot.
 async fn handle_message(
     request: &HttpRequest,
-    payload: web::Payload,
+    payload: &mut web::Payload,
     state: &AppState,
 ) -> HttpResponse {
     let authorization = request
@@ -56,7 +57,8 @@ async fn handle_message(
     let token = match state.validator.verify_header(authorization).await {
         Ok(token) => token,
         Err(error) => {
-            // The body is never read: actix answers and closes the connection.
+            // The body is never read: actix answers and closes the connection (the payload is
+            // held until then, see `holding_payload`).
             tracing::warn!(reason = %error, "request refused: 401");
             crate::metrics::global().auth_failure(error.reason());
             return HttpResponse::Unauthorized().finish();

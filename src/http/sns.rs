@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use tracing::Instrument as _;
 use url::Url;
 
-use super::body::{read_limited, RequestError};
+use super::body::{holding_payload, read_limited, RequestError};
 use super::AppState;
 use crate::common::error_chain;
 use crate::conversation::notifications::NotificationHub;
@@ -110,7 +110,7 @@ impl From<SnsRefusal> for Refusal {
 
 pub(super) async fn sns(
     request: HttpRequest,
-    payload: web::Payload,
+    mut payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let span = tracing::info_span!(
@@ -119,7 +119,7 @@ pub(super) async fn sns(
         topic = tracing::field::Empty
     );
     async move {
-        match handle(&request, payload, &state).await {
+        let response = match handle(&request, &mut payload, &state).await {
             Ok(response) => response,
             Err(refusal) => {
                 tracing::warn!(
@@ -130,7 +130,8 @@ pub(super) async fn sns(
                 crate::metrics::global().notification_refused(refusal.reason);
                 HttpResponse::Forbidden().finish()
             }
-        }
+        };
+        holding_payload(response, payload)
     }
     .instrument(span)
     .await
@@ -138,7 +139,7 @@ pub(super) async fn sns(
 
 async fn handle(
     request: &HttpRequest,
-    payload: web::Payload,
+    payload: &mut web::Payload,
     state: &AppState,
 ) -> Result<HttpResponse, Refusal> {
     let Some(endpoint) = state.sns.as_ref() else {

@@ -23,6 +23,7 @@ mod parity;
 mod replicas;
 mod replies;
 mod serve_process;
+mod sns_limits;
 mod store;
 mod support;
 mod turns;

@@ -78,8 +78,20 @@ pub(super) struct Unverified {
 
 impl RawEnvelope {
     pub fn parse(body: &[u8]) -> Result<RawEnvelope, SnsRefusal> {
+        // serde's message quotes the offending string (up to the whole body): only its kind
+        // and place are kept, so a refusal never carries what the sender wrote.
         serde_json::from_slice(body).map_err(|error| SnsRefusal::NotAnEnvelope {
-            reason: error.to_string(),
+            reason: format!(
+                "{} at line {} column {}",
+                match error.classify() {
+                    serde_json::error::Category::Io => "unreadable",
+                    serde_json::error::Category::Syntax => "not JSON",
+                    serde_json::error::Category::Data => "not an object of strings",
+                    serde_json::error::Category::Eof => "cut short",
+                },
+                error.line(),
+                error.column()
+            ),
         })
     }
 

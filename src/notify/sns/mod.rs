@@ -9,6 +9,9 @@ mod topic;
 
 pub use certs::{CertUrlPolicy, CertUrlRefusal, SigningCertCache};
 pub use envelope::{SnsMessage, SnsMessageType};
+/// The offline checks of an envelope, for the property tests.
+#[cfg(test)]
+pub(crate) use signature::prepare;
 pub use signature::{SignatureVersion, SnsRefusal, SnsVerifier};
 pub use topic::{TopicArn, TopicArnError};
 
