@@ -187,6 +187,13 @@ fn write_notifications(out: &Path, chats: usize, per_chat: usize, cert_url: &str
     let (_, der) = pkcs8::der::pem::decode_vec(SNS_KEY.as_bytes()).expect("test key");
     let pair = ring::signature::RsaKeyPair::from_pkcs8(&der).expect("test key");
     let total = chats * per_chat;
+    // A run id in every MessageId and alarm name: a store kept between runs (Redis) would
+    // otherwise take the next run's notifications for SNS retries, or for changes of the
+    // same alarms.
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() % 1_000_000)
+        .unwrap_or_default();
     let threads = 2;
     let chunks: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -195,7 +202,7 @@ fn write_notifications(out: &Path, chats: usize, per_chat: usize, cert_url: &str
                 scope.spawn(move || {
                     let mut text = String::new();
                     for n in (part * total / threads)..((part + 1) * total / threads) {
-                        let envelope = envelope(n, n % chats, cert_url, pair);
+                        let envelope = envelope(run, n, n % chats, cert_url, pair);
                         text.push_str(&envelope.to_string());
                         text.push('\n');
                     }
@@ -211,13 +218,19 @@ fn write_notifications(out: &Path, chats: usize, per_chat: usize, cert_url: &str
     std::fs::write(out.join("notifications.jsonl"), chunks.concat()).expect("write bodies");
 }
 
-fn envelope(n: usize, c: usize, cert_url: &str, pair: &ring::signature::RsaKeyPair) -> Value {
-    let name = format!("bench-alarm-{n}");
+fn envelope(
+    run: u64,
+    n: usize,
+    c: usize,
+    cert_url: &str,
+    pair: &ring::signature::RsaKeyPair,
+) -> Value {
+    let name = format!("bench-alarm-{run}-{n}");
     let message = sns::alarm_message(&name, "OK", "ALARM", (n % 60) as u32, (n % 59) as u32);
     let mut envelope = Map::new();
     for (k, v) in [
         ("Type", "Notification".to_owned()),
-        ("MessageId", format!("00000000-0000-4000-8000-{n:012}")),
+        ("MessageId", format!("00000000-0000-4000-{run:06}-{n:012}")),
         ("TopicArn", topic_arn(c)),
         (
             "Subject",

@@ -119,8 +119,10 @@ sleep 0.5
 echo "== results"
 echo "connector_notifications_total=$(($(count) - before_run)) of $((CHATS * PER_CHAT)) sent"
 for outcome in received posted duplicate undeliverable; do
-  echo "hub_$outcome=$(metric "aws_chatops_notifications_total{outcome=\"$outcome\"}")"
+  echo "hub_$outcome=$(metric "aws_chatops_notifications_total{event=\"$outcome\"}")"
 done
+notifications=$((CHATS * PER_CHAT))
+echo "store_operations_per_notification=$(awk -v s="$(metric aws_chatops_store_operations_total)" -v n="$notifications" 'BEGIN {printf "%.1f", s / n}') (installs included)"
 echo "refused_403=$(grep -c 'SNS delivery refused' "$work/server.log" || true)"
 echo "charts_unavailable_or_drawn: audit records=$(grep -c . "$work/audit.jsonl" 2>/dev/null || echo 0)"
 echo "peak_rss_mb=$(($(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status") / 1024))"
