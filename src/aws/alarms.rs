@@ -10,7 +10,7 @@ use aws_sdk_cloudwatch::types::{
     AlarmType, Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat, ScanBy, StandardUnit,
 };
 
-use super::sdk::{self, answer, Failure, NotPermitted};
+use super::sdk::{self, answer, CallError};
 use super::EngineConfig;
 use crate::policy::Permit;
 
@@ -71,23 +71,8 @@ pub enum AlarmKind {
     Composite { rule: String },
 }
 
-/// Why a CloudWatch call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum AlarmsError {
-    /// The permit was granted for another operation.
-    #[error(transparent)]
-    NotPermitted(#[from] NotPermitted),
-    /// The service refused the call, in the AWS CLI's words.
-    #[error("An error occurred ({code}) when calling the {operation} operation: {message}")]
-    Service {
-        code: String,
-        message: String,
-        operation: String,
-    },
-    /// The call could not be made or its answer not read (transport, timeout, credentials).
-    #[error("the {operation} call failed: {message}")]
-    Call { operation: String, message: String },
-}
+/// Why a CloudWatch call failed: the failures every typed SDK call shares.
+pub type AlarmsError = CallError;
 
 /// Calls CloudWatch on behalf of a permit.
 #[derive(Debug, Clone)]
@@ -303,21 +288,4 @@ fn dimensions(dimensions: &[Dimension]) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-impl From<Failure> for AlarmsError {
-    fn from(failure: Failure) -> Self {
-        match failure {
-            Failure::Service {
-                code,
-                message,
-                operation,
-            } => AlarmsError::Service {
-                code,
-                message,
-                operation,
-            },
-            Failure::Call { operation, message } => AlarmsError::Call { operation, message },
-        }
-    }
 }

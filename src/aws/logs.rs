@@ -5,7 +5,7 @@
 //! and the engine's endpoint settings; every call first checks that its permit was granted for
 //! exactly that operation. Never formats anything for people.
 
-use super::sdk::{self, answer, Failure, NotPermitted};
+use super::sdk::{self, answer, CallError};
 use super::EngineConfig;
 use crate::policy::Permit;
 
@@ -37,23 +37,8 @@ impl QueryResults {
     }
 }
 
-/// Why a Logs (or alarm tag) call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum LogsError {
-    /// The permit was granted for another operation: a bug in the caller, refused here.
-    #[error(transparent)]
-    NotPermitted(#[from] NotPermitted),
-    /// The service refused the call, in the AWS CLI's words.
-    #[error("An error occurred ({code}) when calling the {operation} operation: {message}")]
-    Service {
-        code: String,
-        message: String,
-        operation: String,
-    },
-    /// The call could not be made or its answer not read (transport, timeout, credentials).
-    #[error("the {operation} call failed: {message}")]
-    Call { operation: String, message: String },
-}
+/// Why a Logs (or alarm tag) call failed: the failures every typed SDK call shares.
+pub type LogsError = CallError;
 
 /// Calls CloudWatch Logs (and CloudWatch's ListTagsForResource) on behalf of a permit.
 #[derive(Debug, Clone)]
@@ -203,22 +188,5 @@ impl LogsApi {
             .iter()
             .filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned())))
             .collect())
-    }
-}
-
-impl From<Failure> for LogsError {
-    fn from(failure: Failure) -> Self {
-        match failure {
-            Failure::Service {
-                code,
-                message,
-                operation,
-            } => LogsError::Service {
-                code,
-                message,
-                operation,
-            },
-            Failure::Call { operation, message } => LogsError::Call { operation, message },
-        }
     }
 }

@@ -46,4 +46,4 @@ pub use config::{sts_sdk_config, EngineConfig, DEFAULT_TIMEOUT};
 pub use endpoint::service_env_key;
 pub use engine::{Engine, Page};
 pub use error::AwsError;
-pub use sdk::NotPermitted;
+pub use sdk::CallError;

@@ -5,7 +5,7 @@
 
 use aws_sdk_support::error::DisplayErrorContext;
 
-use super::sdk::{self, answer, Failure};
+use super::sdk::{self, answer, CallError};
 use super::EngineConfig;
 use crate::policy::Permit;
 
@@ -174,18 +174,18 @@ impl SupportApi {
     }
 }
 
-impl From<Failure> for SupportError {
+impl From<CallError> for SupportError {
     /// `SubscriptionRequiredException` is told apart: the plan, not the request, is at fault.
-    fn from(failure: Failure) -> Self {
-        match failure {
-            Failure::Service {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::Service {
                 code,
                 message,
                 operation,
             } if code == "SubscriptionRequiredException" => {
                 SupportError::SubscriptionRequired { operation, message }
             }
-            Failure::Service {
+            CallError::Service {
                 code,
                 message,
                 operation,
@@ -194,7 +194,13 @@ impl From<Failure> for SupportError {
                 message,
                 operation,
             },
-            Failure::Call { operation, message } => SupportError::Call { operation, message },
+            CallError::Call { operation, message } => SupportError::Call { operation, message },
+            // Support's calls check no permit operation (the journey's permit covers all of
+            // them); were one refused, it could not be made.
+            CallError::NotPermitted { granted, wanted } => SupportError::Call {
+                operation: wanted,
+                message: format!("the permit for {granted} does not cover it"),
+            },
         }
     }
 }
