@@ -5,16 +5,13 @@
 //! permit was granted for its operation. Inputs and outputs are plain types defined here (this
 //! module knows no notifications); never formats anything for people.
 
-use aws_sdk_cloudwatch::config::retry::RetryConfig;
-use aws_sdk_cloudwatch::config::timeout::TimeoutConfig;
-use aws_sdk_cloudwatch::config::{BehaviorVersion, Region};
-use aws_sdk_cloudwatch::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{
     AlarmType, Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat, ScanBy, StandardUnit,
 };
 
-use super::{endpoint::service_env_key, CallOptions, EngineConfig};
+use super::sdk::{self, answer, CallError};
+use super::EngineConfig;
 use crate::policy::Permit;
 
 /// GetMetricData answers at most this many pages for one chart (a 3-hour window at one
@@ -74,23 +71,8 @@ pub enum AlarmKind {
     Composite { rule: String },
 }
 
-/// Why a CloudWatch call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum AlarmsError {
-    /// The permit was granted for another operation.
-    #[error("the permit for {granted} does not cover cloudwatch {wanted}")]
-    NotPermitted { granted: String, wanted: String },
-    /// The service refused the call, in the AWS CLI's words.
-    #[error("An error occurred ({code}) when calling the {operation} operation: {message}")]
-    Service {
-        code: String,
-        message: String,
-        operation: String,
-    },
-    /// The call could not be made or its answer not read (transport, timeout, credentials).
-    #[error("the {operation} call failed: {message}")]
-    Call { operation: String, message: String },
-}
+/// Why a CloudWatch call failed: the failures every typed SDK call shares.
+pub type AlarmsError = CallError;
 
 /// Calls CloudWatch on behalf of a permit.
 #[derive(Debug, Clone)]
@@ -109,32 +91,9 @@ impl AlarmsApi {
         permit: &Permit,
         operation: &str,
     ) -> Result<aws_sdk_cloudwatch::Client, AlarmsError> {
-        if permit.service() != "cloudwatch" || permit.operation() != operation {
-            return Err(AlarmsError::NotPermitted {
-                granted: format!("{} {}", permit.service(), permit.operation()),
-                wanted: operation.to_owned(),
-            });
-        }
-        let call = CallOptions::of(permit);
-        let mut builder = aws_sdk_cloudwatch::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(call.region))
-            .credentials_provider(call.credentials)
-            .retry_config(RetryConfig::standard().with_max_attempts(self.config.max_attempts))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .operation_timeout(self.config.timeout)
-                    .build(),
-            );
-        let endpoint = self
-            .config
-            .service_endpoints
-            .get(&service_env_key("CloudWatch"))
-            .or(self.config.endpoint_url.as_ref());
-        if let Some(url) = endpoint {
-            builder = builder.endpoint_url(url.clone());
-        }
-        Ok(aws_sdk_cloudwatch::Client::from_conf(builder.build()))
+        sdk::require(permit, "cloudwatch", operation)?;
+        let config = sdk::sdk_config(&self.config, permit, "CloudWatch");
+        Ok(aws_sdk_cloudwatch::Client::new(&config))
     }
 
     /// GetMetricData for `queries` between `start` and `end` (seconds since the epoch): the
@@ -329,27 +288,4 @@ fn dimensions(dimensions: &[Dimension]) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-/// Awaits one SDK call and turns its failure into an [`AlarmsError`] for `operation`.
-async fn answer<T, E, R>(
-    operation: &str,
-    call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
-) -> Result<T, AlarmsError>
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match call.await {
-        Ok(output) => Ok(output),
-        Err(SdkError::ServiceError(service)) => Err(AlarmsError::Service {
-            code: service.err().code().unwrap_or("Unknown").to_owned(),
-            message: service.err().message().unwrap_or_default().to_owned(),
-            operation: operation.to_owned(),
-        }),
-        Err(error) => Err(AlarmsError::Call {
-            operation: operation.to_owned(),
-            message: DisplayErrorContext(&error).to_string(),
-        }),
-    }
 }

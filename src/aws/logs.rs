@@ -5,12 +5,8 @@
 //! and the engine's endpoint settings; every call first checks that its permit was granted for
 //! exactly that operation. Never formats anything for people.
 
-use aws_sdk_cloudwatchlogs::config::retry::RetryConfig;
-use aws_sdk_cloudwatchlogs::config::timeout::TimeoutConfig;
-use aws_sdk_cloudwatchlogs::config::{BehaviorVersion, Region};
-use aws_sdk_cloudwatchlogs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-
-use super::{endpoint::service_env_key, CallOptions, EngineConfig};
+use super::sdk::{self, answer, CallError};
+use super::EngineConfig;
 use crate::policy::Permit;
 
 /// At most this many log groups a DescribeLogGroups answer offers (one page).
@@ -41,23 +37,8 @@ impl QueryResults {
     }
 }
 
-/// Why a Logs (or alarm tag) call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum LogsError {
-    /// The permit was granted for another operation: a bug in the caller, refused here.
-    #[error("the permit for {granted} does not cover {operation}")]
-    NotPermitted { granted: String, operation: String },
-    /// The service refused the call, in the AWS CLI's words.
-    #[error("An error occurred ({code}) when calling the {operation} operation: {message}")]
-    Service {
-        code: String,
-        message: String,
-        operation: String,
-    },
-    /// The call could not be made or its answer not read (transport, timeout, credentials).
-    #[error("the {operation} call failed: {message}")]
-    Call { operation: String, message: String },
-}
+/// Why a Logs (or alarm tag) call failed: the failures every typed SDK call shares.
+pub type LogsError = CallError;
 
 /// Calls CloudWatch Logs (and CloudWatch's ListTagsForResource) on behalf of a permit.
 #[derive(Debug, Clone)]
@@ -70,51 +51,16 @@ impl LogsApi {
         LogsApi { config }
     }
 
-    /// The endpoint a service key (`CLOUDWATCH_LOGS`) is sent to, when it is overridden.
-    fn endpoint(&self, service_id: &str) -> Option<&String> {
-        self.config
-            .service_endpoints
-            .get(&service_env_key(service_id))
-            .or(self.config.endpoint_url.as_ref())
-    }
-
     fn logs_client(&self, permit: &Permit) -> aws_sdk_cloudwatchlogs::Client {
-        let call = CallOptions::of(permit);
-        let mut builder = aws_sdk_cloudwatchlogs::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(call.region))
-            .credentials_provider(call.credentials)
-            .retry_config(RetryConfig::standard().with_max_attempts(self.config.max_attempts))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .operation_timeout(self.config.timeout)
-                    .build(),
-            );
-        if let Some(url) = self.endpoint("CloudWatch Logs") {
-            builder = builder.endpoint_url(url.clone());
-        }
-        aws_sdk_cloudwatchlogs::Client::from_conf(builder.build())
+        aws_sdk_cloudwatchlogs::Client::new(&sdk::sdk_config(
+            &self.config,
+            permit,
+            "CloudWatch Logs",
+        ))
     }
 
     fn cloudwatch_client(&self, permit: &Permit) -> aws_sdk_cloudwatch::Client {
-        use aws_sdk_cloudwatch::config as cw;
-        let call = CallOptions::of(permit);
-        let mut builder = cw::Builder::new()
-            .behavior_version(cw::BehaviorVersion::latest())
-            .region(cw::Region::new(call.region))
-            .credentials_provider(call.credentials)
-            .retry_config(
-                cw::retry::RetryConfig::standard().with_max_attempts(self.config.max_attempts),
-            )
-            .timeout_config(
-                cw::timeout::TimeoutConfig::builder()
-                    .operation_timeout(self.config.timeout)
-                    .build(),
-            );
-        if let Some(url) = self.endpoint("CloudWatch") {
-            builder = builder.endpoint_url(url.clone());
-        }
-        aws_sdk_cloudwatch::Client::from_conf(builder.build())
+        aws_sdk_cloudwatch::Client::new(&sdk::sdk_config(&self.config, permit, "CloudWatch"))
     }
 
     /// StartQuery: the query's id.
@@ -123,7 +69,7 @@ impl LogsApi {
         permit: &Permit,
         query: &InsightsQuery,
     ) -> Result<String, LogsError> {
-        covers(permit, "logs", "StartQuery")?;
+        sdk::require(permit, "logs", "StartQuery")?;
         let request = self
             .logs_client(permit)
             .start_query()
@@ -147,7 +93,7 @@ impl LogsApi {
         permit: &Permit,
         query_id: &str,
     ) -> Result<QueryResults, LogsError> {
-        covers(permit, "logs", "GetQueryResults")?;
+        sdk::require(permit, "logs", "GetQueryResults")?;
         let request = self
             .logs_client(permit)
             .get_query_results()
@@ -180,7 +126,7 @@ impl LogsApi {
         metric_name: &str,
         namespace: &str,
     ) -> Result<Vec<String>, LogsError> {
-        covers(permit, "logs", "DescribeMetricFilters")?;
+        sdk::require(permit, "logs", "DescribeMetricFilters")?;
         let request = self
             .logs_client(permit)
             .describe_metric_filters()
@@ -211,7 +157,7 @@ impl LogsApi {
         permit: &Permit,
         prefix: Option<&str>,
     ) -> Result<Vec<String>, LogsError> {
-        covers(permit, "logs", "DescribeLogGroups")?;
+        sdk::require(permit, "logs", "DescribeLogGroups")?;
         let request = self
             .logs_client(permit)
             .describe_log_groups()
@@ -231,7 +177,7 @@ impl LogsApi {
         permit: &Permit,
         alarm_arn: &str,
     ) -> Result<Vec<(String, String)>, LogsError> {
-        covers(permit, "cloudwatch", "ListTagsForResource")?;
+        sdk::require(permit, "cloudwatch", "ListTagsForResource")?;
         let request = self
             .cloudwatch_client(permit)
             .list_tags_for_resource()
@@ -243,41 +189,4 @@ impl LogsApi {
             .filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned())))
             .collect())
     }
-}
-
-/// Refuses a permit granted for anything but `service` `operation`.
-fn covers(permit: &Permit, service: &str, operation: &str) -> Result<(), LogsError> {
-    if permit.service() == service && permit.operation() == operation {
-        return Ok(());
-    }
-    Err(LogsError::NotPermitted {
-        granted: format!("{} {}", permit.service(), permit.operation()),
-        operation: format!("{service} {operation}"),
-    })
-}
-
-/// Awaits one SDK call and turns its failure into a [`LogsError`] for `operation`.
-async fn answer<T, E, R>(
-    operation: &str,
-    call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
-) -> Result<T, LogsError>
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    let error = match call.await {
-        Ok(output) => return Ok(output),
-        Err(error) => error,
-    };
-    if let SdkError::ServiceError(service) = &error {
-        return Err(LogsError::Service {
-            code: service.err().code().unwrap_or("Unknown").to_owned(),
-            message: service.err().message().unwrap_or_default().to_owned(),
-            operation: operation.to_owned(),
-        });
-    }
-    Err(LogsError::Call {
-        operation: operation.to_owned(),
-        message: DisplayErrorContext(&error).to_string(),
-    })
 }

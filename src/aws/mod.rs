@@ -16,7 +16,9 @@
 //! - `error`: [`AwsError`];
 //! - `support`: the Support API through the SDK;
 //! - `logs`: CloudWatch Logs Insights, metric filters, log groups and alarm tags through the SDK.
-//! - `alarms`: GetMetricData and DescribeAlarms for alarm charts, through the SDK.
+//! - `alarms`: GetMetricData and DescribeAlarms for alarm charts, through the SDK;
+//! - `sdk`: what those three typed clients share: the per-call `SdkConfig` from a permit, the
+//!   permit-names-this-operation check, and how an SDK failure reads.
 
 pub mod alarms;
 mod config;
@@ -29,6 +31,7 @@ pub(crate) mod paginate;
 mod parse;
 mod request;
 mod retry;
+mod sdk;
 mod serialize;
 mod shape;
 mod sign;
@@ -43,3 +46,4 @@ pub use config::{sts_sdk_config, EngineConfig, DEFAULT_TIMEOUT};
 pub use endpoint::service_env_key;
 pub use engine::{Engine, Page};
 pub use error::AwsError;
+pub use sdk::CallError;

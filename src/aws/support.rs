@@ -3,12 +3,10 @@
 //! DescribeCases (the case's display id). The client is built per call from the caller's
 //! credentials and region and the engine's endpoint settings. Never formats anything for people.
 
-use aws_sdk_support::config::retry::RetryConfig;
-use aws_sdk_support::config::timeout::TimeoutConfig;
-use aws_sdk_support::config::{BehaviorVersion, Region};
-use aws_sdk_support::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_support::error::DisplayErrorContext;
 
-use super::{endpoint::service_env_key, CallOptions, EngineConfig};
+use super::sdk::{self, answer, CallError};
+use super::EngineConfig;
 use crate::policy::Permit;
 
 /// A service AWS Support knows, with its categories.
@@ -72,26 +70,7 @@ impl SupportApi {
     }
 
     fn client(&self, permit: &Permit) -> aws_sdk_support::Client {
-        let call = CallOptions::of(permit);
-        let mut builder = aws_sdk_support::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(call.region))
-            .credentials_provider(call.credentials)
-            .retry_config(RetryConfig::standard().with_max_attempts(self.config.max_attempts))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .operation_timeout(self.config.timeout)
-                    .build(),
-            );
-        let endpoint = self
-            .config
-            .service_endpoints
-            .get(&service_env_key("Support"))
-            .or(self.config.endpoint_url.as_ref());
-        if let Some(url) = endpoint {
-            builder = builder.endpoint_url(url.clone());
-        }
-        aws_sdk_support::Client::from_conf(builder.build())
+        aws_sdk_support::Client::new(&sdk::sdk_config(&self.config, permit, "Support"))
     }
 
     /// DescribeServices, for every service or only `codes`.
@@ -195,36 +174,33 @@ impl SupportApi {
     }
 }
 
-/// Awaits one SDK call and turns its failure into a [`SupportError`] for `operation`.
-async fn answer<T, E, R>(
-    operation: &str,
-    call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
-) -> Result<T, SupportError>
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    let error = match call.await {
-        Ok(output) => return Ok(output),
-        Err(error) => error,
-    };
-    if let SdkError::ServiceError(service) = &error {
-        let code = service.err().code().unwrap_or("Unknown").to_owned();
-        let message = service.err().message().unwrap_or_default().to_owned();
-        if code == "SubscriptionRequiredException" {
-            return Err(SupportError::SubscriptionRequired {
-                operation: operation.to_owned(),
+impl From<CallError> for SupportError {
+    /// `SubscriptionRequiredException` is told apart: the plan, not the request, is at fault.
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::Service {
+                code,
                 message,
-            });
+                operation,
+            } if code == "SubscriptionRequiredException" => {
+                SupportError::SubscriptionRequired { operation, message }
+            }
+            CallError::Service {
+                code,
+                message,
+                operation,
+            } => SupportError::Service {
+                code,
+                message,
+                operation,
+            },
+            CallError::Call { operation, message } => SupportError::Call { operation, message },
+            // Support's calls check no permit operation (the journey's permit covers all of
+            // them); were one refused, it could not be made.
+            CallError::NotPermitted { granted, wanted } => SupportError::Call {
+                operation: wanted,
+                message: format!("the permit for {granted} does not cover it"),
+            },
         }
-        return Err(SupportError::Service {
-            code,
-            message,
-            operation: operation.to_owned(),
-        });
     }
-    Err(SupportError::Call {
-        operation: operation.to_owned(),
-        message: DisplayErrorContext(&error).to_string(),
-    })
 }

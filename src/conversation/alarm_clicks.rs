@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::alarm_records::{AlarmRecord, ALARM_RECORDS_NAMESPACE, ALARM_RECORD_TTL};
+use super::alarm_records::{
+    AlarmRecord, UnusableRecord, ALARM_RECORDS_NAMESPACE, ALARM_RECORD_TTL,
+};
 use super::charts::Acting;
 use super::notifications::{
     card_of_record, read_json, update_json, utc_time, AlarmCardPointer, StoredChart, ThreadState,
@@ -38,26 +40,26 @@ impl Inner {
             .get("request")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let record = match self.alarm_record(id).await {
-            Ok(Some(record)) => record,
-            Ok(None) => {
+        let record = match self.clicked_alarm_record(turn.conversation_id(), id).await {
+            Ok(record) => record,
+            Err(UnusableRecord::Unknown) => {
                 return ClickOutcome::Refuse(
                     "I do not know this alarm card any more (its buttons work for 30 days), so nothing was done."
                         .to_owned(),
                 )
             }
-            Err(error) => return something_went_wrong(turn, &error),
+            Err(UnusableRecord::OtherConversation) => {
+                tracing::warn!(
+                    verb = verb.as_str(),
+                    "alarm button click from another conversation refused"
+                );
+                return ClickOutcome::Refuse(
+                    "This card belongs to another conversation, so nothing was done. Use the buttons on the card where the alarm was posted."
+                        .to_owned(),
+                );
+            }
+            Err(UnusableRecord::Unreadable(error)) => return something_went_wrong(turn, &error),
         };
-        if !same_conversation(turn.conversation_id(), &record.conversation_id) {
-            tracing::warn!(
-                verb = verb.as_str(),
-                "alarm button click from another conversation refused"
-            );
-            return ClickOutcome::Refuse(
-                "This card belongs to another conversation, so nothing was done. Use the buttons on the card where the alarm was posted."
-                    .to_owned(),
-            );
-        }
         match verb {
             Verb::Acknowledge => self.acknowledge(turn, id).await,
             Verb::ShowChart => self.show_chart(turn, id, &record).await,
@@ -262,13 +264,6 @@ fn something_went_wrong(turn: &TurnContext, error: &dyn std::error::Error) -> Cl
     ))
 }
 
-/// Whether a click comes from the card's conversation. A channel card's clicks may name the
-/// channel or the card's thread (`<channel>;messageid=<n>`): the channel decides.
-fn same_conversation(clicked: Option<&str>, card: &str) -> bool {
-    let base = |id: &str| id.split(';').next().unwrap_or_default().to_owned();
-    clicked.is_some_and(|clicked| !card.is_empty() && base(clicked) == base(card))
-}
-
 /// The metric an alarm watches: a metric alarm's, or the metric of a metric-math alarm's
 /// returned query (else its first metric).
 fn watched_metric(alarm: &AlarmNotification) -> Option<&MetricStat> {
@@ -392,18 +387,5 @@ mod tests {
             fill_template(&button("x y --n $Bogus"), &alarm()),
             Err(TemplateError::Malformed(_))
         ));
-    }
-
-    #[test]
-    fn clicks_count_from_the_cards_channel_or_thread_only() {
-        let card = "19:ops@thread.tacv2;messageid=17";
-        assert!(same_conversation(Some(card), card));
-        assert!(same_conversation(Some("19:ops@thread.tacv2"), card));
-        assert!(!same_conversation(
-            Some("19:other@thread.tacv2;messageid=17"),
-            card
-        ));
-        assert!(!same_conversation(None, card));
-        assert!(!same_conversation(Some("19:ops@thread.tacv2"), ""));
     }
 }

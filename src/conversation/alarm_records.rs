@@ -10,13 +10,24 @@ use serde::{Deserialize, Serialize};
 use super::pending::{is_well_formed, new_request_id};
 use super::Inner;
 use crate::notify::message::AlarmNotification;
-use crate::store::{self, StoreResult};
+use crate::store::{self, StoreError, StoreResult};
 
 /// The store namespace of alarm records.
 pub const ALARM_RECORDS_NAMESPACE: &str = "alarm-records";
 
 /// How long a record (and so the buttons of its card) stays usable.
 pub const ALARM_RECORD_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// Why a clicked alarm record cannot be used; each kind of button words the refusal itself.
+#[derive(Debug)]
+pub(super) enum UnusableRecord {
+    /// Unknown, expired or malformed id.
+    Unknown,
+    /// The click came from another conversation than the card's.
+    OtherConversation,
+    /// The store could not be read.
+    Unreadable(StoreError),
+}
 
 /// What a click on an alarm button needs to know.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,5 +71,51 @@ impl Inner {
             return Ok(None);
         }
         store::get_json(self.pending.store().as_ref(), ALARM_RECORDS_NAMESPACE, id).await
+    }
+
+    /// The record a click names, provided the click comes from the record's conversation.
+    pub(super) async fn clicked_alarm_record(
+        &self,
+        clicked_in: Option<&str>,
+        id: &str,
+    ) -> Result<AlarmRecord, UnusableRecord> {
+        let record = self
+            .alarm_record(id)
+            .await
+            .map_err(UnusableRecord::Unreadable)?
+            .ok_or(UnusableRecord::Unknown)?;
+        if !same_conversation(clicked_in, &record.conversation_id) {
+            return Err(UnusableRecord::OtherConversation);
+        }
+        Ok(record)
+    }
+}
+
+/// Whether a click from `clicked` comes from the conversation `expected` names. A channel
+/// thread's id carries `;messageid=…` of its first message; the channel is what counts.
+pub(super) fn same_conversation(clicked: Option<&str>, expected: &str) -> bool {
+    let base = |id: &str| id.split(';').next().unwrap_or_default().to_owned();
+    clicked.is_some_and(|clicked| !expected.is_empty() && base(clicked) == base(expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_conversation;
+
+    #[test]
+    fn clicks_count_from_the_cards_channel_or_thread_only() {
+        let card = "19:ops@thread.tacv2;messageid=17";
+        assert!(same_conversation(Some(card), card));
+        assert!(same_conversation(Some("19:ops@thread.tacv2"), card));
+        assert!(same_conversation(
+            Some(card),
+            "19:ops@thread.tacv2;messageid=9"
+        ));
+        assert!(!same_conversation(
+            Some("19:other@thread.tacv2;messageid=17"),
+            card
+        ));
+        assert!(!same_conversation(None, card));
+        assert!(!same_conversation(Some("19:ops@thread.tacv2"), ""));
     }
 }

@@ -1,25 +1,34 @@
 //! `aws-chatops check-config` as an administrator runs it: the committed example passes, and
 //! the deliberately broken copy is explained line by line with a non-zero exit.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo_file(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
-fn check_config(path: &str) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
+/// Runs `aws-chatops check-config --config <config>` (with `AWS_CHATOPS_STORE` pointing at
+/// `store` when given): the exit code and what it printed.
+fn run_check_config(config: &Path, store: Option<&Path>) -> (i32, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aws-chatops"));
+    command
         .arg("check-config")
         .arg("--config")
-        .arg(repo_file(path))
-        .env_remove("AWS_CHATOPS_CONFIG")
-        .output()
-        .expect("aws-chatops runs");
+        .arg(config)
+        .env_remove("AWS_CHATOPS_CONFIG");
+    if let Some(store) = store {
+        command.env("AWS_CHATOPS_STORE", store);
+    }
+    let output = command.output().expect("aws-chatops runs");
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
     )
+}
+
+fn check_config(path: &str) -> (i32, String) {
+    run_check_config(&repo_file(path), None)
 }
 
 #[test]
@@ -86,17 +95,7 @@ fn check_config_text(text: &str) -> (i32, String) {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("bad-topic.toml");
     std::fs::write(&path, text).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
-        .arg("check-config")
-        .arg("--config")
-        .arg(&path)
-        .env_remove("AWS_CHATOPS_CONFIG")
-        .output()
-        .expect("aws-chatops runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
+    run_check_config(&path, None)
 }
 
 #[test]
@@ -166,19 +165,8 @@ fn a_bad_notification_topic_is_explained_with_line_and_column() {
 }
 
 /// `check-config` run with `AWS_CHATOPS_STORE` pointing at `store`.
-fn check_example_with_store(store: &std::path::Path) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
-        .arg("check-config")
-        .arg("--config")
-        .arg(repo_file("config/example.toml"))
-        .env_remove("AWS_CHATOPS_CONFIG")
-        .env("AWS_CHATOPS_STORE", store)
-        .output()
-        .expect("aws-chatops runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
+fn check_example_with_store(store: &Path) -> (i32, String) {
+    run_check_config(&repo_file("config/example.toml"), Some(store))
 }
 
 #[test]

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use self::query::{now, QueryPlan};
-use super::alarm_records::AlarmRecord;
+use super::alarm_records::{same_conversation, AlarmRecord, UnusableRecord};
 use super::{requester_of, short, ClickOutcome, Inner};
 use crate::bot::{MessageRef, Responder, TurnContext};
 use crate::common::error_chain;
@@ -105,28 +105,25 @@ impl Inner {
         turn: &TurnContext,
         id: &str,
     ) -> Result<AlarmRecord, ClickOutcome> {
-        let record = match self.alarm_record(id).await {
-            Ok(Some(record)) => record,
-            Ok(None) => {
-                tracing::info!("logs click on an unknown alarm record refused");
-                return Err(ClickOutcome::Refuse(
-                    "I do not know this alarm any more (its buttons work for 30 days), so nothing was run. Use a newer card, or run `@aws logs start-query` yourself."
-                        .to_owned(),
-                ));
-            }
-            Err(error) => {
-                tracing::error!(error = %error_chain(&error), "alarm record could not be read");
-                return Err(something_went_wrong(turn));
-            }
-        };
-        if !same_conversation(turn.conversation_id(), &record.conversation_id) {
-            tracing::warn!(
-                record = short(id),
-                "logs click from another conversation refused"
-            );
-            return Err(other_conversation());
-        }
-        Ok(record)
+        self.clicked_alarm_record(turn.conversation_id(), id)
+            .await
+            .map_err(|unusable| match unusable {
+                UnusableRecord::Unknown => {
+                    tracing::info!("logs click on an unknown alarm record refused");
+                    ClickOutcome::Refuse(
+                        "I do not know this alarm any more (its buttons work for 30 days), so nothing was run. Use a newer card, or run `@aws logs start-query` yourself."
+                            .to_owned(),
+                    )
+                }
+                UnusableRecord::OtherConversation => {
+                    tracing::warn!(record = short(id), "logs click from another conversation refused");
+                    other_conversation()
+                }
+                UnusableRecord::Unreadable(error) => {
+                    tracing::error!(error = %error_chain(&error), "alarm record could not be read");
+                    something_went_wrong(turn)
+                }
+            })
     }
 
     /// Answers the click at once and does `job` after it: the logs card, the form or the
@@ -391,13 +388,6 @@ fn titles(alarm: &str, errors_only: bool) -> (String, Verb) {
     }
 }
 
-/// Whether a click from `clicked` comes from the conversation `expected` names. A channel
-/// thread's id carries `;messageid=…` of its first message; the channel is what counts.
-fn same_conversation(clicked: Option<&str>, expected: &str) -> bool {
-    let base = |id: &str| id.split(";messageid=").next().unwrap_or(id).to_owned();
-    clicked.is_some_and(|clicked| !expected.is_empty() && base(clicked) == base(expected))
-}
-
 fn other_conversation() -> ClickOutcome {
     ClickOutcome::Refuse(
         "This card belongs to another conversation, so nothing was run. Use the buttons on the card where the alarm was posted."
@@ -424,26 +414,5 @@ async fn show(responder: &Responder, turn: &TurnContext, target: Option<&Message
     match target {
         Some(target) => super::update(responder, target, card).await,
         None => post(responder, turn, card).await,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_conversation;
-
-    #[test]
-    fn a_thread_of_the_same_channel_is_the_same_conversation() {
-        let channel = "19:ops@thread.tacv2";
-        assert!(same_conversation(
-            Some("19:ops@thread.tacv2;messageid=17"),
-            channel
-        ));
-        assert!(same_conversation(
-            Some(channel),
-            "19:ops@thread.tacv2;messageid=9"
-        ));
-        assert!(!same_conversation(Some("19:other@thread.tacv2"), channel));
-        assert!(!same_conversation(None, channel));
-        assert!(!same_conversation(Some(channel), ""));
     }
 }
