@@ -27,6 +27,37 @@ pub fn moto_url() -> String {
     super::moto::moto().url.clone()
 }
 
+/// `request` (with `body`) passed to moto unchanged, and moto's answer passed back: what the
+/// test stand-ins in front of moto do with every call they do not answer themselves.
+pub async fn forward_to_moto(request: &HttpRequest, body: &[u8]) -> HttpResponse {
+    let url = format!("{}{}", moto_url(), request.uri());
+    let mut forward = reqwest::Client::new().request(
+        reqwest::Method::from_bytes(request.method().as_str().as_bytes()).unwrap(),
+        url,
+    );
+    for (name, value) in request.headers() {
+        if name.as_str() != "host" && name.as_str() != "content-length" {
+            forward = forward.header(name.as_str(), value.as_bytes());
+        }
+    }
+    let answer = forward
+        .body(body.to_vec())
+        .send()
+        .await
+        .expect("moto answers");
+    let status = answer.status().as_u16();
+    let content_type = answer
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/x-amz-json-1.1")
+        .to_owned();
+    let bytes = answer.bytes().await.unwrap_or_default();
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+        .content_type(content_type)
+        .body(bytes)
+}
+
 pub fn credentials() -> Credentials {
     Credentials::new("testing", "testing", None, None, "test")
 }
@@ -317,30 +348,5 @@ async fn support(
         target.trim_start_matches("AWSSupport_20130415.").to_owned(),
         input.clone(),
     ));
-    let url = format!("{}{}", moto_url(), request.uri());
-    let mut forward = reqwest::Client::new().request(
-        reqwest::Method::from_bytes(request.method().as_str().as_bytes()).unwrap(),
-        url,
-    );
-    for (name, value) in request.headers() {
-        if name.as_str() != "host" && name.as_str() != "content-length" {
-            forward = forward.header(name.as_str(), value.as_bytes());
-        }
-    }
-    let answer = forward
-        .body(body.to_vec())
-        .send()
-        .await
-        .expect("moto answers");
-    let status = answer.status().as_u16();
-    let content_type = answer
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/x-amz-json-1.1")
-        .to_owned();
-    let bytes = answer.bytes().await.unwrap_or_default();
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
-        .content_type(content_type)
-        .body(bytes)
+    forward_to_moto(&request, &body).await
 }

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use super::aws::moto_url;
+use super::aws::forward_to_moto;
 use super::standins::Served;
 
 #[derive(Default)]
@@ -75,30 +75,5 @@ async fn forward(
             .content_type("application/x-amz-json-1.1")
             .body(json!({"results": [], "status": "Running"}).to_string());
     }
-    let url = format!("{}{}", moto_url(), request.uri());
-    let mut forwarded = reqwest::Client::new().request(
-        reqwest::Method::from_bytes(request.method().as_str().as_bytes()).unwrap(),
-        url,
-    );
-    for (name, value) in request.headers() {
-        if name.as_str() != "host" && name.as_str() != "content-length" {
-            forwarded = forwarded.header(name.as_str(), value.as_bytes());
-        }
-    }
-    let answer = forwarded
-        .body(body.to_vec())
-        .send()
-        .await
-        .expect("moto answers");
-    let status = answer.status().as_u16();
-    let content_type = answer
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/x-amz-json-1.1")
-        .to_owned();
-    let bytes = answer.bytes().await.unwrap_or_default();
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
-        .content_type(content_type)
-        .body(bytes)
+    forward_to_moto(&request, &body).await
 }
