@@ -73,8 +73,9 @@ async fn start() -> (TestApp, Publisher) {
     (app, publisher)
 }
 
-/// The bot added to the team: Teams sends conversationUpdate in its General channel.
-async fn install_in_team(app: &TestApp) {
+/// The bot added to the team: Teams sends conversationUpdate in its General channel, and the
+/// bot can then post to the team's channels (ops, oncall).
+pub async fn install_in_team(app: &TestApp) {
     let activity = json!({
         "type": "conversationUpdate",
         "id": "f:install-1",

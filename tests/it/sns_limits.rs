@@ -11,12 +11,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt as _;
 
-use crate::support::app::{
-    access_text, bot_id, poll_for, Answer, Aws, Options, StalledPost, TestApp, APP_ID,
-    APP_PASSWORD, TENANT_ID, USER_AAD_ID,
-};
+use crate::serve_process::serve_command;
+use crate::support::app::{access_text, poll_for, Answer, Aws, Options, StalledPost, TestApp};
 use crate::support::aws::moto_engine;
-use crate::support::moto;
 use crate::support::sns::{Publisher, TOPIC};
 
 /// The bot's body limit on `/api/sns` (`SNS_MAX_BODY_BYTES`).
@@ -59,28 +56,7 @@ pub async fn start(settings: &[(&'static str, &str)]) -> (TestApp, Publisher) {
     (app, publisher)
 }
 
-/// The bot added to a team whose General channel is ops' team: Teams sends
-/// conversationUpdate there, and the bot can then post to the ops channel.
-pub async fn install_in_team(app: &TestApp) {
-    let team = "19:team-general@thread.tacv2";
-    let activity = json!({
-        "type": "conversationUpdate",
-        "id": "f:install-1",
-        "serviceUrl": app.service_url(),
-        "channelId": "msteams",
-        "from": {"id": "29:1user-mri", "name": "Ada Lovelace", "aadObjectId": USER_AAD_ID},
-        "recipient": {"id": bot_id(), "name": "AWS"},
-        "conversation": {"id": team, "conversationType": "channel", "tenantId": TENANT_ID, "isGroup": true},
-        "membersAdded": [{"id": bot_id()}],
-        "channelData": {
-            "tenant": {"id": TENANT_ID},
-            "team": {"id": team, "aadGroupId": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"},
-            "eventType": "teamMemberAdded"
-        }
-    });
-    app.send(&activity).await;
-    app.wait_settled(1).await;
-}
+pub use crate::notifications::install_in_team;
 
 /// Opens a connection to `/api/sns` and sends the head (`framing`: a Content-Length or
 /// Transfer-Encoding line) and `partial` of the body, then nothing more.
@@ -273,26 +249,9 @@ fn serve(h: &TestApp, publisher: &Publisher, directory: &std::path::Path, port: 
         notifications_toml(publisher)
     );
     std::fs::write(&config, text).expect("config written");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
-        .arg("--config")
-        .arg(&config)
-        .arg("serve")
-        .env("MicrosoftAppId", APP_ID)
-        .env("MicrosoftAppPassword", APP_PASSWORD)
-        .env("MicrosoftAppTenantId", TENANT_ID)
-        .env("ToBotFromChannelOpenIdMetadataUrl", h.login.metadata_url())
-        .env("ToChannelFromBotLoginUrl", h.token.login_url(TENANT_ID))
-        .env("PORT", port.to_string())
-        .env("AWS_CHATOPS_BIND_ADDRESS", "127.0.0.1")
-        .env("AWS_CHATOPS_STORE", directory.join("state.redb"))
+    let child = serve_command(h, &config, &directory.join("state.redb"), port)
         .env("AWS_CHATOPS_MAX_BODY_READS", "256")
-        .env("AWS_ENDPOINT_URL", &moto::moto().url)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
         .env("RUST_LOG", "warn")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
