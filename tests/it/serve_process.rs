@@ -55,8 +55,16 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn serve(h: &TestApp, config: &std::path::Path, store: &std::path::Path, port: u16) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aws-chatops"))
+/// `aws-chatops serve` with `config` and `store` on `port`, against `h`'s Microsoft stand-ins
+/// and moto, with test credentials and nothing of the environment's AWS profile.
+pub fn serve_command(
+    h: &TestApp,
+    config: &std::path::Path,
+    store: &std::path::Path,
+    port: u16,
+) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aws-chatops"));
+    command
         .arg("--config")
         .arg(config)
         .arg("serve")
@@ -72,10 +80,15 @@ fn serve(h: &TestApp, config: &std::path::Path, store: &std::path::Path, port: u
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN");
+    command
+}
+
+fn serve(h: &TestApp, config: &std::path::Path, store: &std::path::Path, port: u16) -> Served {
+    let mut child = serve_command(h, config, store, port)
         .env("AWS_MAX_ATTEMPTS", "1")
         .env("RUST_LOG", "info")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
