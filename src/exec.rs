@@ -99,7 +99,7 @@ pub async fn run_exec(args: Vec<String>, out: &mut impl Write, err: &mut impl Wr
 
 /// Prints what a command gave: its text to `out`, or its error to `err` the way the AWS CLI
 /// does; returns the exit status.
-fn print_outcome(
+pub fn print_outcome(
     result: Result<String, ExecError>,
     out: &mut impl Write,
     err: &mut impl Write,
@@ -159,37 +159,7 @@ pub async fn run_exec_as(
 ) -> i32 {
     let engine = Arc::new(Engine::new(EngineConfig::from_env()));
     let result = async {
-        let path = act_as.config_path.as_ref().ok_or_else(|| {
-            ExecError::Config("--as and --channel need the config file with the [access] table: pass --config <path> or set AWS_CHATOPS_CONFIG".into())
-        })?;
-        let text = std::fs::read_to_string(path).map_err(|error| {
-            ExecError::Config(format!("cannot read {}: {error}", path.display()))
-        })?;
-        let access = AccessConfig::from_toml_str(&text).map_err(|problems| {
-            ExecError::Config(format!(
-                "the config file has mistakes (aws-chatops check-config explains them):\n{}",
-                problems.explain(&path.display().to_string(), &text)
-            ))
-        })?;
-        let region = engine
-            .config()
-            .default_region
-            .clone()
-            .or_else(|| access.default_region.clone())
-            .unwrap_or_else(|| "us-east-1".to_owned());
-        let audit = AuditLog::open(&access.audit.destination)
-            .map_err(|error| ExecError::Config(format!("cannot open the audit log: {error}")))?;
-        let assumer = StsRoleAssumer::new(&sts_sdk_config(engine.config(), &region).await);
-        let authorizer = ChannelAuthorizer::new(
-            access,
-            Arc::new(MemoryStore::default()),
-            Arc::new(assumer),
-            Arc::new(audit),
-            region,
-        );
-        let requester = authorizer
-            .terminal_requester(&act_as.channel, &act_as.user_object_id)
-            .map_err(ExecError::Denied)?;
+        let (authorizer, requester) = channel_identity(&engine, &act_as).await?;
         let identity = ExecIdentity::Channel {
             authorizer: &authorizer,
             requester,
@@ -199,6 +169,45 @@ pub async fn run_exec_as(
     }
     .await;
     print_outcome(result, out, err)
+}
+
+/// The chat permission path for `act_as`: the channel authorizer built from the config
+/// file's `[access]` table (audit log, role assumer), and the requester it knows the user as.
+pub async fn channel_identity(
+    engine: &Engine,
+    act_as: &ActAs,
+) -> Result<(ChannelAuthorizer, Requester), ExecError> {
+    let path = act_as.config_path.as_ref().ok_or_else(|| {
+        ExecError::Config("--as and --channel need the config file with the [access] table: pass --config <path> or set AWS_CHATOPS_CONFIG".into())
+    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| ExecError::Config(format!("cannot read {}: {error}", path.display())))?;
+    let access = AccessConfig::from_toml_str(&text).map_err(|problems| {
+        ExecError::Config(format!(
+            "the config file has mistakes (aws-chatops check-config explains them):\n{}",
+            problems.explain(&path.display().to_string(), &text)
+        ))
+    })?;
+    let region = engine
+        .config()
+        .default_region
+        .clone()
+        .or_else(|| access.default_region.clone())
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let audit = AuditLog::open(&access.audit.destination)
+        .map_err(|error| ExecError::Config(format!("cannot open the audit log: {error}")))?;
+    let assumer = StsRoleAssumer::new(&sts_sdk_config(engine.config(), &region).await);
+    let authorizer = ChannelAuthorizer::new(
+        access,
+        Arc::new(MemoryStore::default()),
+        Arc::new(assumer),
+        Arc::new(audit),
+        region,
+    );
+    let requester = authorizer
+        .terminal_requester(&act_as.channel, &act_as.user_object_id)
+        .map_err(ExecError::Denied)?;
+    Ok((authorizer, requester))
 }
 
 /// Parses, calls and formats as the local operator; the text to print on success.
@@ -253,17 +262,26 @@ pub async fn exec_as(
     args: &[String],
     identity: &ExecIdentity<'_>,
 ) -> Result<String, ExecError> {
+    exec_line(engine, env, &quote_words(args), identity).await
+}
+
+/// [`exec_as`] for a command line as typed (the console): the grammar's tokenizer splits it.
+pub async fn exec_line(
+    engine: &Arc<Engine>,
+    env: &ExecEnv,
+    line: &str,
+    identity: &ExecIdentity<'_>,
+) -> Result<String, ExecError> {
     let models = Models::global();
-    let (invocation, alias) =
-        match command::parse(&quote_words(args), models, ParseContext::Terminal)? {
-            Command::Run(invocation) => (invocation, None),
-            Command::Help(_) => {
-                return Err(ExecError::Unsupported(
-                    "help is not available in exec yet; see the AWS CLI reference".to_owned(),
-                ))
-            }
-            Command::S3(alias) => (alias.equivalent_invocation(), Some(alias)),
-        };
+    let (invocation, alias) = match command::parse(line, models, ParseContext::Terminal)? {
+        Command::Run(invocation) => (invocation, None),
+        Command::Help(_) => {
+            return Err(ExecError::Unsupported(
+                "help is not available in exec yet; see the AWS CLI reference".to_owned(),
+            ))
+        }
+        Command::S3(alias) => (alias.equivalent_invocation(), Some(alias)),
+    };
     // The CLI checks the query while parsing arguments, before any call.
     let query = invocation
         .globals

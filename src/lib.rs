@@ -24,6 +24,7 @@ pub mod bot;
 pub mod command;
 pub mod common;
 pub mod config;
+pub mod console;
 pub mod conversation;
 pub mod exec;
 pub mod http;

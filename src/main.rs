@@ -54,6 +54,24 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// An interactive session: type AWS CLI commands without `aws`, with history and tab
+    /// completion; missing options are asked for, changes are confirmed with y/N, results
+    /// print as the AWS CLI prints them. Without --as it runs with the ambient AWS
+    /// credentials; with --as and --channel through the chat permission path and audit.
+    Console {
+        /// Act as this Teams user (Entra object id).
+        #[arg(long = "as", value_name = "ENTRA_OBJECT_ID", requires = "channel")]
+        act_as: Option<String>,
+        /// In this channel entry of the config file (`[access.channels.<key>]`).
+        #[arg(long, value_name = "KEY", requires = "act_as")]
+        channel: Option<String>,
+        /// In this account (name or id) when the channel has several.
+        #[arg(long, value_name = "ACCOUNT", requires = "act_as")]
+        account: Option<String>,
+        /// Keep the command history in this file between sessions (default: this session only).
+        #[arg(long, value_name = "PATH")]
+        history_file: Option<PathBuf>,
+    },
     /// Check the config file and explain every mistake with its line and column; exits 1
     /// when there is one.
     CheckConfig,
@@ -89,6 +107,27 @@ fn main() -> anyhow::Result<()> {
                 _ => runtime.block_on(aws_chatops::exec::run_exec(args, &mut out, &mut err)),
             };
             std::process::exit(code);
+        }
+        Command::Console {
+            act_as,
+            channel,
+            account,
+            history_file,
+        } => {
+            let act_as = match (act_as, channel) {
+                (Some(user_object_id), Some(channel)) => Some(aws_chatops::exec::ActAs {
+                    config_path: cli.config,
+                    user_object_id,
+                    channel,
+                    account,
+                }),
+                _ => None,
+            };
+            let options = aws_chatops::console::ConsoleOptions {
+                act_as,
+                history_file,
+            };
+            std::process::exit(aws_chatops::console::run_console(options));
         }
         Command::CheckConfig => {
             let Some(path) = cli.config else {

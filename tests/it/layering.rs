@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// What each module may import (`crate::<module>`). Modules not listed (`conversation`, `exec`,
-/// `http`, `main`) sit on top and may use everything.
+/// `console`, `http`, `main`) sit on top and may use everything.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("common", &[]),
     ("config", &[]),
