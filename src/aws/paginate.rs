@@ -533,6 +533,31 @@ mod tests {
     }
 
     #[test]
+    fn pages_merge_into_the_result_in_place() {
+        let keys = [
+            "Items".to_owned(),
+            "List.Names".to_owned(),
+            "Count".to_owned(),
+        ];
+        let mut complete = Map::new();
+        merge_page(
+            &mut complete,
+            &json!({"Items": [1], "List": {"Names": "ab"}, "Count": 1}),
+            &keys,
+        );
+        merge_page(
+            &mut complete,
+            &json!({"Items": [2, 3], "List": {"Names": "c"}, "Count": 2, "Other": 9}),
+            &keys,
+        );
+        merge_page(&mut complete, &json!({"Count": 0.5}), &keys);
+        assert_eq!(
+            Value::Object(complete),
+            json!({"Items": [1, 2, 3], "List": {"Names": "abc"}, "Count": 3.5})
+        );
+    }
+
+    #[test]
     fn max_items_cuts_a_page_and_resumes_inside_it() {
         let model = crate::models::Models::global()
             .service("cloudwatch")
