@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use super::customizations::service_input_fixes;
+use super::customizations::{after_call, before_parameter_build};
 use super::paginate::{self, FullResult};
 use super::shape::Protocol;
 use super::{retry, AwsError, CallOptions, EngineConfig};
@@ -168,8 +168,15 @@ impl Engine {
         deadline: Instant,
     ) -> Result<Page, AwsError> {
         let operation_key = prepared.operation_key;
-        let params = service_input_fixes(&prepared.model, prepared.operation(), params);
-        let params = &*params;
+        // botocore's input handlers run once per request: every retry of it resends the same
+        // parameters, so an idempotency token filled in here is the same on each attempt and
+        // a retried create cannot create twice. Each page of a paged call is a request of its
+        // own and gets its own token, as in botocore (Timestream's Query refuses a token
+        // reused with other parameters, and the next page's token is another parameter).
+        let (params, context) =
+            before_parameter_build(&prepared.model, prepared.operation(), params)
+                .map_err(|m| AwsError::serialize(operation_key, m))?;
+        let params = &params;
         let started = Instant::now();
         let attempt = retry::with_retries(self.config.max_attempts, move || {
             self.send_once(prepared, params, call)
@@ -187,7 +194,8 @@ impl Engine {
             call_outcome(&result),
             started.elapsed(),
         );
-        let output = result?;
+        let mut output = result?;
+        after_call(&prepared.model, prepared.operation(), context, &mut output);
         let next = prepared
             .model
             .paginator(prepared.operation())

@@ -10,7 +10,8 @@
 //! - `paginate`: the AWS CLI's pagination, and whether an invocation is paged at all;
 //! - `retry`: which failures are retried, and the backoff;
 //! - `request`: one attempt on the wire: URL, checksum, signature, HTTP, answer;
-//! - `customizations`: the input fixes botocore applies (idempotency tokens, Route 53 ids);
+//! - `customizations`: botocore's handlers: input fixes (idempotency tokens, Route 53 ids, S3
+//!   SSE-C keys, ...), service headers, and output fixes (template bodies, console output);
 //! - `serialize`, `parse`, `xml`, `timestamp`, `shape`: the wire protocols, as botocore;
 //! - `endpoint`, `sign`: endpoint resolution and SigV4;
 //! - `error`: [`AwsError`];

@@ -413,26 +413,44 @@ fn truncate_front(page: &mut Value, primary_key: &str, result_keys: &[String], s
 }
 
 /// botocore's `build_full_result` for one page: lists extend, numbers and strings add up.
+/// The accumulated result is changed in place, so a long run costs the size of its pages,
+/// not the size of the result once per page.
 fn merge_page(complete: &mut Map<String, Value>, page: &Value, result_keys: &[String]) {
     for key in result_keys {
         let Some(value) = search(page, key) else {
             continue;
         };
-        let existing = search(&Value::Object(complete.clone()), key).cloned();
-        let merged = match (existing, value) {
-            (None, value) => value.clone(),
-            (Some(Value::Array(mut items)), Value::Array(more)) => {
-                items.extend(more.iter().cloned());
-                Value::Array(items)
+        match result_mut(complete, key) {
+            Some(existing) if !existing.is_null() => merge_value(existing, value),
+            _ => set_path(complete, key, value.clone()),
+        }
+    }
+}
+
+/// The accumulated value at a result key (`A` or `A.B`, as `set_path` writes them).
+fn result_mut<'v>(complete: &'v mut Map<String, Value>, path: &str) -> Option<&'v mut Value> {
+    let mut parts = path.split('.');
+    let mut current = complete.get_mut(parts.next()?)?;
+    for part in parts {
+        current = current.get_mut(part)?;
+    }
+    Some(current)
+}
+
+fn merge_value(existing: &mut Value, value: &Value) {
+    match (existing, value) {
+        (Value::Array(items), Value::Array(more)) => items.extend(more.iter().cloned()),
+        (Value::String(text), Value::String(more)) => text.push_str(more),
+        (Value::Number(sum), Value::Number(more)) => {
+            *sum = match (sum.as_i64(), more.as_i64()) {
+                (Some(a), Some(b)) => (a + b).into(),
+                _ => {
+                    let total = sum.as_f64().unwrap_or(0.0) + more.as_f64().unwrap_or(0.0);
+                    serde_json::Number::from_f64(total).unwrap_or_else(|| 0.into())
+                }
             }
-            (Some(Value::String(a)), Value::String(b)) => Value::String(a + b),
-            (Some(Value::Number(a)), Value::Number(b)) => match (a.as_i64(), b.as_i64()) {
-                (Some(a), Some(b)) => Value::from(a + b),
-                _ => Value::from(a.as_f64().unwrap_or(0.0) + b.as_f64().unwrap_or(0.0)),
-            },
-            (Some(existing), _) => existing,
-        };
-        set_path(complete, key, merged);
+        }
+        _ => {}
     }
 }
 
@@ -511,6 +529,31 @@ mod tests {
                 &["nextToken".into()]
             ),
             None
+        );
+    }
+
+    #[test]
+    fn pages_merge_into_the_result_in_place() {
+        let keys = [
+            "Items".to_owned(),
+            "List.Names".to_owned(),
+            "Count".to_owned(),
+        ];
+        let mut complete = Map::new();
+        merge_page(
+            &mut complete,
+            &json!({"Items": [1], "List": {"Names": "ab"}, "Count": 1}),
+            &keys,
+        );
+        merge_page(
+            &mut complete,
+            &json!({"Items": [2, 3], "List": {"Names": "c"}, "Count": 2, "Other": 9}),
+            &keys,
+        );
+        merge_page(&mut complete, &json!({"Count": 0.5}), &keys);
+        assert_eq!(
+            Value::Object(complete),
+            json!({"Items": [1, 2, 3], "List": {"Names": "abc"}, "Count": 3.5})
         );
     }
 

@@ -6,15 +6,21 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value};
 
-use super::customizations::with_idempotency_tokens;
+use super::customizations;
 use super::endpoint::{self, is_virtual_host_bucket, resolve_endpoint};
 use super::engine::Prepared;
 use super::parse::{self, RawResponse};
 use super::serialize::{self, SerializedRequest};
+use super::shape::resolve;
 use super::sign::{self, SigningScope};
+use super::xml;
 use super::{AwsError, CallOptions, Engine};
 use crate::common::error_chain;
-use crate::models::Operation;
+use crate::models::{Operation, ShapeType};
+
+/// How long the presigned source-Region request of a cross-Region copy stays valid
+/// (botocore's default, one hour).
+const PRESIGNED_URL_LIFETIME: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// A request ready for the wire: signed, with its final URL.
 struct SignedRequest {
@@ -49,10 +55,10 @@ impl Engine {
         let model = &prepared.model;
         let operation_key = prepared.operation_key;
         let operation = prepared.operation();
-        let params = with_idempotency_tokens(model, operation, params);
-        let request =
-            serialize::serialize(prepared.protocol, model, operation_key, operation, &params)
+        let mut request =
+            serialize::serialize(prepared.protocol, model, operation_key, operation, params)
                 .map_err(|m| AwsError::serialize(operation_key, m))?;
+        customizations::before_call(model, operation, &mut request);
         let endpoint = resolve_endpoint(
             self.models.endpoints(),
             model,
@@ -61,11 +67,36 @@ impl Engine {
             &self.config.service_endpoints,
         );
         let is_s3 = model.metadata.signing_name() == "s3";
-        let url = build_url(&endpoint, &request, is_s3, &params);
+        // botocore asks for GetBucketLocation path-style (`customize_endpoint_resolver_builtins`):
+        // the bucket's own host may be in another Region.
+        let virtual_host = is_s3 && operation_key != "GetBucketLocation";
+        let url = build_url(&endpoint, &request, virtual_host, params);
+        let url = customizations::switch_host(model, operation, params, url);
         let signing_name = endpoint
             .signing_name
             .clone()
             .unwrap_or_else(|| model.metadata.signing_name().to_owned());
+        let now = SystemTime::now();
+        if let Some(kind) = customizations::cross_region_copy(model, operation) {
+            let presign = |source_url: &str, source_region: &str| {
+                let source = SigningScope {
+                    credentials: &call.credentials,
+                    region: source_region,
+                    signing_name: &signing_name,
+                    s3: false,
+                    now,
+                };
+                sign::presign_get_url(source_url, &source, PRESIGNED_URL_LIFETIME)
+            };
+            customizations::inject_presigned_url(
+                kind,
+                &mut request.body,
+                &url,
+                &endpoint.signing_region,
+                presign,
+            )
+            .map_err(|m| AwsError::Credentials { message: m })?;
+        }
         let mut headers = request.headers.clone();
         if is_s3 {
             add_checksum(operation, &request, &mut headers);
@@ -75,7 +106,7 @@ impl Engine {
             region: &endpoint.signing_region,
             signing_name: &signing_name,
             s3: is_s3,
-            now: SystemTime::now(),
+            now,
         };
         sign::sign_request(&request.method, &url, &mut headers, &request.body, &scope)
             .map_err(|m| AwsError::Credentials { message: m })?;
@@ -133,7 +164,7 @@ impl Engine {
 fn interpret(prepared: &Prepared<'_>, is_s3: bool, raw: &RawResponse) -> Result<Value, AwsError> {
     let operation_key = prepared.operation_key;
     let status = raw.status;
-    if status >= 300 || s3_error_in_ok(is_s3, operation_key, raw) {
+    if status >= 300 || s3_error_in_ok(prepared, is_s3, raw) {
         let (code, message) = parse::parse_error(prepared.protocol, raw);
         return Err(AwsError::Service {
             code,
@@ -158,7 +189,7 @@ fn interpret(prepared: &Prepared<'_>, is_s3: bool, raw: &RawResponse) -> Result<
 fn build_url(
     endpoint: &endpoint::ResolvedEndpoint,
     request: &SerializedRequest,
-    is_s3: bool,
+    virtual_host: bool,
     params: &Map<String, Value>,
 ) -> String {
     let (scheme, rest) = endpoint
@@ -175,7 +206,7 @@ fn build_url(
     }
     // Virtual-hosted style on AWS for DNS-compatible buckets; path style for custom
     // endpoints (moto, LocalStack), as botocore ends up doing for them.
-    if is_s3 && !endpoint.custom {
+    if virtual_host && !endpoint.custom {
         if let Some(bucket) = params.get("Bucket").and_then(Value::as_str) {
             let bucket_path = format!("/{}", serialize::percent_encode(bucket));
             if is_virtual_host_bucket(bucket) && path.starts_with(&bucket_path) {
@@ -221,17 +252,24 @@ fn add_checksum(
     ));
 }
 
-/// S3 can answer 200 with an `<Error>` body for copy and multipart completion.
-fn s3_error_in_ok(is_s3: bool, operation_key: &str, response: &RawResponse) -> bool {
-    is_s3
-        && matches!(
-            operation_key,
-            "CopyObject" | "UploadPartCopy" | "CompleteMultipartUpload"
-        )
-        && String::from_utf8_lossy(&response.body)
-            .trim_start()
-            .trim_start_matches(|c| c != '<')
-            .starts_with("<Error>")
+/// S3 can answer 200 with an `<Error>` body (a copy or a multipart completion that failed
+/// after it started); botocore's `_handle_200_error` reads it as an error for every S3
+/// operation whose output is not the raw body.
+fn s3_error_in_ok(prepared: &Prepared<'_>, is_s3: bool, response: &RawResponse) -> bool {
+    if !is_s3 || response.status != 200 || response.body.is_empty() {
+        return false;
+    }
+    let model = &prepared.model;
+    let raw_payload = prepared
+        .operation()
+        .output
+        .as_ref()
+        .and_then(|output| resolve(model, output).ok())
+        .and_then(|output| output.payload(model).ok().flatten())
+        .is_some_and(|payload| {
+            matches!(payload.resolved.kind(), ShapeType::Blob | ShapeType::String)
+        });
+    !raw_payload && xml::parse(&response.body).is_ok_and(|root| root.name == "Error")
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ mod scalar;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use query::form_encode;
+
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
@@ -59,6 +61,11 @@ const UNRESERVED_AND_SLASH: &AsciiSet = &UNRESERVED.remove(b'/');
 
 pub(crate) fn percent_encode(text: &str) -> String {
     utf8_percent_encode(text, UNRESERVED).to_string()
+}
+
+/// botocore's `percent_encode` with `/` kept as well (S3 copy sources, greedy labels).
+pub(crate) fn percent_encode_keeping_slash(text: &str) -> String {
+    utf8_percent_encode(text, UNRESERVED_AND_SLASH).to_string()
 }
 
 /// botocore's `percent_encode_sequence`: `key=value` pairs joined with `&`, `%20` for spaces.

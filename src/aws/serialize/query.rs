@@ -41,7 +41,7 @@ pub(super) fn serialize_query(
 
 /// Python's `urlencode(..., doseq=True)` for query-protocol bodies: `quote_plus` with no safe
 /// characters beyond letters, digits and `_.-~`.
-fn form_encode(pairs: &[(String, String)]) -> String {
+pub(crate) fn form_encode(pairs: &[(String, String)]) -> String {
     let plus = |text: &str| percent_encode(text).replace("%20", "+");
     pairs
         .iter()

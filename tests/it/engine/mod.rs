@@ -2,6 +2,8 @@
 //! the deadline and the AWS CLI's pagination.
 
 mod assume_role;
+mod handlers;
+mod idempotency;
 
 use std::time::Duration;
 
