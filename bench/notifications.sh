@@ -123,6 +123,9 @@ for outcome in received posted duplicate undeliverable; do
 done
 notifications=$((CHATS * PER_CHAT))
 echo "store_operations_per_notification=$(awk -v s="$(metric aws_chatops_store_operations_total)" -v n="$notifications" 'BEGIN {printf "%.1f", s / n}') (installs included)"
+for operation in get put compare_and_swap increment delete keys; do
+  printf 'store_%s_per_notification=%s\n' "$operation" "$(awk -v s="$(metric "aws_chatops_store_operations_total{operation=\"$operation\"")" -v n="$notifications" 'BEGIN {printf "%.2f", s / n}')"
+done
 echo "refused_403=$(grep -c 'SNS delivery refused' "$work/server.log" || true)"
 echo "charts_unavailable_or_drawn: audit records=$(grep -c . "$work/audit.jsonl" 2>/dev/null || echo 0)"
 echo "peak_rss_mb=$(($(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status") / 1024))"

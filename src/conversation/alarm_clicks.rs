@@ -70,11 +70,22 @@ impl Inner {
 
     /// The state and place of the notification card behind record `id`, if it has one (a
     /// describe-alarms answer has none).
-    async fn alarm_card(&self, id: &str) -> Option<(String, ThreadState, MessageRef)> {
+    async fn alarm_card(
+        &self,
+        id: &str,
+        record: &AlarmRecord,
+    ) -> Option<(String, ThreadState, MessageRef)> {
         let store = self.pending.store().as_ref();
-        let (_, pointer) = read_json::<AlarmCardPointer>(store, ALARM_CARDS_NAMESPACE, id)
-            .await
-            .ok()??;
+        let pointer = match &record.card {
+            Some(pointer) => pointer.clone(),
+            // A record written before records carried their card.
+            None => {
+                read_json::<AlarmCardPointer>(store, ALARM_CARDS_NAMESPACE, id)
+                    .await
+                    .ok()??
+                    .1
+            }
+        };
         let (_, state) = read_json::<ThreadState>(store, THREADS_NAMESPACE, &pointer.state_key)
             .await
             .ok()??;
@@ -118,7 +129,7 @@ impl Inner {
             Err(error) => return something_went_wrong(turn, &error),
         };
         tracing::info!(record = super::short(id), "alarm acknowledged");
-        let Some((_, state, target)) = self.alarm_card(id).await else {
+        let Some((_, state, target)) = self.alarm_card(id, &record).await else {
             return ClickOutcome::Refuse(format!("Acknowledged by {who}."));
         };
         let card = card_of_record(
@@ -156,7 +167,7 @@ impl Inner {
             };
             return ClickOutcome::Refuse(format!("No chart now: {why}."));
         }
-        let Some((state_key, _, target)) = self.alarm_card(id).await else {
+        let Some((state_key, _, target)) = self.alarm_card(id, record).await else {
             return ClickOutcome::Refuse("Show chart works on notification cards only.".to_owned());
         };
         let stored: Vec<StoredChart> = charts.iter().map(StoredChart::from_chart).collect();

@@ -97,6 +97,7 @@ impl Inner {
             topic: None,
             conversation_id: conversation_id.to_owned(),
             acknowledged: None,
+            card: None,
         };
         match self.save_alarm_record(&record).await {
             Ok(id) => vec![

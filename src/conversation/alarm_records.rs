@@ -39,6 +39,19 @@ pub struct AlarmRecord {
     pub conversation_id: String,
     /// Who acknowledged it, and when (milliseconds since the epoch).
     pub acknowledged: Option<(String, i64)>,
+    /// The notification card it belongs to (`None` for a describe-alarms answer, and in
+    /// records written before the record carried it: those have an `alarm-cards` entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<AlarmCardPointer>,
+}
+
+/// Leads from an alarm record (a click) to the state of its notification card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlarmCardPointer {
+    /// The `[access.channels]` key the card was posted for.
+    pub channel: String,
+    /// The card state's key in the notification threads namespace.
+    pub state_key: String,
 }
 
 impl Inner {

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
-use super::{live, now_millis, Record, Store, StoreResult, Swap};
+use super::{live, now_millis, parse_count, Record, Store, StoreResult, Swap};
 
 /// (namespace, key).
 type EntryKey = (String, String);
@@ -80,6 +81,20 @@ impl Store for MemoryStore {
             }
         }
         Ok(true)
+    }
+
+    async fn increment(&self, namespace: &str, key: &str, ttl: Duration) -> StoreResult<u64> {
+        let mut entries = self.entries();
+        let entry_key = entry_key(namespace, key);
+        let (count, expires_at) = match entries.get(&entry_key) {
+            Some((value, expires_at)) if live(*expires_at, now_millis()) => (
+                parse_count(namespace, key, value)?.saturating_add(1),
+                *expires_at,
+            ),
+            _ => (1, Record::expiring(Vec::new(), ttl).expires_at()),
+        };
+        entries.insert(entry_key, (count.to_string().into_bytes(), expires_at));
+        Ok(count)
     }
 
     async fn keys(&self, namespace: &str) -> StoreResult<Vec<String>> {

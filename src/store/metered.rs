@@ -1,6 +1,8 @@
 //! A [`Store`] that counts its operations and their failures in the process metrics, around
 //! any backend. It changes nothing it forwards.
 
+use std::time::Duration;
+
 use super::{Record, Store, StoreResult, Swap};
 use crate::metrics;
 
@@ -37,6 +39,10 @@ impl<S: Store> Store for Metered<S> {
     async fn compare_and_swap(&self, namespace: &str, key: &str, swap: Swap) -> StoreResult<bool> {
         let swapped = self.inner.compare_and_swap(namespace, key, swap).await;
         counted("compare_and_swap", swapped)
+    }
+
+    async fn increment(&self, namespace: &str, key: &str, ttl: Duration) -> StoreResult<u64> {
+        counted("increment", self.inner.increment(namespace, key, ttl).await)
     }
 
     async fn keys(&self, namespace: &str) -> StoreResult<Vec<String>> {

@@ -138,12 +138,27 @@ pub trait Store: Send + Sync + 'static {
     /// `swap.expected`. True when it was made.
     async fn compare_and_swap(&self, namespace: &str, key: &str, swap: Swap) -> StoreResult<bool>;
 
+    /// Adds one to the counter under `key` and answers the new count: 1 when nothing (or an
+    /// expired entry) was there, which then expires after `ttl`; later increments keep that
+    /// expiry. The value reads back with [`get`](Store::get) as the count in decimal digits.
+    /// One atomic step: one round trip, never a read and a compare-and-swap.
+    async fn increment(&self, namespace: &str, key: &str, ttl: Duration) -> StoreResult<u64>;
+
     /// The unexpired keys of a namespace, in no particular order.
     async fn keys(&self, namespace: &str) -> StoreResult<Vec<String>>;
 
     /// Answers when the backend is reachable and usable (readiness): a cheap round trip that
     /// reads and changes nothing. Backends bound the wait themselves.
     async fn ping(&self) -> StoreResult<()>;
+}
+
+/// The count an [`Store::increment`] counter holds (decimal digits).
+fn parse_count(namespace: &str, key: &str, bytes: &[u8]) -> StoreResult<u64> {
+    serde_json::from_slice::<u64>(bytes).map_err(|source| StoreError::Decode {
+        namespace: namespace.to_owned(),
+        key: key.to_owned(),
+        source,
+    })
 }
 
 /// Opens the store a configuration names: a `redis://` (or `rediss://`) URL, or a file path

@@ -13,6 +13,7 @@ pub struct RedisStore {
     connection: ConnectionManager,
     prefix: String,
     compare_and_swap: Script,
+    increment: Script,
 }
 
 const COMPARE_AND_SWAP: &str = r"
@@ -32,6 +33,15 @@ else
   redis.call('DEL', KEYS[1])
 end
 return 1
+";
+
+/// A counter's first increment sets its time-to-live; the next ones keep it.
+const INCREMENT: &str = r"
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return count
 ";
 
 /// How long a health check waits for `PONG`: a readiness probe must answer quickly, and a Redis
@@ -78,6 +88,7 @@ impl RedisStore {
             connection,
             prefix: prefix.to_owned(),
             compare_and_swap: Script::new(COMPARE_AND_SWAP),
+            increment: Script::new(INCREMENT),
         }
     }
 
@@ -125,6 +136,22 @@ impl Store for RedisStore {
 
     async fn compare_and_swap(&self, namespace: &str, key: &str, swap: Swap) -> StoreResult<bool> {
         let mut connection = self.connection.clone();
+        if let Swap {
+            expected: None,
+            new: Some(record),
+        } = &swap
+        {
+            // Creating is SET NX: the same atomic step as the script, without running one.
+            let mut set = redis::cmd("SET");
+            set.arg(self.full_key(namespace, key))
+                .arg(&record.value)
+                .arg("NX");
+            if let Some(ttl) = record.ttl {
+                set.arg("PX").arg(ttl_millis(ttl));
+            }
+            let created: Option<String> = set.query_async(&mut connection).await?;
+            return Ok(created.is_some());
+        }
         let ttl = swap.new.as_ref().and_then(|record| record.ttl);
         let new = swap.new.map(|record| record.value);
         let swapped: i64 = self
@@ -138,6 +165,17 @@ impl Store for RedisStore {
             .invoke_async(&mut connection)
             .await?;
         Ok(swapped == 1)
+    }
+
+    async fn increment(&self, namespace: &str, key: &str, ttl: Duration) -> StoreResult<u64> {
+        let mut connection = self.connection.clone();
+        let count: u64 = self
+            .increment
+            .key(self.full_key(namespace, key))
+            .arg(ttl_millis(ttl))
+            .invoke_async(&mut connection)
+            .await?;
+        Ok(count)
     }
 
     async fn keys(&self, namespace: &str) -> StoreResult<Vec<String>> {

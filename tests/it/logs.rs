@@ -135,6 +135,7 @@ async fn record(bot: &TestApp, alarm: &AlarmNotification, conversation: &str) ->
         topic: Some("prod-alarms".into()),
         conversation_id: conversation.to_owned(),
         acknowledged: None,
+        card: None,
     };
     put_json(
         bot.store().as_ref(),

@@ -201,6 +201,7 @@ impl Inner {
                     topic: None,
                     conversation_id: turn.conversation_id().unwrap_or_default().to_owned(),
                     acknowledged: None,
+                    card: None,
                 };
                 match self.save_alarm_record(&saved).await {
                     Ok(id) => id,

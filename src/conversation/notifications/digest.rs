@@ -100,41 +100,22 @@ fn entry(notification: &Notification) -> Entry {
 }
 
 impl NotificationHub {
-    /// Counts one notification for channel `key` in this minute; true when the channel has
-    /// had more than [`FLOOD_THRESHOLD`] this minute. A store failure counts as no flood.
+    /// Counts one notification for channel `key` in this minute (one atomic increment of a
+    /// counter shared by the replicas); true when the channel has had more than
+    /// [`FLOOD_THRESHOLD`] this minute. A store failure counts as no flood.
     pub(super) async fn flooded(&self, key: &str) -> bool {
         let window = format!("{key}:{}", now_millis() / 60_000);
-        for _ in 0..MAX_ATTEMPTS {
-            let current = match read_json::<u64>(self.store(), RATES_NAMESPACE, &window).await {
-                Ok(current) => current,
-                Err(error) => {
-                    tracing::error!(error = %error_chain(&error), "notification rate not read");
-                    return false;
-                }
-            };
-            let (expected, count) = match current {
-                Some((bytes, count)) => (Some(bytes), count + 1),
-                None => (None, 1),
-            };
-            let swapped = swap_json(
-                self.store(),
-                RATES_NAMESPACE,
-                &window,
-                expected,
-                Some(&count),
-                WINDOW_TTL,
-            )
-            .await;
-            match swapped {
-                Ok(true) => return count > FLOOD_THRESHOLD,
-                Ok(false) => continue,
-                Err(error) => {
-                    tracing::error!(error = %error_chain(&error), "notification rate not counted");
-                    return false;
-                }
+        match self
+            .store()
+            .increment(RATES_NAMESPACE, &window, WINDOW_TTL)
+            .await
+        {
+            Ok(count) => count > FLOOD_THRESHOLD,
+            Err(error) => {
+                tracing::error!(error = %error_chain(&error), "notification rate not counted");
+                false
             }
         }
-        false
     }
 
     /// Adds `notification` to this minute's digest of channel `key`: the first posts the

@@ -13,17 +13,21 @@ use super::posting::Context;
 use super::{HubError, NotificationHub};
 use crate::bot::MessageRef;
 use crate::common::now_millis;
-use crate::conversation::alarm_records::{AlarmRecord, ALARM_RECORDS_NAMESPACE, ALARM_RECORD_TTL};
+pub(in crate::conversation) use crate::conversation::alarm_records::AlarmCardPointer;
+use crate::conversation::alarm_records::{
+    same_conversation, AlarmRecord, ALARM_RECORDS_NAMESPACE, ALARM_RECORD_TTL,
+};
 use crate::conversation::charts::Acting;
 use crate::notify::message::{AlarmNotification, AlarmState, Notification};
 use crate::policy::config::NotificationsConfig;
 use crate::render::chart::ChartImage;
 use crate::render::{self, Card, LabeledChart, NotificationButton, NotificationView, Verb};
-use crate::store::{Store, StoreResult};
+use crate::store::{Record, Store, StoreResult, Swap};
 
 /// The store namespace of the per-channel card states.
 pub(in crate::conversation) const THREADS_NAMESPACE: &str = "notification-threads";
-/// The store namespace that leads from an alarm record to its card's state.
+/// The store namespace that led from an alarm record to its card's state before the record
+/// carried it ([`AlarmRecord::card`]); read for records written then, never written now.
 pub(in crate::conversation) const ALARM_CARDS_NAMESPACE: &str = "alarm-cards";
 /// A claim to post a card that is older than this was left by a replica that died.
 const CLAIM_TIMEOUT_MS: i64 = 2 * 60 * 1000;
@@ -52,13 +56,6 @@ pub(in crate::conversation) struct ThreadState {
     /// Notifications that arrived while another replica was posting the card: their thread
     /// replies go out once the card exists.
     pub pending: Vec<Notification>,
-}
-
-/// Leads from an alarm record (a click) to the state of its card.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(in crate::conversation) struct AlarmCardPointer {
-    pub channel: String,
-    pub state_key: String,
 }
 
 /// A [`LabeledChart`] as the store keeps it.
@@ -176,6 +173,11 @@ pub(super) fn state_key(channel: &str, thread: &str) -> String {
     format!("{channel}:{hex}")
 }
 
+/// A card state as the store keeps it (and a compare-and-swap expects it).
+fn state_bytes(state: &ThreadState) -> Vec<u8> {
+    serde_json::to_vec(state).expect("our state types always serialise")
+}
+
 /// `HH:MM UTC` of a time in milliseconds since the epoch.
 pub(in crate::conversation) fn utc_time(at_millis: i64) -> String {
     let minutes = at_millis.div_euclid(60_000).rem_euclid(24 * 60);
@@ -271,8 +273,12 @@ impl NotificationHub {
                 }
             };
             next.claimed_at_ms = now_millis() as i64;
-            if self.swap_state(&key, expected, &next).await? {
-                return self.post_thread_card(ctx, &key, next).await;
+            let claimed = state_bytes(&next);
+            if self
+                .swap_state_bytes(&key, expected, claimed.clone())
+                .await?
+            {
+                return self.post_thread_card(ctx, &key, next, claimed).await;
             }
         }
         Err(HubError::Contended)
@@ -284,24 +290,35 @@ impl NotificationHub {
         expected: Option<Vec<u8>>,
         state: &ThreadState,
     ) -> StoreResult<bool> {
-        swap_json(
-            self.store(),
-            THREADS_NAMESPACE,
-            key,
-            expected,
-            Some(state),
-            ALARM_RECORD_TTL,
-        )
-        .await
+        self.swap_state_bytes(key, expected, state_bytes(state))
+            .await
     }
 
-    /// Posts the card of a thread this delivery claimed: its alarm record and charts first
+    /// [`swap_state`](Self::swap_state) with the new state already serialised.
+    async fn swap_state_bytes(
+        &self,
+        key: &str,
+        expected: Option<Vec<u8>>,
+        state: Vec<u8>,
+    ) -> StoreResult<bool> {
+        let swap = Swap {
+            expected,
+            new: Some(Record::expiring(state, ALARM_RECORD_TTL)),
+        };
+        self.store()
+            .compare_and_swap(THREADS_NAMESPACE, key, swap)
+            .await
+    }
+
+    /// Posts the card of a thread this delivery claimed (`claimed`: the state as swapped in):
+    /// its alarm record first, which also leads a click to this card's state, and its charts
     /// (the buttons carry the record's id), then the card, then the state learns where it is.
     async fn post_thread_card(
         &self,
         ctx: &Context<'_>,
         key: &str,
         mut claim: ThreadState,
+        claimed: Vec<u8>,
     ) -> Result<(), HubError> {
         let mut record = None;
         if let Some(alarm) = claim.alarm().cloned() {
@@ -310,6 +327,10 @@ impl NotificationHub {
                 topic: Some(ctx.topic.name.clone()),
                 conversation_id: ctx.place.conversation_id().to_owned(),
                 acknowledged: None,
+                card: Some(AlarmCardPointer {
+                    channel: ctx.key.to_owned(),
+                    state_key: key.to_owned(),
+                }),
             };
             let id = self.inner.save_alarm_record(&stored).await?;
             let charts = self
@@ -340,21 +361,18 @@ impl NotificationHub {
             conversation_id = posted.conversation.id,
             "notification card posted"
         );
-        if let Some((id, _)) = &record {
-            self.link_record(ctx.key, key, id, &posted).await?;
+        if let Some((id, stored)) = &record {
+            // A channel's new thread is `<channel>;messageid=<card>`, which clicks from the
+            // channel's id already match; the record follows only a conversation elsewhere.
+            if !same_conversation(Some(&posted.conversation.id), &stored.conversation_id) {
+                self.follow_conversation(id, &posted).await?;
+            }
         }
-        self.settle(key, posted, claim).await
+        self.settle(key, posted, claim, claimed).await
     }
 
-    /// The record's clicks come from the card's conversation (the new thread), and lead back
-    /// to the card's state.
-    async fn link_record(
-        &self,
-        channel: &str,
-        key: &str,
-        id: &str,
-        posted: &MessageRef,
-    ) -> Result<(), HubError> {
+    /// The record's clicks come from the card's conversation, where the Connector put it.
+    async fn follow_conversation(&self, id: &str, posted: &MessageRef) -> Result<(), HubError> {
         let conversation = posted.conversation.id.clone();
         update_json(
             self.store(),
@@ -365,19 +383,6 @@ impl NotificationHub {
                 record.conversation_id = conversation.clone();
                 Ok::<(), ()>(())
             },
-        )
-        .await?;
-        let pointer = AlarmCardPointer {
-            channel: channel.to_owned(),
-            state_key: key.to_owned(),
-        };
-        swap_json(
-            self.store(),
-            ALARM_CARDS_NAMESPACE,
-            id,
-            None,
-            Some(&pointer),
-            ALARM_RECORD_TTL,
         )
         .await?;
         Ok(())
@@ -403,16 +408,22 @@ impl NotificationHub {
 
     /// Records where the posted card is; what arrived meanwhile (from another replica) is
     /// shown then: the card updated, the pending thread replies sent.
+    /// `claimed` is the state as this delivery swapped it in: most often nothing changed it
+    /// meanwhile, and one compare-and-swap from it settles the card without reading it again.
     async fn settle(
         &self,
         key: &str,
         posted: MessageRef,
         shown: ThreadState,
+        claimed: Vec<u8>,
     ) -> Result<(), HubError> {
+        let mut known = Some((claimed, shown.clone()));
         for _ in 0..MAX_ATTEMPTS {
-            let Some((bytes, mut state)) =
-                read_json::<ThreadState>(self.store(), THREADS_NAMESPACE, key).await?
-            else {
+            let current = match known.take() {
+                Some(known) => Some(known),
+                None => read_json::<ThreadState>(self.store(), THREADS_NAMESPACE, key).await?,
+            };
+            let Some((bytes, mut state)) = current else {
                 return Ok(());
             };
             state.card = Some(posted.clone());
@@ -461,7 +472,7 @@ impl NotificationHub {
             return Ok(());
         };
         if let (Some(alarm), Some(id)) = (state.alarm().cloned(), state.record.clone()) {
-            self.follow_alarm(&id, &alarm).await?;
+            let record = self.follow_alarm(&id, &alarm).await?;
             if !ctx.flooded {
                 let charts = self
                     .inner
@@ -481,7 +492,11 @@ impl NotificationHub {
                 )
                 .await?;
             }
-            let card = self.card_of_state(&state).await?;
+            let card = card_of_record(
+                &self.config(),
+                &state,
+                record.as_ref().map(|record| (id.as_str(), record)),
+            );
             self.update_card(&card_ref, &card).await?;
         }
         if ctx.flooded {
@@ -491,9 +506,14 @@ impl NotificationHub {
     }
 
     /// The alarm record follows the alarm's newest state; a new incident (into ALARM from
-    /// another state) clears the acknowledgement of the last one.
-    async fn follow_alarm(&self, id: &str, alarm: &AlarmNotification) -> Result<(), HubError> {
-        update_json(
+    /// another state) clears the acknowledgement of the last one. The record as it is now
+    /// (`None` when it expired).
+    async fn follow_alarm(
+        &self,
+        id: &str,
+        alarm: &AlarmNotification,
+    ) -> Result<Option<AlarmRecord>, HubError> {
+        let followed = update_json(
             self.store(),
             ALARM_RECORDS_NAMESPACE,
             id,
@@ -509,6 +529,6 @@ impl NotificationHub {
             },
         )
         .await?;
-        Ok(())
+        Ok(followed.and_then(Result::ok))
     }
 }

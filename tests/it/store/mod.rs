@@ -163,6 +163,47 @@ async fn conformance(store: Arc<dyn Store>) {
         "exactly one concurrent compare-and-swap must win"
     );
 
+    // Counters: one atomic step each, read back as decimal digits, no lost increments under
+    // concurrency; the first increment's time-to-live holds, and a fresh window starts at 1.
+    let minute = Duration::from_secs(60);
+    assert_eq!(store.increment("rates", "c", minute).await.unwrap(), 1);
+    assert_eq!(store.increment("rates", "c", minute).await.unwrap(), 2);
+    assert_eq!(s.get("rates", "c").await.as_deref(), Some(&b"2"[..]));
+    let mut increments = Vec::new();
+    for _ in 0..32 {
+        let store = store.clone();
+        increments.push(tokio::spawn(async move {
+            store.increment("rates", "c", minute).await.unwrap()
+        }));
+    }
+    let mut counts = Vec::new();
+    for increment in increments {
+        counts.push(increment.await.unwrap());
+    }
+    counts.sort_unstable();
+    assert_eq!(
+        counts,
+        (3..=34).collect::<Vec<u64>>(),
+        "each increment counted once"
+    );
+    s.put("rates", "not-a-count", b"open", None).await;
+    assert!(store
+        .increment("rates", "not-a-count", minute)
+        .await
+        .is_err());
+    let short = Duration::from_millis(150);
+    assert_eq!(store.increment("rates", "short", short).await.unwrap(), 1);
+    assert_eq!(
+        store.increment("rates", "short", minute).await.unwrap(),
+        2,
+        "a later increment keeps the window"
+    );
+    poll_for("a counter with a 150 ms time-to-live to expire", || async {
+        s.get("rates", "short").await.is_none().then_some(())
+    })
+    .await;
+    assert_eq!(store.increment("rates", "short", short).await.unwrap(), 1);
+
     // Time-to-live: the entry disappears by itself, from get, keys and CAS alike.
     s.put("ttl", "short", b"v", Some(Duration::from_millis(150)))
         .await;
