@@ -238,7 +238,7 @@ fn curly_quoted(chars: &[char], start: usize, straight: char, out: &mut String) 
             out.push('"');
         } else if is_curly_single(c) && straight == '"' {
             out.push('\'');
-        } else if c == '\'' {
+        } else if c == '\'' && straight == '\'' {
             // A straight apostrophe cannot stand in single quotes: close, escape, reopen.
             out.push_str("'\\''");
         } else {
@@ -386,6 +386,8 @@ mod tests {
                 vec![],
                 "x --m it’s --n dogs’ --o 12” --p \"It's\" --q 'it'\\''s'",
             ),
+            // A straight apostrophe inside curly double quotes is just text.
+            ("x “it's”", vec![], "x \"it's\""),
             // Some keyboards open with the closing glyph; an unclosed quote is left for the
             // tokenizer to refuse.
             ("x ’a b’ ”c d”", vec![], "x 'a b' \"c d\""),

@@ -200,10 +200,10 @@ impl Inner {
         for (index, word) in words.iter().enumerate() {
             let option = if index == 0 {
                 Some(name.to_owned())
+            } else if word.starts_with("--") {
+                parameter_name(word).map(str::to_owned)
             } else {
-                word.starts_with("--")
-                    .then(|| parameter_name(word).map(str::to_owned))
-                    .flatten()
+                None
             };
             match option {
                 Some(option) => {
@@ -212,10 +212,11 @@ impl Inner {
                     }
                     current = Some((option, Vec::new()));
                 }
-                None => match &mut current {
-                    Some((_, values)) => values.push(word.clone()),
-                    None => {}
-                },
+                None => {
+                    if let Some((_, values)) = &mut current {
+                        values.push(word.clone());
+                    }
+                }
             }
         }
         if let Err(option) = finish(current.take(), &mut submitted) {

@@ -46,9 +46,10 @@ impl Inner {
         }
         let command = command::parse(text, self.models, ParseContext::Chat);
         // Parameters for an open form (`function-name orders-worker`) start with a word that
-        // is no service, or with a dash.
+        // is no service, or with a dash and are no command (`--region x ec2 ...` is one).
         let maybe_follow_up = matches!(command, Err(CommandError::UnknownService { .. }))
-            || text.trim_start().starts_with('-');
+            || (text.trim_start().starts_with('-')
+                && !matches!(command, Ok(Command::Run(_) | Command::S3(_))));
         if maybe_follow_up {
             if let FollowUp::Answered(reply) = self.follow_up(turn, text).await {
                 return reply;
