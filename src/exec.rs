@@ -338,12 +338,13 @@ async fn run_call(
     by_page: bool,
 ) -> Result<Fetched, AwsError> {
     let Some(alias) = alias else {
-        return match by_page {
-            true => engine.call_all_paged(permit, invocation).await,
-            false => engine
+        return if by_page {
+            engine.call_all_paged(permit, invocation).await
+        } else {
+            engine
                 .call_all(permit, invocation)
                 .await
-                .map(Fetched::Whole),
+                .map(Fetched::Whole)
         };
     };
     let mut text = String::new();
