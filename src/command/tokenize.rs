@@ -323,7 +323,7 @@ mod tests {
             "[".repeat(MAX_BRACKET_NESTING),
             "]".repeat(MAX_BRACKET_NESTING)
         );
-        assert_eq!(tokenize(&deepest).unwrap(), [deepest.clone()]);
+        assert_eq!(tokenize(&deepest).unwrap(), std::slice::from_ref(&deepest));
         let over = format!("[{deepest}]");
         let error = tokenize(&over).unwrap_err().to_string();
         assert!(

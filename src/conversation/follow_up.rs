@@ -222,7 +222,6 @@ impl Inner {
         if let Err(option) = finish(current.take(), &mut submitted) {
             unknown = Some(option);
         }
-        drop(finish);
         if let Some(option) = unknown {
             return FollowUp::Answered(Reply::Card(render::error(
                 "Not a parameter of your pending command",
