@@ -10,8 +10,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
-use crate::aws::paginate::automatic_pagination;
-use crate::aws::{sts_sdk_config, AwsError, Engine, EngineConfig};
+use crate::aws::{sts_sdk_config, AwsError, Engine, EngineConfig, Fetched};
 use crate::command::{self, Command, Invocation, OutputFormat, ParseContext, S3Command};
 use crate::models::Models;
 use crate::output::{self, OutputError, Query, RenderContext};
@@ -296,7 +295,9 @@ pub async fn exec_line(
         .unwrap_or_default();
     let permit = authorize(identity, &invocation).await?;
     let started = std::time::Instant::now();
-    let result = run_call(engine, &permit, &invocation, alias.as_ref()).await;
+    // The CLI prints `--output text` of a paged invocation page by page.
+    let by_page = format == OutputFormat::Text;
+    let result = run_call(engine, &permit, &invocation, alias.as_ref(), by_page).await;
     if let ExecIdentity::Channel {
         authorizer,
         requester,
@@ -309,35 +310,15 @@ pub async fn exec_line(
                 .with_latency(started.elapsed()),
         );
     }
-    let mut value = result?;
+    let value = match result? {
+        Fetched::Pages(pages) => return Ok(output::render_text_pages(&pages, query.as_ref())?),
+        Fetched::Whole(value) => value,
+    };
     if alias.is_some() {
         // The s3 aliases print their own lines, not a formatted response.
         return Ok(value.as_str().unwrap_or_default().to_owned());
     }
     let context = RenderContext::new(&invocation.operation);
-    if let (OutputFormat::Text, Some(paginator)) = (format, paginator_in_use(models, &invocation)) {
-        // The CLI's text formatter prints the resume token of `--max-items` as its own
-        // `NEXTTOKEN` row after the pages rather than as a key of the result.
-        let resume_token = match value
-            .as_object_mut()
-            .and_then(|o| o.shift_remove("NextToken"))
-        {
-            Some(Value::String(token)) => Some(token),
-            Some(other) => {
-                value
-                    .as_object_mut()
-                    .map(|o| o.insert("NextToken".to_owned(), other));
-                None
-            }
-            None => None,
-        };
-        let page = text_page(&paginator, value);
-        return Ok(output::render_text_pages(
-            std::slice::from_ref(&page),
-            query.as_ref(),
-            resume_token.as_deref(),
-        )?);
-    }
     Ok(output::render_with(
         &value,
         format,
@@ -347,7 +328,7 @@ pub async fn exec_line(
 }
 
 /// How a call ended, as the audit record writes it.
-fn audit_outcome(result: &Result<Value, AwsError>) -> AuditOutcome {
+fn audit_outcome<T>(result: &Result<T, AwsError>) -> AuditOutcome {
     match result {
         Ok(_) => AuditOutcome::Allowed,
         Err(AwsError::Timeout { .. }) => AuditOutcome::TimedOut,
@@ -365,16 +346,24 @@ fn audit_outcome(result: &Result<Value, AwsError>) -> AuditOutcome {
     }
 }
 
-/// Runs an invocation, or the `s3 ls`/`s3 cp` alias it stands for; an alias's result is the
-/// text the AWS CLI prints for it, as a JSON string.
+/// Runs an invocation (page by page when `by_page`), or the `s3 ls`/`s3 cp` alias it stands
+/// for; an alias's result is the text the AWS CLI prints for it, as a JSON string.
 async fn run_call(
     engine: &Engine,
     permit: &Permit,
     invocation: &Invocation,
     alias: Option<&S3Command>,
-) -> Result<Value, AwsError> {
+    by_page: bool,
+) -> Result<Fetched, AwsError> {
     let Some(alias) = alias else {
-        return engine.call_all(permit, invocation).await;
+        return if by_page {
+            engine.call_all_paged(permit, invocation).await
+        } else {
+            engine
+                .call_all(permit, invocation)
+                .await
+                .map(Fetched::Whole)
+        };
     };
     let mut text = String::new();
     match alias {
@@ -404,47 +393,7 @@ async fn run_call(
             }
         }
     }
-    Ok(Value::String(text))
-}
-
-/// The paginator's keys when the CLI runs this invocation through its paginator (and so
-/// formats text page by page): the operation has a paginator with result keys,
-/// `--no-paginate` is off, and the user did not pass a pagination token or the limit by hand.
-struct PaginatorKeys {
-    result_keys: Vec<String>,
-    non_aggregate_keys: Vec<String>,
-}
-
-fn paginator_in_use(models: &Models, invocation: &Invocation) -> Option<PaginatorKeys> {
-    let model = models.service(&invocation.service).ok()?;
-    let paginator = automatic_pagination(&model, invocation)?;
-    Some(PaginatorKeys {
-        result_keys: paginator.result_key.as_ref()?.as_slice().to_vec(),
-        non_aggregate_keys: paginator.non_aggregate_keys.clone(),
-    })
-}
-
-/// The page the CLI's text formatter prints: the non-aggregate keys, then every result key,
-/// a missing one as null (awscli `TextFormatter` sets each result key, found or not).
-fn text_page(paginator: &PaginatorKeys, value: Value) -> Value {
-    let Value::Object(mut full) = value else {
-        return value;
-    };
-    let mut page = serde_json::Map::new();
-    for key in paginator
-        .non_aggregate_keys
-        .iter()
-        .chain(&paginator.result_keys)
-    {
-        // Dotted result keys (`A.B`) are rare; they keep their place in the merged value.
-        if key.contains('.') {
-            continue;
-        }
-        let value = full.shift_remove(key).unwrap_or(Value::Null);
-        page.insert(key.clone(), value);
-    }
-    page.extend(full);
-    Value::Object(page)
+    Ok(Fetched::Whole(Value::String(text)))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use super::shape::Protocol;
 use super::{retry, AwsError, CallOptions, EngineConfig};
 use crate::command::Invocation;
 use crate::models::{Models, Operation, ServiceModel};
+use crate::output::Pages;
 use crate::policy::Permit;
 
 /// One service response.
@@ -24,6 +25,14 @@ pub struct Page {
     /// The input members to send for the next page (`{"nextToken": "..."}`), when the
     /// operation has a paginator and the service said there is more.
     pub next: Option<Value>,
+}
+
+/// What [`Engine::call_all_paged`] fetched: the output of an invocation the CLI does not page
+/// through, or the pages of one it does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched {
+    Whole(Value),
+    Pages(Pages),
 }
 
 /// Runs AWS operations. Cheap to clone.
@@ -106,6 +115,39 @@ impl Engine {
         permit: &Permit,
         invocation: &Invocation,
     ) -> Result<Value, AwsError> {
+        self.fetch_all(
+            permit,
+            invocation,
+            false,
+            |output| output,
+            |pages| pages.finish(),
+        )
+        .await
+    }
+
+    /// [`Engine::call_all`] for `--output text`, which the CLI prints page by page: an
+    /// invocation the CLI pages through comes back as its pages, any other as its output.
+    pub async fn call_all_paged(
+        &self,
+        permit: &Permit,
+        invocation: &Invocation,
+    ) -> Result<Fetched, AwsError> {
+        self.fetch_all(permit, invocation, true, Fetched::Whole, |pages| {
+            Fetched::Pages(pages.finish_pages())
+        })
+        .await
+    }
+
+    /// One invocation as the CLI runs it: `whole` makes the answer of a single call, `paged`
+    /// the answer of a paged run (its pages kept apart when `keep_pages`).
+    async fn fetch_all<T>(
+        &self,
+        permit: &Permit,
+        invocation: &Invocation,
+        keep_pages: bool,
+        whole: impl FnOnce(Value) -> T,
+        paged: impl for<'p> FnOnce(FullResult<'p>) -> T,
+    ) -> Result<T, AwsError> {
         if !permit.covers(invocation) {
             return Err(AwsError::NotPermitted {
                 service: invocation.service.clone(),
@@ -117,17 +159,21 @@ impl Engine {
         let deadline = Instant::now() + self.config.timeout;
         let prepared = self.prepare(&invocation.service, &invocation.operation)?;
         let Some(paginator) = paginate::automatic_pagination(&prepared.model, invocation) else {
-            return Ok(self
-                .call_page(&prepared, &invocation.params, call, deadline)
-                .await?
-                .output);
+            return Ok(whole(
+                self.call_page(&prepared, &invocation.params, call, deadline)
+                    .await?
+                    .output,
+            ));
         };
         let mut pages = FullResult::start(paginator, invocation)?;
+        if keep_pages {
+            pages = pages.keeping_pages();
+        }
         while let Some(params) = pages.next_request() {
             let page = self.call_page(&prepared, params, call, deadline).await?;
             pages.add_page(page.output)?;
         }
-        Ok(pages.finish())
+        Ok(paged(pages))
     }
 
     fn prepare<'a>(

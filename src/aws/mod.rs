@@ -45,6 +45,6 @@ pub use crate::policy::Credentials;
 use config::CallOptions;
 pub use config::{sts_sdk_config, EngineConfig, DEFAULT_TIMEOUT};
 pub use endpoint::service_env_key;
-pub use engine::{Engine, Page};
+pub use engine::{Engine, Fetched, Page};
 pub use error::AwsError;
 pub use sdk::CallError;

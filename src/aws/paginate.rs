@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::AwsError;
 use crate::command::Invocation;
 use crate::models::{Paginator, ServiceModel};
+use crate::output::Pages;
 
 /// Whether the AWS CLI pages through `invocation` by itself, and with which paginator: the
 /// operation has a paginator with a result key, `--no-paginate` is off, and the user passed
@@ -74,6 +75,9 @@ pub(crate) struct FullResult<'p> {
     /// The tokens that fetched the current page (none for the first).
     previous: Option<Map<String, Value>>,
     done: bool,
+    /// Each page instead of the merged output, for the text formatter, which prints page by
+    /// page ([`FullResult::keeping_pages`]); `None` merges.
+    pages: Option<Vec<Value>>,
 }
 
 impl<'p> FullResult<'p> {
@@ -121,7 +125,15 @@ impl<'p> FullResult<'p> {
             first: true,
             previous: None,
             done: false,
+            pages: None,
         })
+    }
+
+    /// Keeps each page as fetched (after the cuts of `--starting-token` and `--max-items`)
+    /// instead of merging them: [`FullResult::finish_pages`] gives them back.
+    pub(crate) fn keeping_pages(mut self) -> Self {
+        self.pages = Some(Vec::new());
+        self
     }
 
     /// The parameters of the next page to fetch; `None` when the run is over.
@@ -160,7 +172,7 @@ impl<'p> FullResult<'p> {
             self.stop_inside(page, count - overflow, starting_truncation);
             return Ok(());
         }
-        merge_page(&mut self.complete, &page, &self.result_keys);
+        self.keep(page);
         self.total += count;
         let Some(token) = next_token else {
             self.done = true;
@@ -199,8 +211,26 @@ impl<'p> FullResult<'p> {
             Value::from(keep + starting_truncation),
         );
         self.resume = Some(token);
-        merge_page(&mut self.complete, &page, &self.result_keys);
+        self.keep(page);
         self.done = true;
+    }
+
+    /// Merges `page`, or keeps it whole when [`FullResult::keeping_pages`].
+    fn keep(&mut self, page: Value) {
+        match &mut self.pages {
+            Some(pages) => pages.push(page),
+            None => merge_page(&mut self.complete, &page, &self.result_keys),
+        }
+    }
+
+    /// The pages kept by [`FullResult::keeping_pages`], as the text formatter takes them.
+    pub(crate) fn finish_pages(self) -> Pages {
+        Pages {
+            result_keys: self.result_keys,
+            non_aggregate: self.non_aggregate,
+            pages: self.pages.unwrap_or_default(),
+            resume_token: self.resume.as_ref().map(encode_token),
+        }
     }
 
     /// The merged output: result keys, then the non-aggregate keys, then `NextToken`.

@@ -13,8 +13,10 @@ use crate::teams::{ChannelAccount, Entity};
 ///    deliveries lack the entity. Other people's mentions keep their name and lose the tags.
 /// 2. Decodes HTML entities (`&amp;`, `&nbsp;`, `&#39;`, ...).
 /// 3. Trims whitespace, NBSP and newlines at both ends.
-/// 4. Turns `—`/`–` at the start of a word into `--`, and curly quotes that open or close a
-///    word into straight quotes, leaving apostrophes and dashes inside words alone.
+/// 4. Turns `—`/`–` at the start of an unquoted word into `--`, and curly quotes used as
+///    quotes into straight ones, inside quoted parts too, leaving apostrophes, dashes inside
+///    words and whatever the user quoted with straight quotes alone (the rules are on
+///    `undo_smart_punctuation`).
 pub fn normalize(text: &str, entities: &[Entity], bot: Option<&ChannelAccount>) -> String {
     let mut text = text.to_owned();
     let mut removed_by_entity = false;
@@ -117,7 +119,33 @@ fn is_unicode_dash(c: char) -> bool {
     matches!(c, '\u{2014}' | '\u{2013}')
 }
 
-/// See step 4 of [`normalize`].
+/// Curly double quotes: `“ ” „ ‟`.
+fn is_curly_double(c: char) -> bool {
+    matches!(c, '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}')
+}
+
+/// Curly single quotes: `‘ ’ ‚ ‛` (`’` is also the apostrophe).
+fn is_curly_single(c: char) -> bool {
+    matches!(c, '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}')
+}
+
+/// Whether a word starts after `previous`: at the start, after whitespace, or after a
+/// character that opens a value (`=`, `(`, `[`, `{`, `,`, `:`).
+fn starts_word(previous: Option<char>) -> bool {
+    previous.is_none_or(|p| p.is_whitespace() || matches!(p, '=' | '(' | '[' | '{' | ',' | ':'))
+}
+
+/// See step 4 of [`normalize`]. The rules, for a phone keyboard that makes every quote curly:
+/// - straight quotes (`"…"`, `'…'`) quote as typed, and what they hold is kept verbatim, curly
+///   quotes and dashes included (`"It’s"` stays `It’s`);
+/// - `“`, `„`, `‟` and `‘`, `‚`, `‛` always open a quoted part, and so do `”` and `’` at the
+///   start of a word; the part is written with straight quotes, and curly quotes inside it
+///   become straight too (`“Alarms[?Name==‘x’]”` is `"Alarms[?Name=='x']"`);
+/// - a single-quoted part ends at the first curly or straight single quote that is not
+///   followed by a letter or digit, so `‘it’s fine’` is `'it’s fine'`: the apostrophe inside
+///   stays curly, since a straight one would end the quote;
+/// - elsewhere `’` is an apostrophe and `”` an inch mark, kept as typed (`it’s`, `dogs’`, `12”`);
+/// - `—`/`–` (or a run mixing them with `-`) at the start of an unquoted word is `--`.
 fn undo_smart_punctuation(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -125,10 +153,10 @@ fn undo_smart_punctuation(text: &str) -> String {
     while i < chars.len() {
         let c = chars[i];
         let previous = i.checked_sub(1).map(|p| chars[p]);
-        let next = chars.get(i + 1).copied();
-        let word_start = previous.is_none_or(|p| p.is_whitespace() || p == '=');
-        let word_end = next.is_none_or(|n| n.is_whitespace() || n == ',' || n == '=');
-        if word_start && (is_unicode_dash(c) || c == '-') {
+        let word_start = starts_word(previous);
+        if (c == '-' || is_unicode_dash(c))
+            && previous.is_none_or(|p| p.is_whitespace() || p == '=')
+        {
             // A run of dashes opening a word: `—x`, `–x`, `-—x`, `——x` all mean `--x`.
             let run = chars[i..]
                 .iter()
@@ -142,18 +170,83 @@ fn undo_smart_punctuation(text: &str) -> String {
             i += run;
             continue;
         }
-        match c {
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' if word_start || word_end => {
-                out.push('"')
+        i = match c {
+            '"' | '\'' => copy_straight_quoted(&chars, i, &mut out),
+            '\u{201D}' | '\u{2019}' if !word_start => {
+                out.push(c);
+                i + 1
             }
-            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' if word_start || word_end => {
-                out.push('\'')
+            c if is_curly_double(c) => curly_quoted(&chars, i, '"', &mut out),
+            c if is_curly_single(c) => curly_quoted(&chars, i, '\'', &mut out),
+            c => {
+                out.push(c);
+                i + 1
             }
-            _ => out.push(c),
+        };
+    }
+    out
+}
+
+/// Copies the straight-quoted part opening at `start` as typed, up to its closing quote (in
+/// double quotes a backslash escapes the next character, as the tokenizer reads it); returns
+/// the index after it. An unclosed part runs to the end, for the tokenizer to refuse.
+fn copy_straight_quoted(chars: &[char], start: usize, out: &mut String) -> usize {
+    let quote = chars[start];
+    out.push(quote);
+    let mut i = start + 1;
+    while i < chars.len() {
+        let c = chars[i];
+        out.push(c);
+        i += 1;
+        if c == '\\' && quote == '"' {
+            if let Some(&escaped) = chars.get(i) {
+                out.push(escaped);
+                i += 1;
+            }
+        } else if c == quote {
+            break;
+        }
+    }
+    i
+}
+
+/// Writes the curly-quoted part opening at `start` with `straight` quotes around it and curly
+/// quotes inside made straight (except apostrophes in single quotes); returns the index after
+/// it. An unclosed part runs to the end, for the tokenizer to refuse.
+fn curly_quoted(chars: &[char], start: usize, straight: char, out: &mut String) -> usize {
+    out.push(straight);
+    let mut i = start + 1;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let closes = if straight == '"' {
+            is_curly_double(c) || c == '"'
+        } else {
+            (is_curly_single(c) || c == '\'') && !next.is_some_and(char::is_alphanumeric)
+        };
+        if closes {
+            out.push(straight);
+            return i + 1;
+        }
+        if c == '\\' && straight == '"' {
+            out.push(c);
+            if let Some(escaped) = next {
+                out.push(escaped);
+                i += 1;
+            }
+        } else if is_curly_double(c) {
+            out.push('"');
+        } else if is_curly_single(c) && straight == '"' {
+            out.push('\'');
+        } else if c == '\'' && straight == '\'' {
+            // A straight apostrophe cannot stand in single quotes: close, escape, reopen.
+            out.push_str("'\\''");
+        } else {
+            out.push(c);
         }
         i += 1;
     }
-    out
+    i
 }
 
 #[cfg(test)]
@@ -258,6 +351,47 @@ mod tests {
                 vec![],
                 "logs x --filter-pattern=\"ERROR\"",
             ),
+            // Curly quotes inside quoted values (every quote of a phone keyboard).
+            (
+                "cloudwatch describe-alarms --query “MetricAlarms[?StateValue==‘ALARM’].AlarmName”",
+                vec![],
+                "cloudwatch describe-alarms --query \"MetricAlarms[?StateValue=='ALARM'].AlarmName\"",
+            ),
+            (
+                "x --query ‘Alarms[?Name==“a b”]’ --y „z“",
+                vec![],
+                "x --query 'Alarms[?Name==\"a b\"]' --y \"z\"",
+            ),
+            // Unquoted, as the tokenizer's bracket rule allows.
+            (
+                "x --query Alarms[?Name==‘prod’]",
+                vec![],
+                "x --query Alarms[?Name=='prod']",
+            ),
+            // A value quoted straight keeps its curly characters and dashes as typed.
+            (
+                "x --description \"It’s “fine” —really\" --y 'a ‘b’'",
+                vec![],
+                "x --description \"It’s “fine” —really\" --y 'a ‘b’'",
+            ),
+            (
+                "x --m \"say \\\"‘hi’\\\"\" ‘z’",
+                vec![],
+                "x --m \"say \\\"‘hi’\\\"\" 'z'",
+            ),
+            // Apostrophes and inch marks outside quotes stay; inside curly double quotes an
+            // apostrophe is straight, in single ones a straight one is escaped.
+            (
+                "x --m it’s --n dogs’ --o 12” --p “It’s” --q ‘it's’",
+                vec![],
+                "x --m it’s --n dogs’ --o 12” --p \"It's\" --q 'it'\\''s'",
+            ),
+            // A straight apostrophe inside curly double quotes is just text.
+            ("x “it's”", vec![], "x \"it's\""),
+            // Some keyboards open with the closing glyph; an unclosed quote is left for the
+            // tokenizer to refuse.
+            ("x ’a b’ ”c d”", vec![], "x 'a b' \"c d\""),
+            ("x --m “oops", vec![], "x --m \"oops"),
             // Dashes inside words stay: dates, ranges and plain options.
             (
                 "cloudwatch x --start-time 2024–01–02 -o",

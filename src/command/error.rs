@@ -12,6 +12,18 @@ pub enum CommandError {
     #[error("The command has an unclosed {quote} quote. Close it, or escape it with a backslash.")]
     UnclosedQuote { quote: char },
 
+    /// An unquoted value opens a bracket, brace or parenthesis and the command ends before it
+    /// is closed (or they nest deeper than the tokenizer follows).
+    #[error("{problem} in `{word}`. Close it with `{close}`, or quote the whole value.")]
+    UnbalancedBracket {
+        /// What is wrong, as a sentence start (`The { is never closed`).
+        problem: String,
+        /// The value so far, shortened.
+        word: String,
+        /// The character that would close the innermost open bracket.
+        close: char,
+    },
+
     /// The first word is not a service the AWS CLI knows.
     #[error("Unknown service '{name}'.{}", did_you_mean(suggestions, ""))]
     UnknownService {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::accounts::{account_choice_card, set_default_account_command};
+use super::follow_up::FollowUp;
 use super::form::FormCard;
 use super::paging::PageAt;
 use super::pending::{RequestKind, StoredRequester};
@@ -44,6 +45,16 @@ impl Inner {
             return self.on_set_default_account(turn, choice).await;
         }
         let command = command::parse(text, self.models, ParseContext::Chat);
+        // Parameters for an open form (`function-name orders-worker`) start with a word that
+        // is no service, or with a dash and are no command (`--region x ec2 ...` is one).
+        let maybe_follow_up = matches!(command, Err(CommandError::UnknownService { .. }))
+            || (text.trim_start().starts_with('-')
+                && !matches!(command, Ok(Command::Run(_) | Command::S3(_))));
+        if maybe_follow_up {
+            if let FollowUp::Answered(reply) = self.follow_up(turn, text).await {
+                return reply;
+            }
+        }
         match command {
             Ok(Command::Help(request)) => Reply::Card(self.help_card(turn, request)),
             // The aliases run as the s3api call they stand for, through the same path: the
@@ -65,6 +76,14 @@ impl Inner {
                 operation,
                 reason,
             }) => self.refuse_never_allowed(turn, service, operation, reason),
+            Err(error @ CommandError::UnknownService { .. }) => Reply::Card(render::error(
+                "I do not know that command",
+                &format!(
+                    "{error} A command starts with an AWS service, like `cloudwatch describe-alarms`. Type `help` to see what I can run, or `<service> help` for a service's operations."
+                ),
+                None,
+                None,
+            )),
             Err(error) => Reply::Card(render::error(
                 "I could not read that command",
                 &error.to_string(),
@@ -134,6 +153,7 @@ impl Inner {
             Decision::Permit(permit) => permit,
             Decision::Deny(denial) => return Reply::Card(self.denial_card(&invocation, &denial)),
             Decision::ChooseAccount(question) => {
+                let leads_to_form = missing.is_some();
                 let request = self.new_request(
                     requester,
                     RequestKind::AccountChoice {
@@ -142,6 +162,9 @@ impl Inner {
                     },
                     &invocation,
                 );
+                if leads_to_form {
+                    self.remember_form(&request).await;
+                }
                 let card = account_choice_card(
                     Some(self.header(&invocation, None)),
                     &question,
@@ -200,6 +223,7 @@ impl Inner {
             },
             &invocation,
         );
+        self.remember_form(&request).await;
         let card = FormCard {
             header: self.header(&invocation, Some(permit)),
             fields,

@@ -13,7 +13,8 @@
 //! The map of a conversation, by what comes in:
 //! - a typed command → [`message`]: parsed, authorized, then a form, a confirmation, an
 //!   account choice or a result; `set default-account` → [`accounts`]; `support create-case`
-//!   → [`support`];
+//!   → [`support`]; parameters for the sender's open form (`function-name x`) →
+//!   [`follow_up`];
 //! - a click on a card (Action.Execute, or the message of its Action.Submit fallback) →
 //!   [`click`]: who may click, which state the request is in, then by verb to [`form`],
 //!   [`run`], [`accounts`] or [`support`]; every submission is authorized again
@@ -33,6 +34,7 @@ pub mod alarm_records;
 mod cards;
 mod charts;
 mod click;
+mod follow_up;
 mod form;
 mod help;
 mod logs;

@@ -7,6 +7,7 @@
 
 mod east_asian_width;
 mod format;
+mod pages;
 mod python;
 mod query;
 pub mod s3;
@@ -17,6 +18,7 @@ mod yaml;
 use serde_json::Value;
 
 pub use format::OutputFormat;
+pub use pages::{render_text_pages, Pages};
 pub use python::{float_repr, json_dumps, JsonStyle};
 pub use query::Query;
 
@@ -106,29 +108,6 @@ pub fn render_with(
             }
         }
     })
-}
-
-/// `--output text` of a paginated result: the CLI formats each page on its own (the first
-/// with the non-aggregated keys), applying `--query` to each page, and ends with a
-/// `NEXTTOKEN` line when `--max-items` stopped early.
-pub fn render_text_pages(
-    pages: &[Value],
-    query: Option<&Query>,
-    resume_token: Option<&str>,
-) -> Result<String, OutputError> {
-    let mut out = String::new();
-    let format_one = |value: &Value, out: &mut String| -> Result<(), OutputError> {
-        let value = queried(value, query)?;
-        text::format_text(&value, out)
-    };
-    for page in pages {
-        format_one(page, &mut out)?;
-    }
-    if let Some(token) = resume_token {
-        let next = serde_json::json!({"NextToken": {"NextToken": token}});
-        format_one(&next, &mut out)?;
-    }
-    Ok(out)
 }
 
 /// `value` with `query` applied, or `value` itself when there is no query.

@@ -25,6 +25,7 @@ mod replicas;
 mod replies;
 mod serve_process;
 mod sns_limits;
+mod spellings;
 mod store;
 mod support;
 mod turns;

@@ -12,6 +12,9 @@
 //!   parser stores literals in a `BTreeMap`;
 //! - integers beyond 64 bits become floats.
 //!
+//! Python's legacy literal (`` `ALARM` ``, a backtick literal that is not JSON, read as a
+//! string) is rewritten into JSON before the crate parses the expression (`literal`).
+//!
 //! Where things are: [`limits`] holds the bounds and the checks made before parsing, `eval`
 //! walks the tree, `functions` holds the built-ins, `values` Python's value semantics
 //! (truthiness, equality, numbers), and `budget` the work bound of one evaluation.
@@ -20,6 +23,7 @@ mod budget;
 mod eval;
 mod functions;
 pub mod limits;
+mod literal;
 mod values;
 
 #[cfg(test)]
@@ -52,9 +56,11 @@ impl Query {
             reason,
         };
         prescan(expression).map_err(refuse)?;
-        let ast = jmespath::parse(expression).map_err(|e| OutputError::InvalidQuery {
-            expression: expression.to_owned(),
-            reason: e.to_string(),
+        let ast = jmespath::parse(&literal::with_legacy_literals(expression)).map_err(|e| {
+            OutputError::InvalidQuery {
+                expression: expression.to_owned(),
+                reason: e.to_string(),
+            }
         })?;
         let depth = ast_depth(&ast);
         if depth > MAX_QUERY_DEPTH {

@@ -74,3 +74,35 @@ fn evaluates_like_python_jmespath() {
         check(expression, &alarms, expected);
     }
 }
+
+/// Python's legacy literal: a backtick literal that is not JSON is a string. Expected values
+/// from `jmespath.search` (jmespath 1.1.0, the CLI's) on the same input.
+#[test]
+fn legacy_literals_are_strings_as_in_python() {
+    let input = json!({"A": [
+        {"S": "ALARM", "N": 1}, {"S": "OK", "N": 2}, {"S": " ALARM", "N": 3},
+        {"S": "ALARM ", "N": 4}, {"S": "a`b", "N": 5}, {"S": "x\ny", "N": 6}
+    ]});
+    let cases = [
+        ("A[?S==`ALARM`].N", "[1]"),
+        ("A[?S==` ALARM`].N", "[1]"),
+        ("A[?S==`ALARM `].N", "[4]"),
+        ("A[?S==`a\\`b`].N", "[5]"),
+        ("A[?S==`x\\ny`].N", "[6]"),
+        ("A[?S!=`ALARM`] | length(@)", "5"),
+        ("`foo bar`", r#""foo bar""#),
+        ("`[1, 2`", r#""[1, 2""#),
+        ("`1 2`", r#""1 2""#),
+        ("`-`", r#""-""#),
+        ("`\\\\`", r#""\\""#),
+        ("`\"q\"`", r#""q""#),
+        ("`\\u00e9`", r#""\u00e9""#),
+    ];
+    for (expression, expected) in cases {
+        check(expression, &input, expected);
+    }
+    // Python refuses these too ("Bad token").
+    for expression in ["`a\"b`", "`\\q`", "`{\"a\":1} x`"] {
+        assert!(Query::parse(expression).is_err(), "{expression}");
+    }
+}

@@ -192,12 +192,13 @@ pub(super) fn fill(
 }
 
 /// `word` as the tokenizer reads it back: bare when it has nothing the tokenizer treats
-/// specially, else in single quotes.
+/// specially (brackets are: an unquoted one continues the word until it is closed), else in
+/// single quotes.
 fn shell_word(word: &str) -> String {
     let bare = !word.is_empty()
         && word
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+*?[]{}$#&~^!".contains(c));
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+*?$#&~^!".contains(c));
     if bare {
         word.to_owned()
     } else {
