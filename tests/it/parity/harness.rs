@@ -23,8 +23,16 @@ pub struct Outcome {
 /// config file asking for ISO 8601 timestamps (what CLI v2 and aws-chatops print).
 pub struct ToolEnv {
     pub vars: Vec<(String, String)>,
+    endpoint: String,
     _config_dir: TempDir,
 }
+
+/// Services for which the AWS CLI ignores `AWS_ENDPOINT_URL`: awscli's
+/// `customizations/overridesslcommonname.py` sets `--endpoint-url` itself for them (sqs in
+/// every region, rds, docdb and neptune in us-east-1, emr and health elsewhere) before
+/// botocore reads the variable. The CLI side gets moto's URL as `--endpoint-url` for these;
+/// `aws-chatops exec` reads the variable as for every other service.
+const CLI_OVERRIDES_ENDPOINT: &[&str] = &["sqs", "rds", "docdb", "neptune", "emr", "health"];
 
 impl ToolEnv {
     pub fn new(endpoint: &str, region: &str) -> ToolEnv {
@@ -57,6 +65,7 @@ impl ToolEnv {
         .collect();
         ToolEnv {
             vars,
+            endpoint: endpoint.to_owned(),
             _config_dir: dir,
         }
     }
@@ -78,9 +87,15 @@ impl ToolEnv {
 
     /// `aws <args>` (the pip AWS CLI).
     pub fn aws(&self, args: &[String]) -> Outcome {
-        let output = self
-            .command(&python_tool("aws"))
-            .args(args)
+        let mut command = self.command(&python_tool("aws"));
+        command.args(args);
+        if args
+            .first()
+            .is_some_and(|service| CLI_OVERRIDES_ENDPOINT.contains(&service.as_str()))
+        {
+            command.args(["--endpoint-url", &self.endpoint]);
+        }
+        let output = command
             .output()
             .expect("the AWS CLI runs (pip install awscli)");
         outcome(output)

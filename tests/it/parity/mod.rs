@@ -150,18 +150,85 @@ fn compare(label: &str, cli: &Outcome, ours: &Outcome) -> Option<String> {
     }
 }
 
+/// One output to compare: a variant of a case, with the case's normalising patterns.
+struct Job<'a> {
+    case: &'a Case,
+    patterns: &'a [regex::Regex],
+    variant: Variant,
+}
+
+/// Runs one job through both tools; `None` when they print the same.
+fn run_job(env: &ToolEnv, job: &Job) -> Option<String> {
+    let (cli, ours) = if job.case.write {
+        let unique_args = |tag: &str| -> Vec<String> {
+            job.variant
+                .args
+                .iter()
+                .map(|a| a.replace("{u}", tag))
+                .collect()
+        };
+        let cli = env.aws(&unique_args("clirun"));
+        let ours = env.exec(&unique_args("rsrun"));
+        (
+            normalise(&cli, Some("clirun"), job.patterns),
+            normalise(&ours, Some("rsrun"), job.patterns),
+        )
+    } else {
+        let cli = env.aws(&job.variant.args);
+        let ours = env.exec(&job.variant.args);
+        (
+            normalise(&cli, None, job.patterns),
+            normalise(&ours, None, job.patterns),
+        )
+    };
+    compare(&job.variant.label, &cli, &ours)
+}
+
+/// How many read jobs run at once: each runs the Python CLI (about 0.5 s of CPU), so more
+/// than the machine's cores only queues. `PARITY_JOBS=1` runs them one by one.
+fn parallelism() -> usize {
+    std::env::var("PARITY_JOBS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        })
+        .clamp(1, 8)
+}
+
+/// Runs `jobs` on `workers` threads, each taking the next job in order; the results keep the
+/// jobs' order, so the report reads like the corpus whatever the timing.
+fn run_concurrently(env: &ToolEnv, jobs: &[Job], workers: usize) -> Vec<Option<String>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<String>>> = Mutex::new(vec![None; jobs.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(jobs.len()) {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(index) else { break };
+                let mismatch = run_job(env, job);
+                results.lock().expect("no worker panicked")[index] = mismatch;
+            });
+        }
+    });
+    results.into_inner().expect("no worker panicked")
+}
+
+/// Runs the corpus in three phases so that reads can run concurrently and still see one
+/// fixed state: every case's setup first, in corpus order (later setups may use earlier
+/// captures); then every read-only variant, concurrently (nothing changes moto's state
+/// meanwhile, so each pair of runs sees the same resources); then the write cases, one by
+/// one (their resources appear after every listing has run).
 #[test]
 fn exec_prints_what_the_aws_cli_prints_for_the_corpus() {
     let corpus: Corpus =
         toml_edit::de::from_str(include_str!("corpus.toml")).expect("corpus.toml parses");
     let env = ToolEnv::new(&moto().url, "us-east-1");
+    let started = std::time::Instant::now();
     let mut captured: HashMap<String, String> = HashMap::new();
-    let mut mismatches = Vec::new();
-    let mut compared = 0;
     let mut setup_failures = Vec::new();
-    // While chasing one mismatch, `PARITY_ONLY=route53` compares only the matching commands
-    // (their setup still runs, so captured values exist).
-    let only = std::env::var("PARITY_ONLY").ok();
     for case in &corpus.case {
         for setup in &case.setup {
             let (name, command) = match setup.split_once('=') {
@@ -180,11 +247,22 @@ fn exec_prints_what_the_aws_cli_prints_for_the_corpus() {
                 captured.insert(name, outcome.stdout.trim().to_owned());
             }
         }
-        let patterns: Vec<regex::Regex> = case
-            .normalise
-            .iter()
-            .map(|p| regex::Regex::new(p).expect("normalise patterns compile"))
-            .collect();
+    }
+    let patterns: Vec<Vec<regex::Regex>> = corpus
+        .case
+        .iter()
+        .map(|case| {
+            case.normalise
+                .iter()
+                .map(|p| regex::Regex::new(p).expect("normalise patterns compile"))
+                .collect()
+        })
+        .collect();
+    // While chasing one mismatch, `PARITY_ONLY=route53` compares only the matching commands
+    // (every setup still runs, so captured values exist).
+    let only = std::env::var("PARITY_ONLY").ok();
+    let (mut reads, mut writes) = (Vec::new(), Vec::new());
+    for (case, patterns) in corpus.case.iter().zip(&patterns) {
         if only
             .as_ref()
             .is_some_and(|o| !case.command.contains(o.as_str()))
@@ -192,41 +270,38 @@ fn exec_prints_what_the_aws_cli_prints_for_the_corpus() {
             continue;
         }
         for variant in variants(case, &captured) {
-            compared += 1;
-            let (cli, ours) = if case.write {
-                let unique_args = |tag: &str| -> Vec<String> {
-                    variant.args.iter().map(|a| a.replace("{u}", tag)).collect()
-                };
-                let cli = env.aws(&unique_args("clirun"));
-                let ours = env.exec(&unique_args("rsrun"));
-                (
-                    normalise(&cli, Some("clirun"), &patterns),
-                    normalise(&ours, Some("rsrun"), &patterns),
-                )
-            } else {
-                let cli = env.aws(&variant.args);
-                let ours = env.exec(&variant.args);
-                (
-                    normalise(&cli, None, &patterns),
-                    normalise(&ours, None, &patterns),
-                )
+            let job = Job {
+                case,
+                patterns,
+                variant,
             };
-            if let Some(mismatch) = compare(&variant.label, &cli, &ours) {
-                mismatches.push(mismatch);
+            if case.write {
+                writes.push(job);
+            } else {
+                reads.push(job);
             }
         }
     }
+    let workers = parallelism();
+    let mut mismatches: Vec<String> = run_concurrently(&env, &reads, workers)
+        .into_iter()
+        .flatten()
+        .collect();
+    mismatches.extend(writes.iter().filter_map(|job| run_job(&env, job)));
+    let compared = reads.len() + writes.len();
     let services: std::collections::BTreeSet<&str> = corpus
         .case
         .iter()
         .filter_map(|c| c.command.split_whitespace().next())
         .collect();
     let summary = format!(
-        "parity: {} commands, {} services, {compared} outputs compared, {} match, {} differ",
+        "parity: {} commands, {} services, {compared} outputs compared, {} match, {} differ \
+         ({workers} at a time, {:.1} s)",
         corpus.case.len(),
         services.len(),
         compared - mismatches.len(),
-        mismatches.len()
+        mismatches.len(),
+        started.elapsed().as_secs_f64()
     );
     eprintln!("{summary}");
     // The whole report also goes to a file: a long one is cut off in a terminal.
