@@ -54,7 +54,6 @@ impl Engine {
             serialize::serialize(prepared.protocol, model, operation_key, operation, &params)
                 .map_err(|m| AwsError::serialize(operation_key, m))?;
         let endpoint = resolve_endpoint(
-            self.models.endpoints(),
             model,
             &call.region,
             self.config.endpoint_url.as_deref(),
