@@ -27,3 +27,4 @@ mod sns_limits;
 mod store;
 mod support;
 mod turns;
+mod exec_cli_input;
