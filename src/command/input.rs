@@ -351,6 +351,75 @@ mod tests {
             .contains("not a string"));
     }
 
+    fn parse_chat(text: &str) -> Result<Invocation, CommandError> {
+        match crate::command::parse(
+            text,
+            crate::models::Models::global(),
+            crate::command::ParseContext::Chat,
+        )? {
+            crate::command::Command::Run(invocation) => Ok(invocation),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_document_fills_what_the_command_line_does_not_give() {
+        let invocation = parse_chat(
+            r#"cloudwatch describe-alarms --state-value OK --cli-input-json '{"StateValue": "ALARM", "AlarmNames": ["a", "b"], "MaxRecords": 5}'"#,
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(invocation.params.clone()),
+            json!({"StateValue": "OK", "AlarmNames": ["a", "b"], "MaxRecords": 5})
+        );
+        assert_eq!(invocation.globals.cli_input, None, "read, not kept");
+        let yaml =
+            parse_chat("cloudwatch describe-alarms --cli-input-yaml 'AlarmNames: [a, b]'").unwrap();
+        assert_eq!(
+            Value::Object(yaml.params),
+            json!({"AlarmNames": ["a", "b"]})
+        );
+        // Members are checked as JSON option values are: types and enums.
+        assert!(matches!(
+            parse_chat(r#"cloudwatch describe-alarms --cli-input-json '{"StateValue": "RED"}'"#),
+            Err(CommandError::InvalidEnum { .. })
+        ));
+        assert!(matches!(
+            parse_chat(r#"cloudwatch describe-alarms --cli-input-json '{"MaxRecords": "5"}'"#),
+            Err(CommandError::InvalidValue { .. })
+        ));
+        // A required member neither gives is missing, and the form gets the rest.
+        match parse_chat(
+            r#"logs create-log-group --cli-input-json '{"logGroupClass": "STANDARD"}'"#,
+        ) {
+            Err(CommandError::MissingRequired {
+                invocation,
+                missing,
+            }) => {
+                assert_eq!(missing[0].member, "logGroupName");
+                assert_eq!(invocation.params["logGroupClass"], json!("STANDARD"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let big = format!(
+            "cloudwatch describe-alarms --cli-input-json '{{\"AlarmNamePrefix\": \"{}\"}}'",
+            "a".repeat(MAX_CLI_INPUT_BYTES)
+        );
+        assert!(parse_chat(&big)
+            .unwrap_err()
+            .to_string()
+            .contains("over the limit"));
+        let deep = format!(
+            "cloudwatch describe-alarms --cli-input-json '{{\"AlarmNames\": {}{}}}'",
+            "[".repeat(MAX_INPUT_DEPTH),
+            "]".repeat(MAX_INPUT_DEPTH)
+        );
+        assert!(parse_chat(&deep)
+            .unwrap_err()
+            .to_string()
+            .contains("levels deep"));
+    }
+
     #[test]
     fn core_numbers() {
         assert_eq!(core_integer("-12"), Some(Number::from(-12)));

@@ -169,9 +169,14 @@ async fn the_yaml_input_skeleton_reads_back_as_the_json_one() {
     let json = run(&["sns", "create-topic", "--generate-cli-skeleton"])
         .await
         .unwrap();
-    let yaml = run(&["sns", "create-topic", "--generate-cli-skeleton", "yaml-input"])
-        .await
-        .unwrap();
+    let yaml = run(&[
+        "sns",
+        "create-topic",
+        "--generate-cli-skeleton",
+        "yaml-input",
+    ])
+    .await
+    .unwrap();
     assert_ne!(json, yaml);
     assert_eq!(
         yaml_to_json(&yaml).unwrap(),
@@ -201,7 +206,8 @@ async fn operation_help_lists_options_types_and_which_are_required() {
     assert!(required.contains("Required options:\n"), "{help}");
     assert!(required.contains("  --alarm-name  string\n"), "{help}");
     assert!(
-        required.contains("  --comparison-operator  string, one of: GreaterThanOrEqualToThreshold, "),
+        required
+            .contains("  --comparison-operator  string, one of: GreaterThanOrEqualToThreshold, "),
         "{help}"
     );
     assert!(!required.contains("--threshold-metric-id"), "{help}");
@@ -216,7 +222,9 @@ async fn operation_help_lists_options_types_and_which_are_required() {
     assert!(help.contains("  --threshold  number\n"), "{help}");
     // describe-alarms pages; put-metric-alarm does not.
     assert!(!help.contains("--max-items"), "{help}");
-    let paged = run(&["cloudwatch", "describe-alarms", "help"]).await.unwrap();
+    let paged = run(&["cloudwatch", "describe-alarms", "help"])
+        .await
+        .unwrap();
     assert!(paged.contains("--max-items"), "{paged}");
     assert!(!paged.contains("Required options:"), "{paged}");
 }
