@@ -143,7 +143,7 @@ enum Open {
 /// `--cli-input-yaml`) into JSON, from the parser's events with an explicit stack: no
 /// recursion, nesting refused past [`MAX_INPUT_DEPTH`] as soon as it is seen, aliases and
 /// non-string keys refused, a second document refused.
-pub(crate) fn yaml_to_json(text: &str) -> Result<Value, String> {
+pub fn yaml_to_json(text: &str) -> Result<Value, String> {
     let mut stack: Vec<Open> = Vec::new();
     let mut document: Option<Value> = None;
     let mut documents = 0;
