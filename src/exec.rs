@@ -11,8 +11,12 @@ use serde_json::Value;
 
 use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
 use crate::aws::{sts_sdk_config, AwsError, Engine, EngineConfig, Fetched};
-use crate::command::{self, Command, Invocation, OutputFormat, ParseContext, S3Command};
-use crate::models::Models;
+use crate::command::input::MAX_CLI_INPUT_BYTES;
+use crate::command::skeleton::{self, SkeletonKind};
+use crate::command::{
+    self, Command, CommandError, HelpRequest, Invocation, OutputFormat, ParseContext, S3Command,
+};
+use crate::models::{Models, ServiceModel, ShapeType};
 use crate::output::{self, OutputError, Query, RenderContext};
 use crate::policy::assume_role::StsRoleAssumer;
 use crate::policy::config::AccessConfig;
@@ -261,7 +265,8 @@ pub async fn exec_as(
     args: &[String],
     identity: &ExecIdentity<'_>,
 ) -> Result<String, ExecError> {
-    exec_line(engine, env, &quote_words(args), identity).await
+    let args = read_input_files(args)?;
+    exec_line(engine, env, &quote_words(&args), identity).await
 }
 
 /// [`exec_as`] for a command line as typed (the console): the grammar's tokenizer splits it.
@@ -272,15 +277,21 @@ pub async fn exec_line(
     identity: &ExecIdentity<'_>,
 ) -> Result<String, ExecError> {
     let models = Models::global();
-    let (invocation, alias) = match command::parse(line, models, ParseContext::Terminal)? {
-        Command::Run(invocation) => (invocation, None),
-        Command::Help(_) => {
-            return Err(ExecError::Unsupported(
-                "help is not available in exec yet; see the AWS CLI reference".to_owned(),
-            ))
-        }
-        Command::S3(alias) => (alias.equivalent_invocation(), Some(alias)),
-    };
+    let (invocation, alias) =
+        match command::parse(line, models, ParseContext::Terminal)? {
+            Command::Run(invocation) => (invocation, None),
+            Command::Help(HelpRequest::Operation {
+                service,
+                operation,
+                cli_operation,
+            }) => return operation_help(models, &service, &operation, &cli_operation),
+            Command::Help(_) => {
+                return Err(ExecError::Unsupported(
+                    "exec prints help for one operation (`<service> <operation> help`); for services, see the AWS CLI reference".to_owned(),
+                ))
+            }
+            Command::S3(alias) => (alias.equivalent_invocation(), Some(alias)),
+        };
     // The CLI checks the query while parsing arguments, before any call.
     let query = invocation
         .globals
@@ -293,6 +304,11 @@ pub async fn exec_line(
         .output
         .or(env.default_output)
         .unwrap_or_default();
+    if let Some(kind) = invocation.globals.generate_cli_skeleton {
+        // A skeleton calls nothing, so it needs no permit (the never-allowed list has been
+        // applied while parsing).
+        return print_skeleton(models, &invocation, kind, format, query.as_ref());
+    }
     let permit = authorize(identity, &invocation).await?;
     let started = std::time::Instant::now();
     // The CLI prints `--output text` of a paged invocation page by page.
@@ -325,6 +341,204 @@ pub async fn exec_line(
         query.as_ref(),
         &context,
     )?)
+}
+
+/// The options whose value the AWS CLI reads from a file when it starts with `file://`.
+const FILE_INPUT_OPTIONS: [&str; 2] = ["--cli-input-json", "--cli-input-yaml"];
+
+/// `--cli-input-json file://path` and `--cli-input-yaml file://path`: the terminal reads the
+/// file (at most [`MAX_CLI_INPUT_BYTES`]) and passes its text on, as the CLI does; the grammar
+/// itself never reads files, and any other `file://` value is still refused by it.
+fn read_input_files(args: &[String]) -> Result<Vec<String>, ExecError> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut reads_next: Option<&str> = None;
+    for arg in args {
+        if let Some(option) = reads_next.take() {
+            out.push(read_input_file(option, arg)?);
+            continue;
+        }
+        if let Some(option) = FILE_INPUT_OPTIONS.iter().find(|o| *o == arg) {
+            reads_next = Some(option);
+            out.push(arg.clone());
+            continue;
+        }
+        match arg.split_once('=') {
+            Some((option, value)) if FILE_INPUT_OPTIONS.contains(&option) => {
+                out.push(format!("{option}={}", read_input_file(option, value)?));
+            }
+            _ => out.push(arg.clone()),
+        }
+    }
+    Ok(out)
+}
+
+/// The value itself, or the text of the file a `file://` value names.
+fn read_input_file(option: &str, value: &str) -> Result<String, ExecError> {
+    let Some(path) = value.strip_prefix("file://") else {
+        return Ok(value.to_owned());
+    };
+    let problem = |problem: String| {
+        ExecError::Parse(CommandError::InvalidValue {
+            option: option.trim_start_matches('-').to_owned(),
+            path: String::new(),
+            problem,
+            expected: format!(
+                "a readable file of at most {MAX_CLI_INPUT_BYTES} bytes, or the document itself"
+            ),
+        })
+    };
+    let file = std::fs::File::open(path)
+        .map_err(|error| problem(format!("Unable to load paramfile {value}: {error}")))?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(file, MAX_CLI_INPUT_BYTES as u64 + 1),
+        &mut text,
+    )
+    .map_err(|error| problem(format!("Unable to load paramfile {value}: {error}")))?;
+    if text.len() > MAX_CLI_INPUT_BYTES {
+        return Err(problem(format!(
+            "{value} is over the limit of {MAX_CLI_INPUT_BYTES} bytes"
+        )));
+    }
+    Ok(text)
+}
+
+/// `--generate-cli-skeleton`: the input template, or the sample output formatted as the
+/// command would print a response (`--output`, `--query`), without calling AWS.
+fn print_skeleton(
+    models: &Models,
+    invocation: &Invocation,
+    kind: SkeletonKind,
+    format: OutputFormat,
+    query: Option<&Query>,
+) -> Result<String, ExecError> {
+    let model = models.service(&invocation.service).map_err(|error| {
+        ExecError::Unsupported(format!(
+            "the model of {} is not available: {error}",
+            invocation.service
+        ))
+    })?;
+    let Some(operation) = model.operations.get(&invocation.operation) else {
+        return Err(ExecError::Unsupported(format!(
+            "{} has no operation {}",
+            invocation.service, invocation.cli_operation
+        )));
+    };
+    let context = RenderContext::new(&invocation.operation);
+    Ok(match kind {
+        SkeletonKind::Input => skeleton::input_skeleton_text(&model, operation),
+        SkeletonKind::YamlInput => output::render_with(
+            &skeleton::input_skeleton(&model, operation),
+            OutputFormat::Yaml,
+            None,
+            &context,
+        )?,
+        SkeletonKind::Output => output::render_with(
+            &skeleton::output_skeleton(&model, operation),
+            format,
+            query,
+            &context,
+        )?,
+    })
+}
+
+/// `exec -- <service> <operation> help`: the operation's options from the model, required
+/// ones first, each with its type (a readable summary, not the AWS CLI's manual page).
+fn operation_help(
+    models: &Models,
+    service: &str,
+    operation_key: &str,
+    cli_operation: &str,
+) -> Result<String, ExecError> {
+    let unknown = || ExecError::Unsupported(format!("no help for {service} {cli_operation}"));
+    let model = models.service(service).map_err(|_| unknown())?;
+    let operation = model.operations.get(operation_key).ok_or_else(unknown)?;
+    let hidden = model.hidden_members(operation);
+    let mut required = Vec::new();
+    let mut optional = Vec::new();
+    if let (Some(input), Some(options)) =
+        (model.input_shape(operation), model.cli_options(operation))
+    {
+        for (member, member_ref) in &input.members {
+            let Some(option) = options.get(member) else {
+                continue;
+            };
+            if hidden.contains(member) {
+                continue;
+            }
+            let line = format!(
+                "  --{option}  {}\n",
+                type_text(&model, &member_ref.shape, option)
+            );
+            if input.is_required(member) {
+                required.push(line);
+            } else {
+                optional.push(line);
+            }
+        }
+    }
+    let mut text = format!("{service} {cli_operation}\n\n");
+    for (title, lines) in [
+        ("Required options", &required),
+        ("Optional options", &optional),
+    ] {
+        if lines.is_empty() {
+            continue;
+        }
+        text.push_str(title);
+        text.push_str(":\n");
+        lines.iter().for_each(|line| text.push_str(line));
+        text.push('\n');
+    }
+    if required.is_empty() && optional.is_empty() {
+        text.push_str("This operation takes no options.\n\n");
+    }
+    text.push_str("Global options: --region, --output (json, text, table, yaml), --query, --cli-input-json, --cli-input-yaml, --generate-cli-skeleton [input|yaml-input|output]");
+    if model.paginator(operation).is_some() {
+        text.push_str(
+            ", and for its pages --max-items, --starting-token, --page-size, --no-paginate",
+        );
+    }
+    text.push_str(".\n\nThis summary comes from the service model; the AWS CLI's `help` prints its full manual page.\n");
+    Ok(text)
+}
+
+/// A member's type as help shows it: `string`, `list of string`, one of its enum values,
+/// `structure (JSON or shorthand)`, a flag.
+fn type_text(model: &ServiceModel, shape_name: &str, option: &str) -> String {
+    let Some(shape) = model.shape(shape_name) else {
+        return "string".to_owned();
+    };
+    let base = |shape_type: ShapeType| match shape_type {
+        ShapeType::Structure => "structure",
+        ShapeType::List => "list",
+        ShapeType::Map => "map",
+        ShapeType::String => "string",
+        ShapeType::Integer | ShapeType::Long | ShapeType::BigInteger => "integer",
+        ShapeType::Float | ShapeType::Double | ShapeType::BigDecimal => "number",
+        ShapeType::Boolean => "boolean",
+        ShapeType::Timestamp => "timestamp",
+        ShapeType::Blob => "blob",
+    };
+    match shape.shape_type {
+        ShapeType::Boolean => format!("flag (--{option} or --no-{option})"),
+        ShapeType::String if !shape.enum_values.is_empty() => {
+            format!("string, one of: {}", shape.enum_values.join(", "))
+        }
+        ShapeType::List => {
+            let element = shape
+                .member
+                .as_ref()
+                .and_then(|member| model.shape(&member.shape))
+                .map(|element| base(element.shape_type))
+                .unwrap_or("string");
+            format!("list of {element}")
+        }
+        ShapeType::Structure | ShapeType::Map => {
+            format!("{} (JSON or shorthand)", base(shape.shape_type))
+        }
+        other => base(other).to_owned(),
+    }
 }
 
 /// How a call ended, as the audit record writes it.

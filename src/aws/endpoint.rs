@@ -1,10 +1,13 @@
 //! Endpoint resolution: explicit overrides (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`,
 //! passed in as configuration) and botocore's `endpoints.json` (partitions, hostname
 //! templates, global services with their credential scope). Pure: never reads the environment.
+//! `endpoints.json` is read into a typed [`EndpointIndex`] once per process, and only when a
+//! call has no configured endpoint (a local endpoint never pays for it).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-use serde_json::Value;
+use serde::Deserialize;
 
 use crate::models::ServiceModel;
 
@@ -26,8 +29,149 @@ pub fn service_env_key(service_id: &str) -> String {
     service_id.replace(' ', "_").to_ascii_uppercase()
 }
 
+/// The parts of `endpoints.json` resolution reads, typed: built once, then every lookup is a
+/// few map reads (no copy of the partition data, no regular expression compiled per call).
+#[derive(Debug, Deserialize)]
+pub(crate) struct EndpointIndex {
+    partitions: Vec<Partition>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Partition {
+    #[serde(default)]
+    defaults: Defaults,
+    #[serde(rename = "dnsSuffix")]
+    dns_suffix: String,
+    #[serde(rename = "regionRegex")]
+    region_regex: String,
+    /// `regionRegex` compiled on first need: most lookups find the region among `regions`.
+    #[serde(skip)]
+    compiled_regex: OnceLock<Option<regex::Regex>>,
+    #[serde(default)]
+    regions: HashMap<String, serde::de::IgnoredAny>,
+    #[serde(default)]
+    services: HashMap<String, ServiceEndpoints>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Defaults {
+    hostname: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ServiceEndpoints {
+    #[serde(default)]
+    defaults: Defaults,
+    #[serde(default)]
+    endpoints: HashMap<String, EndpointEntry>,
+    #[serde(rename = "isRegionalized", default = "regionalized")]
+    is_regionalized: bool,
+    #[serde(rename = "partitionEndpoint")]
+    partition_endpoint: Option<String>,
+}
+
+fn regionalized() -> bool {
+    true
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EndpointEntry {
+    hostname: Option<String>,
+    #[serde(rename = "dnsSuffix")]
+    dns_suffix: Option<String>,
+    #[serde(rename = "credentialScope", default)]
+    credential_scope: CredentialScope,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CredentialScope {
+    region: Option<String>,
+    service: Option<String>,
+}
+
+impl Partition {
+    fn matches_region_regex(&self, region: &str) -> bool {
+        self.compiled_regex
+            .get_or_init(|| regex::Regex::new(&self.region_regex).ok())
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(region))
+    }
+}
+
+impl EndpointIndex {
+    /// The index of the embedded `endpoints.json`, built on first use.
+    pub(crate) fn global() -> &'static EndpointIndex {
+        static INDEX: OnceLock<EndpointIndex> = OnceLock::new();
+        INDEX.get_or_init(|| {
+            let json =
+                crate::models::endpoints_json().expect("the embedded endpoints.json.gz inflates");
+            serde_json::from_slice(&json).expect("the embedded endpoints.json parses")
+        })
+    }
+
+    /// The partition a region belongs to: the one listing it, else the first whose
+    /// `regionRegex` matches, else the first (`aws`), as botocore's resolver does.
+    fn partition(&self, region: &str) -> Option<&Partition> {
+        self.partitions
+            .iter()
+            .find(|p| p.regions.contains_key(region))
+            .or_else(|| {
+                self.partitions
+                    .iter()
+                    .find(|p| p.matches_region_regex(region))
+            })
+            .or(self.partitions.first())
+    }
+
+    /// The endpoint of `endpoint_prefix` in `region` from `endpoints.json`.
+    fn resolve(&self, endpoint_prefix: &str, region: &str) -> ResolvedEndpoint {
+        let no_entry = EndpointEntry::default();
+        let no_service = ServiceEndpoints::default();
+        let partition = self.partition(region);
+        let service = partition
+            .and_then(|p| p.services.get(endpoint_prefix))
+            .unwrap_or(&no_service);
+        let (entry, endpoint_name) = if let Some(entry) = service.endpoints.get(region) {
+            (entry, region)
+        } else if !service.is_regionalized {
+            match service.partition_endpoint.as_deref() {
+                Some(name) => (service.endpoints.get(name).unwrap_or(&no_entry), name),
+                None => (&no_entry, region),
+            }
+        } else {
+            (&no_entry, region)
+        };
+        let hostname = entry
+            .hostname
+            .as_deref()
+            .or(service.defaults.hostname.as_deref())
+            .or(partition.and_then(|p| p.defaults.hostname.as_deref()))
+            .unwrap_or("{service}.{region}.{dnsSuffix}");
+        let dns_suffix = entry
+            .dns_suffix
+            .as_deref()
+            .or(partition.map(|p| p.dns_suffix.as_str()))
+            .unwrap_or("amazonaws.com");
+        let host = hostname
+            .replace("{service}", endpoint_prefix)
+            .replace("{region}", endpoint_name)
+            .replace("{dnsSuffix}", dns_suffix);
+        ResolvedEndpoint {
+            url: format!("https://{host}"),
+            signing_region: entry
+                .credential_scope
+                .region
+                .clone()
+                .unwrap_or_else(|| region.to_owned()),
+            signing_name: entry.credential_scope.service.clone(),
+            custom: false,
+        }
+    }
+}
+
+/// The endpoint of `model`'s service in `region`: a configured one (per service first), else
+/// the one `endpoints.json` gives (the index is built on the first such call).
 pub(crate) fn resolve_endpoint(
-    endpoints: &Value,
     model: &ServiceModel,
     region: &str,
     endpoint_url: Option<&str>,
@@ -46,57 +190,7 @@ pub(crate) fn resolve_endpoint(
             custom: true,
         };
     }
-    let prefix = model.metadata.endpoint_prefix.as_str();
-    let empty = Value::Object(Default::default());
-    let partitions = endpoints["partitions"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let partition = partitions
-        .iter()
-        .find(|p| p["regions"].get(region).is_some())
-        .or_else(|| {
-            partitions.iter().find(|p| {
-                p["regionRegex"]
-                    .as_str()
-                    .and_then(|r| regex::Regex::new(r).ok())
-                    .is_some_and(|r| r.is_match(region))
-            })
-        })
-        .or(partitions.first())
-        .unwrap_or(&empty);
-    let service = partition["services"].get(prefix).unwrap_or(&empty);
-    let entries = &service["endpoints"];
-    let (entry, endpoint_name) = if let Some(entry) = entries.get(region) {
-        (entry, region)
-    } else if service["isRegionalized"] == Value::Bool(false) {
-        match service["partitionEndpoint"].as_str() {
-            Some(name) => (entries.get(name).unwrap_or(&empty), name),
-            None => (&empty, region),
-        }
-    } else {
-        (&empty, region)
-    };
-    let hostname = entry["hostname"]
-        .as_str()
-        .or(service["defaults"]["hostname"].as_str())
-        .or(partition["defaults"]["hostname"].as_str())
-        .unwrap_or("{service}.{region}.{dnsSuffix}");
-    let dns_suffix = entry["dnsSuffix"]
-        .as_str()
-        .or(partition["dnsSuffix"].as_str())
-        .unwrap_or("amazonaws.com");
-    let host = hostname
-        .replace("{service}", prefix)
-        .replace("{region}", endpoint_name)
-        .replace("{dnsSuffix}", dns_suffix);
-    let scope = &entry["credentialScope"];
-    ResolvedEndpoint {
-        url: format!("https://{host}"),
-        signing_region: scope["region"].as_str().unwrap_or(region).to_owned(),
-        signing_name: scope["service"].as_str().map(str::to_owned),
-        custom: false,
-    }
+    EndpointIndex::global().resolve(&model.metadata.endpoint_prefix, region)
 }
 
 /// Whether an S3 bucket can be a host name label (botocore's virtual-host check, with dots
@@ -118,7 +212,7 @@ mod tests {
     fn check(service: &str, region: &str, url: &str, signing_region: &str) {
         let models = Models::global();
         let model = models.service(service).unwrap();
-        let resolved = resolve_endpoint(models.endpoints(), &model, region, None, &HashMap::new());
+        let resolved = resolve_endpoint(&model, region, None, &HashMap::new());
         assert_eq!(resolved.url, url, "{service} in {region}");
         assert_eq!(
             resolved.signing_region, signing_region,
@@ -172,6 +266,29 @@ mod tests {
             "https://s3.eu-west-1.amazonaws.com",
             "eu-west-1",
         );
+        // Regions endpoints.json does not list yet: the partition whose regionRegex matches.
+        check(
+            "cloudwatch",
+            "cn-southwest-7",
+            "https://monitoring.cn-southwest-7.amazonaws.com.cn",
+            "cn-southwest-7",
+        );
+        check(
+            "logs",
+            "eu-future-9",
+            "https://logs.eu-future-9.amazonaws.com",
+            "eu-future-9",
+        );
+    }
+
+    /// The index is built once: every lookup reads the same one.
+    #[test]
+    fn the_index_is_built_once() {
+        assert!(std::ptr::eq(
+            EndpointIndex::global(),
+            EndpointIndex::global()
+        ));
+        assert!(EndpointIndex::global().partitions.len() >= 3);
     }
 
     #[test]
@@ -184,7 +301,6 @@ mod tests {
             "http://127.0.0.1:9/".to_owned(),
         );
         let resolved = resolve_endpoint(
-            models.endpoints(),
             &logs,
             "eu-west-1",
             Some("http://127.0.0.1:5000"),
@@ -194,7 +310,6 @@ mod tests {
         assert!(resolved.custom);
         let ec2 = models.service("ec2").unwrap();
         let resolved = resolve_endpoint(
-            models.endpoints(),
             &ec2,
             "eu-west-1",
             Some("http://127.0.0.1:5000"),

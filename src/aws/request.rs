@@ -60,7 +60,6 @@ impl Engine {
                 .map_err(|m| AwsError::serialize(operation_key, m))?;
         customizations::before_call(model, operation, &mut request);
         let endpoint = resolve_endpoint(
-            self.models.endpoints(),
             model,
             &call.region,
             self.config.endpoint_url.as_deref(),

@@ -1,8 +1,10 @@
 //! The options every operation takes (`--region`, `--query`, `--output` and the paging
 //! options), how their values are checked, and the AWS CLI options the bot refuses.
 
+use super::input::{CliInput, CliInputFormat};
 use super::shorthand;
-use super::{CommandError, GlobalOptions, OutputFormat};
+use super::skeleton::SkeletonKind;
+use super::{CommandError, GlobalOptions, OutputFormat, ParseContext};
 
 /// The global options, each with how many values it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,10 +16,13 @@ pub(super) enum Global {
     StartingToken,
     PageSize,
     NoPaginate,
+    CliInputJson,
+    CliInputYaml,
+    GenerateCliSkeleton,
 }
 
 impl Global {
-    pub(super) const ALL: [(&'static str, Global); 7] = [
+    pub(super) const ALL: [(&'static str, Global); 10] = [
         ("region", Global::Region),
         ("query", Global::Query),
         ("output", Global::Output),
@@ -25,6 +30,9 @@ impl Global {
         ("starting-token", Global::StartingToken),
         ("page-size", Global::PageSize),
         ("no-paginate", Global::NoPaginate),
+        ("cli-input-json", Global::CliInputJson),
+        ("cli-input-yaml", Global::CliInputYaml),
+        ("generate-cli-skeleton", Global::GenerateCliSkeleton),
     ];
 
     pub(super) fn is_paging(self) -> bool {
@@ -34,8 +42,16 @@ impl Global {
         )
     }
 
-    pub(super) fn takes_value(self) -> bool {
-        self != Global::NoPaginate
+    /// Whether the option always takes one value (`--generate-cli-skeleton`'s is optional).
+    pub(super) fn takes_one_value(self) -> bool {
+        !matches!(self, Global::NoPaginate | Global::GenerateCliSkeleton)
+    }
+
+    /// Whether the option exists in this context: a chat answers with a card rather than a
+    /// template to save, so `--generate-cli-skeleton` is the terminal's only (chat refuses it
+    /// with the reason in [`REFUSED_OPTIONS`]).
+    pub(super) fn available_in(self, context: ParseContext) -> bool {
+        self != Global::GenerateCliSkeleton || context == ParseContext::Terminal
     }
 
     /// What a value of this option looks like, for messages.
@@ -47,6 +63,9 @@ impl Global {
             Global::MaxItems | Global::PageSize => "a whole number of items, at least 1",
             Global::StartingToken => "the NextToken printed by an earlier call",
             Global::NoPaginate => "no value",
+            Global::CliInputJson => "a JSON object of the operation's input members, as --generate-cli-skeleton prints it",
+            Global::CliInputYaml => "a YAML mapping of the operation's input members, as --generate-cli-skeleton yaml-input prints it",
+            Global::GenerateCliSkeleton => "input, yaml-input or output",
         }
     }
 
@@ -66,6 +85,9 @@ impl Global {
             }
             globals.no_paginate = true;
             return Ok(());
+        }
+        if self == Global::GenerateCliSkeleton {
+            return skeleton_kind(globals, name, values);
         }
         let expected = self.expected();
         let value = single_value(name, expected, values)?;
@@ -94,10 +116,55 @@ impl Global {
                 }
             }
             Global::StartingToken => globals.starting_token = Some(value),
-            Global::NoPaginate => unreachable!("handled above"),
+            Global::CliInputJson | Global::CliInputYaml => {
+                let format = if self == Global::CliInputJson {
+                    CliInputFormat::Json
+                } else {
+                    CliInputFormat::Yaml
+                };
+                if let Some(other) = &globals.cli_input {
+                    return Err(CommandError::UnexpectedArgument {
+                        value: format!("--{name}"),
+                        after: Some(other.format.option().to_owned()),
+                    });
+                }
+                globals.cli_input = Some(CliInput {
+                    format,
+                    text: value,
+                });
+            }
+            Global::NoPaginate | Global::GenerateCliSkeleton => unreachable!("handled above"),
         }
         Ok(())
     }
+}
+
+/// `--generate-cli-skeleton [input|yaml-input|output]`: `input` when no value is given.
+fn skeleton_kind(
+    globals: &mut GlobalOptions,
+    name: &str,
+    values: Vec<String>,
+) -> Result<(), CommandError> {
+    let mut values = values.into_iter();
+    let kind = match values.next() {
+        None => SkeletonKind::Input,
+        Some(value) => {
+            SkeletonKind::from_cli(&value).ok_or_else(|| CommandError::InvalidValue {
+                option: name.to_owned(),
+                path: String::new(),
+                problem: format!("'{value}' is not a skeleton kind"),
+                expected: Global::GenerateCliSkeleton.expected().to_owned(),
+            })?
+        }
+    };
+    if let Some(extra) = values.next() {
+        return Err(CommandError::UnexpectedArgument {
+            value: extra,
+            after: Some(name.to_owned()),
+        });
+    }
+    globals.generate_cli_skeleton = Some(kind);
+    Ok(())
 }
 
 /// The one value an option takes: missing, a second word, or a `file://` reference is an
@@ -191,6 +258,8 @@ pub(super) const REFUSED_OPTIONS: &[(&str, bool, &str)] = &[
         false,
         "every call is signed as the channel's or your role.",
     ),
+    // Refused only where the option is not a global of the context: the `s3` aliases (which
+    // have no such options in the CLI either) and, for the skeleton, chat.
     (
         "cli-input-json",
         true,
@@ -204,7 +273,7 @@ pub(super) const REFUSED_OPTIONS: &[(&str, bool, &str)] = &[
     (
         "generate-cli-skeleton",
         false,
-        "the bot runs commands and does not print input templates; add --help to see the options.",
+        "the bot runs commands and does not print input templates here; add --help to see the options, or use aws-chatops exec.",
     ),
     (
         "cli-read-timeout",

@@ -46,4 +46,10 @@ pub struct GlobalOptions {
     pub page_size: Option<u64>,
     /// `--no-paginate`: one service call only.
     pub no_paginate: bool,
+    /// `--cli-input-json`/`--cli-input-yaml`: read into `params` by the parser, never kept.
+    #[serde(skip)]
+    pub cli_input: Option<super::input::CliInput>,
+    /// `--generate-cli-skeleton` (terminal only): print a skeleton instead of calling AWS.
+    #[serde(skip)]
+    pub generate_cli_skeleton: Option<super::skeleton::SkeletonKind>,
 }

@@ -15,7 +15,8 @@
 //! Options that would redirect or weaken the call or read local files are refused in every
 //! [`ParseContext`]: the local `exec` runs the same pipeline as chat, so it refuses the same
 //! things (`--endpoint-url`, `--profile`, `--debug`, `--no-verify-ssl`, `--ca-bundle`,
-//! `--cli-input-json`, `--cli-input-yaml`, `--generate-cli-skeleton`, `file://`, `fileb://`).
+//! `file://`, `fileb://`). `--cli-input-json`/`--cli-input-yaml` take their document inline
+//! in both (`input`); `--generate-cli-skeleton` (`skeleton`) only in the terminal.
 //!
 //! Where things are: `parse` reads a command up to the operation (and `help`); `operation`
 //! reads one operation's options into an [`Invocation`]; `global_options` holds `--region`,
@@ -27,11 +28,13 @@ mod canonical;
 mod denylist;
 mod error;
 mod global_options;
+pub mod input;
 mod invocation;
 mod operation;
 mod parse;
 mod s3;
 pub(crate) mod shorthand;
+pub mod skeleton;
 mod tokenize;
 mod values;
 mod words;
@@ -53,8 +56,8 @@ pub use tokenize::tokenize;
 use global_options::REFUSED_OPTIONS;
 use words::Word;
 
-/// Where the command comes from. Both refuse the same options today (see the module docs);
-/// the context is a parameter so that a later difference is a decision made here.
+/// Where the command comes from. Both refuse the same options but one (see the module docs);
+/// the context is a parameter so that each difference is a decision made here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParseContext {
     /// A message in a Teams channel or chat.
@@ -105,10 +108,9 @@ pub fn quote_word(word: &str) -> String {
 }
 
 /// Parses the text of a command (the bot's mention already removed). Both contexts refuse
-/// the same options and values today (see the module docs), so `context` does not change the
-/// result yet; the never-allowed list applies whatever the caller.
+/// the same options and values except `--generate-cli-skeleton`, which only the terminal
+/// takes (see the module docs); the never-allowed list applies whatever the caller.
 pub fn parse(text: &str, models: &Models, context: ParseContext) -> Result<Command, CommandError> {
-    let _same_rules_in_every_context = context;
     let words = tokenize(text)?;
-    parse::Parser { models }.parse(words)
+    parse::Parser { models, context }.parse(words)
 }

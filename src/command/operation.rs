@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::global_options::{Global, REFUSED_OPTIONS};
+use super::skeleton::SkeletonKind;
 use super::values;
 use super::words::Word;
 use super::{CommandError, GlobalOptions, Invocation, MissingParameter};
@@ -28,6 +29,7 @@ pub(super) struct OperationParser<'a> {
     pub(super) service: &'a str,
     pub(super) operation_key: &'a str,
     pub(super) cli_operation: &'a str,
+    pub(super) context: super::ParseContext,
 }
 
 /// What the options read so far have given: the invocation being built, the option names
@@ -81,8 +83,13 @@ impl OperationParser<'_> {
         }
 
         let mut invocation = reading.invocation;
+        super::input::apply(self.model, self.operation, &mut invocation)?;
         self.check_manual_paging(&mut invocation, reading.paging_given)?;
-        let missing = self.missing_required(&invocation, &options);
+        // An input skeleton needs no option, as in the CLI (OverrideRequiredArgsArgument).
+        let missing = match invocation.globals.generate_cli_skeleton {
+            Some(SkeletonKind::Input | SkeletonKind::YamlInput) => Vec::new(),
+            _ => self.missing_required(&invocation, &options),
+        };
         if !missing.is_empty() {
             return Err(CommandError::MissingRequired {
                 invocation: Box::new(invocation),
@@ -176,6 +183,9 @@ impl OperationParser<'_> {
         let paginated = self.model.paginators.contains_key(self.operation_key);
         // The CLI's paging options shadow members of the same name on paginated operations.
         for (name, global) in Global::ALL {
+            if !global.available_in(self.context) {
+                continue;
+            }
             if !global.is_paging() || paginated {
                 names.push((name.to_owned(), Target::Global(global)));
             }
@@ -209,6 +219,9 @@ impl OperationParser<'_> {
             }
         }
         for (name, _, reason) in REFUSED_OPTIONS {
+            if names.iter().any(|(known, _)| known == name) {
+                continue;
+            }
             names.push(((*name).to_owned(), Target::Refused(reason)));
         }
         names

@@ -13,6 +13,7 @@ use crate::models::{Models, ServiceModel};
 /// Reads a tokenized command against the service models.
 pub(super) struct Parser<'a> {
     pub(super) models: &'a Models,
+    pub(super) context: super::ParseContext,
 }
 
 impl Parser<'_> {
@@ -97,6 +98,7 @@ impl Parser<'_> {
             service: &service,
             operation_key: &operation_key,
             cli_operation: &operation_word,
+            context: self.context,
         }
         .parse(words)
         .map(Command::Run)
@@ -165,10 +167,13 @@ fn leading_options(words: &[Word]) -> usize {
         // Exact names first, then a unique prefix, as when the options follow the operation.
         let known = Global::ALL
             .iter()
-            .map(|(global_name, global)| (*global_name, global.takes_value()))
+            .map(|(global_name, global)| (*global_name, global.takes_one_value()))
             .chain(
                 REFUSED_OPTIONS
                     .iter()
+                    .filter(|(refused_name, _, _)| {
+                        !Global::ALL.iter().any(|(name, _)| name == refused_name)
+                    })
                     .map(|(refused_name, takes_value, _)| (*refused_name, *takes_value)),
             );
         let exact = known.clone().find(|(known_name, _)| known_name == name);

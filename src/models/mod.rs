@@ -78,7 +78,6 @@ pub struct ServiceSummary {
 pub struct Models {
     by_cli_name: HashMap<&'static str, usize>,
     loaded: Mutex<ModelCache>,
-    endpoints: OnceLock<serde_json::Value>,
 }
 
 /// The inflated models, least recently used first. A short vector: with a few dozen entries a
@@ -157,7 +156,6 @@ impl Models {
                 entries: Vec::with_capacity(capacity),
                 total_bytes: 0,
             }),
-            endpoints: OnceLock::new(),
         }
     }
 
@@ -208,14 +206,13 @@ impl Models {
         let (model, bytes) = parse_embedded(&EMBEDDED[index])?;
         Ok(self.cache().insert(index, Arc::new(model), bytes))
     }
+}
 
-    /// botocore's `endpoints.json` (partitions, regions, global service endpoints).
-    pub fn endpoints(&self) -> &serde_json::Value {
-        self.endpoints.get_or_init(|| {
-            let json = inflate(ENDPOINTS_GZ).expect("the embedded endpoints.json.gz inflates");
-            serde_json::from_slice(&json).expect("the embedded endpoints.json parses")
-        })
-    }
+/// botocore's `endpoints.json` (partitions, regions, global service endpoints), inflated.
+/// Its one reader, `aws::endpoint`, builds its index from it once per process and only when a
+/// call has no configured endpoint.
+pub fn endpoints_json() -> std::io::Result<Vec<u8>> {
+    inflate(ENDPOINTS_GZ)
 }
 
 fn inflate(compressed: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -392,7 +389,9 @@ mod tests {
         assert_eq!(cloudwatch.metadata.endpoint_prefix, "monitoring");
         let s3 = models.service("s3api").unwrap();
         assert_eq!(s3.metadata.protocols, ["rest-xml"]);
-        assert!(models.endpoints()["partitions"].is_array());
+        let endpoints: serde_json::Value =
+            serde_json::from_slice(&endpoints_json().unwrap()).unwrap();
+        assert!(endpoints["partitions"].is_array());
         // CloudFront's operations carry versioned wire names; lookups go by the API name.
         let cloudfront = models.service("cloudfront").unwrap();
         let list = cloudfront

@@ -15,6 +15,9 @@ pub struct LocalOperator {
     default_region: Option<String>,
     /// Fixed credentials instead of the default provider chain (tests against moto).
     fixed_credentials: Option<Credentials>,
+    /// The chain's credentials, fetched once and again only near their expiry: the chain is
+    /// not rebuilt for every command.
+    ambient: tokio::sync::Mutex<Option<Credentials>>,
 }
 
 /// Why the local operator refused: the terminal prints each its own way.
@@ -36,9 +39,17 @@ pub struct NoCredentials {
     pub message: String,
 }
 
-/// Credentials from the aws-config default provider chain (environment, profile, web
-/// identity, container and instance metadata).
+/// How long before their expiry cached credentials are fetched again.
+const REFRESH_BEFORE_EXPIRY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The ambient credentials, in the AWS CLI's order: the environment variables first (as
+/// botocore's `EnvProvider` reads them, without building the rest of the chain), else the
+/// aws-config default provider chain (profile, web identity, SSO, process, container and
+/// instance metadata).
 async fn credentials_from_environment() -> Result<Credentials, NoCredentials> {
+    if let Some(from_vars) = credentials_from_env_vars(|name| std::env::var(name).ok()) {
+        return from_vars;
+    }
     let loaded = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .load()
         .await;
@@ -51,6 +62,33 @@ async fn credentials_from_environment() -> Result<Credentials, NoCredentials> {
         .map_err(|e| NoCredentials {
             message: e.to_string(),
         })
+}
+
+/// botocore's `EnvProvider`: nothing when `AWS_ACCESS_KEY_ID` is unset or empty (the chain
+/// goes on); the key and secret, with the first of `AWS_SECURITY_TOKEN`/`AWS_SESSION_TOKEN`
+/// set as the session token; an error when the secret is missing. Credentials with an
+/// `AWS_CREDENTIAL_EXPIRATION` are left to the full chain, which refreshes them.
+fn credentials_from_env_vars(
+    var: impl Fn(&str) -> Option<String>,
+) -> Option<Result<Credentials, NoCredentials>> {
+    let non_empty = |name: &str| var(name).filter(|value| !value.is_empty());
+    let access_key = non_empty("AWS_ACCESS_KEY_ID")?;
+    if non_empty("AWS_CREDENTIAL_EXPIRATION").is_some() {
+        return None;
+    }
+    let Some(secret_key) = non_empty("AWS_SECRET_ACCESS_KEY") else {
+        return Some(Err(NoCredentials {
+            message: "Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY".into(),
+        }));
+    };
+    let token = non_empty("AWS_SECURITY_TOKEN").or_else(|| non_empty("AWS_SESSION_TOKEN"));
+    Some(Ok(Credentials::new(
+        access_key,
+        secret_key,
+        token,
+        None,
+        "Environment",
+    )))
 }
 
 impl LocalRefusal {
@@ -77,6 +115,7 @@ impl LocalOperator {
         Self {
             default_region: Some(default_region.into()),
             fixed_credentials: None,
+            ambient: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -94,6 +133,7 @@ impl LocalOperator {
         Self {
             default_region,
             fixed_credentials: None,
+            ambient: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -111,11 +151,31 @@ impl LocalOperator {
             .ok_or(LocalRefusal::NoRegion)?;
         let credentials = match &self.fixed_credentials {
             Some(credentials) => credentials.clone(),
-            None => credentials_from_environment()
+            None => self
+                .ambient_credentials()
                 .await
                 .map_err(LocalRefusal::NoCredentials)?,
         };
         Ok(Permit::new(invocation, credentials, region, None, None))
+    }
+
+    /// The ambient credentials, cached until five minutes before they expire; one caller
+    /// fetches while the others wait.
+    async fn ambient_credentials(&self) -> Result<Credentials, NoCredentials> {
+        let mut cached = self.ambient.lock().await;
+        let fresh = |credentials: &Credentials| {
+            credentials.expiry().is_none_or(|expiry| {
+                expiry
+                    .duration_since(std::time::SystemTime::now())
+                    .is_ok_and(|left| left > REFRESH_BEFORE_EXPIRY)
+            })
+        };
+        if let Some(credentials) = cached.as_ref().filter(|c| fresh(c)) {
+            return Ok(credentials.clone());
+        }
+        let credentials = credentials_from_environment().await?;
+        *cached = Some(credentials.clone());
+        Ok(credentials)
     }
 }
 
@@ -129,5 +189,55 @@ impl Authorizer for LocalOperator {
         self.grant(invocation)
             .await
             .map_err(LocalRefusal::into_denial)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_vars(vars: &[(&str, &str)]) -> Option<Result<Credentials, NoCredentials>> {
+        credentials_from_env_vars(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    /// The environment variables are read as botocore's EnvProvider reads them.
+    #[test]
+    fn environment_credentials_as_botocore_reads_them() {
+        assert!(from_vars(&[]).is_none(), "no key: the chain goes on");
+        assert!(from_vars(&[("AWS_ACCESS_KEY_ID", "")]).is_none());
+        let partial = from_vars(&[("AWS_ACCESS_KEY_ID", "AKID")]).unwrap();
+        assert_eq!(
+            partial.unwrap_err().message,
+            "Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY"
+        );
+        let both_tokens = from_vars(&[
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "session"),
+            ("AWS_SECURITY_TOKEN", "security"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(both_tokens.access_key_id(), "AKID");
+        assert_eq!(both_tokens.secret_access_key(), "secret");
+        assert_eq!(both_tokens.session_token(), Some("security"));
+        let session = from_vars(&[
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "session"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(session.session_token(), Some("session"));
+        assert!(from_vars(&[
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_CREDENTIAL_EXPIRATION", "2030-01-01T00:00:00Z"),
+        ])
+        .is_none());
     }
 }

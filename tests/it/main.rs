@@ -14,6 +14,7 @@ mod conversations;
 mod delivery;
 mod engine;
 mod error_cards;
+mod exec_cli_input;
 mod front_door;
 mod layering;
 mod lifecycle;

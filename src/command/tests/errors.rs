@@ -145,9 +145,6 @@ fn refused_options_and_file_references() {
         ("--debug", "debug"),
         ("--no-verify-ssl", "no-verify-ssl"),
         ("--ca-bundle /tmp/ca.pem", "ca-bundle"),
-        ("--cli-input-json '{}'", "cli-input-json"),
-        ("--cli-input-yaml x", "cli-input-yaml"),
-        ("--generate-cli-skeleton", "generate-cli-skeleton"),
         ("--no-sign-request", "no-sign-request"),
         // An abbreviation of a refused option is refused too.
         ("--endpoint http://evil", "endpoint-url"),
@@ -165,6 +162,26 @@ fn refused_options_and_file_references() {
                     other => panic!("{input}: expected RefusedOption, got {other:?}"),
                 }
             }
+        }
+    }
+    // The skeleton is the terminal's: chat refuses it (before or after the operation).
+    for input in [
+        "cloudwatch describe-alarms --generate-cli-skeleton",
+        "--generate-cli-skeleton cloudwatch describe-alarms",
+    ] {
+        match parse(input, Models::global(), ParseContext::Chat) {
+            Err(CommandError::RefusedOption { option, .. }) => {
+                assert_eq!(option, "generate-cli-skeleton", "{input}")
+            }
+            other => panic!("{input}: expected RefusedOption, got {other:?}"),
+        }
+        match parse(input, Models::global(), ParseContext::Terminal) {
+            Ok(Command::Run(invocation)) => assert_eq!(
+                invocation.globals.generate_cli_skeleton,
+                Some(crate::command::skeleton::SkeletonKind::Input),
+                "{input}"
+            ),
+            other => panic!("{input}: expected a skeleton request, got {other:?}"),
         }
     }
     check_error(
@@ -189,6 +206,10 @@ fn refused_options_and_file_references() {
             "file://",
         ),
         ("cloudwatch describe-alarms --query file://q.txt", "file://"),
+        (
+            "cloudwatch describe-alarms --cli-input-json file://input.json",
+            "file://",
+        ),
     ] {
         for context in [ParseContext::Chat, ParseContext::Terminal] {
             match parse(input, Models::global(), context) {

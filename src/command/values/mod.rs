@@ -79,6 +79,17 @@ impl ValueParser<'_> {
         }
     }
 
+    /// A member value read from a JSON document (`--cli-input-json`/`--cli-input-yaml`):
+    /// checked against the shape as a JSON option value is; `path` names the member.
+    pub fn check_json(
+        &self,
+        shape_name: &str,
+        value: Value,
+        path: &str,
+    ) -> Result<Value, CommandError> {
+        self.check(shape_name, value, Source::Json, &mut path.to_owned())
+    }
+
     /// A structure or map from one word: JSON when it starts with `{`, otherwise shorthand.
     fn parse_structure_or_map(
         &self,
