@@ -15,6 +15,7 @@ fn nesting_limits_refuse_with_the_limit_named() {
     let shorthand_limit = "more than 32 levels deep, the limit";
     let json_limit = "more than 32 levels deep, the limit; flatten the value";
     let query_limit = "the limit is";
+    let bracket_limit = "Brackets nest more than 64 deep";
     let cases: Vec<(String, Option<&str>)> = vec![
         (
             format!("--dimensions {}", hashes(MAX_SHORTHAND_DEPTH)),
@@ -38,13 +39,22 @@ fn nesting_limits_refuse_with_the_limit_named() {
             format!("--dimensions {}", json(MAX_JSON_VALUE_DEPTH)),
             Some(json_limit),
         ),
-        // The messages that aborted the process.
+        // The messages that aborted the process. Unquoted, the tokenizer's bracket bound
+        // refuses them before shorthand parsing; quoted, the shorthand bound does.
         (
             format!("--dimensions Name={}", "{a=".repeat(1000)),
-            Some(shorthand_limit),
+            Some(bracket_limit),
         ),
         (
             format!("--dimensions Name={}", "[".repeat(3000)),
+            Some(bracket_limit),
+        ),
+        (
+            format!("--dimensions 'Name={}'", "{a=".repeat(1000)),
+            Some(shorthand_limit),
+        ),
+        (
+            format!("--dimensions 'Name={}'", "[".repeat(3000)),
             Some(shorthand_limit),
         ),
         (format!("--dimensions {}", json(3000)), Some("invalid JSON")),
