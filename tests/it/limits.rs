@@ -59,12 +59,21 @@ async fn deeply_nested_messages_are_refused_and_the_bot_stays_up() {
             format!("{describe} --query 'a{}'", ".a".repeat(100)),
             "the limit is 64",
         ),
+        // Unquoted, the tokenizer's bracket bound refuses these; quoted, shorthand's bound.
         (
             format!("{list_metrics} --dimensions Name={}", "{a=".repeat(1000)),
-            "the limit; flatten the value or give it as JSON",
+            "Brackets nest more than 64 deep",
         ),
         (
             format!("{list_metrics} --dimensions Name={}", "[".repeat(3000)),
+            "Brackets nest more than 64 deep",
+        ),
+        (
+            format!("{list_metrics} --dimensions 'Name={}'", "{a=".repeat(1000)),
+            "the limit; flatten the value or give it as JSON",
+        ),
+        (
+            format!("{list_metrics} --dimensions 'Name={}'", "[".repeat(3000)),
             "the limit; flatten the value or give it as JSON",
         ),
         (
