@@ -46,4 +46,8 @@ pub struct GlobalOptions {
     pub page_size: Option<u64>,
     /// `--no-paginate`: one service call only.
     pub no_paginate: bool,
+    /// What an AWS CLI customization changes in how the call is run or printed (the `s3 ls`
+    /// lines, the outfile of a streamed payload); `None` for most commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customization: Option<super::Customization>,
 }

@@ -24,6 +24,7 @@
 //! handles the `s3 ls`/`s3 cp` aliases.
 
 mod canonical;
+mod customizations;
 mod denylist;
 mod error;
 mod global_options;
@@ -43,10 +44,11 @@ use crate::models::{Models, ServiceModel};
 
 pub use crate::output::OutputFormat;
 pub use canonical::render_command_line;
+pub use customizations::Customization;
 pub use denylist::{is_never_allowed, NeverAllowedEntry, NEVER_ALLOWED};
 pub use error::{CommandError, MissingParameter};
 pub use invocation::{GlobalOptions, Invocation};
-pub use s3::{S3Command, S3Object};
+pub use s3::{ListOptions, S3Command, S3Object};
 pub use tokenize::tokenize;
 
 // The `s3` aliases read the same words and refuse the same options as the other commands.

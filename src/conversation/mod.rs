@@ -33,6 +33,7 @@ pub mod alarm_records;
 mod cards;
 mod charts;
 mod click;
+mod customized;
 mod form;
 mod help;
 mod logs;

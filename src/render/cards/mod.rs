@@ -14,6 +14,7 @@ mod error;
 mod form;
 mod header;
 mod help;
+mod lambda;
 mod layout;
 mod logs;
 mod notification;
@@ -35,6 +36,7 @@ pub use form::{form, FormView};
 pub use header::CommandHeader;
 pub use help::{operation_help, service_help, OperationHelp, ParameterHelp, ServiceHelp};
 pub use logs::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};
+pub use lambda::{lambda_invoke, LambdaInvokeView};
 pub use logs::{logs, LogRow, LogsView};
 pub use notification::{
     notification, notification_digest, state_change_text, DigestEntry, LabeledChart,
