@@ -281,8 +281,7 @@ pub async fn exec_as(
             }
             Command::S3(alias) => (alias.equivalent_invocation(), Some(alias)),
         };
-    if let Some(Customization::Outfile { member, path: None }) = &invocation.globals.customization
-    {
+    if let Some(Customization::Outfile { member, path: None }) = &invocation.globals.customization {
         return Err(ExecError::MissingOutfile {
             service: invocation.service.clone(),
             operation: invocation.cli_operation.clone(),
@@ -435,7 +434,11 @@ async fn run_call(
         } => {
             let mut params = invocation.params.clone();
             if let Some(page_size) = invocation.globals.page_size {
-                let limit = if bucket.is_some() { "MaxKeys" } else { "MaxBuckets" };
+                let limit = if bucket.is_some() {
+                    "MaxKeys"
+                } else {
+                    "MaxBuckets"
+                };
                 params.insert(limit.to_owned(), Value::from(page_size));
             }
             let style = output::s3::LsStyle {
@@ -447,9 +450,7 @@ async fn run_call(
                 let page = engine.call(permit, &params).await?;
                 text.push_str(&match bucket {
                     None => output::s3::ls_buckets_page(&page.output),
-                    Some(_) => {
-                        output::s3::ls_objects_page_styled(&page.output, style, &mut totals)
-                    }
+                    Some(_) => output::s3::ls_objects_page_styled(&page.output, style, &mut totals),
                 });
                 match page.next {
                     Some(Value::Object(next)) => params.extend(next),

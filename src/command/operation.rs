@@ -17,7 +17,10 @@ use crate::models::{Operation, ServiceModel, ShapeType};
 /// What an option word refers to for one operation.
 #[derive(Debug, Clone, PartialEq)]
 enum Target {
-    Member { member: String, negated: bool },
+    Member {
+        member: String,
+        negated: bool,
+    },
     Global(Global),
     Refused(&'static str),
     /// An option an AWS CLI customization adds (`put-metric-data --metric-name`).
@@ -103,12 +106,7 @@ impl OperationParser<'_> {
         }
 
         let mut invocation = reading.invocation;
-        customizations::apply(
-            self.model,
-            self.operation,
-            &mut invocation,
-            reading.custom,
-        )?;
+        customizations::apply(self.model, self.operation, &mut invocation, reading.custom)?;
         if let Some((member, path)) = reading.outfile {
             invocation.globals.customization = Some(Customization::Outfile { member, path });
         }

@@ -177,12 +177,21 @@ mod tests {
             {"Key": "a/y", "LastModified": "2026-01-02T10:00:00+00:00", "Size": 1}
         ]});
         let mut totals = LsTotals::default();
-        let style = LsStyle { recursive: true, human_readable: true };
+        let style = LsStyle {
+            recursive: true,
+            human_readable: true,
+        };
         assert_eq!(
             ls_objects_page_styled(&page, style, &mut totals),
             "2026-01-02 10:00:00    2.0 KiB a/x\n2026-01-02 10:00:00     1 Byte a/y\n"
         );
-        assert_eq!(totals, LsTotals { objects: 2, bytes: 2049 });
+        assert_eq!(
+            totals,
+            LsTotals {
+                objects: 2,
+                bytes: 2049
+            }
+        );
         assert_eq!(
             ls_summary(totals, false),
             "\nTotal Objects: 2\n   Total Size: 2049\n"

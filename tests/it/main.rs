@@ -9,6 +9,7 @@ mod card_snapshots;
 mod cards;
 mod charts;
 mod check_config;
+mod cli_results;
 mod conversations;
 mod delivery;
 mod engine;

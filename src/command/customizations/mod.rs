@@ -15,9 +15,9 @@ mod put_metric_data;
 mod run_instances;
 mod workstation;
 
-use serde::{Deserialize, Serialize};
 use super::{CommandError, Invocation};
 use crate::models::{Operation, ServiceModel};
+use serde::{Deserialize, Serialize};
 
 pub(super) use outfile::streaming_payload;
 pub(super) use workstation::workstation_only;

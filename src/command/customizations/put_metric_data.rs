@@ -131,7 +131,8 @@ fn typed(
 /// `InstanceId=i-1,InstanceType=m1.small` → `[{Name, Value}, ...]`: the CLI's own format for
 /// this option (not the `Name=..,Value=..` shorthand of `--metric-data`'s dimensions).
 fn dimensions(name: &str, words: &[String]) -> Result<Value, CommandError> {
-    let expected = "Name=Value pairs separated by commas, like InstanceId=i-1234,InstanceType=m5.large";
+    let expected =
+        "Name=Value pairs separated by commas, like InstanceId=i-1234,InstanceType=m5.large";
     let [text] = words else {
         return Err(match words.get(1) {
             Some(extra) => CommandError::UnexpectedArgument {

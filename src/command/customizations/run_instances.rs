@@ -63,16 +63,15 @@ pub(super) fn apply(
     // The CLI refuses a shortcut that sets something beside `--network-interfaces` (no
     // address, a count of 0 and `--no-associate-public-ip-address` set nothing there).
     if params.contains_key("NetworkInterfaces") {
-        let sets_something = |(_, option, words): &&(String, RunInstancesOption, Vec<String>)| {
-            match option {
+        let sets_something =
+            |(_, option, words): &&(String, RunInstancesOption, Vec<String>)| match option {
                 RunInstancesOption::SecondaryPrivateIpAddresses => !words.is_empty(),
                 RunInstancesOption::SecondaryPrivateIpAddressCount => {
                     words.first().is_some_and(|count| count.trim() != "0")
                 }
                 RunInstancesOption::AssociatePublicIpAddress => true,
                 RunInstancesOption::NoAssociatePublicIpAddress => false,
-            }
-        };
+            };
         if let Some((name, _, _)) = given.iter().find(sets_something) {
             return Err(CommandError::OptionConflict {
                 option: name.clone(),
@@ -294,7 +293,10 @@ mod tests {
             )],
         )
         .unwrap_err();
-        assert!(error.to_string().contains("--network-interfaces"), "{error}");
+        assert!(
+            error.to_string().contains("--network-interfaces"),
+            "{error}"
+        );
         let mut params = Map::new();
         apply(
             &mut params,

@@ -31,6 +31,8 @@ const WORKSTATION_ONLY: &[(&str, &str, &str)] = &[
     ("dlm", "create-default-role", "it creates an IAM role; IAM is never available from chat."),
     ("emr", "create-default-roles", "it creates IAM roles; IAM is never available from chat."),
     ("cloudtrail", "validate-logs", "it downloads and checks every digest file locally, more than a chat call can do; run it from your CLI."),
+    ("ecs", "execute-command", "it opens an interactive session through the Session Manager plugin."),
+    ("gamelift", "upload-build", "it uploads a local directory."),
     ("ecs", "deploy", "it reads local task definition and AppSpec files."),
     ("s3", "sync", "it copies between local directories and S3; use s3 cp s3://… s3://… for one object."),
     ("s3", "mv", "it moves local files or many objects; use s3 cp s3://… s3://… for one object."),

@@ -168,8 +168,14 @@ fn a_streamed_output_takes_a_positional_outfile_anywhere() {
     // The customization survives the trip through a pending request.
     let invocation = invocation("lambda invoke --function-name f out.json");
     let json = serde_json::to_string(&invocation).unwrap();
-    assert!(json.contains(r#""customization":{"kind":"outfile","member":"Payload","path":"out.json"}"#), "{json}");
-    assert_eq!(serde_json::from_str::<Invocation>(&json).unwrap(), invocation);
+    assert!(
+        json.contains(r#""customization":{"kind":"outfile","member":"Payload","path":"out.json"}"#),
+        "{json}"
+    );
+    assert_eq!(
+        serde_json::from_str::<Invocation>(&json).unwrap(),
+        invocation
+    );
 }
 
 #[test]

@@ -170,10 +170,16 @@ mod tests {
         assert_eq!(card.name, "lambda-invoke");
         let texts = texts(&card).join("\n");
         assert!(texts.contains("\"ok\":\u{a0}true"), "{texts}");
-        assert!(texts.contains("hello\u{a0}from") || texts.contains("hello from"), "{texts}");
+        assert!(
+            texts.contains("hello\u{a0}from") || texts.contains("hello from"),
+            "{texts}"
+        );
         assert!(texts.contains("Log tail"), "{texts}");
         let facts = card.content.to_string();
-        assert!(facts.contains("\"StatusCode\"") && facts.contains("\"200\""), "{facts}");
+        assert!(
+            facts.contains("\"StatusCode\"") && facts.contains("\"200\""),
+            "{facts}"
+        );
         assert!(facts.contains("$LATEST"), "{facts}");
         assert!(!facts.contains("FunctionError"), "{facts}");
     }
@@ -190,7 +196,10 @@ mod tests {
         });
         assert_complete(&card);
         let all = card.content.to_string();
-        assert!(all.contains("FunctionError") && all.contains("Unhandled"), "{all}");
+        assert!(
+            all.contains("FunctionError") && all.contains("Unhandled"),
+            "{all}"
+        );
         assert!(all.contains("plain words, not JSON"), "{all}");
         assert!(all.contains("writes no files"), "{all}");
         assert!(all.contains("response.json"), "{all}");
@@ -202,7 +211,14 @@ mod tests {
         let card = lambda_invoke(&view(json!({"StatusCode": 200, "Payload": b64(&big)})));
         assert_complete(&card);
         let all = card.content.to_string();
-        assert!(all.contains("Payload cut: the first 10000 of 50000 characters shown"), "{all}");
-        assert!(all.len() < crate::render::CARD_BUDGET_BYTES, "{}", all.len());
+        assert!(
+            all.contains("Payload cut: the first 10000 of 50000 characters shown"),
+            "{all}"
+        );
+        assert!(
+            all.len() < crate::render::CARD_BUDGET_BYTES,
+            "{}",
+            all.len()
+        );
     }
 }

@@ -35,8 +35,8 @@ pub use error::error;
 pub use form::{form, FormView};
 pub use header::CommandHeader;
 pub use help::{operation_help, service_help, OperationHelp, ParameterHelp, ServiceHelp};
-pub use logs::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};
 pub use lambda::{lambda_invoke, LambdaInvokeView};
+pub use logs::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};
 pub use logs::{logs, LogRow, LogsView};
 pub use notification::{
     notification, notification_digest, state_change_text, DigestEntry, LabeledChart,
