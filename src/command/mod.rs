@@ -21,7 +21,8 @@
 //! reads one operation's options into an [`Invocation`]; `global_options` holds `--region`,
 //! `--query`, `--output`, the paging options and the refused options; `values` types an
 //! option's words by the member's shape; `words` tells options from plain words; `s3`
-//! handles the `s3 ls`/`s3 cp` aliases.
+//! handles the `s3 ls`/`s3 cp` aliases; `customizations` adds the AWS CLI's own options and
+//! outfile and refuses its workstation-only commands.
 
 mod canonical;
 mod customizations;
