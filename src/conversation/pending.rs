@@ -442,6 +442,7 @@ mod tests {
                 starting_token: None,
                 page_size: Some(2),
                 no_paginate: false,
+                customization: None,
             },
         };
         assert_eq!(

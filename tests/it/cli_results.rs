@@ -157,7 +157,7 @@ async fn lambda_invoke_in_chat_shows_the_decoded_payload_status_and_log_tail() {
     let confirm = bot
         .say_in(
             OPS,
-            "lambda invoke --function-name orders-worker --log-type Tail --payload {\"id\":42} response.json",
+            "lambda invoke --function-name orders-worker --log-type Tail --payload '{\"id\":42}' response.json",
         )
         .await;
     assert!(

@@ -287,8 +287,8 @@ mod tests {
         let error = apply(
             &mut params,
             vec![(
-                "no-associate-public-ip-address".into(),
-                RunInstancesOption::NoAssociatePublicIpAddress,
+                "associate-public-ip-address".into(),
+                RunInstancesOption::AssociatePublicIpAddress,
                 vec![],
             )],
         )

@@ -3,7 +3,7 @@
 
 use super::*;
 
-fn invocation(input: &str) -> Invocation {
+fn parsed(input: &str) -> Invocation {
     match run(input) {
         Ok(Command::Run(invocation)) => invocation,
         other => panic!("{input}: expected an invocation, got {other:?}"),
@@ -61,7 +61,7 @@ fn put_metric_data_options_are_checked() {
         ),
         (
             "cloudwatch put-metric-data --namespace App --metric-name A --value many",
-            "Invalid value for --value: 'many' is not a number. Expected a number like 1.5.",
+            "Invalid value for --value: 'many' is not a number. Expected a number.",
         ),
         (
             "cloudwatch put-metric-data --namespace App --metric-name A --value 1 --dimensions InstanceId",
@@ -75,23 +75,22 @@ fn put_metric_data_options_are_checked() {
     for (input, expected) in cases {
         check_error(input, expected);
     }
-    // Without any datapoint, MetricData is what is missing (a form asks for it in chat).
-    match run("cloudwatch put-metric-data --namespace App") {
-        Err(CommandError::MissingRequired { missing, .. }) => {
-            assert_eq!(missing[0].member, "MetricData")
-        }
-        other => panic!("expected MetricData to be missing, got {other:?}"),
-    }
+    // Without any datapoint the call goes out without MetricData, as from the CLI (this
+    // model no longer requires it: EntityMetricData may carry the data instead).
+    check(
+        "cloudwatch put-metric-data --namespace App",
+        call("cloudwatch PutMetricData", json!({"Namespace": "App"})),
+    );
 }
 
 #[test]
 fn run_instances_shortcuts_build_the_network_interface() {
     check(
-        "ec2 run-instances --image-id ami-1 --subnet-id subnet-1 --security-group-ids sg-1 sg-2 \
+        "ec2 run-instances --min-count 1 --max-count 1 --image-id ami-1 --subnet-id subnet-1 --security-group-ids sg-1 sg-2 \
          --associate-public-ip-address --secondary-private-ip-address-count 2",
         call(
             "ec2 RunInstances",
-            json!({"ImageId": "ami-1", "NetworkInterfaces": [{
+            json!({"MinCount": 1, "MaxCount": 1, "ImageId": "ami-1", "NetworkInterfaces": [{
                 "DeviceIndex": 0,
                 "AssociatePublicIpAddress": true,
                 "SecondaryPrivateIpAddressCount": 2,
@@ -101,10 +100,10 @@ fn run_instances_shortcuts_build_the_network_interface() {
         ),
     );
     check(
-        "ec2 run-instances --image-id ami-1 --secondary-private-ip-addresses 10.0.0.6 10.0.0.7",
+        "ec2 run-instances --min-count 1 --max-count 1 --image-id ami-1 --secondary-private-ip-addresses 10.0.0.6 10.0.0.7",
         call(
             "ec2 RunInstances",
-            json!({"ImageId": "ami-1", "NetworkInterfaces": [{
+            json!({"MinCount": 1, "MaxCount": 1, "ImageId": "ami-1", "NetworkInterfaces": [{
                 "DeviceIndex": 0,
                 "PrivateIpAddresses": [
                     {"PrivateIpAddress": "10.0.0.6", "Primary": false},
@@ -115,18 +114,18 @@ fn run_instances_shortcuts_build_the_network_interface() {
     );
     // No shortcut: the instance-level settings stay where they are.
     check(
-        "ec2 run-instances --image-id ami-1 --subnet-id subnet-1",
+        "ec2 run-instances --min-count 1 --max-count 1 --image-id ami-1 --subnet-id subnet-1",
         call(
             "ec2 RunInstances",
-            json!({"ImageId": "ami-1", "SubnetId": "subnet-1"}),
+            json!({"MinCount": 1, "MaxCount": 1, "ImageId": "ami-1", "SubnetId": "subnet-1"}),
         ),
     );
     check_error(
-        "ec2 run-instances --image-id ami-1 --network-interfaces DeviceIndex=0 --associate-public-ip-address",
+        "ec2 run-instances --min-count 1 --max-count 1 --image-id ami-1 --network-interfaces DeviceIndex=0 --associate-public-ip-address",
         "--associate-public-ip-address cannot be combined with --network-interfaces: mixing --network-interfaces with the simple, scalar options is not supported; put the setting inside --network-interfaces instead.",
     );
     check_error(
-        "ec2 run-instances --image-id ami-1 --associate-public-ip-address yes",
+        "ec2 run-instances --min-count 1 --max-count 1 --image-id ami-1 --associate-public-ip-address yes",
         "--associate-public-ip-address is a flag and takes no value (got 'yes'). Write --associate-public-ip-address for true or --no-associate-public-ip-address for false.",
     );
 }
@@ -150,11 +149,11 @@ fn a_streamed_output_takes_a_positional_outfile_anywhere() {
         // Chat has no files: the outfile may be left out there (exec asks for it).
         ("lambda invoke --function-name f", None),
     ] {
-        let invocation = invocation(input);
+        let invocation = parsed(input);
         assert_eq!(invocation.params["FunctionName"], "f", "{input}");
         assert_eq!(invocation.globals.customization, outfile(path), "{input}");
     }
-    let invocation = invocation("lambda invoke --function-name f --payload {\"a\":1} o.json");
+    let invocation = parsed("lambda invoke --function-name f --payload '{\"a\":1}' o.json");
     assert_eq!(invocation.params["Payload"], "{\"a\":1}");
     check_error(
         "lambda invoke --function-name f one.json two.json",
@@ -166,7 +165,7 @@ fn a_streamed_output_takes_a_positional_outfile_anywhere() {
         "Unexpected 'extra' after --function-name. Quote a value that contains spaces, and put each value after its --option.",
     );
     // The customization survives the trip through a pending request.
-    let invocation = invocation("lambda invoke --function-name f out.json");
+    let invocation = parsed("lambda invoke --function-name f out.json");
     let json = serde_json::to_string(&invocation).unwrap();
     assert!(
         json.contains(r#""customization":{"kind":"outfile","member":"Payload","path":"out.json"}"#),

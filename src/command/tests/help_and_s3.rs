@@ -97,7 +97,7 @@ fn s3_aliases() {
         ("s3 cp s3://a/k", "s3 cp takes two S3 paths (got 1): s3 cp s3://bucket/key s3://other-bucket/key."),
         ("s3 cp s3://a/ s3://b/ --recursive", "s3 cp --recursive is not available from chat: copy one object at a time, s3 cp s3://bucket/key s3://other-bucket/key."),
         ("s3 mv s3://a/k s3://b/k", "`s3 mv` is not available from chat or exec: it moves local files or many objects; use s3 cp s3://… s3://… for one object."),
-        ("s3 mb s3://new", "Unknown s3 command 'mb'. From chat, s3 offers `s3 ls` and `s3 cp s3://bucket/key s3://bucket/key`; every other S3 operation is under `s3api`."),
+        ("s3 mb s3://new", "Unknown s3 command 'mb'. Did you mean one of: cp, ls? From chat, s3 offers `s3 ls` and `s3 cp s3://bucket/key s3://bucket/key`; every other S3 operation is under `s3api`."),
         ("s3 ls --sizes", "Unknown option --sizes for s3 ls. Type `s3 ls help` to list its options."),
         ("s3 ls s3://b --request-payer me", "Invalid value 'me' for --request-payer. Allowed values: requester."),
         ("s3 ls s3://b --page-size 0", "Invalid value for --page-size: '0' is not a whole number above 0. Expected a whole number of items per call, like 100."),

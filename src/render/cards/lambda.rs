@@ -169,7 +169,7 @@ mod tests {
         assert_complete(&card);
         assert_eq!(card.name, "lambda-invoke");
         let texts = texts(&card).join("\n");
-        assert!(texts.contains("\"ok\":\u{a0}true"), "{texts}");
+        assert!(texts.contains("\"ok\": true"), "{texts}");
         assert!(
             texts.contains("hello\u{a0}from") || texts.contains("hello from"),
             "{texts}"
