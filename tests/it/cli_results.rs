@@ -12,7 +12,7 @@ use aws_chatops::aws::EngineConfig;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use aws_chatops::policy::Requester;
+use aws_chatops::policy::{Authorizer as _, Requester};
 
 use crate::support::app::{request_id, TestApp, User, OPS, TENANT_ID, USER_AAD_ID};
 use crate::support::aws::{aws, moto_engine};
