@@ -14,7 +14,8 @@ use crate::aws::{sts_sdk_config, AwsError, Engine, EngineConfig, Fetched};
 use crate::command::input::MAX_CLI_INPUT_BYTES;
 use crate::command::skeleton::{self, SkeletonKind};
 use crate::command::{
-    self, Command, CommandError, HelpRequest, Invocation, OutputFormat, ParseContext, S3Command,
+    self, Command, CommandError, Customization, HelpRequest, Invocation, OutputFormat,
+    ParseContext, S3Command,
 };
 use crate::models::{Models, ServiceModel, ShapeType};
 use crate::output::{self, OutputError, Query, RenderContext};
@@ -54,6 +55,21 @@ pub enum ExecError {
     /// `--as`/`--channel` without a usable config file.
     #[error("{0}")]
     Config(String),
+    /// An operation whose output is a stream (`lambda invoke`) without the outfile the AWS
+    /// CLI writes it to.
+    #[error("aws: error: the following arguments are required: outfile (the file {service} {operation} writes its {member} to, as in the AWS CLI)")]
+    MissingOutfile {
+        service: String,
+        operation: String,
+        member: String,
+    },
+    /// The outfile could not be written; worded as the AWS CLI (Python) words it.
+    #[error("[Errno {errno}] {reason}: '{path}'")]
+    Outfile {
+        errno: i32,
+        reason: String,
+        path: String,
+    },
 }
 
 impl ExecError {
@@ -61,7 +77,7 @@ impl ExecError {
         match self {
             ExecError::Parse(_) | ExecError::Unsupported(_) => EXIT_PARSE_ERROR,
             ExecError::Output(OutputError::InvalidQuery { .. }) => EXIT_PARSE_ERROR,
-            ExecError::Config(_) => EXIT_PARSE_ERROR,
+            ExecError::Config(_) | ExecError::MissingOutfile { .. } => EXIT_PARSE_ERROR,
             _ => EXIT_CALL_ERROR,
         }
     }
@@ -292,6 +308,13 @@ pub async fn exec_line(
             }
             Command::S3(alias) => (alias.equivalent_invocation(), Some(alias)),
         };
+    if let Some(Customization::Outfile { member, path: None }) = &invocation.globals.customization {
+        return Err(ExecError::MissingOutfile {
+            service: invocation.service.clone(),
+            operation: invocation.cli_operation.clone(),
+            member: member.clone(),
+        });
+    }
     // The CLI checks the query while parsing arguments, before any call.
     let query = invocation
         .globals
@@ -326,13 +349,20 @@ pub async fn exec_line(
                 .with_latency(started.elapsed()),
         );
     }
-    let value = match result? {
+    let mut value = match result? {
         Fetched::Pages(pages) => return Ok(output::render_text_pages(&pages, query.as_ref())?),
         Fetched::Whole(value) => value,
     };
     if alias.is_some() {
         // The s3 aliases print their own lines, not a formatted response.
         return Ok(value.as_str().unwrap_or_default().to_owned());
+    }
+    if let Some(Customization::Outfile {
+        member,
+        path: Some(path),
+    }) = &invocation.globals.customization
+    {
+        write_outfile(&mut value, member, path)?;
     }
     let context = RenderContext::new(&invocation.operation);
     Ok(output::render_with(
@@ -541,6 +571,32 @@ fn type_text(model: &ServiceModel, shape_name: &str, option: &str) -> String {
     }
 }
 
+/// Writes the streamed member of `value` (base64 from the engine) to `path` and takes it out
+/// of the response, as the AWS CLI's outfile argument does; nothing is written when the
+/// response has no such member.
+fn write_outfile(value: &mut Value, member: &str, path: &str) -> Result<(), ExecError> {
+    use base64::Engine as _;
+    let Some(payload) = value.as_object_mut().and_then(|o| o.shift_remove(member)) else {
+        return Ok(());
+    };
+    let text = payload.as_str().unwrap_or_default();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap_or_else(|_| text.as_bytes().to_vec());
+    std::fs::write(path, bytes).map_err(|error| {
+        let reason = error.to_string();
+        let reason = match reason.rfind(" (os error ") {
+            Some(at) => reason[..at].to_owned(),
+            None => reason,
+        };
+        ExecError::Outfile {
+            errno: error.raw_os_error().unwrap_or(5),
+            reason,
+            path: path.to_owned(),
+        }
+    })
+}
+
 /// How a call ended, as the audit record writes it.
 fn audit_outcome<T>(result: &Result<T, AwsError>) -> AuditOutcome {
     match result {
@@ -591,19 +647,38 @@ async fn run_call(
             ));
         }
         S3Command::List {
-            bucket, recursive, ..
+            bucket,
+            recursive,
+            options,
+            ..
         } => {
             let mut params = invocation.params.clone();
+            if let Some(page_size) = invocation.globals.page_size {
+                let limit = if bucket.is_some() {
+                    "MaxKeys"
+                } else {
+                    "MaxBuckets"
+                };
+                params.insert(limit.to_owned(), Value::from(page_size));
+            }
+            let style = output::s3::LsStyle {
+                recursive: *recursive,
+                human_readable: options.human_readable,
+            };
+            let mut totals = output::s3::LsTotals::default();
             loop {
                 let page = engine.call(permit, &params).await?;
                 text.push_str(&match bucket {
                     None => output::s3::ls_buckets_page(&page.output),
-                    Some(_) => output::s3::ls_objects_page(&page.output, *recursive),
+                    Some(_) => output::s3::ls_objects_page_styled(&page.output, style, &mut totals),
                 });
                 match page.next {
                     Some(Value::Object(next)) => params.extend(next),
                     _ => break,
                 }
+            }
+            if options.summarize {
+                text.push_str(&output::s3::ls_summary(totals, options.human_readable));
             }
         }
     }

@@ -181,6 +181,23 @@ pub enum CommandError {
     #[error("{message}")]
     S3Usage { message: String },
 
+    /// Two options that the AWS CLI does not take together (a customization's options beside
+    /// the model's option they stand for).
+    #[error("--{option} cannot be combined with --{other}: {hint}.")]
+    OptionConflict {
+        option: String,
+        other: String,
+        hint: String,
+    },
+
+    /// One of the AWS CLI's own commands that only makes sense on a workstation (local files,
+    /// local configuration, credentials for other tools, interactive sessions).
+    #[error("`{command}` is not available from chat or exec: {reason}")]
+    WorkstationOnly {
+        command: String,
+        reason: &'static str,
+    },
+
     /// Required options are missing. Everything else parsed: the invocation carries what was
     /// given, so the prompt flow can ask for the rest in a form and run it.
     #[error("{} {} is missing the required {} {}.", invocation.service, invocation.cli_operation, if missing.len() == 1 { "option" } else { "options" }, list_options(&missing.iter().map(|m| m.option.clone()).collect::<Vec<_>>()))]

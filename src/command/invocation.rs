@@ -52,4 +52,8 @@ pub struct GlobalOptions {
     /// `--generate-cli-skeleton` (terminal only): print a skeleton instead of calling AWS.
     #[serde(skip)]
     pub generate_cli_skeleton: Option<super::skeleton::SkeletonKind>,
+    /// What an AWS CLI customization changes in how the call is run or printed (the `s3 ls`
+    /// lines, the outfile of a streamed payload); `None` for most commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customization: Option<super::Customization>,
 }

@@ -22,9 +22,11 @@
 //! reads one operation's options into an [`Invocation`]; `global_options` holds `--region`,
 //! `--query`, `--output`, the paging options and the refused options; `values` types an
 //! option's words by the member's shape; `words` tells options from plain words; `s3`
-//! handles the `s3 ls`/`s3 cp` aliases.
+//! handles the `s3 ls`/`s3 cp` aliases; `customizations` adds the AWS CLI's own options and
+//! outfile and refuses its workstation-only commands.
 
 mod canonical;
+mod customizations;
 mod denylist;
 mod error;
 mod global_options;
@@ -46,10 +48,11 @@ use crate::models::{Models, ServiceModel};
 
 pub use crate::output::OutputFormat;
 pub use canonical::render_command_line;
+pub use customizations::Customization;
 pub use denylist::{is_never_allowed, NeverAllowedEntry, NEVER_ALLOWED};
 pub use error::{CommandError, MissingParameter};
 pub use invocation::{GlobalOptions, Invocation};
-pub use s3::{S3Command, S3Object};
+pub use s3::{ListOptions, S3Command, S3Object};
 pub use tokenize::tokenize;
 
 // The `s3` aliases read the same words and refuse the same options as the other commands.

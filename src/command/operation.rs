@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use super::customizations::{self, Arity, CustomOption, Customization};
 use super::global_options::{Global, REFUSED_OPTIONS};
 use super::skeleton::SkeletonKind;
 use super::values;
@@ -17,9 +18,14 @@ use crate::models::{Operation, ServiceModel, ShapeType};
 /// What an option word refers to for one operation.
 #[derive(Debug, Clone, PartialEq)]
 enum Target {
-    Member { member: String, negated: bool },
+    Member {
+        member: String,
+        negated: bool,
+    },
     Global(Global),
     Refused(&'static str),
+    /// An option an AWS CLI customization adds (`put-metric-data --metric-name`).
+    Custom(CustomOption),
 }
 
 /// Parses the options of one operation.
@@ -38,6 +44,11 @@ struct Reading {
     invocation: Invocation,
     seen: HashSet<String>,
     paging_given: Option<String>,
+    /// The customization options given, applied after every option is read.
+    custom: customizations::Given,
+    /// The positional outfile of a streamed output, when the operation takes one (the
+    /// output member), and the path given.
+    outfile: Option<(String, Option<String>)>,
 }
 
 impl OperationParser<'_> {
@@ -54,6 +65,9 @@ impl OperationParser<'_> {
             },
             seen: HashSet::new(),
             paging_given: None,
+            custom: Vec::new(),
+            outfile: customizations::streaming_payload(self.model, self.operation)
+                .map(|member| (member, None)),
         };
 
         let mut index = 0;
@@ -63,27 +77,42 @@ impl OperationParser<'_> {
                     name, inline_value, ..
                 } => (name.clone(), inline_value.clone()),
                 Word::Plain(value) => {
-                    return Err(CommandError::UnexpectedArgument {
-                        value: value.clone(),
-                        after: None,
-                    })
+                    take_outfile(&mut reading, value, None)?;
+                    index += 1;
+                    continue;
                 }
             };
             index += 1;
             let (name, target) = self.resolve(&options, &typed, paginated)?;
-            // The values: `--name=value`, or every plain word up to the next option.
+            // The values: `--name=value`, or every plain word up to the next option. Where
+            // the operation takes a positional outfile, an option takes only as many words
+            // as argparse gives it, and the next word is the outfile.
+            let arity = match reading.outfile {
+                Some((_, None)) => self.arity(&target),
+                _ => Arity::Many,
+            };
             let mut values: Vec<String> = inline_value.into_iter().collect();
-            if values.is_empty() {
-                while let Some(Word::Plain(value)) = words.get(index) {
-                    values.push(value.clone());
-                    index += 1;
-                }
+            let wanted = match arity {
+                Arity::Flag => 0,
+                Arity::One => 1,
+                Arity::Many => usize::MAX,
+            };
+            while values.len() < wanted {
+                let Some(Word::Plain(value)) = words.get(index) else {
+                    break;
+                };
+                values.push(value.clone());
+                index += 1;
             }
             self.apply(&mut reading, name, target, values)?;
         }
 
         let mut invocation = reading.invocation;
         super::input::apply(self.model, self.operation, &mut invocation)?;
+        customizations::apply(self.model, self.operation, &mut invocation, reading.custom)?;
+        if let Some((member, path)) = reading.outfile {
+            invocation.globals.customization = Some(Customization::Outfile { member, path });
+        }
         self.check_manual_paging(&mut invocation, reading.paging_given)?;
         // An input skeleton needs no option, as in the CLI (OverrideRequiredArgsArgument).
         let missing = match invocation.globals.generate_cli_skeleton {
@@ -136,6 +165,41 @@ impl OperationParser<'_> {
                 let value = self.member_value(&member, negated, name, values)?;
                 reading.invocation.params.insert(member, value);
                 Ok(())
+            }
+            Target::Custom(option) => {
+                if option.arity() == Arity::Flag {
+                    if let Some(value) = values.into_iter().next() {
+                        return Err(CommandError::FlagWithValue {
+                            option: name,
+                            value,
+                        });
+                    }
+                    reading.custom.push((name, option, Vec::new()));
+                    return Ok(());
+                }
+                reading.custom.push((name, option, values));
+                Ok(())
+            }
+        }
+    }
+
+    /// How many words argparse gives an option: none to a flag, all to a list, else one.
+    fn arity(&self, target: &Target) -> Arity {
+        match target {
+            Target::Global(Global::NoPaginate) => Arity::Flag,
+            Target::Global(_) | Target::Refused(_) => Arity::One,
+            Target::Custom(option) => option.arity(),
+            Target::Member { member, .. } => {
+                let shape = self
+                    .model
+                    .input_shape(self.operation)
+                    .and_then(|shape| shape.members.get(member))
+                    .and_then(|member_ref| self.model.shape(&member_ref.shape));
+                match shape.map(|shape| (shape.shape_type, shape.document)) {
+                    Some((ShapeType::Boolean, _)) => Arity::Flag,
+                    Some((ShapeType::List, false)) => Arity::Many,
+                    _ => Arity::One,
+                }
             }
         }
     }
@@ -216,6 +280,11 @@ impl OperationParser<'_> {
                         },
                     ));
                 }
+            }
+        }
+        for (name, option) in customizations::options(self.service, self.operation_key) {
+            if !names.iter().any(|(known, _)| known == name) {
+                names.push((name.to_owned(), Target::Custom(option)));
             }
         }
         for (name, _, reason) in REFUSED_OPTIONS {
@@ -348,5 +417,24 @@ impl OperationParser<'_> {
                 })
             })
             .collect()
+    }
+}
+
+/// A plain word where an option was expected: the operation's positional outfile when it
+/// takes one and has none yet, otherwise an error.
+fn take_outfile(
+    reading: &mut Reading,
+    value: &str,
+    after: Option<String>,
+) -> Result<(), CommandError> {
+    match &mut reading.outfile {
+        Some((_, path @ None)) => {
+            *path = Some(value.to_owned());
+            Ok(())
+        }
+        _ => Err(CommandError::UnexpectedArgument {
+            value: value.to_owned(),
+            after,
+        }),
     }
 }

@@ -2,6 +2,7 @@
 //! the service, `help` in its places, the service and operation names (checked against the
 //! never-allowed list and the models), then hands the rest to the operation's parser.
 
+use super::customizations;
 use super::denylist;
 use super::global_options::{Global, REFUSED_OPTIONS};
 use super::operation::OperationParser;
@@ -62,6 +63,16 @@ impl Parser<'_> {
             return Err(CommandError::NeverAllowed {
                 service,
                 operation: None,
+                reason,
+            });
+        }
+        let command_word = match words.first() {
+            Some(Word::Plain(word)) => word.to_lowercase(),
+            _ => String::new(),
+        };
+        if let Some(reason) = customizations::workstation_only(&service, &command_word) {
+            return Err(CommandError::WorkstationOnly {
+                command: format!("{service} {command_word}").trim_end().to_owned(),
                 reason,
             });
         }

@@ -2,7 +2,10 @@
 //! own command type for the executor to map onto ListBuckets, ListObjectsV2 and CopyObject.
 //! Never touches local paths: the bot has no files to upload and nowhere to download to.
 
-use super::{Command, CommandError, GlobalOptions, HelpRequest, Invocation, OutputFormat, Word};
+use super::{
+    Command, CommandError, Customization, GlobalOptions, HelpRequest, Invocation, OutputFormat,
+    Word,
+};
 
 /// A parsed `s3` alias.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +18,9 @@ pub enum S3Command {
         /// The key prefix after the bucket; `None` when nothing follows the bucket.
         prefix: Option<String>,
         recursive: bool,
+        /// `--human-readable`, `--summarize`, `--page-size`, `--request-payer`,
+        /// `--bucket-name-prefix`, `--bucket-region`.
+        options: ListOptions,
         globals: GlobalOptions,
     },
     /// `s3 cp s3://a/k s3://b/k2`: one object to another, inside S3.
@@ -25,6 +31,21 @@ pub enum S3Command {
         dest: S3Object,
         globals: GlobalOptions,
     },
+}
+
+/// The options of `s3 ls` besides `--recursive` (awscli `s3/subcommands.py` ListCommand).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListOptions {
+    /// Sizes as `1.2 KiB`.
+    pub human_readable: bool,
+    /// The object count and total size after the lines.
+    pub summarize: bool,
+    /// `--request-payer requester`: the requester pays for a Requester Pays bucket.
+    pub request_payer: Option<String>,
+    /// Buckets whose names start with this (bucket list only).
+    pub bucket_name_prefix: Option<String>,
+    /// Buckets in this region (bucket list only).
+    pub bucket_region: Option<String>,
 }
 
 /// One object of `s3 cp`: a bucket and a key, always used together.
@@ -73,10 +94,11 @@ pub(super) fn parse(mut words: Vec<Word>, wants_help: bool) -> Result<Command, C
     let Arguments {
         paths,
         recursive,
+        list_options,
         globals,
     } = Arguments::read(&command, &words)?;
     match command.as_str() {
-        "ls" => list(paths, recursive, globals),
+        "ls" => list(paths, recursive, list_options, globals),
         _ => copy(paths, recursive, globals),
     }
 }
@@ -86,6 +108,7 @@ pub(super) fn parse(mut words: Vec<Word>, wants_help: bool) -> Result<Command, C
 struct Arguments {
     paths: Vec<String>,
     recursive: bool,
+    list_options: ListOptions,
     globals: GlobalOptions,
 }
 
@@ -105,8 +128,39 @@ impl Arguments {
                 } => {
                     index += 1;
                     let option = resolve(command, name)?;
-                    if option == "recursive" {
-                        arguments.set_recursive(option, inline_value.as_deref())?;
+                    if let Some(flag) = arguments.flag(option) {
+                        if let Some(value) = inline_value {
+                            return Err(CommandError::FlagWithValue {
+                                option: option.to_owned(),
+                                value: value.clone(),
+                            });
+                        }
+                        if std::mem::replace(flag, true) {
+                            return Err(CommandError::DuplicateOption {
+                                option: option.to_owned(),
+                            });
+                        }
+                    } else if option == "request-payer" {
+                        // `nargs='?'` with `const='requester'`: the value may be left out.
+                        let value = match inline_value {
+                            Some(value) => value.clone(),
+                            None => match words.get(index) {
+                                Some(Word::Plain(value)) => {
+                                    index += 1;
+                                    value.clone()
+                                }
+                                _ => "requester".to_owned(),
+                            },
+                        };
+                        if value != "requester" {
+                            return Err(CommandError::InvalidEnum {
+                                option: option.to_owned(),
+                                path: String::new(),
+                                value,
+                                allowed: vec!["requester".to_owned()],
+                            });
+                        }
+                        set_once(option, &mut arguments.list_options.request_payer, value)?;
                     } else {
                         let value =
                             option_value(option, inline_value.as_deref(), words, &mut index)?;
@@ -118,29 +172,42 @@ impl Arguments {
         Ok(arguments)
     }
 
-    /// `--recursive`: a flag, given once.
-    fn set_recursive(
-        &mut self,
-        option: &str,
-        inline_value: Option<&str>,
-    ) -> Result<(), CommandError> {
-        if let Some(value) = inline_value {
-            return Err(CommandError::FlagWithValue {
-                option: option.to_owned(),
-                value: value.to_owned(),
-            });
+    /// The flag an option sets (`--recursive`, `--human-readable`, `--summarize`,
+    /// `--no-paginate`), or `None` when the option takes a value.
+    fn flag(&mut self, option: &str) -> Option<&mut bool> {
+        match option {
+            "recursive" => Some(&mut self.recursive),
+            "human-readable" => Some(&mut self.list_options.human_readable),
+            "summarize" => Some(&mut self.list_options.summarize),
+            // The CLI ignores --no-paginate on s3 ls: it always lists everything.
+            "no-paginate" => Some(&mut self.globals.no_paginate),
+            _ => None,
         }
-        if self.recursive {
-            return Err(CommandError::DuplicateOption {
-                option: option.to_owned(),
-            });
-        }
-        self.recursive = true;
-        Ok(())
     }
 
-    /// `--output` or `--region`, each given once.
+    /// `--output`, `--region`, `--page-size`, `--bucket-name-prefix` or `--bucket-region`,
+    /// each given once.
     fn set_global(&mut self, option: &str, value: String) -> Result<(), CommandError> {
+        match option {
+            "page-size" => {
+                let Some(size) = value.trim().parse::<u64>().ok().filter(|n| *n >= 1) else {
+                    return Err(CommandError::InvalidValue {
+                        option: option.to_owned(),
+                        path: String::new(),
+                        problem: format!("'{value}' is not a whole number above 0"),
+                        expected: "a whole number of items per call, like 100".to_owned(),
+                    });
+                };
+                return set_once(option, &mut self.globals.page_size, size);
+            }
+            "bucket-name-prefix" => {
+                return set_once(option, &mut self.list_options.bucket_name_prefix, value)
+            }
+            "bucket-region" => {
+                return set_once(option, &mut self.list_options.bucket_region, value)
+            }
+            _ => {}
+        }
         if option == "output" {
             // The AWS CLI accepts the global --output on the s3 aliases and
             // prints their lines whatever it says; so do we.
@@ -168,6 +235,16 @@ impl Arguments {
     }
 }
 
+/// Records the value of an option that may be given once.
+fn set_once<T>(option: &str, slot: &mut Option<T>, value: T) -> Result<(), CommandError> {
+    if slot.replace(value).is_some() {
+        return Err(CommandError::DuplicateOption {
+            option: option.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// The value of an option that takes one: given inline (`--region=x`) or as the next word,
 /// which `index` then moves past.
 fn option_value(
@@ -186,13 +263,20 @@ fn option_value(
         }
         _ => Err(CommandError::MissingValue {
             option: option.to_owned(),
-            expected: "a region name like us-east-1".to_owned(),
+            expected: match option {
+                "page-size" => "a whole number of items per call, like 100",
+                "output" => "one of json, text, table, yaml",
+                "bucket-name-prefix" => "the start of the bucket names to list",
+                _ => "a region name like us-east-1",
+            }
+            .to_owned(),
         }),
     }
 }
 
-/// The options of `s3 ls`/`s3 cp` the bot supports: `--recursive` (ls only), `--region` and
-/// `--output` (accepted and, as by the AWS CLI, without effect on the lines printed).
+/// The options of `s3 ls`/`s3 cp` the bot supports: the CLI's `s3 ls` options (ls only),
+/// `--region` and `--output` (accepted and, as by the AWS CLI, without effect on the lines
+/// printed).
 fn resolve(command: &str, typed: &str) -> Result<&'static str, CommandError> {
     if let Some((_, reason)) = super::REFUSED_OPTIONS
         .iter()
@@ -212,7 +296,18 @@ fn resolve(command: &str, typed: &str) -> Result<&'static str, CommandError> {
         });
     }
     let known: &[&'static str] = if command == "ls" {
-        &["recursive", "region", "output"]
+        &[
+            "recursive",
+            "region",
+            "output",
+            "page-size",
+            "human-readable",
+            "summarize",
+            "request-payer",
+            "bucket-name-prefix",
+            "bucket-region",
+            "no-paginate",
+        ]
     } else {
         &["region", "output"]
     };
@@ -244,6 +339,7 @@ fn split_s3_path(path: &str) -> Option<(String, String)> {
 fn list(
     paths: Vec<String>,
     recursive: bool,
+    options: ListOptions,
     globals: GlobalOptions,
 ) -> Result<Command, CommandError> {
     let (bucket, prefix) = match paths.as_slice() {
@@ -277,6 +373,7 @@ fn list(
         bucket,
         prefix,
         recursive,
+        options,
         globals,
     }))
 }
@@ -334,22 +431,38 @@ fn copy(
 
 impl S3Command {
     /// The s3api invocation the alias stands for: what is authorized, audited, confirmed and
-    /// (for `cp`) run. `ls` is run page by page from [`S3Command::List`]'s own fields, with the
-    /// same operation, so that its output can follow the CLI's page layout.
+    /// run. `ls` carries [`Customization::S3Ls`], so that `exec` and chat print the CLI's
+    /// lines page by page rather than the response.
     pub fn equivalent_invocation(&self) -> Invocation {
         let mut params = serde_json::Map::new();
         let (operation, cli_operation) = match self {
-            S3Command::List { bucket: None, .. } => ("ListBuckets", "list-buckets"),
+            S3Command::List {
+                bucket: None,
+                options,
+                ..
+            } => {
+                if let Some(prefix) = &options.bucket_name_prefix {
+                    params.insert("Prefix".into(), prefix.clone().into());
+                }
+                if let Some(region) = &options.bucket_region {
+                    params.insert("BucketRegion".into(), region.clone().into());
+                }
+                ("ListBuckets", "list-buckets")
+            }
             S3Command::List {
                 bucket: Some(bucket),
                 prefix,
                 recursive,
+                options,
                 ..
             } => {
                 params.insert("Bucket".into(), bucket.clone().into());
                 params.insert("Prefix".into(), prefix.clone().unwrap_or_default().into());
                 if !recursive {
                     params.insert("Delimiter".into(), "/".into());
+                }
+                if let Some(payer) = &options.request_payer {
+                    params.insert("RequestPayer".into(), payer.clone().into());
                 }
                 ("ListObjectsV2", "list-objects-v2")
             }
@@ -367,6 +480,21 @@ impl S3Command {
         // The alias pages through everything itself, as `aws s3 ls` does.
         globals.query = None;
         globals.output = None;
+        globals.no_paginate = false;
+        if let S3Command::List {
+            bucket,
+            recursive,
+            options,
+            ..
+        } = self
+        {
+            globals.customization = Some(Customization::S3Ls {
+                buckets: bucket.is_none(),
+                recursive: *recursive,
+                human_readable: options.human_readable,
+                summarize: options.summarize,
+            });
+        }
         Invocation {
             service: "s3api".to_owned(),
             operation: operation.to_owned(),

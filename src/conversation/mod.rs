@@ -34,6 +34,7 @@ pub mod alarm_records;
 mod cards;
 mod charts;
 mod click;
+mod customized;
 mod follow_up;
 mod form;
 mod help;

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use super::cards::FailedCall;
+use super::customized::{customized_result, ShownPage};
 use super::paging::PageAt;
 use super::pending::{
     Loaded, PendingRequest, RequestKind, RequestState, StoredInvocation, StoredRequester,
@@ -167,7 +168,7 @@ impl Inner {
                             confirmed,
                         })
                         .await;
-                    let state = if matches!(card.name, "result" | "logs") {
+                    let state = if matches!(card.name, "result" | "logs" | "lambda-invoke") {
                         RequestState::Done
                     } else {
                         RequestState::Failed
@@ -252,6 +253,13 @@ impl Inner {
                     }
                     None => None,
                 };
+                let shown = ShownPage {
+                    number: page.number,
+                    next_page_request: next_request.clone(),
+                };
+                if let Some(card) = customized_result(invocation, &header, &output, &shown) {
+                    return (card, next_request);
+                }
                 let card = render::result(&ResultView {
                     header,
                     output,

@@ -22,9 +22,33 @@ pub fn ls_buckets_page(page: &Value) -> String {
     out
 }
 
+/// How `s3 ls` prints objects: `--recursive` (whole keys) and `--human-readable` sizes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LsStyle {
+    pub recursive: bool,
+    pub human_readable: bool,
+}
+
+/// The object count and total size `s3 ls --summarize` prints after the lines, added up
+/// page by page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LsTotals {
+    pub objects: u64,
+    pub bytes: u64,
+}
+
 /// One `ListObjectsV2` page: common prefixes first (`PRE name/`), then objects with their
 /// time, size and name (the last path component unless `recursive`, the whole key then).
 pub fn ls_objects_page(page: &Value, recursive: bool) -> String {
+    let style = LsStyle {
+        recursive,
+        human_readable: false,
+    };
+    ls_objects_page_styled(page, style, &mut LsTotals::default())
+}
+
+/// [`ls_objects_page`] in `style`, adding the page's objects to `totals`.
+pub fn ls_objects_page_styled(page: &Value, style: LsStyle, totals: &mut LsTotals) -> String {
     let mut out = String::new();
     for common in page["CommonPrefixes"].as_array().into_iter().flatten() {
         let prefix = common["Prefix"].as_str().unwrap_or_default();
@@ -38,12 +62,19 @@ pub fn ls_objects_page(page: &Value, recursive: bool) -> String {
     }
     for object in page["Contents"].as_array().into_iter().flatten() {
         let modified = object["LastModified"].as_str().unwrap_or_default();
-        let size = object["Size"].as_i64().unwrap_or_default();
+        let size = object["Size"].as_u64().unwrap_or_default();
+        totals.objects += 1;
+        totals.bytes = totals.bytes.saturating_add(size);
         let key = object["Key"].as_str().unwrap_or_default();
-        let name = if recursive {
+        let name = if style.recursive {
             key
         } else {
             key.rsplit('/').next().unwrap_or(key)
+        };
+        let size = if style.human_readable {
+            human_readable_size(size)
+        } else {
+            size.to_string()
         };
         out.push_str(&format!(
             "{:<19} {size:>10} {name}\n",
@@ -51,6 +82,41 @@ pub fn ls_objects_page(page: &Value, recursive: bool) -> String {
         ));
     }
     out
+}
+
+/// The lines `s3 ls --summarize` ends with.
+pub fn ls_summary(totals: LsTotals, human_readable: bool) -> String {
+    let size = if human_readable {
+        human_readable_size(totals.bytes)
+    } else {
+        totals.bytes.to_string()
+    };
+    format!(
+        "\nTotal Objects: {}\n{:>15}{size}\n",
+        totals.objects, "Total Size: "
+    )
+}
+
+/// A size as the CLI's `human_readable_size` writes it: `1 Byte`, `10 Bytes`, `1.0 KiB`,
+/// `3.5 MiB` (base 1024, one decimal, rounded half to even like Python).
+pub fn human_readable_size(bytes: u64) -> String {
+    const SUFFIXES: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let base = 1024f64;
+    let value = bytes as f64;
+    if bytes == 1 {
+        return "1 Byte".to_owned();
+    }
+    if value < base {
+        return format!("{bytes} Bytes");
+    }
+    for (index, suffix) in SUFFIXES.iter().enumerate() {
+        let unit = base.powi(index as i32 + 2);
+        if ((value / unit) * base).round_ties_even() < base {
+            return format!("{:.1} {suffix}", base * value / unit);
+        }
+    }
+    // Past the last suffix the CLI returns nothing (Python's None); a u64 never gets there.
+    format!("{bytes} Bytes")
 }
 
 /// Whether a `ListObjectsV2` page found nothing (the CLI exits 1 when a key prefix was given
@@ -87,6 +153,52 @@ mod tests {
         assert_eq!(
             cp_line("a", "k", "b", "k2"),
             "copy: s3://a/k to s3://b/k2\n"
+        );
+    }
+
+    #[test]
+    fn human_readable_sizes_and_the_summary_follow_the_cli() {
+        // Values from awscli's human_readable_size doctests and python3 -c.
+        for (bytes, text) in [
+            (0, "0 Bytes"),
+            (1, "1 Byte"),
+            (10, "10 Bytes"),
+            (1023, "1023 Bytes"),
+            (1024, "1.0 KiB"),
+            (1536, "1.5 KiB"),
+            (1024 * 1024, "1.0 MiB"),
+            (1_048_575, "1.0 MiB"),
+            (5_000_000_000, "4.7 GiB"),
+        ] {
+            assert_eq!(human_readable_size(bytes), text, "{bytes}");
+        }
+        let page = json!({"Contents": [
+            {"Key": "a/x", "LastModified": "2026-01-02T10:00:00+00:00", "Size": 2048},
+            {"Key": "a/y", "LastModified": "2026-01-02T10:00:00+00:00", "Size": 1}
+        ]});
+        let mut totals = LsTotals::default();
+        let style = LsStyle {
+            recursive: true,
+            human_readable: true,
+        };
+        assert_eq!(
+            ls_objects_page_styled(&page, style, &mut totals),
+            "2026-01-02 10:00:00    2.0 KiB a/x\n2026-01-02 10:00:00     1 Byte a/y\n"
+        );
+        assert_eq!(
+            totals,
+            LsTotals {
+                objects: 2,
+                bytes: 2049
+            }
+        );
+        assert_eq!(
+            ls_summary(totals, false),
+            "\nTotal Objects: 2\n   Total Size: 2049\n"
+        );
+        assert_eq!(
+            ls_summary(totals, true),
+            "\nTotal Objects: 2\n   Total Size: 2.0 KiB\n"
         );
     }
 }

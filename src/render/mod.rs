@@ -18,6 +18,7 @@ pub use cards::{
     NotificationView, OperationHelp, ParameterHelp, ResultView, ServiceHelp, Status, Verb,
     CARD_BUDGET_BYTES,
 };
+pub use cards::{lambda_invoke, LambdaInvokeView};
 pub use cards::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};
 pub use markdown::{escape_markdown, monospace};
 

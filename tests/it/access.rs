@@ -429,6 +429,9 @@ fn exec_as_a_user_in_a_channel_goes_through_the_same_checks() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("MetricAlarms"), "{out}");
 
+    // The outfile `lambda invoke` writes its payload to (the refusal comes first: none is).
+    let outfile = directory.path().join("payload.json");
+    let outfile = outfile.to_str().unwrap();
     // Refusals: (user, channel, command, what the error says), in this order.
     let alarms: &[&str] = &["cloudwatch", "describe-alarms"];
     let refusals: [(&str, &str, &[&str], &[&str]); 4] = [
@@ -441,7 +444,7 @@ fn exec_as_a_user_in_a_channel_goes_through_the_same_checks() {
         (
             USER_AAD_ID,
             "oncall",
-            &["lambda", "invoke", "--function-name", "f"],
+            &["lambda", "invoke", "--function-name", "f", outfile],
             &["refused by the channel guardrail"],
         ),
         (USER_AAD_ID, "ops", alarms, &["choose one with --account"]),

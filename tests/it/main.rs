@@ -9,6 +9,7 @@ mod card_snapshots;
 mod cards;
 mod charts;
 mod check_config;
+mod cli_results;
 mod console;
 mod conversations;
 mod delivery;

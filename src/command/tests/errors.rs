@@ -28,8 +28,9 @@ fn errors_say_what_is_wrong_and_how_to_fix_it() {
          "--no-dry-run is given more than once. Give it once; a list takes several values after one --no-dry-run."),
         ("ec2 describe-instances --dry-run yes",
          "--dry-run is a flag and takes no value (got 'yes'). Write --dry-run for true or --no-dry-run for false."),
-        ("lambda invoke --function-name f --payload '{\"a\": 1}' out.json",
-         "Unexpected 'out.json' after --payload. Quote a value that contains spaces, and put each value after its --option."),
+        // lambda invoke takes a positional outfile (see tests/customizations.rs); a second one is too many.
+        ("lambda invoke --function-name f --payload '{\"a\": 1}' out.json extra.json",
+         "Unexpected 'extra.json'. Quote a value that contains spaces, and put each value after its --option."),
         ("cloudwatch describe-alarms ALARM",
          "Unexpected 'ALARM'. Quote a value that contains spaces, and put each value after its --option."),
         ("kinesis update-shard-count --stream-name s --scaling-type UNIFORM_SCALING --target-shard-count six",

@@ -8,6 +8,7 @@ fn s3_aliases() {
         bucket: bucket.map(str::to_owned),
         prefix: prefix.map(str::to_owned),
         recursive,
+        options: ListOptions::default(),
         globals: GlobalOptions::default(),
     };
     // (source bucket, source key) to (destination bucket, destination key).
@@ -38,6 +39,7 @@ fn s3_aliases() {
                 bucket: Some("b".into()),
                 prefix: Some("p".into()),
                 recursive: false,
+                options: ListOptions::default(),
                 globals: GlobalOptions {
                     region: Some("eu-west-1".into()),
                     ..GlobalOptions::default()
@@ -53,6 +55,38 @@ fn s3_aliases() {
             copy(("a", "dir/k.txt"), ("b", "backup/k.txt")),
         ),
         ("s3 cp s3://a/k s3://b", copy(("a", "k"), ("b", "k"))),
+        (
+            "s3 ls s3://b --recursive --human-readable --summarize --page-size 100 --request-payer",
+            S3Command::List {
+                bucket: Some("b".into()),
+                prefix: None,
+                recursive: true,
+                options: ListOptions {
+                    human_readable: true,
+                    summarize: true,
+                    request_payer: Some("requester".into()),
+                    ..ListOptions::default()
+                },
+                globals: GlobalOptions {
+                    page_size: Some(100),
+                    ..GlobalOptions::default()
+                },
+            },
+        ),
+        (
+            "s3 ls --bucket-name-prefix logs- --bucket-region eu-west-1",
+            S3Command::List {
+                bucket: None,
+                prefix: None,
+                recursive: false,
+                options: ListOptions {
+                    bucket_name_prefix: Some("logs-".into()),
+                    bucket_region: Some("eu-west-1".into()),
+                    ..ListOptions::default()
+                },
+                globals: GlobalOptions::default(),
+            },
+        ),
     ];
     for (input, expected) in cases {
         assert_eq!(run(input), Ok(Command::S3(expected)), "{input}");
@@ -62,8 +96,12 @@ fn s3_aliases() {
         ("s3 cp s3://a/k -", "'-' is not an s3:// path. From chat, s3 cp copies from one S3 object to another: s3 cp s3://bucket/key s3://other-bucket/key."),
         ("s3 cp s3://a/k", "s3 cp takes two S3 paths (got 1): s3 cp s3://bucket/key s3://other-bucket/key."),
         ("s3 cp s3://a/ s3://b/ --recursive", "s3 cp --recursive is not available from chat: copy one object at a time, s3 cp s3://bucket/key s3://other-bucket/key."),
-        ("s3 mv s3://a/k s3://b/k", "Unknown s3 command 'mv'. Did you mean one of: cp, ls? From chat, s3 offers `s3 ls` and `s3 cp s3://bucket/key s3://bucket/key`; every other S3 operation is under `s3api`."),
-        ("s3 ls --human-readable", "Unknown option --human-readable for s3 ls. Type `s3 ls help` to list its options."),
+        ("s3 mv s3://a/k s3://b/k", "`s3 mv` is not available from chat or exec: it moves local files or many objects; use s3 cp s3://… s3://… for one object."),
+        ("s3 mb s3://new", "Unknown s3 command 'mb'. Did you mean one of: cp, ls? From chat, s3 offers `s3 ls` and `s3 cp s3://bucket/key s3://bucket/key`; every other S3 operation is under `s3api`."),
+        ("s3 ls --sizes", "Unknown option --sizes for s3 ls. Type `s3 ls help` to list its options."),
+        ("s3 ls s3://b --request-payer me", "Invalid value 'me' for --request-payer. Allowed values: requester."),
+        ("s3 ls s3://b --page-size 0", "Invalid value for --page-size: '0' is not a whole number above 0. Expected a whole number of items per call, like 100."),
+        ("s3 ls s3://b --summarize --summarize", "--summarize is given more than once. Give it once; a list takes several values after one --summarize."),
         ("s3 ls s3://b --endpoint-url http://x", "--endpoint-url is not available here: the bot only calls the AWS endpoints of the chosen region."),
     ];
     for (input, expected) in errors {

@@ -1,6 +1,7 @@
 //! Feature tests of the grammar: command text in, invocation JSON or error text out. One file
 //! per topic; the `check` helpers below are shared.
 
+mod customizations;
 mod errors;
 mod help_and_s3;
 mod limits;

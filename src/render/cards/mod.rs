@@ -14,6 +14,7 @@ mod error;
 mod form;
 mod header;
 mod help;
+mod lambda;
 mod layout;
 mod logs;
 mod notification;
@@ -34,6 +35,7 @@ pub use error::error;
 pub use form::{form, FormView};
 pub use header::CommandHeader;
 pub use help::{operation_help, service_help, OperationHelp, ParameterHelp, ServiceHelp};
+pub use lambda::{lambda_invoke, LambdaInvokeView};
 pub use logs::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};
 pub use logs::{logs, LogRow, LogsView};
 pub use notification::{

@@ -1,0 +1,135 @@
+//! The AWS CLI's own customizations of the operations the bot runs (`awscli/customizations/`):
+//! the options it adds beside the model's (`cloudwatch put-metric-data --metric-name`, `ec2
+//! run-instances --associate-public-ip-address`), the positional outfile of operations whose
+//! output is a stream (`lambda invoke ... response.json`), and the CLI-only commands that only
+//! make sense on a workstation, refused with the reason. Pure, like the rest of `command`:
+//! it writes no file (`exec` does, from [`Customization::Outfile`]).
+//!
+//! `operation` asks [`options`] for the extra options of an operation, collects their words
+//! and hands them to [`apply`] once every option is read, as the CLI adds its custom arguments
+//! to the request after the model's. `docs/cli-compatibility.md` lists every customization
+//! and what the bot does with it.
+
+mod outfile;
+mod put_metric_data;
+mod run_instances;
+mod workstation;
+
+use super::{CommandError, Invocation};
+use crate::models::{Operation, ServiceModel};
+use serde::{Deserialize, Serialize};
+
+pub(super) use outfile::streaming_payload;
+pub(super) use workstation::workstation_only;
+
+/// What a customization changes in how a call is run or printed, kept with the invocation
+/// (pending requests store it) so that a later page or a confirmed run prints the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Customization {
+    /// `s3 ls`: the CLI's lines instead of the ListBuckets/ListObjectsV2 response.
+    S3Ls {
+        /// Whether the bucket list (ListBuckets) rather than objects is listed.
+        buckets: bool,
+        /// `--recursive`: whole keys, no common prefixes.
+        recursive: bool,
+        /// `--human-readable`: sizes as `1.2 KiB`.
+        human_readable: bool,
+        /// `--summarize`: the object count and total size after the lines.
+        summarize: bool,
+    },
+    /// An operation whose output is a stream (`lambda invoke`'s `Payload`): the CLI writes
+    /// the member `member` to the positional `outfile` and prints the rest of the response.
+    Outfile {
+        /// The output member written to the file (the model's payload member).
+        member: String,
+        /// The path given; chat has no files and shows the payload itself, so it may be
+        /// absent there (or `-`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+    },
+}
+
+/// One option a customization adds to an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CustomOption {
+    /// `cloudwatch put-metric-data`'s options for the first `MetricData` element.
+    PutMetric(put_metric_data::PutMetricOption),
+    /// `ec2 run-instances`' network-interface shortcuts.
+    RunInstances(run_instances::RunInstancesOption),
+}
+
+/// How many words an option takes, as argparse reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Arity {
+    /// A flag: no value.
+    Flag,
+    /// Exactly one value.
+    One,
+    /// Every value up to the next option.
+    Many,
+}
+
+impl CustomOption {
+    pub(super) fn arity(self) -> Arity {
+        match self {
+            CustomOption::PutMetric(_) => Arity::One,
+            CustomOption::RunInstances(option) => option.arity(),
+        }
+    }
+}
+
+/// The options the CLI adds to `service`'s `operation_key`, by name (without dashes).
+pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, CustomOption)> {
+    match (service, operation_key) {
+        ("cloudwatch", "PutMetricData") => put_metric_data::OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::PutMetric(*option)))
+            .collect(),
+        ("ec2", "RunInstances") => run_instances::OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::RunInstances(*option)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The custom options given, each with its name as typed in full and its words, in the order
+/// given.
+pub(super) type Given = Vec<(String, CustomOption, Vec<String>)>;
+
+/// Adds the custom options given to the invocation's parameters, after the model's options,
+/// with the CLI's checks of how they combine.
+pub(super) fn apply(
+    model: &ServiceModel,
+    operation: &Operation,
+    invocation: &mut Invocation,
+    given: Given,
+) -> Result<(), CommandError> {
+    if given.is_empty() {
+        return finish(invocation);
+    }
+    let mut put_metric = Vec::new();
+    let mut run_instances = Vec::new();
+    for (name, option, words) in given {
+        match option {
+            CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
+            CustomOption::RunInstances(option) => run_instances.push((name, option, words)),
+        }
+    }
+    if !put_metric.is_empty() {
+        put_metric_data::apply(model, operation, &mut invocation.params, put_metric)?;
+    }
+    if !run_instances.is_empty() {
+        run_instances::apply(&mut invocation.params, run_instances)?;
+    }
+    finish(invocation)
+}
+
+/// The customizations that apply whatever options were given.
+fn finish(invocation: &mut Invocation) -> Result<(), CommandError> {
+    if invocation.service == "ec2" && invocation.operation == "RunInstances" {
+        run_instances::move_into_network_interface(&mut invocation.params);
+    }
+    Ok(())
+}
