@@ -241,8 +241,15 @@ pub fn conversations_with_endpoints(
     Arc::new(Conversations::new(engine, authorizer, store, ttl))
 }
 
+/// The embedded store on `path`. A store just stopped in this process closes its file when the
+/// last task holding it lets go (its writer thread finishes what it was given first), so this
+/// waits for the file to be free rather than failing on the first try.
 pub async fn embedded_store(path: &Path) -> Arc<dyn Store> {
-    Arc::new(EmbeddedStore::open(path).await.expect("store opens"))
+    let store = super::app::poll_for("the store file to be free to open", || async {
+        EmbeddedStore::open(path).await.ok()
+    })
+    .await;
+    Arc::new(store)
 }
 
 #[derive(Default)]
