@@ -156,7 +156,8 @@ impl Inner {
                 .await;
         }
         if !prompt::is_read_only(&invocation.service, &invocation.operation) {
-            let request = self.new_request(requester, RequestKind::Confirm, &invocation);
+            let request =
+                self.new_request(requester, RequestKind::Confirm, &invocation).granted(&permit);
             let card = render::confirm(
                 &self.confirm_header(&invocation, &permit),
                 &request.id,
@@ -199,7 +200,8 @@ impl Inner {
                 choices: choices.clone(),
             },
             &invocation,
-        );
+        )
+        .granted(permit);
         let card = FormCard {
             header: self.header(&invocation, Some(permit)),
             fields,

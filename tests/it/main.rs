@@ -27,3 +27,5 @@ mod sns_limits;
 mod store;
 mod support;
 mod turns;
+mod paging;
+mod small_things;
