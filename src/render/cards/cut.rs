@@ -441,7 +441,8 @@ mod tests {
         let output = json!({"Policy": "x".repeat(100_000)});
         let fitted = fit_output(&view(output, None, None), 0);
         assert_eq!(fitted.first_unshown(), None, "no list to continue");
-        let (elements, notice) = (fitted.content, fitted.notice(false));
+        let notice = fitted.notice(false);
+        let elements = fitted.content;
         assert!(size_of(&elements) <= CONTENT_BUDGET_BYTES);
         let notice = notice.expect("a notice of the cut");
         assert!(notice.starts_with("Output cut: the first "), "{notice}");
@@ -459,11 +460,13 @@ mod tests {
             ),
             0,
         );
-        let (elements, notice) = (fitted.content, fitted.notice(false));
+        let notice = fitted.notice(false);
+        let elements = fitted.content;
         assert_eq!(notice, None);
         assert_eq!(elements[0]["items"][0]["text"], "a\tb");
         let fitted = fit_output(&view(output, None, Some("MetricAlarms[")), 0);
-        let (elements, notice) = (fitted.content, fitted.notice(false));
+        let notice = fitted.notice(false);
+        let elements = fitted.content;
         assert_eq!(notice, None);
         assert_eq!(elements.len(), 1);
         assert_eq!(elements[0]["color"], "Attention");
