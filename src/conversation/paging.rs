@@ -197,15 +197,26 @@ mod tests {
             (PageAt::first(), Some(30), further(), Some((None, 2, 30))),
             (PageAt::first(), None, further(), Some((Some("t3"), 2, 0))),
             (PageAt::first(), None, None, None),
-            (on_page_two.clone(), Some(45), None, Some((Some("t2"), 5, 45))),
-            (on_page_two.clone(), None, further(), Some((Some("t3"), 5, 0))),
+            (
+                on_page_two.clone(),
+                Some(45),
+                None,
+                Some((Some("t2"), 5, 45)),
+            ),
+            (
+                on_page_two.clone(),
+                None,
+                further(),
+                Some((Some("t3"), 5, 0)),
+            ),
         ];
         for (page, first_unshown, further, expected) in cases {
-            let expected = expected.map(|(token, number, skip): (Option<&str>, u32, usize)| PageAt {
-                cursor: token.map(|t| json!({"nextToken": t})),
-                number,
-                skip,
-            });
+            let expected =
+                expected.map(|(token, number, skip): (Option<&str>, u32, usize)| PageAt {
+                    cursor: token.map(|t| json!({"nextToken": t})),
+                    number,
+                    skip,
+                });
             assert_eq!(
                 page.after(&read, first_unshown, further),
                 expected,
@@ -229,7 +240,14 @@ mod tests {
         ];
         for (stored, cursor) in cases {
             let page = PageAt::of_next_page(&stored, 3, 12);
-            assert_eq!(page, PageAt { cursor, number: 3, skip: 12 });
+            assert_eq!(
+                page,
+                PageAt {
+                    cursor,
+                    number: 3,
+                    skip: 12
+                }
+            );
         }
     }
 }

@@ -52,7 +52,10 @@ fn assert_each_shown_once(cards: &[Value], base: &str) {
         "every item is reached"
     );
     let repeated: Vec<_> = shown_on.iter().filter(|(_, on)| on.len() > 1).collect();
-    assert!(repeated.is_empty(), "shown on more than one card: {repeated:?}");
+    assert!(
+        repeated.is_empty(),
+        "shown on more than one card: {repeated:?}"
+    );
     assert!(cards.len() > 2, "the results needed several cards");
 }
 
@@ -78,8 +81,14 @@ async fn next_page_reaches_every_log_group_of_a_page_the_card_had_to_cut() {
     .await;
     let first = cards[0].to_string();
     assert!(first.contains("Output cut: "), "{first}");
-    assert!(first.contains(" of 50 items shown."), "the first page is cut: {first}");
-    assert!(!first.contains("nextToken"), "the cursor stays on the server");
+    assert!(
+        first.contains(" of 50 items shown."),
+        "the first page is cut: {first}"
+    );
+    assert!(
+        !first.contains("nextToken"),
+        "the cursor stays on the server"
+    );
     assert_each_shown_once(&cards, &base);
     let last = cards.last().unwrap().to_string();
     assert!(!last.contains("Next page"), "{last}");
@@ -114,7 +123,8 @@ async fn next_page_reaches_all_of_sixty_alarms_as_text_and_as_an_alarm_list() {
     )
     .await;
     assert!(
-        list.iter().all(|card| card.to_string().contains("60 alarms: 60 OK")),
+        list.iter()
+            .all(|card| card.to_string().contains("60 alarms: 60 OK")),
         "every card counts the whole list"
     );
     assert!(

@@ -173,8 +173,5 @@ fn attachments_to_support_cases_are_refused() {
     );
     assert!(is_never_allowed("support", "AddAttachmentsToSet").is_some());
     assert_eq!(is_never_allowed("support", "DescribeAttachment"), None);
-    assert!(matches!(
-        run("support describe-cases"),
-        Ok(Command::Run(_))
-    ));
+    assert!(matches!(run("support describe-cases"), Ok(Command::Run(_))));
 }

@@ -18,8 +18,10 @@ const ALARM_LIST: &str = include_str!("../../../adaptive-cards/alarm-list.json")
 
 /// Reasons longer than this are cut (CloudWatch's can run to a kilobyte of datapoints).
 const MAX_REASON_CHARS: usize = 280;
-/// Room kept for the notices and the Next page button at the end of the card.
-const NOTICE_RESERVE_BYTES: usize = 1200;
+/// Room kept for the notice at the end of the card.
+const NOTICE_RESERVE_BYTES: usize = 600;
+/// Room kept as well on a card of a list that continues: the range notice and Next page.
+const NEXT_PAGE_RESERVE_BYTES: usize = 700;
 
 /// One alarm of a describe-alarms answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +39,7 @@ pub struct AlarmSection {
 /// sections that do not fit are left out too, and counted with `omitted`.
 pub fn alarm_list(header: &CommandHeader, sections: &[AlarmSection], omitted: usize) -> Card {
     let header = header_elements(header);
-    let shown = fitting_sections(&header, sections);
+    let shown = fitting_sections(&header, sections, NOTICE_RESERVE_BYTES);
     let left_out = sections.len() - shown.len() + omitted;
     let uncharted = sections[..shown.len()]
         .iter()
@@ -73,7 +75,8 @@ pub struct AlarmListPage {
 /// How many of `sections` an alarm list card shows: those that fit, in order (at least one,
 /// so that the next card always moves on; a section is bounded well under the budget).
 pub fn alarm_sections_that_fit(header: &CommandHeader, sections: &[AlarmSection]) -> usize {
-    let fitting = fitting_sections(&header_elements(header), sections).len();
+    let reserve = NOTICE_RESERVE_BYTES + NEXT_PAGE_RESERVE_BYTES;
+    let fitting = fitting_sections(&header_elements(header), sections, reserve).len();
     fitting.max(1).min(sections.len())
 }
 
@@ -141,11 +144,11 @@ pub fn alarm_list_page(
     )
 }
 
-/// The elements of the first `sections` that fit a card under `header`, leaving room for
-/// the notices and a Next page button.
-fn fitting_sections(header: &[Value], sections: &[AlarmSection]) -> Vec<Value> {
+/// The elements of the first `sections` that fit a card under `header`, leaving `reserve`
+/// bytes for the notices (and a Next page button).
+fn fitting_sections(header: &[Value], sections: &[AlarmSection], reserve: usize) -> Vec<Value> {
     let fixed: usize = header.iter().map(|e| e.to_string().len()).sum::<usize>() + 400;
-    let mut budget = CARD_BUDGET_BYTES.saturating_sub(fixed + NOTICE_RESERVE_BYTES);
+    let mut budget = CARD_BUDGET_BYTES.saturating_sub(fixed + reserve);
     let mut shown = Vec::new();
     for section in sections {
         let element = section_element(section);

@@ -499,7 +499,9 @@ mod tests {
                 assert!(fits(&fitted.content), "{format:?}");
                 seen.extend(names_in(&fitted.content));
                 cards += 1;
-                let notice = fitted.notice(true).expect("every card of a cut page says so");
+                let notice = fitted
+                    .notice(true)
+                    .expect("every card of a cut page says so");
                 match fitted.first_unshown() {
                     Some(next) => {
                         assert!(next > skip, "{format:?}: each card moves on");
@@ -521,7 +523,10 @@ mod tests {
                 }
             }
             let expected: Vec<String> = (0..300).map(|i| format!("alarm-{i}")).collect();
-            assert_eq!(seen, expected, "{format:?}: every item exactly once, in order");
+            assert_eq!(
+                seen, expected,
+                "{format:?}: every item exactly once, in order"
+            );
             assert!(cards > 2, "{format:?}: the page needed several cards");
         }
     }
@@ -548,20 +553,57 @@ mod tests {
         );
         let last = fit_output(&page, 2);
         assert_eq!(last.first_unshown(), None);
-        assert!(serde_json::to_string(&last.content).unwrap().contains("small-2"));
+        assert!(serde_json::to_string(&last.content)
+            .unwrap()
+            .contains("small-2"));
         assert_eq!(last.notice(false).unwrap(), "Item 3 of 3 shown.");
     }
 
     #[test]
     fn a_notice_counts_in_the_singular_and_the_plural() {
         let cases = [
-            (Cut::Items { first: 0, shown: 1, total: 2 }, false, "Output cut: 1 of 2 items shown. Narrow it with --query or filters."),
-            (Cut::Items { first: 1, shown: 1, total: 3 }, true, "Output cut: item 2 of 3 shown. Narrow it with --query or use Next page."),
-            (Cut::Items { first: 2, shown: 2, total: 4 }, true, "Items 3–4 of 4 shown. Next page continues with the next page of results."),
-            (Cut::Text { kept: 1, total: 1, item: None }, false, "Output cut: the first 1 of 1 character shown. Narrow it with --query."),
+            (
+                Cut::Items {
+                    first: 0,
+                    shown: 1,
+                    total: 2,
+                },
+                false,
+                "Output cut: 1 of 2 items shown. Narrow it with --query or filters.",
+            ),
+            (
+                Cut::Items {
+                    first: 1,
+                    shown: 1,
+                    total: 3,
+                },
+                true,
+                "Output cut: item 2 of 3 shown. Narrow it with --query or use Next page.",
+            ),
+            (
+                Cut::Items {
+                    first: 2,
+                    shown: 2,
+                    total: 4,
+                },
+                true,
+                "Items 3–4 of 4 shown. Next page continues with the next page of results.",
+            ),
+            (
+                Cut::Text {
+                    kept: 1,
+                    total: 1,
+                    item: None,
+                },
+                false,
+                "Output cut: the first 1 of 1 character shown. Narrow it with --query.",
+            ),
         ];
         for (cut, next_page, expected) in cases {
-            let fitted = FittedOutput { content: Vec::new(), cut: Some(cut) };
+            let fitted = FittedOutput {
+                content: Vec::new(),
+                cut: Some(cut),
+            };
             assert_eq!(fitted.notice(next_page).unwrap(), expected, "{cut:?}");
         }
     }
