@@ -514,8 +514,13 @@ mod tests {
                         skip = next;
                     }
                     None => {
+                        let range = if skip + 1 == 300 {
+                            "Item 300".to_owned()
+                        } else {
+                            format!("Items {}–300", skip + 1)
+                        };
                         assert!(
-                            notice.starts_with(&format!("Items {}–300 of 300 shown.", skip + 1)),
+                            notice.starts_with(&format!("{range} of 300 shown.")),
                             "{notice}"
                         );
                         break;
