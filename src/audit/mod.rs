@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::command::Invocation;
@@ -32,8 +32,11 @@ pub enum Outcome {
     Denied { layer: String, reason: String },
     /// Ran and succeeded after the user confirmed it.
     Confirmed,
-    /// The user cancelled the form or the confirmation, or it expired.
+    /// The user cancelled the form or the confirmation.
     Cancelled,
+    /// The form, confirmation or next page waited longer than a request lives, and a click
+    /// found it expired; nothing ran.
+    Expired,
     /// AWS (or the engine) returned an error; `error` is its code or first line.
     Failed { error: String },
     /// The call did not finish before the deadline.
@@ -88,15 +91,17 @@ pub struct AuditSubject {
 }
 
 /// The account and role an attempt ran as.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRunAs {
     pub account_name: Option<String>,
     pub account_id: Option<String>,
     pub role_arn: Option<String>,
 }
 
-/// What an attempt ran with: the facts of the permit it was granted.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What an attempt ran with: the facts of the permit it was granted. A pending request
+/// keeps them (they name no secret) so that a request cancelled or expired before it ran is
+/// recorded with the channel, account, role and region it would have run as.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditGrant {
     pub run_as: AuditRunAs,
     pub region: String,

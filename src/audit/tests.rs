@@ -236,6 +236,7 @@ fn every_outcome_kind_serialises_with_its_name() {
         (Outcome::denied("never_allowed", "x"), "denied"),
         (Outcome::Confirmed, "confirmed"),
         (Outcome::Cancelled, "cancelled"),
+        (Outcome::Expired, "expired"),
         (
             Outcome::Failed {
                 error: "AccessDenied".into(),

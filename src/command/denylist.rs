@@ -250,12 +250,30 @@ pub static NEVER_ALLOWED: &[NeverAllowedEntry] = &[
     ),
 ];
 
+/// Operations the seed rules out outside its list: "You cannot add attachments to these
+/// cases from the chat channel" (AWS Support). `support create-case --attachment-set-id` is
+/// refused by the support-case journey; the call that makes an attachment set is refused
+/// here, for every caller, like the list's entries (the bot never uploads files). The seed
+/// fields name the seed's sentence rather than a line of its list.
+pub static NO_ATTACHMENTS_FROM_CHAT: &[NeverAllowedEntry] = &[NeverAllowedEntry {
+    seed_service: "AWS Support",
+    seed_operation: "You cannot add attachments to these cases from the chat channel.",
+    cli_services: &["support"],
+    operation: Some("AddAttachmentsToSet"),
+    cli_operations: &["add-attachments-to-set"],
+    reason: "support cases opened from chat cannot carry attachments (AWS Chatbot: \"You cannot add attachments to these cases from the chat channel\"), and the bot never uploads files. Open the case with support create-case without --attachment-set-id, then add the files to it in the AWS Support Center.",
+}];
+
+/// Every entry refused: the seed's list, then [`NO_ATTACHMENTS_FROM_CHAT`].
+fn refused() -> impl Iterator<Item = &'static NeverAllowedEntry> {
+    NEVER_ALLOWED.iter().chain(NO_ATTACHMENTS_FROM_CHAT)
+}
+
 /// Why an operation is never allowed, or `None` when the list does not name it.
 /// `service_cli` is the AWS CLI service name (`s3api`), `operation_key` the model's operation
 /// key (`GetObject`).
 pub fn is_never_allowed(service_cli: &str, operation_key: &str) -> Option<&'static str> {
-    NEVER_ALLOWED
-        .iter()
+    refused()
         .find(|entry| {
             entry.cli_services.contains(&service_cli)
                 && entry.operation.is_none_or(|key| key == operation_key)
@@ -265,8 +283,7 @@ pub fn is_never_allowed(service_cli: &str, operation_key: &str) -> Option<&'stat
 
 /// Why a whole service is never allowed, or `None`.
 pub(crate) fn service_never_allowed(service_cli: &str) -> Option<&'static str> {
-    NEVER_ALLOWED
-        .iter()
+    refused()
         .find(|entry| entry.operation.is_none() && entry.cli_services.contains(&service_cli))
         .map(|entry| entry.reason)
 }
@@ -277,8 +294,7 @@ pub(crate) fn cli_operation_never_allowed(
     service_cli: &str,
     cli_operation: &str,
 ) -> Option<&'static str> {
-    NEVER_ALLOWED
-        .iter()
+    refused()
         .find(|entry| {
             entry.cli_services.contains(&service_cli)
                 && (entry.operation.is_none() || entry.cli_operations.contains(&cli_operation))

@@ -1,23 +1,25 @@
 //! `cloudwatch describe-alarms` and `describe-alarms-for-metric` typed in chat without
 //! `--query` or `--output`: the answer as alarms, one section per alarm (metric and composite)
-//! with its state, reason, last change, a chart for the first [`MAX_CHARTED_ALARMS`], and
-//! Show logs / Show error logs, whose record holds the alarm as the answer described it. With
-//! `--query` or `--output` the user asked for text and gets the result card as before.
+//! with its state, reason, last change, a chart for the first [`MAX_CHARTED_ALARMS`] of each
+//! card, and Show logs / Show error logs, whose record holds the alarm as the answer described
+//! it. Alarms that do not fit a card come with Next page (see `paging.rs`). With `--query` or
+//! `--output` the user asked for text and gets the result card as before.
 
 use futures_util::future::join_all;
 use serde_json::Value;
 
 use super::alarm_records::AlarmRecord;
 use super::charts::{Acting, DrawnChart};
+use super::paging::PageAt;
 use super::pending::StoredRequester;
 use super::Inner;
 use crate::command::Invocation;
 use crate::common::error_chain;
-use crate::notify::message::AlarmNotification;
+use crate::notify::message::{AlarmNotification, AlarmState};
 use crate::policy::Permit;
 use crate::render::chart::ChartImage;
 use crate::render::{
-    self, AlarmSection, Card, CommandHeader, LabeledChart, NotificationButton, Verb,
+    self, AlarmListPage, AlarmSection, Card, CommandHeader, LabeledChart, NotificationButton, Verb,
     CARD_BUDGET_BYTES,
 };
 
@@ -27,8 +29,11 @@ mod tests;
 
 pub(super) use parse::alarms_of;
 
-/// Charts are drawn for this many alarms of a list; the rest are listed without one.
+/// Charts are drawn for this many alarms of a card; the rest are listed without one.
 pub(super) const MAX_CHARTED_ALARMS: usize = 10;
+/// At most this many alarms are prepared (records stored, charts fetched) for one card: more
+/// than fit in one (about 20 with their buttons), the rest come with Next page.
+pub(super) const MAX_ALARMS_PER_CARD: usize = 30;
 /// Room kept under the card budget when inline images are added.
 const INLINE_MARGIN_BYTES: usize = 1024;
 
@@ -43,30 +48,49 @@ pub(super) fn shows_alarm_list(invocation: &Invocation) -> bool {
         && invocation.globals.output.is_none()
 }
 
+/// One card of an alarm list to make: who asked (charts are fetched as them), the card's
+/// header, the permit of the call, and which card of the list it is.
+pub(super) struct AlarmListCall<'a> {
+    pub requester: &'a StoredRequester,
+    pub header: &'a CommandHeader,
+    pub permit: &'a Permit,
+    pub page: &'a PageAt,
+}
+
+/// What an alarm list card shows of the list.
+pub(super) struct AlarmListFit {
+    /// The index of the first alarm the card did not show, when some are left.
+    pub first_unshown: Option<usize>,
+}
+
 impl Inner {
-    /// The alarms card of a describe-alarms `output`, charts fetched as `requester`.
+    /// The alarms card of a describe-alarms `output`, from alarm `list.page.skip` on, charts
+    /// fetched as the requester: which alarms it shows, and the card for its Next page
+    /// request (if any). Records and charts are made only for the alarms one card can
+    /// show ([`MAX_ALARMS_PER_CARD`]).
     pub(super) async fn alarm_list_card(
         &self,
-        requester: &StoredRequester,
-        header: &CommandHeader,
+        list: &AlarmListCall<'_>,
         output: &Value,
-        permit: &Permit,
-    ) -> Card {
-        let alarms = alarms_of(output, permit);
-        let who = requester.to_requester();
+    ) -> (AlarmListFit, impl FnOnce(Option<&str>) -> Card) {
+        let alarms = alarms_of(output, list.permit);
+        let states: Vec<AlarmState> = alarms.iter().map(|alarm| alarm.new_state).collect();
+        let first = list.page.skip.min(alarms.len());
+        let candidates = &alarms[first..alarms.len().min(first + MAX_ALARMS_PER_CARD)];
+        let who = list.requester.to_requester();
         let records = join_all(
-            alarms
+            candidates
                 .iter()
                 .map(|alarm| self.alarm_buttons(alarm, &who.conversation_id)),
         );
         let charts = join_all(
-            alarms
+            candidates
                 .iter()
                 .take(MAX_CHARTED_ALARMS)
                 .map(|alarm| self.chart_data(Acting::User(&who), alarm)),
         );
         let (buttons, drawn) = futures_util::join!(records, charts);
-        let mut sections: Vec<AlarmSection> = alarms
+        let mut sections: Vec<AlarmSection> = candidates
             .iter()
             .zip(buttons)
             .map(|(alarm, buttons)| AlarmSection {
@@ -81,8 +105,22 @@ impl Inner {
         // A composite alarm's section shows its first triggering child's chart.
         let drawn: Vec<Option<DrawnChart>> =
             drawn.into_iter().map(|d| d.into_iter().next()).collect();
-        self.place_charts(header, &mut sections, drawn).await;
-        render::alarm_list(header, &sections, 0)
+        self.place_charts(list.header, &mut sections, drawn).await;
+        let shown = render::alarm_sections_that_fit(list.header, &sections);
+        let fit = AlarmListFit {
+            first_unshown: Some(first + shown).filter(|next| *next < alarms.len()),
+        };
+        let page = AlarmListPage {
+            sections,
+            first,
+            states,
+            number: list.page.number,
+        };
+        let header = list.header.clone();
+        let card = move |next_page_request: Option<&str>| {
+            render::alarm_list_page(&header, &page, next_page_request)
+        };
+        (fit, card)
     }
 
     /// Show logs / Show error logs for `alarm`, behind a record of it; none when the record

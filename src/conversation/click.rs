@@ -96,11 +96,8 @@ impl Inner {
                 tracing::info!(request = short(id), "confirmed; running once");
                 self.start_run(turn, claimed, target, PageAt::first())
             }
-            (Some(Verb::NextPage), RequestKind::NextPage { next, page }) => {
-                let page = PageAt {
-                    cursor: Some(next.clone()),
-                    number: *page,
-                };
+            (Some(Verb::NextPage), RequestKind::NextPage { next, page, skip }) => {
+                let page = PageAt::of_next_page(next, *page, *skip);
                 let Some(claimed) = self.claim_running(&loaded, None).await else {
                     return already_handled();
                 };

@@ -16,15 +16,15 @@ pub(super) struct ShownPage {
     pub next_page_request: Option<String>,
 }
 
-/// The card for a result that a CLI customization prints its own way, or `None` for the
-/// ordinary result card.
+/// The card for a result that a CLI customization prints its own way.
 pub(super) fn customized_result(
+    customization: &Customization,
     invocation: &Invocation,
     header: &CommandHeader,
     output: &Value,
     page: &ShownPage,
-) -> Option<Card> {
-    match invocation.globals.customization.as_ref()? {
+) -> Card {
+    match customization {
         Customization::S3Ls {
             buckets,
             recursive,
@@ -49,15 +49,15 @@ pub(super) fn customized_result(
                 }
                 lines
             };
-            Some(lines_card(header, lines, invocation, page))
+            lines_card(header, lines, invocation, page)
         }
         Customization::Outfile { member, path } => {
             if invocation.service == "lambda" && invocation.operation == "Invoke" {
-                return Some(render::lambda_invoke(&LambdaInvokeView {
+                return render::lambda_invoke(&LambdaInvokeView {
                     header: header.clone(),
                     output: output.clone(),
                     outfile: path.clone(),
-                }));
+                });
             }
             // Other streamed payloads (an API export, a document): their text in place of
             // the base64 the engine gives, when it is text.
@@ -71,7 +71,7 @@ pub(super) fn customized_result(
                     object.insert(member.clone(), Value::String(text));
                 }
             }
-            Some(render::result(&ResultView {
+            render::result(&ResultView {
                 header: header.clone(),
                 output: shown,
                 format: invocation.globals.output,
@@ -79,7 +79,7 @@ pub(super) fn customized_result(
                 operation: invocation.operation.clone(),
                 page: page.number,
                 next_page_request: page.next_page_request.clone(),
-            }))
+            })
         }
     }
 }

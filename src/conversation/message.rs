@@ -179,7 +179,9 @@ impl Inner {
                 .await;
         }
         if !prompt::is_read_only(&invocation.service, &invocation.operation) {
-            let request = self.new_request(requester, RequestKind::Confirm, &invocation);
+            let request = self
+                .new_request(requester, RequestKind::Confirm, &invocation)
+                .granted(&permit);
             let card = render::confirm(
                 &self.confirm_header(&invocation, &permit),
                 &request.id,
@@ -215,14 +217,16 @@ impl Inner {
         let choices = self
             .resource_choices(&requester, &fields, &invocation)
             .await;
-        let request = self.new_request(
-            requester,
-            RequestKind::Form {
-                missing,
-                choices: choices.clone(),
-            },
-            &invocation,
-        );
+        let request = self
+            .new_request(
+                requester,
+                RequestKind::Form {
+                    missing,
+                    choices: choices.clone(),
+                },
+                &invocation,
+            )
+            .granted(permit);
         self.remember_form(&request).await;
         let card = FormCard {
             header: self.header(&invocation, Some(permit)),

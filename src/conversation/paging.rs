@@ -1,6 +1,15 @@
 //! Paging in chat (B2): an operation that pages is shown one page per card when the user
-//! left paging to the bot; the cursor of the next page stays on the server in a NextPage
+//! left paging to the bot; where the next card starts stays on the server in a NextPage
 //! request. Also the one test of whether automatic pagination is in use.
+//!
+//! A card may have to cut a page (a card holds about 18 KB of output): then Next page
+//! continues from the first item the card did not show, not from the service's next page,
+//! so that every item is reached. The request keeps the cursor that fetched the page and the
+//! number of items shown before, never the page itself: the next card fetches the same page
+//! again (AWS returns the same page for the same cursor while nothing changes) and skips what
+//! earlier cards showed. Only reads continue that way; a page whose items are all shown
+//! continues with the service's next page. A read that does not page (or that the user paged
+//! with `--max-items`) is fetched whole again, as the CLI would, and continues the same way.
 
 use serde_json::Value;
 
@@ -11,14 +20,18 @@ use crate::aws::AwsError;
 use crate::command::Invocation;
 use crate::common::error_chain;
 use crate::policy::Permit;
+use crate::prompt;
 
-/// Which page of a read to fetch.
-#[derive(Debug, Clone)]
+/// Which page of a read to fetch, and where on it the card starts.
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct PageAt {
-    /// The input members that fetch this page (from the previous page); `None` for the first.
+    /// The input members that fetch the service's page (from the previous page); `None` for
+    /// the first.
     pub cursor: Option<Value>,
-    /// The page's number as the card shows it, from 1.
+    /// The card's number as it shows it, from 1.
     pub number: u32,
+    /// How many items of the page's longest list earlier cards showed.
+    pub skip: usize,
 }
 
 impl PageAt {
@@ -26,6 +39,42 @@ impl PageAt {
         PageAt {
             cursor: None,
             number: 1,
+            skip: 0,
+        }
+    }
+
+    /// The page a NextPage request keeps (`next` is `null` for the service's first page).
+    pub(super) fn of_next_page(next: &Value, number: u32, skip: usize) -> Self {
+        PageAt {
+            cursor: (!next.is_null()).then(|| next.clone()),
+            number,
+            skip,
+        }
+    }
+
+    /// Where the card after this one starts: on this same page from the item `first_unshown`
+    /// when this card left items out (reads only: the page is fetched again), else on the
+    /// service's page `further`; `None` when this card showed the last item.
+    pub(super) fn after(
+        &self,
+        invocation: &Invocation,
+        first_unshown: Option<usize>,
+        further: Option<Value>,
+    ) -> Option<PageAt> {
+        let number = self.number + 1;
+        match first_unshown {
+            Some(skip) if prompt::is_read_only(&invocation.service, &invocation.operation) => {
+                Some(PageAt {
+                    cursor: self.cursor.clone(),
+                    number,
+                    skip,
+                })
+            }
+            _ => further.map(|cursor| PageAt {
+                cursor: Some(cursor),
+                number,
+                skip: 0,
+            }),
         }
     }
 }
@@ -81,25 +130,29 @@ impl Inner {
         Ok((output, page.next))
     }
 
-    /// Stores the NextPage request that keeps the cursor `further` of page `page` + 1
-    /// (under the id `reuse` when given, so the same request continues). Its id, or `None`
-    /// when it could not be stored (logged; the card then offers no next page).
+    /// Stores the NextPage request that keeps where the card after this one starts (`next`,
+    /// under the id `reuse` when given, so the same request continues), with the facts of
+    /// `permit` for its audit record. Its id, or `None` when it could not be stored (logged;
+    /// the card then offers no next page).
     pub(super) async fn store_next_page(
         &self,
         requester: &StoredRequester,
         invocation: &Invocation,
-        further: Value,
-        page: u32,
+        permit: &Permit,
+        next: PageAt,
         reuse: Option<&str>,
     ) -> Option<String> {
-        let mut request = self.new_request(
-            requester.clone(),
-            RequestKind::NextPage {
-                next: further,
-                page: page + 1,
-            },
-            invocation,
-        );
+        let mut request = self
+            .new_request(
+                requester.clone(),
+                RequestKind::NextPage {
+                    next: next.cursor.unwrap_or(Value::Null),
+                    page: next.number,
+                    skip: next.skip,
+                },
+                invocation,
+            )
+            .granted(permit);
         if let Some(id) = reuse {
             request.id = id.to_owned();
         }
@@ -109,6 +162,92 @@ impl Inner {
                 tracing::error!(error = %error_chain(&error), "next-page request not stored");
                 None
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Map};
+
+    use super::*;
+    use crate::command::GlobalOptions;
+
+    fn invocation(service: &str, operation: &str) -> Invocation {
+        Invocation {
+            service: service.to_owned(),
+            operation: operation.to_owned(),
+            cli_operation: String::new(),
+            params: Map::new(),
+            globals: GlobalOptions::default(),
+        }
+    }
+
+    /// (this card, the first item it left out, the service's next page) → the next card.
+    #[test]
+    fn the_next_card_starts_at_the_first_item_not_shown_then_at_the_next_page() {
+        let read = invocation("logs", "DescribeLogGroups");
+        let on_page_two = PageAt {
+            cursor: Some(json!({"nextToken": "t2"})),
+            number: 4,
+            skip: 30,
+        };
+        let further = || Some(json!({"nextToken": "t3"}));
+        let cases = [
+            (PageAt::first(), Some(30), further(), Some((None, 2, 30))),
+            (PageAt::first(), None, further(), Some((Some("t3"), 2, 0))),
+            (PageAt::first(), None, None, None),
+            (
+                on_page_two.clone(),
+                Some(45),
+                None,
+                Some((Some("t2"), 5, 45)),
+            ),
+            (
+                on_page_two.clone(),
+                None,
+                further(),
+                Some((Some("t3"), 5, 0)),
+            ),
+        ];
+        for (page, first_unshown, further, expected) in cases {
+            let expected =
+                expected.map(|(token, number, skip): (Option<&str>, u32, usize)| PageAt {
+                    cursor: token.map(|t| json!({"nextToken": t})),
+                    number,
+                    skip,
+                });
+            assert_eq!(
+                page.after(&read, first_unshown, further),
+                expected,
+                "{page:?} {first_unshown:?}"
+            );
+        }
+    }
+
+    /// A change is never run again to show the rest of its answer.
+    #[test]
+    fn a_change_whose_answer_was_cut_is_not_run_again() {
+        let change = invocation("kinesis", "UpdateShardCount");
+        assert_eq!(PageAt::first().after(&change, Some(10), None), None);
+    }
+
+    #[test]
+    fn a_stored_cursor_becomes_the_page_again() {
+        let cases = [
+            (json!(null), None),
+            (json!({"NextToken": "a"}), Some(json!({"NextToken": "a"}))),
+        ];
+        for (stored, cursor) in cases {
+            let page = PageAt::of_next_page(&stored, 3, 12);
+            assert_eq!(
+                page,
+                PageAt {
+                    cursor,
+                    number: 3,
+                    skip: 12
+                }
+            );
         }
     }
 }

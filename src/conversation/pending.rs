@@ -9,6 +9,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::audit::AuditGrant;
 use crate::bot::MessageRef;
 use crate::command::Invocation;
 use crate::metrics;
@@ -92,8 +93,15 @@ pub enum RequestKind {
     },
     /// A confirmation of a change.
     Confirm,
-    /// The next page of a result: the input members that fetch it, and its number.
-    NextPage { next: Value, page: u32 },
+    /// The next page of a result: the input members that fetch the service's page it is on
+    /// (`null` for the first), its number as the cards count, and how many items of that
+    /// service page earlier cards showed (see `paging.rs`).
+    NextPage {
+        next: Value,
+        page: u32,
+        #[serde(default)]
+        skip: usize,
+    },
     /// The support-case form; the services and severity levels offered, (code, name).
     SupportForm {
         services: Vec<(String, String)>,
@@ -184,6 +192,10 @@ pub struct PendingRequest {
     /// Who runs it and until when, while it is Running.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease: Option<RunLease>,
+    /// The facts of the permit it was opened with (channel entry, account, role, region),
+    /// for the audit record when it ends without running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<AuditGrant>,
 }
 
 /// The claim of one runner on a Running request.

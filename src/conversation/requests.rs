@@ -7,10 +7,11 @@ use super::pending::{
     StoredInvocation, StoredRequester,
 };
 use super::{already_handled, short, ClickOutcome, Inner};
-use crate::audit::{AuditRecord, Outcome as AuditOutcome};
+use crate::audit::{AuditGrant, AuditRecord, Outcome as AuditOutcome};
 use crate::bot::{MessageRef, Reply, TurnContext};
 use crate::command::Invocation;
 use crate::common::error_chain;
+use crate::policy::Permit;
 use crate::render::{self, Card, Status};
 
 impl Inner {
@@ -34,6 +35,7 @@ impl Inner {
             invocation: StoredInvocation::from(invocation),
             expires_at_ms: now_millis() + self.request_ttl.as_millis() as u64,
             lease: None,
+            grant: None,
         }
     }
 
@@ -144,8 +146,8 @@ impl Inner {
         correlation_id: &str,
     ) -> ClickOutcome {
         let text = format!(
-            "This request expired after {} minutes without an answer. Nothing was run. Send the command again to start over.",
-            self.minutes()
+            "This request expired after {} without an answer. Nothing was run. Send the command again to start over.",
+            minutes(self.minutes())
         );
         let end = Unrun {
             state: RequestState::Expired,
@@ -180,7 +182,7 @@ impl Inner {
     }
 
     /// Ends a request without running it: claims the final state (once), audits it as
-    /// cancelled and shows the status card; a click that lost the claim is told so.
+    /// cancelled or expired and shows the status card; a click that lost the claim is told so.
     async fn end_unrun(
         &self,
         loaded: &Loaded,
@@ -194,10 +196,13 @@ impl Inner {
         if self.claim(loaded, |r| r.state = state).await.is_none() {
             return already_handled();
         }
-        if end.state == RequestState::Cancelled {
+        let outcome = if end.state == RequestState::Expired {
+            AuditOutcome::Expired
+        } else {
             tracing::info!(request = short(&request.id), "request cancelled");
-        }
-        self.audit_unrun(request, AuditOutcome::Cancelled, correlation_id);
+            AuditOutcome::Cancelled
+        };
+        self.audit_unrun(request, outcome, correlation_id);
         ClickOutcome::Update {
             card: render::status(end.status, &end.text, Some(&header)),
             target,
@@ -222,10 +227,30 @@ impl Inner {
             return;
         }
         let invocation = request.invocation.to_invocation();
-        self.audit.write(
-            &AuditRecord::new(&request.requester.to_requester(), &invocation, outcome)
-                .with_correlation_id(correlation_id),
-        );
+        let mut record = AuditRecord::new(&request.requester.to_requester(), &invocation, outcome)
+            .with_correlation_id(correlation_id);
+        // A request opened before a permit (an account question) has no grant to name.
+        if let Some(grant) = &request.grant {
+            record = record.with_permit(grant.clone());
+        }
+        self.audit.write(&record);
+    }
+}
+
+impl PendingRequest {
+    /// The request, keeping the facts of `permit` (channel entry, account, role, region)
+    /// for its audit record should it end without running.
+    pub(super) fn granted(mut self, permit: &Permit) -> Self {
+        self.grant = Some(AuditGrant::from(permit));
+        self
+    }
+}
+
+/// `1 minute`, `15 minutes`.
+pub(super) fn minutes(count: u64) -> String {
+    match count {
+        1 => "1 minute".to_owned(),
+        n => format!("{n} minutes"),
     }
 }
 
@@ -234,4 +259,14 @@ struct Unrun {
     state: RequestState,
     status: Status,
     text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn minutes_read_right_in_the_singular_and_the_plural() {
+        for (count, expected) in [(1, "1 minute"), (2, "2 minutes"), (15, "15 minutes")] {
+            assert_eq!(super::minutes(count), expected);
+        }
+    }
 }

@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use super::alarm_list::AlarmListCall;
 use super::cards::FailedCall;
 use super::customized::{customized_result, ShownPage};
 use super::paging::PageAt;
@@ -124,6 +125,7 @@ impl Inner {
                 .claim(loaded, |r| {
                     r.kind = RequestKind::Confirm;
                     r.invocation = stored;
+                    r.grant = Some(permit.into());
                 })
                 .await
             {
@@ -155,7 +157,7 @@ impl Inner {
                 Err(denial_card) => (denial_card, RequestState::Failed, None),
                 Ok(permit) => {
                     // A next page continues this same request; a first result may open a new one.
-                    let reuse = page.cursor.is_some().then(|| claimed.id.clone());
+                    let reuse = (page.number > 1).then(|| claimed.id.clone());
                     let confirmed = matches!(claimed.kind, RequestKind::Confirm);
                     let (card, next_request) = self
                         .call_and_render(CallToRender {
@@ -168,7 +170,10 @@ impl Inner {
                             confirmed,
                         })
                         .await;
-                    let state = if matches!(card.name, "result" | "logs" | "lambda-invoke") {
+                    let state = if matches!(
+                        card.name,
+                        "result" | "logs" | "alarm-list" | "lambda-invoke"
+                    ) {
                         RequestState::Done
                     } else {
                         RequestState::Failed
@@ -226,12 +231,32 @@ impl Inner {
             .with_latency(started.elapsed())
             .with_correlation_id(correlation_id),
         );
+        let next_page = |first_unshown: Option<usize>, further: Option<serde_json::Value>| {
+            let next = page.after(invocation, first_unshown, further);
+            async move {
+                match next {
+                    Some(next) => {
+                        self.store_next_page(requester, invocation, permit, next, reuse_request)
+                            .await
+                    }
+                    None => None,
+                }
+            }
+        };
         match called {
-            Ok((output, _)) if alarm_list => (
-                self.alarm_list_card(requester, &header, &output, permit)
-                    .await,
-                None,
-            ),
+            Ok((output, _)) if alarm_list => {
+                let list = AlarmListCall {
+                    requester,
+                    header: &header,
+                    permit,
+                    page: &page,
+                };
+                let (fit, card) = self.alarm_list_card(&list, &output).await;
+                match next_page(fit.first_unshown, None).await {
+                    Some(id) => (card(Some(&id)), Some(id)),
+                    None => (card(None), None),
+                }
+            }
             Ok((output, further)) => {
                 // `logs start-query` in chat shows the query's results (see `logs::typed`).
                 if let Some(card) = self
@@ -240,36 +265,29 @@ impl Inner {
                 {
                     return (card, None);
                 }
-                let next_request = match further {
-                    Some(further) => {
-                        self.store_next_page(
-                            requester,
-                            invocation,
-                            further,
-                            page.number,
-                            reuse_request,
-                        )
-                        .await
-                    }
-                    None => None,
-                };
-                let shown = ShownPage {
-                    number: page.number,
-                    next_page_request: next_request.clone(),
-                };
-                if let Some(card) = customized_result(invocation, &header, &output, &shown) {
+                // A result the CLI prints its own way pages by the service's token.
+                if let Some(customization) = &invocation.globals.customization {
+                    let next_request = next_page(None, further).await;
+                    let shown = ShownPage {
+                        number: page.number,
+                        next_page_request: next_request.clone(),
+                    };
+                    let card = customized_result(customization, invocation, &header, &output, &shown);
                     return (card, next_request);
                 }
-                let card = render::result(&ResultView {
+                let mut view = ResultView {
                     header,
                     output,
                     format: invocation.globals.output,
                     query: invocation.globals.query.clone(),
                     operation: invocation.operation.clone(),
                     page: page.number,
-                    next_page_request: next_request.clone(),
-                });
-                (card, next_request)
+                    next_page_request: None,
+                };
+                let fitted = render::fit_result(&view, page.skip);
+                view.next_page_request = next_page(fitted.first_unshown(), further).await;
+                let card = render::fitted_result(&view, fitted);
+                (card, view.next_page_request)
             }
             Err(error) => (FailedCall::Aws(&error).card(&header, correlation_id), None),
         }

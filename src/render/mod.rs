@@ -14,9 +14,12 @@ pub use cards::{
     account_choice, alarm_list, confirm, error, form, help, internal_error, logs, notification,
     notification_digest, operation_help, result, service_help, state_change_text, status,
     support_case, support_form, support_summary, welcome, AccountChoiceView, AlarmSection,
-    CommandHeader, DigestEntry, FormView, LabeledChart, LogRow, LogsView, NotificationButton,
-    NotificationView, OperationHelp, ParameterHelp, ResultView, ServiceHelp, Status, Verb,
-    CARD_BUDGET_BYTES,
+    CommandHeader, DigestEntry, FittedOutput, FormView, LabeledChart, LogRow, LogsView,
+    NotificationButton, NotificationView, OperationHelp, ParameterHelp, ResultView, ServiceHelp,
+    Status, Verb, CARD_BUDGET_BYTES,
+};
+pub use cards::{
+    alarm_list_page, alarm_sections_that_fit, fit_result, fitted_result, AlarmListPage,
 };
 pub use cards::{lambda_invoke, LambdaInvokeView};
 pub use cards::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};

@@ -214,3 +214,51 @@ fn check_config_names_the_mapped_channels_the_bot_cannot_post_to_yet() {
         "{text}"
     );
 }
+
+/// A channel whose only guardrails are inline statements gets no ReadOnly: check-config says
+/// so for that entry, and not for one that also names ReadOnly.
+#[test]
+fn a_channel_with_only_inline_statements_is_warned_about() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("inline-only.toml");
+    let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    let text = format!(
+        r#"
+[access]
+default_region = "us-east-1"
+
+[access.accounts.production]
+id = "123456789012"
+channel_role = "arn:aws:iam::123456789012:role/chatops"
+
+[access.channels.narrow]
+tenant_id = "{tenant}"
+channel_id = "19:narrow@thread.tacv2"
+accounts = ["production"]
+[[access.channels.narrow.guardrail_statement]]
+effect = "Allow"
+action = ["cloudwatch:SetAlarmState"]
+
+[access.channels.wide]
+tenant_id = "{tenant}"
+channel_id = "19:wide@thread.tacv2"
+accounts = ["production"]
+guardrails = ["ReadOnly"]
+[[access.channels.wide.guardrail_statement]]
+effect = "Allow"
+action = ["cloudwatch:SetAlarmState"]
+"#
+    );
+    std::fs::write(&path, text).unwrap();
+    let (code, printed) = run_check_config(&path, None);
+    assert_eq!(code, 0, "a warning, not a mistake: {printed}");
+    assert!(
+        printed.contains("WARNING: channel entry `narrow` has inline `guardrail_statement`s and no `guardrails`, so ReadOnly is not added"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Add `guardrails = [\"ReadOnly\"]` to the entry to allow reads too."),
+        "{printed}"
+    );
+    assert!(!printed.contains("channel entry `wide`"), "{printed}");
+}

@@ -149,3 +149,86 @@ async fn a_click_from_another_conversation_is_refused() {
     assert_eq!(w.pending(&id).await.state, RequestState::Open);
     assert_eq!(sqs.accepted.load(Ordering::SeqCst), 0, "nothing ran");
 }
+
+/// A cancelled and an expired confirmation are audited like a call that ran: with the
+/// channel entry, account, role and region they would have run as; the expired one as
+/// `expired`, not `cancelled`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_and_expired_requests_are_audited_with_channel_account_role_and_region() {
+    use aws_chatops::conversation::pending::{PendingRequest, NAMESPACE};
+    use aws_chatops::policy::Authorizer as _;
+    use aws_chatops::store::{get_json, put_json, MemoryStore, Store};
+
+    use crate::access::{actions, text};
+    use crate::support::app::{OPS, TENANT_ID, USER_AAD_ID};
+
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::default());
+    let bot = TestApp::with_access_and_store(
+        crate::support::aws::moto_engine(),
+        "\"ReadOnly\"",
+        store.clone(),
+    )
+    .await;
+    let ada = aws_chatops::policy::Requester {
+        tenant_id: Some(TENANT_ID.into()),
+        team_id: Some("19:team-general@thread.tacv2".into()),
+        channel_id: Some(OPS.into()),
+        conversation_id: OPS.into(),
+        conversation_type: Some("channel".into()),
+        user_object_id: Some(USER_AAD_ID.into()),
+        user_name: Some("Ada Lovelace".into()),
+    };
+    bot.authorizer()
+        .set_default_account(&ada, "production")
+        .await
+        .unwrap();
+    let change = format!(
+        "cloudwatch set-alarm-state --alarm-name {} --state-value OK --state-reason test",
+        unique("lifecycle-audit")
+    );
+
+    let confirm = bot.say_in(OPS, &change).await;
+    let cancelled = bot.click(OPS, actions(&confirm, "cancel")[0].clone()).await;
+    assert!(text(&cancelled).contains("Cancelled"), "{cancelled}");
+    bot.wait_records(1).await;
+
+    let confirm = bot.say_in(OPS, &change).await;
+    let button = actions(&confirm, "confirm")[0].clone();
+    let id = button["request"].as_str().unwrap().to_owned();
+    // Time passes: the request's life ends before the click.
+    let mut request: PendingRequest = get_json(store.as_ref(), NAMESPACE, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    request.expires_at_ms = 1;
+    let ttl = Some(std::time::Duration::from_secs(3600));
+    put_json(store.as_ref(), NAMESPACE, &id, &request, ttl)
+        .await
+        .unwrap();
+    let expired = bot.click(OPS, button).await;
+    let told = text(&expired);
+    assert!(
+        told.contains("This request expired after ") && told.contains(" minutes without an answer"),
+        "{expired}"
+    );
+    bot.wait_records(2).await;
+
+    let records = bot.records();
+    let kinds: Vec<&str> = records
+        .iter()
+        .map(|r| r["outcome"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["cancelled", "expired"], "{records:#?}");
+    for record in &records {
+        assert_eq!(record["operation"], "SetAlarmState", "{record}");
+        assert_eq!(record["channel_key"], "ops", "{record}");
+        assert_eq!(record["account_name"], "production", "{record}");
+        assert_eq!(record["account_id"], "123456789012", "{record}");
+        assert_eq!(
+            record["role_arn"], "arn:aws:iam::123456789012:role/oncall-ada",
+            "{record}"
+        );
+        assert_eq!(record["region"], "us-east-1", "{record}");
+        assert_eq!(record["iam_action"], "cloudwatch:SetAlarmState", "{record}");
+    }
+}

@@ -162,3 +162,16 @@ fn the_never_allowed_list_is_enforced() {
     );
     assert_eq!(is_never_allowed("s3api", "GetObjectTagging"), None);
 }
+
+/// An attachment set cannot be made from chat, as `support create-case` cannot carry one:
+/// the refusal says why and what to do instead; the support calls around it stay allowed.
+#[test]
+fn attachments_to_support_cases_are_refused() {
+    check_error(
+        "support add-attachments-to-set --attachments fileName=log.txt,data=aGVsbG8=",
+        "support add-attachments-to-set is never available from chat: support cases opened from chat cannot carry attachments (AWS Chatbot: \"You cannot add attachments to these cases from the chat channel\"), and the bot never uploads files. Open the case with support create-case without --attachment-set-id, then add the files to it in the AWS Support Center.",
+    );
+    assert!(is_never_allowed("support", "AddAttachmentsToSet").is_some());
+    assert_eq!(is_never_allowed("support", "DescribeAttachment"), None);
+    assert!(matches!(run("support describe-cases"), Ok(Command::Run(_))));
+}

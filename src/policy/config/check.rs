@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::policy::config::{AccessConfig, ChannelLocation, NotificationsConfig};
+use crate::policy::guardrail;
 
 /// What `check-config` prints, and whether the file is usable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +85,14 @@ fn summary(file_name: &str, config: &AccessConfig) -> String {
             },
             channel.guardrail.names().join(", "),
         ));
+    }
+    for channel in config.channels.values() {
+        if channel.guardrail.names() == [guardrail::INLINE_POLICY_NAME] {
+            text.push_str(&format!(
+                "WARNING: channel entry `{}` has inline `guardrail_statement`s and no `guardrails`, so ReadOnly is not added: only what those statements allow runs there, and no describe, get or list command unless they allow it. Add `guardrails = [\"ReadOnly\"]` to the entry to allow reads too.\n",
+                channel.key
+            ));
+        }
     }
     text.push_str(&notifications_summary(&config.notifications));
     text

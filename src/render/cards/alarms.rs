@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::elements::{action, action_set, subtle};
 use super::header::{header_elements, CommandHeader};
-use super::{LabeledChart, NotificationButton, CARD_BUDGET_BYTES};
+use super::{LabeledChart, NotificationButton, Verb, CARD_BUDGET_BYTES};
 use crate::notify::message::AlarmState;
 use crate::render::chart::ChartImage;
 use crate::render::markdown::escape_code;
@@ -20,6 +20,8 @@ const ALARM_LIST: &str = include_str!("../../../adaptive-cards/alarm-list.json")
 const MAX_REASON_CHARS: usize = 280;
 /// Room kept for the notice at the end of the card.
 const NOTICE_RESERVE_BYTES: usize = 600;
+/// Room kept as well on a card of a list that continues: the range notice and Next page.
+const NEXT_PAGE_RESERVE_BYTES: usize = 700;
 
 /// One alarm of a describe-alarms answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,8 +39,116 @@ pub struct AlarmSection {
 /// sections that do not fit are left out too, and counted with `omitted`.
 pub fn alarm_list(header: &CommandHeader, sections: &[AlarmSection], omitted: usize) -> Card {
     let header = header_elements(header);
+    let shown = fitting_sections(&header, sections, NOTICE_RESERVE_BYTES);
+    let left_out = sections.len() - shown.len() + omitted;
+    let uncharted = sections[..shown.len()]
+        .iter()
+        .filter(|s| s.chart.is_none())
+        .count();
+    let total = sections.len() + omitted;
+    let states: Vec<AlarmState> = sections.iter().map(|s| s.state).collect();
+    render(
+        "alarm-list",
+        ALARM_LIST,
+        &[
+            ("header", Value::Array(header)),
+            ("summary", summary(&states, total)),
+            ("sections", Value::Array(shown)),
+            ("notice", Value::Array(notices(uncharted, left_out))),
+        ],
+    )
+}
+
+/// One card of an alarm list that continues on further cards (Next page).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmListPage {
+    /// The alarms this card may show, in the service's order, from alarm `first` on.
+    pub sections: Vec<AlarmSection>,
+    /// The index in the whole list of the first section.
+    pub first: usize,
+    /// The state of every alarm of the list, for the summary.
+    pub states: Vec<AlarmState>,
+    /// The card's number, from 1.
+    pub number: u32,
+}
+
+/// How many of `sections` an alarm list card shows: those that fit, in order (at least one,
+/// so that the next card always moves on; a section is bounded well under the budget).
+pub fn alarm_sections_that_fit(header: &CommandHeader, sections: &[AlarmSection]) -> usize {
+    let reserve = NOTICE_RESERVE_BYTES + NEXT_PAGE_RESERVE_BYTES;
+    let fitting = fitting_sections(&header_elements(header), sections, reserve).len();
+    fitting.max(1).min(sections.len())
+}
+
+/// The card of `page`: the sections that fit ([`alarm_sections_that_fit`]), which alarms of
+/// the list they are, and Next page (for the request `next_page_request`) when it has one.
+pub fn alarm_list_page(
+    header: &CommandHeader,
+    page: &AlarmListPage,
+    next_page_request: Option<&str>,
+) -> Card {
+    let shown_count = alarm_sections_that_fit(header, &page.sections);
+    let shown: Vec<Value> = page.sections[..shown_count]
+        .iter()
+        .map(section_element)
+        .collect();
+    let total = page.states.len();
+    let uncharted = page.sections[..shown_count]
+        .iter()
+        .filter(|s| s.chart.is_none())
+        .count();
+    let mut notice = Vec::new();
+    let first = page.first;
+    let end = first + shown_count;
+    if first > 0 || end < total {
+        let range = if shown_count == 1 {
+            format!("Alarm {}", first + 1)
+        } else {
+            format!("Alarms {}–{end}", first + 1)
+        };
+        let how = match (next_page_request.is_some(), end < total) {
+            (true, true) => " Use Next page for the rest, or narrow the list with --state-value, --alarm-name-prefix or --alarm-names.",
+            (false, true) => " Narrow the list with --state-value, --alarm-name-prefix or --alarm-names, or use --output to get the text.",
+            _ => "",
+        };
+        notice.push(json!({
+            "type": "TextBlock",
+            "text": format!("{range} of {total} shown.{how}"),
+            "color": "Warning",
+            "size": "Small",
+            "wrap": true
+        }));
+    }
+    notice.extend(notices(uncharted, 0));
+    if page.number > 1 {
+        notice.push(subtle(&format!("Page {}", page.number)));
+    }
+    if let Some(request) = next_page_request {
+        notice.push(action_set(vec![action(
+            "Next page",
+            Verb::NextPage,
+            request,
+            None,
+            false,
+        )]));
+    }
+    render(
+        "alarm-list",
+        ALARM_LIST,
+        &[
+            ("header", Value::Array(header_elements(header))),
+            ("summary", summary(&page.states, total)),
+            ("sections", Value::Array(shown)),
+            ("notice", Value::Array(notice)),
+        ],
+    )
+}
+
+/// The elements of the first `sections` that fit a card under `header`, leaving `reserve`
+/// bytes for the notices (and a Next page button).
+fn fitting_sections(header: &[Value], sections: &[AlarmSection], reserve: usize) -> Vec<Value> {
     let fixed: usize = header.iter().map(|e| e.to_string().len()).sum::<usize>() + 400;
-    let mut budget = CARD_BUDGET_BYTES.saturating_sub(fixed + NOTICE_RESERVE_BYTES);
+    let mut budget = CARD_BUDGET_BYTES.saturating_sub(fixed + reserve);
     let mut shown = Vec::new();
     for section in sections {
         let element = section_element(section);
@@ -49,30 +159,15 @@ pub fn alarm_list(header: &CommandHeader, sections: &[AlarmSection], omitted: us
         budget -= size;
         shown.push(element);
     }
-    let left_out = sections.len() - shown.len() + omitted;
-    let uncharted = sections[..shown.len()]
-        .iter()
-        .filter(|s| s.chart.is_none())
-        .count();
-    let total = sections.len() + omitted;
-    render(
-        "alarm-list",
-        ALARM_LIST,
-        &[
-            ("header", Value::Array(header)),
-            ("summary", summary(sections, total)),
-            ("sections", Value::Array(shown)),
-            ("notice", Value::Array(notices(uncharted, left_out))),
-        ],
-    )
+    shown
 }
 
-/// `3 alarms: 1 in ALARM, 2 OK`.
-fn summary(sections: &[AlarmSection], total: usize) -> Value {
+/// `3 alarms: 1 in ALARM, 2 OK`; `states` are those of the alarms known, of `total`.
+fn summary(states: &[AlarmState], total: usize) -> Value {
     if total == 0 {
         return json!({"type": "TextBlock", "text": "No alarms match.", "wrap": true});
     }
-    let count = |state| sections.iter().filter(|s| s.state == state).count();
+    let count = |state| states.iter().filter(|s| **s == state).count();
     let parts: Vec<String> = [
         (AlarmState::Alarm, "in ALARM"),
         (AlarmState::InsufficientData, "INSUFFICIENT_DATA"),
@@ -83,7 +178,7 @@ fn summary(sections: &[AlarmSection], total: usize) -> Value {
     .map(|(state, words)| format!("{} {words}", count(*state)))
     .collect();
     let noun = if total == 1 { "alarm" } else { "alarms" };
-    let text = if parts.is_empty() || total != sections.len() {
+    let text = if parts.is_empty() || total != states.len() {
         format!("{total} {noun}")
     } else {
         format!("{total} {noun}: {}", parts.join(", "))

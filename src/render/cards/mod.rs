@@ -29,8 +29,11 @@ mod test_support;
 use serde::{Deserialize, Serialize};
 
 pub use accounts::{account_choice, AccountChoiceView};
-pub use alarms::{alarm_list, AlarmSection};
+pub use alarms::{
+    alarm_list, alarm_list_page, alarm_sections_that_fit, AlarmListPage, AlarmSection,
+};
 pub use confirm::confirm;
+pub use cut::FittedOutput;
 pub use error::error;
 pub use form::{form, FormView};
 pub use header::CommandHeader;
@@ -42,7 +45,7 @@ pub use notification::{
     notification, notification_digest, state_change_text, DigestEntry, LabeledChart,
     NotificationButton, NotificationView,
 };
-pub use result::{result, ResultView};
+pub use result::{fit_result, fitted_result, result, ResultView};
 pub use status::{status, Status};
 pub use support::{support_case, support_form, support_summary};
 pub use welcome::{help, internal_error, welcome};

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::cut::fit_output;
+use super::cut::{fit_output, FittedOutput};
 use super::elements::{action, action_set, subtle};
 use super::header::{header_elements, CommandHeader};
 use super::Verb;
@@ -31,7 +31,21 @@ pub struct ResultView {
 
 /// Card for a result, cut to fit with a notice of what was cut.
 pub fn result(view: &ResultView) -> Card {
-    let (content, notice) = fit_output(view);
+    fitted_result(view, fit_output(view, 0))
+}
+
+/// What a result card for `view` shows of its output when earlier cards of the same page
+/// showed the first `skip` items of its longest list: the caller learns from it where a Next
+/// page continues ([`FittedOutput::first_unshown`]) before it renders the card with
+/// [`fitted_result`].
+pub fn fit_result(view: &ResultView, skip: usize) -> FittedOutput {
+    fit_output(view, skip)
+}
+
+/// Card for a result whose output was fitted with [`fit_result`].
+pub fn fitted_result(view: &ResultView, fitted: FittedOutput) -> Card {
+    let notice = fitted.notice(view.next_page_request.is_some());
+    let content = fitted.content;
     let mut notices = Vec::new();
     if let Some(notice) = notice {
         notices.push(json!({
