@@ -85,12 +85,13 @@ mod tests {
     fn escape_markdown_table() {
         let cases = [
             ("plain text", "plain text"),
-            ("a_b*c", r"a\_b\*c"),
+            ("a_b*c", "a_b*c"),
+            ("_a_ *b*", r"\_a\_ \*b\*"),
             ("- item", r"\- item"),
             ("--flag", "--flag"),
             ("x - y", "x - y"),
             ("# title", r"\# title"),
-            ("<at>x</at>", r"\<at\>x\</at\>"),
+            ("<at>x</at>", r"\<at>x\</at>"),
         ];
         for (input, expected) in cases {
             assert_eq!(escape_markdown(input), expected, "{input}");

@@ -10,7 +10,7 @@ use super::header::{header_elements, CommandHeader};
 use super::{LabeledChart, NotificationButton, Verb, CARD_BUDGET_BYTES};
 use crate::notify::message::AlarmState;
 use crate::render::chart::ChartImage;
-use crate::render::markdown::escape_code;
+use crate::render::markdown::escape_markdown;
 use crate::render::template::render;
 use crate::render::Card;
 
@@ -220,7 +220,7 @@ fn section_element(section: &AlarmSection) -> Value {
             "type": "ColumnSet",
             "columns": [
                 {"type": "Column", "width": "stretch", "items": [{
-                    "type": "TextBlock", "text": escape_code(&section.name),
+                    "type": "TextBlock", "text": escape_markdown(&section.name),
                     "weight": "Bolder", "wrap": true
                 }]},
                 {"type": "Column", "width": "auto", "items": [{
@@ -231,7 +231,7 @@ fn section_element(section: &AlarmSection) -> Value {
         }),
         json!({
             "type": "TextBlock",
-            "text": escape_code(&cut(&section.reason, MAX_REASON_CHARS)),
+            "text": escape_markdown(&cut(&section.reason, MAX_REASON_CHARS)),
             "wrap": true,
             "size": "Small",
             "spacing": "Small"
@@ -280,11 +280,11 @@ pub(super) fn chart_elements(chart: &LabeledChart) -> Vec<Value> {
                 "wrap": false,
                 "spacing": "Small"
             }),
-            subtle(&escape_code(alt)),
+            subtle(&escape_markdown(alt)),
         ],
         ChartImage::Unavailable { reason } => vec![json!({
             "type": "TextBlock",
-            "text": format!("Chart unavailable: {}", escape_code(reason)),
+            "text": format!("Chart unavailable: {}", escape_markdown(reason)),
             "isSubtle": true,
             "size": "Small",
             "wrap": true,

@@ -149,8 +149,11 @@ mod tests {
             monospace_block("a*b", false)["items"][0]["fontType"],
             "Monospace"
         );
-        assert_eq!(monospace_block("a*b", false)["items"][0]["text"], r"a\*b");
-        assert_eq!(attention_text("[x](y)")["text"], r"\[x\](y)");
+        assert_eq!(
+            monospace_block("a*b*", false)["items"][0]["text"],
+            r"a\*b\*"
+        );
+        assert_eq!(attention_text("[x](y)")["text"], r"[x\](y)");
         assert_eq!(fact("Subject", "**now**")["value"], r"\*\*now\*\*");
     }
 }

@@ -60,7 +60,7 @@ mod tests {
             texts(&card),
             [
                 "I could not read that command",
-                r"Unknown service 'cloud\_watch'. Did you mean \<cloudwatch\>?"
+                r"Unknown service 'cloud_watch'. Did you mean \<cloudwatch>?"
             ]
         );
         assert_eq!(card.content["body"][0]["color"], "Attention");

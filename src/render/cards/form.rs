@@ -400,6 +400,6 @@ mod tests {
             .iter()
             .find(|e| e["color"] == "Attention")
             .expect("the error");
-        assert_eq!(error["text"], r"--function-name does not match \*\[a-z\]\*");
+        assert_eq!(error["text"], r"--function-name does not match \*[a-z]\*");
     }
 }

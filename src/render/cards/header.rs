@@ -59,7 +59,7 @@ mod tests {
             role: Some("arn:aws:iam::123456789012:role/ChatOpsOperator".to_owned()),
         });
         assert_eq!(elements.len(), 3);
-        assert_eq!(elements[0]["text"], r"lambda get\_function");
+        assert_eq!(elements[0]["text"], "lambda get_function");
         assert_eq!(elements[0]["weight"], "Bolder");
         let facts = elements[1]["facts"].as_array().unwrap();
         let titles: Vec<&str> = facts.iter().map(|f| f["title"].as_str().unwrap()).collect();

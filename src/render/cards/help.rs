@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::elements::subtle;
 use super::CONTENT_BUDGET_BYTES;
-use crate::render::markdown::{escape_code, escape_markdown, monospace};
+use crate::render::markdown::{escape_markdown, monospace};
 use crate::render::template::render;
 use crate::render::Card;
 
@@ -170,7 +170,7 @@ fn parameter_text(parameter: &ParameterHelp) -> String {
         }
         text.push_str(&format!(
             "\n\nAllowed: {}",
-            escape_code(&allowed.join(", "))
+            escape_markdown(&allowed.join(", "))
         ));
     }
     text
@@ -222,7 +222,7 @@ mod tests {
         assert_eq!(texts[2], "list-queues\nsend-message");
         assert_eq!(
             texts[3],
-            r"Type @AWS sqs \<operation\> --help for an operation's parameters."
+            r"Type @AWS sqs \<operation> --help for an operation's parameters."
         );
     }
 

@@ -206,7 +206,7 @@ mod tests {
             ["FunctionName", "MemorySize", "Runtime"]
         );
         assert_eq!(rows[0]["cells"][0]["items"][0]["weight"], "Bolder");
-        assert_eq!(row_text(&rows[1]), [r"a\_b\*", "128", ""]);
+        assert_eq!(row_text(&rows[1]), ["a_b*", "128", ""]);
         assert_eq!(row_text(&rows[2]), ["c", "", "java21"]);
         assert_eq!(rows[1]["cells"][0]["items"][0]["weight"], "Default");
     }

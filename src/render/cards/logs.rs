@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::elements::{action, action_set, code_block, subtle};
 use super::{NotificationButton, CARD_BUDGET_BYTES};
-use crate::render::markdown::{escape_code, escape_markdown, monospace};
+use crate::render::markdown::{escape_markdown, monospace};
 use crate::render::Card;
 
 /// A message longer than this many characters is cut, with `…`.
@@ -75,7 +75,7 @@ fn logs_card(view: &LogsView, shown: usize) -> Card {
     let mut body = vec![
         json!({"type": "TextBlock", "text": escape_markdown(&view.title), "size": "Medium", "weight": "Bolder", "wrap": true}),
         json!({"type": "FactSet", "facts": [
-            {"title": "Log groups", "value": escape_code(&view.log_groups.join(", "))},
+            {"title": "Log groups", "value": escape_markdown(&view.log_groups.join(", "))},
             {"title": "Window", "value": window_text(view.start_millis, view.end_millis)},
             {"title": "Query", "value": status_text(view)},
         ]}),
@@ -180,7 +180,7 @@ fn row(row: &LogRow) -> Value {
         "items": [
             {
                 "type": "TextBlock",
-                "text": escape_code(&format!("{} · {}", row.timestamp, row.stream)),
+                "text": escape_markdown(&format!("{} · {}", row.timestamp, row.stream)),
                 "isSubtle": true,
                 "size": "Small",
                 "wrap": true

@@ -17,7 +17,7 @@ use super::elements::{action, action_set, subtle};
 use super::{Verb, CARD_BUDGET_BYTES};
 use crate::notify::message::{AlarmState, Notification};
 use crate::render::chart::ChartImage;
-use crate::render::markdown::{escape_code, escape_markdown};
+use crate::render::markdown::escape_markdown;
 use crate::render::Card;
 
 /// A chart with what it shows (the alarm, or a child alarm of a composite).
@@ -266,7 +266,7 @@ fn shown(text: &str, max: usize) -> String {
 /// the way code-like text is: emphasis, code and links cannot start, and the brackets, `>` and
 /// underscores CloudWatch writes everywhere show without backslashes.
 fn aws_text(text: &str, max: usize) -> String {
-    escape_code(&cut(text, max))
+    escape_markdown(&cut(text, max))
 }
 
 /// The bold, large first line of a card (already safe text expected: it is escaped here).

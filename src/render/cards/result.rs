@@ -167,7 +167,7 @@ mod tests {
         let card = result(&view(json!({"Name": "[click](https://evil.example)"})));
         assert_eq!(
             card.content["body"][3]["facts"][0]["value"],
-            r"\[click\](https://evil.example)"
+            r"[click\](https://evil.example)"
         );
     }
 }

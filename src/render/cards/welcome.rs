@@ -93,9 +93,9 @@ mod tests {
         let facts = &named.content["body"][2]["facts"];
         assert_eq!(
             facts[0]["value"],
-            r"@AWS\_Bot cloudwatch describe-alarms --state-value ALARM"
+            "@AWS_Bot cloudwatch describe-alarms --state-value ALARM"
         );
-        assert_eq!(facts[1]["value"], r"@AWS\_Bot help");
+        assert_eq!(facts[1]["value"], "@AWS_Bot help");
         for unnamed in [welcome(None), welcome(Some("  "))] {
             assert!(texts(&unnamed)[1].contains("for example @the bot followed by the command"));
         }
@@ -127,7 +127,7 @@ mod tests {
         assert_eq!(card.name, "internal-error");
         assert_eq!(
             card.content["body"][2]["columns"][1]["items"][0]["text"],
-            r"c0ffee\_12"
+            "c0ffee_12"
         );
         assert!(buttons(&card).is_empty());
     }

@@ -245,7 +245,7 @@ fn math_and_composite_alarms_show_what_they_watch() {
         "{text}"
     );
     assert!(
-        text.contains(r"rate (watched): 100 \* errors / requests"),
+        text.contains("rate (watched): 100 * errors / requests"),
         "{text}"
     );
     assert!(text.contains("errors: AWS/ApplicationELB HTTPCode_Target_5XX_Count · Sum · 1 min (LoadBalancer=app/checkout/50dc6c495c0c9188)"), "{text}");
@@ -508,6 +508,6 @@ fn markdown_in_aws_values_and_people_text_cannot_format_the_card() {
     );
     assert_eq!(
         card.content["body"][1]["text"],
-        r"\*\*bold\*\* \<at\>team\</at\>"
+        r"\*\*bold\*\* \<at>team\</at>"
     );
 }
