@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use crate::support::app::{assert_contains, request_id, TestApp, User};
+use crate::support::app::{assert_contains, TestApp, User};
 use crate::support::aws::{aws, put_alarm, unique};
 
 /// The numbered names `{base}NN` a card shows (each once, whatever the card repeats).
@@ -20,13 +20,29 @@ fn numbers_in(card: &Value, base: &str) -> BTreeSet<u32> {
         .collect()
 }
 
+/// The request of a card's Next page button (an alarm list's Show logs buttons carry
+/// requests of their own).
+fn next_page_request(card: &Value) -> String {
+    fn find(value: &Value) -> Option<String> {
+        match value {
+            Value::Object(map) => match (map.get("verb"), map.get("request")) {
+                (Some(verb), Some(Value::String(id))) if verb == "next-page" => Some(id.clone()),
+                _ => map.values().find_map(find),
+            },
+            Value::Array(items) => items.iter().find_map(find),
+            _ => None,
+        }
+    }
+    find(card).expect("the card has a Next page button")
+}
+
 /// Sends `command`, then clicks Next page for as long as a card offers it; every card in
 /// order. A Next page card says its number ("Page 2", …).
 async fn every_card(w: &TestApp, command: &str) -> Vec<Value> {
     let mut cards = vec![w.say(command).await];
     while cards.last().unwrap().to_string().contains("Next page") {
         assert!(cards.len() < 40, "Next page does not end: {cards:#?}");
-        let request = request_id(cards.last().unwrap());
+        let request = next_page_request(cards.last().unwrap());
         let running = w
             .execute_card("next-page", json!({"request": request}), User::Requester)
             .await;
