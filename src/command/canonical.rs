@@ -21,7 +21,18 @@ pub fn render_command_line(inv: &Invocation, models: &Models) -> String {
         _ => None,
     };
     let mut line = format!("aws {} {}", inv.service, inv.cli_operation);
+    // The CLI's run-instances takes `--count MIN[:MAX]` for the two counts.
+    let counted = inv.service == "ec2" && inv.operation == "RunInstances";
     for (member, value) in &inv.params {
+        if counted && matches!(member.as_str(), "MinCount" | "MaxCount") {
+            if member == "MinCount" || !inv.params.contains_key("MinCount") {
+                let count = |name: &str| inv.params.get(name).unwrap_or(&Value::Null).clone();
+                let word =
+                    super::customizations::count_word(&count("MinCount"), &count("MaxCount"));
+                line.push_str(&format!(" --count {word}"));
+            }
+            continue;
+        }
         let option = options
             .and_then(|o| o.get(member))
             .cloned()

@@ -254,6 +254,10 @@ impl OperationParser<'_> {
                 names.push((name.to_owned(), Target::Global(global)));
             }
         }
+        let removed = customizations::removed_options(self.service, self.operation_key);
+        for (name, reason) in removed {
+            names.push(((*name).to_owned(), Target::Refused(reason)));
+        }
         if let Some(options) = self.model.cli_options(self.operation) {
             let input = self.model.input_shape(self.operation);
             for (member, option) in options {

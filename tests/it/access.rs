@@ -243,7 +243,7 @@ async fn every_refusal_shows_the_layer_that_refused() {
         (
             OPS,
             USER_AAD_ID,
-            "ec2 run-instances --image-id ami-12345678 --min-count 1 --max-count 1",
+            "ec2 run-instances --image-id ami-12345678 --count 1",
             "Refused by the channel guardrail",
             "do not allow ec2:RunInstances",
         ),

@@ -20,6 +20,7 @@ use crate::models::{Operation, ServiceModel};
 use serde::{Deserialize, Serialize};
 
 pub(super) use outfile::streaming_payload;
+pub(super) use run_instances::count_word;
 pub(super) use workstation::workstation_only;
 
 /// What a customization changes in how a call is run or printed, kept with the invocation
@@ -94,6 +95,18 @@ pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, 
     }
 }
 
+/// The model's options the CLI removes from `service`'s `operation_key`, each with the
+/// reason and what to use instead.
+pub(super) fn removed_options(
+    service: &str,
+    operation_key: &str,
+) -> &'static [(&'static str, &'static str)] {
+    match (service, operation_key) {
+        ("ec2", "RunInstances") => &run_instances::REMOVED,
+        _ => &[],
+    }
+}
+
 /// The custom options given, each with its name as typed in full and its words, in the order
 /// given.
 pub(super) type Given = Vec<(String, CustomOption, Vec<String>)>;
@@ -129,6 +142,7 @@ pub(super) fn apply(
 /// The customizations that apply whatever options were given.
 fn finish(invocation: &mut Invocation) -> Result<(), CommandError> {
     if invocation.service == "ec2" && invocation.operation == "RunInstances" {
+        run_instances::default_count(&mut invocation.params);
         run_instances::move_into_network_interface(&mut invocation.params);
     }
     Ok(())

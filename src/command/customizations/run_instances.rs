@@ -2,6 +2,8 @@
 //! addresses`, `--secondary-private-ip-address-count` and `--[no-]associate-public-ip-address`
 //! build the first network interface, and then the instance-level subnet, security groups,
 //! private and IPv6 addresses move into it, as the CLI does before it builds the request.
+//! `--count N` or `--count MIN:MAX` (`ec2/addcount.py`) replaces the model's `--min-count`
+//! and `--max-count`, which the CLI removes; both counts default to 1.
 
 use serde_json::{Map, Value};
 
@@ -15,9 +17,18 @@ pub(in crate::command) enum RunInstancesOption {
     SecondaryPrivateIpAddressCount,
     AssociatePublicIpAddress,
     NoAssociatePublicIpAddress,
+    Count,
 }
 
-pub(super) const OPTIONS: [(&str, RunInstancesOption); 4] = [
+/// The model's options the CLI removes from `run-instances`, and why.
+pub(super) const REMOVED: [(&str, &str); 2] =
+    [("min-count", COUNT_INSTEAD), ("max-count", COUNT_INSTEAD)];
+
+const COUNT_INSTEAD: &str = "the AWS CLI's run-instances takes --count instead: `--count 2` \
+                             launches 2, `--count 1:3` at least 1 and up to 3 (1 when not given)";
+
+pub(super) const OPTIONS: [(&str, RunInstancesOption); 5] = [
+    ("count", RunInstancesOption::Count),
     (
         "secondary-private-ip-addresses",
         RunInstancesOption::SecondaryPrivateIpAddresses,
@@ -40,7 +51,9 @@ impl RunInstancesOption {
     pub(super) fn arity(self) -> Arity {
         match self {
             RunInstancesOption::SecondaryPrivateIpAddresses => Arity::Many,
-            RunInstancesOption::SecondaryPrivateIpAddressCount => Arity::One,
+            RunInstancesOption::SecondaryPrivateIpAddressCount | RunInstancesOption::Count => {
+                Arity::One
+            }
             RunInstancesOption::AssociatePublicIpAddress
             | RunInstancesOption::NoAssociatePublicIpAddress => Arity::Flag,
         }
@@ -70,7 +83,7 @@ pub(super) fn apply(
                     words.first().is_some_and(|count| count.trim() != "0")
                 }
                 RunInstancesOption::AssociatePublicIpAddress => true,
-                RunInstancesOption::NoAssociatePublicIpAddress => false,
+                RunInstancesOption::NoAssociatePublicIpAddress | RunInstancesOption::Count => false,
             };
         if let Some((name, _, _)) = given.iter().find(sets_something) {
             return Err(CommandError::OptionConflict {
@@ -85,6 +98,16 @@ pub(super) fn apply(
     // As with argparse, the later of --associate-public-ip-address and its --no- twin wins.
     for (name, option, words) in given {
         match option {
+            RunInstancesOption::Count => {
+                let (min, max) = parse_count(&words).ok_or_else(|| CommandError::InvalidValue {
+                    option: name,
+                    path: String::new(),
+                    problem: format!("'{}' is not a count", words.join(" ")),
+                    expected: "min[:max], like 1 or 1:10".to_owned(),
+                })?;
+                params.insert("MinCount".to_owned(), min.into());
+                params.insert("MaxCount".to_owned(), max.into());
+            }
             RunInstancesOption::SecondaryPrivateIpAddresses => {
                 // `nargs='*'`: no address adds nothing, as in the CLI.
                 if words.is_empty() {
@@ -138,6 +161,28 @@ pub(super) fn apply(
         }
     }
     Ok(())
+}
+
+/// `N` (both counts) or `MIN:MAX`, as the CLI's `CountArgument` reads it.
+fn parse_count(words: &[String]) -> Option<(i64, i64)> {
+    let [word] = words else { return None };
+    let (min, max) = word.split_once(':').unwrap_or((word, word));
+    Some((min.trim().parse().ok()?, max.trim().parse().ok()?))
+}
+
+/// The CLI's default of one instance when `--count` is not given.
+pub(super) fn default_count(params: &mut Map<String, Value>) {
+    params.entry("MinCount").or_insert(1.into());
+    params.entry("MaxCount").or_insert(1.into());
+}
+
+/// `--count` as the canonical command line prints MinCount and MaxCount: `2`, or `1:3`.
+pub(in crate::command) fn count_word(min: &Value, max: &Value) -> String {
+    if min == max {
+        min.to_string()
+    } else {
+        format!("{min}:{max}")
+    }
 }
 
 /// The first network interface, created as `{"DeviceIndex": 0}` when there is none.
@@ -260,6 +305,29 @@ mod tests {
                 }]
             })
         );
+    }
+
+    #[test]
+    fn count_is_one_number_or_a_range_and_anything_else_is_refused() {
+        let count = |word: &str| {
+            let mut params = Map::new();
+            apply(
+                &mut params,
+                vec![("count".into(), RunInstancesOption::Count, vec![word.into()])],
+            )
+            .map(|()| (params["MinCount"].clone(), params["MaxCount"].clone()))
+        };
+        assert_eq!(count("2").unwrap(), (json!(2), json!(2)));
+        assert_eq!(count("1:3").unwrap(), (json!(1), json!(3)));
+        for bad in ["", "two", "1:", "1:2:3"] {
+            let error = count(bad).unwrap_err().to_string();
+            assert!(error.contains("min[:max]"), "{bad}: {error}");
+        }
+        let mut params = object(json!({"MinCount": 2}));
+        default_count(&mut params);
+        assert_eq!(Value::Object(params), json!({"MinCount": 2, "MaxCount": 1}));
+        assert_eq!(count_word(&json!(2), &json!(2)), "2");
+        assert_eq!(count_word(&json!(1), &json!(3)), "1:3");
     }
 
     #[test]

@@ -86,7 +86,7 @@ fn put_metric_data_options_are_checked() {
 #[test]
 fn run_instances_shortcuts_build_the_network_interface() {
     check(
-        "ec2 run-instances --min-count 1 --max-count 1 --image-id ami-1 --subnet-id subnet-1 --security-group-ids sg-1 sg-2 \
+        "ec2 run-instances --image-id ami-1 --subnet-id subnet-1 --security-group-ids sg-1 sg-2 \
          --associate-public-ip-address --secondary-private-ip-address-count 2",
         call(
             "ec2 RunInstances",
@@ -100,7 +100,7 @@ fn run_instances_shortcuts_build_the_network_interface() {
         ),
     );
     check(
-        "ec2 run-instances --min-count 1 --max-count 1 --image-id ami-1 --secondary-private-ip-addresses 10.0.0.6 10.0.0.7",
+        "ec2 run-instances --image-id ami-1 --secondary-private-ip-addresses 10.0.0.6 10.0.0.7",
         call(
             "ec2 RunInstances",
             json!({"MinCount": 1, "MaxCount": 1, "ImageId": "ami-1", "NetworkInterfaces": [{
@@ -114,18 +114,34 @@ fn run_instances_shortcuts_build_the_network_interface() {
     );
     // No shortcut: the instance-level settings stay where they are.
     check(
-        "ec2 run-instances --min-count 1 --max-count 1 --image-id ami-1 --subnet-id subnet-1",
+        "ec2 run-instances --image-id ami-1 --subnet-id subnet-1",
         call(
             "ec2 RunInstances",
             json!({"MinCount": 1, "MaxCount": 1, "ImageId": "ami-1", "SubnetId": "subnet-1"}),
         ),
     );
+    // `--count` replaces the model's counts, which the CLI removes.
+    check(
+        "ec2 run-instances --image-id ami-1 --count 2:5",
+        call(
+            "ec2 RunInstances",
+            json!({"ImageId": "ami-1", "MinCount": 2, "MaxCount": 5}),
+        ),
+    );
     check_error(
-        "ec2 run-instances --min-count 1 --max-count 1 --image-id ami-1 --network-interfaces DeviceIndex=0 --associate-public-ip-address",
+        "ec2 run-instances --image-id ami-1 --min-count 2",
+        "--min-count is not available here: the AWS CLI's run-instances takes --count instead: `--count 2` launches 2, `--count 1:3` at least 1 and up to 3 (1 when not given)",
+    );
+    check_error(
+        "ec2 run-instances --image-id ami-1 --count many",
+        "Invalid value for --count: 'many' is not a count. Expected min[:max], like 1 or 1:10.",
+    );
+    check_error(
+        "ec2 run-instances --image-id ami-1 --network-interfaces DeviceIndex=0 --associate-public-ip-address",
         "--associate-public-ip-address cannot be combined with --network-interfaces: mixing --network-interfaces with the simple, scalar options is not supported; put the setting inside --network-interfaces instead.",
     );
     check_error(
-        "ec2 run-instances --min-count 1 --max-count 1 --image-id ami-1 --associate-public-ip-address yes",
+        "ec2 run-instances --image-id ami-1 --associate-public-ip-address yes",
         "--associate-public-ip-address is a flag and takes no value (got 'yes'). Write --associate-public-ip-address for true or --no-associate-public-ip-address for false.",
     );
 }
