@@ -272,7 +272,8 @@ impl Inner {
                         number: page.number,
                         next_page_request: next_request.clone(),
                     };
-                    let card = customized_result(customization, invocation, &header, &output, &shown);
+                    let card =
+                        customized_result(customization, invocation, &header, &output, &shown);
                     return (card, next_request);
                 }
                 let mut view = ResultView {
