@@ -7,7 +7,7 @@ pagination options, argument renames). Asking the CLI itself keeps our names ide
 the ones users type.
 
 Run: python3 scripts/gen-models.py   (creates a throwaway venv with the pinned packages)
-Output: data/models/<cli-name>.json.gz per service, data/models/index.tsv, data/models/endpoints.json.gz
+Output: data/models/<cli-name>.json.gz per service (its model, paginators, waiters and CLI names), data/models/index.tsv, data/models/endpoints.json.gz
 """
 import gzip
 import json
@@ -61,6 +61,12 @@ def generate():
             paginators = loader.load_service_model(service_name, "paginators-1", api_version).get("pagination", {})
         except Exception:
             paginators = {}
+        # The waiters of `aws <service> wait <waiter>` (awscli customizations/waiters.py names
+        # each `xform_name(name, "-")`; its options are those of the waiter's operation).
+        try:
+            waiters = loader.load_service_model(service_name, "waiters-2", api_version).get("waiters", {})
+        except Exception:
+            waiters = {}
         cli_operations = {}
         cli_args = {}
         cli_hidden = {}
@@ -91,6 +97,8 @@ def generate():
                 cli_hidden[model.name] = sorted(hidden)
         doc = strip(raw)
         doc["paginators"] = paginators
+        if waiters:
+            doc["waiters"] = strip(waiters)
         doc["cli"] = {
             "name": cli_name,
             "operations": dict(sorted(cli_operations.items())),

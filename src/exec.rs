@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::audit::{AuditLog, AuditRecord, Outcome as AuditOutcome};
+use crate::aws::waiter::{WaitError, WaitFailed};
 use crate::aws::{sts_sdk_config, AwsError, Engine, EngineConfig, Fetched};
 use crate::command::input::MAX_CLI_INPUT_BYTES;
 use crate::command::skeleton::{self, SkeletonKind};
@@ -46,6 +47,9 @@ pub enum ExecError {
     /// The call failed: the service's error, or no credentials, transport, timeout.
     #[error("{0}")]
     Call(#[from] AwsError),
+    /// A waiter ended without its condition holding (botocore's `WaiterError`).
+    #[error("{0}")]
+    Wait(#[from] WaitFailed),
     /// `--query` or the output format failed on the result.
     #[error("{0}")]
     Output(#[from] OutputError),
@@ -133,7 +137,7 @@ pub fn print_outcome(
         Err(error) => {
             // The CLI prints service errors after an empty line.
             let _ = match &error {
-                ExecError::Call(_) => writeln!(err, "\n{error}"),
+                ExecError::Call(_) | ExecError::Wait(_) => writeln!(err, "\n{error}"),
                 _ => writeln!(err, "{error}"),
             };
             error.exit_code()
@@ -333,6 +337,9 @@ pub async fn exec_line(
         return print_skeleton(models, &invocation, kind, format, query.as_ref());
     }
     let permit = authorize(identity, &invocation).await?;
+    if let Some(Customization::Wait { waiter }) = &invocation.globals.customization {
+        return run_waiter(engine, identity, &permit, &invocation, waiter).await;
+    }
     let started = std::time::Instant::now();
     // The CLI prints `--output text` of a paged invocation page by page.
     let by_page = format == OutputFormat::Text;
@@ -597,15 +604,68 @@ fn write_outfile(value: &mut Value, member: &str, path: &str) -> Result<(), Exec
     })
 }
 
+/// `<service> wait <waiter>`: polls as the waiter says, prints nothing when its condition
+/// holds (as the CLI), and audits the whole wait as one record.
+async fn run_waiter(
+    engine: &Engine,
+    identity: &ExecIdentity<'_>,
+    permit: &Permit,
+    invocation: &Invocation,
+    name: &str,
+) -> Result<String, ExecError> {
+    let model = Models::global()
+        .service(&invocation.service)
+        .map_err(|error| ExecError::Unsupported(error.to_string()))?;
+    let Some(waiter) = model.waiters.get(name) else {
+        return Err(ExecError::Unsupported(format!(
+            "{} has no waiter {name}",
+            invocation.service
+        )));
+    };
+    let started = std::time::Instant::now();
+    let result = engine.wait(permit, name, waiter, &invocation.params).await;
+    if let ExecIdentity::Channel {
+        authorizer,
+        requester,
+        ..
+    } = identity
+    {
+        let outcome = match &result {
+            Ok(()) => AuditOutcome::Allowed,
+            Err(WaitError::Failed(failed)) => AuditOutcome::Failed {
+                error: failed.to_string(),
+            },
+            Err(WaitError::Call(error)) => audit_error(error),
+        };
+        authorizer.audit().write(
+            &AuditRecord::new(requester, invocation, outcome)
+                .with_permit(permit)
+                .with_latency(started.elapsed()),
+        );
+    }
+    match result {
+        Ok(()) => Ok(String::new()),
+        Err(WaitError::Failed(failed)) => Err(ExecError::Wait(failed)),
+        Err(WaitError::Call(error)) => Err(ExecError::Call(error)),
+    }
+}
+
 /// How a call ended, as the audit record writes it.
 fn audit_outcome<T>(result: &Result<T, AwsError>) -> AuditOutcome {
     match result {
         Ok(_) => AuditOutcome::Allowed,
-        Err(AwsError::Timeout { .. }) => AuditOutcome::TimedOut,
-        Err(AwsError::Service { code, .. }) => AuditOutcome::Failed {
+        Err(error) => audit_error(error),
+    }
+}
+
+/// How a failed call is written in the audit record.
+fn audit_error(error: &AwsError) -> AuditOutcome {
+    match error {
+        AwsError::Timeout { .. } => AuditOutcome::TimedOut,
+        AwsError::Service { code, .. } => AuditOutcome::Failed {
             error: code.clone(),
         },
-        Err(other) => AuditOutcome::Failed {
+        other => AuditOutcome::Failed {
             error: other
                 .to_string()
                 .lines()

@@ -38,6 +38,7 @@ mod shape;
 mod sign;
 pub mod support;
 mod timestamp;
+pub mod waiter;
 mod xml;
 
 pub use crate::policy::Credentials;

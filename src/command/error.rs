@@ -42,6 +42,28 @@ pub enum CommandError {
         suggestions: Vec<String>,
     },
 
+    /// `<service> wait` without a waiter, or with one the service does not have.
+    #[error(
+        "{}{service} has these waiters: {}.",
+        unknown_waiter(name),
+        waiters.join(", ")
+    )]
+    UnknownWaiter {
+        service: String,
+        /// The waiter typed, if any.
+        name: Option<String>,
+        waiters: Vec<String>,
+    },
+
+    /// A waiter in chat: it polls for minutes, and chat answers within seconds.
+    #[error("`{service} wait {waiter}` polls until its condition holds, for up to {minutes} minutes, and chat answers within 15 seconds. Run it with `aws-chatops exec` or in `aws-chatops console`; here, run `{service} {operation}` to see the current state.")]
+    WaitInChat {
+        service: String,
+        waiter: String,
+        operation: String,
+        minutes: u64,
+    },
+
     /// The service or the operation is on the never-allowed list (product feature F6), whatever
     /// the role or channel. Checked before anything else about the command.
     #[error("{} is never available from chat: {reason}", never_allowed_subject(service, operation.as_deref()))]
@@ -251,5 +273,13 @@ fn never_allowed_subject(service: &str, operation: Option<&str>) -> String {
     match operation {
         Some(operation) => format!("{service} {operation}"),
         None => format!("Every {service} operation"),
+    }
+}
+
+/// The start of [`CommandError::UnknownWaiter`]'s message.
+fn unknown_waiter(name: &Option<String>) -> String {
+    match name {
+        Some(name) => format!("Unknown waiter '{name}'. "),
+        None => "Name the waiter to wait for. ".to_owned(),
     }
 }

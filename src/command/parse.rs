@@ -8,7 +8,7 @@ use super::global_options::{Global, REFUSED_OPTIONS};
 use super::operation::OperationParser;
 use super::s3;
 use super::words::Word;
-use super::{is_never_allowed, Command, CommandError, HelpRequest};
+use super::{is_never_allowed, Command, CommandError, Customization, HelpRequest, ParseContext};
 use crate::models::{Models, ServiceModel};
 
 /// Reads a tokenized command against the service models.
@@ -89,6 +89,9 @@ impl Parser<'_> {
         if operation_word == "help" {
             return Ok(Command::Help(HelpRequest::Service { service }));
         }
+        if operation_word == "wait" && !model.waiters.is_empty() {
+            return self.parse_wait(&model, service, words, wants_help);
+        }
         let operation_key = operation_key(&model, &service, &operation_word)?;
         let help_word =
             matches!(words.first(), Some(Word::Plain(w)) if w.eq_ignore_ascii_case("help"));
@@ -113,6 +116,83 @@ impl Parser<'_> {
         }
         .parse(words)
         .map(Command::Run)
+    }
+
+    /// `<service> wait <waiter> [options]`: the waiter's operation with the options typed,
+    /// marked as a wait (awscli `customizations/waiters.py`).
+    fn parse_wait(
+        &self,
+        model: &ServiceModel,
+        service: String,
+        mut words: Vec<Word>,
+        wants_help: bool,
+    ) -> Result<Command, CommandError> {
+        let typed = match words.first() {
+            Some(Word::Plain(word)) => Some(word.to_lowercase()),
+            _ => None,
+        };
+        let found = typed.as_deref().and_then(|name| model.waiter(name));
+        let (Some(cli_name), Some((waiter_name, waiter))) = (typed, found) else {
+            return Err(CommandError::UnknownWaiter {
+                name: match words.first() {
+                    Some(Word::Plain(word)) => Some(word.clone()),
+                    _ => None,
+                },
+                service,
+                waiters: model.waiter_cli_names(),
+            });
+        };
+        words.remove(0);
+        let operation_key = waiter.operation.clone();
+        if let Some(reason) = is_never_allowed(&service, &operation_key) {
+            return Err(CommandError::NeverAllowed {
+                service,
+                operation: Some(format!("wait {cli_name}")),
+                reason,
+            });
+        }
+        let operation_cli_name = model
+            .cli
+            .operations
+            .iter()
+            .find(|(_, key)| **key == operation_key)
+            .map(|(name, _)| name.clone())
+            .unwrap_or_else(|| crate::models::xform_name(&operation_key));
+        let help_word =
+            matches!(words.first(), Some(Word::Plain(w)) if w.eq_ignore_ascii_case("help"));
+        if wants_help || help_word {
+            return Ok(Command::Help(HelpRequest::Operation {
+                service,
+                operation: operation_key,
+                cli_operation: operation_cli_name,
+            }));
+        }
+        if self.context == ParseContext::Chat {
+            return Err(CommandError::WaitInChat {
+                minutes: (waiter.delay * u64::from(waiter.max_attempts)).div_ceil(60),
+                service,
+                waiter: cli_name,
+                operation: operation_cli_name,
+            });
+        }
+        let operation = model
+            .operations
+            .get(&operation_key)
+            .expect("a waiter polls one of its service's operations");
+        let cli_operation = format!("wait {cli_name}");
+        let mut invocation = OperationParser {
+            model,
+            operation,
+            service: &service,
+            operation_key: &operation_key,
+            cli_operation: &cli_operation,
+            context: self.context,
+        }
+        .parse(words)?;
+        invocation.globals.customization = Some(Customization::Wait {
+            waiter: waiter_name.to_owned(),
+        });
+        Ok(Command::Run(invocation))
     }
 
     /// The model of a service, or an error suggesting the closest names.

@@ -25,6 +25,16 @@ pub(super) fn customized_result(
     page: &ShownPage,
 ) -> Card {
     match customization {
+        // Chat refuses waiters while parsing; were one to arrive, its operation's result.
+        Customization::Wait { .. } => render::result(&ResultView {
+            header: header.clone(),
+            output: output.clone(),
+            format: invocation.globals.output,
+            query: invocation.globals.query.clone(),
+            operation: invocation.operation.clone(),
+            page: page.number,
+            next_page_request: page.next_page_request.clone(),
+        }),
         Customization::S3Ls {
             buckets,
             recursive,

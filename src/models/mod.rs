@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 pub use names::xform_name;
 pub use shapes::{
-    Http, Metadata, Operation, Paginator, ServiceModel, Shape, ShapeRef, ShapeType, XmlNamespace,
+    Acceptor, AcceptorState, Http, Matcher, Metadata, Operation, Paginator, ServiceModel, Shape,
+    ShapeRef, ShapeType, Waiter, XmlNamespace,
 };
 
 /// One service model as it is embedded in the binary: still compressed.

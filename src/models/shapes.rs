@@ -19,6 +19,9 @@ pub struct ServiceModel {
     shapes: HashMap<String, LazyShape>,
     #[serde(default)]
     pub paginators: HashMap<String, Paginator>,
+    /// Waiters by model name (`TableExists`), from `waiters-2.json`.
+    #[serde(default)]
+    pub waiters: HashMap<String, Waiter>,
     pub cli: CliNames,
 }
 
@@ -272,6 +275,46 @@ impl Shape {
     }
 }
 
+/// A waiter from `waiters-2.json`: the operation it polls, every `delay` seconds, at most
+/// `max_attempts` times, and the acceptors that decide each response, first match wins.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Waiter {
+    pub operation: String,
+    pub delay: u64,
+    pub max_attempts: u32,
+    pub acceptors: Vec<Acceptor>,
+}
+
+/// One acceptor: the state a response moves the waiter to when `matcher` with `argument`
+/// (a JMESPath expression, for the path matchers) finds `expected`.
+#[derive(Debug, Deserialize)]
+pub struct Acceptor {
+    pub state: AcceptorState,
+    pub matcher: Matcher,
+    #[serde(default)]
+    pub argument: Option<String>,
+    pub expected: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AcceptorState {
+    Success,
+    Failure,
+    Retry,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Matcher {
+    Path,
+    PathAll,
+    PathAny,
+    Status,
+    Error,
+}
+
 /// A paginator from `paginators-1.json`; tokens and result keys may be one or several.
 #[derive(Debug, Deserialize)]
 pub struct Paginator {
@@ -401,5 +444,21 @@ impl ServiceModel {
 
     pub fn paginator(&self, operation: &Operation) -> Option<&Paginator> {
         self.paginators.get(&operation.key)
+    }
+
+    /// The waiter the CLI names `cli_name` (`table-exists`, from `TableExists`), with its
+    /// model name.
+    pub fn waiter(&self, cli_name: &str) -> Option<(&str, &Waiter)> {
+        self.waiters
+            .iter()
+            .find(|(name, _)| xform_name(name) == cli_name)
+            .map(|(name, waiter)| (name.as_str(), waiter))
+    }
+
+    /// The CLI's names of the waiters, sorted (`aws <service> wait <name>`).
+    pub fn waiter_cli_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.waiters.keys().map(|name| xform_name(name)).collect();
+        names.sort();
+        names
     }
 }

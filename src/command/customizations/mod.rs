@@ -39,6 +39,12 @@ pub enum Customization {
         /// `--summarize`: the object count and total size after the lines.
         summarize: bool,
     },
+    /// `<service> wait <waiter>`: the invocation is the waiter's operation, polled as the
+    /// waiter says until its condition holds; the CLI prints nothing on success.
+    Wait {
+        /// The waiter's model name (`TableExists`).
+        waiter: String,
+    },
     /// An operation whose output is a stream (`lambda invoke`'s `Payload`): the CLI writes
     /// the member `member` to the positional `outfile` and prints the rest of the response.
     Outfile {

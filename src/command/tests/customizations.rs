@@ -207,3 +207,40 @@ fn workstation_only_commands_are_refused_with_the_reason() {
         check_error(input, expected);
     }
 }
+
+#[test]
+fn a_waiter_is_its_operation_marked_as_a_wait_in_a_terminal_and_refused_in_chat() {
+    let terminal = |input: &str| parse(input, Models::global(), ParseContext::Terminal);
+    let Ok(Command::Run(invocation)) = terminal("dynamodb wait table-exists --table-name orders")
+    else {
+        panic!("a waiter parses in a terminal")
+    };
+    assert_eq!(invocation.operation, "DescribeTable");
+    assert_eq!(invocation.cli_operation, "wait table-exists");
+    assert_eq!(invocation.params["TableName"], "orders");
+    assert_eq!(
+        invocation.globals.customization,
+        Some(Customization::Wait {
+            waiter: "TableExists".to_owned()
+        })
+    );
+    // The operation's required options are still required.
+    assert!(matches!(
+        terminal("dynamodb wait table-exists"),
+        Err(CommandError::MissingRequired { .. })
+    ));
+    check_error(
+        "dynamodb wait table-exists --table-name orders",
+        "`dynamodb wait table-exists` polls until its condition holds, for up to 9 minutes, and chat answers within 15 seconds. Run it with `aws-chatops exec` or in `aws-chatops console`; here, run `dynamodb describe-table` to see the current state.",
+    );
+    let unknown = terminal("dynamodb wait table-ready")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        unknown.starts_with("Unknown waiter 'table-ready'. dynamodb has these waiters: ")
+            && unknown.contains("table-exists, table-not-exists"),
+        "{unknown}"
+    );
+    let none = terminal("dynamodb wait").unwrap_err().to_string();
+    assert!(none.starts_with("Name the waiter to wait for."), "{none}");
+}
