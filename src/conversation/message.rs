@@ -178,6 +178,11 @@ impl Inner {
                 .open_form(turn, requester, invocation, &permit, missing)
                 .await;
         }
+        if let Some(needed) = permit.approval() {
+            return self
+                .ask_approval(turn, requester, &invocation, &permit, needed)
+                .await;
+        }
         if !prompt::is_read_only(&invocation.service, &invocation.operation) {
             let request = self
                 .new_request(requester, RequestKind::Confirm, &invocation)
@@ -198,6 +203,7 @@ impl Inner {
                 correlation_id: turn.correlation_id(),
                 reuse_request: None,
                 confirmed: false,
+                approver: None,
             })
             .await;
         self.reply_with_result(turn, card, next_request).await

@@ -31,6 +31,7 @@ mod accounts;
 mod alarm_clicks;
 mod alarm_list;
 pub mod alarm_records;
+mod approval;
 mod cards;
 mod charts;
 mod click;

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod alarms;
+mod approval;
 mod confirm;
 mod cut;
 mod elements;
@@ -32,6 +33,7 @@ pub use accounts::{account_choice, AccountChoiceView};
 pub use alarms::{
     alarm_list, alarm_list_page, alarm_sections_that_fit, AlarmListPage, AlarmSection,
 };
+pub use approval::{approval, ApprovalButtons, ApprovalView};
 pub use confirm::confirm;
 pub use cut::FittedOutput;
 pub use error::error;
@@ -80,11 +82,15 @@ pub enum Verb {
     RunButton,
     /// "Refresh" on a logs card whose query was still running.
     RefreshLogs,
+    /// "Approve" on an approval card (four-eyes approval): a second person lets it run.
+    Approve,
+    /// "Reject" on an approval card: a second person stops it.
+    Reject,
 }
 
 impl Verb {
     /// Every verb, for reading one back from a card.
-    pub const ALL: [Verb; 12] = [
+    pub const ALL: [Verb; 14] = [
         Verb::Submit,
         Verb::Confirm,
         Verb::Cancel,
@@ -97,6 +103,8 @@ impl Verb {
         Verb::Acknowledge,
         Verb::RunButton,
         Verb::RefreshLogs,
+        Verb::Approve,
+        Verb::Reject,
     ];
 
     /// The verb as a card carries it.
@@ -114,6 +122,8 @@ impl Verb {
             Verb::Acknowledge => "acknowledge",
             Verb::RunButton => "run-button",
             Verb::RefreshLogs => "refresh-logs",
+            Verb::Approve => "approve",
+            Verb::Reject => "reject",
         }
     }
 

@@ -886,7 +886,15 @@ impl TestApp {
 
     /// Ada clicks an Action.Execute button in `channel`; returns the card she gets back.
     pub async fn click(&self, channel: &str, data: Value) -> Value {
-        let mut activity = self.message_from(channel, USER_AAD_ID, "");
+        self.click_as(channel, &ADA, data).await
+    }
+
+    /// `person` clicks an Action.Execute button in `channel`; returns what the invoke
+    /// response carries (a card, or a message's text).
+    pub async fn click_as(&self, channel: &str, person: &Person, data: Value) -> Value {
+        let mut activity = self.message_from(channel, person.aad_object_id, "");
+        activity["from"] =
+            json!({"id": person.mri, "name": person.name, "aadObjectId": person.aad_object_id});
         activity["type"] = json!("invoke");
         activity["name"] = json!("adaptiveCard/action");
         activity.as_object_mut().unwrap().remove("text");
@@ -1043,6 +1051,35 @@ impl TestApp {
             .collect()
     }
 }
+
+/// Someone in a channel, as Teams names them on an activity.
+pub struct Person {
+    /// The user's MRI (`from.id`).
+    pub mri: &'static str,
+    pub name: &'static str,
+    pub aad_object_id: &'static str,
+}
+
+/// Ada, who sends the commands ([`USER_AAD_ID`]).
+pub const ADA: Person = Person {
+    mri: "29:1user-mri",
+    name: "Ada Lovelace",
+    aad_object_id: USER_AAD_ID,
+};
+
+/// Grace, someone else in the channel (the same person as [`User::Other`]).
+pub const GRACE: Person = Person {
+    mri: "29:2other-mri",
+    name: "Grace Hopper",
+    aad_object_id: "b2c3d4e5-0000-4000-8000-00000000bbbb",
+};
+
+/// Carol, a third person in the channel.
+pub const CAROL: Person = Person {
+    mri: "29:3third-mri",
+    name: "Carol Shaw",
+    aad_object_id: "c3d4e5f6-0000-4000-8000-00000000cccc",
+};
 
 /// An `[access]` config with two channels, two accounts, a channel role and user roles.
 pub fn access_text(ops_guardrails: &str) -> String {
