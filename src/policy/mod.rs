@@ -65,7 +65,8 @@ pub struct Permit {
     role_arn: Option<String>,
     channel_key: Option<String>,
     iam_action: Option<String>,
-    approval: Option<approval::ApprovalNeeded>,
+    /// Boxed: most permits need no approval, and a permit travels by value in `Decision`.
+    approval: Option<Box<approval::ApprovalNeeded>>,
 }
 
 /// An account as cards show it.
@@ -115,7 +116,7 @@ impl Permit {
         mut self,
         approval: Option<approval::ApprovalNeeded>,
     ) -> Self {
-        self.approval = approval;
+        self.approval = approval.map(Box::new);
         self
     }
 
@@ -123,7 +124,7 @@ impl Permit {
     /// it, so the command waits for an approver (B3) instead of running or asking its
     /// requester to confirm.
     pub fn approval(&self) -> Option<&approval::ApprovalNeeded> {
-        self.approval.as_ref()
+        self.approval.as_deref()
     }
 
     /// Whether this permit was granted for `invocation`'s service and operation.
