@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::pending::{Loaded, PendingRequest, RequestKind, RequestState, StoredRequester};
 use super::reauthorize::Moment;
 use super::run::Claimed;
+use super::views::ApprovalViews;
 use super::{already_handled, requester_of, short, ClickOutcome, Inner};
 use crate::audit::{AuditRecord, Outcome as AuditOutcome};
 use crate::bot::{MessageRef, Reply, TurnContext};
@@ -45,7 +46,27 @@ impl Inner {
             )
             .granted(permit);
         self.audit_decision(&request, AuditOutcome::ApprovalRequested, None, turn);
-        let card = self.approval_card(&request, invocation, permit, needed);
+        let view = |buttons| self.approval_card(&request, invocation, permit, needed, buttons);
+        let line = format!(
+            "{} asks for approval of {} {}.",
+            request.requester.display_name(),
+            invocation.service,
+            invocation.cli_operation
+        );
+        let approver = ApprovalViews {
+            approver_card: view(ApprovalButtons::Approver),
+            approvers: needed.approvers.clone(),
+        };
+        let card = self
+            .approval_views(
+                turn,
+                &request.id,
+                view(ApprovalButtons::All),
+                view(ApprovalButtons::Requester),
+                &line,
+                approver,
+            )
+            .await;
         self.post_request_card(turn, request, card).await
     }
 
@@ -75,7 +96,13 @@ impl Inner {
             Some(request) => {
                 self.audit_decision(&request, AuditOutcome::ApprovalRequested, None, turn);
                 ClickOutcome::Update {
-                    card: self.approval_card(&request, invocation, permit, needed),
+                    card: self.approval_card(
+                        &request,
+                        invocation,
+                        permit,
+                        needed,
+                        ApprovalButtons::All,
+                    ),
                     target,
                     then: None,
                 }
@@ -84,13 +111,14 @@ impl Inner {
         })
     }
 
-    /// The approval card of `request` (every button: the server checks each click).
+    /// The approval card of `request` with `buttons` (the server checks each click).
     fn approval_card(
         &self,
         request: &PendingRequest,
         invocation: &Invocation,
         permit: &Permit,
         needed: &ApprovalNeeded,
+        buttons: ApprovalButtons,
     ) -> Card {
         render::approval(
             &ApprovalView {
@@ -101,7 +129,7 @@ impl Inner {
                 request_id: request.id.clone(),
                 expires_in_minutes: request.minutes_left(),
             },
-            ApprovalButtons::All,
+            buttons,
         )
     }
 

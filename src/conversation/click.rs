@@ -61,6 +61,7 @@ impl Inner {
             Some(verb @ (Verb::ShowChart | Verb::Acknowledge | Verb::RunButton)) => {
                 return self.alarm_click(turn, verb, data).await;
             }
+            Some(Verb::Refresh) => return self.refresh_view(turn, data).await,
             Some(verb @ (Verb::Approve | Verb::Reject)) => {
                 return self.approval_click(turn, verb, data).await;
             }

@@ -151,7 +151,17 @@ impl Inner {
             .await
         {
             Decision::Permit(permit) => permit,
-            Decision::Deny(denial) => return Reply::Card(self.denial_card(&invocation, &denial)),
+            Decision::Deny(denial) => {
+                let card = self.denial_card(&invocation, &denial);
+                let line = format!(
+                    "{} was refused {} {}.",
+                    requester.display_name(),
+                    invocation.service,
+                    invocation.cli_operation
+                );
+                let view_id = super::pending::new_request_id();
+                return Reply::Card(self.private_card(turn, &view_id, card, &line).await);
+            }
             Decision::ChooseAccount(question) => {
                 let leads_to_form = missing.is_some();
                 let request = self.new_request(

@@ -24,6 +24,7 @@ pub use cards::{
 pub use cards::{approval, ApprovalButtons, ApprovalView};
 pub use cards::{lambda_invoke, LambdaInvokeView};
 pub use cards::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};
+pub use cards::{others_view, with_refresh, MAX_REFRESH_USERS};
 pub use markdown::{escape_markdown, monospace};
 
 /// The content type of an Adaptive Card attachment.

@@ -32,7 +32,13 @@ approvers = [{approvers}]
 
 /// The bot with channel `ops` requiring `approvers` for alarm changes, production chosen.
 async fn start(approvers: &str) -> TestApp {
+    start_with_views(approvers, false).await
+}
+
+/// [`start`], with user-specific views in channels when `views`.
+async fn start_with_views(approvers: &str, views: bool) -> TestApp {
     let bot = TestApp::start_with(Options {
+        user_specific_views: views,
         aws: Some(Aws::Access {
             engine: moto_engine(),
             ops_guardrails: GUARDRAILS.to_owned(),
@@ -271,4 +277,74 @@ async fn reads_and_unlisted_changes_do_not_wait_for_approval() {
         .say_in(OPS, "cloudwatch list-metrics --namespace AWS/EC2")
         .await;
     assert!(!text(&card).contains("Approval needed"), "{card}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_channel_each_person_sees_their_own_view_of_a_card() {
+    let grace = format!("\"{}\"", GRACE.aad_object_id);
+    let bot = start_with_views(&grace, true).await;
+
+    // A confirmation: one line for everyone, the full card for Ada only.
+    let posted = bot
+        .say_in(
+            OPS,
+            "cloudwatch set-alarm-state --alarm-name x --state-value OK --state-reason test",
+        )
+        .await;
+    assert!(
+        text(&posted).contains("Ada Lovelace is confirming a change: cloudwatch set-alarm-state."),
+        "{posted}"
+    );
+    assert!(actions(&posted, "confirm").is_empty(), "{posted}");
+    assert_eq!(posted["refresh"]["userIds"], serde_json::json!([ADA.mri]));
+    let adas = bot.refresh_as(OPS, &ADA, &posted).await;
+    assert!(text(&adas).contains("Confirm this change"), "{adas}");
+    assert_eq!(actions(&adas, "confirm").len(), 1, "{adas}");
+    let graces = bot.refresh_as(OPS, &GRACE, &posted).await;
+    assert!(text(&graces).contains("is confirming a change"), "{graces}");
+    assert!(actions(&graces, "confirm").is_empty(), "{graces}");
+
+    // A denial: the reason is Ada's to read.
+    let posted = bot.say_in(OPS, "lambda invoke --function-name f").await;
+    assert!(
+        text(&posted).contains("Ada Lovelace was refused lambda invoke."),
+        "{posted}"
+    );
+    assert!(!text(&posted).contains("guardrail"), "{posted}");
+    let adas = bot.refresh_as(OPS, &ADA, &posted).await;
+    assert!(
+        text(&adas).contains("Refused by the channel guardrail"),
+        "{adas}"
+    );
+    let graces = bot.refresh_as(OPS, &GRACE, &posted).await;
+    assert!(!text(&graces).contains("guardrail"), "{graces}");
+
+    // An approval: everyone's card has every button (clients without refresh), refreshed
+    // for everyone into Ada's Withdraw, Grace's Approve / Reject, or Carol's one line.
+    let (_, command) = put_alarm();
+    let posted = bot.say_in(OPS, &command).await;
+    assert_eq!(actions(&posted, "approve").len(), 1, "{posted}");
+    assert!(posted["refresh"].get("userIds").is_none(), "{posted}");
+    let adas = bot.refresh_as(OPS, &ADA, &posted).await;
+    assert!(actions(&adas, "approve").is_empty(), "{adas}");
+    assert_eq!(actions(&adas, "cancel").len(), 1, "{adas}");
+    let graces = bot.refresh_as(OPS, &GRACE, &posted).await;
+    assert_eq!(actions(&graces, "approve").len(), 1, "{graces}");
+    assert_eq!(actions(&graces, "reject").len(), 1, "{graces}");
+    assert!(actions(&graces, "cancel").is_empty(), "{graces}");
+    let carols = bot.refresh_as(OPS, &CAROL, &posted).await;
+    assert!(
+        text(&carols).contains("Ada Lovelace asks for approval of cloudwatch put-metric-alarm."),
+        "{carols}"
+    );
+    assert!(actions(&carols, "approve").is_empty(), "{carols}");
+    // The buttons still check who clicks: Grace approves from her view.
+    let running = bot
+        .click_as(OPS, &GRACE, actions(&graces, "approve")[0].clone())
+        .await;
+    assert!(
+        text(&running).contains("Approved by Grace Hopper"),
+        "{running}"
+    );
+    bot.updated_card("Approved by").await;
 }

@@ -22,6 +22,7 @@ mod notification;
 mod result;
 mod status;
 mod support;
+mod views;
 mod welcome;
 
 #[cfg(test)]
@@ -50,6 +51,7 @@ pub use notification::{
 pub use result::{fit_result, fitted_result, result, ResultView};
 pub use status::{status, Status};
 pub use support::{support_case, support_form, support_summary};
+pub use views::{others_view, with_refresh, MAX_REFRESH_USERS};
 pub use welcome::{help, internal_error, welcome};
 
 /// Teams' smallest documented message size is about 28 KB; every card stays below this.
@@ -86,11 +88,14 @@ pub enum Verb {
     Approve,
     /// "Reject" on an approval card: a second person stops it.
     Reject,
+    /// A card's `refresh` (Universal Actions, trigger automatic), or the Open button of the
+    /// others' view: each person's own view of the card (see `views`).
+    Refresh,
 }
 
 impl Verb {
     /// Every verb, for reading one back from a card.
-    pub const ALL: [Verb; 14] = [
+    pub const ALL: [Verb; 15] = [
         Verb::Submit,
         Verb::Confirm,
         Verb::Cancel,
@@ -105,6 +110,7 @@ impl Verb {
         Verb::RefreshLogs,
         Verb::Approve,
         Verb::Reject,
+        Verb::Refresh,
     ];
 
     /// The verb as a card carries it.
@@ -124,6 +130,7 @@ impl Verb {
             Verb::RefreshLogs => "refresh-logs",
             Verb::Approve => "approve",
             Verb::Reject => "reject",
+            Verb::Refresh => "refresh",
         }
     }
 
