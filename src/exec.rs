@@ -56,6 +56,14 @@ pub enum ExecError {
     /// `--as`/`--channel`: a layer of the permission path refused, as it would in chat.
     #[error("{} (refused by {})", .0.message, .0.layer.describe())]
     Denied(Denial),
+    /// `--as`/`--channel`: the channel's approval rule names the action, so it runs only
+    /// after a second person approves it in the channel; a terminal has nobody to approve.
+    #[error("{service} {operation} needs a second person's approval in this channel (its approval rule names {pattern}); send it in the channel, where an approver can approve it")]
+    NeedsApproval {
+        service: String,
+        operation: String,
+        pattern: String,
+    },
     /// `--as`/`--channel` without a usable config file.
     #[error("{0}")]
     Config(String),
@@ -274,7 +282,15 @@ async fn authorize(
                     question.account_list()
                 )
             })
-            .map_err(ExecError::Denied),
+            .map_err(ExecError::Denied)
+            .and_then(|permit| match permit.approval() {
+                Some(needed) => Err(ExecError::NeedsApproval {
+                    service: invocation.service.clone(),
+                    operation: invocation.cli_operation.clone(),
+                    pattern: needed.pattern.clone(),
+                }),
+                None => Ok(permit),
+            }),
     }
 }
 

@@ -43,6 +43,14 @@ pub enum Outcome {
     TimedOut,
     /// The bot stopped while the call may have been under way; whether it ran is unknown.
     OutcomeUnknown,
+    /// The command needs a second person (the channel's `approval` rule): an approval card
+    /// was posted; nothing ran yet.
+    ApprovalRequested,
+    /// An approver approved the request (the record's `approver`); the run that follows
+    /// has its own record.
+    Approved,
+    /// An approver rejected the request (the record's `approver`); nothing ran.
+    Rejected,
 }
 
 impl Outcome {
@@ -148,6 +156,10 @@ pub struct AuditRecord {
     pub latency_ms: u64,
     /// The turn's correlation id, which error cards show.
     pub correlation_id: Option<String>,
+    /// The second person of a four-eyes approval (who approved or rejected it), on the
+    /// records of the decision and of the run it allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approver: Option<AuditUser>,
 }
 
 impl AuditRecord {
@@ -178,6 +190,7 @@ impl AuditRecord {
             outcome,
             latency_ms: 0,
             correlation_id: None,
+            approver: None,
         }
     }
 
@@ -212,6 +225,12 @@ impl AuditRecord {
 
     pub fn with_correlation_id(mut self, correlation_id: impl Into<String>) -> Self {
         self.correlation_id = Some(correlation_id.into());
+        self
+    }
+
+    /// Names the approver of a four-eyes approval (`None` leaves the record without one).
+    pub fn with_approver(mut self, approver: Option<AuditUser>) -> Self {
+        self.approver = approver;
         self
     }
 }

@@ -61,6 +61,10 @@ impl Inner {
             Some(verb @ (Verb::ShowChart | Verb::Acknowledge | Verb::RunButton)) => {
                 return self.alarm_click(turn, verb, data).await;
             }
+            Some(Verb::Refresh) => return self.refresh_view(turn, data).await,
+            Some(verb @ (Verb::Approve | Verb::Reject)) => {
+                return self.approval_click(turn, verb, data).await;
+            }
             _ => {}
         }
         let id = data
@@ -183,7 +187,7 @@ impl Inner {
 
     /// `None` for an open request; for any other state, the answer to the click. A Running
     /// request whose runner died is given up as "outcome unknown" here.
-    async fn answer_unless_open(
+    pub(super) async fn answer_unless_open(
         &self,
         turn: &TurnContext,
         loaded: &Loaded,
@@ -222,6 +226,9 @@ impl Inner {
             }
             RequestState::Expired => {
                 "This request has expired. Send the command again to start over.".to_owned()
+            }
+            RequestState::Rejected => {
+                "This request was rejected, so nothing was run. Send the command again to ask for approval again.".to_owned()
             }
         };
         Some(ClickOutcome::Refuse(refusal))

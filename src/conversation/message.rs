@@ -151,7 +151,17 @@ impl Inner {
             .await
         {
             Decision::Permit(permit) => permit,
-            Decision::Deny(denial) => return Reply::Card(self.denial_card(&invocation, &denial)),
+            Decision::Deny(denial) => {
+                let card = self.denial_card(&invocation, &denial);
+                let line = format!(
+                    "{} was refused {} {}.",
+                    requester.display_name(),
+                    invocation.service,
+                    invocation.cli_operation
+                );
+                let view_id = super::pending::new_request_id();
+                return Reply::Card(self.private_card(turn, &view_id, card, &line).await);
+            }
             Decision::ChooseAccount(question) => {
                 let leads_to_form = missing.is_some();
                 let request = self.new_request(
@@ -178,6 +188,11 @@ impl Inner {
                 .open_form(turn, requester, invocation, &permit, missing)
                 .await;
         }
+        if let Some(needed) = permit.approval() {
+            return self
+                .ask_approval(turn, requester, &invocation, &permit, needed)
+                .await;
+        }
         if !prompt::is_read_only(&invocation.service, &invocation.operation) {
             let request = self
                 .new_request(requester, RequestKind::Confirm, &invocation)
@@ -198,6 +213,7 @@ impl Inner {
                 correlation_id: turn.correlation_id(),
                 reuse_request: None,
                 confirmed: false,
+                approver: None,
             })
             .await;
         self.reply_with_result(turn, card, next_request).await

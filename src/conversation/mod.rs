@@ -31,6 +31,7 @@ mod accounts;
 mod alarm_clicks;
 mod alarm_list;
 pub mod alarm_records;
+mod approval;
 mod cards;
 mod charts;
 mod click;
@@ -48,6 +49,7 @@ mod requests;
 mod resource_choices;
 mod run;
 mod support;
+mod views;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -92,6 +94,8 @@ struct Inner {
     audit: Arc<AuditLog>,
     /// This runner's name on the requests it claims (see [`pending::RunLease`]).
     runner: String,
+    /// Whether cards in channels get user-specific views (see [`views`]).
+    user_specific_views: bool,
 }
 
 impl Conversations {
@@ -117,6 +121,7 @@ impl Conversations {
                 request_ttl,
                 audit: Arc::new(AuditLog::stdout()),
                 runner: new_request_id(),
+                user_specific_views: false,
             }),
         }
     }
@@ -128,6 +133,16 @@ impl Conversations {
         Arc::get_mut(&mut self.inner)
             .expect("with_audit is called before the handler is shared")
             .audit = audit;
+        self
+    }
+
+    /// Shows a form, confirmation or denial in a channel in full only to its requester, and
+    /// an approval card's buttons only to approvers, through Universal Actions' `refresh`
+    /// (everyone else sees one line). Off unless this is called. Call before sharing.
+    pub fn with_user_specific_views(mut self, enabled: bool) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_user_specific_views is called before the handler is shared")
+            .user_specific_views = enabled;
         self
     }
 

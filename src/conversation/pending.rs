@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::audit::AuditGrant;
+use crate::audit::{AuditGrant, AuditUser};
 use crate::bot::MessageRef;
 use crate::command::Invocation;
 use crate::metrics;
@@ -60,6 +60,8 @@ pub enum RequestState {
     Failed,
     Cancelled,
     Expired,
+    /// An approver rejected it (four-eyes approval); it never ran.
+    Rejected,
     /// Its runner died while the AWS call may have been under way: nobody knows whether it
     /// happened, and it is never run again automatically.
     OutcomeUnknown,
@@ -75,6 +77,7 @@ impl RequestState {
             RequestState::Failed => "failed",
             RequestState::Cancelled => "cancelled",
             RequestState::Expired => "expired",
+            RequestState::Rejected => "rejected",
             RequestState::OutcomeUnknown => "outcome_unknown",
         }
     }
@@ -109,6 +112,14 @@ pub enum RequestKind {
     },
     /// The support-case summary, waiting for the category and Create case.
     SupportSummary { draft: SupportDraft },
+    /// A command that waits for a second person (the channel's `approval` rule matched
+    /// `rule`, an IAM action pattern). Once approved, `approved_by` names the approver for the
+    /// run's card and audit record.
+    Approval {
+        rule: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approved_by: Option<StoredRequester>,
+    },
     /// An account choice card. With `run_after`, the stored invocation continues once an
     /// account is chosen (to its form when `missing` is set); without, it is
     /// `@aws set default-account` and nothing runs.
@@ -149,6 +160,23 @@ pub struct StoredRequester {
 impl StoredRequester {
     pub fn to_requester(&self) -> Requester {
         self.who.clone()
+    }
+
+    /// The name Teams gave the user, or "someone" when it gave none.
+    pub fn display_name(&self) -> &str {
+        self.who
+            .user_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or("someone")
+    }
+
+    /// The user as audit records name them.
+    pub fn audit_user(&self) -> AuditUser {
+        AuditUser {
+            user_object_id: self.who.user_object_id.clone(),
+            user_name: self.who.user_name.clone(),
+        }
     }
 
     /// Whether the clicking user (object id, Teams id) is the requester.

@@ -55,6 +55,10 @@ impl Inner {
             kind = card.name,
             "request opened"
         );
+        let card = match others_line(&request) {
+            Some(line) => self.private_card(turn, &request.id, card, &line).await,
+            None => card,
+        };
         let Some(responder) = turn.responder() else {
             return Reply::Card(card);
         };
@@ -252,6 +256,27 @@ pub(super) fn minutes(count: u64) -> String {
         1 => "1 minute".to_owned(),
         n => format!("{n} minutes"),
     }
+}
+
+/// What everyone but the requester sees of a request's card in a channel (see `views`);
+/// `None` for an approval card, whose views are made with it.
+fn others_line(request: &PendingRequest) -> Option<String> {
+    let who = request.requester.display_name();
+    let invocation = request.invocation.to_invocation();
+    let command = format!("{} {}", invocation.service, invocation.cli_operation);
+    Some(match request.kind {
+        RequestKind::Form { .. } | RequestKind::SupportForm { .. } => {
+            format!("{who} is filling in a form for {command}.")
+        }
+        RequestKind::Confirm | RequestKind::SupportSummary { .. } => {
+            format!("{who} is confirming a change: {command}.")
+        }
+        RequestKind::AccountChoice { .. } => {
+            format!("{who} is choosing an AWS account for {command}.")
+        }
+        RequestKind::NextPage { .. } => format!("{who} is paging through {command}."),
+        RequestKind::Approval { .. } => return None,
+    })
 }
 
 /// How a request ends without running: its final state, and the status card's words.

@@ -31,6 +31,9 @@ pub(super) struct CallToRender<'a> {
     pub reuse_request: Option<&'a str>,
     /// Whether the user confirmed the call (a change), for the audit record.
     pub confirmed: bool,
+    /// The second person who approved it (four-eyes approval), for the card and the audit
+    /// record.
+    pub approver: Option<&'a StoredRequester>,
 }
 
 /// A request a click claimed for running (Running), whose work runs after the click was
@@ -109,8 +112,9 @@ impl Inner {
     }
 
     /// A command a click completed (a form submitted, an account chosen) and authorized,
-    /// stored with its request: a change waits for its confirmation on the same card, a read
-    /// is claimed and starts running.
+    /// stored with its request: one the channel's approval rule names waits for an approver,
+    /// a change waits for its confirmation on the same card, a read is claimed and starts
+    /// running.
     pub(super) async fn confirm_or_run(
         self: &Arc<Self>,
         turn: &TurnContext,
@@ -119,6 +123,14 @@ impl Inner {
         permit: &Permit,
         target: Option<MessageRef>,
     ) -> ClickOutcome {
+        if permit.approval().is_some() {
+            if let Some(answer) = self
+                .ask_approval_on_card(turn, loaded, invocation, permit, target.clone())
+                .await
+            {
+                return answer;
+            }
+        }
         if !prompt::is_read_only(&invocation.service, &invocation.operation) {
             let stored = StoredInvocation::from(invocation);
             return match self
@@ -149,7 +161,12 @@ impl Inner {
 
     /// Re-authorizes a claimed request, calls AWS, stores its final state (unless its next
     /// page continues it) and shows the result on its card.
-    async fn complete_run(self: Arc<Self>, responder: Responder, run: Claimed, page: PageAt) {
+    pub(super) async fn complete_run(
+        self: Arc<Self>,
+        responder: Responder,
+        run: Claimed,
+        page: PageAt,
+    ) {
         let claimed = &run.request;
         let requester = claimed.requester.clone();
         let (card, final_state, next_request) =
@@ -158,7 +175,12 @@ impl Inner {
                 Ok(permit) => {
                     // A next page continues this same request; a first result may open a new one.
                     let reuse = (page.number > 1).then(|| claimed.id.clone());
-                    let confirmed = matches!(claimed.kind, RequestKind::Confirm);
+                    let approver = match &claimed.kind {
+                        RequestKind::Approval { approved_by, .. } => approved_by.as_ref(),
+                        _ => None,
+                    };
+                    let confirmed =
+                        matches!(claimed.kind, RequestKind::Confirm) || approver.is_some();
                     let (card, next_request) = self
                         .call_and_render(CallToRender {
                             requester: &requester,
@@ -168,6 +190,7 @@ impl Inner {
                             correlation_id: &run.correlation_id,
                             reuse_request: reuse.as_deref(),
                             confirmed,
+                            approver,
                         })
                         .await;
                     let state = if matches!(
@@ -207,8 +230,10 @@ impl Inner {
             correlation_id,
             reuse_request,
             confirmed,
+            approver,
         } = call;
-        let header = self.header(invocation, Some(permit));
+        let mut header = self.header(invocation, Some(permit));
+        header.approved_by = approver.map(|a| a.display_name().to_owned());
         let started = std::time::Instant::now();
         // An alarm list shows every alarm (the CLI's automatic pagination), not one page.
         let alarm_list = super::alarm_list::shows_alarm_list(invocation);
@@ -229,7 +254,8 @@ impl Inner {
             )
             .with_permit(permit)
             .with_latency(started.elapsed())
-            .with_correlation_id(correlation_id),
+            .with_correlation_id(correlation_id)
+            .with_approver(approver.map(StoredRequester::audit_user)),
         );
         let next_page = |first_unshown: Option<usize>, further: Option<serde_json::Value>| {
             let next = page.after(invocation, first_unshown, further);

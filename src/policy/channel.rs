@@ -159,6 +159,10 @@ impl ChannelAuthorizer {
             Ok(action) => action,
             Err(denial) => return Decision::Deny(denial),
         };
+        let approval = channel
+            .approval
+            .as_ref()
+            .and_then(|rule| rule.needed_for(&action));
         let account = match self.account(config, channel, user, account_override).await {
             Ok(AccountSelection::Chosen(account)) => account,
             Ok(AccountSelection::Ask(accounts)) => return account_question(&accounts),
@@ -189,7 +193,8 @@ impl ChannelAuthorizer {
                 Some(label(account)),
                 Some(role.arn),
             )
-            .with_context(channel.key.clone(), action.to_string()),
+            .with_context(channel.key.clone(), action.to_string())
+            .with_approval(approval),
         )
     }
 

@@ -5,6 +5,7 @@
 //! the credentials a permit carries itself: the default provider chain (`local`) or STS
 //! AssumeRole (`assume_role`), through the SDK.
 
+pub mod approval;
 pub mod assume_role;
 mod audit_facts;
 pub mod channel;
@@ -64,6 +65,8 @@ pub struct Permit {
     role_arn: Option<String>,
     channel_key: Option<String>,
     iam_action: Option<String>,
+    /// Boxed: most permits need no approval, and a permit travels by value in `Decision`.
+    approval: Option<Box<approval::ApprovalNeeded>>,
 }
 
 /// An account as cards show it.
@@ -91,6 +94,7 @@ impl Permit {
             role_arn,
             channel_key: None,
             iam_action: None,
+            approval: None,
         }
     }
 
@@ -104,6 +108,23 @@ impl Permit {
         self.channel_key = Some(channel_key.into());
         self.iam_action = Some(iam_action.into());
         self
+    }
+
+    /// Marks the permit's action as one that runs only after a second person approves it
+    /// (the channel's `approval` rule matched).
+    pub(in crate::policy) fn with_approval(
+        mut self,
+        approval: Option<approval::ApprovalNeeded>,
+    ) -> Self {
+        self.approval = approval.map(Box::new);
+        self
+    }
+
+    /// What the action needs before it runs: `Some` when the channel's approval rule names
+    /// it, so the command waits for an approver (B3) instead of running or asking its
+    /// requester to confirm.
+    pub fn approval(&self) -> Option<&approval::ApprovalNeeded> {
+        self.approval.as_deref()
     }
 
     /// Whether this permit was granted for `invocation`'s service and operation.
@@ -160,6 +181,7 @@ impl fmt::Debug for Permit {
             .field("role_arn", &self.role_arn)
             .field("channel_key", &self.channel_key)
             .field("iam_action", &self.iam_action)
+            .field("approval", &self.approval)
             .finish_non_exhaustive()
     }
 }

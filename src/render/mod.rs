@@ -21,8 +21,10 @@ pub use cards::{
 pub use cards::{
     alarm_list_page, alarm_sections_that_fit, fit_result, fitted_result, AlarmListPage,
 };
+pub use cards::{approval, ApprovalButtons, ApprovalView};
 pub use cards::{lambda_invoke, LambdaInvokeView};
 pub use cards::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};
+pub use cards::{others_view, with_refresh, MAX_REFRESH_USERS};
 pub use markdown::{escape_markdown, monospace};
 
 /// The content type of an Adaptive Card attachment.

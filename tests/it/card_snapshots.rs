@@ -14,7 +14,9 @@ use aws_chatops::command::{parse, CommandError, OutputFormat, ParseContext};
 use aws_chatops::conversation;
 use aws_chatops::models::Models;
 use aws_chatops::prompt;
-use aws_chatops::render::{self, Card, CommandHeader, FormView, ResultView, Status};
+use aws_chatops::render::{
+    self, ApprovalButtons, ApprovalView, Card, CommandHeader, FormView, ResultView, Status,
+};
 use serde_json::{json, Value};
 
 const REQUEST: &str = "q7Vd0mYq3rJ2bN8xK1pL5w";
@@ -26,6 +28,7 @@ fn header(title: &str, line: &str) -> CommandHeader {
         account: Some("production (123456789012)".to_owned()),
         region: Some("eu-west-1".to_owned()),
         role: None,
+        approved_by: None,
     }
 }
 
@@ -112,6 +115,14 @@ fn cards() -> Vec<(&'static str, Card)> {
             "kinesis update-shard-count",
             "aws kinesis update-shard-count --stream-name clicks --target-shard-count 4 --scaling-type UNIFORM_SCALING",
         )
+    };
+    let approval_view = ApprovalView {
+        header: kinesis_header.clone(),
+        requester: "Ada Lovelace".to_owned(),
+        approvers: "any member of this conversation other than the requester".to_owned(),
+        rule: "kinesis:Update*".to_owned(),
+        request_id: REQUEST.to_owned(),
+        expires_in_minutes: 15,
     };
     let support_header = CommandHeader {
         title: "New AWS Support case".to_owned(),
@@ -219,6 +230,11 @@ fn cards() -> Vec<(&'static str, Card)> {
             expires_in_minutes: 15,
         })),
         ("confirm", render::confirm(&kinesis_header, REQUEST, 15)),
+        ("approval", render::approval(&approval_view, ApprovalButtons::All)),
+        ("approval-requester", render::approval(&approval_view, ApprovalButtons::Requester)),
+        ("approval-approver", render::approval(&approval_view, ApprovalButtons::Approver)),
+        ("others-view", render::others_view("Ada Lovelace is confirming a change: kinesis update-shard-count.", REQUEST, Some(&["29:1user-mri".to_owned()]))),
+        ("status-rejected", render::status(Status::Rejected, "Rejected by Grace Hopper. Nothing was run. Ada Lovelace can send the command again to ask again.", Some(&kinesis_header))),
         ("status-running", render::status(Status::Running, "Started by the requester. This card shows the result when the command finishes.", Some(&kinesis_header))),
         ("status-cancelled", render::status(Status::Cancelled, "Cancelled by Ada Lovelace. Nothing was run.", Some(&kinesis_header))),
         ("status-expired", render::status(Status::Expired, "This request expired after 15 minutes without an answer. Nothing was run. Send the command again to start over.", Some(&kinesis_header))),
@@ -437,7 +453,12 @@ fn every_conversation_card_matches_its_snapshot_and_fits() {
 #[test]
 fn long_output_is_cut_with_a_notice_and_every_button_has_a_fallback() {
     for (name, card) in cards() {
-        let text = card.content.to_string();
+        // A card's `refresh` is no button: clients without Universal Actions ignore it.
+        let mut content = card.content.clone();
+        if let Some(card) = content.as_object_mut() {
+            card.remove("refresh");
+        }
+        let text = content.to_string();
         let executes = text.matches("\"Action.Execute\"").count();
         let submits = text.matches("\"Action.Submit\"").count();
         assert_eq!(

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::access::text;
-use crate::support::app::{access_text, wait_until, TestApp, APP_ID, APP_PASSWORD, TENANT_ID};
+use crate::support::app::{access_text, wait_until, TestApp, ADA, APP_ID, APP_PASSWORD, TENANT_ID};
 use crate::support::moto;
 
 const CHANNEL: &str = "19:reload-channel@thread.tacv2";
@@ -154,7 +154,14 @@ async fn sighup_applies_a_valid_access_table_and_keeps_the_running_one_on_mistak
     h.addr = format!("127.0.0.1:{port}").parse().unwrap();
     h.wait_ready().await;
 
-    let refused = text(&say(&h, "cloudwatch describe-alarms").await);
+    // `serve` shows a refusal in a channel in full only to its requester (user-specific
+    // views): the others' line, then Ada's own view through the refresh invoke.
+    let posted = say(&h, "cloudwatch describe-alarms").await;
+    assert!(
+        text(&posted).contains("Ada Lovelace was refused cloudwatch describe-alarms."),
+        "{posted}"
+    );
+    let refused = text(&h.refresh_as(CHANNEL, &ADA, &posted).await);
     assert!(
         refused.contains("Refused by the channel configuration"),
         "{refused}"

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_spanned::Spanned;
 
 use super::accounts::{check_region, check_role_arn};
+use super::approval::RawApproval;
 use super::guardrails::{validate_statements, RawStatement};
 use super::problems::{quoted_list, Problems};
 use super::teams_link::{normalise_channel_id, normalise_guid, parse_channel_link, percent_decode};
@@ -34,6 +35,7 @@ pub(super) struct RawChannel {
     #[serde(default)]
     guardrail_statement: Vec<RawStatement>,
     default_region: Option<Spanned<String>>,
+    approval: Option<RawApproval>,
 }
 
 /// What a channel entry is checked against, and where it is (`access.channels.<key>`).
@@ -79,7 +81,16 @@ impl RawChannel {
         }
         let default_region = self
             .default_region
-            .and_then(|region| check_region(&region, &format!("{path}.default_region"), problems));
+            .as_ref()
+            .and_then(|region| check_region(region, &format!("{path}.default_region"), problems));
+        let personal = self
+            .personal_chats
+            .as_ref()
+            .filter(|p| *p.get_ref())
+            .map(|p| p.span());
+        let approval = self
+            .approval
+            .and_then(|raw| raw.validate(&format!("{path}.approval"), personal, problems));
 
         if problems.0.len() != before {
             return None;
@@ -96,6 +107,7 @@ impl RawChannel {
                 Guardrail::new(policies)
             },
             default_region,
+            approval,
         })
     }
 

@@ -12,6 +12,7 @@ use indexmap::IndexMap;
 
 pub use crate::audit::AuditDestination;
 
+use super::approval::ApprovalRule;
 use super::guardrail::Guardrail;
 
 /// The tables allowed at the top of the config file. `[bot]` belongs to
@@ -100,6 +101,8 @@ pub struct Channel {
     /// the ReadOnly template when it configures none.
     pub guardrail: Guardrail,
     pub default_region: Option<String>,
+    /// `approval`: the actions that need a second person here, and who may approve.
+    pub approval: Option<ApprovalRule>,
 }
 
 /// `[access.audit]`.
@@ -246,6 +249,7 @@ fn check_bot_table(item: &toml_edit::Item, problems: &mut Problems) {
 
 mod access_table;
 mod accounts;
+mod approval;
 mod channels;
 pub mod check;
 mod guardrails;

@@ -57,7 +57,22 @@ fn the_example_is_valid_and_means_what_it_says() {
         }
     );
 
+    let approval = ops.approval.as_ref().expect("ops needs approvals");
+    let needed = approval
+        .needed_for(&IamAction::new("rds", "DeleteDBInstance"))
+        .expect("rds:Delete* needs approval");
+    assert_eq!(needed.pattern, "rds:Delete*");
+    assert_eq!(
+        needed.approvers.object_ids,
+        ["3f2b8c1e-9d4a-4c7b-8e6f-1a2b3c4d5e6f"]
+    );
+    assert!(needed.approvers.any_other_member);
+    assert!(approval
+        .needed_for(&IamAction::new("ec2", "DescribeInstances"))
+        .is_none());
+
     let oncall = &config.channels["oncall"];
+    assert!(oncall.approval.is_none());
     assert!(oncall.require_user_roles);
     match &oncall.location {
         ChannelLocation::TeamsChannel { channel_id, .. } => {
@@ -242,6 +257,22 @@ fn small_mistakes_and_their_explanations() {
         (
             channel("link = \"https://teams.microsoft.com/l/chat/0/0\"\naccounts = [\"a\"]"),
             "not a channel link",
+        ),
+        (
+            format!("{}\n[access.channels.c.approval]\nactions = [\"ec2 Terminate\"]\napprovers = [\"any-other-member\"]", channel(&format!("tenant_id = \"{TENANT}\"\nchannel_id = \"19:x@thread.tacv2\"\naccounts = [\"a\"]"))),
+            "\"ec2 Terminate\": an action is written service:Action",
+        ),
+        (
+            format!("{}\n[access.channels.c.approval]\nactions = [\"ec2:*\"]\napprovers = [\"team-leads\"]", channel(&format!("tenant_id = \"{TENANT}\"\nchannel_id = \"19:x@thread.tacv2\"\naccounts = [\"a\"]"))),
+            "\"team-leads\" is neither an Entra object id",
+        ),
+        (
+            format!("{}\n[access.channels.c.approval]\nactions = []\napprovers = []", channel(&format!("tenant_id = \"{TENANT}\"\nchannel_id = \"19:x@thread.tacv2\"\naccounts = [\"a\"]"))),
+            "say who may approve",
+        ),
+        (
+            personal("accounts = [\"a\"]\n[access.channels.c.approval]\nactions = [\"ec2:*\"]\napprovers = [\"any-other-member\"]"),
+            "in a personal chat nobody else can click Approve",
         ),
         (statement(""), "needs `action = [...]` or `not_action = [...]`"),
         (statement("action = \"*\"\nnot_action = \"iam:*\""), "either `action` or `not_action`"),

@@ -16,6 +16,8 @@ pub struct CommandHeader {
     pub account: Option<String>,
     pub region: Option<String>,
     pub role: Option<String>,
+    /// Who approved the command, when it needed a second person (four-eyes approval).
+    pub approved_by: Option<String>,
 }
 
 /// The header elements: title, where it runs, and the command line.
@@ -35,6 +37,9 @@ pub(super) fn header_elements(view: &CommandHeader) -> Vec<Value> {
     }
     if let Some(role) = &view.role {
         facts.push(json!({"title": "Role", "value": breakable(role)}));
+    }
+    if let Some(approver) = &view.approved_by {
+        facts.push(json!({"title": "Approved by", "value": escape_markdown(approver)}));
     }
     if !facts.is_empty() {
         elements.push(json!({"type": "FactSet", "facts": facts, "spacing": "Small"}));
@@ -57,6 +62,7 @@ mod tests {
             account: Some("production (123456789012)".to_owned()),
             region: Some("eu-west-1".to_owned()),
             role: Some("arn:aws:iam::123456789012:role/ChatOpsOperator".to_owned()),
+            approved_by: None,
         });
         assert_eq!(elements.len(), 3);
         assert_eq!(elements[0]["text"], "lambda get_function");

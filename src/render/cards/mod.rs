@@ -7,6 +7,7 @@
 
 mod accounts;
 mod alarms;
+mod approval;
 mod confirm;
 mod cut;
 mod elements;
@@ -21,6 +22,7 @@ mod notification;
 mod result;
 mod status;
 mod support;
+mod views;
 mod welcome;
 
 #[cfg(test)]
@@ -32,6 +34,7 @@ pub use accounts::{account_choice, AccountChoiceView};
 pub use alarms::{
     alarm_list, alarm_list_page, alarm_sections_that_fit, AlarmListPage, AlarmSection,
 };
+pub use approval::{approval, ApprovalButtons, ApprovalView};
 pub use confirm::confirm;
 pub use cut::FittedOutput;
 pub use error::error;
@@ -48,6 +51,7 @@ pub use notification::{
 pub use result::{fit_result, fitted_result, result, ResultView};
 pub use status::{status, Status};
 pub use support::{support_case, support_form, support_summary};
+pub use views::{others_view, with_refresh, MAX_REFRESH_USERS};
 pub use welcome::{help, internal_error, welcome};
 
 /// Teams' smallest documented message size is about 28 KB; every card stays below this.
@@ -80,11 +84,18 @@ pub enum Verb {
     RunButton,
     /// "Refresh" on a logs card whose query was still running.
     RefreshLogs,
+    /// "Approve" on an approval card (four-eyes approval): a second person lets it run.
+    Approve,
+    /// "Reject" on an approval card: a second person stops it.
+    Reject,
+    /// A card's `refresh` (Universal Actions, trigger automatic), or the Open button of the
+    /// others' view: each person's own view of the card (see `views`).
+    Refresh,
 }
 
 impl Verb {
     /// Every verb, for reading one back from a card.
-    pub const ALL: [Verb; 12] = [
+    pub const ALL: [Verb; 15] = [
         Verb::Submit,
         Verb::Confirm,
         Verb::Cancel,
@@ -97,6 +108,9 @@ impl Verb {
         Verb::Acknowledge,
         Verb::RunButton,
         Verb::RefreshLogs,
+        Verb::Approve,
+        Verb::Reject,
+        Verb::Refresh,
     ];
 
     /// The verb as a card carries it.
@@ -114,6 +128,9 @@ impl Verb {
             Verb::Acknowledge => "acknowledge",
             Verb::RunButton => "run-button",
             Verb::RefreshLogs => "refresh-logs",
+            Verb::Approve => "approve",
+            Verb::Reject => "reject",
+            Verb::Refresh => "refresh",
         }
     }
 

@@ -22,6 +22,8 @@ pub enum Status {
     AlreadyHandled,
     /// The bot stopped while the command ran; nobody knows whether it happened.
     OutcomeUnknown,
+    /// An approver rejected the command (four-eyes approval); nothing ran.
+    Rejected,
 }
 
 /// Card for a request's state: running, cancelled, expired, refused, already handled.
@@ -33,6 +35,7 @@ pub fn status(status: Status, message: &str, header_view: Option<&CommandHeader>
         Status::Refused => ("Not available to you", "Warning"),
         Status::AlreadyHandled => ("Already handled", "Default"),
         Status::OutcomeUnknown => ("Outcome unknown — check before running again", "Attention"),
+        Status::Rejected => ("Rejected", "Attention"),
     };
     render(
         match status {
@@ -42,6 +45,7 @@ pub fn status(status: Status, message: &str, header_view: Option<&CommandHeader>
             Status::Refused => "status-refused",
             Status::AlreadyHandled => "status-already-handled",
             Status::OutcomeUnknown => "status-outcome-unknown",
+            Status::Rejected => "status-rejected",
         },
         STATUS,
         &[

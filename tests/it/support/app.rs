@@ -95,6 +95,9 @@ pub struct Options {
     /// `AWS_CHATOPS_PUBLIC_URL` of the conversation flow (default: none, so charts are inline
     /// images or sparklines). Charts are served from the AWS side's store either way.
     pub public_url: Option<url::Url>,
+    /// User-specific views of cards in channels (`serve` turns them on; tests about other
+    /// things see one card for everyone, as clients without refresh do).
+    pub user_specific_views: bool,
 }
 
 /// What every bot process of a test starts from (the first one, a restart, a replica): its
@@ -141,6 +144,7 @@ impl Default for Options {
             outbox_store: None,
             access_extra: String::new(),
             public_url: None,
+            user_specific_views: false,
         }
     }
 }
@@ -261,6 +265,7 @@ impl TestApp {
                     given.clone(),
                     log.clone(),
                     options.public_url.as_ref(),
+                    options.user_specific_views,
                 )
                 .await;
                 if !options.access_extra.is_empty() {
@@ -886,13 +891,34 @@ impl TestApp {
 
     /// Ada clicks an Action.Execute button in `channel`; returns the card she gets back.
     pub async fn click(&self, channel: &str, data: Value) -> Value {
-        let mut activity = self.message_from(channel, USER_AAD_ID, "");
+        self.click_as(channel, &ADA, data).await
+    }
+
+    /// `person` clicks an Action.Execute button in `channel`; returns what the invoke
+    /// response carries (a card, or a message's text).
+    pub async fn click_as(&self, channel: &str, person: &Person, data: Value) -> Value {
+        self.invoke_as(channel, person, data, "manual").await
+    }
+
+    /// Teams asks for `person`'s view of a card in `channel`: the refresh invoke (trigger
+    /// `automatic`) with the data of the card's `refresh` action; what the response carries.
+    pub async fn refresh_as(&self, channel: &str, person: &Person, card: &Value) -> Value {
+        let data = card["refresh"]["action"]["data"].clone();
+        assert!(data.is_object(), "the card has a refresh: {card}");
+        self.invoke_as(channel, person, data, "automatic").await
+    }
+
+    /// An `adaptiveCard/action` invoke from `person` in `channel` with `trigger`.
+    async fn invoke_as(&self, channel: &str, person: &Person, data: Value, trigger: &str) -> Value {
+        let mut activity = self.message_from(channel, person.aad_object_id, "");
+        activity["from"] =
+            json!({"id": person.mri, "name": person.name, "aadObjectId": person.aad_object_id});
         activity["type"] = json!("invoke");
         activity["name"] = json!("adaptiveCard/action");
         activity.as_object_mut().unwrap().remove("text");
         activity["value"] = json!({
             "action": {"type": "Action.Execute", "verb": data["verb"], "data": data},
-            "trigger": "manual"
+            "trigger": trigger
         });
         let response = self.post(&activity, Some(&self.bearer())).await;
         assert_eq!(response.status(), 200);
@@ -1044,6 +1070,35 @@ impl TestApp {
     }
 }
 
+/// Someone in a channel, as Teams names them on an activity.
+pub struct Person {
+    /// The user's MRI (`from.id`).
+    pub mri: &'static str,
+    pub name: &'static str,
+    pub aad_object_id: &'static str,
+}
+
+/// Ada, who sends the commands ([`USER_AAD_ID`]).
+pub const ADA: Person = Person {
+    mri: "29:1user-mri",
+    name: "Ada Lovelace",
+    aad_object_id: USER_AAD_ID,
+};
+
+/// Grace, someone else in the channel (the same person as [`User::Other`]).
+pub const GRACE: Person = Person {
+    mri: "29:2other-mri",
+    name: "Grace Hopper",
+    aad_object_id: "b2c3d4e5-0000-4000-8000-00000000bbbb",
+};
+
+/// Carol, a third person in the channel.
+pub const CAROL: Person = Person {
+    mri: "29:3third-mri",
+    name: "Carol Shaw",
+    aad_object_id: "c3d4e5f6-0000-4000-8000-00000000cccc",
+};
+
 /// An `[access]` config with two channels, two accounts, a channel role and user roles.
 pub fn access_text(ops_guardrails: &str) -> String {
     format!(
@@ -1088,11 +1143,11 @@ pub async fn channel_handler(
     store: Arc<dyn Store>,
     log: Arc<AuditLog>,
 ) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
-    channel_handler_with(engine_config, ops_guardrails, "", store, log, None).await
+    channel_handler_with(engine_config, ops_guardrails, "", store, log, None, false).await
 }
 
 /// [`channel_handler`] with `extra` TOML appended to the config, serving charts under
-/// `public_url` when given.
+/// `public_url` when given, with user-specific views in channels when asked.
 pub async fn channel_handler_with(
     engine_config: EngineConfig,
     ops_guardrails: &str,
@@ -1100,6 +1155,7 @@ pub async fn channel_handler_with(
     store: Arc<dyn Store>,
     log: Arc<AuditLog>,
     public_url: Option<&url::Url>,
+    user_specific_views: bool,
 ) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
     let static_credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
         Credentials::new("testing", "testing", None, None, "test"),
@@ -1129,6 +1185,7 @@ pub async fn channel_handler_with(
         Duration::from_secs(600),
     )
     .with_audit(log)
-    .with_public_url(public_url);
+    .with_public_url(public_url)
+    .with_user_specific_views(user_specific_views);
     (Arc::new(conversations), authorizer)
 }
