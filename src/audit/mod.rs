@@ -148,6 +148,9 @@ pub struct AuditRecord {
     pub latency_ms: u64,
     /// The turn's correlation id, which error cards show.
     pub correlation_id: Option<String>,
+    /// The alias the command was expanded from (`@aws run <alias>`), when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
 }
 
 impl AuditRecord {
@@ -178,6 +181,7 @@ impl AuditRecord {
             outcome,
             latency_ms: 0,
             correlation_id: None,
+            alias: None,
         }
     }
 
@@ -207,6 +211,12 @@ impl AuditRecord {
 
     pub fn with_latency(mut self, latency: Duration) -> Self {
         self.latency_ms = latency.as_millis().min(u64::MAX as u128) as u64;
+        self
+    }
+
+    /// Names the alias the command was expanded from, if any.
+    pub fn with_alias(mut self, alias: Option<&str>) -> Self {
+        self.alias = alias.map(str::to_owned);
         self
     }
 

@@ -28,6 +28,7 @@ impl Inner {
                 .map(|p| p.region().to_owned())
                 .or_else(|| invocation.globals.region.clone()),
             role: permit.and_then(|p| p.role_arn()).map(str::to_owned),
+            alias: None,
         }
     }
 

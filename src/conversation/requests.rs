@@ -36,6 +36,7 @@ impl Inner {
             expires_at_ms: now_millis() + self.request_ttl.as_millis() as u64,
             lease: None,
             grant: None,
+            alias: None,
         }
     }
 

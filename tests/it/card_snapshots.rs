@@ -26,6 +26,7 @@ fn header(title: &str, line: &str) -> CommandHeader {
         account: Some("production (123456789012)".to_owned()),
         region: Some("eu-west-1".to_owned()),
         role: None,
+        alias: None,
     }
 }
 

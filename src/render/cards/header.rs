@@ -16,6 +16,8 @@ pub struct CommandHeader {
     pub account: Option<String>,
     pub region: Option<String>,
     pub role: Option<String>,
+    /// The alias the command was expanded from (`@aws run <alias>`), shown as a fact.
+    pub alias: Option<String>,
 }
 
 /// The header elements: title, where it runs, and the command line.
@@ -35,6 +37,9 @@ pub(super) fn header_elements(view: &CommandHeader) -> Vec<Value> {
     }
     if let Some(role) = &view.role {
         facts.push(json!({"title": "Role", "value": breakable(role)}));
+    }
+    if let Some(alias) = &view.alias {
+        facts.push(json!({"title": "Alias", "value": escape_markdown(alias)}));
     }
     if !facts.is_empty() {
         elements.push(json!({"type": "FactSet", "facts": facts, "spacing": "Small"}));
@@ -57,6 +62,7 @@ mod tests {
             account: Some("production (123456789012)".to_owned()),
             region: Some("eu-west-1".to_owned()),
             role: Some("arn:aws:iam::123456789012:role/ChatOpsOperator".to_owned()),
+            alias: None,
         });
         assert_eq!(elements.len(), 3);
         assert_eq!(elements[0]["text"], r"lambda get\_function");

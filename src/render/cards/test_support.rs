@@ -16,6 +16,7 @@ pub(super) fn full_header() -> CommandHeader {
         account: Some("production (123456789012)".to_owned()),
         region: Some("eu-west-1".to_owned()),
         role: Some("arn:aws:iam::123456789012:role/ChatOpsOperator".to_owned()),
+        alias: None,
     }
 }
 
