@@ -61,6 +61,7 @@ impl Inner {
             Some(verb @ (Verb::ShowChart | Verb::Acknowledge | Verb::RunButton)) => {
                 return self.alarm_click(turn, verb, data).await;
             }
+            Some(Verb::RunAgain) => return self.run_again(turn, data).await,
             _ => {}
         }
         let id = data
@@ -102,6 +103,9 @@ impl Inner {
                     return already_handled();
                 };
                 self.start_run(turn, claimed, target, page)
+            }
+            (Some(Verb::Submit), RequestKind::AliasForm { .. }) => {
+                self.submit_alias_form(turn, &loaded, data, target).await
             }
             (Some(Verb::Submit), RequestKind::SupportForm { .. }) => {
                 self.submit_support_form(turn, &loaded, data, target).await

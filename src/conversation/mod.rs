@@ -28,6 +28,7 @@
 
 mod abandoned;
 mod accounts;
+mod aliases;
 mod alarm_clicks;
 mod alarm_list;
 pub mod alarm_records;
@@ -38,6 +39,7 @@ mod customized;
 mod follow_up;
 mod form;
 mod help;
+pub mod history;
 mod logs;
 mod message;
 pub mod notifications;
@@ -47,6 +49,7 @@ mod reauthorize;
 mod requests;
 mod resource_choices;
 mod run;
+mod stored_list;
 mod support;
 
 use std::sync::Arc;
@@ -89,6 +92,8 @@ struct Inner {
     authorizer: Arc<dyn Authorizer>,
     pending: PendingRequests,
     request_ttl: Duration,
+    /// How long a command stays in `@aws history`.
+    history_ttl: Duration,
     audit: Arc<AuditLog>,
     /// This runner's name on the requests it claims (see [`pending::RunLease`]).
     runner: String,
@@ -115,6 +120,7 @@ impl Conversations {
                 authorizer,
                 pending: PendingRequests::new(store),
                 request_ttl,
+                history_ttl: history::DEFAULT_HISTORY_TTL,
                 audit: Arc::new(AuditLog::stdout()),
                 runner: new_request_id(),
             }),
@@ -128,6 +134,15 @@ impl Conversations {
         Arc::get_mut(&mut self.inner)
             .expect("with_audit is called before the handler is shared")
             .audit = audit;
+        self
+    }
+
+    /// Keeps commands in `@aws history` for `ttl` (30 days unless this is called). Call
+    /// before sharing.
+    pub fn with_history_ttl(mut self, ttl: Duration) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_history_ttl is called before the handler is shared")
+            .history_ttl = ttl;
         self
     }
 

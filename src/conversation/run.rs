@@ -31,6 +31,8 @@ pub(super) struct CallToRender<'a> {
     pub reuse_request: Option<&'a str>,
     /// Whether the user confirmed the call (a change), for the audit record.
     pub confirmed: bool,
+    /// The alias the command was expanded from, for its card, audit record and history.
+    pub alias: Option<&'a str>,
 }
 
 /// A request a click claimed for running (Running), whose work runs after the click was
@@ -77,7 +79,7 @@ impl Inner {
         let card = render::status(
             Status::Running,
             "Started by the requester. This card shows the result when the command finishes.",
-            Some(&self.header(&invocation, None)),
+            Some(&self.header(&invocation, None).with_alias(claimed.alias.as_deref())),
         );
         let run = Claimed::by_click(turn, claimed, invocation, target);
         self.run_after_click(run, card, move |inner, responder, run| {
@@ -131,7 +133,9 @@ impl Inner {
             {
                 Some(request) => ClickOutcome::Update {
                     card: render::confirm(
-                        &self.confirm_header(invocation, permit),
+                        &self
+                            .confirm_header(invocation, permit)
+                            .with_alias(request.alias.as_deref()),
                         &request.id,
                         request.minutes_left(),
                     ),
@@ -168,6 +172,7 @@ impl Inner {
                             correlation_id: &run.correlation_id,
                             reuse_request: reuse.as_deref(),
                             confirmed,
+                            alias: claimed.alias.as_deref(),
                         })
                         .await;
                     let state = if matches!(
@@ -207,8 +212,9 @@ impl Inner {
             correlation_id,
             reuse_request,
             confirmed,
+            alias,
         } = call;
-        let header = self.header(invocation, Some(permit));
+        let header = self.header(invocation, Some(permit)).with_alias(alias);
         let started = std::time::Instant::now();
         // An alarm list shows every alarm (the CLI's automatic pagination), not one page.
         let alarm_list = super::alarm_list::shows_alarm_list(invocation);
@@ -221,15 +227,17 @@ impl Inner {
             self.call_aws(invocation, permit, page.cursor.as_ref())
                 .await
         };
+        let outcome = audit::Outcome::of_call(&called, confirmed);
+        if page.number <= 1 {
+            self.record_history(requester, invocation, &outcome, alias)
+                .await;
+        }
         self.audit.write(
-            &AuditRecord::new(
-                &requester.to_requester(),
-                invocation,
-                audit::Outcome::of_call(&called, confirmed),
-            )
-            .with_permit(permit)
-            .with_latency(started.elapsed())
-            .with_correlation_id(correlation_id),
+            &AuditRecord::new(&requester.to_requester(), invocation, outcome)
+                .with_permit(permit)
+                .with_latency(started.elapsed())
+                .with_correlation_id(correlation_id)
+                .with_alias(alias),
         );
         let next_page = |first_unshown: Option<usize>, further: Option<serde_json::Value>| {
             let next = page.after(invocation, first_unshown, further);

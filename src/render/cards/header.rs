@@ -20,6 +20,14 @@ pub struct CommandHeader {
     pub alias: Option<String>,
 }
 
+impl CommandHeader {
+    /// The header, naming the alias the command was expanded from when there is one.
+    pub fn with_alias(mut self, alias: Option<&str>) -> Self {
+        self.alias = alias.map(str::to_owned);
+        self
+    }
+}
+
 /// The header elements: title, where it runs, and the command line.
 pub(super) fn header_elements(view: &CommandHeader) -> Vec<Value> {
     let mut elements = vec![json!({

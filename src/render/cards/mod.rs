@@ -6,6 +6,7 @@
 //! templates in `/adaptive-cards/` and kept under [`CARD_BUDGET_BYTES`].
 
 mod accounts;
+mod aliases;
 mod alarms;
 mod confirm;
 mod cut;
@@ -14,6 +15,7 @@ mod error;
 mod form;
 mod header;
 mod help;
+mod history;
 mod lambda;
 mod layout;
 mod logs;
@@ -29,6 +31,8 @@ mod test_support;
 use serde::{Deserialize, Serialize};
 
 pub use accounts::{account_choice, AccountChoiceView};
+pub use aliases::{alias_list, AliasListView, AliasRow};
+pub use history::{history, HistoryRow, HistoryView};
 pub use alarms::{
     alarm_list, alarm_list_page, alarm_sections_that_fit, AlarmListPage, AlarmSection,
 };
@@ -80,11 +84,13 @@ pub enum Verb {
     RunButton,
     /// "Refresh" on a logs card whose query was still running.
     RefreshLogs,
+    /// "Run again" on a history entry; its data's `request` is the entry's id.
+    RunAgain,
 }
 
 impl Verb {
     /// Every verb, for reading one back from a card.
-    pub const ALL: [Verb; 12] = [
+    pub const ALL: [Verb; 13] = [
         Verb::Submit,
         Verb::Confirm,
         Verb::Cancel,
@@ -97,6 +103,7 @@ impl Verb {
         Verb::Acknowledge,
         Verb::RunButton,
         Verb::RefreshLogs,
+        Verb::RunAgain,
     ];
 
     /// The verb as a card carries it.
@@ -114,6 +121,7 @@ impl Verb {
             Verb::Acknowledge => "acknowledge",
             Verb::RunButton => "run-button",
             Verb::RefreshLogs => "refresh-logs",
+            Verb::RunAgain => "run-again",
         }
     }
 
