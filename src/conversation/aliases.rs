@@ -436,7 +436,7 @@ impl Inner {
         let request = self.new_request(
             requester,
             RequestKind::AliasForm {
-                alias: found.name.clone(),
+                alias_name: found.name.clone(),
                 template: found.template.clone(),
                 values,
                 missing: missing.clone(),
@@ -465,7 +465,7 @@ impl Inner {
         target: Option<MessageRef>,
     ) -> ClickOutcome {
         let RequestKind::AliasForm {
-            alias,
+            alias_name: alias,
             template,
             values,
             missing,

@@ -106,7 +106,7 @@ pub enum RequestKind {
     /// as it was when the form opened, and the values already given (name, value). The stored
     /// invocation is a placeholder until the values are in.
     AliasForm {
-        alias: String,
+        alias_name: String,
         template: String,
         values: Vec<(String, String)>,
         missing: Vec<String>,
