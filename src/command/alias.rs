@@ -343,9 +343,7 @@ mod tests {
     #[test]
     fn a_value_with_spaces_or_quotes_stays_one_word() {
         let t = template("lambda get-function --function-name $fn").unwrap();
-        let text = t
-            .expand(&[("fn".into(), "it's a b".into())])
-            .unwrap();
+        let text = t.expand(&[("fn".into(), "it's a b".into())]).unwrap();
         assert_eq!(
             tokenize(&text).unwrap(),
             ["lambda", "get-function", "--function-name", "it's a b"]
@@ -358,7 +356,10 @@ mod tests {
             ("iam list-users", "never available from chat"),
             ("nosuch thing", "Unknown service"),
             ("lambda get-function --nope x", "Unknown option"),
-            ("lambda get-function --function-name $", "starts no parameter"),
+            (
+                "lambda get-function --function-name $",
+                "starts no parameter",
+            ),
             ("help", "not for help"),
             ("$service describe-alarms", "Unknown service"),
             (&"cloudwatch describe-alarms ".repeat(50), "at most 1000"),
@@ -384,7 +385,11 @@ mod tests {
     #[test]
     fn values_are_checked_and_expansion_is_bounded() {
         let t = template("lambda get-function --function-name $fn").unwrap();
-        assert!(t.values(&words("a b")).unwrap_err().to_string().contains("one value too many"));
+        assert!(t
+            .values(&words("a b"))
+            .unwrap_err()
+            .to_string()
+            .contains("one value too many"));
         assert!(t
             .values(&words("fn=a fn=b"))
             .unwrap_err()

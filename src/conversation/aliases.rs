@@ -334,13 +334,10 @@ impl Inner {
                 template: template.clone(),
             });
         }
-        let chat = stored_list::read::<ChatAliases>(
-            self.pending.store().as_ref(),
-            NAMESPACE,
-            &scope.key,
-        )
-        .await
-        .ok()?;
+        let chat =
+            stored_list::read::<ChatAliases>(self.pending.store().as_ref(), NAMESPACE, &scope.key)
+                .await
+                .ok()?;
         chat.aliases
             .into_iter()
             .find(|a| a.name == name)
@@ -518,7 +515,9 @@ impl Inner {
         }
         let card = render::status(
             Status::Running,
-            &format!("Values given for {alias}. The command it stands for follows in a new message."),
+            &format!(
+                "Values given for {alias}. The command it stands for follows in a new message."
+            ),
             Some(&alias_header(alias, template)),
         );
         let inner = self.clone();
@@ -637,8 +636,14 @@ mod tests {
 
     #[test]
     fn only_alias_run_and_history_are_taken_and_no_service_has_those_names() {
-        assert!(matches!(chat_word("alias list"), Some(ChatWord::Alias("list"))));
-        assert!(matches!(chat_word("Run fn-info x"), Some(ChatWord::Run("fn-info x"))));
+        assert!(matches!(
+            chat_word("alias list"),
+            Some(ChatWord::Alias("list"))
+        ));
+        assert!(matches!(
+            chat_word("Run fn-info x"),
+            Some(ChatWord::Run("fn-info x"))
+        ));
         assert!(matches!(chat_word(" history "), Some(ChatWord::History)));
         assert!(chat_word("history of things").is_none());
         assert!(chat_word("cloudwatch describe-alarms").is_none());

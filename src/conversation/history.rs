@@ -11,7 +11,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::pending::{is_well_formed, new_request_id, now_millis, StoredInvocation, StoredRequester};
+use super::pending::{
+    is_well_formed, new_request_id, now_millis, StoredInvocation, StoredRequester,
+};
 use super::stored_list;
 use super::{requester_of, ClickOutcome, Continuation, Inner};
 use crate::audit::{self, Outcome};
@@ -191,8 +193,7 @@ impl Inner {
         let Some(key) = history_key(requester) else {
             return Vec::new();
         };
-        match stored_list::read::<History>(self.pending.store().as_ref(), NAMESPACE, &key).await
-        {
+        match stored_list::read::<History>(self.pending.store().as_ref(), NAMESPACE, &key).await {
             Ok(history) => history.entries,
             Err(error) => {
                 tracing::error!(error = %error_chain(&error), "history could not be read");
@@ -213,7 +214,11 @@ impl Inner {
                 command_line: entry.command_line,
                 outcome: entry.outcome,
                 alias: entry.alias,
-                dropped: entry.dropped.into_iter().map(|(_, option)| option).collect(),
+                dropped: entry
+                    .dropped
+                    .into_iter()
+                    .map(|(_, option)| option)
+                    .collect(),
                 id: entry.id,
             })
             .collect();
@@ -237,7 +242,11 @@ impl Inner {
     /// opened as if typed (authorized again), with a form pre-filled for editing (asking
     /// again for dropped values), or the confirmation of a change without parameters, or the
     /// result of a read without parameters, in a new message.
-    pub(super) async fn run_again(self: &Arc<Self>, turn: &TurnContext, data: &Value) -> ClickOutcome {
+    pub(super) async fn run_again(
+        self: &Arc<Self>,
+        turn: &TurnContext,
+        data: &Value,
+    ) -> ClickOutcome {
         let id = data
             .get("request")
             .and_then(Value::as_str)
@@ -265,7 +274,11 @@ impl Inner {
             );
         };
         let invocation = stored.to_invocation();
-        let dropped: Vec<String> = entry.dropped.into_iter().map(|(member, _)| member).collect();
+        let dropped: Vec<String> = entry
+            .dropped
+            .into_iter()
+            .map(|(member, _)| member)
+            .collect();
         // Anything to edit opens the form; otherwise the command goes on as typed.
         let missing = (!invocation.params.is_empty() || !dropped.is_empty()).then_some(dropped);
         let card = self.history_card(&requester).await;
@@ -300,10 +313,7 @@ where
             let turn = TurnContext::new(activity, correlation_id).with_responder(responder.clone());
             let reply = work(turn).await;
             let sent = match &reply {
-                Reply::Card(card) => responder
-                    .reply_card(&incoming, card)
-                    .await
-                    .map(|_| ()),
+                Reply::Card(card) => responder.reply_card(&incoming, card).await.map(|_| ()),
                 Reply::Text(text) => responder.reply_text(&incoming, text).await,
                 Reply::Nothing => Ok(()),
             };

@@ -183,15 +183,16 @@ impl Inner {
             }
             Decision::ChooseAccount(question) => {
                 let leads_to_form = missing.is_some();
-                let request = self.new_request(
-                    requester,
-                    RequestKind::AccountChoice {
-                        missing,
-                        run_after: true,
-                    },
-                    &invocation,
-                )
-                .via_alias(alias);
+                let request = self
+                    .new_request(
+                        requester,
+                        RequestKind::AccountChoice {
+                            missing,
+                            run_after: true,
+                        },
+                        &invocation,
+                    )
+                    .via_alias(alias);
                 if leads_to_form {
                     self.remember_form(&request).await;
                 }

@@ -28,10 +28,10 @@
 
 mod abandoned;
 mod accounts;
-mod aliases;
 mod alarm_clicks;
 mod alarm_list;
 pub mod alarm_records;
+mod aliases;
 mod cards;
 mod charts;
 mod click;

@@ -79,7 +79,11 @@ impl Inner {
         let card = render::status(
             Status::Running,
             "Started by the requester. This card shows the result when the command finishes.",
-            Some(&self.header(&invocation, None).with_alias(claimed.alias.as_deref())),
+            Some(
+                &self
+                    .header(&invocation, None)
+                    .with_alias(claimed.alias.as_deref()),
+            ),
         );
         let run = Claimed::by_click(turn, claimed, invocation, target);
         self.run_after_click(run, card, move |inner, responder, run| {
@@ -280,7 +284,8 @@ impl Inner {
                         number: page.number,
                         next_page_request: next_request.clone(),
                     };
-                    let card = customized_result(customization, invocation, &header, &output, &shown);
+                    let card =
+                        customized_result(customization, invocation, &header, &output, &shown);
                     return (card, next_request);
                 }
                 let mut view = ResultView {

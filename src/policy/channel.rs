@@ -19,8 +19,7 @@ use super::guardrail::{iam_action, GuardrailDecision, IamAction};
 use super::roles::{self, AccessRefusal, AccountSelection};
 use super::{
     never_allowed, AccountLabel, AccountQuestion, Authorizer, ConversationChannel, Credentials,
-    Decision, Denial,
-    DenialLayer, Permit, Requester,
+    Decision, Denial, DenialLayer, Permit, Requester,
 };
 use crate::audit::{AuditLog, AuditRecord, Outcome};
 use crate::command::Invocation;
@@ -360,7 +359,8 @@ impl Authorizer for ChannelAuthorizer {
         requester: &Requester,
     ) -> Result<Option<ConversationChannel>, Denial> {
         let config = self.config();
-        let channel = roles::find_channel(&config, requester).map_err(AccessRefusal::into_denial)?;
+        let channel =
+            roles::find_channel(&config, requester).map_err(AccessRefusal::into_denial)?;
         Ok(Some(ConversationChannel {
             key: channel.key.clone(),
             aliases: channel.aliases.clone(),

@@ -108,9 +108,7 @@ async fn aliases_are_created_listed_run_with_values_and_deleted() {
 
     // A positional value, and the same as name=value: the result shows the expanded command.
     for args in [alarm.clone(), format!("name={alarm}")] {
-        let result = bot
-            .say_in(OPS, &format!("run alarm-by-name {args}"))
-            .await;
+        let result = bot.say_in(OPS, &format!("run alarm-by-name {args}")).await;
         let shown = text(&result);
         assert!(shown.contains(&alarm), "{shown}");
         assert!(
@@ -140,10 +138,7 @@ async fn aliases_are_created_listed_run_with_values_and_deleted() {
     assert!(shown.contains("Alias alarm-by-name deleted."), "{shown}");
     assert!(!shown.contains("--alarm-names $name"), "{shown}");
     let gone = bot.say_in(OPS, "run alarm-by-name x").await;
-    assert!(
-        text(&gone).contains("There is no alias"),
-        "{gone}"
-    );
+    assert!(text(&gone).contains("There is no alias"), "{gone}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -173,13 +168,19 @@ async fn a_missing_parameter_is_asked_for_in_a_form_then_the_command_runs() {
 
     let before = bot.connector.state.received().len();
     let running = bot.click(OPS, filled.clone()).await;
-    assert!(text(&running).contains("Values given for alarm-by-name"), "{running}");
+    assert!(
+        text(&running).contains("Values given for alarm-by-name"),
+        "{running}"
+    );
     let result = next_post(&bot, before).await;
     assert!(text(&result).contains(&alarm), "{result}");
     assert_eq!(fact(&result, "Alias").as_deref(), Some("alarm-by-name"));
     // The form is used once.
     let twice = bot.click(OPS, filled).await;
-    assert!(twice.as_str().unwrap().contains("already handled"), "{twice}");
+    assert!(
+        twice.as_str().unwrap().contains("already handled"),
+        "{twice}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,26 +239,37 @@ async fn never_allowed_templates_are_refused_at_creation_and_when_run() {
     .unwrap();
     let run = bot.say_in(OPS, "run users").await;
     let shown = text(&run);
-    assert!(shown.contains("Refused by the never-allowed list"), "{shown}");
+    assert!(
+        shown.contains("Refused by the never-allowed list"),
+        "{shown}"
+    );
     let record = bot.records().last().cloned().unwrap();
     assert_eq!(record["alias"], "users", "{record}");
     assert_eq!(record["outcome"]["layer"], "never_allowed", "{record}");
 
     // Bad names and unreadable commands say what to write instead.
-    let bad = bot.say_in(OPS, "alias create 'a b' cloudwatch describe-alarms").await;
+    let bad = bot
+        .say_in(OPS, "alias create 'a b' cloudwatch describe-alarms")
+        .await;
     assert!(text(&bad).contains("Alias not changed or run"), "{bad}");
     let unknown = bot
         .say_in(OPS, "alias create x cloudwatch describe-alarms --nope 1")
         .await;
-    assert!(text(&unknown).contains("Unknown option --nope"), "{unknown}");
+    assert!(
+        text(&unknown).contains("Unknown option --nope"),
+        "{unknown}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_lists_ones_own_commands_without_sensitive_values_and_runs_them_again() {
     let bot = start().await;
     let alarm = put_alarm("history-it", 90.0).await;
-    bot.say_in(OPS, &format!("cloudwatch describe-alarms --alarm-names {alarm}"))
-        .await;
+    bot.say_in(
+        OPS,
+        &format!("cloudwatch describe-alarms --alarm-names {alarm}"),
+    )
+    .await;
     // A change with a sensitive value (the payload, a blob), confirmed; it fails in moto.
     let confirm = bot
         .say_in(
@@ -286,9 +298,10 @@ async fn history_lists_ones_own_commands_without_sensitive_values_and_runs_them_
     let key = format!("{OPS}|oid:{USER_AAD_ID}");
     let stored = bot.store().get(HISTORY, &key).await.unwrap().unwrap();
     assert!(!String::from_utf8_lossy(&stored).contains("4711"));
-    let entries: Vec<HistoryEntry> =
-        serde_json::from_value(serde_json::from_slice::<Value>(&stored).unwrap()["entries"].clone())
-            .unwrap();
+    let entries: Vec<HistoryEntry> = serde_json::from_value(
+        serde_json::from_slice::<Value>(&stored).unwrap()["entries"].clone(),
+    )
+    .unwrap();
     assert_eq!(entries.len(), 2);
 
     // Run again (newest first: the invoke): the form pre-filled, asking again for the payload.
@@ -309,9 +322,8 @@ async fn history_lists_ones_own_commands_without_sensitive_values_and_runs_them_
     assert_eq!(actions(&form, "submit").len(), 1, "{form}");
 
     // Run again is authorized again: without LambdaInvoke the invoke is refused.
-    bot.authorizer().replace_config(
-        AccessConfig::from_toml_str(&access_text("\"ReadOnly\"")).unwrap(),
-    );
+    bot.authorizer()
+        .replace_config(AccessConfig::from_toml_str(&access_text("\"ReadOnly\"")).unwrap());
     let before = bot.connector.state.received().len();
     bot.click(OPS, run_again[0].clone()).await;
     let refused = next_post(&bot, before).await;

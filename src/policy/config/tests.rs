@@ -209,7 +209,17 @@ fn small_mistakes_and_their_explanations() {
             "accounts = [\"a\"]\n[[access.channels.c.guardrail_statement]]\neffect = \"Allow\"\n{body}"
         ))
     };
+    // A valid personal-chats entry with the alias `name = "template"`.
+    let alias = |name: &str, template: &str| {
+        personal(&format!(
+            "accounts = [\"a\"]\n[access.channels.c.aliases]\n{name} = \"{template}\""
+        ))
+    };
     let cases: Vec<(String, &str)> = vec![
+        (alias("users", "iam list-users"), "is never available from chat"),
+        (alias("\"a b\"", "cloudwatch describe-alarms"), "cannot be an alias name"),
+        (alias("x", "cloudwatch describe-alarms --nope 1"), "Unknown option --nope"),
+        (alias("x", "lambda get-function --function-name $"), "starts no parameter"),
         ("not toml = = 1".into(), "not valid TOML"),
         ("[access]\nsurprise = 1\n".into(), "unknown key `surprise` in [access]"),
         ("access = 3\n".into(), "`access` must be a table"),

@@ -129,7 +129,10 @@ mod tests {
         });
         let text = card.content.to_string();
         assert!(text.contains("Not kept: --value"), "{text}");
-        assert!(text.contains(r#""data":{"request":"e1","verb":"run-again"}"#), "{text}");
+        assert!(
+            text.contains(r#""data":{"request":"e1","verb":"run-again"}"#),
+            "{text}"
+        );
         assert!(text.contains("Action.Submit"), "{text}");
     }
 }

@@ -6,8 +6,8 @@
 //! templates in `/adaptive-cards/` and kept under [`CARD_BUDGET_BYTES`].
 
 mod accounts;
-mod aliases;
 mod alarms;
+mod aliases;
 mod confirm;
 mod cut;
 mod elements;
@@ -31,17 +31,17 @@ mod test_support;
 use serde::{Deserialize, Serialize};
 
 pub use accounts::{account_choice, AccountChoiceView};
-pub use aliases::{alias_list, AliasListView, AliasRow};
-pub use history::{history, HistoryRow, HistoryView};
 pub use alarms::{
     alarm_list, alarm_list_page, alarm_sections_that_fit, AlarmListPage, AlarmSection,
 };
+pub use aliases::{alias_list, AliasListView, AliasRow};
 pub use confirm::confirm;
 pub use cut::FittedOutput;
 pub use error::error;
 pub use form::{form, FormView};
 pub use header::CommandHeader;
 pub use help::{operation_help, service_help, OperationHelp, ParameterHelp, ServiceHelp};
+pub use history::{history, HistoryRow, HistoryView};
 pub use lambda::{lambda_invoke, LambdaInvokeView};
 pub use logs::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};
 pub use logs::{logs, LogRow, LogsView};
