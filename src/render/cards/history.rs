@@ -130,7 +130,7 @@ mod tests {
         let text = card.content.to_string();
         assert!(text.contains("Not kept: --value"), "{text}");
         assert!(
-            text.contains(r#""data":{"request":"e1","verb":"run-again"}"#),
+            text.contains(r#""data":{"verb":"run-again","request":"e1"}"#),
             "{text}"
         );
         assert!(text.contains("Action.Submit"), "{text}");
