@@ -44,6 +44,11 @@ fn the_example_is_valid_and_means_what_it_says() {
         }
     );
     assert_eq!(ops.accounts, ["production", "staging"]);
+    assert_eq!(
+        ops.aliases.keys().collect::<Vec<_>>(),
+        ["firing", "fn-info"],
+        "the channel's aliases"
+    );
     assert!(!ops.require_user_roles);
     assert_eq!(
         ops.guardrail.names(),
