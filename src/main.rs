@@ -267,6 +267,7 @@ fn serve(config_path: Option<PathBuf>) -> anyhow::Result<()> {
         let conversations =
             Conversations::new(engine, authorizer, store.clone(), config.request_ttl)
                 .with_audit(audit)
+                .with_history_ttl(config.history_ttl)
                 .with_public_url(config.public_url.as_ref())
                 .with_user_specific_views(true);
         let server = ServerBuilder::new(config)

@@ -160,6 +160,9 @@ pub struct AuditRecord {
     /// records of the decision and of the run it allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approver: Option<AuditUser>,
+    /// The alias the command was expanded from (`@aws run <alias>`), when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
 }
 
 impl AuditRecord {
@@ -191,6 +194,7 @@ impl AuditRecord {
             latency_ms: 0,
             correlation_id: None,
             approver: None,
+            alias: None,
         }
     }
 
@@ -220,6 +224,12 @@ impl AuditRecord {
 
     pub fn with_latency(mut self, latency: Duration) -> Self {
         self.latency_ms = latency.as_millis().min(u64::MAX as u128) as u64;
+        self
+    }
+
+    /// Names the alias the command was expanded from, if any.
+    pub fn with_alias(mut self, alias: Option<&str>) -> Self {
+        self.alias = alias.map(str::to_owned);
         self
     }
 

@@ -25,6 +25,7 @@
 //! handles the `s3 ls`/`s3 cp` aliases; `customizations` adds the AWS CLI's own options and
 //! outfile and refuses its workstation-only commands.
 
+pub mod alias;
 mod canonical;
 mod customizations;
 mod denylist;

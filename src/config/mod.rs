@@ -42,6 +42,8 @@ pub const DEFAULT_MAX_BODY_READS: usize = 64;
 pub const DEFAULT_STORE: &str = "./data/aws-chatops.redb";
 /// Default lifetime of a pending form or confirmation: 15 minutes.
 pub const DEFAULT_REQUEST_TTL_SECONDS: u64 = 15 * 60;
+/// Default time a command stays in `@aws history`: 30 days.
+pub const DEFAULT_HISTORY_TTL_DAYS: u64 = 30;
 
 /// The names of every setting, as they appear in the environment and in the `[bot]` table of
 /// the config file. Bot identity names are Bot Framework's own.
@@ -64,6 +66,7 @@ pub mod names {
     pub const STORE: &str = "AWS_CHATOPS_STORE";
     pub const REQUEST_TTL_SECONDS: &str = "AWS_CHATOPS_REQUEST_TTL_SECONDS";
     pub const PUBLIC_URL: &str = "AWS_CHATOPS_PUBLIC_URL";
+    pub const HISTORY_TTL_DAYS: &str = "AWS_CHATOPS_HISTORY_TTL_DAYS";
 
     /// Every setting above: what the `[bot]` table may hold (`check-config` flags others).
     pub const ALL: &[&str] = &[
@@ -85,6 +88,7 @@ pub mod names {
         STORE,
         REQUEST_TTL_SECONDS,
         PUBLIC_URL,
+        HISTORY_TTL_DAYS,
     ];
 }
 
@@ -171,6 +175,9 @@ pub struct Config {
     /// `AWS_CHATOPS_REQUEST_TTL_SECONDS`: how long a form or confirmation can be used
     /// (default 900, 15 minutes; 60 to 86400).
     pub request_ttl: std::time::Duration,
+    /// `AWS_CHATOPS_HISTORY_TTL_DAYS`: how long a command stays in `@aws history` (default
+    /// 30; 1 to 365).
+    pub history_ttl: std::time::Duration,
     /// `AWS_CHATOPS_PUBLIC_URL`: the public https base URL of the bot (the host of the
     /// messaging endpoint), under which Teams fetches alarm charts (`{base}charts/{id}.png`).
     /// A path prefix is allowed for a bot behind a reverse proxy; it always ends in `/`.
@@ -277,6 +284,13 @@ impl Config {
             "a number of seconds",
         )?;
 
+        let history_ttl_days = settings.within(
+            names::HISTORY_TTL_DAYS,
+            DEFAULT_HISTORY_TTL_DAYS,
+            1..=365,
+            "a number of days",
+        )?;
+
         let public_url = public_url(get(names::PUBLIC_URL))?;
 
         Ok(Config {
@@ -297,6 +311,7 @@ impl Config {
             max_body_reads,
             store_location,
             request_ttl: std::time::Duration::from_secs(request_ttl),
+            history_ttl: std::time::Duration::from_secs(history_ttl_days * 24 * 60 * 60),
             public_url,
         })
     }

@@ -29,6 +29,7 @@ impl Inner {
                 .or_else(|| invocation.globals.region.clone()),
             role: permit.and_then(|p| p.role_arn()).map(str::to_owned),
             approved_by: None,
+            alias: None,
         }
     }
 

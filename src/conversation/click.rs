@@ -65,6 +65,7 @@ impl Inner {
             Some(verb @ (Verb::Approve | Verb::Reject)) => {
                 return self.approval_click(turn, verb, data).await;
             }
+            Some(Verb::RunAgain) => return self.run_again(turn, data).await,
             _ => {}
         }
         let id = data
@@ -106,6 +107,9 @@ impl Inner {
                     return already_handled();
                 };
                 self.start_run(turn, claimed, target, page)
+            }
+            (Some(Verb::Submit), RequestKind::AliasForm { .. }) => {
+                self.submit_alias_form(turn, &loaded, data, target).await
             }
             (Some(Verb::Submit), RequestKind::SupportForm { .. }) => {
                 self.submit_support_form(turn, &loaded, data, target).await

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::accounts::{account_choice_card, set_default_account_command};
+use super::aliases::{chat_word, ChatWord};
 use super::follow_up::FollowUp;
 use super::form::FormCard;
 use super::paging::PageAt;
@@ -44,6 +45,13 @@ impl Inner {
         if let Some(choice) = set_default_account_command(text) {
             return self.on_set_default_account(turn, choice).await;
         }
+        if let Some(word) = chat_word(text) {
+            return match word {
+                ChatWord::Alias(rest) => self.on_alias(turn, rest).await,
+                ChatWord::Run(rest) => self.on_run_alias(turn, rest).await,
+                ChatWord::History => self.on_history(turn).await,
+            };
+        }
         let command = command::parse(text, self.models, ParseContext::Chat);
         // Parameters for an open form (`function-name orders-worker`) start with a word that
         // is no service, or with a dash and are no command (`--region x ec2 ...` is one).
@@ -55,27 +63,39 @@ impl Inner {
                 return reply;
             }
         }
+        self.answer_command(turn, command, None).await
+    }
+
+    /// Answers a parsed command (typed, or expanded from `alias`): help, a refusal, or on to
+    /// authorization and a form, a confirmation or the result.
+    pub(super) async fn answer_command(
+        self: &Arc<Self>,
+        turn: &TurnContext,
+        command: Result<Command, CommandError>,
+        alias: Option<&str>,
+    ) -> Reply {
         match command {
             Ok(Command::Help(request)) => Reply::Card(self.help_card(turn, request)),
             // The aliases run as the s3api call they stand for, through the same path: the
             // listing as a result card, the copy after a confirmation.
-            Ok(Command::S3(alias)) => {
-                self.on_command(turn, alias.equivalent_invocation(), None)
+            Ok(Command::S3(s3)) => {
+                self.on_command(turn, s3.equivalent_invocation(), None, alias)
                     .await
             }
-            Ok(Command::Run(invocation)) => self.on_command(turn, invocation, None).await,
+            Ok(Command::Run(invocation)) => self.on_command(turn, invocation, None, alias).await,
             Err(CommandError::MissingRequired {
                 invocation,
                 missing,
             }) => {
                 let missing = missing.into_iter().map(|m| m.member).collect();
-                self.on_command(turn, *invocation, Some(missing)).await
+                self.on_command(turn, *invocation, Some(missing), alias)
+                    .await
             }
             Err(CommandError::NeverAllowed {
                 service,
                 operation,
                 reason,
-            }) => self.refuse_never_allowed(turn, service, operation, reason),
+            }) => self.refuse_never_allowed(turn, service, operation, reason, alias),
             Err(error @ CommandError::UnknownService { .. }) => Reply::Card(render::error(
                 "I do not know that command",
                 &format!(
@@ -95,12 +115,13 @@ impl Inner {
 
     /// A command that is never allowed from chat: refused before any policy, but still an
     /// attempt, so it is audited.
-    fn refuse_never_allowed(
+    pub(super) fn refuse_never_allowed(
         &self,
         turn: &TurnContext,
         service: String,
         operation: Option<String>,
         reason: &'static str,
+        alias: Option<&str>,
     ) -> Reply {
         let error = CommandError::NeverAllowed {
             service: service.clone(),
@@ -120,7 +141,8 @@ impl Inner {
                 &attempted,
                 AuditOutcome::denied(DenialLayer::NeverAllowed, error.to_string()),
             )
-            .with_correlation_id(turn.correlation_id()),
+            .with_correlation_id(turn.correlation_id())
+            .with_alias(alias),
         );
         Reply::Card(render::error(
             "Not allowed here",
@@ -133,13 +155,15 @@ impl Inner {
         ))
     }
 
-    /// A parsed command (`missing`: the required members it lacks): authorized, then a form,
-    /// an account choice, a confirmation or the result.
-    async fn on_command(
+    /// A parsed command (`missing`: the required members it lacks; `alias`: the alias it was
+    /// expanded from): authorized, then a form, an account choice, a confirmation or the
+    /// result.
+    pub(super) async fn on_command(
         self: &Arc<Self>,
         turn: &TurnContext,
         invocation: Invocation,
         missing: Option<Vec<String>>,
+        alias: Option<&str>,
     ) -> Reply {
         let requester = requester_of(turn);
         if invocation.service == "support" && invocation.operation == "CreateCase" {
@@ -152,6 +176,9 @@ impl Inner {
         {
             Decision::Permit(permit) => permit,
             Decision::Deny(denial) => {
+                let outcome = AuditOutcome::denied(denial.layer, denial.message.clone());
+                self.record_history(&requester, &invocation, &outcome, alias)
+                    .await;
                 let card = self.denial_card(&invocation, &denial);
                 let line = format!(
                     "{} was refused {} {}.",
@@ -164,19 +191,21 @@ impl Inner {
             }
             Decision::ChooseAccount(question) => {
                 let leads_to_form = missing.is_some();
-                let request = self.new_request(
-                    requester,
-                    RequestKind::AccountChoice {
-                        missing,
-                        run_after: true,
-                    },
-                    &invocation,
-                );
+                let request = self
+                    .new_request(
+                        requester,
+                        RequestKind::AccountChoice {
+                            missing,
+                            run_after: true,
+                        },
+                        &invocation,
+                    )
+                    .via_alias(alias);
                 if leads_to_form {
                     self.remember_form(&request).await;
                 }
                 let card = account_choice_card(
-                    Some(self.header(&invocation, None)),
+                    Some(self.header(&invocation, None).with_alias(alias)),
                     &question,
                     &request.id,
                 );
@@ -185,7 +214,7 @@ impl Inner {
         };
         if let Some(missing) = missing {
             return self
-                .open_form(turn, requester, invocation, &permit, missing)
+                .open_form(turn, requester, invocation, &permit, missing, alias)
                 .await;
         }
         if let Some(needed) = permit.approval() {
@@ -196,9 +225,10 @@ impl Inner {
         if !prompt::is_read_only(&invocation.service, &invocation.operation) {
             let request = self
                 .new_request(requester, RequestKind::Confirm, &invocation)
-                .granted(&permit);
+                .granted(&permit)
+                .via_alias(alias);
             let card = render::confirm(
-                &self.confirm_header(&invocation, &permit),
+                &self.confirm_header(&invocation, &permit).with_alias(alias),
                 &request.id,
                 self.minutes(),
             );
@@ -214,6 +244,7 @@ impl Inner {
                 reuse_request: None,
                 confirmed: false,
                 approver: None,
+                alias,
             })
             .await;
         self.reply_with_result(turn, card, next_request).await
@@ -228,6 +259,7 @@ impl Inner {
         invocation: Invocation,
         permit: &Permit,
         missing: Vec<String>,
+        alias: Option<&str>,
     ) -> Reply {
         let fields = prompt::form_fields(self.models, &invocation, &missing);
         let choices = self
@@ -242,10 +274,11 @@ impl Inner {
                 },
                 &invocation,
             )
-            .granted(permit);
+            .granted(permit)
+            .via_alias(alias);
         self.remember_form(&request).await;
         let card = FormCard {
-            header: self.header(&invocation, Some(permit)),
+            header: self.header(&invocation, Some(permit)).with_alias(alias),
             fields,
             choices: &choices,
             error: None,

@@ -31,6 +31,7 @@ mod accounts;
 mod alarm_clicks;
 mod alarm_list;
 pub mod alarm_records;
+mod aliases;
 mod approval;
 mod cards;
 mod charts;
@@ -39,6 +40,7 @@ mod customized;
 mod follow_up;
 mod form;
 mod help;
+pub mod history;
 mod logs;
 mod message;
 pub mod notifications;
@@ -48,6 +50,7 @@ mod reauthorize;
 mod requests;
 mod resource_choices;
 mod run;
+mod stored_list;
 mod support;
 mod views;
 
@@ -91,6 +94,8 @@ struct Inner {
     authorizer: Arc<dyn Authorizer>,
     pending: PendingRequests,
     request_ttl: Duration,
+    /// How long a command stays in `@aws history`.
+    history_ttl: Duration,
     audit: Arc<AuditLog>,
     /// This runner's name on the requests it claims (see [`pending::RunLease`]).
     runner: String,
@@ -119,6 +124,7 @@ impl Conversations {
                 authorizer,
                 pending: PendingRequests::new(store),
                 request_ttl,
+                history_ttl: history::DEFAULT_HISTORY_TTL,
                 audit: Arc::new(AuditLog::stdout()),
                 runner: new_request_id(),
                 user_specific_views: false,
@@ -143,6 +149,15 @@ impl Conversations {
         Arc::get_mut(&mut self.inner)
             .expect("with_user_specific_views is called before the handler is shared")
             .user_specific_views = enabled;
+        self
+    }
+
+    /// Keeps commands in `@aws history` for `ttl` (30 days unless this is called). Call
+    /// before sharing.
+    pub fn with_history_ttl(mut self, ttl: Duration) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_history_ttl is called before the handler is shared")
+            .history_ttl = ttl;
         self
     }
 

@@ -105,6 +105,15 @@ pub enum RequestKind {
         #[serde(default)]
         skip: usize,
     },
+    /// The form for an alias's parameters that `@aws run` left out: the alias, its template
+    /// as it was when the form opened, and the values already given (name, value). The stored
+    /// invocation is a placeholder until the values are in.
+    AliasForm {
+        alias_name: String,
+        template: String,
+        values: Vec<(String, String)>,
+        missing: Vec<String>,
+    },
     /// The support-case form; the services and severity levels offered, (code, name).
     SupportForm {
         services: Vec<(String, String)>,
@@ -224,6 +233,10 @@ pub struct PendingRequest {
     /// for the audit record when it ends without running.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant: Option<AuditGrant>,
+    /// The alias the command was expanded from (`@aws run <alias>`), for its cards and audit
+    /// records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
 }
 
 /// The claim of one runner on a Running request.

@@ -36,6 +36,7 @@ impl Inner {
             expires_at_ms: now_millis() + self.request_ttl.as_millis() as u64,
             lease: None,
             grant: None,
+            alias: None,
         }
     }
 
@@ -226,13 +227,14 @@ impl Inner {
             RequestKind::AccountChoice {
                 run_after: false,
                 ..
-            }
+            } | RequestKind::AliasForm { .. }
         ) {
             return;
         }
         let invocation = request.invocation.to_invocation();
         let mut record = AuditRecord::new(&request.requester.to_requester(), &invocation, outcome)
-            .with_correlation_id(correlation_id);
+            .with_correlation_id(correlation_id)
+            .with_alias(request.alias.as_deref());
         // A request opened before a permit (an account question) has no grant to name.
         if let Some(grant) = &request.grant {
             record = record.with_permit(grant.clone());
@@ -246,6 +248,12 @@ impl PendingRequest {
     /// for its audit record should it end without running.
     pub(super) fn granted(mut self, permit: &Permit) -> Self {
         self.grant = Some(AuditGrant::from(permit));
+        self
+    }
+
+    /// The request, remembering the alias its command was expanded from.
+    pub(super) fn via_alias(mut self, alias: Option<&str>) -> Self {
+        self.alias = alias.map(str::to_owned);
         self
     }
 }
@@ -265,7 +273,9 @@ fn others_line(request: &PendingRequest) -> Option<String> {
     let invocation = request.invocation.to_invocation();
     let command = format!("{} {}", invocation.service, invocation.cli_operation);
     Some(match request.kind {
-        RequestKind::Form { .. } | RequestKind::SupportForm { .. } => {
+        RequestKind::Form { .. }
+        | RequestKind::SupportForm { .. }
+        | RequestKind::AliasForm { .. } => {
             format!("{who} is filling in a form for {command}.")
         }
         RequestKind::Confirm | RequestKind::SupportSummary { .. } => {

@@ -34,6 +34,8 @@ pub(super) struct CallToRender<'a> {
     /// The second person who approved it (four-eyes approval), for the card and the audit
     /// record.
     pub approver: Option<&'a StoredRequester>,
+    /// The alias the command was expanded from, for its card, audit record and history.
+    pub alias: Option<&'a str>,
 }
 
 /// A request a click claimed for running (Running), whose work runs after the click was
@@ -80,7 +82,11 @@ impl Inner {
         let card = render::status(
             Status::Running,
             "Started by the requester. This card shows the result when the command finishes.",
-            Some(&self.header(&invocation, None)),
+            Some(
+                &self
+                    .header(&invocation, None)
+                    .with_alias(claimed.alias.as_deref()),
+            ),
         );
         let run = Claimed::by_click(turn, claimed, invocation, target);
         self.run_after_click(run, card, move |inner, responder, run| {
@@ -143,7 +149,9 @@ impl Inner {
             {
                 Some(request) => ClickOutcome::Update {
                     card: render::confirm(
-                        &self.confirm_header(invocation, permit),
+                        &self
+                            .confirm_header(invocation, permit)
+                            .with_alias(request.alias.as_deref()),
                         &request.id,
                         request.minutes_left(),
                     ),
@@ -191,6 +199,7 @@ impl Inner {
                             reuse_request: reuse.as_deref(),
                             confirmed,
                             approver,
+                            alias: claimed.alias.as_deref(),
                         })
                         .await;
                     let state = if matches!(
@@ -231,8 +240,9 @@ impl Inner {
             reuse_request,
             confirmed,
             approver,
+            alias,
         } = call;
-        let mut header = self.header(invocation, Some(permit));
+        let mut header = self.header(invocation, Some(permit)).with_alias(alias);
         header.approved_by = approver.map(|a| a.display_name().to_owned());
         let started = std::time::Instant::now();
         // An alarm list shows every alarm (the CLI's automatic pagination), not one page.
@@ -246,16 +256,18 @@ impl Inner {
             self.call_aws(invocation, permit, page.cursor.as_ref())
                 .await
         };
+        let outcome = audit::Outcome::of_call(&called, confirmed);
+        if page.number <= 1 {
+            self.record_history(requester, invocation, &outcome, alias)
+                .await;
+        }
         self.audit.write(
-            &AuditRecord::new(
-                &requester.to_requester(),
-                invocation,
-                audit::Outcome::of_call(&called, confirmed),
-            )
-            .with_permit(permit)
-            .with_latency(started.elapsed())
-            .with_correlation_id(correlation_id)
-            .with_approver(approver.map(StoredRequester::audit_user)),
+            &AuditRecord::new(&requester.to_requester(), invocation, outcome)
+                .with_permit(permit)
+                .with_latency(started.elapsed())
+                .with_correlation_id(correlation_id)
+                .with_approver(approver.map(StoredRequester::audit_user))
+                .with_alias(alias),
         );
         let next_page = |first_unshown: Option<usize>, further: Option<serde_json::Value>| {
             let next = page.after(invocation, first_unshown, further);

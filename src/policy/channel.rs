@@ -18,8 +18,8 @@ use super::config::{AccessConfig, Account, Channel, ChannelLocation};
 use super::guardrail::{iam_action, GuardrailDecision, IamAction};
 use super::roles::{self, AccessRefusal, AccountSelection};
 use super::{
-    never_allowed, AccountLabel, AccountQuestion, Authorizer, Credentials, Decision, Denial,
-    DenialLayer, Permit, Requester,
+    never_allowed, AccountLabel, AccountQuestion, Authorizer, ConversationChannel, Credentials,
+    Decision, Denial, DenialLayer, Permit, Requester,
 };
 use crate::audit::{AuditLog, AuditRecord, Outcome};
 use crate::command::Invocation;
@@ -357,6 +357,19 @@ impl Authorizer for ChannelAuthorizer {
                     question.account_list()
                 )
             })
+    }
+
+    fn conversation_channel(
+        &self,
+        requester: &Requester,
+    ) -> Result<Option<ConversationChannel>, Denial> {
+        let config = self.config();
+        let channel =
+            roles::find_channel(&config, requester).map_err(AccessRefusal::into_denial)?;
+        Ok(Some(ConversationChannel {
+            key: channel.key.clone(),
+            aliases: channel.aliases.clone(),
+        }))
     }
 
     async fn decide(&self, requester: &Requester, invocation: &Invocation) -> Decision {

@@ -383,6 +383,16 @@ pub trait Authorizer: Send + Sync + 'static {
         None
     }
 
+    /// The channel entry the requester's conversation resolves to, with the aliases the file
+    /// defines for it (B1); `Ok(None)` for an authorizer without channels, a refusal naming
+    /// the layer for a conversation no entry covers.
+    fn conversation_channel(
+        &self,
+        _requester: &Requester,
+    ) -> Result<Option<ConversationChannel>, Denial> {
+        Ok(None)
+    }
+
     /// The accounts the requester's channel may use and their current choice
     /// (`@aws set default-account` shows them as a card).
     async fn account_choices(&self, _requester: &Requester) -> Result<AccountQuestion, Denial> {
@@ -398,6 +408,15 @@ pub trait Authorizer: Send + Sync + 'static {
     ) -> Result<AccountLabel, Denial> {
         Err(one_set_of_credentials())
     }
+}
+
+/// The `[access.channels.<key>]` entry a conversation resolves to, as aliases need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationChannel {
+    /// The entry's key (`ops`).
+    pub key: String,
+    /// Its aliases from the file: name (lower case) → command template.
+    pub aliases: indexmap::IndexMap<String, String>,
 }
 
 /// The refusal of an account choice by an authorizer that has no accounts to choose from.

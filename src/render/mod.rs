@@ -21,6 +21,7 @@ pub use cards::{
 pub use cards::{
     alarm_list_page, alarm_sections_that_fit, fit_result, fitted_result, AlarmListPage,
 };
+pub use cards::{alias_list, history, AliasListView, AliasRow, HistoryRow, HistoryView};
 pub use cards::{approval, ApprovalButtons, ApprovalView};
 pub use cards::{lambda_invoke, LambdaInvokeView};
 pub use cards::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};

@@ -29,6 +29,7 @@ fn header(title: &str, line: &str) -> CommandHeader {
         region: Some("eu-west-1".to_owned()),
         role: None,
         approved_by: None,
+        alias: None,
     }
 }
 
@@ -235,6 +236,80 @@ fn cards() -> Vec<(&'static str, Card)> {
         ("approval-approver", render::approval(&approval_view, ApprovalButtons::Approver)),
         ("others-view", render::others_view("Ada Lovelace is confirming a change: kinesis update-shard-count.", REQUEST, Some(&["29:1user-mri".to_owned()]))),
         ("status-rejected", render::status(Status::Rejected, "Rejected by Grace Hopper. Nothing was run. Ada Lovelace can send the command again to ask again.", Some(&kinesis_header))),
+        ("confirm-alias", render::confirm(&CommandHeader {
+            alias: Some("silence".to_owned()),
+            ..header(
+                "cloudwatch set-alarm-state",
+                "aws cloudwatch set-alarm-state --alarm-name orders-api-5xx --state-value OK --state-reason 'checked by hand'",
+            )
+        }, REQUEST, 15)),
+        ("alias-list", render::alias_list(&render::AliasListView {
+            scope: "this channel".to_owned(),
+            notice: Some("Alias fn-info created.".to_owned()),
+            problem: None,
+            aliases: vec![
+                render::AliasRow {
+                    name: "firing".to_owned(),
+                    template: "cloudwatch describe-alarms --state-value ALARM".to_owned(),
+                    parameters: vec![],
+                    from_config: true,
+                    created_by: None,
+                },
+                render::AliasRow {
+                    name: "fn-info".to_owned(),
+                    template: "lambda get-function --function-name $fn --qualifier $version".to_owned(),
+                    parameters: vec!["fn".to_owned(), "version".to_owned()],
+                    from_config: false,
+                    created_by: Some("Ada Lovelace".to_owned()),
+                },
+                render::AliasRow {
+                    name: "silence".to_owned(),
+                    template: "cloudwatch set-alarm-state --alarm-name $alarm --state-value OK --state-reason $why".to_owned(),
+                    parameters: vec!["alarm".to_owned(), "why".to_owned()],
+                    from_config: false,
+                    created_by: Some("Grace Hopper".to_owned()),
+                },
+            ],
+        })),
+        ("alias-list-empty", render::alias_list(&render::AliasListView {
+            scope: "your personal chats".to_owned(),
+            notice: None,
+            problem: None,
+            aliases: vec![],
+        })),
+        ("history", render::history(&render::HistoryView {
+            who: "Ada Lovelace".to_owned(),
+            kept_days: 30,
+            rows: vec![
+                render::HistoryRow {
+                    id: "h1Vd0mYq3rJ2bN8xK1pL5w".to_owned(),
+                    time: "2026-12-03 14:05 UTC".to_owned(),
+                    command_line: "aws lambda invoke --function-name orders-worker out.json".to_owned(),
+                    outcome: "confirmed, succeeded".to_owned(),
+                    alias: None,
+                    dropped: vec!["payload".to_owned()],
+                    can_run_again: true,
+                },
+                render::HistoryRow {
+                    id: "h2Vd0mYq3rJ2bN8xK1pL5w".to_owned(),
+                    time: "2026-12-03 13:58 UTC".to_owned(),
+                    command_line: "aws cloudwatch set-alarm-state --alarm-name orders-api-5xx --state-value OK --state-reason 'checked by hand'".to_owned(),
+                    outcome: "refused (guardrail)".to_owned(),
+                    alias: Some("silence".to_owned()),
+                    dropped: vec![],
+                    can_run_again: true,
+                },
+                render::HistoryRow {
+                    id: "h3Vd0mYq3rJ2bN8xK1pL5w".to_owned(),
+                    time: "2026-12-03 13:41 UTC".to_owned(),
+                    command_line: "aws cloudwatch describe-alarms --state-value ALARM".to_owned(),
+                    outcome: "succeeded".to_owned(),
+                    alias: Some("firing".to_owned()),
+                    dropped: vec![],
+                    can_run_again: true,
+                },
+            ],
+        })),
         ("status-running", render::status(Status::Running, "Started by the requester. This card shows the result when the command finishes.", Some(&kinesis_header))),
         ("status-cancelled", render::status(Status::Cancelled, "Cancelled by Ada Lovelace. Nothing was run.", Some(&kinesis_header))),
         ("status-expired", render::status(Status::Expired, "This request expired after 15 minutes without an answer. Nothing was run. Send the command again to start over.", Some(&kinesis_header))),

@@ -4,6 +4,7 @@
 //! (`parity`, the slow one: `cargo test --test it parity`, or skip it with `-- --skip parity`).
 
 mod access;
+mod aliases;
 mod approvals;
 mod auth_matrix;
 mod card_snapshots;

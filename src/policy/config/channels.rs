@@ -13,7 +13,12 @@ use super::guardrails::{validate_statements, RawStatement};
 use super::problems::{quoted_list, Problems};
 use super::teams_link::{normalise_channel_id, normalise_guid, parse_channel_link, percent_decode};
 use super::{Account, Channel, ChannelLocation};
+use crate::command::alias;
+use crate::models::Models;
 use crate::policy::guardrail::{self, Guardrail, Policy};
+
+/// Most aliases a channel may hold, from the file and from chat together.
+pub const MAX_ALIASES_PER_CHANNEL: usize = 50;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +41,9 @@ pub(super) struct RawChannel {
     guardrail_statement: Vec<RawStatement>,
     default_region: Option<Spanned<String>>,
     approval: Option<RawApproval>,
+    /// `[access.channels.<key>.aliases]`: alias name → command template.
+    #[serde(default)]
+    aliases: IndexMap<String, Spanned<String>>,
 }
 
 /// What a channel entry is checked against, and where it is (`access.channels.<key>`).
@@ -91,6 +99,7 @@ impl RawChannel {
         let approval = self
             .approval
             .and_then(|raw| raw.validate(&format!("{path}.approval"), personal, problems));
+        let aliases = checked_aliases(&self.aliases, path, problems);
 
         if problems.0.len() != before {
             return None;
@@ -108,6 +117,7 @@ impl RawChannel {
             },
             default_region,
             approval,
+            aliases,
         })
     }
 
@@ -451,4 +461,47 @@ pub(super) fn unknown_name_message(kind: &str, name: &str, known: &[&str]) -> St
         format!("known: {}", quoted_list(known))
     };
     format!("unknown {kind} `{name}`.{hint} ({list})")
+}
+
+/// `aliases`: each name a valid alias name (kept in lower case, once) and each template one
+/// command the bot can read, not on the never-allowed list (see [`crate::command::alias`]).
+fn checked_aliases(
+    raw: &IndexMap<String, Spanned<String>>,
+    path: &str,
+    problems: &mut Problems,
+) -> IndexMap<String, String> {
+    let mut aliases = IndexMap::new();
+    if raw.len() > MAX_ALIASES_PER_CHANNEL {
+        problems.push(
+            raw.values().nth(MAX_ALIASES_PER_CHANNEL).map(Spanned::span),
+            format!("{path}.aliases"),
+            format!("a channel holds at most {MAX_ALIASES_PER_CHANNEL} aliases; remove some"),
+        );
+        return aliases;
+    }
+    for (name, template) in raw {
+        let alias_path = format!("{path}.aliases.{name}");
+        let name = match alias::check_alias_name(name) {
+            Ok(name) => name,
+            Err(error) => {
+                problems.push(Some(template.span()), alias_path, error.to_string());
+                continue;
+            }
+        };
+        if aliases.contains_key(&name) {
+            problems.push(
+                Some(template.span()),
+                alias_path,
+                format!("alias `{name}` is defined twice (names are compared in lower case)"),
+            );
+            continue;
+        }
+        match alias::AliasTemplate::parse(template.get_ref(), Models::global()) {
+            Ok(_) => {
+                aliases.insert(name, template.get_ref().trim().to_owned());
+            }
+            Err(error) => problems.push(Some(template.span()), alias_path, error.to_string()),
+        }
+    }
+    aliases
 }

@@ -103,6 +103,9 @@ pub struct Channel {
     pub default_region: Option<String>,
     /// `approval`: the actions that need a second person here, and who may approve.
     pub approval: Option<ApprovalRule>,
+    /// `[access.channels.<key>.aliases]`: alias name (lower case) → command template, in
+    /// file order. Chat cannot change or delete them.
+    pub aliases: IndexMap<String, String>,
 }
 
 /// `[access.audit]`.
@@ -266,6 +269,7 @@ use problems::mask_secret_values;
 use problems::{key_span, quoted_list, Problems};
 
 pub use accounts::is_region;
+pub use channels::MAX_ALIASES_PER_CHANNEL;
 pub use notifications::{CustomButton, LogGroupMapping, NotificationTopic, NotificationsConfig};
 pub use notifications::{Placeholder, TemplateError, PLACEHOLDERS};
 pub use problems::{line_column, ConfigProblem, ConfigProblems};

@@ -44,6 +44,11 @@ fn the_example_is_valid_and_means_what_it_says() {
         }
     );
     assert_eq!(ops.accounts, ["production", "staging"]);
+    assert_eq!(
+        ops.aliases.keys().collect::<Vec<_>>(),
+        ["firing", "fn-info"],
+        "the channel's aliases"
+    );
     assert!(!ops.require_user_roles);
     assert_eq!(
         ops.guardrail.names(),
@@ -224,7 +229,17 @@ fn small_mistakes_and_their_explanations() {
             "accounts = [\"a\"]\n[[access.channels.c.guardrail_statement]]\neffect = \"Allow\"\n{body}"
         ))
     };
+    // A valid personal-chats entry with the alias `name = "template"`.
+    let alias = |name: &str, template: &str| {
+        personal(&format!(
+            "accounts = [\"a\"]\n[access.channels.c.aliases]\n{name} = \"{template}\""
+        ))
+    };
     let cases: Vec<(String, &str)> = vec![
+        (alias("users", "iam list-users"), "is never available from chat"),
+        (alias("\"a b\"", "cloudwatch describe-alarms"), "cannot be an alias name"),
+        (alias("x", "cloudwatch describe-alarms --nope 1"), "Unknown option --nope"),
+        (alias("x", "lambda get-function --function-name $"), "starts no parameter"),
         ("not toml = = 1".into(), "not valid TOML"),
         ("[access]\nsurprise = 1\n".into(), "unknown key `surprise` in [access]"),
         ("access = 3\n".into(), "`access` must be a table"),

@@ -18,6 +18,16 @@ pub struct CommandHeader {
     pub role: Option<String>,
     /// Who approved the command, when it needed a second person (four-eyes approval).
     pub approved_by: Option<String>,
+    /// The alias the command was expanded from (`@aws run <alias>`), shown as a fact.
+    pub alias: Option<String>,
+}
+
+impl CommandHeader {
+    /// The header, naming the alias the command was expanded from when there is one.
+    pub fn with_alias(mut self, alias: Option<&str>) -> Self {
+        self.alias = alias.map(str::to_owned);
+        self
+    }
 }
 
 /// The header elements: title, where it runs, and the command line.
@@ -41,6 +51,9 @@ pub(super) fn header_elements(view: &CommandHeader) -> Vec<Value> {
     if let Some(approver) = &view.approved_by {
         facts.push(json!({"title": "Approved by", "value": escape_markdown(approver)}));
     }
+    if let Some(alias) = &view.alias {
+        facts.push(json!({"title": "Alias", "value": escape_markdown(alias)}));
+    }
     if !facts.is_empty() {
         elements.push(json!({"type": "FactSet", "facts": facts, "spacing": "Small"}));
     }
@@ -63,6 +76,7 @@ mod tests {
             region: Some("eu-west-1".to_owned()),
             role: Some("arn:aws:iam::123456789012:role/ChatOpsOperator".to_owned()),
             approved_by: None,
+            alias: None,
         });
         assert_eq!(elements.len(), 3);
         assert_eq!(elements[0]["text"], "lambda get_function");

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod alarms;
+mod aliases;
 mod approval;
 mod confirm;
 mod cut;
@@ -15,6 +16,7 @@ mod error;
 mod form;
 mod header;
 mod help;
+mod history;
 mod lambda;
 mod layout;
 mod logs;
@@ -34,6 +36,7 @@ pub use accounts::{account_choice, AccountChoiceView};
 pub use alarms::{
     alarm_list, alarm_list_page, alarm_sections_that_fit, AlarmListPage, AlarmSection,
 };
+pub use aliases::{alias_list, AliasListView, AliasRow};
 pub use approval::{approval, ApprovalButtons, ApprovalView};
 pub use confirm::confirm;
 pub use cut::FittedOutput;
@@ -41,6 +44,7 @@ pub use error::error;
 pub use form::{form, FormView};
 pub use header::CommandHeader;
 pub use help::{operation_help, service_help, OperationHelp, ParameterHelp, ServiceHelp};
+pub use history::{history, HistoryRow, HistoryView};
 pub use lambda::{lambda_invoke, LambdaInvokeView};
 pub use logs::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};
 pub use logs::{logs, LogRow, LogsView};
@@ -91,11 +95,13 @@ pub enum Verb {
     /// A card's `refresh` (Universal Actions, trigger automatic), or the Open button of the
     /// others' view: each person's own view of the card (see `views`).
     Refresh,
+    /// "Run again" on a history entry; its data's `request` is the entry's id.
+    RunAgain,
 }
 
 impl Verb {
     /// Every verb, for reading one back from a card.
-    pub const ALL: [Verb; 15] = [
+    pub const ALL: [Verb; 16] = [
         Verb::Submit,
         Verb::Confirm,
         Verb::Cancel,
@@ -111,6 +117,7 @@ impl Verb {
         Verb::Approve,
         Verb::Reject,
         Verb::Refresh,
+        Verb::RunAgain,
     ];
 
     /// The verb as a card carries it.
@@ -131,6 +138,7 @@ impl Verb {
             Verb::Approve => "approve",
             Verb::Reject => "reject",
             Verb::Refresh => "refresh",
+            Verb::RunAgain => "run-again",
         }
     }
 

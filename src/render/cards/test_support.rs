@@ -17,6 +17,7 @@ pub(super) fn full_header() -> CommandHeader {
         region: Some("eu-west-1".to_owned()),
         role: Some("arn:aws:iam::123456789012:role/ChatOpsOperator".to_owned()),
         approved_by: None,
+        alias: None,
     }
 }
 
