@@ -120,7 +120,7 @@ async fn a_second_person_approves_and_the_command_runs_once_as_the_requester() {
     );
     assert_eq!(
         fact(&card, "Needs approval because of").as_deref(),
-        Some("cloudwatch:PutMetric\\*")
+        Some("cloudwatch:PutMetric*")
     );
     assert_eq!(outcomes(&bot), ["approval_requested"]);
 

@@ -133,7 +133,7 @@ mod tests {
         });
         let text = card.content.to_string();
         for needle in [
-            r"Alias fn\\_info created.",
+            "Alias fn_info created.",
             "parameters: $fn",
             "created by Ada",
             "from the config file",

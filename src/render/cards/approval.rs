@@ -157,7 +157,7 @@ mod tests {
             "Requested by",
             "Ada Lovelace",
             "any member of this conversation other than the requester",
-            "kinesis:Update\\\\*",
+            "kinesis:Update*",
             "production (123456789012)",
         ] {
             assert!(shown.contains(needle), "{needle} in {shown}");
