@@ -69,6 +69,9 @@ function teamsProblems(card) {
 
   walk(card, (node, path, parent) => {
     if (node.type !== "Action.Execute" || path.endsWith(".fallback")) return;
+    // A card's Universal Actions refresh is an Action.Execute by the schema; a client
+    // without refresh ignores the whole `refresh`, so it needs neither ActionSet nor fallback.
+    if (path === "$.refresh.action") return;
     if (parent?.type !== "ActionSet") {
       problems.push(`Teams: ${path} Action.Execute is not inside an ActionSet (older clients ignore its fallback)`);
     }
@@ -76,6 +79,9 @@ function teamsProblems(card) {
       problems.push(`Teams: ${path} Action.Execute has no Action.Submit fallback for older clients`);
     }
   });
+  if (card.refresh && card.refresh.action?.type !== "Action.Execute") {
+    problems.push("Teams: refresh.action must be an Action.Execute");
+  }
   const userIds = card.refresh?.userIds;
   if (Array.isArray(userIds) && userIds.length > MAX_REFRESH_USER_IDS) {
     problems.push(`Teams: refresh.userIds has ${userIds.length} entries, at most ${MAX_REFRESH_USER_IDS}`);
