@@ -3,10 +3,18 @@
 //! ping) and fails with the store's own [`StoreError`](crate::store::StoreError). References are
 //! also indexed by team and by tenant, so a notification for a configured channel finds the
 //! service URL of the team (or tenant) the bot was installed in.
+//!
+//! Every notification looks a reference up (its chat, else its team's or tenant's), so the
+//! durable store keeps what it read in a bounded in-process cache for
+//! [`REFERENCE_CACHE_TTL`]: a reference changes only when the app is installed again, and this
+//! process's own writes replace the cached entry at once. Another replica's new install is
+//! seen here at most that long after.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
+use tokio::time::Instant;
 
 use crate::store::{self, MemoryStore, Store, StoreResult};
 use crate::teams::ConversationReference;
@@ -70,15 +78,44 @@ fn index_key(index: ReferenceIndex, key: &str) -> String {
 /// The store namespace of conversation references.
 pub const CONVERSATIONS_NAMESPACE: &str = "conversation-references";
 
+/// How long a reference (or its absence) read from the store is used without reading again.
+pub const REFERENCE_CACHE_TTL: Duration = Duration::from_secs(30);
+
+/// At most this many lookups are cached (conversations, teams and tenants together).
+const REFERENCE_CACHE_ENTRIES: usize = 20_000;
+
+/// A cached lookup: a reference by conversation id, or the conversation an index points to.
+#[derive(Clone)]
+enum Cached {
+    Reference(Option<Arc<ConversationReference>>),
+    Conversation(Option<String>),
+}
+
 /// References kept in the durable store (embedded file or Redis): they survive restarts and
 /// are shared by replicas. They never expire; a new install event replaces them.
 pub struct DurableConversationStore {
     store: Arc<dyn Store>,
+    /// Lookups by store key (`c:<conversation>` or the index key), with when they were read.
+    cache: quick_cache::sync::Cache<String, (Instant, Cached)>,
 }
 
 impl DurableConversationStore {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        DurableConversationStore { store }
+        DurableConversationStore {
+            store,
+            cache: quick_cache::sync::Cache::new(REFERENCE_CACHE_ENTRIES),
+        }
+    }
+
+    fn cached(&self, key: &str) -> Option<Cached> {
+        self.cache
+            .get(key)
+            .filter(|(read_at, _)| read_at.elapsed() < REFERENCE_CACHE_TTL)
+            .map(|(_, cached)| cached)
+    }
+
+    fn remember(&self, key: String, cached: Cached) {
+        self.cache.insert(key, (Instant::now(), cached));
     }
 
     /// References in process memory only (lost on restart): a server built without a store.
@@ -98,16 +135,27 @@ impl ConversationStore for DurableConversationStore {
             &reference,
             None,
         )
-        .await
+        .await?;
+        self.remember(
+            format!("c:{key}"),
+            Cached::Reference(Some(Arc::new(reference))),
+        );
+        Ok(())
     }
 
     async fn get(&self, conversation_id: &str) -> StoreResult<Option<ConversationReference>> {
-        store::get_json(
+        let key = format!("c:{conversation_id}");
+        if let Some(Cached::Reference(found)) = self.cached(&key) {
+            return Ok(found.map(|reference| (*reference).clone()));
+        }
+        let found: Option<ConversationReference> = store::get_json(
             self.store.as_ref(),
             CONVERSATIONS_NAMESPACE,
             conversation_id,
         )
-        .await
+        .await?;
+        self.remember(key, Cached::Reference(found.clone().map(Arc::new)));
+        Ok(found)
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -123,14 +171,17 @@ impl ConversationStore for DurableConversationStore {
         if key.trim().is_empty() {
             return Ok(());
         }
+        let key = index_key(index, key);
         store::put_json(
             self.store.as_ref(),
             REFERENCE_INDEX_NAMESPACE,
-            &index_key(index, key),
+            &key,
             &conversation_id,
             None,
         )
-        .await
+        .await?;
+        self.remember(key, Cached::Conversation(Some(conversation_id.to_owned())));
+        Ok(())
     }
 
     async fn find(
@@ -138,12 +189,16 @@ impl ConversationStore for DurableConversationStore {
         index: ReferenceIndex,
         key: &str,
     ) -> StoreResult<Option<ConversationReference>> {
-        let conversation: Option<String> = store::get_json(
-            self.store.as_ref(),
-            REFERENCE_INDEX_NAMESPACE,
-            &index_key(index, key),
-        )
-        .await?;
+        let key = index_key(index, key);
+        let conversation = match self.cached(&key) {
+            Some(Cached::Conversation(conversation)) => conversation,
+            _ => {
+                let conversation: Option<String> =
+                    store::get_json(self.store.as_ref(), REFERENCE_INDEX_NAMESPACE, &key).await?;
+                self.remember(key, Cached::Conversation(conversation.clone()));
+                conversation
+            }
+        };
         match conversation {
             Some(conversation) => self.get(&conversation).await,
             None => Ok(None),
@@ -200,5 +255,43 @@ mod tests {
             store.find(ReferenceIndex::Tenant, "other").await.unwrap(),
             None
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn lookups_are_cached_for_the_ttl_and_own_writes_replace_them() {
+        let backing: Arc<dyn Store> = Arc::new(MemoryStore::default());
+        let store = DurableConversationStore::new(backing.clone());
+        let other_replica = DurableConversationStore::new(backing.clone());
+        let reads = || async {
+            (
+                store.get("19:a@thread.v2").await.unwrap().is_some(),
+                store
+                    .find(ReferenceIndex::Tenant, "t-1")
+                    .await
+                    .unwrap()
+                    .is_some(),
+            )
+        };
+        assert_eq!(reads().await, (false, false));
+        // Another replica's install is not seen until the cached absence is older than the TTL.
+        other_replica
+            .put(reference("19:a@thread.v2"))
+            .await
+            .unwrap();
+        other_replica
+            .index(ReferenceIndex::Tenant, "t-1", "19:a@thread.v2")
+            .await
+            .unwrap();
+        assert_eq!(reads().await, (false, false));
+        tokio::time::advance(REFERENCE_CACHE_TTL).await;
+        assert_eq!(reads().await, (true, true));
+        // This process's own writes are seen at once.
+        store.put(reference("19:b@thread.v2")).await.unwrap();
+        store
+            .index(ReferenceIndex::Team, "team-b", "19:b@thread.v2")
+            .await
+            .unwrap();
+        let found = store.find(ReferenceIndex::Team, "TEAM-B").await.unwrap();
+        assert_eq!(found.unwrap().conversation.id, "19:b@thread.v2");
     }
 }
