@@ -6,6 +6,7 @@
 //! audit). A click is refused for an unknown or expired record and from another conversation
 //! than the card's.
 
+use crate::conversation::click::clicked_request;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -36,10 +37,7 @@ impl Inner {
         verb: Verb,
         data: &Value,
     ) -> ClickOutcome {
-        let id = data
-            .get("request")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = clicked_request(data);
         let record = match self.clicked_alarm_record(turn.conversation_id(), id).await {
             Ok(record) => record,
             Err(UnusableRecord::Unknown) => {

@@ -5,6 +5,7 @@
 //! once (the store's compare-and-swap). Approval re-authorizes the requester at that moment
 //! and runs the command as the requester's role; decisions are audited with both people.
 
+use crate::conversation::click::clicked_request;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -140,20 +141,12 @@ impl Inner {
         verb: Verb,
         data: &Value,
     ) -> ClickOutcome {
-        let id = data
-            .get("request")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = clicked_request(data);
         let loaded = match self.load_for_approver(turn, verb, id).await {
             Ok(loaded) => loaded,
             Err(refusal) => return refusal,
         };
-        let activity = turn.activity();
-        let fallback_target = activity
-            .reply_to_id
-            .as_deref()
-            .and_then(|reply_to| MessageRef::in_conversation_of(activity, reply_to));
-        let target = self.pending.card(id).await.or(fallback_target);
+        let target = self.clicked_card(turn, id).await;
         if let Some(answer) = self.answer_unless_open(turn, &loaded, &target).await {
             return answer;
         }

@@ -15,7 +15,26 @@ use crate::command::render_command_line;
 use crate::common::error_chain;
 use crate::render::Verb;
 
+/// The pending request (or record) a card's button names: its data's `request`, empty when
+/// missing (then nothing is found).
+pub(super) fn clicked_request(data: &Value) -> &str {
+    data.get("request")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
 impl Inner {
+    /// The card a click came from: the one recorded for request `id`, else the message the
+    /// click replies to.
+    pub(super) async fn clicked_card(&self, turn: &TurnContext, id: &str) -> Option<MessageRef> {
+        let activity = turn.activity();
+        let replied_to = activity
+            .reply_to_id
+            .as_deref()
+            .and_then(|reply_to| MessageRef::in_conversation_of(activity, reply_to));
+        self.pending.card(id).await.or(replied_to)
+    }
+
     /// An Action.Submit fallback: the same answers as [`Inner::answer_click`], delivered as
     /// card updates and a text reply.
     pub(super) async fn on_submit(self: &Arc<Self>, turn: &TurnContext, verb: &str, data: &Value) {
@@ -68,20 +87,12 @@ impl Inner {
             Some(Verb::RunAgain) => return self.run_again(turn, data).await,
             _ => {}
         }
-        let id = data
-            .get("request")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = clicked_request(data);
         let loaded = match self.load_clicked(turn, verb, id).await {
             Ok(loaded) => loaded,
             Err(refusal) => return refusal,
         };
-        let activity = turn.activity();
-        let fallback_target = activity
-            .reply_to_id
-            .as_deref()
-            .and_then(|reply_to| MessageRef::in_conversation_of(activity, reply_to));
-        let target = self.pending.card(id).await.or(fallback_target);
+        let target = self.clicked_card(turn, id).await;
         if let Some(answer) = self.answer_unless_open(turn, &loaded, &target).await {
             return answer;
         }

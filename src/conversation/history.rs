@@ -5,6 +5,7 @@
 //! looked up in the clicker's own history, and the command then goes through authorization,
 //! the form and the confirmation again as if typed.
 
+use crate::conversation::click::clicked_request;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -250,10 +251,7 @@ impl Inner {
         turn: &TurnContext,
         data: &Value,
     ) -> ClickOutcome {
-        let id = data
-            .get("request")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = clicked_request(data);
         let requester = requester_of(turn);
         let entry = if is_well_formed(id) {
             self.history_of(&requester)

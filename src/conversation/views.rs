@@ -5,6 +5,7 @@
 //! the store under the card's id; a refresh is answered from there for whoever asks, checked
 //! by their Entra object id. Personal and group chats keep one card for everyone.
 
+use crate::conversation::click::clicked_request;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -141,10 +142,7 @@ impl Inner {
     /// Through the Action.Submit fallback, the requester's Open shows the full card to
     /// everyone, as cards were before user-specific views.
     pub(super) async fn refresh_view(&self, turn: &TurnContext, data: &Value) -> ClickOutcome {
-        let id = data
-            .get("request")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = clicked_request(data);
         let views: Option<StoredViews> = match get_json(
             self.pending.store().as_ref(),
             VIEWS_NAMESPACE,

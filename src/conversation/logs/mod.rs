@@ -18,6 +18,7 @@ mod insights;
 mod query;
 mod typed;
 
+use crate::conversation::click::clicked_request;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -66,10 +67,7 @@ impl Inner {
         verb: Verb,
         data: &Value,
     ) -> ClickOutcome {
-        let id = data
-            .get("request")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = clicked_request(data);
         if verb == Verb::RefreshLogs {
             return self.refresh_logs(turn, id).await;
         }
