@@ -138,18 +138,6 @@ pub(super) fn cut_text(text: &str, max_chars: usize) -> String {
     }
 }
 
-/// `text` cut to at most `max_bytes` bytes at a character boundary, ending in "…" when cut.
-pub(super) fn cut_bytes(text: &str, max_bytes: usize) -> String {
-    if text.len() <= max_bytes {
-        return text.to_owned();
-    }
-    let mut end = max_bytes.saturating_sub('…'.len_utf8());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
-}
-
 /// The part of an alarm ARN after `:alarm:`, or the whole text when it is not one.
 pub(super) fn alarm_name_from_arn(arn: &str) -> &str {
     arn.split_once(":alarm:").map_or(arn, |(_, name)| name)

@@ -228,7 +228,7 @@ impl Notification {
         let text = || {
             Notification::Text(TextNotification {
                 subject: subject.filter(|s| !s.is_empty()).map(str::to_owned),
-                text: fields::cut_bytes(message, MAX_MESSAGE_BYTES),
+                text: super::cut_bytes(message, MAX_MESSAGE_BYTES),
             })
         };
         if message.len() > MAX_MESSAGE_BYTES

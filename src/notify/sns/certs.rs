@@ -63,7 +63,7 @@ impl CertUrlPolicy {
         match parsed.host_str() {
             Some(host) if host.eq_ignore_ascii_case(&expected) => Ok(parsed),
             host => Err(CertUrlRefusal::WrongHost {
-                host: host.unwrap_or_default().chars().take(100).collect(),
+                host: crate::notify::cut_bytes(host.unwrap_or_default(), 100),
                 expected,
             }),
         }

@@ -103,7 +103,7 @@ impl RawEnvelope {
             Some("UnsubscribeConfirmation") => SnsMessageType::UnsubscribeConfirmation,
             Some(other) => {
                 return Err(SnsRefusal::UnknownType {
-                    kind: other.chars().take(64).collect(),
+                    kind: crate::notify::cut_bytes(other, 64),
                 })
             }
             None => return Err(SnsRefusal::MissingField { field: "Type" }),

@@ -109,7 +109,7 @@ pub(crate) fn prepare(policy: &CertUrlPolicy, body: &[u8]) -> Result<Prepared, S
     let unverified = RawEnvelope::parse(body)?.complete()?;
     let version = SignatureVersion::parse(&unverified.signature_version).ok_or_else(|| {
         SnsRefusal::UnsupportedSignatureVersion {
-            version: unverified.signature_version.chars().take(16).collect(),
+            version: crate::notify::cut_bytes(&unverified.signature_version, 16),
         }
     })?;
     let signature = base64::engine::general_purpose::STANDARD

@@ -13,6 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use super::certs::parse_certificate;
+use super::envelope::RawEnvelope;
 use super::*;
 
 const KEY: &str = include_str!("../../../tests/fixtures/sns/sns-test-signing.key.pem");
@@ -558,4 +559,23 @@ fn topic_arns_are_parsed_strictly() {
     }
     let long = format!("arn:aws:sns:us-east-1:123456789012:{}", "a".repeat(257));
     assert!(TopicArn::parse(&long).is_err());
+}
+
+/// A refusal quotes what it refuses, bounded in bytes: four-byte characters (the property test
+/// found 300 emoji quoted as 1,200 bytes) are cut like any others, at a character boundary.
+#[test]
+fn refusals_quote_at_most_a_few_hundred_bytes_of_any_characters() {
+    let wide = "😀".repeat(400);
+    let refusals = [
+        TopicArn::parse(&wide).unwrap_err().to_string(),
+        RawEnvelope::parse(json!({"Type": wide}).to_string().as_bytes())
+            .and_then(RawEnvelope::complete)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string(),
+    ];
+    for text in refusals {
+        assert!(text.len() < 512, "{} bytes: {text:.80}", text.len());
+        assert!(text.contains("😀…"), "{text:.80}");
+    }
 }

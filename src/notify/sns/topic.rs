@@ -27,7 +27,7 @@ const MAX_NAME: usize = 256;
 impl TopicArn {
     pub fn parse(arn: &str) -> Result<TopicArn, TopicArnError> {
         let refuse = |reason| TopicArnError {
-            arn: arn.chars().take(300).collect(),
+            arn: crate::notify::cut_bytes(arn, 300),
             reason,
         };
         let parts: Vec<&str> = arn.split(':').collect();
