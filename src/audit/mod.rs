@@ -163,6 +163,17 @@ pub struct AuditRecord {
     /// The alias the command was expanded from (`@aws run <alias>`), when it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+    /// A long-running wait (`<service> wait <waiter>`): the waiter and how many calls it made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait: Option<AuditWait>,
+}
+
+/// The waiter of a long-running command's record, and the calls it made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditWait {
+    /// The waiter's model name (`TableExists`).
+    pub waiter: String,
+    pub attempts: u32,
 }
 
 impl AuditRecord {
@@ -195,6 +206,7 @@ impl AuditRecord {
             correlation_id: None,
             approver: None,
             alias: None,
+            wait: None,
         }
     }
 
@@ -230,6 +242,15 @@ impl AuditRecord {
     /// Names the alias the command was expanded from, if any.
     pub fn with_alias(mut self, alias: Option<&str>) -> Self {
         self.alias = alias.map(str::to_owned);
+        self
+    }
+
+    /// Names the waiter of a long-running wait and the calls it made.
+    pub fn with_wait(mut self, waiter: &str, attempts: u32) -> Self {
+        self.wait = Some(AuditWait {
+            waiter: waiter.to_owned(),
+            attempts,
+        });
         self
     }
 

@@ -107,11 +107,18 @@ impl Outcome {
         match result {
             Ok(_) if confirmed => Outcome::Confirmed,
             Ok(_) => Outcome::Allowed,
-            Err(AwsError::Timeout { .. }) => Outcome::TimedOut,
-            Err(AwsError::Service { code, .. }) => Outcome::Failed {
+            Err(error) => Outcome::of_error(error),
+        }
+    }
+
+    /// The outcome of an engine call that failed with `error`.
+    pub fn of_error(error: &AwsError) -> Self {
+        match error {
+            AwsError::Timeout { .. } => Outcome::TimedOut,
+            AwsError::Service { code, .. } => Outcome::Failed {
                 error: code.clone(),
             },
-            Err(other) => Outcome::failed(other),
+            other => Outcome::failed(other),
         }
     }
 }

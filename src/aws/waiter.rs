@@ -11,6 +11,7 @@
 
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{AwsError, Engine};
@@ -58,19 +59,23 @@ pub enum Step {
     Again,
 }
 
-/// A wait in progress: attempts made and the state the acceptors left it in.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A wait in progress: attempts made and the state the acceptors left it in. Plain data, so a
+/// wait that outlives its process can be stored and resumed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WaitProgress {
     /// Calls made so far.
     pub attempts: u32,
     /// The state of the last acceptor that matched, if any did.
+    #[serde(default)]
     last_state: Option<AcceptorStateName>,
     /// Whether any acceptor has matched yet (botocore's `last_matched_acceptor`).
+    #[serde(default)]
     matched_once: bool,
 }
 
 /// [`AcceptorState`] without the model's lifetime, for [`WaitProgress`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum AcceptorStateName {
     Success,
     Failure,
@@ -227,6 +232,48 @@ fn python_str(value: &Value) -> String {
     }
 }
 
+/// What one poll found: what to do next, and what the response showed (for a live card).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Polled {
+    pub step: Step,
+    /// `Table.TableStatus: "CREATING"`, `ResourceNotFoundException`, `HTTP 200`.
+    pub seen: String,
+}
+
+/// The longest value [`seen`] quotes, in characters.
+const SEEN_CHARS: usize = 120;
+
+/// What a response showed, in the terms of the waiter's first path acceptor (the value it
+/// reads) or of the error; for people watching a wait, never for deciding it.
+pub fn seen(waiter: &Waiter, response: &Response<'_>) -> String {
+    match response {
+        Response::Error { code, status, .. } => format!("{code} (HTTP {status})"),
+        Response::Output(output) => {
+            let argument = waiter.acceptors.iter().find_map(|acceptor| {
+                matches!(
+                    acceptor.matcher,
+                    Matcher::Path | Matcher::PathAll | Matcher::PathAny
+                )
+                .then_some(acceptor.argument.as_deref())
+                .flatten()
+            });
+            let Some(argument) = argument else {
+                return "HTTP 200".to_owned();
+            };
+            let found = Query::parse(argument)
+                .ok()
+                .and_then(|query| query.search(output).ok())
+                .unwrap_or(Value::Null);
+            let mut text = found.to_string();
+            if let Some((cut, _)) = text.char_indices().nth(SEEN_CHARS) {
+                text.truncate(cut);
+                text.push('…');
+            }
+            format!("{argument}: {text}")
+        }
+    }
+}
+
 impl Engine {
     /// Runs the waiter `name` with `params` (the operation's input) until it succeeds, fails
     /// or runs out of attempts; `permit` is for the waiter's operation.
@@ -239,28 +286,47 @@ impl Engine {
     ) -> Result<(), WaitError> {
         let mut progress = WaitProgress::default();
         loop {
-            let step = match self.call(permit, params).await {
-                Ok(page) => progress.observe(name, waiter, &Response::Output(&page.output)),
-                Err(AwsError::Service {
-                    code,
-                    message,
-                    status,
-                    ..
-                }) => progress.observe(
-                    name,
-                    waiter,
-                    &Response::Error {
-                        code: &code,
-                        message: &message,
-                        status,
-                    },
-                ),
-                Err(other) => return Err(WaitError::Call(other)),
-            }?;
-            if step == Step::Done {
+            let polled = self
+                .poll(permit, name, waiter, params, &mut progress)
+                .await?;
+            if polled.step == Step::Done {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_secs(waiter.delay)).await;
+        }
+    }
+
+    /// One call of a wait, decided by `progress` (which counts it): what to do next and what
+    /// the response showed. A caller that keeps `progress` between polls (a live card in
+    /// chat) waits exactly as [`Engine::wait`] does.
+    pub async fn poll(
+        &self,
+        permit: &Permit,
+        name: &str,
+        waiter: &Waiter,
+        params: &Map<String, Value>,
+        progress: &mut WaitProgress,
+    ) -> Result<Polled, WaitError> {
+        let mut decide = |response: Response<'_>| -> Result<Polled, WaitError> {
+            let step = progress.observe(name, waiter, &response)?;
+            Ok(Polled {
+                step,
+                seen: seen(waiter, &response),
+            })
+        };
+        match self.call(permit, params).await {
+            Ok(page) => decide(Response::Output(&page.output)),
+            Err(AwsError::Service {
+                code,
+                message,
+                status,
+                ..
+            }) => decide(Response::Error {
+                code: &code,
+                message: &message,
+                status,
+            }),
+            Err(other) => Err(WaitError::Call(other)),
         }
     }
 }
@@ -461,5 +527,57 @@ mod tests {
                 .reason,
             "Waiter encountered a terminal failure state: Matched expected service error code: False"
         );
+    }
+
+    #[test]
+    fn what_a_response_showed_is_read_with_the_first_path_acceptor() {
+        let waiter = table_exists();
+        let creating = table("CREATING");
+        assert_eq!(
+            seen(&waiter, &Response::Output(&creating)),
+            "Table.TableStatus: \"CREATING\""
+        );
+        let missing = Response::Error {
+            code: "ResourceNotFoundException",
+            message: "Requested resource not found",
+            status: 400,
+        };
+        assert_eq!(
+            seen(&waiter, &missing),
+            "ResourceNotFoundException (HTTP 400)"
+        );
+        let by_status =
+            waiter_of(json!([{"state": "success", "matcher": "status", "expected": 200}]));
+        assert_eq!(seen(&by_status, &Response::Output(&json!({}))), "HTTP 200");
+        let long = json!({"Table": {"TableStatus": "x".repeat(500)}});
+        let shown = seen(&waiter, &Response::Output(&long));
+        assert!(
+            shown.chars().count() < 160 && shown.ends_with('…'),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn progress_is_stored_and_read_back_as_it_was() {
+        let waiter = table_exists();
+        let mut progress = WaitProgress::default();
+        let creating = table("CREATING");
+        progress
+            .observe("TableExists", &waiter, &Response::Output(&creating))
+            .unwrap();
+        let stored = serde_json::to_value(&progress).unwrap();
+        let mut resumed: WaitProgress = serde_json::from_value(stored).unwrap();
+        assert_eq!(resumed, progress);
+        // Resumed, it counts on: two more calls reach the waiter's three.
+        resumed
+            .observe("TableExists", &waiter, &Response::Output(&creating))
+            .unwrap();
+        assert!(resumed
+            .observe("TableExists", &waiter, &Response::Output(&creating))
+            .is_err());
+    }
+
+    fn waiter_of(acceptors: Value) -> Waiter {
+        waiter(acceptors, 3)
     }
 }

@@ -124,6 +124,20 @@ impl Responder {
     pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
         (self.spawner)(Box::pin(work));
     }
+
+    /// Runs `work` that may take many minutes (a long-running wait) on the current runtime,
+    /// not tracked as a turn: it holds no turn slot, and a shutdown does not wait for it (its
+    /// lease runs out and the next process resumes it).
+    pub fn spawn_long(&self, work: impl Future<Output = ()> + Send + 'static) {
+        tokio::spawn(async move {
+            if futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(work))
+                .await
+                .is_err()
+            {
+                tracing::error!("long-running work panicked");
+            }
+        });
+    }
 }
 
 /// What the bot says back to a message.

@@ -55,15 +55,6 @@ pub enum CommandError {
         waiters: Vec<String>,
     },
 
-    /// A waiter in chat: it polls for minutes, and chat answers within seconds.
-    #[error("`{service} wait {waiter}` polls until its condition holds, for up to {minutes} minutes, and chat answers within 15 seconds. Run it with `aws-chatops exec` or in `aws-chatops console`; here, run `{service} {operation}` to see the current state.")]
-    WaitInChat {
-        service: String,
-        waiter: String,
-        operation: String,
-        minutes: u64,
-    },
-
     /// The service or the operation is on the never-allowed list (product feature F6), whatever
     /// the role or channel. Checked before anything else about the command.
     #[error("{} is never available from chat: {reason}", never_allowed_subject(service, operation.as_deref()))]

@@ -8,7 +8,7 @@ use super::global_options::{Global, REFUSED_OPTIONS};
 use super::operation::OperationParser;
 use super::s3;
 use super::words::Word;
-use super::{is_never_allowed, Command, CommandError, Customization, HelpRequest, ParseContext};
+use super::{is_never_allowed, Command, CommandError, Customization, HelpRequest};
 use crate::models::{Models, ServiceModel};
 
 /// Reads a tokenized command against the service models.
@@ -166,14 +166,6 @@ impl Parser<'_> {
                 operation: operation_key,
                 cli_operation: operation_cli_name,
             }));
-        }
-        if self.context == ParseContext::Chat {
-            return Err(CommandError::WaitInChat {
-                minutes: (waiter.delay * u64::from(waiter.max_attempts)).div_ceil(60),
-                service,
-                waiter: cli_name,
-                operation: operation_cli_name,
-            });
         }
         let operation = model
             .operations

@@ -1,8 +1,11 @@
 //! Requests whose runner died while they were Running (their lease ran out): marked
 //! "outcome unknown" once, audited, and shown so on their card, by a click or by the
-//! periodic sweep. Such a request is never run again automatically.
+//! periodic sweep. Such a request is never run again automatically, except a wait, which
+//! only reads: the sweep resumes it (see [`super::long_running`]).
 
-use super::pending::{now_millis, Loaded, RequestState};
+use std::sync::Arc;
+
+use super::pending::{now_millis, Loaded, RequestKind, RequestState};
 use super::{short, update, Inner};
 use crate::audit::Outcome as AuditOutcome;
 use crate::bot::Responder;
@@ -39,8 +42,9 @@ impl Inner {
     }
 
     /// Shows every request whose runner died (its lease ran out) as "outcome unknown" on its
-    /// card, without waiting for a click. Returns how many were found.
-    pub(super) async fn sweep_abandoned(&self, responder: &Responder) -> usize {
+    /// card, without waiting for a click, and resumes every such wait. Returns how many were
+    /// found.
+    pub(super) async fn sweep_abandoned(self: &Arc<Self>, responder: &Responder) -> usize {
         let ids = match self.pending.running_ids().await {
             Ok(ids) => ids,
             Err(error) => {
@@ -64,6 +68,12 @@ impl Inner {
             }
             if !loaded.request.is_abandoned(now_millis()) {
                 still_running += 1;
+                continue;
+            }
+            if matches!(loaded.request.kind, RequestKind::Wait(_)) {
+                if self.resume_wait(&loaded, responder).await {
+                    found += 1;
+                }
                 continue;
             }
             let correlation_id = crate::bot::new_correlation_id();

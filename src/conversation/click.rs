@@ -93,6 +93,15 @@ impl Inner {
             Err(refusal) => return refusal,
         };
         let target = self.clicked_card(turn, id).await;
+        // A wait is Running while it polls; Cancel stops it.
+        if Verb::from_card(verb) == Some(Verb::Cancel)
+            && loaded.request.state == RequestState::Running
+            && matches!(loaded.request.kind, RequestKind::Wait(_))
+        {
+            return self
+                .cancel_wait(&loaded, target, turn.correlation_id())
+                .await;
+        }
         if let Some(answer) = self.answer_unless_open(turn, &loaded, &target).await {
             return answer;
         }

@@ -17,7 +17,7 @@ use super::run::CallToRender;
 use super::{requester_of, Inner};
 use crate::audit::{AuditRecord, Outcome as AuditOutcome};
 use crate::bot::{Reply, TurnContext};
-use crate::command::{self, Command, CommandError, Invocation, ParseContext};
+use crate::command::{self, Command, CommandError, Customization, Invocation, ParseContext};
 use crate::common::error_chain;
 use crate::policy::{Decision, DenialLayer, Permit};
 use crate::prompt;
@@ -215,6 +215,12 @@ impl Inner {
         if let Some(missing) = missing {
             return self
                 .open_form(turn, requester, invocation, &permit, missing, alias)
+                .await;
+        }
+        if let Some(Customization::Wait { waiter }) = &invocation.globals.customization {
+            let waiter = waiter.clone();
+            return self
+                .start_wait(turn, requester, &invocation, &permit, &waiter, alias)
                 .await;
         }
         if let Some(needed) = permit.approval() {

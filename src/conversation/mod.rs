@@ -22,7 +22,8 @@
 //! - a read or a confirmed change → [`run`]: the "Running…" card, the call ([`paging`] for
 //!   one page at a time), the audit record and the result card;
 //! - the pending requests themselves (open, store, claim, record the card) → [`requests`];
-//!   requests whose runner died → [`abandoned`];
+//!   requests whose runner died → [`abandoned`]; a waiter in a channel that allows
+//!   long-running commands → [`long_running`] (a live card, resumed after a restart);
 //! - the cards' headers and error cards → [`cards`]; help → [`help`]; the resource choices a
 //!   form offers → [`resource_choices`].
 
@@ -42,6 +43,7 @@ mod form;
 mod help;
 pub mod history;
 mod logs;
+mod long_running;
 mod message;
 pub mod notifications;
 mod paging;
@@ -101,6 +103,8 @@ struct Inner {
     runner: String,
     /// Whether cards in channels get user-specific views (see [`views`]).
     user_specific_views: bool,
+    /// The sleep between a chat wait's calls, instead of its waiter's delay (tests).
+    wait_delay: Option<Duration>,
 }
 
 impl Conversations {
@@ -128,6 +132,7 @@ impl Conversations {
                 audit: Arc::new(AuditLog::stdout()),
                 runner: new_request_id(),
                 user_specific_views: false,
+                wait_delay: None,
             }),
         }
     }
@@ -149,6 +154,16 @@ impl Conversations {
         Arc::get_mut(&mut self.inner)
             .expect("with_user_specific_views is called before the handler is shared")
             .user_specific_views = enabled;
+        self
+    }
+
+    /// Sleeps `delay` between the calls of a wait in chat instead of its waiter's delay
+    /// (20 s for `dynamodb wait table-exists`), so that tests watch a wait in milliseconds.
+    /// Call before sharing.
+    pub fn with_wait_delay(mut self, delay: Duration) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_wait_delay is called before the handler is shared")
+            .wait_delay = Some(delay);
         self
     }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::audit::{AuditGrant, AuditUser};
+use crate::aws::waiter::WaitProgress;
 use crate::bot::MessageRef;
 use crate::command::Invocation;
 use crate::metrics;
@@ -137,6 +138,27 @@ pub enum RequestKind {
         missing: Option<Vec<String>>,
         run_after: bool,
     },
+    /// A waiter running in a channel that allows long-running commands (B5): Running while
+    /// it polls, its progress written after every call so that another process can resume it.
+    Wait(WaitState),
+}
+
+/// Where a long-running wait is: what a process that resumes it needs, and what its live
+/// card shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitState {
+    /// The waiter's model name (`TableExists`).
+    pub waiter: String,
+    pub progress: WaitProgress,
+    /// When the wait started and when it stops at the latest (the 15-minute cap), in
+    /// milliseconds since the epoch.
+    pub started_at_ms: u64,
+    pub deadline_ms: u64,
+    /// When the next call is due (a resumed wait sleeps until then).
+    pub next_poll_at_ms: u64,
+    /// What the last response showed (`Table.TableStatus: "CREATING"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<String>,
 }
 
 /// A support case as the form described it.
@@ -252,10 +274,15 @@ pub struct RunLease {
 
 impl RunLease {
     pub fn new(owner: &str, now_ms: u64) -> Self {
+        Self::lasting(owner, now_ms, RUN_LEASE)
+    }
+
+    /// A lease for `length` (a wait holds one across the sleep between its calls).
+    pub fn lasting(owner: &str, now_ms: u64, length: Duration) -> Self {
         RunLease {
             owner: owner.to_owned(),
             started_at_ms: now_ms,
-            until_ms: now_ms + RUN_LEASE.as_millis() as u64,
+            until_ms: now_ms + length.as_millis() as u64,
         }
     }
 }

@@ -15,7 +15,7 @@ use super::pending::{
 use super::{already_handled, short, update, ClickOutcome, Continuation, Inner};
 use crate::audit::{self, AuditRecord};
 use crate::bot::{MessageRef, Responder, TurnContext};
-use crate::command::Invocation;
+use crate::command::{Customization, Invocation};
 use crate::policy::Permit;
 use crate::prompt;
 use crate::render::{self, Card, ResultView, Status};
@@ -129,6 +129,11 @@ impl Inner {
         permit: &Permit,
         target: Option<MessageRef>,
     ) -> ClickOutcome {
+        if let Some(Customization::Wait { waiter }) = &invocation.globals.customization {
+            return self
+                .start_wait_on_card(turn, loaded, invocation, permit, waiter, target)
+                .await;
+        }
         if permit.approval().is_some() {
             if let Some(answer) = self
                 .ask_approval_on_card(turn, loaded, invocation, permit, target.clone())

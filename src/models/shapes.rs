@@ -277,7 +277,7 @@ impl Shape {
 
 /// A waiter from `waiters-2.json`: the operation it polls, every `delay` seconds, at most
 /// `max_attempts` times, and the acceptors that decide each response, first match wins.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Waiter {
     pub operation: String,
@@ -288,7 +288,7 @@ pub struct Waiter {
 
 /// One acceptor: the state a response moves the waiter to when `matcher` with `argument`
 /// (a JMESPath expression, for the path matchers) finds `expected`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Acceptor {
     pub state: AcceptorState,
     pub matcher: Matcher,

@@ -194,7 +194,8 @@ impl ChannelAuthorizer {
                 Some(role.arn),
             )
             .with_context(channel.key.clone(), action.to_string())
-            .with_approval(approval),
+            .with_approval(approval)
+            .with_long_running(channel.long_running),
         )
     }
 

@@ -67,6 +67,8 @@ pub struct Permit {
     iam_action: Option<String>,
     /// Boxed: most permits need no approval, and a permit travels by value in `Decision`.
     approval: Option<Box<approval::ApprovalNeeded>>,
+    /// The channel lets commands run long (`long_running = true`): waiters in chat.
+    long_running: bool,
 }
 
 /// An account as cards show it.
@@ -95,6 +97,7 @@ impl Permit {
             channel_key: None,
             iam_action: None,
             approval: None,
+            long_running: false,
         }
     }
 
@@ -118,6 +121,18 @@ impl Permit {
     ) -> Self {
         self.approval = approval.map(Box::new);
         self
+    }
+
+    /// Marks the permit as granted in a channel whose commands may run long.
+    pub(in crate::policy) fn with_long_running(mut self, long_running: bool) -> Self {
+        self.long_running = long_running;
+        self
+    }
+
+    /// Whether the channel lets this command run long (a waiter with a live card, up to 15
+    /// minutes); `false` for everything the 15-second limit applies to.
+    pub fn long_running(&self) -> bool {
+        self.long_running
     }
 
     /// What the action needs before it runs: `Some` when the channel's approval rule names
@@ -182,6 +197,7 @@ impl fmt::Debug for Permit {
             .field("channel_key", &self.channel_key)
             .field("iam_action", &self.iam_action)
             .field("approval", &self.approval)
+            .field("long_running", &self.long_running)
             .finish_non_exhaustive()
     }
 }

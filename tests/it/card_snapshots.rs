@@ -33,6 +33,26 @@ fn header(title: &str, line: &str) -> CommandHeader {
     }
 }
 
+/// A wait of `dynamodb wait table-exists` as its live card shows it after three calls.
+fn wait_view(phase: render::WaitPhase) -> render::WaitView {
+    render::WaitView {
+        header: header(
+            "dynamodb wait table-exists",
+            "aws dynamodb wait table-exists --table-name orders",
+        ),
+        phase,
+        waiter: "table-exists".to_owned(),
+        attempts: 3,
+        max_attempts: 25,
+        delay_seconds: 20,
+        elapsed_seconds: 41,
+        cap_minutes: 15,
+        seen: Some("Table.TableStatus: \"CREATING\"".to_owned()),
+        requester: "Ada Lovelace".to_owned(),
+        request_id: REQUEST.to_owned(),
+    }
+}
+
 fn alarms(count: usize) -> Value {
     let alarms: Vec<Value> = (0..count)
         .map(|i| {
@@ -310,6 +330,27 @@ fn cards() -> Vec<(&'static str, Card)> {
                 },
             ],
         })),
+        ("wait-live", render::wait(&wait_view(render::WaitPhase::Waiting))),
+        ("wait-met", render::wait(&render::WaitView {
+            attempts: 7,
+            elapsed_seconds: 128,
+            seen: Some("Table.TableStatus: \"ACTIVE\"".to_owned()),
+            ..wait_view(render::WaitPhase::Met)
+        })),
+        ("wait-stopped", render::wait(&render::WaitView {
+            header: header(
+                "cloudformation wait stack-create-complete",
+                "aws cloudformation wait stack-create-complete --stack-name orders-api",
+            ),
+            waiter: "stack-create-complete".to_owned(),
+            attempts: 30,
+            max_attempts: 120,
+            delay_seconds: 30,
+            elapsed_seconds: 900,
+            seen: Some("Stacks[].StackStatus: [\"CREATE_IN_PROGRESS\"]".to_owned()),
+            ..wait_view(render::WaitPhase::Stopped)
+        })),
+        ("wait-cancelled", render::wait(&wait_view(render::WaitPhase::Cancelled("Ada Lovelace".to_owned())))),
         ("status-running", render::status(Status::Running, "Started by the requester. This card shows the result when the command finishes.", Some(&kinesis_header))),
         ("status-cancelled", render::status(Status::Cancelled, "Cancelled by Ada Lovelace. Nothing was run.", Some(&kinesis_header))),
         ("status-expired", render::status(Status::Expired, "This request expired after 15 minutes without an answer. Nothing was run. Send the command again to start over.", Some(&kinesis_header))),

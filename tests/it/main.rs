@@ -35,3 +35,4 @@ mod spellings;
 mod store;
 mod support;
 mod turns;
+mod waits;

@@ -41,6 +41,9 @@ pub(super) struct RawChannel {
     guardrail_statement: Vec<RawStatement>,
     default_region: Option<Spanned<String>>,
     approval: Option<RawApproval>,
+    /// Waiters (and other long-running commands) may run here, up to 15 minutes each.
+    #[serde(default)]
+    long_running: bool,
     /// `[access.channels.<key>.aliases]`: alias name → command template.
     #[serde(default)]
     aliases: IndexMap<String, Spanned<String>>,
@@ -117,6 +120,7 @@ impl RawChannel {
             },
             default_region,
             approval,
+            long_running: self.long_running,
             aliases,
         })
     }

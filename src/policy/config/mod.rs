@@ -103,6 +103,9 @@ pub struct Channel {
     pub default_region: Option<String>,
     /// `approval`: the actions that need a second person here, and who may approve.
     pub approval: Option<ApprovalRule>,
+    /// `long_running`: waiters run here with a live card, for up to 15 minutes (B5); every
+    /// other command keeps the 15-second limit.
+    pub long_running: bool,
     /// `[access.channels.<key>.aliases]`: alias name (lower case) → command template, in
     /// file order. Chat cannot change or delete them.
     pub aliases: IndexMap<String, String>,

@@ -98,6 +98,8 @@ pub struct Options {
     /// User-specific views of cards in channels (`serve` turns them on; tests about other
     /// things see one card for everyone, as clients without refresh do).
     pub user_specific_views: bool,
+    /// The sleep between a chat wait's calls (default: the waiter's own delay).
+    pub wait_delay: Option<Duration>,
 }
 
 /// What every bot process of a test starts from (the first one, a restart, a replica): its
@@ -145,6 +147,7 @@ impl Default for Options {
             access_extra: String::new(),
             public_url: None,
             user_specific_views: false,
+            wait_delay: None,
         }
     }
 }
@@ -266,6 +269,7 @@ impl TestApp {
                     log.clone(),
                     options.public_url.as_ref(),
                     options.user_specific_views,
+                    options.wait_delay,
                 )
                 .await;
                 if !options.access_extra.is_empty() {
@@ -1143,11 +1147,23 @@ pub async fn channel_handler(
     store: Arc<dyn Store>,
     log: Arc<AuditLog>,
 ) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
-    channel_handler_with(engine_config, ops_guardrails, "", store, log, None, false).await
+    channel_handler_with(
+        engine_config,
+        ops_guardrails,
+        "",
+        store,
+        log,
+        None,
+        false,
+        None,
+    )
+    .await
 }
 
 /// [`channel_handler`] with `extra` TOML appended to the config, serving charts under
-/// `public_url` when given, with user-specific views in channels when asked.
+/// `public_url` when given, with user-specific views in channels when asked, sleeping
+/// `wait_delay` between a chat wait's calls when given.
+#[allow(clippy::too_many_arguments)]
 pub async fn channel_handler_with(
     engine_config: EngineConfig,
     ops_guardrails: &str,
@@ -1156,6 +1172,7 @@ pub async fn channel_handler_with(
     log: Arc<AuditLog>,
     public_url: Option<&url::Url>,
     user_specific_views: bool,
+    wait_delay: Option<Duration>,
 ) -> (Arc<Conversations>, Arc<ChannelAuthorizer>) {
     let static_credentials = aws_credential_types::provider::SharedCredentialsProvider::new(
         Credentials::new("testing", "testing", None, None, "test"),
@@ -1187,5 +1204,9 @@ pub async fn channel_handler_with(
     .with_audit(log)
     .with_public_url(public_url)
     .with_user_specific_views(user_specific_views);
+    let conversations = match wait_delay {
+        Some(delay) => conversations.with_wait_delay(delay),
+        None => conversations,
+    };
     (Arc::new(conversations), authorizer)
 }

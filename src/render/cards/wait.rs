@@ -1,0 +1,247 @@
+//! The live card of a long-running wait (B5): posted when a waiter starts in a channel that
+//! allows long-running commands, updated in place after every call with the elapsed time,
+//! the attempts and what the last response showed, with Cancel for the requester; and the
+//! same card at its end (met, failed, stopped at the cap, cancelled), without buttons.
+
+use serde_json::Value;
+
+use super::elements::{action, action_set, fact};
+use super::header::{header_elements, CommandHeader};
+use super::Verb;
+use crate::render::markdown::escape_markdown;
+use crate::render::template::render;
+use crate::render::Card;
+
+const WAIT: &str = include_str!("../../../adaptive-cards/wait.json");
+
+/// Where a wait is, as its card shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitPhase {
+    /// Still polling; the card carries Cancel.
+    Waiting,
+    /// The waiter's condition holds.
+    Met,
+    /// The waiter failed: botocore's words (`Waiter TableExists failed: ...`).
+    Failed(String),
+    /// The 15-minute cap of chat was reached before the condition held.
+    Stopped,
+    /// The requester cancelled it (their name).
+    Cancelled(String),
+}
+
+/// What a wait card shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitView {
+    pub header: CommandHeader,
+    pub phase: WaitPhase,
+    /// The waiter as typed (`table-exists`).
+    pub waiter: String,
+    /// Calls made so far, and the waiter's most.
+    pub attempts: u32,
+    pub max_attempts: u32,
+    /// Seconds between calls.
+    pub delay_seconds: u64,
+    /// Seconds since the wait started.
+    pub elapsed_seconds: u64,
+    /// Minutes a wait may run from chat.
+    pub cap_minutes: u64,
+    /// What the last response showed (`Table.TableStatus: "CREATING"`).
+    pub seen: Option<String>,
+    /// The requester's name, who alone may cancel.
+    pub requester: String,
+    pub request_id: String,
+}
+
+/// `75` → `1 min 15 s`.
+pub fn duration_words(seconds: u64) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+/// The wait card for `view`.
+pub fn wait(view: &WaitView) -> Card {
+    let attempts = match view.attempts {
+        1 => "1 call".to_owned(),
+        n => format!("{n} calls"),
+    };
+    let elapsed = duration_words(view.elapsed_seconds);
+    let (name, title, color, message) = match &view.phase {
+        WaitPhase::Waiting => (
+            "wait-live",
+            format!("Waiting: {}…", view.waiter),
+            "Accent",
+            format!(
+                "Polling every {} until the condition holds. This card updates after every call.",
+                duration_words(view.delay_seconds)
+            ),
+        ),
+        WaitPhase::Met => (
+            "wait-met",
+            format!("Done: {}", view.waiter),
+            "Good",
+            format!("The condition holds, after {attempts} in {elapsed}."),
+        ),
+        WaitPhase::Failed(reason) => (
+            "wait-failed",
+            format!("Failed: {}", view.waiter),
+            "Attention",
+            reason.clone(),
+        ),
+        WaitPhase::Stopped => (
+            "wait-stopped",
+            format!("Stopped: {}", view.waiter),
+            "Warning",
+            format!(
+                "The condition did not hold within {} minutes, the longest a command runs from chat ({attempts} made). Send the command again to wait longer, or run it with aws-chatops exec, which waits as long as the waiter does.",
+                view.cap_minutes
+            ),
+        ),
+        WaitPhase::Cancelled(by) => (
+            "wait-cancelled",
+            format!("Cancelled: {}", view.waiter),
+            "Default",
+            format!(
+                "Cancelled by {by} after {attempts} in {elapsed}. A waiter only reads, so there is nothing to undo."
+            ),
+        ),
+    };
+    let mut facts = vec![
+        fact("Elapsed", &elapsed),
+        fact(
+            "Calls",
+            &format!("{} of at most {}", view.attempts, view.max_attempts),
+        ),
+    ];
+    if let Some(seen) = &view.seen {
+        facts.push(fact("Last seen", seen));
+    }
+    let live = view.phase == WaitPhase::Waiting;
+    let note = if live {
+        format!(
+            "Stops after {} minutes at the latest. Only {} can cancel it.",
+            view.cap_minutes, view.requester
+        )
+    } else {
+        String::new()
+    };
+    let actions = if live {
+        vec![action_set(vec![action(
+            "Cancel",
+            Verb::Cancel,
+            &view.request_id,
+            None,
+            false,
+        )])]
+    } else {
+        Vec::new()
+    };
+    render(
+        name,
+        WAIT,
+        &[
+            ("title", Value::String(escape_markdown(&title))),
+            ("color", Value::String(color.to_owned())),
+            ("message", Value::String(escape_markdown(&message))),
+            ("header", Value::Array(header_elements(&view.header))),
+            ("facts", Value::Array(facts)),
+            ("note", Value::String(escape_markdown(&note))),
+            ("actions", Value::Array(actions)),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::cards::test_support::{
+        assert_complete, button_titles_and_verbs, elements_of_type, full_header, texts,
+    };
+
+    /// Every text of the card: its TextBlocks and its facts as `title: value`.
+    fn all_text(card: &Card) -> String {
+        let mut lines: Vec<String> = texts(card).into_iter().map(str::to_owned).collect();
+        for set in elements_of_type(card, "FactSet") {
+            for fact in set["facts"].as_array().into_iter().flatten() {
+                let part = |key: &str| fact[key].as_str().unwrap_or_default().to_owned();
+                lines.push(format!("{}: {}", part("title"), part("value")));
+            }
+        }
+        lines.join("\n")
+    }
+
+    fn view(phase: WaitPhase) -> WaitView {
+        WaitView {
+            header: full_header(),
+            phase,
+            waiter: "table-exists".to_owned(),
+            attempts: 3,
+            max_attempts: 25,
+            delay_seconds: 20,
+            elapsed_seconds: 75,
+            cap_minutes: 15,
+            seen: Some("Table.TableStatus: \"CREATING\"".to_owned()),
+            requester: "Ada Lovelace".to_owned(),
+            request_id: "req-9".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_live_wait_shows_its_progress_and_only_cancel() {
+        let card = wait(&view(WaitPhase::Waiting));
+        assert_complete(&card);
+        assert_eq!(card.name, "wait-live");
+        assert_eq!(
+            button_titles_and_verbs(&card),
+            [("Cancel".to_owned(), "cancel".to_owned())]
+        );
+        let text = all_text(&card);
+        for needle in [
+            "Waiting: table-exists…",
+            "every 20 s",
+            "Elapsed: 1 min 15 s",
+            "Calls: 3 of at most 25",
+            "Last seen: Table.TableStatus: \"CREATING\"",
+            "15 minutes",
+            "Only Ada Lovelace can cancel",
+        ] {
+            assert!(text.contains(needle), "{needle} in {text}");
+        }
+    }
+
+    #[test]
+    fn an_ended_wait_says_how_and_has_no_buttons() {
+        let cases = [
+            (WaitPhase::Met, "wait-met", "after 3 calls in 1 min 15 s"),
+            (
+                WaitPhase::Failed("Waiter TableExists failed: Max attempts exceeded".to_owned()),
+                "wait-failed",
+                "Max attempts exceeded",
+            ),
+            (WaitPhase::Stopped, "wait-stopped", "within 15 minutes"),
+            (
+                WaitPhase::Cancelled("Ada Lovelace".to_owned()),
+                "wait-cancelled",
+                "Cancelled by Ada Lovelace after 3 calls",
+            ),
+        ];
+        for (phase, name, needle) in cases {
+            let card = wait(&view(phase));
+            assert_complete(&card);
+            assert_eq!(card.name, name);
+            assert!(button_titles_and_verbs(&card).is_empty(), "{name}");
+            let text = all_text(&card);
+            assert!(text.contains(needle), "{needle} in {text}");
+        }
+    }
+
+    #[test]
+    fn durations_read_in_minutes_and_seconds() {
+        assert_eq!(duration_words(0), "0 s");
+        assert_eq!(duration_words(59), "59 s");
+        assert_eq!(duration_words(60), "1 min");
+        assert_eq!(duration_words(905), "15 min 5 s");
+    }
+}
