@@ -84,6 +84,9 @@ impl EngineConfig {
 pub(super) struct CallOptions {
     pub(super) credentials: Credentials,
     pub(super) region: String,
+    /// The permit's own deadline (a channel that lets commands run long), instead of the
+    /// engine's.
+    pub(super) limit: Option<Duration>,
 }
 
 impl CallOptions {
@@ -91,6 +94,7 @@ impl CallOptions {
         CallOptions {
             credentials: permit.credentials().clone(),
             region: permit.region().to_owned(),
+            limit: permit.call_limit(),
         }
     }
 }

@@ -100,10 +100,10 @@ impl Engine {
         permit: &Permit,
         params: &Map<String, Value>,
     ) -> Result<Page, AwsError> {
-        let deadline = Instant::now() + self.config.timeout;
+        let call = CallOptions::of(permit);
+        let deadline = Instant::now() + self.limit(&call);
         let prepared = self.prepare(permit.service(), permit.operation())?;
-        self.call_page(&prepared, params, &CallOptions::of(permit), deadline)
-            .await
+        self.call_page(&prepared, params, &call, deadline).await
     }
 
     /// The AWS CLI's behaviour for one invocation: every page merged through the model's
@@ -156,7 +156,7 @@ impl Engine {
             });
         }
         let call = &CallOptions::of(permit);
-        let deadline = Instant::now() + self.config.timeout;
+        let deadline = Instant::now() + self.limit(call);
         let prepared = self.prepare(&invocation.service, &invocation.operation)?;
         let Some(paginator) = paginate::automatic_pagination(&prepared.model, invocation) else {
             return Ok(whole(
@@ -174,6 +174,11 @@ impl Engine {
             pages.add_page(page.output)?;
         }
         Ok(paged(pages))
+    }
+
+    /// The deadline of one command: the permit's, else the engine's.
+    fn limit(&self, call: &CallOptions) -> std::time::Duration {
+        call.limit.unwrap_or(self.config.timeout)
     }
 
     fn prepare<'a>(
@@ -231,7 +236,7 @@ impl Engine {
             Ok(result) => result,
             Err(_) => Err(AwsError::Timeout {
                 operation: operation_key.to_owned(),
-                limit: self.config.timeout,
+                limit: self.limit(call),
             }),
         };
         crate::metrics::global().aws_call(

@@ -70,10 +70,16 @@ impl Inner {
                 still_running += 1;
                 continue;
             }
-            if matches!(loaded.request.kind, RequestKind::Wait(_)) {
-                if self.resume_wait(&loaded, responder).await {
-                    found += 1;
+            // A wait or a slow read only reads: it goes on rather than being given up.
+            let resumed = match loaded.request.kind {
+                RequestKind::Wait(_) => Some(self.resume_wait(&loaded, responder).await),
+                RequestKind::SlowRead { .. } => {
+                    Some(self.resume_slow_read(&loaded, responder).await)
                 }
+                _ => None,
+            };
+            if let Some(resumed) = resumed {
+                found += usize::from(resumed);
                 continue;
             }
             let correlation_id = crate::bot::new_correlation_id();

@@ -96,11 +96,20 @@ impl Inner {
         // A wait is Running while it polls; Cancel stops it.
         if Verb::from_card(verb) == Some(Verb::Cancel)
             && loaded.request.state == RequestState::Running
-            && matches!(loaded.request.kind, RequestKind::Wait(_))
         {
-            return self
-                .cancel_wait(&loaded, target, turn.correlation_id())
-                .await;
+            match loaded.request.kind {
+                RequestKind::Wait(_) => {
+                    return self
+                        .cancel_wait(&loaded, target, turn.correlation_id())
+                        .await
+                }
+                RequestKind::SlowRead { .. } => {
+                    return self
+                        .cancel_slow_read(&loaded, target, turn.correlation_id())
+                        .await
+                }
+                _ => {}
+            }
         }
         if let Some(answer) = self.answer_unless_open(turn, &loaded, &target).await {
             return answer;

@@ -32,7 +32,7 @@ use crate::policy::{DenialLayer, Permit};
 use crate::render::{self, Card, WaitPhase, WaitView};
 
 /// The longest a command runs from chat, whatever its waiter allows.
-pub const LONG_RUNNING_CAP: Duration = Duration::from_secs(15 * 60);
+pub const LONG_RUNNING_CAP: Duration = crate::policy::LONG_RUNNING_LIMIT;
 
 /// How a wait ended.
 enum WaitEnd {

@@ -240,6 +240,11 @@ impl Inner {
             );
             return self.post_request_card(turn, request, card).await;
         }
+        if permit.long_running() {
+            return self
+                .run_read_that_may_be_slow(turn, requester, invocation, permit, alias)
+                .await;
+        }
         let (card, next_request) = self
             .call_and_render(CallToRender {
                 requester: &requester,
@@ -297,7 +302,7 @@ impl Inner {
 
     /// Sends a result card as the reply; when it offers a next page, the next-page request
     /// learns where the card is.
-    async fn reply_with_result(
+    pub(super) async fn reply_with_result(
         &self,
         turn: &TurnContext,
         card: Card,

@@ -23,7 +23,8 @@
 //!   one page at a time), the audit record and the result card;
 //! - the pending requests themselves (open, store, claim, record the card) → [`requests`];
 //!   requests whose runner died → [`abandoned`]; a waiter in a channel that allows
-//!   long-running commands → [`long_running`] (a live card, resumed after a restart);
+//!   long-running commands → [`long_running`] (a live card, resumed after a restart); a
+//!   slow call there → [`slow_call`];
 //! - the cards' headers and error cards → [`cards`]; help → [`help`]; the resource choices a
 //!   form offers → [`resource_choices`].
 
@@ -52,6 +53,7 @@ mod reauthorize;
 mod requests;
 mod resource_choices;
 mod run;
+mod slow_call;
 mod stored_list;
 mod support;
 mod views;
@@ -105,6 +107,10 @@ struct Inner {
     user_specific_views: bool,
     /// The sleep between a chat wait's calls, instead of its waiter's delay (tests).
     wait_delay: Option<Duration>,
+    /// How long a typed read in a long-running channel may take before its live card, and
+    /// how often live cards show the elapsed time (see [`slow_call`]).
+    live_after: Duration,
+    live_tick: Duration,
 }
 
 impl Conversations {
@@ -133,6 +139,8 @@ impl Conversations {
                 runner: new_request_id(),
                 user_specific_views: false,
                 wait_delay: None,
+                live_after: slow_call::DEFAULT_LIVE_AFTER,
+                live_tick: slow_call::DEFAULT_LIVE_TICK,
             }),
         }
     }
@@ -164,6 +172,17 @@ impl Conversations {
         Arc::get_mut(&mut self.inner)
             .expect("with_wait_delay is called before the handler is shared")
             .wait_delay = Some(delay);
+        self
+    }
+
+    /// Posts the live card of a slow read in a long-running channel after `after` (10 s
+    /// unless this is called) and updates live cards every `tick` (15 s), so that tests see
+    /// them in milliseconds. Call before sharing.
+    pub fn with_live_timing(mut self, after: Duration, tick: Duration) -> Self {
+        let inner = Arc::get_mut(&mut self.inner)
+            .expect("with_live_timing is called before the handler is shared");
+        inner.live_after = after;
+        inner.live_tick = tick;
         self
     }
 

@@ -141,6 +141,10 @@ pub enum RequestKind {
     /// A waiter running in a channel that allows long-running commands (B5): Running while
     /// it polls, its progress written after every call so that another process can resume it.
     Wait(WaitState),
+    /// A typed read that ran longer than a chat answer in a channel that allows long-running
+    /// commands: Running while its one call runs (since `started_at_ms`); resumed (called
+    /// again) when its runner died, since it only reads.
+    SlowRead { started_at_ms: u64 },
 }
 
 /// Where a long-running wait is: what a process that resumes it needs, and what its live

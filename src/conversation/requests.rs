@@ -285,7 +285,9 @@ fn others_line(request: &PendingRequest) -> Option<String> {
             format!("{who} is choosing an AWS account for {command}.")
         }
         RequestKind::NextPage { .. } => format!("{who} is paging through {command}."),
-        RequestKind::Approval { .. } | RequestKind::Wait(_) => return None,
+        RequestKind::Approval { .. } | RequestKind::Wait(_) | RequestKind::SlowRead { .. } => {
+            return None
+        }
     })
 }
 

@@ -180,44 +180,79 @@ impl Inner {
         run: Claimed,
         page: PageAt,
     ) {
+        match self
+            .reauthorize_running(&run.request, &run.invocation)
+            .await
+        {
+            Err(denial_card) => {
+                self.show_outcome(&responder, &run, denial_card, RequestState::Failed, None)
+                    .await
+            }
+            Ok(permit) if permit.long_running() => {
+                // A call that may take minutes runs outside the turn tracker: it holds no
+                // turn slot and a shutdown does not wait for it (see `slow_call`).
+                let for_task = responder.clone();
+                responder.spawn_long(async move {
+                    self.run_permitted(for_task, run, page, permit).await
+                });
+            }
+            Ok(permit) => self.run_permitted(responder, run, page, permit).await,
+        }
+    }
+
+    /// The call of a claimed request that is authorized, its final state and its card.
+    async fn run_permitted(
+        self: Arc<Self>,
+        responder: Responder,
+        run: Claimed,
+        page: PageAt,
+        permit: Permit,
+    ) {
         let claimed = &run.request;
-        let requester = claimed.requester.clone();
-        let (card, final_state, next_request) =
-            match self.reauthorize_running(claimed, &run.invocation).await {
-                Err(denial_card) => (denial_card, RequestState::Failed, None),
-                Ok(permit) => {
-                    // A next page continues this same request; a first result may open a new one.
-                    let reuse = (page.number > 1).then(|| claimed.id.clone());
-                    let approver = match &claimed.kind {
-                        RequestKind::Approval { approved_by, .. } => approved_by.as_ref(),
-                        _ => None,
-                    };
-                    let confirmed =
-                        matches!(claimed.kind, RequestKind::Confirm) || approver.is_some();
-                    let (card, next_request) = self
-                        .call_and_render(CallToRender {
-                            requester: &requester,
-                            invocation: &run.invocation,
-                            permit: &permit,
-                            page,
-                            correlation_id: &run.correlation_id,
-                            reuse_request: reuse.as_deref(),
-                            confirmed,
-                            approver,
-                            alias: claimed.alias.as_deref(),
-                        })
-                        .await;
-                    let state = if matches!(
-                        card.name,
-                        "result" | "logs" | "alarm-list" | "lambda-invoke"
-                    ) {
-                        RequestState::Done
-                    } else {
-                        RequestState::Failed
-                    };
-                    (card, state, next_request)
-                }
-            };
+        // A next page continues this same request; a first result may open a new one.
+        let reuse = (page.number > 1).then(|| claimed.id.clone());
+        let approver = match &claimed.kind {
+            RequestKind::Approval { approved_by, .. } => approved_by.as_ref(),
+            _ => None,
+        };
+        let confirmed = matches!(claimed.kind, RequestKind::Confirm) || approver.is_some();
+        let call = self.call_and_render(CallToRender {
+            requester: &claimed.requester,
+            invocation: &run.invocation,
+            permit: &permit,
+            page,
+            correlation_id: &run.correlation_id,
+            reuse_request: reuse.as_deref(),
+            confirmed,
+            approver,
+            alias: claimed.alias.as_deref(),
+        });
+        let (card, next_request) = self
+            .with_live_ticks(&permit, claimed, &responder, run.target.as_ref(), call)
+            .await;
+        let state = if matches!(
+            card.name,
+            "result" | "logs" | "alarm-list" | "lambda-invoke"
+        ) {
+            RequestState::Done
+        } else {
+            RequestState::Failed
+        };
+        self.show_outcome(&responder, &run, card, state, next_request)
+            .await;
+    }
+
+    /// Stores a claimed request's final state (unless its next page continues it) and shows
+    /// `card` on its card.
+    async fn show_outcome(
+        &self,
+        responder: &Responder,
+        run: &Claimed,
+        card: Card,
+        final_state: RequestState,
+        next_request: Option<String>,
+    ) {
+        let claimed = &run.request;
         // The same request continues when its next page has a further page.
         let continues = next_request.as_deref() == Some(claimed.id.as_str());
         if !continues {
@@ -225,7 +260,7 @@ impl Inner {
         }
         tracing::info!(request = short(&claimed.id), state = ?final_state, "request finished");
         if let Some(target) = &run.target {
-            update(&responder, target, &card).await;
+            update(responder, target, &card).await;
             if let Some(id) = next_request.filter(|id| *id != claimed.id) {
                 self.attach_card(&id, target.clone()).await;
             }

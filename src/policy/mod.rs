@@ -71,6 +71,10 @@ pub struct Permit {
     long_running: bool,
 }
 
+/// The longest a command runs from chat in a channel that lets commands run long
+/// (`long_running = true`); everywhere else the engine's 15 seconds apply.
+pub const LONG_RUNNING_LIMIT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 /// An account as cards show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountLabel {
@@ -129,10 +133,16 @@ impl Permit {
         self
     }
 
-    /// Whether the channel lets this command run long (a waiter with a live card, up to 15
-    /// minutes); `false` for everything the 15-second limit applies to.
+    /// Whether the channel lets this command run long (a waiter or a slow call with a live
+    /// card, up to 15 minutes); `false` for everything the 15-second limit applies to.
     pub fn long_running(&self) -> bool {
         self.long_running
+    }
+
+    /// The deadline of a call under this permit when it is not the engine's:
+    /// [`LONG_RUNNING_LIMIT`] in a channel that lets commands run long.
+    pub fn call_limit(&self) -> Option<std::time::Duration> {
+        self.long_running.then_some(LONG_RUNNING_LIMIT)
     }
 
     /// What the action needs before it runs: `Some` when the channel's approval rule names

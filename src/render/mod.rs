@@ -23,7 +23,7 @@ pub use cards::{
 };
 pub use cards::{alias_list, history, AliasListView, AliasRow, HistoryRow, HistoryView};
 pub use cards::{approval, ApprovalButtons, ApprovalView};
-pub use cards::{duration_words, wait, WaitPhase, WaitView};
+pub use cards::{duration_words, slow_call, wait, SlowCallView, WaitPhase, WaitView};
 pub use cards::{lambda_invoke, LambdaInvokeView};
 pub use cards::{log_groups_form, window_text, LogGroupsForm, LOG_GROUPS_INPUT};
 pub use cards::{others_view, with_refresh, MAX_REFRESH_USERS};

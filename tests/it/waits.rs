@@ -5,20 +5,31 @@
 //! table appears), can be cancelled only by its requester, and is audited when it ends. A
 //! channel without the setting refuses the waiter and names the setting.
 //!
-//! The bot sleeps 200 ms between calls here instead of the waiter's 20 s
-//! (`Conversations::with_wait_delay`); nothing in the tests sleeps.
+//! A slow call there (DynamoDB behind a gate that holds every request until the test opens
+//! it) gets a live card instead of the 15-second limit: a typed read is called again after a
+//! restart and can be cancelled; a confirmed change keeps its lease while it runs.
+//!
+//! The bot sleeps 200 ms between calls here instead of the waiter's 20 s, and live cards come
+//! and tick after 200 ms instead of 10 and 15 s (`with_wait_delay`, `with_live_timing`);
+//! nothing in the tests sleeps.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::{web, HttpRequest, HttpResponse};
+use aws_chatops::aws::EngineConfig;
 use aws_chatops::bot::DurableConversationStore;
 use aws_chatops::conversation::pending::{RequestKind, RequestState};
 use aws_chatops::store::MemoryStore;
 use serde_json::{json, Value};
 
 use crate::access::{actions, fact, text};
-use crate::support::app::{channel_handler_with, Aws, Options, TestApp, GRACE, ONCALL, TENANT_ID};
-use crate::support::aws::{aws, moto_engine, unique};
+use crate::support::app::{
+    channel_handler_with, wait_until, Aws, Options, TestApp, GRACE, ONCALL, TENANT_ID,
+};
+use crate::support::aws::{aws, forward_to_moto, moto_engine, unique};
+use crate::support::standins::Served;
 
 /// The channel that lets commands run long.
 const WAITS: &str = "19:waits-channel@thread.tacv2";
@@ -33,14 +44,22 @@ tenant_id = "{TENANT_ID}"
 channel_id = "19%3Awaits-channel%40thread.tacv2"
 accounts = ["production"]
 long_running = true
+guardrails = ["ReadOnly"]
+[[access.channels.waits.guardrail_statement]]
+effect = "Allow"
+action = ["dynamodb:PutItem"]
 "#
     )
 }
 
 async fn start() -> TestApp {
+    start_with(moto_engine()).await
+}
+
+async fn start_with(engine: EngineConfig) -> TestApp {
     let bot = TestApp::start_with(Options {
         aws: Some(Aws::Access {
-            engine: moto_engine(),
+            engine,
             ops_guardrails: GUARDRAILS.to_owned(),
             store: Arc::new(MemoryStore::default()),
         }),
@@ -55,8 +74,15 @@ async fn start() -> TestApp {
 
 /// A handler for the next process of `bot`: the same config, store and audit log.
 async fn next_process(bot: &TestApp) -> Arc<aws_chatops::conversation::Conversations> {
+    next_process_with(bot, moto_engine()).await
+}
+
+async fn next_process_with(
+    bot: &TestApp,
+    engine: EngineConfig,
+) -> Arc<aws_chatops::conversation::Conversations> {
     channel_handler_with(
-        moto_engine(),
+        engine,
         GUARDRAILS,
         &waits_toml(),
         bot.store().clone(),
@@ -268,4 +294,187 @@ async fn a_wait_stops_at_the_fifteen_minute_cap_of_chat() {
         "{:?}",
         bot.records()
     );
+}
+
+/// DynamoDB behind a gate: every request waits until the gate opens, then goes to moto.
+struct Gate {
+    open: tokio::sync::watch::Sender<bool>,
+    requests: AtomicUsize,
+}
+
+async fn through_gate(
+    request: HttpRequest,
+    body: web::Bytes,
+    gate: web::Data<Gate>,
+) -> HttpResponse {
+    gate.requests.fetch_add(1, Ordering::SeqCst);
+    let mut open = gate.open.subscribe();
+    if open.wait_for(|open| *open).await.is_err() {
+        return HttpResponse::ServiceUnavailable().finish();
+    }
+    forward_to_moto(&request, &body).await
+}
+
+/// A closed gate in front of moto for DynamoDB, and the engine that calls DynamoDB through it.
+fn gate() -> (Served<Gate>, EngineConfig) {
+    let (open, _) = tokio::sync::watch::channel(false);
+    let gate = Served::start_with(
+        2,
+        Gate {
+            open,
+            requests: AtomicUsize::new(0),
+        },
+        |routes| {
+            routes.default_service(web::to(through_gate));
+        },
+    );
+    let mut engine = moto_engine();
+    engine
+        .service_endpoints
+        .insert("DYNAMODB".to_owned(), gate.server.url());
+    (gate, engine)
+}
+
+async fn table() -> String {
+    let name = unique("slow-it");
+    aws("dynamodb", "CreateTable", create_table(&name)).await;
+    name
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_read_gets_a_live_card_and_is_called_again_after_a_restart() {
+    let (gate, engine) = gate();
+    let mut bot = start_with(engine.clone()).await;
+    let store = bot.store().clone();
+    let conversation_store = || Some(Arc::new(DurableConversationStore::new(store.clone())) as _);
+    let dying = next_process_with(&bot, engine.clone()).await;
+    let runtime = bot
+        .restart_on_own_runtime(dying, conversation_store())
+        .await;
+    let table = table().await;
+
+    // The call does not answer: instead of a timeout after 15 s, a live card.
+    let live = bot
+        .say_in(
+            WAITS,
+            &format!("dynamodb describe-table --table-name {table}"),
+        )
+        .await;
+    let shown = text(&live);
+    assert!(
+        shown.contains("Running: dynamodb describe-table"),
+        "{shown}"
+    );
+    assert!(shown.contains("up to 15 minutes"), "{shown}");
+    let id = cancel_request(&live);
+    let running = bot.pending(&id).await;
+    assert_eq!(running.state, RequestState::Running);
+    assert!(
+        matches!(running.kind, RequestKind::SlowRead { .. }),
+        "{:?}",
+        running.kind
+    );
+    // It ticks: the card is updated in place while the call runs.
+    bot.updated_card("Running: dynamodb describe-table").await;
+
+    // The process dies mid-call; its lease runs out; the gate opens.
+    bot.kill(runtime);
+    assert_eq!(gate.state.requests.load(Ordering::SeqCst), 1);
+    bot.edit_pending(&id, |left| left.lease.as_mut().unwrap().until_ms = 1)
+        .await;
+    gate.state.open.send_replace(true);
+
+    // The next process calls the read again (it only reads) and shows the result on the card.
+    let handler = next_process_with(&bot, engine).await;
+    bot.restart(handler, conversation_store()).await;
+    let result = bot.updated_card("ACTIVE").await;
+    assert!(text(&result).contains(&table), "{result}");
+    assert_eq!(bot.pending(&id).await.state, RequestState::Done);
+    assert_eq!(
+        gate.state.requests.load(Ordering::SeqCst),
+        2,
+        "called again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_read_is_cancelled_by_its_requester_and_its_call_stopped() {
+    let (gate, engine) = gate();
+    let bot = start_with(engine).await;
+    let table = table().await;
+    let live = bot
+        .say_in(
+            WAITS,
+            &format!("dynamodb describe-table --table-name {table}"),
+        )
+        .await;
+    let id = cancel_request(&live);
+    let cancel = json!({"verb": "cancel", "request": id});
+    let refused = bot.click_as(WAITS, &GRACE, cancel.clone()).await;
+    assert!(
+        refused.as_str().is_some_and(|m| m.contains("Only")),
+        "{refused}"
+    );
+
+    let cancelled = bot.click(WAITS, cancel).await;
+    let shown = text(&cancelled);
+    assert!(shown.contains("Cancelled by"), "{shown}");
+    assert!(shown.contains("nothing changed"), "{shown}");
+    assert_eq!(bot.pending(&id).await.state, RequestState::Cancelled);
+    bot.updated_card("Cancelled: dynamodb describe-table").await;
+    assert_eq!(gate.state.requests.load(Ordering::SeqCst), 1);
+    bot.wait_records(1).await;
+    assert!(
+        bot.records()
+            .iter()
+            .any(|r| r["outcome"]["kind"] == "cancelled"),
+        "{:?}",
+        bot.records()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_change_keeps_its_lease_and_shows_its_time_until_it_ends() {
+    let (gate, engine) = gate();
+    let bot = start_with(engine).await;
+    let table = table().await;
+    let confirm = bot
+        .say_in(
+            WAITS,
+            &format!(
+                "dynamodb put-item --table-name {table} --item '{{\"pk\": {{\"S\": \"a\"}}}}'"
+            ),
+        )
+        .await;
+    assert!(text(&confirm).contains("Confirm this change"), "{confirm}");
+    let id = crate::support::app::request_id(&confirm);
+    let running = bot
+        .click(WAITS, json!({"verb": "confirm", "request": id}))
+        .await;
+    assert!(text(&running).contains("Running"), "{running}");
+    let first = bot.pending(&id).await.lease.expect("a lease").until_ms;
+
+    // While the call waits at the gate, the card shows its time and the lease moves on.
+    let ticking = bot.updated_card("cannot be called back").await;
+    assert!(actions(&ticking, "cancel").is_empty(), "{ticking}");
+    let (store_bot, id_ref) = (&bot, id.as_str());
+    crate::support::app::poll_for("the lease renewed", || async move {
+        let lease = store_bot.pending(id_ref).await.lease?;
+        (lease.until_ms > first).then_some(())
+    })
+    .await;
+    assert_eq!(bot.pending(&id).await.state, RequestState::Running);
+
+    gate.state.open.send_replace(true);
+    crate::support::app::poll_for("the change done", || async move {
+        (store_bot.pending(id_ref).await.state == RequestState::Done).then_some(())
+    })
+    .await;
+    wait_until("the result on the card", || {
+        bot.puts().last().is_some_and(|card| {
+            text(card).contains("dynamodb put-item") && !text(card).contains("Running:")
+        })
+    })
+    .await;
+    assert_eq!(gate.state.requests.load(Ordering::SeqCst), 1, "sent once");
 }

@@ -57,7 +57,7 @@ pub use result::{fit_result, fitted_result, result, ResultView};
 pub use status::{status, Status};
 pub use support::{support_case, support_form, support_summary};
 pub use views::{others_view, with_refresh, MAX_REFRESH_USERS};
-pub use wait::{duration_words, wait, WaitPhase, WaitView};
+pub use wait::{duration_words, slow_call, wait, SlowCallView, WaitPhase, WaitView};
 pub use welcome::{help, internal_error, welcome};
 
 /// Teams' smallest documented message size is about 28 KB; every card stays below this.

@@ -1,7 +1,9 @@
-//! The live card of a long-running wait (B5): posted when a waiter starts in a channel that
-//! allows long-running commands, updated in place after every call with the elapsed time,
-//! the attempts and what the last response showed, with Cancel for the requester; and the
-//! same card at its end (met, failed, stopped at the cap, cancelled), without buttons.
+//! The live cards of long-running commands (B5), in channels that allow them. A wait's card:
+//! posted when a waiter starts, updated in place after every call with the elapsed time, the
+//! attempts and what the last response showed, with Cancel for the requester; and the same
+//! card at its end (met, failed, stopped at the cap, cancelled), without buttons. A slow
+//! call's card: the elapsed time while one call runs longer than a chat answer, with Cancel
+//! when it only reads.
 
 use serde_json::Value;
 
@@ -153,6 +155,74 @@ pub fn wait(view: &WaitView) -> Card {
     )
 }
 
+/// What the card of one slow call shows while it runs, or once it was cancelled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlowCallView {
+    pub header: CommandHeader,
+    pub elapsed_seconds: u64,
+    pub cap_minutes: u64,
+    /// Who cancelled it; `None` while it runs.
+    pub cancelled_by: Option<String>,
+    /// Whether Cancel is offered (a read; a change cannot be called back once sent).
+    pub cancellable: bool,
+    pub requester: String,
+    pub request_id: String,
+}
+
+/// The card of a call that runs longer than a chat answer (or was cancelled).
+pub fn slow_call(view: &SlowCallView) -> Card {
+    let elapsed = duration_words(view.elapsed_seconds);
+    let (name, title, color, message) = match &view.cancelled_by {
+        None => (
+            "slow-call-live",
+            format!("Running: {}…", view.header.title),
+            "Accent",
+            format!(
+                "This call takes longer than a chat answer; this channel lets it run for up to {} minutes. This card shows the result when it finishes.",
+                view.cap_minutes
+            ),
+        ),
+        Some(by) => (
+            "slow-call-cancelled",
+            format!("Cancelled: {}", view.header.title),
+            "Default",
+            format!("Cancelled by {by} after {elapsed}. The call was a read, so nothing changed."),
+        ),
+    };
+    let live = view.cancelled_by.is_none();
+    let note = match (live, view.cancellable) {
+        (true, true) => format!("Only {} can cancel it.", view.requester),
+        (true, false) => {
+            "A change cannot be called back once it was sent, so it has no Cancel.".to_owned()
+        }
+        (false, _) => String::new(),
+    };
+    let actions = if live && view.cancellable {
+        vec![action_set(vec![action(
+            "Cancel",
+            Verb::Cancel,
+            &view.request_id,
+            None,
+            false,
+        )])]
+    } else {
+        Vec::new()
+    };
+    render(
+        name,
+        WAIT,
+        &[
+            ("title", Value::String(escape_markdown(&title))),
+            ("color", Value::String(color.to_owned())),
+            ("message", Value::String(escape_markdown(&message))),
+            ("header", Value::Array(header_elements(&view.header))),
+            ("facts", Value::Array(vec![fact("Elapsed", &elapsed)])),
+            ("note", Value::String(escape_markdown(&note))),
+            ("actions", Value::Array(actions)),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +305,38 @@ mod tests {
             let text = all_text(&card);
             assert!(text.contains(needle), "{needle} in {text}");
         }
+    }
+
+    #[test]
+    fn a_slow_call_shows_its_time_and_cancel_only_for_a_read() {
+        let mut view = SlowCallView {
+            header: full_header(),
+            elapsed_seconds: 65,
+            cap_minutes: 15,
+            cancelled_by: None,
+            cancellable: true,
+            requester: "Ada Lovelace".to_owned(),
+            request_id: "req-3".to_owned(),
+        };
+        let card = slow_call(&view);
+        assert_complete(&card);
+        assert_eq!(card.name, "slow-call-live");
+        assert_eq!(
+            button_titles_and_verbs(&card),
+            [("Cancel".to_owned(), "cancel".to_owned())]
+        );
+        let text = all_text(&card);
+        assert!(text.contains("Elapsed: 1 min 5 s"), "{text}");
+        assert!(text.contains("up to 15 minutes"), "{text}");
+        view.cancellable = false;
+        let change = slow_call(&view);
+        assert!(button_titles_and_verbs(&change).is_empty());
+        assert!(all_text(&change).contains("cannot be called back"));
+        view.cancelled_by = Some("Ada Lovelace".to_owned());
+        let cancelled = slow_call(&view);
+        assert_eq!(cancelled.name, "slow-call-cancelled");
+        assert!(button_titles_and_verbs(&cancelled).is_empty());
+        assert!(all_text(&cancelled).contains("Cancelled by Ada Lovelace after 1 min 5 s"));
     }
 
     #[test]

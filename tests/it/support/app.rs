@@ -98,7 +98,8 @@ pub struct Options {
     /// User-specific views of cards in channels (`serve` turns them on; tests about other
     /// things see one card for everyone, as clients without refresh do).
     pub user_specific_views: bool,
-    /// The sleep between a chat wait's calls (default: the waiter's own delay).
+    /// The sleep between a chat wait's calls, and how soon slow calls get and update their
+    /// live cards (default: the production timings).
     pub wait_delay: Option<Duration>,
 }
 
@@ -1204,8 +1205,12 @@ pub async fn channel_handler_with(
     .with_audit(log)
     .with_public_url(public_url)
     .with_user_specific_views(user_specific_views);
+    // Long-running commands on a test's clock: waits poll, slow reads get their live card and
+    // live cards tick every `wait_delay`.
     let conversations = match wait_delay {
-        Some(delay) => conversations.with_wait_delay(delay),
+        Some(delay) => conversations
+            .with_wait_delay(delay)
+            .with_live_timing(delay, delay),
         None => conversations,
     };
     (Arc::new(conversations), authorizer)
