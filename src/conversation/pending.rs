@@ -143,6 +143,21 @@ pub enum RequestKind {
     Wait(WaitState),
 }
 
+impl RequestKind {
+    /// Whether the stored invocation is a command someone asked for, rather than a
+    /// placeholder: `@aws set default-account` runs nothing, and an alias's parameter form
+    /// holds no command until its values are in.
+    pub fn holds_a_command(&self) -> bool {
+        !matches!(
+            self,
+            RequestKind::AccountChoice {
+                run_after: false,
+                ..
+            } | RequestKind::AliasForm { .. }
+        )
+    }
+}
+
 /// Where a long-running wait is: what a process that resumes it needs, and what its live
 /// card shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
