@@ -410,3 +410,53 @@ async fn cancelled_and_expired_requests_are_in_the_history_but_placeholders_are_
     assert!(shown.contains("cancelled"), "{shown}");
     assert_eq!(actions(&history, "run-again").len(), 2, "{history}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_alias_writes_one_audit_record_that_names_it() {
+    let bot = start().await;
+    bot.say_in(
+        OPS,
+        "alias create drop lambda delete-function --function-name $fn",
+    )
+    .await;
+    bot.say_in(
+        OPS,
+        "alias create call lambda invoke --function-name $fn out.json",
+    )
+    .await;
+
+    // Refused when it arrives: the guardrail allows no DeleteFunction.
+    let before = bot.records().len();
+    let refused = bot.say_in(OPS, "run drop orders-worker").await;
+    assert!(
+        text(&refused).contains("Refused by the channel guardrail"),
+        "{refused}"
+    );
+    let records = bot.records();
+    assert_eq!(records.len(), before + 1, "{records:#?}");
+    let record = &records[before];
+    assert_eq!(record["alias"], "drop", "{record}");
+    assert_eq!(record["operation"], "DeleteFunction", "{record}");
+    assert_eq!(record["outcome"]["kind"], "denied", "{record}");
+    assert_eq!(record["outcome"]["layer"], "guardrail", "{record}");
+    // The history names the alias as well.
+    let newest = stored_history(&bot).await.remove(0);
+    assert_eq!(newest.alias.as_deref(), Some("drop"), "{newest:?}");
+    assert_eq!(newest.outcome, "refused (guardrail)", "{newest:?}");
+
+    // Refused when authorized again at the confirmation, after the guardrail changed.
+    let confirm = bot.say_in(OPS, "run call orders-worker").await;
+    assert!(text(&confirm).contains("Confirm this change"), "{confirm}");
+    bot.authorizer()
+        .replace_config(AccessConfig::from_toml_str(&access_text("\"ReadOnly\"")).unwrap());
+    let before = bot.records().len();
+    bot.click(OPS, actions(&confirm, "confirm")[0].clone())
+        .await;
+    bot.updated_card("Refused by the channel guardrail").await;
+    let records = bot.records();
+    assert_eq!(records.len(), before + 1, "{records:#?}");
+    let record = &records[before];
+    assert_eq!(record["alias"], "call", "{record}");
+    assert_eq!(record["operation"], "Invoke", "{record}");
+    assert_eq!(record["outcome"]["layer"], "guardrail", "{record}");
+}
