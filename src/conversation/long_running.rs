@@ -270,6 +270,8 @@ impl Inner {
         }
         tracing::info!(request = short(&request.id), "wait cancelled");
         self.audit_unrun(&cancelled, AuditOutcome::Cancelled, correlation_id);
+        self.history_unrun(&cancelled, &AuditOutcome::Cancelled)
+            .await;
         let by = request.requester.display_name().to_owned();
         ClickOutcome::Update {
             card: self.wait_card(&cancelled, state, WaitPhase::Cancelled(by), None),

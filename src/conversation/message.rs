@@ -171,7 +171,7 @@ impl Inner {
         }
         let permit = match self
             .authorizer
-            .decide(&requester.to_requester(), &invocation)
+            .decide_via_alias(&requester.to_requester(), &invocation, alias)
             .await
         {
             Decision::Permit(permit) => permit,

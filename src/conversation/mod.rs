@@ -146,7 +146,8 @@ impl Conversations {
     }
 
     /// Writes the audit records of attempts that got a permit (results, failures, timeouts,
-    /// confirmations, cancellations) to `audit`; refusals are written by the authorizer.
+    /// confirmations, cancellations) to `audit`; refusals are written by the authorizer (told
+    /// the alias of a command `@aws run` expanded, so that its one record names it).
     /// Records go to standard output unless this is called. Call before sharing.
     pub fn with_audit(mut self, audit: Arc<AuditLog>) -> Self {
         Arc::get_mut(&mut self.inner)

@@ -147,6 +147,21 @@ pub enum RequestKind {
     SlowRead { started_at_ms: u64 },
 }
 
+impl RequestKind {
+    /// Whether the stored invocation is a command someone asked for, rather than a
+    /// placeholder: `@aws set default-account` runs nothing, and an alias's parameter form
+    /// holds no command until its values are in.
+    pub fn holds_a_command(&self) -> bool {
+        !matches!(
+            self,
+            RequestKind::AccountChoice {
+                run_after: false,
+                ..
+            } | RequestKind::AliasForm { .. }
+        )
+    }
+}
+
 /// Where a long-running wait is: what a process that resumes it needs, and what its live
 /// card shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

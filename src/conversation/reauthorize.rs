@@ -1,7 +1,8 @@
 //! Authorizing a pending request's command again when it moves on: a form or summary
 //! submitted, an account chosen, or a claimed request about to call AWS. Permissions may have
 //! changed since the card was sent, so a refusal now ends the request as Failed and shows the
-//! denial card.
+//! denial card. A command expanded from an alias is authorized naming the alias, so that the
+//! refusal's audit record (the authorizer writes it) does too.
 
 use super::pending::{Loaded, PendingRequest, RequestState};
 use super::{already_handled, ClickOutcome, Inner};
@@ -32,12 +33,20 @@ impl Inner {
         moment: Moment,
     ) -> Result<Permit, ClickOutcome> {
         let requester = loaded.request.requester.to_requester();
+        let alias = loaded.request.alias.as_deref();
+        let authorizer = &self.authorizer;
         let denial = match moment {
-            Moment::Submission => match self.authorizer.authorize(&requester, invocation).await {
+            Moment::Submission => match authorizer
+                .authorize_via_alias(&requester, invocation, alias)
+                .await
+            {
                 Ok(permit) => return Ok(permit),
                 Err(denial) => denial,
             },
-            Moment::AccountChosen => match self.authorizer.decide(&requester, invocation).await {
+            Moment::AccountChosen => match authorizer
+                .decide_via_alias(&requester, invocation, alias)
+                .await
+            {
                 Decision::Permit(permit) => return Ok(permit),
                 Decision::Deny(denial) => denial,
                 Decision::ChooseAccount(_) => {
@@ -67,8 +76,9 @@ impl Inner {
         claimed: &PendingRequest,
         invocation: &Invocation,
     ) -> Result<Permit, Card> {
+        let requester = claimed.requester.to_requester();
         self.authorizer
-            .authorize(&claimed.requester.to_requester(), invocation)
+            .authorize_via_alias(&requester, invocation, claimed.alias.as_deref())
             .await
             .map_err(|denial| self.denial_card(invocation, &denial))
     }

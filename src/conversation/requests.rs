@@ -1,6 +1,6 @@
 //! The life of a pending request: opened with its card, its card's place recorded, moved on
 //! by compare-and-swap (exactly one click wins), cancelled or expired without running, and
-//! the audit record of a request that ended without running.
+//! the audit record and history entry of a request that ended without running.
 
 use super::pending::{
     new_request_id, now_millis, Loaded, PendingRequest, RequestKind, RequestState, RunLease,
@@ -207,7 +207,8 @@ impl Inner {
             tracing::info!(request = short(&request.id), "request cancelled");
             AuditOutcome::Cancelled
         };
-        self.audit_unrun(request, outcome, correlation_id);
+        self.audit_unrun(request, outcome.clone(), correlation_id);
+        self.history_unrun(request, &outcome).await;
         ClickOutcome::Update {
             card: render::status(end.status, &end.text, Some(&header)),
             target,
@@ -222,13 +223,7 @@ impl Inner {
         outcome: AuditOutcome,
         correlation_id: &str,
     ) {
-        if matches!(
-            request.kind,
-            RequestKind::AccountChoice {
-                run_after: false,
-                ..
-            } | RequestKind::AliasForm { .. }
-        ) {
+        if !request.kind.holds_a_command() {
             return;
         }
         let invocation = request.invocation.to_invocation();
@@ -240,6 +235,23 @@ impl Inner {
             record = record.with_permit(grant.clone());
         }
         self.audit.write(&record);
+    }
+
+    /// Adds a request that ended without running (cancelled or expired) to its requester's
+    /// history, with the alias it came from. Not a placeholder (see
+    /// [`RequestKind::holds_a_command`]), nor a next page: its command is in the history
+    /// since its first page.
+    pub(super) async fn history_unrun(&self, request: &PendingRequest, outcome: &AuditOutcome) {
+        if !request.kind.holds_a_command() || matches!(request.kind, RequestKind::NextPage { .. }) {
+            return;
+        }
+        self.record_history(
+            &request.requester,
+            &request.invocation.to_invocation(),
+            outcome,
+            request.alias.as_deref(),
+        )
+        .await;
     }
 }
 

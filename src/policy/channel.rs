@@ -38,6 +38,15 @@ struct RememberedAccount {
     account: String,
 }
 
+/// Whether a decision's refusal is an attempt to audit, and the alias its record names.
+#[derive(Clone, Copy)]
+enum Audited<'a> {
+    /// A person's attempt (typed, or expanded from `alias`).
+    Yes { alias: Option<&'a str> },
+    /// A lookup the bot makes for a form: not an attempt of theirs.
+    No,
+}
+
 /// Authorizes chat requests against the `[access]` configuration.
 pub struct ChannelAuthorizer {
     config: RwLock<Arc<AccessConfig>>,
@@ -106,16 +115,18 @@ impl ChannelAuthorizer {
         invocation: &Invocation,
         account: Option<&str>,
     ) -> Decision {
-        self.decide_audited(requester, invocation, account, true)
+        self.decide_audited(requester, invocation, account, Audited::Yes { alias: None })
             .await
     }
 
+    /// The decision; a refusal is written to the audit log when `audited` says so (one
+    /// record per refusal, naming the alias the command was expanded from).
     async fn decide_audited(
         &self,
         requester: &Requester,
         invocation: &Invocation,
         account: Option<&str>,
-        audited: bool,
+        audited: Audited<'_>,
     ) -> Decision {
         let started = Instant::now();
         let config = self.config();
@@ -123,9 +134,10 @@ impl ChannelAuthorizer {
         let decision = self
             .evaluate(&config, requester, invocation, account, &mut record)
             .await;
-        if let (Decision::Deny(denial), true) = (&decision, audited) {
+        if let (Decision::Deny(denial), Audited::Yes { alias }) = (&decision, audited) {
             record.outcome = Outcome::denied(denial.layer, denial.message.clone());
-            self.audit.write(&record.with_latency(started.elapsed()));
+            self.audit
+                .write(&record.with_alias(alias).with_latency(started.elapsed()));
         }
         decision
     }
@@ -349,7 +361,16 @@ impl Authorizer for ChannelAuthorizer {
         requester: &Requester,
         invocation: &Invocation,
     ) -> Result<Permit, Denial> {
-        self.decide(requester, invocation)
+        self.authorize_via_alias(requester, invocation, None).await
+    }
+
+    async fn authorize_via_alias(
+        &self,
+        requester: &Requester,
+        invocation: &Invocation,
+        alias: Option<&str>,
+    ) -> Result<Permit, Denial> {
+        self.decide_via_alias(requester, invocation, alias)
             .await
             .into_result(|question| {
                 format!(
@@ -374,7 +395,17 @@ impl Authorizer for ChannelAuthorizer {
     }
 
     async fn decide(&self, requester: &Requester, invocation: &Invocation) -> Decision {
-        self.decide_with_account(requester, invocation, None).await
+        self.decide_via_alias(requester, invocation, None).await
+    }
+
+    async fn decide_via_alias(
+        &self,
+        requester: &Requester,
+        invocation: &Invocation,
+        alias: Option<&str>,
+    ) -> Decision {
+        self.decide_audited(requester, invocation, None, Audited::Yes { alias })
+            .await
     }
 
     async fn authorize_as_channel(
@@ -392,7 +423,7 @@ impl Authorizer for ChannelAuthorizer {
         requester: &Requester,
         invocation: &Invocation,
     ) -> Result<Permit, Denial> {
-        self.decide_audited(requester, invocation, None, false)
+        self.decide_audited(requester, invocation, None, Audited::No)
             .await
             .into_result(|_| "No account is chosen yet.".into())
     }

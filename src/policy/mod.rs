@@ -376,6 +376,32 @@ pub trait Authorizer: Send + Sync + 'static {
         self.authorize(requester, invocation).await.into()
     }
 
+    /// [`Authorizer::decide`] for a command that `@aws run` expanded from the chat alias
+    /// `alias` (when it was one): the same decision, and the audit record of a refusal names
+    /// the alias, so that a refusal still has exactly one record. Authorizers that write no
+    /// records ignore it.
+    async fn decide_via_alias(
+        &self,
+        requester: &Requester,
+        invocation: &Invocation,
+        alias: Option<&str>,
+    ) -> Decision {
+        let _ = alias;
+        self.decide(requester, invocation).await
+    }
+
+    /// [`Authorizer::authorize`] for a command expanded from `alias`, as
+    /// [`Authorizer::decide_via_alias`]: a refusal's audit record names the alias.
+    async fn authorize_via_alias(
+        &self,
+        requester: &Requester,
+        invocation: &Invocation,
+        alias: Option<&str>,
+    ) -> Result<Permit, Denial> {
+        let _ = alias;
+        self.authorize(requester, invocation).await
+    }
+
     /// A permit for a call made for a notification posted to the channel entry
     /// `channel_key` (`[access.channels.<key>]`), as that channel's channel role in the
     /// account `account_id` (one of the channel's accounts), through the channel's guardrail.

@@ -332,3 +332,131 @@ async fn history_lists_ones_own_commands_without_sensitive_values_and_runs_them_
         "{refused}"
     );
 }
+
+/// Ada's history in OPS as stored, newest first.
+async fn stored_history(bot: &TestApp) -> Vec<HistoryEntry> {
+    let key = format!("{OPS}|oid:{USER_AAD_ID}");
+    let Some(stored) = bot.store().get(HISTORY, &key).await.unwrap() else {
+        return Vec::new();
+    };
+    serde_json::from_value(serde_json::from_slice::<Value>(&stored).unwrap()["entries"].clone())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_and_expired_requests_are_in_the_history_but_placeholders_are_not() {
+    let bot = start().await;
+    let alarm = put_alarm("history-unrun-it", 90.0).await;
+    bot.say_in(
+        OPS,
+        "alias create silence cloudwatch set-alarm-state --alarm-name $alarm --state-value OK --state-reason $why",
+    )
+    .await;
+
+    // An aliased change, cancelled.
+    let confirm = bot
+        .say_in(OPS, &format!("run silence {alarm} 'checked by hand'"))
+        .await;
+    let cancelled = bot.click(OPS, actions(&confirm, "cancel")[0].clone()).await;
+    assert!(text(&cancelled).contains("Cancelled by"), "{cancelled}");
+
+    // A typed change whose time ran out before the click.
+    let confirm = bot
+        .say_in(
+            OPS,
+            &format!("cloudwatch set-alarm-state --alarm-name {alarm} --state-value ALARM --state-reason late"),
+        )
+        .await;
+    let button = actions(&confirm, "confirm")[0].clone();
+    let id = button["request"].as_str().unwrap().to_owned();
+    bot.edit_pending(&id, |request| request.expires_at_ms = 1)
+        .await;
+    let expired = bot.click(OPS, button).await;
+    assert!(text(&expired).contains("expired"), "{expired}");
+
+    // Requests that hold no command yet: an alias's parameter form, cancelled, and the
+    // account question of `set default-account`, expired.
+    let form = bot.say_in(OPS, "run silence").await;
+    let closed = bot.click(OPS, actions(&form, "cancel")[0].clone()).await;
+    assert!(text(&closed).contains("Cancelled by"), "{closed}");
+    let choices = bot.say_in(OPS, "set default-account").await;
+    let choose = actions(&choices, "choose-account")[0].clone();
+    let id = choose["request"].as_str().unwrap().to_owned();
+    bot.edit_pending(&id, |request| request.expires_at_ms = 1)
+        .await;
+    let expired = bot.click(OPS, choose).await;
+    assert!(text(&expired).contains("expired"), "{expired}");
+
+    let entries = stored_history(&bot).await;
+    let summary: Vec<(&str, Option<&str>)> = entries
+        .iter()
+        .map(|entry| (entry.outcome.as_str(), entry.alias.as_deref()))
+        .collect();
+    assert_eq!(
+        summary,
+        [("expired", None), ("cancelled", Some("silence"))],
+        "{entries:#?}"
+    );
+    for entry in &entries {
+        assert!(
+            entry.command_line.contains("set-alarm-state") && entry.command_line.contains(&alarm),
+            "{entry:?}"
+        );
+    }
+    let history = bot.say_in(OPS, "history").await;
+    let shown = text(&history);
+    assert!(shown.contains("Your last 2 commands here"), "{shown}");
+    assert!(shown.contains("expired"), "{shown}");
+    assert!(shown.contains("cancelled"), "{shown}");
+    assert_eq!(actions(&history, "run-again").len(), 2, "{history}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_alias_writes_one_audit_record_that_names_it() {
+    let bot = start().await;
+    bot.say_in(
+        OPS,
+        "alias create drop lambda delete-function --function-name $fn",
+    )
+    .await;
+    bot.say_in(
+        OPS,
+        "alias create call lambda invoke --function-name $fn out.json",
+    )
+    .await;
+
+    // Refused when it arrives: the guardrail allows no DeleteFunction.
+    let before = bot.records().len();
+    let refused = bot.say_in(OPS, "run drop orders-worker").await;
+    assert!(
+        text(&refused).contains("Refused by the channel guardrail"),
+        "{refused}"
+    );
+    let records = bot.records();
+    assert_eq!(records.len(), before + 1, "{records:#?}");
+    let record = &records[before];
+    assert_eq!(record["alias"], "drop", "{record}");
+    assert_eq!(record["operation"], "DeleteFunction", "{record}");
+    assert_eq!(record["outcome"]["kind"], "denied", "{record}");
+    assert_eq!(record["outcome"]["layer"], "guardrail", "{record}");
+    // The history names the alias as well.
+    let newest = stored_history(&bot).await.remove(0);
+    assert_eq!(newest.alias.as_deref(), Some("drop"), "{newest:?}");
+    assert_eq!(newest.outcome, "refused (guardrail)", "{newest:?}");
+
+    // Refused when authorized again at the confirmation, after the guardrail changed.
+    let confirm = bot.say_in(OPS, "run call orders-worker").await;
+    assert!(text(&confirm).contains("Confirm this change"), "{confirm}");
+    bot.authorizer()
+        .replace_config(AccessConfig::from_toml_str(&access_text("\"ReadOnly\"")).unwrap());
+    let before = bot.records().len();
+    bot.click(OPS, actions(&confirm, "confirm")[0].clone())
+        .await;
+    bot.updated_card("Refused by the channel guardrail").await;
+    let records = bot.records();
+    assert_eq!(records.len(), before + 1, "{records:#?}");
+    let record = &records[before];
+    assert_eq!(record["alias"], "call", "{record}");
+    assert_eq!(record["operation"], "Invoke", "{record}");
+    assert_eq!(record["outcome"]["layer"], "guardrail", "{record}");
+}

@@ -387,6 +387,8 @@ fn cards() -> Vec<(&'static str, Card)> {
             operations: Models::global().service("lambda").unwrap().cli.operations.keys().cloned().collect(),
         }, "@AWS")),
         ("help-operation", operation_help),
+        ("help", render::help(Some("AWS"))),
+        ("welcome", render::welcome(Some("AWS"))),
         ("support-form", render::support_form(&FormView {
             header: support_header.clone(),
             fields: support_fields,

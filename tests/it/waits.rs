@@ -234,6 +234,12 @@ async fn a_wait_started_from_its_form_is_cancelled_by_its_requester_only() {
         "{:?}",
         bot.records()
     );
+    // The history has the wait once, cancelled.
+    let history = bot.say_in(WAITS, "history").await;
+    let shown = text(&history);
+    assert!(shown.contains("Your last command here"), "{shown}");
+    assert!(shown.contains("dynamodb wait table-exists"), "{shown}");
+    assert!(shown.contains("cancelled"), "{shown}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,6 +25,21 @@ const HELP_EXAMPLES: [(&str, &str); 4] = [
     ("Open a support case", "support create-case"),
 ];
 
+/// What the bot does beyond the AWS CLI, on the help card: (what it does, command).
+const BEYOND_THE_CLI: [(&str, &str); 5] = [
+    (
+        "Save a command",
+        "alias create <name> <command with $params>",
+    ),
+    ("List the aliases", "alias list"),
+    ("Run an alias", "run <name> [values]"),
+    ("Your last commands", "history"),
+    ("Wait for a state", "<service> wait <waiter> …"),
+];
+
+/// The same on the welcome card, in one line.
+const BEYOND_THE_CLI_LINE: &str = "Also: alias create <name> <command with $params>, alias list and run <name> [values] for saved commands; history for your last 20 commands, with Run again; <service> wait <waiter> … waits on a live card in channels with long_running = true.";
+
 /// The card sent when the bot is added to a team, chat or personal scope.
 pub fn welcome(bot_name: Option<&str>) -> Card {
     let mention = mention_hint(bot_name);
@@ -43,24 +58,30 @@ pub fn welcome(bot_name: Option<&str>) -> Card {
                 Value::String(format!("{mention} cloudwatch describe-alarms --state-value ALARM")),
             ),
             ("example_help", Value::String(format!("{mention} help"))),
+            ("beyond", Value::String(escape_markdown(BEYOND_THE_CLI_LINE))),
         ],
     )
 }
 
 /// The help card.
 pub fn help(bot_name: Option<&str>) -> Card {
-    let examples = HELP_EXAMPLES
-        .iter()
-        .map(|(title, command)| json!({"title": title, "value": escape_markdown(command)}))
-        .collect();
     render(
         "help",
         HELP,
         &[
             ("mention", Value::String(mention_hint(bot_name))),
-            ("examples", Value::Array(examples)),
+            ("examples", facts(&HELP_EXAMPLES)),
+            ("beyond", facts(&BEYOND_THE_CLI)),
         ],
     )
+}
+
+/// (title, command) pairs as the facts of a FactSet, the commands shown as typed.
+fn facts(pairs: &[(&str, &str)]) -> Value {
+    pairs
+        .iter()
+        .map(|(title, command)| json!({"title": title, "value": escape_markdown(command)}))
+        .collect()
 }
 
 /// The card shown when handling failed on our side; `correlation_id` is also in the logs.
@@ -118,6 +139,62 @@ mod tests {
         let examples = card.content["body"][3]["facts"].as_array().unwrap();
         assert_eq!(examples.len(), HELP_EXAMPLES.len());
         assert_eq!(examples[2], json!({"title": "Buckets", "value": "s3 ls"}));
+    }
+
+    #[test]
+    fn help_lists_aliases_history_and_waits_after_the_examples() {
+        let card = help(None);
+        assert_eq!(card.content["body"][4]["text"], "More than the CLI");
+        let beyond: Vec<(&str, String)> = card.content["body"][5]["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|fact| {
+                let value = fact["value"].as_str().unwrap().replace('\\', "");
+                (fact["title"].as_str().unwrap(), value)
+            })
+            .collect();
+        let commands: Vec<&str> = beyond.iter().map(|(_, value)| value.as_str()).collect();
+        assert_eq!(
+            commands,
+            [
+                "alias create <name> <command with $params>",
+                "alias list",
+                "run <name> [values]",
+                "history",
+                "<service> wait <waiter> …",
+            ]
+        );
+        // A `<` that could open a tag is escaped, so Teams shows it as typed.
+        assert_eq!(
+            card.content["body"][5]["facts"][2]["value"],
+            "run \\<name> [values]"
+        );
+        let note = texts(&card)[5];
+        for words in [
+            "last 20 commands",
+            "Run again",
+            "long_running = true",
+            "live card",
+        ] {
+            assert!(note.contains(words), "{note}");
+        }
+    }
+
+    #[test]
+    fn the_welcome_mentions_aliases_history_and_waits_in_one_line() {
+        let card = welcome(Some("AWS"));
+        let line = texts(&card)[2].replace('\\', "");
+        for words in [
+            "alias create <name> <command with $params>",
+            "alias list",
+            "run <name> [values]",
+            "history for your last 20 commands, with Run again",
+            "<service> wait <waiter> …",
+            "live card in channels with long_running = true",
+        ] {
+            assert!(line.contains(words), "{words}: {line}");
+        }
     }
 
     #[test]
