@@ -234,6 +234,10 @@ impl Inner {
         if let Some(grant) = &request.grant {
             record = record.with_permit(grant.clone());
         }
+        // A wait cancelled while it polled names its waiter and the calls it made.
+        if let RequestKind::Wait(state) = &request.kind {
+            record = record.with_wait(&state.waiter, state.progress.attempts);
+        }
         self.audit.write(&record);
     }
 

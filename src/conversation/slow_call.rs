@@ -177,6 +177,8 @@ impl Inner {
         }
         tracing::info!(request = short(&cancelled.id), "slow read cancelled");
         self.audit_unrun(&cancelled, AuditOutcome::Cancelled, correlation_id);
+        self.history_unrun(&cancelled, &AuditOutcome::Cancelled)
+            .await;
         let by = cancelled.requester.display_name().to_owned();
         ClickOutcome::Update {
             card: self.slow_call_card(&cancelled, Some(by), None, true),

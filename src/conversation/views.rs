@@ -119,6 +119,24 @@ impl Inner {
         }
     }
 
+    /// Makes `card` the requester's view of the card `view_id` (a form shown again with what
+    /// was wrong), so that a later refresh shows it rather than the form as first posted.
+    /// Nothing happens for a card posted without views.
+    pub(super) async fn replace_requester_view(&self, view_id: &str, card: &Card) {
+        let store = self.pending.store().as_ref();
+        let views: Option<StoredViews> = match get_json(store, VIEWS_NAMESPACE, view_id).await {
+            Ok(views) => views,
+            Err(error) => {
+                tracing::warn!(error = %crate::common::error_chain(&error), "card views could not be read");
+                return;
+            }
+        };
+        if let Some(mut views) = views {
+            views.full = card.content.clone();
+            self.store_views(view_id, &views).await;
+        }
+    }
+
     async fn store_views(&self, view_id: &str, views: &StoredViews) -> bool {
         let ttl = self.request_ttl + TOMBSTONE;
         match put_json(

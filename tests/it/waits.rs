@@ -230,7 +230,10 @@ async fn a_wait_started_from_its_form_is_cancelled_by_its_requester_only() {
     assert!(
         bot.records()
             .iter()
-            .any(|r| r["outcome"]["kind"] == "cancelled" && r["operation"] == "DescribeTable"),
+            .any(|r| r["outcome"]["kind"] == "cancelled"
+                && r["operation"] == "DescribeTable"
+                && r["wait"]["waiter"] == "TableExists"
+                && r["wait"]["attempts"].as_u64().is_some_and(|n| n >= 1)),
         "{:?}",
         bot.records()
     );

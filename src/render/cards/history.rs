@@ -54,13 +54,11 @@ pub fn history(view: &HistoryView) -> Card {
         &[
             (
                 "title",
-                Value::String(escape_markdown(&format!(
-                    "Your last {} here",
-                    match view.rows.len() {
-                        1 => "command".to_owned(),
-                        n => format!("{n} commands"),
-                    }
-                ))),
+                Value::String(escape_markdown(&match view.rows.len() {
+                    0 => "Your history here".to_owned(),
+                    1 => "Your last command here".to_owned(),
+                    n => format!("Your last {n} commands here"),
+                })),
             ),
             (
                 "message",
@@ -111,6 +109,21 @@ fn history_row(row: &HistoryRow) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::cards::test_support::{assert_complete, texts};
+
+    #[test]
+    fn an_empty_history_says_so_without_counting_zero() {
+        let card = history(&HistoryView {
+            who: "Ada".into(),
+            rows: vec![],
+            kept_days: 30,
+        });
+        assert_complete(&card);
+        let shown = texts(&card).join("\n");
+        assert!(shown.contains("Your history here"), "{shown}");
+        assert!(shown.contains("No commands yet"), "{shown}");
+        assert!(!shown.contains("0 commands"), "{shown}");
+    }
 
     #[test]
     fn each_entry_has_its_outcome_and_a_run_again_button_with_only_its_id() {
