@@ -68,8 +68,7 @@ impl Inner {
                     expires_in_minutes: request.minutes_left(),
                 }
                 .render();
-                self.replace_requester_view(&request.id, &card).await;
-                return ClickOutcome::ClickerOnly { card, target };
+                return self.form_again(&request.id, card, target).await;
             }
         };
         let permit = match self

@@ -137,6 +137,18 @@ impl Inner {
         }
     }
 
+    /// A form shown again to the requester with what was wrong: for the clicker now, and as
+    /// the requester's view of the card from now on (see [`Inner::replace_requester_view`]).
+    pub(super) async fn form_again(
+        &self,
+        view_id: &str,
+        card: Card,
+        target: Option<MessageRef>,
+    ) -> ClickOutcome {
+        self.replace_requester_view(view_id, &card).await;
+        ClickOutcome::ClickerOnly { card, target }
+    }
+
     async fn store_views(&self, view_id: &str, views: &StoredViews) -> bool {
         let ttl = self.request_ttl + TOMBSTONE;
         match put_json(

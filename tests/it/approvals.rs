@@ -319,6 +319,21 @@ async fn in_a_channel_each_person_sees_their_own_view_of_a_card() {
     let graces = bot.refresh_as(OPS, &GRACE, &posted).await;
     assert!(!text(&graces).contains("guardrail"), "{graces}");
 
+    // A form sent back with what was wrong: Ada's view from then on is that form, error and
+    // all, not the form as first posted.
+    let posted = bot
+        .say_in(OPS, "cloudwatch describe-alarms-for-metric")
+        .await;
+    let first = bot.refresh_as(OPS, &ADA, &posted).await;
+    let submit = actions(&first, "submit");
+    assert_eq!(submit.len(), 1, "{first}");
+    let again = bot.click(OPS, submit[0].clone()).await;
+    assert_ne!(again, first, "the form comes back with what was wrong");
+    let refreshed = bot.refresh_as(OPS, &ADA, &posted).await;
+    assert_eq!(refreshed, again, "a refresh shows the form as it came back");
+    let graces = bot.refresh_as(OPS, &GRACE, &posted).await;
+    assert!(actions(&graces, "submit").is_empty(), "{graces}");
+
     // An approval: everyone's card has every button (clients without refresh), refreshed
     // for everyone into Ada's Withdraw, Grace's Approve / Reject, or Carol's one line.
     let (_, command) = put_alarm();

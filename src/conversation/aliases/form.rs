@@ -91,7 +91,7 @@ impl Inner {
                     &loaded.request.id,
                     loaded.request.minutes_left(),
                 );
-                return ClickOutcome::ClickerOnly { card, target };
+                return self.form_again(&loaded.request.id, card, target).await;
             }
             all.push((name.clone(), given.to_owned()));
         }
@@ -106,7 +106,7 @@ impl Inner {
                     &loaded.request.id,
                     loaded.request.minutes_left(),
                 );
-                return ClickOutcome::ClickerOnly { card, target };
+                return self.form_again(&loaded.request.id, card, target).await;
             }
         };
         if self

@@ -176,10 +176,8 @@ impl Inner {
                     request_id: &request.id,
                     expires_in_minutes: request.minutes_left(),
                 };
-                return ClickOutcome::ClickerOnly {
-                    card: form.render(Some(&values), Some(problem)),
-                    target,
-                };
+                let card = form.render(Some(&values), Some(problem));
+                return self.form_again(&request.id, card, target).await;
             }
         };
         let full = with_draft(&invocation, &draft);
