@@ -253,6 +253,8 @@ impl Inner {
         };
         tracing::info!(request = short(&rejected.id), "approval rejected");
         self.audit_decision(&rejected, AuditOutcome::Rejected, Some(&approver), turn);
+        // The requester's history shows the command as rejected.
+        self.history_unrun(&rejected, &AuditOutcome::Rejected).await;
         let header = self.header(&rejected.invocation.to_invocation(), None);
         ClickOutcome::Update {
             card: render::status(

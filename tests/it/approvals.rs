@@ -175,6 +175,10 @@ async fn the_requester_cannot_approve_or_reject_their_own_request() {
     let late = serde_json::json!({"verb": "approve", "request": id});
     let told = refusal(&bot.click_as(OPS, &CAROL, late).await);
     assert!(told.contains("was rejected"), "{told}");
+    // Ada's history shows it rejected.
+    let history = text(&bot.say_in(OPS, "history").await);
+    assert!(history.contains("cloudwatch put-metric-alarm"), "{history}");
+    assert!(history.contains("rejected"), "{history}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
