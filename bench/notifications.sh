@@ -90,6 +90,12 @@ grep signed "$work/standins.out" || true
 # shellcheck disable=SC1091
 source "$work/standins.env"
 
+# A Redis store starts empty: conversation references left by an earlier run point at that
+# run's stand-ins, which are gone (posting to them would be retried, not measured).
+if [[ "${STORE:-}" == redis://* ]]; then
+  redis-cli -u "$STORE" FLUSHDB >/dev/null
+fi
+
 env "${bot_env[@]}" PORT="$PORT" AWS_CHATOPS_BIND_ADDRESS=127.0.0.1 RUST_LOG="${RUST_LOG:-info}" \
   AWS_CHATOPS_STORE="${STORE:-$work/store.redb}" \
   "$work/aws-chatops" --config "$work/config.toml" serve >"$work/server.log" 2>&1 &
