@@ -34,6 +34,20 @@ use crate::render::{self, Card, WaitPhase, WaitView};
 /// The longest a command runs from chat, whatever its waiter allows.
 pub const LONG_RUNNING_CAP: Duration = crate::policy::LONG_RUNNING_LIMIT;
 
+impl WaitState {
+    /// A wait of `waiter` that starts at `now_ms`, its first call due at once.
+    fn starting(waiter: &str, now_ms: u64) -> Self {
+        WaitState {
+            waiter: waiter.to_owned(),
+            progress: Default::default(),
+            started_at_ms: now_ms,
+            deadline_ms: now_ms + LONG_RUNNING_CAP.as_millis() as u64,
+            next_poll_at_ms: now_ms,
+            seen: None,
+        }
+    }
+}
+
 /// How a wait ended.
 enum WaitEnd {
     Met,
@@ -70,14 +84,7 @@ impl Inner {
             return Reply::Card(refusal);
         }
         let now = now_millis();
-        let state = WaitState {
-            waiter: waiter_name.to_owned(),
-            progress: Default::default(),
-            started_at_ms: now,
-            deadline_ms: now + LONG_RUNNING_CAP.as_millis() as u64,
-            next_poll_at_ms: now,
-            seen: None,
-        };
+        let state = WaitState::starting(waiter_name, now);
         let mut request = self
             .new_request(requester, RequestKind::Wait(state.clone()), invocation)
             .granted(permit)
@@ -102,7 +109,7 @@ impl Inner {
             return Reply::Card(card);
         };
         match responder.reply_card(turn.activity(), &card).await {
-            Ok(Some(card_ref)) => self.attach_wait_card(&request, card_ref).await,
+            Ok(Some(card_ref)) => self.attach_live_card(&request, card_ref).await,
             Ok(None) => {}
             Err(error) => {
                 tracing::error!(error = %error_chain(&error), "wait card could not be sent")
@@ -155,14 +162,7 @@ impl Inner {
             };
         }
         let now = now_millis();
-        let state = WaitState {
-            waiter: waiter_name.to_owned(),
-            progress: Default::default(),
-            started_at_ms: now,
-            deadline_ms: now + LONG_RUNNING_CAP.as_millis() as u64,
-            next_poll_at_ms: now,
-            seen: None,
-        };
+        let state = WaitState::starting(waiter_name, now);
         let stored = super::pending::StoredInvocation::from(invocation);
         let Some(claimed) = self
             .claim(loaded, |r| {
@@ -177,7 +177,7 @@ impl Inner {
             return already_handled();
         };
         if let Some(target) = &target {
-            self.attach_wait_card(&claimed, target.clone()).await;
+            self.attach_live_card(&claimed, target.clone()).await;
         }
         tracing::info!(
             request = short(&claimed.id),
@@ -256,28 +256,39 @@ impl Inner {
         let RequestKind::Wait(state) = &request.kind else {
             return already_handled();
         };
-        let Some(cancelled) = self
-            .claim(loaded, |r| {
-                r.state = RequestState::Cancelled;
-                r.lease = None;
-            })
-            .await
-        else {
+        let Some(cancelled) = self.cancel_running(loaded, correlation_id).await else {
             return already_handled();
         };
-        if let Err(error) = self.pending.unmark_running(&request.id).await {
-            tracing::warn!(error = %error_chain(&error), "running note not removed");
-        }
-        tracing::info!(request = short(&request.id), "wait cancelled");
-        self.audit_unrun(&cancelled, AuditOutcome::Cancelled, correlation_id);
-        self.history_unrun(&cancelled, &AuditOutcome::Cancelled)
-            .await;
         let by = request.requester.display_name().to_owned();
         ClickOutcome::Update {
             card: self.wait_card(&cancelled, state, WaitPhase::Cancelled(by), None),
             target,
             then: None,
         }
+    }
+
+    /// Ends a Running wait or slow read that its requester cancelled (once: compare-and-swap),
+    /// audited and in their history; `None` when it had moved on first. Its runner sees the
+    /// state at its next step and stops.
+    pub(super) async fn cancel_running(
+        &self,
+        loaded: &Loaded,
+        correlation_id: &str,
+    ) -> Option<PendingRequest> {
+        let cancelled = self
+            .claim(loaded, |r| {
+                r.state = RequestState::Cancelled;
+                r.lease = None;
+            })
+            .await?;
+        if let Err(error) = self.pending.unmark_running(&cancelled.id).await {
+            tracing::warn!(error = %error_chain(&error), "running note not removed");
+        }
+        tracing::info!(request = short(&cancelled.id), "cancelled while running");
+        self.audit_unrun(&cancelled, AuditOutcome::Cancelled, correlation_id);
+        self.history_unrun(&cancelled, &AuditOutcome::Cancelled)
+            .await;
+        Some(cancelled)
     }
 
     /// Polls the wait `id` until it ends, as long as this runner holds it. Each round reads
@@ -307,7 +318,7 @@ impl Inner {
                 if showed_progress && request.state == RequestState::Cancelled {
                     let by = request.requester.display_name().to_owned();
                     let card = self.wait_card(request, state, WaitPhase::Cancelled(by), None);
-                    self.update_wait_card(&responder, &id, &card).await;
+                    self.update_live_card(&responder, &id, &card).await;
                 }
                 return;
             }
@@ -390,7 +401,7 @@ impl Inner {
                     if let Some(written) = written {
                         let card =
                             self.wait_card(&written, &next, WaitPhase::Waiting, Some(&permit));
-                        self.update_wait_card(&responder, &id, &card).await;
+                        self.update_live_card(&responder, &id, &card).await;
                         showed_progress = true;
                     }
                     continue;
@@ -497,7 +508,7 @@ impl Inner {
             }
             WaitEnd::Denied(card) => card,
         };
-        self.update_wait_card(responder, &ended.id, &card).await;
+        self.update_live_card(responder, &ended.id, &card).await;
     }
 
     /// A waiter in a channel that keeps the 15-second limit, or one whose operation needs an
@@ -577,24 +588,25 @@ impl Inner {
         RunLease::lasting(&self.runner, now_ms, self.poll_delay(waiter) + RUN_LEASE)
     }
 
-    /// Records where a wait's card is, for as long as the wait may run.
-    async fn attach_wait_card(&self, request: &PendingRequest, card_ref: MessageRef) {
+    /// Records where a live card (a wait's, a slow call's) is, for as long as its request
+    /// may run.
+    pub(super) async fn attach_live_card(&self, request: &PendingRequest, card_ref: MessageRef) {
         if let Err(error) = self
             .pending
             .set_card(&request.id, &card_ref, request.expires_at_ms)
             .await
         {
-            tracing::error!(error = %error_chain(&error), request = short(&request.id), "the wait card's place could not be recorded");
+            tracing::error!(error = %error_chain(&error), request = short(&request.id), "the live card's place could not be recorded");
         }
     }
 
-    /// Replaces the wait's card, wherever it was recorded.
-    async fn update_wait_card(&self, responder: &Responder, id: &str, card: &Card) {
+    /// Replaces a live card, wherever it was recorded.
+    pub(super) async fn update_live_card(&self, responder: &Responder, id: &str, card: &Card) {
         match self.pending.card(id).await {
             Some(target) => update(responder, &target, card).await,
             None => tracing::warn!(
                 request = short(id),
-                "the wait card's place is unknown; not updated"
+                "the live card's place is unknown; not updated"
             ),
         }
     }

@@ -22,7 +22,6 @@ use super::pending::{
 };
 use super::run::CallToRender;
 use super::{already_handled, short, update, ClickOutcome, Inner};
-use crate::audit::Outcome as AuditOutcome;
 use crate::bot::{MessageRef, Reply, Responder, TurnContext};
 use crate::command::Invocation;
 use crate::common::error_chain;
@@ -163,22 +162,9 @@ impl Inner {
         target: Option<MessageRef>,
         correlation_id: &str,
     ) -> ClickOutcome {
-        let Some(cancelled) = self
-            .claim(loaded, |r| {
-                r.state = RequestState::Cancelled;
-                r.lease = None;
-            })
-            .await
-        else {
+        let Some(cancelled) = self.cancel_running(loaded, correlation_id).await else {
             return already_handled();
         };
-        if let Err(error) = self.pending.unmark_running(&cancelled.id).await {
-            tracing::warn!(error = %error_chain(&error), "running note not removed");
-        }
-        tracing::info!(request = short(&cancelled.id), "slow read cancelled");
-        self.audit_unrun(&cancelled, AuditOutcome::Cancelled, correlation_id);
-        self.history_unrun(&cancelled, &AuditOutcome::Cancelled)
-            .await;
         let by = cancelled.requester.display_name().to_owned();
         ClickOutcome::Update {
             card: self.slow_call_card(&cancelled, Some(by), None, true),
@@ -343,26 +329,6 @@ impl Inner {
     /// A live runner's lease: across one tick and the update after it.
     fn live_lease(&self, now_ms: u64) -> RunLease {
         RunLease::lasting(&self.runner, now_ms, self.live_tick + RUN_LEASE)
-    }
-
-    async fn attach_live_card(&self, request: &PendingRequest, card_ref: MessageRef) {
-        if let Err(error) = self
-            .pending
-            .set_card(&request.id, &card_ref, request.expires_at_ms)
-            .await
-        {
-            tracing::error!(error = %error_chain(&error), request = short(&request.id), "the live card's place could not be recorded");
-        }
-    }
-
-    async fn update_live_card(&self, responder: &Responder, id: &str, card: &Card) {
-        match self.pending.card(id).await {
-            Some(target) => update(responder, &target, card).await,
-            None => tracing::warn!(
-                request = short(id),
-                "the live card's place is unknown; not updated"
-            ),
-        }
     }
 
     /// The live (or cancelled) card of slow read `request`.

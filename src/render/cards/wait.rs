@@ -129,27 +129,52 @@ pub fn wait(view: &WaitView) -> Card {
     } else {
         String::new()
     };
-    let actions = if live {
-        vec![action_set(vec![action(
+    live_card(LiveCard {
+        name,
+        title: &title,
+        color,
+        message: &message,
+        header: &view.header,
+        facts,
+        note: &note,
+        cancel: live.then_some(view.request_id.as_str()),
+    })
+}
+
+/// What the wait and slow-call cards share: the template's slots, and Cancel for `cancel`
+/// (the request id) when set.
+struct LiveCard<'a> {
+    name: &'static str,
+    title: &'a str,
+    color: &'a str,
+    message: &'a str,
+    header: &'a CommandHeader,
+    facts: Vec<Value>,
+    note: &'a str,
+    cancel: Option<&'a str>,
+}
+
+fn live_card(card: LiveCard<'_>) -> Card {
+    let actions = match card.cancel {
+        Some(request) => vec![action_set(vec![action(
             "Cancel",
             Verb::Cancel,
-            &view.request_id,
+            request,
             None,
             false,
-        )])]
-    } else {
-        Vec::new()
+        )])],
+        None => Vec::new(),
     };
     render(
-        name,
+        card.name,
         WAIT,
         &[
-            ("title", Value::String(escape_markdown(&title))),
-            ("color", Value::String(color.to_owned())),
-            ("message", Value::String(escape_markdown(&message))),
-            ("header", Value::Array(header_elements(&view.header))),
-            ("facts", Value::Array(facts)),
-            ("note", Value::String(escape_markdown(&note))),
+            ("title", Value::String(escape_markdown(card.title))),
+            ("color", Value::String(card.color.to_owned())),
+            ("message", Value::String(escape_markdown(card.message))),
+            ("header", Value::Array(header_elements(card.header))),
+            ("facts", Value::Array(card.facts)),
+            ("note", Value::String(escape_markdown(card.note))),
             ("actions", Value::Array(actions)),
         ],
     )
@@ -197,30 +222,16 @@ pub fn slow_call(view: &SlowCallView) -> Card {
         }
         (false, _) => String::new(),
     };
-    let actions = if live && view.cancellable {
-        vec![action_set(vec![action(
-            "Cancel",
-            Verb::Cancel,
-            &view.request_id,
-            None,
-            false,
-        )])]
-    } else {
-        Vec::new()
-    };
-    render(
+    live_card(LiveCard {
         name,
-        WAIT,
-        &[
-            ("title", Value::String(escape_markdown(&title))),
-            ("color", Value::String(color.to_owned())),
-            ("message", Value::String(escape_markdown(&message))),
-            ("header", Value::Array(header_elements(&view.header))),
-            ("facts", Value::Array(vec![fact("Elapsed", &elapsed)])),
-            ("note", Value::String(escape_markdown(&note))),
-            ("actions", Value::Array(actions)),
-        ],
-    )
+        title: &title,
+        color,
+        message: &message,
+        header: &view.header,
+        facts: vec![fact("Elapsed", &elapsed)],
+        note: &note,
+        cancel: (live && view.cancellable).then_some(view.request_id.as_str()),
+    })
 }
 
 #[cfg(test)]
