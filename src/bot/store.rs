@@ -81,8 +81,10 @@ pub const CONVERSATIONS_NAMESPACE: &str = "conversation-references";
 /// How long a reference (or its absence) read from the store is used without reading again.
 pub const REFERENCE_CACHE_TTL: Duration = Duration::from_secs(30);
 
-/// At most this many lookups are cached (conversations, teams and tenants together).
-const REFERENCE_CACHE_ENTRIES: usize = 20_000;
+/// At most this many lookups are cached (conversations, teams and tenants together): the
+/// conversations notifications go to. Writes do not fill it (they invalidate), so a flood of
+/// new conversations costs no memory here.
+const REFERENCE_CACHE_ENTRIES: usize = 4_096;
 
 /// A cached lookup: a reference by conversation id, or the conversation an index points to.
 #[derive(Clone)]
@@ -136,10 +138,8 @@ impl ConversationStore for DurableConversationStore {
             None,
         )
         .await?;
-        self.remember(
-            format!("c:{key}"),
-            Cached::Reference(Some(Arc::new(reference))),
-        );
+        // The next lookup reads what was just written.
+        self.cache.remove(&format!("c:{key}"));
         Ok(())
     }
 
@@ -180,7 +180,7 @@ impl ConversationStore for DurableConversationStore {
             None,
         )
         .await?;
-        self.remember(key, Cached::Conversation(Some(conversation_id.to_owned())));
+        self.cache.remove(&key);
         Ok(())
     }
 
