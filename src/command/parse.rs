@@ -152,12 +152,8 @@ impl Parser<'_> {
             });
         }
         let operation_cli_name = model
-            .cli
-            .operations
-            .iter()
-            .find(|(_, key)| **key == operation_key)
-            .map(|(name, _)| name.clone())
-            .unwrap_or_else(|| crate::models::xform_name(&operation_key));
+            .cli_operation_name(&operation_key)
+            .map_or_else(|| crate::models::xform_name(&operation_key), str::to_owned);
         let help_word =
             matches!(words.first(), Some(Word::Plain(w)) if w.eq_ignore_ascii_case("help"));
         if wants_help || help_word {

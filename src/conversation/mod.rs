@@ -23,8 +23,8 @@
 //!   one page at a time), the audit record and the result card;
 //! - the pending requests themselves (open, store, claim, record the card) → [`requests`];
 //!   requests whose runner died → [`abandoned`]; a waiter in a channel that allows
-//!   long-running commands → [`long_running`] (a live card, resumed after a restart); a
-//!   slow call there → [`slow_call`];
+//!   long-running commands, or a slow call there → [`long_running`] (a live card, resumed
+//!   after a restart);
 //! - the cards' headers and error cards → [`cards`]; help → [`help`]; the resource choices a
 //!   form offers → [`resource_choices`].
 
@@ -53,7 +53,6 @@ mod reauthorize;
 mod requests;
 mod resource_choices;
 mod run;
-mod slow_call;
 mod stored_list;
 mod support;
 mod views;
@@ -108,7 +107,7 @@ struct Inner {
     /// The sleep between a chat wait's calls, instead of its waiter's delay (tests).
     wait_delay: Option<Duration>,
     /// How long a typed read in a long-running channel may take before its live card, and
-    /// how often live cards show the elapsed time (see [`slow_call`]).
+    /// how often live cards show the elapsed time (see [`long_running`]).
     live_after: Duration,
     live_tick: Duration,
 }
@@ -139,8 +138,8 @@ impl Conversations {
                 runner: new_request_id(),
                 user_specific_views: false,
                 wait_delay: None,
-                live_after: slow_call::DEFAULT_LIVE_AFTER,
-                live_tick: slow_call::DEFAULT_LIVE_TICK,
+                live_after: long_running::DEFAULT_LIVE_AFTER,
+                live_tick: long_running::DEFAULT_LIVE_TICK,
             }),
         }
     }

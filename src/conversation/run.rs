@@ -190,7 +190,7 @@ impl Inner {
             }
             Ok(permit) if permit.long_running() => {
                 // A call that may take minutes runs outside the turn tracker: it holds no
-                // turn slot and a shutdown does not wait for it (see `slow_call`).
+                // turn slot and a shutdown does not wait for it (see `long_running::slow_call`).
                 let for_task = responder.clone();
                 responder.spawn_long(async move {
                     self.run_permitted(for_task, run, page, permit).await

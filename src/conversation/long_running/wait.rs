@@ -1,11 +1,10 @@
-//! Long-running commands in chat (B5): a waiter (`dynamodb wait table-exists …`) in a channel
-//! whose entry sets `long_running = true`. It becomes a Running request with a live card;
-//! after the turn, a runner polls as botocore's `Waiter.wait` does (one call, the acceptors
-//! decide, sleep the waiter's delay), writes its progress to the store after every call and
-//! updates the card in place (elapsed time, calls, what the last response showed, Cancel),
-//! until the condition holds, the waiter fails, the requester cancels it, or the 15-minute
-//! cap of chat is reached. Every call is authorized again first, so a permission removed
-//! meanwhile stops the wait.
+//! Waiters in chat (`dynamodb wait table-exists …`) in a channel whose entry sets
+//! `long_running = true`. A wait is a Running request with a live card; after the turn, a
+//! runner polls as botocore's `Waiter.wait` does (one call, the acceptors decide, sleep the
+//! waiter's delay), writes its progress to the store after every call and updates the card in
+//! place (elapsed time, calls, what the last response showed, Cancel), until the condition
+//! holds, the waiter fails, the requester cancels it, or the 15-minute cap of chat is reached.
+//! Every call is authorized again first, so a permission removed meanwhile stops the wait.
 //!
 //! A wait survives its process: its runner holds a lease that every progress write renews;
 //! when the lease runs out (the process died), the periodic sweep of another or the next
@@ -16,23 +15,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::cards::FailedCall;
-use super::pending::{
-    now_millis, Loaded, PendingRequest, RequestKind, RequestState, RunLease, StoredRequester,
-    WaitState, RUN_LEASE,
-};
-use super::{already_handled, short, update, ClickOutcome, Inner};
+use super::LONG_RUNNING_CAP;
 use crate::audit::{AuditRecord, Outcome as AuditOutcome};
 use crate::aws::waiter::{Polled, Step, WaitError};
 use crate::bot::{MessageRef, Reply, Responder, TurnContext};
 use crate::command::Invocation;
 use crate::common::error_chain;
+use crate::conversation::cards::FailedCall;
+use crate::conversation::pending::{
+    now_millis, Loaded, PendingRequest, RequestKind, RequestState, RunLease, StoredRequester,
+    WaitState, RUN_LEASE,
+};
+use crate::conversation::{already_handled, short, ClickOutcome, Inner};
 use crate::models::Waiter;
 use crate::policy::{DenialLayer, Permit};
 use crate::render::{self, Card, WaitPhase, WaitView};
-
-/// The longest a command runs from chat, whatever its waiter allows.
-pub const LONG_RUNNING_CAP: Duration = crate::policy::LONG_RUNNING_LIMIT;
 
 impl WaitState {
     /// A wait of `waiter` that starts at `now_ms`, its first call due at once.
@@ -65,7 +62,7 @@ impl Inner {
     /// A typed waiter with its permit: refused unless the channel allows long-running
     /// commands; otherwise stored as a Running wait, its live card posted, and polled after
     /// the turn.
-    pub(super) async fn start_wait(
+    pub(in crate::conversation) async fn start_wait(
         self: &Arc<Self>,
         turn: &TurnContext,
         requester: StoredRequester,
@@ -108,13 +105,7 @@ impl Inner {
         let Some(responder) = turn.responder().cloned() else {
             return Reply::Card(card);
         };
-        match responder.reply_card(turn.activity(), &card).await {
-            Ok(Some(card_ref)) => self.attach_live_card(&request, card_ref).await,
-            Ok(None) => {}
-            Err(error) => {
-                tracing::error!(error = %error_chain(&error), "wait card could not be sent")
-            }
-        }
+        self.post_live_card(turn, &responder, &request, &card).await;
         let runner = self.clone();
         let id = request.id.clone();
         let correlation_id = turn.correlation_id().to_owned();
@@ -127,7 +118,7 @@ impl Inner {
     /// open request becomes the Running wait (once), its card the live card, and the runner
     /// starts after the click is answered. A channel that keeps the 15-second limit ends the
     /// request with the refusal.
-    pub(super) async fn start_wait_on_card(
+    pub(in crate::conversation) async fn start_wait_on_card(
         self: &Arc<Self>,
         turn: &TurnContext,
         loaded: &Loaded,
@@ -163,7 +154,7 @@ impl Inner {
         }
         let now = now_millis();
         let state = WaitState::starting(waiter_name, now);
-        let stored = super::pending::StoredInvocation::from(invocation);
+        let stored = crate::conversation::pending::StoredInvocation::from(invocation);
         let Some(claimed) = self
             .claim(loaded, |r| {
                 r.kind = RequestKind::Wait(state.clone());
@@ -205,7 +196,7 @@ impl Inner {
     /// Resumes a wait whose runner died (its lease ran out): claims it with a new lease
     /// (once, compare-and-swap) and polls on from its stored progress. False when another
     /// process got there first.
-    pub(super) async fn resume_wait(
+    pub(in crate::conversation) async fn resume_wait(
         self: &Arc<Self>,
         loaded: &Loaded,
         responder: &Responder,
@@ -246,7 +237,7 @@ impl Inner {
     /// Cancel on a live wait's card (the requester's, as every click is checked): ends the
     /// wait once and shows who cancelled it. The runner sees the state at its next step and
     /// stops.
-    pub(super) async fn cancel_wait(
+    pub(in crate::conversation) async fn cancel_wait(
         &self,
         loaded: &Loaded,
         target: Option<MessageRef>,
@@ -265,30 +256,6 @@ impl Inner {
             target,
             then: None,
         }
-    }
-
-    /// Ends a Running wait or slow read that its requester cancelled (once: compare-and-swap),
-    /// audited and in their history; `None` when it had moved on first. Its runner sees the
-    /// state at its next step and stops.
-    pub(super) async fn cancel_running(
-        &self,
-        loaded: &Loaded,
-        correlation_id: &str,
-    ) -> Option<PendingRequest> {
-        let cancelled = self
-            .claim(loaded, |r| {
-                r.state = RequestState::Cancelled;
-                r.lease = None;
-            })
-            .await?;
-        if let Err(error) = self.pending.unmark_running(&cancelled.id).await {
-            tracing::warn!(error = %error_chain(&error), "running note not removed");
-        }
-        tracing::info!(request = short(&cancelled.id), "cancelled while running");
-        self.audit_unrun(&cancelled, AuditOutcome::Cancelled, correlation_id);
-        self.history_unrun(&cancelled, &AuditOutcome::Cancelled)
-            .await;
-        Some(cancelled)
     }
 
     /// Polls the wait `id` until it ends, as long as this runner holds it. Each round reads
@@ -534,13 +501,10 @@ impl Inner {
             .ok()
             .and_then(|model| {
                 model
-                    .cli
-                    .operations
-                    .iter()
-                    .find(|(_, key)| **key == invocation.operation)
-                    .map(|(name, _)| name.clone())
+                    .cli_operation_name(&invocation.operation)
+                    .map(str::to_owned)
             })
-            .unwrap_or_else(|| invocation.operation.clone());
+            .unwrap_or_else(|| crate::models::xform_name(&invocation.operation));
         let channel = permit.channel_key().unwrap_or("<key>");
         let command = format!("{} {}", invocation.service, invocation.cli_operation);
         let instead = format!("{} {operation}", invocation.service);
@@ -586,29 +550,6 @@ impl Inner {
     /// A runner's lease on a wait: across the sleep to its next call and that call's run.
     fn wait_lease(&self, waiter: &Waiter, now_ms: u64) -> RunLease {
         RunLease::lasting(&self.runner, now_ms, self.poll_delay(waiter) + RUN_LEASE)
-    }
-
-    /// Records where a live card (a wait's, a slow call's) is, for as long as its request
-    /// may run.
-    pub(super) async fn attach_live_card(&self, request: &PendingRequest, card_ref: MessageRef) {
-        if let Err(error) = self
-            .pending
-            .set_card(&request.id, &card_ref, request.expires_at_ms)
-            .await
-        {
-            tracing::error!(error = %error_chain(&error), request = short(&request.id), "the live card's place could not be recorded");
-        }
-    }
-
-    /// Replaces a live card, wherever it was recorded.
-    pub(super) async fn update_live_card(&self, responder: &Responder, id: &str, card: &Card) {
-        match self.pending.card(id).await {
-            Some(target) => update(responder, &target, card).await,
-            None => tracing::warn!(
-                request = short(id),
-                "the live card's place is unknown; not updated"
-            ),
-        }
     }
 
     /// The wait card of `request` in `phase`.

@@ -15,16 +15,16 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use super::paging::PageAt;
-use super::pending::{
-    now_millis, Loaded, PendingRequest, RequestKind, RequestState, RunLease, StoredRequester,
-    RUN_LEASE,
-};
-use super::run::CallToRender;
-use super::{already_handled, short, update, ClickOutcome, Inner};
 use crate::bot::{MessageRef, Reply, Responder, TurnContext};
 use crate::command::Invocation;
 use crate::common::error_chain;
+use crate::conversation::paging::PageAt;
+use crate::conversation::pending::{
+    now_millis, Loaded, PendingRequest, RequestKind, RequestState, RunLease, StoredRequester,
+    RUN_LEASE,
+};
+use crate::conversation::run::CallToRender;
+use crate::conversation::{already_handled, short, update, ClickOutcome, Inner};
 use crate::policy::{Permit, LONG_RUNNING_LIMIT};
 use crate::render::{self, Card, SlowCallView};
 
@@ -39,7 +39,7 @@ type Rendered = (Card, Option<String>);
 impl Inner {
     /// A typed read in a channel that lets commands run long: answered as usual when the call
     /// ends within [`Inner::live_after`]; otherwise a live card now and the result on it later.
-    pub(super) async fn run_read_that_may_be_slow(
+    pub(in crate::conversation) async fn run_read_that_may_be_slow(
         self: &Arc<Self>,
         turn: &TurnContext,
         requester: StoredRequester,
@@ -91,14 +91,8 @@ impl Inner {
             tracing::warn!(error = %error_chain(&error), "running slow read not noted");
         }
         tracing::info!(request = short(&request.id), "slow read: live card");
-        let card = self.slow_call_card(&request, None, Some(&permit), true);
-        match responder.reply_card(turn.activity(), &card).await {
-            Ok(Some(card_ref)) => self.attach_live_card(&request, card_ref).await,
-            Ok(None) => {}
-            Err(error) => {
-                tracing::error!(error = %error_chain(&error), "live card could not be sent")
-            }
-        }
+        let card = self.slow_read_card(&request, None, Some(&permit));
+        self.post_live_card(turn, &responder, &request, &card).await;
         let runner = self.clone();
         let id = request.id.clone();
         let for_task = responder.clone();
@@ -113,7 +107,7 @@ impl Inner {
     /// Calls the read again for a slow read whose runner died (its lease ran out): claims
     /// it with a new lease (once) and finishes it here. False when another process got there
     /// first.
-    pub(super) async fn resume_slow_read(
+    pub(in crate::conversation) async fn resume_slow_read(
         self: &Arc<Self>,
         loaded: &Loaded,
         responder: &Responder,
@@ -156,7 +150,7 @@ impl Inner {
 
     /// Cancel on a slow read's live card (the requester's, as every click is checked): ends
     /// it once; its runner stops the call at its next tick.
-    pub(super) async fn cancel_slow_read(
+    pub(in crate::conversation) async fn cancel_slow_read(
         &self,
         loaded: &Loaded,
         target: Option<MessageRef>,
@@ -167,7 +161,7 @@ impl Inner {
         };
         let by = cancelled.requester.display_name().to_owned();
         ClickOutcome::Update {
-            card: self.slow_call_card(&cancelled, Some(by), None, true),
+            card: self.slow_read_card(&cancelled, Some(by), None),
             target,
             then: None,
         }
@@ -177,7 +171,7 @@ impl Inner {
     /// the card shows the elapsed time and the lease is renewed every tick: a slow change is
     /// never taken for one whose runner died. Only in a channel that lets commands run long;
     /// elsewhere `work` runs as it is.
-    pub(super) async fn with_live_ticks<T>(
+    pub(in crate::conversation) async fn with_live_ticks<T>(
         &self,
         permit: &Permit,
         claimed: &PendingRequest,
@@ -188,7 +182,6 @@ impl Inner {
         if !permit.long_running() {
             return work.await;
         }
-        let cancellable = false;
         tokio::pin!(work);
         let started = now_millis();
         loop {
@@ -202,7 +195,7 @@ impl Inner {
                         }
                     }
                     if let Some(target) = target {
-                        let card = self.slow_card_since(claimed, started, Some(permit), cancellable);
+                        let card = self.slow_card(claimed, started, None, Some(permit), false);
                         update(responder, target, &card).await;
                     }
                 }
@@ -277,14 +270,14 @@ impl Inner {
                         call.abort();
                         if showed_progress && request.state == RequestState::Cancelled {
                             let by = request.requester.display_name().to_owned();
-                            let card = self.slow_call_card(request, Some(by), None, true);
+                            let card = self.slow_read_card(request, Some(by), None);
                             self.update_live_card(&responder, &id, &card).await;
                         }
                         return;
                     }
                     let lease = self.live_lease(now_millis());
                     if let Some(renewed) = self.claim(&loaded, |r| r.lease = Some(lease)).await {
-                        let card = self.slow_call_card(&renewed, None, permit.as_ref(), true);
+                        let card = self.slow_read_card(&renewed, None, permit.as_ref());
                         self.update_live_card(&responder, &id, &card).await;
                         showed_progress = true;
                     }
@@ -331,56 +324,40 @@ impl Inner {
         RunLease::lasting(&self.runner, now_ms, self.live_tick + RUN_LEASE)
     }
 
-    /// The live (or cancelled) card of slow read `request`.
-    fn slow_call_card(
+    /// The live (or cancelled) card of slow read `request`, timed from its start.
+    fn slow_read_card(
         &self,
         request: &PendingRequest,
         cancelled_by: Option<String>,
         permit: Option<&Permit>,
-        cancellable: bool,
     ) -> Card {
         let started = match request.kind {
             RequestKind::SlowRead { started_at_ms } => started_at_ms,
             _ => now_millis(),
         };
-        let mut card = self.slow_card_since(request, started, permit, cancellable);
-        if let Some(by) = cancelled_by {
-            card = render::slow_call(&SlowCallView {
-                cancelled_by: Some(by),
-                ..self.slow_view(request, started, permit, cancellable)
-            });
-        }
-        card
+        self.slow_card(request, started, cancelled_by, permit, true)
     }
 
-    fn slow_card_since(
+    /// The card of a slow call of `request` that started at `started_ms`.
+    fn slow_card(
         &self,
         request: &PendingRequest,
         started_ms: u64,
+        cancelled_by: Option<String>,
         permit: Option<&Permit>,
         cancellable: bool,
     ) -> Card {
-        render::slow_call(&self.slow_view(request, started_ms, permit, cancellable))
-    }
-
-    fn slow_view(
-        &self,
-        request: &PendingRequest,
-        started_ms: u64,
-        permit: Option<&Permit>,
-        cancellable: bool,
-    ) -> SlowCallView {
         let invocation = request.invocation.to_invocation();
-        SlowCallView {
+        render::slow_call(&SlowCallView {
             header: self
                 .header(&invocation, permit)
                 .with_alias(request.alias.as_deref()),
             elapsed_seconds: now_millis().saturating_sub(started_ms) / 1000,
             cap_minutes: LONG_RUNNING_LIMIT.as_secs() / 60,
-            cancelled_by: None,
+            cancelled_by,
             cancellable,
             requester: request.requester.display_name().to_owned(),
             request_id: request.id.clone(),
-        }
+        })
     }
 }
