@@ -14,6 +14,7 @@ use super::{
     AlarmNotification, AlarmState, AlarmTrigger, ChildAlarm, CompositeTrigger, MathQuery,
     MathTrigger, MetricStat, MetricTrigger,
 };
+use crate::common::is_region;
 
 /// At most this many triggering children or math queries are kept; AWS Chatbot shows three
 /// children, and an alarm has at most 10 queries.
@@ -35,8 +36,9 @@ pub(super) fn from_sns(map: &Map<String, Value>) -> Option<AlarmNotification> {
         .map(str::to_owned)
         .or_else(|| {
             let display = str_field(map, "Region")?;
-            Some(region_code(display).map_or_else(|| display.to_owned(), str::to_owned))
+            Some(region_code(display).unwrap_or(display.trim()).to_owned())
         })
+        .filter(|region| is_region(region))
         .unwrap_or_default();
     let account_id = string_field(map, "AWSAccountId")
         .or_else(|| arn.as_deref().and_then(arn_account).map(str::to_owned))

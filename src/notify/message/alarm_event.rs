@@ -11,6 +11,7 @@ use super::fields::{
     arn_region, array_field, f64_field, nesting_within, object_field, parse_time_millis,
     scalar_text, str_field, string_field, u32_field,
 };
+use super::regions::code_or_empty;
 use super::{
     AlarmNotification, AlarmState, AlarmTrigger, ChildAlarm, CompositeTrigger, MathQuery,
     MathTrigger, MetricStat, MetricTrigger, MAX_JSON_DEPTH,
@@ -41,6 +42,7 @@ pub(super) fn from_event(
     let region = arn
         .as_deref()
         .and_then(arn_region)
+        .map(code_or_empty)
         .unwrap_or(envelope.region)
         .to_owned();
     let reason_data = str_field(state, "reasonData").and_then(parse_reason_data);

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::alarm_event::{self, Envelope};
 use super::fields::{array_field, cut_text, object_field, scalar_text, str_field, strings};
 use super::layouts;
+use super::regions::code_or_empty;
 use super::{EventKind, EventNotification, Notification};
 
 /// A generic event shows at most this many fields of `detail`.
@@ -31,7 +32,7 @@ pub(super) fn parse(map: &Map<String, Value>) -> Option<Notification> {
     let source = str_field(map, "source")?;
     let detail = object_field(map, "detail")?;
     let account = str_field(map, "account").unwrap_or_default();
-    let region = str_field(map, "region").unwrap_or_default();
+    let region = code_or_empty(str_field(map, "region").unwrap_or_default());
     if detail_type == "CloudWatch Alarm State Change" && source == "aws.cloudwatch" {
         let envelope = Envelope {
             account,

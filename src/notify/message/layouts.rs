@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::eventbridge::{summary, FACT_CHARS};
 use super::fields::{array_field, cut_text, f64_field, object_field, str_field, string_field};
+use super::regions::console_host;
 use super::{EventKind, EventNotification};
 
 /// Descriptions are cut to this many characters (the card cuts again to fit).
@@ -23,17 +24,6 @@ fn push(facts: &mut Vec<(String, String)>, label: &str, value: Option<String>) {
 
 fn encode(text: &str) -> String {
     utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
-}
-
-/// The console host of a Region (China's partition has its own).
-fn console_host(region: &str) -> String {
-    if region.starts_with("cn-") {
-        "console.amazonaws.cn".to_owned()
-    } else if region.is_empty() {
-        "console.aws.amazon.com".to_owned()
-    } else {
-        format!("{region}.console.aws.amazon.com")
-    }
 }
 
 /// "AWS Health Event": the service and event type, status, times, affected entities and the

@@ -273,12 +273,8 @@ fn structured(map: &serde_json::Map<String, Value>) -> Option<Notification> {
 impl AlarmNotification {
     /// The alarm's page in the CloudWatch console.
     pub fn console_url(&self) -> String {
-        let region = &self.region;
-        let host = if region.starts_with("cn-") {
-            "console.amazonaws.cn".to_owned()
-        } else {
-            format!("{region}.console.aws.amazon.com")
-        };
+        let host = regions::console_host(&self.region);
+        let region = regions::code_or_empty(&self.region);
         let name =
             percent_encoding::utf8_percent_encode(&self.name, percent_encoding::NON_ALPHANUMERIC);
         format!("https://{host}/cloudwatch/home?region={region}#alarmsV2:alarm/{name}")

@@ -1,6 +1,9 @@
 //! The Region display names CloudWatch writes in SNS alarm messages (`"Region": "EU (Ireland)"`)
 //! mapped to Region codes. Both AWS's older "EU (...)" and newer "Europe (...)" spellings are
-//! known; a name not in the table is kept as it is (the alarm ARN's Region wins anyway).
+//! known; a name not in the table is kept only when it is a Region code itself (the alarm ARN's
+//! Region wins anyway), and nothing else a message names as a Region reaches a host name.
+
+use crate::common::is_region;
 
 /// Display name → code, as the AWS console and SNS alarm messages name them.
 const REGIONS: &[(&str, &str)] = &[
@@ -60,9 +63,54 @@ pub(super) fn region_code(display: &str) -> Option<&'static str> {
         .map(|(_, code)| *code)
 }
 
+/// `text` when it is a Region code, else "" (not known). What a message names as its Region
+/// ends up in console host names and in the Region of chart and log calls, and whoever may
+/// publish to the topic chooses it, so nothing else is kept.
+pub(super) fn code_or_empty(text: &str) -> &str {
+    if is_region(text) {
+        text
+    } else {
+        ""
+    }
+}
+
+/// The console host of a Region (China's partition has its own); the global host when the
+/// Region is not a Region code.
+pub(super) fn console_host(region: &str) -> String {
+    if !is_region(region) {
+        "console.aws.amazon.com".to_owned()
+    } else if region.starts_with("cn-") {
+        "console.amazonaws.cn".to_owned()
+    } else {
+        format!("{region}.console.aws.amazon.com")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::region_code;
+    use super::{code_or_empty, console_host, region_code};
+
+    #[test]
+    fn only_region_codes_reach_host_names() {
+        assert_eq!(code_or_empty("eu-west-1"), "eu-west-1");
+        assert_eq!(code_or_empty("us-gov-west-1"), "us-gov-west-1");
+        for text in [
+            "",
+            "ééé",
+            "evil.example.com/x",
+            "us-east-1.evil",
+            "US-EAST-1",
+            "x",
+        ] {
+            assert_eq!(code_or_empty(text), "", "{text}");
+            assert_eq!(console_host(text), "console.aws.amazon.com", "{text}");
+        }
+        assert_eq!(console_host("cn-north-1"), "console.amazonaws.cn");
+        assert_eq!(
+            console_host("ap-south-2"),
+            "ap-south-2.console.aws.amazon.com"
+        );
+    }
 
     #[test]
     fn display_names_and_codes_map_to_codes() {

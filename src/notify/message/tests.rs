@@ -248,6 +248,41 @@ fn an_alarm_state_change_from_eventbridge_is_the_same_alarm() {
     assert_eq!(event.comparison_operator, "");
 }
 
+/// Found by the hour-long property run: an event whose `region` is no Region code (and no
+/// alarm ARN to take one from) made the console link's host name unparseable; a publisher to
+/// the topic could also have pointed chart calls and links at another host.
+#[test]
+fn a_region_that_is_no_region_code_reaches_no_host_name() {
+    for region in [
+        "é".repeat(400),
+        "evil.example.com/x".to_owned(),
+        "us-east-1.evil".to_owned(),
+    ] {
+        let mut alarm_event: serde_json::Value =
+            serde_json::from_str(fixture!("eventbridge-alarm.json")).unwrap();
+        alarm_event["region"] = json!(region);
+        alarm_event["resources"] = json!(null);
+        let from_event = alarm_of(&alarm_event);
+        assert_eq!(from_event.region, "", "{region}");
+        let url = url::Url::parse(&from_event.console_url()).unwrap();
+        assert_eq!(url.host_str(), Some("console.aws.amazon.com"));
+
+        let mut sns: serde_json::Value =
+            serde_json::from_str(fixture!("alarm-metric.json")).unwrap();
+        sns["AlarmArn"] = json!(format!("arn:aws:cloudwatch:{region}:123456789012:alarm:x"));
+        sns["Region"] = json!(region);
+        assert_eq!(alarm_of(&sns).region, "", "{region}");
+
+        let mut finding: serde_json::Value =
+            serde_json::from_str(fixture!("guardduty.json")).unwrap();
+        finding["region"] = json!(region);
+        finding["detail"]["region"] = json!(region);
+        let finding = event(&finding.to_string());
+        let link = url::Url::parse(finding.console_url.as_deref().unwrap()).unwrap();
+        assert_eq!(link.host_str(), Some("console.aws.amazon.com"), "{link}");
+    }
+}
+
 #[test]
 fn composite_and_anomaly_alarms_from_eventbridge() {
     let composite = json!({

@@ -6,6 +6,7 @@ use serde_spanned::Spanned;
 
 use super::problems::Problems;
 use super::Account;
+use crate::common::is_region;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -87,20 +88,6 @@ pub(super) fn check_region(
         );
         None
     }
-}
-
-/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-4`.
-pub fn is_region(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
-        && parts[1..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1]
-            .parse::<u8>()
-            .is_ok_and(|n| (1..=20).contains(&n))
 }
 
 /// Checks `arn:<partition>:iam::<account>:role/<path/>name` and that it lives in the account.

@@ -271,7 +271,7 @@ use access_table::build;
 use problems::mask_secret_values;
 use problems::{key_span, quoted_list, Problems};
 
-pub use accounts::is_region;
+pub use crate::common::is_region;
 pub use channels::MAX_ALIASES_PER_CHANNEL;
 pub use notifications::{CustomButton, LogGroupMapping, NotificationTopic, NotificationsConfig};
 pub use notifications::{Placeholder, TemplateError, PLACEHOLDERS};
