@@ -21,6 +21,12 @@ use aws_chatops::policy::config::reload::read_access;
 use aws_chatops::policy::config::AccessConfig;
 use aws_chatops::policy::ChannelAuthorizer;
 
+/// jemalloc, with its background threads purging freed pages: after a burst of large
+/// commands the process gives the memory back instead of keeping the burst's peak resident, as
+/// glibc's per-thread arenas did (BENCHMARKS.md, "Memory").
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// A self-hosted Microsoft Teams bot that runs AWS CLI commands from chat.
 #[derive(Debug, Parser)]
 #[command(name = "aws-chatops", version, about)]

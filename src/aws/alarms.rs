@@ -77,12 +77,14 @@ pub type AlarmsError = CallError;
 /// Calls CloudWatch on behalf of a permit.
 #[derive(Debug, Clone)]
 pub struct AlarmsApi {
-    config: EngineConfig,
+    sdk: sdk::SdkBase,
 }
 
 impl AlarmsApi {
     pub fn new(config: EngineConfig) -> Self {
-        AlarmsApi { config }
+        AlarmsApi {
+            sdk: sdk::SdkBase::new(config),
+        }
     }
 
     /// A client for `permit`, refused unless the permit is for cloudwatch `operation`.
@@ -92,7 +94,7 @@ impl AlarmsApi {
         operation: &str,
     ) -> Result<aws_sdk_cloudwatch::Client, AlarmsError> {
         sdk::require(permit, "cloudwatch", operation)?;
-        let config = sdk::sdk_config(&self.config, permit, "CloudWatch");
+        let config = self.sdk.config(permit, "CloudWatch");
         Ok(aws_sdk_cloudwatch::Client::new(&config))
     }
 

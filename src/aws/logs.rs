@@ -43,24 +43,22 @@ pub type LogsError = CallError;
 /// Calls CloudWatch Logs (and CloudWatch's ListTagsForResource) on behalf of a permit.
 #[derive(Debug, Clone)]
 pub struct LogsApi {
-    config: EngineConfig,
+    sdk: sdk::SdkBase,
 }
 
 impl LogsApi {
     pub fn new(config: EngineConfig) -> Self {
-        LogsApi { config }
+        LogsApi {
+            sdk: sdk::SdkBase::new(config),
+        }
     }
 
     fn logs_client(&self, permit: &Permit) -> aws_sdk_cloudwatchlogs::Client {
-        aws_sdk_cloudwatchlogs::Client::new(&sdk::sdk_config(
-            &self.config,
-            permit,
-            "CloudWatch Logs",
-        ))
+        aws_sdk_cloudwatchlogs::Client::new(&self.sdk.config(permit, "CloudWatch Logs"))
     }
 
     fn cloudwatch_client(&self, permit: &Permit) -> aws_sdk_cloudwatch::Client {
-        aws_sdk_cloudwatch::Client::new(&sdk::sdk_config(&self.config, permit, "CloudWatch"))
+        aws_sdk_cloudwatch::Client::new(&self.sdk.config(permit, "CloudWatch"))
     }
 
     /// StartQuery: the query's id.

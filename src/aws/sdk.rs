@@ -1,5 +1,5 @@
 //! What the typed SDK calls (`alarms`, `logs`, `support`) share: the per-call SDK configuration
-//! built from a permit and the engine's settings, the check that a permit names the operation
+//! built from a permit and the engine's settings (over one shared HTTPS client), the check that a permit names the operation
 //! about to be called, and how an SDK failure reads (the service's code and message, or why the
 //! call could not be made).
 
@@ -7,6 +7,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_cloudwatch::config::SharedHttpClient;
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 // The smithy error types every SDK crate re-exports (one version in the tree); read through
 // one crate's re-export, they serve all three clients.
 use aws_sdk_cloudwatch::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -14,30 +16,53 @@ use aws_sdk_cloudwatch::error::{DisplayErrorContext, ProvideErrorMetadata, SdkEr
 use super::{endpoint::service_env_key, CallOptions, EngineConfig};
 use crate::policy::Permit;
 
-/// The SDK configuration one call on behalf of `permit` is made with: the permit's credentials
-/// and region, the engine's retry budget and deadline, and its endpoint override for
-/// `service_id` (`AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`). Every service client
-/// takes it through `From<&SdkConfig>` (`Client::new`), so the settings are made once here.
-pub(super) fn sdk_config(engine: &EngineConfig, permit: &Permit, service_id: &str) -> SdkConfig {
-    let call = CallOptions::of(permit);
-    let mut builder = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(call.region))
-        .credentials_provider(SharedCredentialsProvider::new(call.credentials))
-        .retry_config(RetryConfig::standard().with_max_attempts(engine.max_attempts))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_timeout(engine.timeout)
-                .build(),
-        );
-    let endpoint = engine
-        .service_endpoints
-        .get(&service_env_key(service_id))
-        .or(engine.endpoint_url.as_ref());
-    if let Some(url) = endpoint {
-        builder = builder.endpoint_url(url.clone());
+/// What the typed SDK clients of one API (`AlarmsApi`, `LogsApi`, `SupportApi`) are made
+/// from: the engine's settings and one HTTPS client, which keeps one connector (the root
+/// certificates loaded once, a connection pool) for every call. A client of its own per call
+/// loaded the certificates for each call in flight (about 11 MB each) and reused no
+/// connection.
+#[derive(Debug, Clone)]
+pub(super) struct SdkBase {
+    engine: EngineConfig,
+    http: SharedHttpClient,
+}
+
+impl SdkBase {
+    pub(super) fn new(engine: EngineConfig) -> Self {
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+            .build_https();
+        SdkBase { engine, http }
     }
-    builder.build()
+
+    /// The SDK configuration one call on behalf of `permit` is made with: the permit's
+    /// credentials and region, the engine's retry budget and deadline, and its endpoint
+    /// override for `service_id` (`AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`). Every
+    /// service client takes it through `From<&SdkConfig>` (`Client::new`), so the settings are
+    /// made once here.
+    pub(super) fn config(&self, permit: &Permit, service_id: &str) -> SdkConfig {
+        let engine = &self.engine;
+        let call = CallOptions::of(permit);
+        let mut builder = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(call.region))
+            .credentials_provider(SharedCredentialsProvider::new(call.credentials))
+            .http_client(self.http.clone())
+            .retry_config(RetryConfig::standard().with_max_attempts(engine.max_attempts))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(engine.timeout)
+                    .build(),
+            );
+        let endpoint = engine
+            .service_endpoints
+            .get(&service_env_key(service_id))
+            .or(engine.endpoint_url.as_ref());
+        if let Some(url) = endpoint {
+            builder = builder.endpoint_url(url.clone());
+        }
+        builder.build()
+    }
 }
 
 /// Why a typed SDK call failed. CloudWatch's and CloudWatch Logs' calls answer it as it is
@@ -140,7 +165,8 @@ mod tests {
             ..EngineConfig::default()
         };
         let permit = permit("logs", "StartQuery").await;
-        let logs = sdk_config(&engine, &permit, "CloudWatch Logs");
+        let base = SdkBase::new(engine.clone());
+        let logs = base.config(&permit, "CloudWatch Logs");
         assert_eq!(logs.endpoint_url(), Some("http://127.0.0.1:6000"));
         assert_eq!(logs.region().map(|r| r.as_ref()), Some("eu-west-1"));
         assert_eq!(
@@ -151,7 +177,7 @@ mod tests {
             logs.timeout_config().and_then(|t| t.operation_timeout()),
             Some(engine.timeout)
         );
-        let cloudwatch = sdk_config(&engine, &permit, "CloudWatch");
+        let cloudwatch = base.config(&permit, "CloudWatch");
         assert_eq!(cloudwatch.endpoint_url(), Some("http://127.0.0.1:5000"));
     }
 }

@@ -61,16 +61,18 @@ pub enum SupportError {
 /// Calls AWS Support on behalf of a permit.
 #[derive(Debug, Clone)]
 pub struct SupportApi {
-    config: EngineConfig,
+    sdk: sdk::SdkBase,
 }
 
 impl SupportApi {
     pub fn new(config: EngineConfig) -> Self {
-        SupportApi { config }
+        SupportApi {
+            sdk: sdk::SdkBase::new(config),
+        }
     }
 
     fn client(&self, permit: &Permit) -> aws_sdk_support::Client {
-        aws_sdk_support::Client::new(&sdk::sdk_config(&self.config, permit, "Support"))
+        aws_sdk_support::Client::new(&self.sdk.config(permit, "Support"))
     }
 
     /// DescribeServices, for every service or only `codes`.

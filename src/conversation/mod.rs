@@ -65,6 +65,7 @@ use serde_json::Value;
 
 use crate::audit::AuditLog;
 use crate::aws::alarms::AlarmsApi;
+use crate::aws::logs::LogsApi;
 use crate::aws::support::SupportApi;
 use crate::aws::Engine;
 use crate::bot::{card_response, CommandHandler, MessageRef, Reply, TurnContext};
@@ -92,6 +93,7 @@ struct Inner {
     engine: Arc<Engine>,
     support: SupportApi,
     alarms: AlarmsApi,
+    logs: LogsApi,
     /// `AWS_CHATOPS_PUBLIC_URL` ending in `/`: charts are served under it when set.
     public_url: Option<String>,
     authorizer: Arc<dyn Authorizer>,
@@ -123,12 +125,14 @@ impl Conversations {
     ) -> Self {
         let support = SupportApi::new(engine.config().clone());
         let alarms = AlarmsApi::new(engine.config().clone());
+        let logs = LogsApi::new(engine.config().clone());
         Conversations {
             inner: Arc::new(Inner {
                 models: Models::global(),
                 engine,
                 support,
                 alarms,
+                logs,
                 public_url: None,
                 authorizer,
                 pending: PendingRequests::new(store),

@@ -89,9 +89,10 @@ pub(super) fn logs_invocation(
 }
 
 impl Inner {
-    /// The CloudWatch Logs client of the engine's endpoint settings.
-    pub(super) fn logs_api(&self) -> LogsApi {
-        LogsApi::new(self.engine.config().clone())
+    /// The CloudWatch Logs client of the engine's endpoint settings (built once, with the
+    /// conversations).
+    pub(super) fn logs_api(&self) -> &LogsApi {
+        &self.logs
     }
 
     /// The permit to start a query as `requester`, or the card that says why not (a refusal,
