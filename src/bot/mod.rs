@@ -261,7 +261,7 @@ impl Bot {
         match reply {
             Reply::Nothing => return,
             Reply::Text(text) => outgoing.text = Some(text),
-            Reply::Card(card) => outgoing.attachments = vec![card.to_attachment()],
+            Reply::Card(card) => outgoing.attachments = vec![card.into_attachment()],
         }
         let started = Instant::now();
         match self.delivery.reply_to(activity, &outgoing).await {

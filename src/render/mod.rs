@@ -41,11 +41,16 @@ pub struct Card {
 }
 
 impl Card {
-    /// The card wrapped as an activity attachment.
+    /// The card wrapped as an activity attachment (a copy; see [`Card::into_attachment`]).
     pub fn to_attachment(&self) -> Attachment {
+        self.clone().into_attachment()
+    }
+
+    /// The card wrapped as an activity attachment, without copying it.
+    pub fn into_attachment(self) -> Attachment {
         Attachment {
             content_type: ADAPTIVE_CARD_CONTENT_TYPE.into(),
-            content: Some(self.content.clone()),
+            content: Some(self.content),
             content_url: None,
             name: None,
         }

@@ -25,23 +25,31 @@ pub(super) fn render(name: &'static str, template: &'static str, values: &[(&str
             }
         }
     };
-    Card {
-        name,
-        content: fill(template_value, values),
-    }
+    let mut content = template_value;
+    fill_in_place(&mut content, values);
+    Card { name, content }
 }
 
 fn placeholder(text: &str) -> Option<&str> {
     text.strip_prefix("${")?.strip_suffix('}')
 }
 
-fn fill(value: Value, values: &[(&str, Value)]) -> Value {
+/// The template `value` with its placeholders filled (see [`render`]).
+#[cfg(test)]
+fn fill(mut value: Value, values: &[(&str, Value)]) -> Value {
+    fill_in_place(&mut value, values);
+    value
+}
+
+/// Fills the placeholders where they are: objects and arrays without a spliced placeholder are
+/// not rebuilt (rebuilding every object of a large card was most of a help card's cost).
+fn fill_in_place(value: &mut Value, values: &[(&str, Value)]) {
     let lookup = |key: &str| values.iter().find(|(name, _)| *name == key).map(|(_, v)| v);
     match value {
-        Value::String(text) => match placeholder(&text).and_then(lookup) {
-            Some(replacement) => replacement.clone(),
-            None if text.contains("${") => {
-                let mut text = text;
+        Value::String(text) => {
+            if let Some(replacement) = placeholder(text).and_then(lookup) {
+                *value = replacement.clone();
+            } else if text.contains("${") {
                 for (key, replacement) in values {
                     let needle = format!("${{{key}}}");
                     if text.contains(&needle) {
@@ -49,34 +57,41 @@ fn fill(value: Value, values: &[(&str, Value)]) -> Value {
                             Value::String(s) => s.clone(),
                             other => other.to_string(),
                         };
-                        text = text.replace(&needle, &shown);
+                        *text = text.replace(&needle, &shown);
                     }
                 }
-                Value::String(text)
             }
-            None => Value::String(text),
-        },
+        }
         Value::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                let spliced = item
-                    .as_str()
+            let spliced = |item: &Value| {
+                item.as_str()
                     .and_then(placeholder)
                     .and_then(lookup)
-                    .and_then(Value::as_array);
-                match spliced {
-                    Some(elements) => out.extend(elements.iter().cloned()),
-                    None => out.push(fill(item, values)),
+                    .and_then(Value::as_array)
+            };
+            if items.iter().any(|item| spliced(item).is_some()) {
+                let old = std::mem::take(items);
+                for mut item in old {
+                    match spliced(&item) {
+                        Some(elements) => items.extend(elements.iter().cloned()),
+                        None => {
+                            fill_in_place(&mut item, values);
+                            items.push(item);
+                        }
+                    }
+                }
+            } else {
+                for item in items.iter_mut() {
+                    fill_in_place(item, values);
                 }
             }
-            Value::Array(out)
         }
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(key, item)| (key, fill(item, values)))
-                .collect(),
-        ),
-        other => other,
+        Value::Object(map) => {
+            for item in map.values_mut() {
+                fill_in_place(item, values);
+            }
+        }
+        _ => {}
     }
 }
 

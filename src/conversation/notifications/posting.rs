@@ -144,7 +144,7 @@ impl NotificationHub {
             }
             other => {
                 let card = single_card(&state.topic, other);
-                activity.attachments = vec![card.to_attachment()];
+                activity.attachments = vec![card.into_attachment()];
             }
         }
         self.delivery.send_addressed(&activity).await?;
