@@ -169,9 +169,22 @@ impl OperationParser<'_> {
             Target::Custom(option) => {
                 if option.arity() == Arity::Flag {
                     if let Some(value) = values.into_iter().next() {
-                        return Err(CommandError::FlagWithValue {
-                            option: name,
-                            value,
+                        // Only a flag with a `--no-` twin can be written as false.
+                        let negated = format!("no-{name}");
+                        let has_twin = name.starts_with("no-")
+                            || customizations::options(self.service, self.operation_key)
+                                .iter()
+                                .any(|(other, _)| *other == negated);
+                        return Err(if has_twin {
+                            CommandError::FlagWithValue {
+                                option: name,
+                                value,
+                            }
+                        } else {
+                            CommandError::UnexpectedArgument {
+                                value,
+                                after: Some(name),
+                            }
                         });
                     }
                     reading.custom.push((name, option, Vec::new()));

@@ -1,15 +1,16 @@
 //! The AWS CLI's own customizations of the operations the bot runs (`awscli/customizations/`):
 //! the options it adds beside the model's (`cloudwatch put-metric-data --metric-name`, `ec2
-//! run-instances --associate-public-ip-address`), the positional outfile of operations whose
-//! output is a stream (`lambda invoke ... response.json`), and the CLI-only commands that only
-//! make sense on a workstation, refused with the reason. Pure, like the rest of `command`:
-//! it writes no file (`exec` does, from [`Customization::Outfile`]).
+//! run-instances --associate-public-ip-address`, `emr list-clusters --active`), the positional
+//! outfile of operations whose output is a stream (`lambda invoke ... response.json`), and the
+//! CLI-only commands that only make sense on a workstation, refused with the reason. Pure, like
+//! the rest of `command`: it writes no file (`exec` does, from [`Customization::Outfile`]).
 //!
 //! `operation` asks [`options`] for the extra options of an operation, collects their words
 //! and hands them to [`apply`] once every option is read, as the CLI adds its custom arguments
 //! to the request after the model's. `docs/cli-compatibility.md` lists every customization
 //! and what the bot does with it.
 
+mod list_clusters;
 mod outfile;
 mod put_metric_data;
 mod run_instances;
@@ -64,6 +65,8 @@ pub(super) enum CustomOption {
     PutMetric(put_metric_data::PutMetricOption),
     /// `ec2 run-instances`' network-interface shortcuts.
     RunInstances(run_instances::RunInstancesOption),
+    /// `emr list-clusters`' state filters (`--active`, `--terminated`, `--failed`).
+    ListClusters(list_clusters::StateFilter),
 }
 
 /// How many words an option takes, as argparse reads them.
@@ -82,6 +85,7 @@ impl CustomOption {
         match self {
             CustomOption::PutMetric(_) => Arity::One,
             CustomOption::RunInstances(option) => option.arity(),
+            CustomOption::ListClusters(_) => Arity::Flag,
         }
     }
 }
@@ -96,6 +100,10 @@ pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, 
         ("ec2", "RunInstances") => run_instances::OPTIONS
             .iter()
             .map(|(name, option)| (*name, CustomOption::RunInstances(*option)))
+            .collect(),
+        ("emr", "ListClusters") => list_clusters::OPTIONS
+            .iter()
+            .map(|(name, filter)| (*name, CustomOption::ListClusters(*filter)))
             .collect(),
         _ => Vec::new(),
     }
@@ -130,10 +138,13 @@ pub(super) fn apply(
     }
     let mut put_metric = Vec::new();
     let mut run_instances = Vec::new();
+    let mut state_filters = Vec::new();
     for (name, option, words) in given {
         match option {
             CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
             CustomOption::RunInstances(option) => run_instances.push((name, option, words)),
+            // A flag: `operation` has refused any value given to it.
+            CustomOption::ListClusters(filter) => state_filters.push((name, filter)),
         }
     }
     if !put_metric.is_empty() {
@@ -141,6 +152,9 @@ pub(super) fn apply(
     }
     if !run_instances.is_empty() {
         run_instances::apply(&mut invocation.params, run_instances)?;
+    }
+    if !state_filters.is_empty() {
+        list_clusters::apply(&mut invocation.params, state_filters)?;
     }
     finish(invocation)
 }

@@ -250,3 +250,61 @@ fn a_waiter_is_its_operation_marked_as_a_wait_in_a_terminal_and_in_chat() {
     let none = terminal("dynamodb wait").unwrap_err().to_string();
     assert!(none.starts_with("Name the waiter to wait for."), "{none}");
 }
+
+#[test]
+fn list_clusters_state_flags_stand_for_the_cli_state_lists() {
+    check(
+        "emr list-clusters --active",
+        call(
+            "emr ListClusters",
+            json!({"ClusterStates": ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING", "TERMINATING"]}),
+        ),
+    );
+    check(
+        "emr list-clusters --terminated --created-after 2026-01-01",
+        call(
+            "emr ListClusters",
+            json!({"CreatedAfter": "2026-01-01", "ClusterStates": ["TERMINATED"]}),
+        ),
+    );
+    check(
+        "emr list-clusters --created-before 2026-01-01 --fail",
+        call(
+            "emr ListClusters",
+            json!({"CreatedBefore": "2026-01-01", "ClusterStates": ["TERMINATED_WITH_ERRORS"]}),
+        ),
+    );
+    // `--cluster-states` is the model's own option and stays as it was.
+    check(
+        "emr list-clusters --cluster-states WAITING RUNNING",
+        call(
+            "emr ListClusters",
+            json!({"ClusterStates": ["WAITING", "RUNNING"]}),
+        ),
+    );
+    let only_one = "you can specify only one of the cluster state filters: --cluster-states, \
+                    --active, --terminated, --failed; keep one of them.";
+    for (input, option, other) in [
+        ("emr list-clusters --active --failed", "failed", "active"),
+        ("emr list-clusters --failed --active", "failed", "active"),
+        (
+            "emr list-clusters --terminated --cluster-states RUNNING",
+            "terminated",
+            "cluster-states",
+        ),
+        (
+            "emr list-clusters --cluster-states RUNNING --active",
+            "active",
+            "cluster-states",
+        ),
+    ] {
+        check_error(
+            input,
+            &format!("--{option} cannot be combined with --{other}: {only_one}"),
+        );
+    }
+    check_error(
+        "emr list-clusters --active yes",
+        "Unexpected 'yes' after --active. Quote a value that contains spaces, and put each value after its --option.",
+    );
+}
