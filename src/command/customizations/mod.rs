@@ -14,6 +14,7 @@ mod list_clusters;
 mod outfile;
 mod put_metric_data;
 mod run_instances;
+mod send_email;
 mod workstation;
 
 use super::{CommandError, Invocation};
@@ -67,6 +68,8 @@ pub(super) enum CustomOption {
     RunInstances(run_instances::RunInstancesOption),
     /// `emr list-clusters`' state filters (`--active`, `--terminated`, `--failed`).
     ListClusters(list_clusters::StateFilter),
+    /// `ses send-email`'s recipients, subject and bodies.
+    SendEmail(send_email::SendEmailOption),
 }
 
 /// How many words an option takes, as argparse reads them.
@@ -86,6 +89,7 @@ impl CustomOption {
             CustomOption::PutMetric(_) => Arity::One,
             CustomOption::RunInstances(option) => option.arity(),
             CustomOption::ListClusters(_) => Arity::Flag,
+            CustomOption::SendEmail(option) => option.arity(),
         }
     }
 }
@@ -104,6 +108,10 @@ pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, 
         ("emr", "ListClusters") => list_clusters::OPTIONS
             .iter()
             .map(|(name, filter)| (*name, CustomOption::ListClusters(*filter)))
+            .collect(),
+        ("ses", "SendEmail") => send_email::OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::SendEmail(*option)))
             .collect(),
         _ => Vec::new(),
     }
@@ -139,12 +147,14 @@ pub(super) fn apply(
     let mut put_metric = Vec::new();
     let mut run_instances = Vec::new();
     let mut state_filters = Vec::new();
+    let mut send_email = Vec::new();
     for (name, option, words) in given {
         match option {
             CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
             CustomOption::RunInstances(option) => run_instances.push((name, option, words)),
             // A flag: `operation` has refused any value given to it.
             CustomOption::ListClusters(filter) => state_filters.push((name, filter)),
+            CustomOption::SendEmail(option) => send_email.push((name, option, words)),
         }
     }
     if !put_metric.is_empty() {
@@ -155,6 +165,9 @@ pub(super) fn apply(
     }
     if !state_filters.is_empty() {
         list_clusters::apply(&mut invocation.params, state_filters)?;
+    }
+    if !send_email.is_empty() {
+        send_email::apply(&mut invocation.params, send_email)?;
     }
     finish(invocation)
 }

@@ -308,3 +308,91 @@ fn list_clusters_state_flags_stand_for_the_cli_state_lists() {
         "Unexpected 'yes' after --active. Quote a value that contains spaces, and put each value after its --option.",
     );
 }
+
+#[test]
+fn send_email_options_build_the_destination_and_the_message() {
+    check(
+        "ses send-email --from ops@example.com --subject 'Disk full' --to ana@example.com \
+         bo@example.com --bcc audit@example.com --text 'db-1 is at 95%' --html '<b>95%</b>' \
+         --reply-to ops@example.com --return-path bounce@example.com",
+        call(
+            "ses SendEmail",
+            json!({
+                "Source": "ops@example.com",
+                "ReplyToAddresses": ["ops@example.com"],
+                "ReturnPath": "bounce@example.com",
+                "Destination": {
+                    "ToAddresses": ["ana@example.com", "bo@example.com"],
+                    "BccAddresses": ["audit@example.com"]
+                },
+                "Message": {
+                    "Subject": {"Data": "Disk full"},
+                    "Body": {"Text": {"Data": "db-1 is at 95%"}, "Html": {"Data": "<b>95%</b>"}}
+                }
+            }),
+        ),
+    );
+    // `--subject` beside `--message` replaces its subject; `--cc` alone is a destination.
+    check(
+        "ses send-email --from a@example.com --cc c@example.com \
+         --message Subject={Data=old},Body={Text={Data=hi}} --subject new",
+        call(
+            "ses SendEmail",
+            json!({
+                "Source": "a@example.com",
+                "Message": {"Subject": {"Data": "new"}, "Body": {"Text": {"Data": "hi"}}},
+                "Destination": {"CcAddresses": ["c@example.com"]}
+            }),
+        ),
+    );
+    // The model's forms still work, and are still needed when the options are not given.
+    check(
+        "ses send-email --from a@example.com --destination ToAddresses=b@example.com \
+         --message Subject={Data=s},Body={Text={Data=t}}",
+        call(
+            "ses SendEmail",
+            json!({
+                "Source": "a@example.com",
+                "Destination": {"ToAddresses": ["b@example.com"]},
+                "Message": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "t"}}}
+            }),
+        ),
+    );
+}
+
+#[test]
+fn send_email_options_are_checked() {
+    let cases = [
+        (
+            "ses send-email --from a@example.com --destination ToAddresses=b@example.com --to c@example.com --subject s --text t",
+            "--to cannot be combined with --destination: give the recipients either as --destination or with --to, --cc and --bcc.",
+        ),
+        (
+            "ses send-email --from a@example.com --to b@example.com --message Subject={Data=s},Body={Text={Data=t}} --html '<p>t</p>'",
+            "--html cannot be combined with --message: give the message either as --message or with --subject, --text and --html.",
+        ),
+        (
+            "ses send-email --from a@example.com --to b@example.com --text hello",
+            "--subject needs a value: a mail with --text needs a subject too (the message's Subject.Data is required); add --subject \"Your subject\".",
+        ),
+        (
+            "ses send-email --from a@example.com --to --subject s --text t",
+            "--to needs a value: one or more email addresses separated by spaces, like ana@example.com bo@example.com.",
+        ),
+        (
+            "ses send-email --from a@example.com --to b@example.com --subject Disk full --text t",
+            "Unexpected 'full' after --subject. Quote a value that contains spaces, and put each value after its --option.",
+        ),
+        (
+            "ses send-email --from a@example.com --to b@example.com",
+            "ses send-email is missing the required option --message.",
+        ),
+        (
+            "ses send-email --from a@example.com --subject s --text t",
+            "ses send-email is missing the required option --destination.",
+        ),
+    ];
+    for (input, expected) in cases {
+        check_error(input, expected);
+    }
+}
