@@ -10,6 +10,7 @@
 //! to the request after the model's. `docs/cli-compatibility.md` lists every customization
 //! and what the bot does with it.
 
+mod create_distribution;
 mod list_clusters;
 mod outfile;
 mod put_metric_data;
@@ -70,6 +71,8 @@ pub(super) enum CustomOption {
     ListClusters(list_clusters::StateFilter),
     /// `ses send-email`'s recipients, subject and bodies.
     SendEmail(send_email::SendEmailOption),
+    /// `cloudfront create-distribution`'s `--origin-domain-name` and `--default-root-object`.
+    CreateDistribution(create_distribution::DistributionOption),
 }
 
 /// How many words an option takes, as argparse reads them.
@@ -90,6 +93,7 @@ impl CustomOption {
             CustomOption::RunInstances(option) => option.arity(),
             CustomOption::ListClusters(_) => Arity::Flag,
             CustomOption::SendEmail(option) => option.arity(),
+            CustomOption::CreateDistribution(_) => Arity::One,
         }
     }
 }
@@ -113,6 +117,10 @@ pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, 
             .iter()
             .map(|(name, option)| (*name, CustomOption::SendEmail(*option)))
             .collect(),
+        ("cloudfront", "CreateDistribution") => create_distribution::OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::CreateDistribution(*option)))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -125,6 +133,7 @@ pub(super) fn removed_options(
 ) -> &'static [(&'static str, &'static str)] {
     match (service, operation_key) {
         ("ec2", "RunInstances") => &run_instances::REMOVED,
+        ("cloudfront", "UpdateDistribution") => &create_distribution::UPDATE_REMOVED,
         _ => &[],
     }
 }
@@ -148,6 +157,7 @@ pub(super) fn apply(
     let mut run_instances = Vec::new();
     let mut state_filters = Vec::new();
     let mut send_email = Vec::new();
+    let mut distribution = Vec::new();
     for (name, option, words) in given {
         match option {
             CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
@@ -155,6 +165,9 @@ pub(super) fn apply(
             // A flag: `operation` has refused any value given to it.
             CustomOption::ListClusters(filter) => state_filters.push((name, filter)),
             CustomOption::SendEmail(option) => send_email.push((name, option, words)),
+            CustomOption::CreateDistribution(option) => {
+                distribution.push((name, option, words));
+            }
         }
     }
     if !put_metric.is_empty() {
@@ -168,6 +181,9 @@ pub(super) fn apply(
     }
     if !send_email.is_empty() {
         send_email::apply(&mut invocation.params, send_email)?;
+    }
+    if !distribution.is_empty() {
+        create_distribution::apply(&mut invocation.params, distribution)?;
     }
     finish(invocation)
 }

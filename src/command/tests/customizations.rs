@@ -396,3 +396,59 @@ fn send_email_options_are_checked() {
         check_error(input, expected);
     }
 }
+
+#[test]
+fn create_distribution_options_build_the_cli_distribution_config() {
+    let invocation = parsed(
+        "cloudfront create-distribution --origin-domain-name example.com \
+         --default-root-object index.html",
+    );
+    let config = &invocation.params["DistributionConfig"];
+    // The unique parts are the time and a random number, as the CLI's `unique_string`.
+    let caller_reference = config["CallerReference"].as_str().unwrap();
+    let unique = regex::Regex::new(r"^cli-[0-9]{10}-[0-9]{1,7}$").unwrap();
+    assert!(unique.is_match(caller_reference), "{caller_reference}");
+    let origin_id = config["Origins"]["Items"][0]["Id"].as_str().unwrap();
+    let origin = regex::Regex::new(r"^example\.com-[0-9]{10}-[0-9]{1,7}$").unwrap();
+    assert!(origin.is_match(origin_id), "{origin_id}");
+    assert_eq!(config["DefaultCacheBehavior"]["TargetOriginId"], origin_id);
+    assert_eq!(
+        config["Origins"]["Items"][0],
+        json!({
+            "Id": origin_id, "DomainName": "example.com", "OriginPath": "",
+            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}
+        })
+    );
+    assert_eq!(config["DefaultRootObject"], "index.html");
+    assert_eq!(config["Enabled"], true);
+    // The command line on cards gives the built config, and reads back to the same call.
+    let line = render_command_line(&invocation, Models::global());
+    assert!(line.contains("--distribution-config"), "{line}");
+    assert_eq!(
+        parsed(line.trim_start_matches("aws ")).params,
+        invocation.params
+    );
+
+    // The same config given whole cannot be combined with the options that build it.
+    check_error(
+        &format!("{} --origin-domain-name example.com", line.trim_start_matches("aws ")),
+        "--origin-domain-name cannot be combined with --distribution-config: give the whole config with --distribution-config, or let --origin-domain-name and --default-root-object build it.",
+    );
+    let cases = [
+        (
+            "cloudfront create-distribution --origin-domain-name",
+            "--origin-domain-name needs a value: the origin's domain name, like my-bucket.s3.amazonaws.com or example.com.",
+        ),
+        (
+            "cloudfront create-distribution",
+            "cloudfront create-distribution is missing the required option --distribution-config.",
+        ),
+        (
+            "cloudfront update-distribution --id E1 --default-root-object index.html",
+            "--default-root-object is not available here: the AWS CLI first reads the distribution's whole config (get-distribution-config) and sends it back with the new root object, a second call the bot does not make for you. Run `cloudfront get-distribution-config --id ID`, then `cloudfront update-distribution --id ID --if-match ETAG --distribution-config '<that config with DefaultRootObject set>'`",
+        ),
+    ];
+    for (input, expected) in cases {
+        check_error(input, expected);
+    }
+}
