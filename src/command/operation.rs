@@ -271,14 +271,25 @@ impl OperationParser<'_> {
         for (name, reason) in removed {
             names.push(((*name).to_owned(), Target::Refused(reason)));
         }
+        // A CLI command that stands for another operation may name its members otherwise.
+        let command_options = customizations::command_options(self.service, self.cli_operation);
         if let Some(options) = self.model.cli_options(self.operation) {
             let input = self.model.input_shape(self.operation);
             for (member, option) in options {
+                if let Some((_, name, reason)) =
+                    command_options.and_then(|c| c.removed.iter().find(|(m, _, _)| m == member))
+                {
+                    names.push(((*name).to_owned(), Target::Refused(reason)));
+                    continue;
+                }
+                let option = command_options
+                    .and_then(|c| c.renamed.iter().find(|(m, _)| m == member))
+                    .map_or(option.as_str(), |(_, renamed)| *renamed);
                 if names.iter().any(|(name, _)| name == option) {
                     continue;
                 }
                 names.push((
-                    option.clone(),
+                    option.to_owned(),
                     Target::Member {
                         member: member.clone(),
                         negated: false,

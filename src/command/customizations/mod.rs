@@ -12,6 +12,7 @@
 
 mod create_distribution;
 mod list_clusters;
+mod option_group;
 mod outfile;
 mod put_metric_data;
 mod run_instances;
@@ -22,6 +23,8 @@ use super::{CommandError, Invocation};
 use crate::models::{Operation, ServiceModel};
 use serde::{Deserialize, Serialize};
 
+pub use option_group::command_option_names;
+pub(super) use option_group::command_options;
 pub(super) use outfile::streaming_payload;
 pub(super) use run_instances::count_word;
 pub(super) use workstation::workstation_only;

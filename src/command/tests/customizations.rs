@@ -452,3 +452,80 @@ fn create_distribution_options_build_the_cli_distribution_config() {
         check_error(input, expected);
     }
 }
+
+#[test]
+fn option_group_commands_stand_for_modify_option_group_with_their_own_options() {
+    let added = parsed(
+        "rds add-option-to-option-group --option-group-name og-1 \
+         --options OptionName=MEMCACHED,Port=11211 --apply-immediately",
+    );
+    // Access control and the audit see the real operation, a write.
+    assert_eq!(
+        (added.operation.as_str(), added.cli_operation.as_str()),
+        ("ModifyOptionGroup", "add-option-to-option-group")
+    );
+    assert!(!crate::prompt::is_read_only("rds", &added.operation));
+    assert_eq!(
+        Value::Object(added.params.clone()),
+        json!({
+            "OptionGroupName": "og-1",
+            "OptionsToInclude": [{"OptionName": "MEMCACHED", "Port": 11211}],
+            "ApplyImmediately": true
+        })
+    );
+    check(
+        "rds remove-option-from-option-group --option-group-name og-1 --options MEMCACHED OEM",
+        call(
+            "rds ModifyOptionGroup",
+            json!({"OptionGroupName": "og-1", "OptionsToRemove": ["MEMCACHED", "OEM"]}),
+        ),
+    );
+    // The command line on cards uses each command's own `--options`, and reads back.
+    for invocation in [
+        added,
+        parsed("rds remove-option-from-option-group --option-group-name og-1 --options OEM"),
+    ] {
+        let line = render_command_line(&invocation, Models::global());
+        assert!(line.contains(" --options "), "{line}");
+        assert_eq!(parsed(line.trim_start_matches("aws ")), invocation);
+    }
+    check_error(
+        "rds add-option-to-option-group --option-group-name og-1 --options-to-remove OEM",
+        "--options-to-remove is not available here: add-option-to-option-group only adds options; remove one with `rds remove-option-from-option-group --option-group-name NAME --options OPTION`",
+    );
+    check_error(
+        "rds remove-option-from-option-group --option-group-name og-1 --options-to-include OptionName=OEM",
+        "--options-to-include is not available here: remove-option-from-option-group only removes options; add one with `rds add-option-to-option-group --option-group-name NAME --options OptionName=OPTION`",
+    );
+    // Help, completion and forms list each command's own options.
+    let model = Models::global().service("rds").unwrap();
+    let operation = &model.operations["ModifyOptionGroup"];
+    let names = |cli_operation: &str| {
+        command_option_names(&model, operation, "rds", cli_operation)
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    let pair = |member: &str, option: &str| (member.to_owned(), option.to_owned());
+    assert_eq!(
+        names("add-option-to-option-group"),
+        [
+            pair("OptionGroupName", "option-group-name"),
+            pair("OptionsToInclude", "options"),
+            pair("ApplyImmediately", "apply-immediately")
+        ]
+    );
+    assert_eq!(
+        names("remove-option-from-option-group"),
+        [
+            pair("OptionGroupName", "option-group-name"),
+            pair("OptionsToRemove", "options"),
+            pair("ApplyImmediately", "apply-immediately")
+        ]
+    );
+    // As in the CLI, there is no modify-option-group command.
+    assert!(matches!(
+        run("rds modify-option-group --option-group-name og-1"),
+        Err(CommandError::UnknownOperation { .. })
+    ));
+}
