@@ -38,6 +38,15 @@ pub fn render_command_line(inv: &Invocation, models: &Models) -> String {
             }
             continue;
         }
+        // The CLI's flattened options stand for the whole structure (cloudsearch).
+        if let Some(words) =
+            super::customizations::flattened_words(&inv.service, &inv.operation, member, value)
+        {
+            for (option, value) in words {
+                push_param(&mut line, option, None, &value);
+            }
+            continue;
+        }
         let option = options
             .as_ref()
             .and_then(|o| o.get(member))

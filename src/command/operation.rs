@@ -273,6 +273,9 @@ impl OperationParser<'_> {
         }
         // A CLI command that stands for another operation may name its members otherwise.
         let command_options = customizations::command_options(self.service, self.cli_operation);
+        // A customization's option replaces the model's of the same name, as in the CLI's
+        // argument table (`cloudsearch define-expression --expression`).
+        let custom = customizations::options(self.service, self.operation_key);
         if let Some(options) = self.model.cli_options(self.operation) {
             let input = self.model.input_shape(self.operation);
             for (member, option) in options {
@@ -285,7 +288,9 @@ impl OperationParser<'_> {
                 let option = command_options
                     .and_then(|c| c.renamed.iter().find(|(m, _)| m == member))
                     .map_or(option.as_str(), |(_, renamed)| *renamed);
-                if names.iter().any(|(name, _)| name == option) {
+                if names.iter().any(|(name, _)| name == option)
+                    || custom.iter().any(|(name, _)| *name == option)
+                {
                     continue;
                 }
                 names.push((
@@ -310,7 +315,7 @@ impl OperationParser<'_> {
                 }
             }
         }
-        for (name, option) in customizations::options(self.service, self.operation_key) {
+        for (name, option) in custom {
             if !names.iter().any(|(known, _)| known == name) {
                 names.push((name.to_owned(), Target::Custom(option)));
             }

@@ -2,14 +2,20 @@
 //! the options it adds beside the model's (`cloudwatch put-metric-data --metric-name`, `ec2
 //! run-instances --associate-public-ip-address`, `emr list-clusters --active`), the positional
 //! outfile of operations whose output is a stream (`lambda invoke ... response.json`), and the
-//! CLI-only commands that only make sense on a workstation, refused with the reason. Pure, like
-//! the rest of `command`: it writes no file (`exec` does, from [`Customization::Outfile`]).
+//! CLI-only commands that only make sense on a workstation, refused with the reason. It writes
+//! no file (`exec` does, from [`Customization::Outfile`]) and calls nothing; the only thing it
+//! reads from outside is the clock and a random number, for the unique references the CLI puts
+//! in `cloudfront create-distribution`'s config.
 //!
 //! `operation` asks [`options`] for the extra options of an operation, collects their words
 //! and hands them to [`apply`] once every option is read, as the CLI adds its custom arguments
-//! to the request after the model's. `docs/cli-compatibility.md` lists every customization
-//! and what the bot does with it.
+//! to the request after the model's. A CLI command that stands for another operation and names
+//! its members otherwise (`rds add-option-to-option-group --options`) gets its names from
+//! [`command_option_names`]; flattened structures (`cloudsearch define-index-field --type`)
+//! are printed back by [`flattened_words`]. `docs/cli-compatibility.md` lists every
+//! customization and what the bot does with it.
 
+mod cloudsearch;
 mod create_distribution;
 mod list_clusters;
 mod option_group;
@@ -19,10 +25,12 @@ mod run_instances;
 mod send_email;
 mod workstation;
 
+use super::skeleton::SkeletonKind;
 use super::{CommandError, Invocation};
 use crate::models::{Operation, ServiceModel};
 use serde::{Deserialize, Serialize};
 
+pub(super) use cloudsearch::flattened_words;
 pub use option_group::command_option_names;
 pub(super) use option_group::command_options;
 pub(super) use outfile::streaming_payload;
@@ -76,6 +84,8 @@ pub(super) enum CustomOption {
     SendEmail(send_email::SendEmailOption),
     /// `cloudfront create-distribution`'s `--origin-domain-name` and `--default-root-object`.
     CreateDistribution(create_distribution::DistributionOption),
+    /// `cloudsearch define-expression`'s and `define-index-field`'s flattened options.
+    Flattened(cloudsearch::FlatOption),
 }
 
 /// How many words an option takes, as argparse reads them.
@@ -96,7 +106,7 @@ impl CustomOption {
             CustomOption::RunInstances(option) => option.arity(),
             CustomOption::ListClusters(_) => Arity::Flag,
             CustomOption::SendEmail(option) => option.arity(),
-            CustomOption::CreateDistribution(_) => Arity::One,
+            CustomOption::CreateDistribution(_) | CustomOption::Flattened(_) => Arity::One,
         }
     }
 }
@@ -124,6 +134,14 @@ pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, 
             .iter()
             .map(|(name, option)| (*name, CustomOption::CreateDistribution(*option)))
             .collect(),
+        ("cloudsearch", "DefineExpression") => cloudsearch::EXPRESSION_OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::Flattened(*option)))
+            .collect(),
+        ("cloudsearch", "DefineIndexField") => cloudsearch::INDEX_FIELD_OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::Flattened(*option)))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -137,6 +155,7 @@ pub(super) fn removed_options(
     match (service, operation_key) {
         ("ec2", "RunInstances") => &run_instances::REMOVED,
         ("cloudfront", "UpdateDistribution") => &create_distribution::UPDATE_REMOVED,
+        ("cloudsearch", "DefineIndexField") => &cloudsearch::INDEX_FIELD_REMOVED,
         _ => &[],
     }
 }
@@ -153,14 +172,12 @@ pub(super) fn apply(
     invocation: &mut Invocation,
     given: Given,
 ) -> Result<(), CommandError> {
-    if given.is_empty() {
-        return finish(invocation);
-    }
     let mut put_metric = Vec::new();
     let mut run_instances = Vec::new();
     let mut state_filters = Vec::new();
     let mut send_email = Vec::new();
     let mut distribution = Vec::new();
+    let mut flattened = Vec::new();
     for (name, option, words) in given {
         match option {
             CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
@@ -171,6 +188,7 @@ pub(super) fn apply(
             CustomOption::CreateDistribution(option) => {
                 distribution.push((name, option, words));
             }
+            CustomOption::Flattened(option) => flattened.push((name, option, words)),
         }
     }
     if !put_metric.is_empty() {
@@ -187,6 +205,25 @@ pub(super) fn apply(
     }
     if !distribution.is_empty() {
         create_distribution::apply(&mut invocation.params, distribution)?;
+    }
+    // The flattened options are required, so they are checked even when none is given.
+    let flat_operation = match (invocation.service.as_str(), invocation.operation.as_str()) {
+        ("cloudsearch", "DefineExpression") => Some(cloudsearch::Flattened::Expression),
+        ("cloudsearch", "DefineIndexField") => Some(cloudsearch::Flattened::IndexField),
+        _ => None,
+    };
+    if let Some(flat_operation) = flat_operation {
+        let skeleton = matches!(
+            invocation.globals.generate_cli_skeleton,
+            Some(SkeletonKind::Input | SkeletonKind::YamlInput)
+        );
+        cloudsearch::apply(
+            model,
+            flat_operation,
+            &mut invocation.params,
+            flattened,
+            !skeleton,
+        )?;
     }
     finish(invocation)
 }
