@@ -509,9 +509,8 @@ fn operation_help(
     let hidden = model.hidden_members(operation);
     let mut required = Vec::new();
     let mut optional = Vec::new();
-    if let (Some(input), Some(options)) =
-        (model.input_shape(operation), model.cli_options(operation))
-    {
+    let options = command::command_option_names(&model, operation, service, cli_operation);
+    if let (Some(input), Some(options)) = (model.input_shape(operation), options) {
         for (member, member_ref) in &input.members {
             let Some(option) = options.get(member) else {
                 continue;

@@ -17,7 +17,12 @@ pub fn render_command_line(inv: &Invocation, models: &Models) -> String {
         .as_ref()
         .and_then(|m| m.operations.get(&inv.operation));
     let options = match (&model, operation) {
-        (Some(model), Some(operation)) => model.cli_options(operation),
+        (Some(model), Some(operation)) => super::customizations::command_option_names(
+            model,
+            operation,
+            &inv.service,
+            &inv.cli_operation,
+        ),
         _ => None,
     };
     let mut line = format!("aws {} {}", inv.service, inv.cli_operation);
@@ -33,7 +38,17 @@ pub fn render_command_line(inv: &Invocation, models: &Models) -> String {
             }
             continue;
         }
+        // The CLI's flattened options stand for the whole structure (cloudsearch).
+        if let Some(words) =
+            super::customizations::flattened_words(&inv.service, &inv.operation, member, value)
+        {
+            for (option, value) in words {
+                push_param(&mut line, option, None, &value);
+            }
+            continue;
+        }
         let option = options
+            .as_ref()
             .and_then(|o| o.get(member))
             .cloned()
             .unwrap_or_else(|| crate::models::xform_name(member));

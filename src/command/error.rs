@@ -203,6 +203,14 @@ pub enum CommandError {
         hint: String,
     },
 
+    /// Options an AWS CLI customization requires are missing (`cloudsearch define-expression`
+    /// without `--name` or `--expression`).
+    #[error("{command} is missing the required {} {}.", if options.len() == 1 { "option" } else { "options" }, list_options(options))]
+    MissingFlattened {
+        command: String,
+        options: Vec<String>,
+    },
+
     /// One of the AWS CLI's own commands that only makes sense on a workstation (local files,
     /// local configuration, credentials for other tools, interactive sessions).
     #[error("`{command}` is not available from chat or exec: {reason}")]

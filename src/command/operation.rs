@@ -169,9 +169,22 @@ impl OperationParser<'_> {
             Target::Custom(option) => {
                 if option.arity() == Arity::Flag {
                     if let Some(value) = values.into_iter().next() {
-                        return Err(CommandError::FlagWithValue {
-                            option: name,
-                            value,
+                        // Only a flag with a `--no-` twin can be written as false.
+                        let negated = format!("no-{name}");
+                        let has_twin = name.starts_with("no-")
+                            || customizations::options(self.service, self.operation_key)
+                                .iter()
+                                .any(|(other, _)| *other == negated);
+                        return Err(if has_twin {
+                            CommandError::FlagWithValue {
+                                option: name,
+                                value,
+                            }
+                        } else {
+                            CommandError::UnexpectedArgument {
+                                value,
+                                after: Some(name),
+                            }
                         });
                     }
                     reading.custom.push((name, option, Vec::new()));
@@ -258,14 +271,30 @@ impl OperationParser<'_> {
         for (name, reason) in removed {
             names.push(((*name).to_owned(), Target::Refused(reason)));
         }
+        // A CLI command that stands for another operation may name its members otherwise.
+        let command_options = customizations::command_options(self.service, self.cli_operation);
+        // A customization's option replaces the model's of the same name, as in the CLI's
+        // argument table (`cloudsearch define-expression --expression`).
+        let custom = customizations::options(self.service, self.operation_key);
         if let Some(options) = self.model.cli_options(self.operation) {
             let input = self.model.input_shape(self.operation);
             for (member, option) in options {
-                if names.iter().any(|(name, _)| name == option) {
+                if let Some((_, name, reason)) =
+                    command_options.and_then(|c| c.removed.iter().find(|(m, _, _)| m == member))
+                {
+                    names.push(((*name).to_owned(), Target::Refused(reason)));
+                    continue;
+                }
+                let option = command_options
+                    .and_then(|c| c.renamed.iter().find(|(m, _)| m == member))
+                    .map_or(option.as_str(), |(_, renamed)| *renamed);
+                if names.iter().any(|(name, _)| name == option)
+                    || custom.iter().any(|(name, _)| *name == option)
+                {
                     continue;
                 }
                 names.push((
-                    option.clone(),
+                    option.to_owned(),
                     Target::Member {
                         member: member.clone(),
                         negated: false,
@@ -286,7 +315,7 @@ impl OperationParser<'_> {
                 }
             }
         }
-        for (name, option) in customizations::options(self.service, self.operation_key) {
+        for (name, option) in custom {
             if !names.iter().any(|(known, _)| known == name) {
                 names.push((name.to_owned(), Target::Custom(option)));
             }

@@ -89,7 +89,9 @@ fn options(models: &Models, service: &str, cli_operation: &str) -> Vec<String> {
         return all;
     };
     let hidden = model.hidden_members(operation);
-    if let Some(options) = model.cli_options(operation) {
+    if let Some(options) =
+        crate::command::command_option_names(&model, operation, service, cli_operation)
+    {
         all.extend(
             options
                 .iter()

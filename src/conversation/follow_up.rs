@@ -149,7 +149,12 @@ impl Inner {
             .ok()
             .and_then(|model| {
                 let operation = model.operations.get(&base.operation)?;
-                model.cli_options(operation).cloned()
+                crate::command::command_option_names(
+                    &model,
+                    operation,
+                    &base.service,
+                    &base.cli_operation,
+                )
             })
             .unwrap_or_default();
         let member_of = |option: &str| {

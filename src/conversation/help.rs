@@ -68,7 +68,8 @@ impl Inner {
         let op = model.operations.get(operation)?;
         let hidden = model.hidden_members(op).to_vec();
         let mut parameters = Vec::new();
-        if let (Some(input), Some(options)) = (model.input_shape(op), model.cli_options(op)) {
+        let options = command::command_option_names(&model, op, &service, &cli_operation);
+        if let (Some(input), Some(options)) = (model.input_shape(op), options) {
             for (member, member_ref) in &input.members {
                 if hidden.contains(member) {
                     continue;

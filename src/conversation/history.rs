@@ -90,8 +90,14 @@ pub fn without_sensitive_values(
         model
             .operations
             .get(&invocation.operation)
-            .and_then(|operation| model.cli_options(operation))
-            .cloned()
+            .and_then(|operation| {
+                crate::command::command_option_names(
+                    model,
+                    operation,
+                    &invocation.service,
+                    &invocation.cli_operation,
+                )
+            })
     });
     let parameters = audit::audit_parameters(
         models,

@@ -114,8 +114,13 @@ pub fn form_fields(models: &Models, invocation: &Invocation, missing: &[String])
     let Some(operation) = model.operations.get(&invocation.operation) else {
         return Vec::new();
     };
-    let (Some(input), Some(options)) = (model.input_shape(operation), model.cli_options(operation))
-    else {
+    let options = crate::command::command_option_names(
+        &model,
+        operation,
+        &invocation.service,
+        &invocation.cli_operation,
+    );
+    let (Some(input), Some(options)) = (model.input_shape(operation), options) else {
         return Vec::new();
     };
     let mut fields = Vec::new();

@@ -1,24 +1,38 @@
 //! The AWS CLI's own customizations of the operations the bot runs (`awscli/customizations/`):
 //! the options it adds beside the model's (`cloudwatch put-metric-data --metric-name`, `ec2
-//! run-instances --associate-public-ip-address`), the positional outfile of operations whose
-//! output is a stream (`lambda invoke ... response.json`), and the CLI-only commands that only
-//! make sense on a workstation, refused with the reason. Pure, like the rest of `command`:
-//! it writes no file (`exec` does, from [`Customization::Outfile`]).
+//! run-instances --associate-public-ip-address`, `emr list-clusters --active`), the positional
+//! outfile of operations whose output is a stream (`lambda invoke ... response.json`), and the
+//! CLI-only commands that only make sense on a workstation, refused with the reason. It writes
+//! no file (`exec` does, from [`Customization::Outfile`]) and calls nothing; the only thing it
+//! reads from outside is the clock and a random number, for the unique references the CLI puts
+//! in `cloudfront create-distribution`'s config.
 //!
 //! `operation` asks [`options`] for the extra options of an operation, collects their words
 //! and hands them to [`apply`] once every option is read, as the CLI adds its custom arguments
-//! to the request after the model's. `docs/cli-compatibility.md` lists every customization
-//! and what the bot does with it.
+//! to the request after the model's. A CLI command that stands for another operation and names
+//! its members otherwise (`rds add-option-to-option-group --options`) gets its names from
+//! [`command_option_names`]; flattened structures (`cloudsearch define-index-field --type`)
+//! are printed back by [`flattened_words`]. `docs/cli-compatibility.md` lists every
+//! customization and what the bot does with it.
 
+mod cloudsearch;
+mod create_distribution;
+mod list_clusters;
+mod option_group;
 mod outfile;
 mod put_metric_data;
 mod run_instances;
+mod send_email;
 mod workstation;
 
+use super::skeleton::SkeletonKind;
 use super::{CommandError, Invocation};
 use crate::models::{Operation, ServiceModel};
 use serde::{Deserialize, Serialize};
 
+pub(super) use cloudsearch::flattened_words;
+pub use option_group::command_option_names;
+pub(super) use option_group::command_options;
 pub(super) use outfile::streaming_payload;
 pub(super) use run_instances::count_word;
 pub(super) use workstation::workstation_only;
@@ -64,6 +78,14 @@ pub(super) enum CustomOption {
     PutMetric(put_metric_data::PutMetricOption),
     /// `ec2 run-instances`' network-interface shortcuts.
     RunInstances(run_instances::RunInstancesOption),
+    /// `emr list-clusters`' state filters (`--active`, `--terminated`, `--failed`).
+    ListClusters(list_clusters::StateFilter),
+    /// `ses send-email`'s recipients, subject and bodies.
+    SendEmail(send_email::SendEmailOption),
+    /// `cloudfront create-distribution`'s `--origin-domain-name` and `--default-root-object`.
+    CreateDistribution(create_distribution::DistributionOption),
+    /// `cloudsearch define-expression`'s and `define-index-field`'s flattened options.
+    Flattened(cloudsearch::FlatOption),
 }
 
 /// How many words an option takes, as argparse reads them.
@@ -82,6 +104,9 @@ impl CustomOption {
         match self {
             CustomOption::PutMetric(_) => Arity::One,
             CustomOption::RunInstances(option) => option.arity(),
+            CustomOption::ListClusters(_) => Arity::Flag,
+            CustomOption::SendEmail(option) => option.arity(),
+            CustomOption::CreateDistribution(_) | CustomOption::Flattened(_) => Arity::One,
         }
     }
 }
@@ -97,6 +122,26 @@ pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, 
             .iter()
             .map(|(name, option)| (*name, CustomOption::RunInstances(*option)))
             .collect(),
+        ("emr", "ListClusters") => list_clusters::OPTIONS
+            .iter()
+            .map(|(name, filter)| (*name, CustomOption::ListClusters(*filter)))
+            .collect(),
+        ("ses", "SendEmail") => send_email::OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::SendEmail(*option)))
+            .collect(),
+        ("cloudfront", "CreateDistribution") => create_distribution::OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::CreateDistribution(*option)))
+            .collect(),
+        ("cloudsearch", "DefineExpression") => cloudsearch::EXPRESSION_OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::Flattened(*option)))
+            .collect(),
+        ("cloudsearch", "DefineIndexField") => cloudsearch::INDEX_FIELD_OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::Flattened(*option)))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -109,6 +154,8 @@ pub(super) fn removed_options(
 ) -> &'static [(&'static str, &'static str)] {
     match (service, operation_key) {
         ("ec2", "RunInstances") => &run_instances::REMOVED,
+        ("cloudfront", "UpdateDistribution") => &create_distribution::UPDATE_REMOVED,
+        ("cloudsearch", "DefineIndexField") => &cloudsearch::INDEX_FIELD_REMOVED,
         _ => &[],
     }
 }
@@ -125,15 +172,23 @@ pub(super) fn apply(
     invocation: &mut Invocation,
     given: Given,
 ) -> Result<(), CommandError> {
-    if given.is_empty() {
-        return finish(invocation);
-    }
     let mut put_metric = Vec::new();
     let mut run_instances = Vec::new();
+    let mut state_filters = Vec::new();
+    let mut send_email = Vec::new();
+    let mut distribution = Vec::new();
+    let mut flattened = Vec::new();
     for (name, option, words) in given {
         match option {
             CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
             CustomOption::RunInstances(option) => run_instances.push((name, option, words)),
+            // A flag: `operation` has refused any value given to it.
+            CustomOption::ListClusters(filter) => state_filters.push((name, filter)),
+            CustomOption::SendEmail(option) => send_email.push((name, option, words)),
+            CustomOption::CreateDistribution(option) => {
+                distribution.push((name, option, words));
+            }
+            CustomOption::Flattened(option) => flattened.push((name, option, words)),
         }
     }
     if !put_metric.is_empty() {
@@ -141,6 +196,34 @@ pub(super) fn apply(
     }
     if !run_instances.is_empty() {
         run_instances::apply(&mut invocation.params, run_instances)?;
+    }
+    if !state_filters.is_empty() {
+        list_clusters::apply(&mut invocation.params, state_filters)?;
+    }
+    if !send_email.is_empty() {
+        send_email::apply(&mut invocation.params, send_email)?;
+    }
+    if !distribution.is_empty() {
+        create_distribution::apply(&mut invocation.params, distribution)?;
+    }
+    // The flattened options are required, so they are checked even when none is given.
+    let flat_operation = match (invocation.service.as_str(), invocation.operation.as_str()) {
+        ("cloudsearch", "DefineExpression") => Some(cloudsearch::Flattened::Expression),
+        ("cloudsearch", "DefineIndexField") => Some(cloudsearch::Flattened::IndexField),
+        _ => None,
+    };
+    if let Some(flat_operation) = flat_operation {
+        let skeleton = matches!(
+            invocation.globals.generate_cli_skeleton,
+            Some(SkeletonKind::Input | SkeletonKind::YamlInput)
+        );
+        cloudsearch::apply(
+            model,
+            flat_operation,
+            &mut invocation.params,
+            flattened,
+            !skeleton,
+        )?;
     }
     finish(invocation)
 }

@@ -3,6 +3,9 @@
 
 use super::*;
 
+mod commands;
+mod options;
+
 fn parsed(input: &str) -> Invocation {
     match run(input) {
         Ok(Command::Run(invocation)) => invocation,
