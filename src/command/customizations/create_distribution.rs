@@ -42,13 +42,19 @@ pub(super) fn apply(
     params: &mut Map<String, Value>,
     given: Vec<(String, DistributionOption, Vec<String>)>,
 ) -> Result<(), CommandError> {
+    let caller_reference = format!("cli-{}", unique_suffix());
+    let origin_suffix = unique_suffix();
+    build(params, given, &caller_reference, &origin_suffix)
+}
+
+/// The part of the CLI's `unique_string` after its prefix: `<time>-<n>`, the time in seconds
+/// and a random number from 1 to 1,000,000.
+pub(super) fn unique_suffix() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());
-    let random = || rand::thread_rng().gen_range(1..=1_000_000u32);
-    let caller_reference = format!("cli-{now}-{}", random());
-    let origin_suffix = format!("{now}-{}", random());
-    build(params, given, &caller_reference, &origin_suffix)
+    let random = rand::thread_rng().gen_range(1..=1_000_000u32);
+    format!("{now}-{random}")
 }
 
 /// [`apply`] with the unique parts given: `caller_reference` (`cli-<time>-<n>`) and the

@@ -5,7 +5,7 @@
 //! CLI-only commands that only make sense on a workstation, refused with the reason. It writes
 //! no file (`exec` does, from [`Customization::Outfile`]) and calls nothing; the only thing it
 //! reads from outside is the clock and a random number, for the unique references the CLI puts
-//! in `cloudfront create-distribution`'s config.
+//! in `cloudfront create-distribution`'s config and `create-invalidation`'s batch.
 //!
 //! `operation` asks [`options`] for the extra options of an operation, collects their words
 //! and hands them to [`apply`] once every option is read, as the CLI adds its custom arguments
@@ -17,6 +17,7 @@
 
 mod cloudsearch;
 mod create_distribution;
+mod invalidation;
 mod list_clusters;
 mod option_group;
 mod outfile;
@@ -84,6 +85,8 @@ pub(super) enum CustomOption {
     SendEmail(send_email::SendEmailOption),
     /// `cloudfront create-distribution`'s `--origin-domain-name` and `--default-root-object`.
     CreateDistribution(create_distribution::DistributionOption),
+    /// `cloudfront create-invalidation`'s `--paths`.
+    InvalidationPaths,
     /// `cloudsearch define-expression`'s and `define-index-field`'s flattened options.
     Flattened(cloudsearch::FlatOption),
 }
@@ -106,6 +109,7 @@ impl CustomOption {
             CustomOption::RunInstances(option) => option.arity(),
             CustomOption::ListClusters(_) => Arity::Flag,
             CustomOption::SendEmail(option) => option.arity(),
+            CustomOption::InvalidationPaths => Arity::Many,
             CustomOption::CreateDistribution(_) | CustomOption::Flattened(_) => Arity::One,
         }
     }
@@ -134,6 +138,9 @@ pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, 
             .iter()
             .map(|(name, option)| (*name, CustomOption::CreateDistribution(*option)))
             .collect(),
+        ("cloudfront", "CreateInvalidation") => {
+            vec![(invalidation::OPTION, CustomOption::InvalidationPaths)]
+        }
         ("cloudsearch", "DefineExpression") => cloudsearch::EXPRESSION_OPTIONS
             .iter()
             .map(|(name, option)| (*name, CustomOption::Flattened(*option)))
@@ -177,6 +184,7 @@ pub(super) fn apply(
     let mut state_filters = Vec::new();
     let mut send_email = Vec::new();
     let mut distribution = Vec::new();
+    let mut paths = None;
     let mut flattened = Vec::new();
     for (name, option, words) in given {
         match option {
@@ -188,6 +196,7 @@ pub(super) fn apply(
             CustomOption::CreateDistribution(option) => {
                 distribution.push((name, option, words));
             }
+            CustomOption::InvalidationPaths => paths = Some((name, words)),
             CustomOption::Flattened(option) => flattened.push((name, option, words)),
         }
     }
@@ -205,6 +214,9 @@ pub(super) fn apply(
     }
     if !distribution.is_empty() {
         create_distribution::apply(&mut invocation.params, distribution)?;
+    }
+    if let Some((name, words)) = paths {
+        invalidation::apply(&mut invocation.params, name, words)?;
     }
     // The flattened options are required, so they are checked even when none is given.
     let flat_operation = match (invocation.service.as_str(), invocation.operation.as_str()) {

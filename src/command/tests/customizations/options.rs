@@ -1,5 +1,6 @@
 //! The options AWS CLI customizations add to an operation: `emr list-clusters --active`, `ses
-//! send-email --to`, `cloudfront create-distribution --origin-domain-name`.
+//! send-email --to`, `cloudfront create-distribution --origin-domain-name`,
+//! `cloudfront create-invalidation --paths`.
 
 use super::*;
 
@@ -198,6 +199,63 @@ fn create_distribution_options_build_the_cli_distribution_config() {
         (
             "cloudfront update-distribution --id E1 --default-root-object index.html",
             "--default-root-object is not available here: the AWS CLI first reads the distribution's whole config (get-distribution-config) and sends it back with the new root object, a second call the bot does not make for you. Run `cloudfront get-distribution-config --id ID`, then `cloudfront update-distribution --id ID --if-match ETAG --distribution-config '<that config with DefaultRootObject set>'`",
+        ),
+    ];
+    for (input, expected) in cases {
+        check_error(input, expected);
+    }
+}
+
+#[test]
+fn create_invalidation_paths_build_the_cli_invalidation_batch() {
+    let invocation =
+        parsed("cloudfront create-invalidation --distribution-id E1 --paths /a '/b/*'");
+    assert_eq!(invocation.params["DistributionId"], "E1");
+    let batch = &invocation.params["InvalidationBatch"];
+    // The reference is the time and a random number, as the CLI's `unique_string`.
+    let caller_reference = batch["CallerReference"].as_str().unwrap();
+    let unique = regex::Regex::new(r"^cli-[0-9]{10}-[0-9]{1,7}$").unwrap();
+    assert!(unique.is_match(caller_reference), "{caller_reference}");
+    assert_eq!(
+        batch["Paths"],
+        json!({"Quantity": 2, "Items": ["/a", "/b/*"]})
+    );
+    // The command line on cards gives the built batch, and reads back to the same call.
+    let line = render_command_line(&invocation, Models::global());
+    assert!(line.contains("--invalidation-batch"), "{line}");
+    assert_eq!(
+        parsed(line.trim_start_matches("aws ")).params,
+        invocation.params
+    );
+    // The paths may come before the distribution id.
+    let invocation =
+        parsed("cloudfront create-invalidation --paths /index.html --distribution-id E2");
+    assert_eq!(
+        invocation.params["InvalidationBatch"]["Paths"],
+        json!({"Quantity": 1, "Items": ["/index.html"]})
+    );
+
+    // The whole batch cannot be combined with the paths that build it.
+    check_error(
+        &format!("{} --paths /c", line.trim_start_matches("aws ")),
+        "--paths cannot be combined with --invalidation-batch: give the whole batch with --invalidation-batch, or only the paths with --paths.",
+    );
+    let cases = [
+        (
+            "cloudfront create-invalidation --distribution-id E1 --paths",
+            "--paths needs a value: one or more paths separated by spaces, like /index.html '/images/*'.",
+        ),
+        (
+            "cloudfront create-invalidation --paths --distribution-id E1",
+            "--paths needs a value: one or more paths separated by spaces, like /index.html '/images/*'.",
+        ),
+        (
+            "cloudfront create-invalidation --distribution-id E1",
+            "cloudfront create-invalidation is missing the required option --invalidation-batch.",
+        ),
+        (
+            "cloudfront create-invalidation --distribution-id E1 --paths /a --paths /b",
+            "--paths is given more than once. Give it once; a list takes several values after one --paths.",
         ),
     ];
     for (input, expected) in cases {
