@@ -283,6 +283,25 @@ fn a_region_that_is_no_region_code_reaches_no_host_name() {
     }
 }
 
+/// Found by the hour-long property run: the hub stores notifications as JSON, and the default
+/// float parser read this threshold back one unit in the last place off.
+#[test]
+fn a_stored_notification_reads_back_with_the_same_numbers() {
+    let mut sns: serde_json::Value = serde_json::from_str(fixture!("alarm-metric.json")).unwrap();
+    sns["Trigger"]["Threshold"] = json!(1.8899196543477043e-237);
+    let notification = Notification::parse(None, &sns.to_string());
+    let stored = serde_json::to_string(&notification).unwrap();
+    let back: Notification = serde_json::from_str(&stored).unwrap();
+    assert_eq!(back, notification);
+    let Notification::Alarm(alarm) = back else {
+        panic!("{back:?}");
+    };
+    let AlarmTrigger::Metric(trigger) = alarm.trigger else {
+        panic!("{:?}", alarm.trigger);
+    };
+    assert_eq!(trigger.threshold, Some(1.8899196543477043e-237));
+}
+
 #[test]
 fn composite_and_anomaly_alarms_from_eventbridge() {
     let composite = json!({
