@@ -37,9 +37,9 @@ pub const MAX_INFLATED_SERVICES: usize = 24;
 
 /// And at most this much inflated JSON among them: a parsed model takes about 7 times its JSON
 /// (every model parsed: 30 MB of JSON, about 220 MB resident), so this keeps the models under
-/// about 30 MB whichever services are used. ec2, the largest, is 1.2 MB of JSON; the one model
+/// about 15 MB whichever services are used. ec2, the largest, is 1.2 MB of JSON; the one model
 /// a caller asked for is always kept, whatever its size.
-pub const MAX_INFLATED_JSON_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_INFLATED_JSON_BYTES: usize = 2 * 1024 * 1024;
 
 static EMBEDDED: &[EmbeddedService] = include!(concat!(env!("OUT_DIR"), "/embedded_models.rs"));
 static ENDPOINTS_GZ: &[u8] = include_bytes!("../../data/models/endpoints.json.gz");
