@@ -304,18 +304,7 @@ fn default_value(name: &str, field_type: &str, value: String) -> Result<Value, C
 
 /// The single word of an option.
 fn one_word(name: &str, words: Vec<String>) -> Result<String, CommandError> {
-    let mut words = words.into_iter();
-    match (words.next(), words.next()) {
-        (Some(word), None) => Ok(word),
-        (Some(_), Some(extra)) => Err(CommandError::UnexpectedArgument {
-            value: extra,
-            after: Some(name.to_owned()),
-        }),
-        (None, _) => Err(CommandError::MissingValue {
-            option: name.to_owned(),
-            expected: "a value; quote it when it contains spaces".to_owned(),
-        }),
-    }
+    super::single_word(name, words, "a value; quote it when it contains spaces")
 }
 
 #[cfg(test)]

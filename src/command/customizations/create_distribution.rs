@@ -148,24 +148,13 @@ fn one_word(
     option: DistributionOption,
     words: Vec<String>,
 ) -> Result<String, CommandError> {
-    let mut words = words.into_iter();
-    match (words.next(), words.next()) {
-        (Some(word), None) => Ok(word),
-        (Some(_), Some(extra)) => Err(CommandError::UnexpectedArgument {
-            value: extra,
-            after: Some(name.to_owned()),
-        }),
-        (None, _) => Err(CommandError::MissingValue {
-            option: name.to_owned(),
-            expected: match option {
-                DistributionOption::OriginDomainName => {
-                    "the origin's domain name, like my-bucket.s3.amazonaws.com or example.com"
-                }
-                DistributionOption::DefaultRootObject => "an object name, like index.html",
-            }
-            .to_owned(),
-        }),
-    }
+    let expected = match option {
+        DistributionOption::OriginDomainName => {
+            "the origin's domain name, like my-bucket.s3.amazonaws.com or example.com"
+        }
+        DistributionOption::DefaultRootObject => "an object name, like index.html",
+    };
+    super::single_word(name, words, expected)
 }
 
 #[cfg(test)]

@@ -240,6 +240,23 @@ pub(super) fn apply(
     finish(invocation)
 }
 
+/// The single word of a one-value custom option; `expected` says what a missing value should
+/// be.
+fn single_word(name: &str, words: Vec<String>, expected: &str) -> Result<String, CommandError> {
+    let mut words = words.into_iter();
+    match (words.next(), words.next()) {
+        (Some(word), None) => Ok(word),
+        (Some(_), Some(extra)) => Err(CommandError::UnexpectedArgument {
+            value: extra,
+            after: Some(name.to_owned()),
+        }),
+        (None, _) => Err(CommandError::MissingValue {
+            option: name.to_owned(),
+            expected: expected.to_owned(),
+        }),
+    }
+}
+
 /// The customizations that apply whatever options were given.
 fn finish(invocation: &mut Invocation) -> Result<(), CommandError> {
     if invocation.service == "ec2" && invocation.operation == "RunInstances" {

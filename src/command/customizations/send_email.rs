@@ -144,18 +144,7 @@ pub(super) fn apply(
 
 /// The single word of a one-value option.
 fn one_word(name: &str, words: Vec<String>) -> Result<Value, CommandError> {
-    let mut words = words.into_iter();
-    match (words.next(), words.next()) {
-        (Some(word), None) => Ok(Value::String(word)),
-        (Some(_), Some(extra)) => Err(CommandError::UnexpectedArgument {
-            value: extra,
-            after: Some(name.to_owned()),
-        }),
-        (None, _) => Err(CommandError::MissingValue {
-            option: name.to_owned(),
-            expected: "a text; quote it when it contains spaces".to_owned(),
-        }),
-    }
+    super::single_word(name, words, "a text; quote it when it contains spaces").map(Value::String)
 }
 
 /// `Message`, created as `{"Subject": {}, "Body": {}}` as the CLI creates it.
