@@ -15,8 +15,8 @@ use crate::aws::{sts_sdk_config, AwsError, Engine, EngineConfig, Fetched};
 use crate::command::input::MAX_CLI_INPUT_BYTES;
 use crate::command::skeleton::{self, SkeletonKind};
 use crate::command::{
-    self, Command, CommandError, Customization, HelpRequest, Invocation, OutputFormat,
-    ParseContext, S3Command,
+    self, Command, CommandError, Customization, Finished, HelpRequest, Invocation, OutputFormat,
+    ParseContext, Plan, S3Command,
 };
 use crate::models::{Models, ServiceModel, ShapeType};
 use crate::output::{self, OutputError, Query, RenderContext};
@@ -356,6 +356,18 @@ pub async fn exec_line(
     if let Some(Customization::Wait { waiter }) = &invocation.globals.customization {
         return run_waiter(engine, identity, &permit, &invocation, waiter).await;
     }
+    if let Some(Customization::Calls { plan }) = &invocation.globals.customization {
+        let finished = run_plan(engine, identity, &permit, &invocation, *plan).await?;
+        return match finished {
+            Finished::Lines(lines) => Ok(lines),
+            Finished::Output(value) => Ok(output::render_with(
+                &value,
+                format,
+                query.as_ref(),
+                &RenderContext::new(plan.table_title().unwrap_or(&invocation.operation)),
+            )?),
+        };
+    }
     let started = std::time::Instant::now();
     // The CLI prints `--output text` of a paged invocation page by page.
     let by_page = format == OutputFormat::Text;
@@ -394,6 +406,35 @@ pub async fn exec_line(
         query.as_ref(),
         &context,
     )?)
+}
+
+/// A CLI command that makes several calls, each audited as its own operation when a channel
+/// runs it.
+async fn run_plan(
+    engine: &Arc<Engine>,
+    identity: &ExecIdentity<'_>,
+    permit: &Permit,
+    invocation: &Invocation,
+    plan: Plan,
+) -> Result<Finished, ExecError> {
+    let mut audit_call = |call: &Invocation, answer: &Result<serde_json::Value, AwsError>, took| {
+        if let ExecIdentity::Channel {
+            authorizer,
+            requester,
+            ..
+        } = identity
+        {
+            let mut record =
+                AuditRecord::new(requester, call, audit_outcome(answer)).with_latency(took);
+            if let Some(call_permit) = permit.for_call(&call.operation) {
+                record = record.with_permit(&call_permit);
+            }
+            authorizer.audit().write(&record);
+        }
+    };
+    Ok(engine
+        .run_plan(permit, invocation, plan, &mut audit_call)
+        .await?)
 }
 
 /// The options whose value the AWS CLI reads from a file when it starts with `file://`.

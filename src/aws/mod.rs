@@ -5,6 +5,7 @@
 //!
 //! Where things are:
 //! - `engine`: [`Engine`], one call or one invocation under a deadline, with metrics;
+//! - `calls`: the CLI commands that make several calls (`emr describe-cluster`), run by plan;
 //! - `config`: [`EngineConfig`] from the AWS variables, the call options a permit grants,
 //!   the SDK configuration for STS ([`sts_sdk_config`]);
 //! - `paginate`: the AWS CLI's pagination, and whether an invocation is paged at all;
@@ -22,6 +23,7 @@
 //!   permit-names-this-operation check, and how an SDK failure reads.
 
 pub mod alarms;
+mod calls;
 mod config;
 mod customizations;
 mod endpoint;

@@ -38,6 +38,12 @@ pub fn render_command_line(inv: &Invocation, models: &Models) -> String {
             }
             continue;
         }
+        // `emr modify-cluster-attributes`' attributes are flags of the command's own.
+        if let Some(word) = super::customizations::attribute_word(inv, member, value) {
+            line.push(' ');
+            line.push_str(&word);
+            continue;
+        }
         // The CLI's flattened options stand for the whole structure (cloudsearch).
         if let Some(words) =
             super::customizations::flattened_words(&inv.service, &inv.operation, member, value)

@@ -211,6 +211,14 @@ pub enum CommandError {
         options: Vec<String>,
     },
 
+    /// A command that does something only when one of several options is given (`emr
+    /// modify-cluster-attributes` without an attribute).
+    #[error("{command} needs at least one of {}.", list_alternatives(options))]
+    NeedsOneOf {
+        command: String,
+        options: Vec<String>,
+    },
+
     /// One of the AWS CLI's own commands that only makes sense on a workstation (local files,
     /// local configuration, credentials for other tools, interactive sessions).
     #[error("`{command}` is not available from chat or exec: {reason}")]
@@ -252,11 +260,20 @@ fn did_you_mean(suggestions: &[String], prefix: &str) -> String {
 }
 
 fn list_options(options: &[String]) -> String {
+    join_options(options, "and")
+}
+
+fn list_alternatives(options: &[String]) -> String {
+    join_options(options, "or")
+}
+
+/// `--a, --b and --c` (or `or`).
+fn join_options(options: &[String], conjunction: &str) -> String {
     let dashed: Vec<String> = options.iter().map(|o| format!("--{o}")).collect();
     match dashed.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [init @ .., last] => format!("{} {conjunction} {last}", init.join(", ")),
     }
 }
 

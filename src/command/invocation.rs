@@ -57,3 +57,20 @@ pub struct GlobalOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customization: Option<super::Customization>,
 }
+
+impl Invocation {
+    /// Every operation running this invocation may call: its own, then, for a CLI command that
+    /// makes several calls (`emr describe-cluster`), every other one its plan may make.
+    /// Access control checks each of them before the first call.
+    pub fn operations(&self) -> Vec<&str> {
+        let mut operations = vec![self.operation.as_str()];
+        if let Some(super::Customization::Calls { plan }) = &self.globals.customization {
+            for operation in plan.operations(self) {
+                if !operations.contains(&operation) {
+                    operations.push(operation);
+                }
+            }
+        }
+        operations
+    }
+}

@@ -279,6 +279,9 @@ impl OperationParser<'_> {
         if let Some(options) = self.model.cli_options(self.operation) {
             let input = self.model.input_shape(self.operation);
             for (member, option) in options {
+                if command_options.is_some_and(|c| !c.offers(member)) {
+                    continue;
+                }
                 if let Some((_, name, reason)) =
                     command_options.and_then(|c| c.removed.iter().find(|(m, _, _)| m == member))
                 {

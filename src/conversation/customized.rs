@@ -6,9 +6,60 @@
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::command::{Customization, Invocation, OutputFormat};
+use super::pending::StoredRequester;
+use super::Inner;
+use crate::audit::{self, AuditRecord};
+use crate::aws::AwsError;
+use crate::command::{Customization, Finished, Invocation, OutputFormat, Plan};
 use crate::output::s3::{self, LsStyle, LsTotals};
+use crate::policy::Permit;
 use crate::render::{self, Card, CommandHeader, LambdaInvokeView, ResultView};
+
+/// Who and what a plan's calls are audited with (see `CallToRender`).
+pub(super) struct AuditedCall<'a> {
+    pub requester: &'a StoredRequester,
+    pub correlation_id: &'a str,
+    pub confirmed: bool,
+    pub approver: Option<&'a StoredRequester>,
+    pub alias: Option<&'a str>,
+}
+
+impl Inner {
+    /// Runs a CLI command that makes several calls (`emr describe-cluster`), each audited as
+    /// its own operation; its answer as the CLI prints it, lines of text as one string.
+    pub(super) async fn run_plan(
+        &self,
+        invocation: &Invocation,
+        permit: &Permit,
+        plan: Plan,
+        audited: &AuditedCall<'_>,
+    ) -> Result<Value, AwsError> {
+        let requester = audited.requester.to_requester();
+        let mut audit_call = |call: &Invocation, answer: &Result<Value, AwsError>, took| {
+            let mut record = AuditRecord::new(
+                &requester,
+                call,
+                audit::Outcome::of_call(answer, audited.confirmed),
+            )
+            .with_latency(took)
+            .with_correlation_id(audited.correlation_id)
+            .with_approver(audited.approver.map(StoredRequester::audit_user))
+            .with_alias(audited.alias);
+            if let Some(call_permit) = permit.for_call(&call.operation) {
+                record = record.with_permit(&call_permit);
+            }
+            self.audit.write(&record);
+        };
+        let finished = self
+            .engine
+            .run_plan(permit, invocation, plan, &mut audit_call)
+            .await?;
+        Ok(match finished {
+            Finished::Output(output) => output,
+            Finished::Lines(lines) => Value::String(lines),
+        })
+    }
+}
 
 /// The page of a result being shown.
 pub(super) struct ShownPage {
@@ -25,6 +76,13 @@ pub(super) fn customized_result(
     page: &ShownPage,
 ) -> Card {
     match customization {
+        // A plan that writes lines of its own (`configservice get-status`).
+        Customization::Calls { .. } => lines_card(
+            header,
+            output.as_str().unwrap_or_default().to_owned(),
+            invocation,
+            page,
+        ),
         // Chat refuses waiters while parsing; were one to arrive, its operation's result.
         Customization::Wait { .. } => render::result(&ResultView {
             header: header.clone(),

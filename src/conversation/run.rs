@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::alarm_list::AlarmListCall;
 use super::cards::FailedCall;
-use super::customized::{customized_result, ShownPage};
+use super::customized::{customized_result, AuditedCall, ShownPage};
 use super::paging::PageAt;
 use super::pending::{
     Loaded, PendingRequest, RequestKind, RequestState, StoredInvocation, StoredRequester,
@@ -287,7 +287,23 @@ impl Inner {
         let started = std::time::Instant::now();
         // An alarm list shows every alarm (the CLI's automatic pagination), not one page.
         let alarm_list = super::alarm_list::shows_alarm_list(invocation);
-        let called = if alarm_list {
+        let plan = match &invocation.globals.customization {
+            Some(Customization::Calls { plan }) => Some(*plan),
+            _ => None,
+        };
+        let called = if let Some(plan) = plan {
+            // Each call it makes is audited as its own operation.
+            let audited = AuditedCall {
+                requester,
+                correlation_id,
+                confirmed,
+                approver,
+                alias,
+            };
+            self.run_plan(invocation, permit, plan, &audited)
+                .await
+                .map(|output| (output, None))
+        } else if alarm_list {
             self.engine
                 .call_all(permit, invocation)
                 .await
@@ -301,14 +317,16 @@ impl Inner {
             self.record_history(requester, invocation, &outcome, alias)
                 .await;
         }
-        self.audit.write(
-            &AuditRecord::new(&requester.to_requester(), invocation, outcome)
-                .with_permit(permit)
-                .with_latency(started.elapsed())
-                .with_correlation_id(correlation_id)
-                .with_approver(approver.map(StoredRequester::audit_user))
-                .with_alias(alias),
-        );
+        if plan.is_none() {
+            self.audit.write(
+                &AuditRecord::new(&requester.to_requester(), invocation, outcome)
+                    .with_permit(permit)
+                    .with_latency(started.elapsed())
+                    .with_correlation_id(correlation_id)
+                    .with_approver(approver.map(StoredRequester::audit_user))
+                    .with_alias(alias),
+            );
+        }
         let next_page = |first_unshown: Option<usize>, further: Option<serde_json::Value>| {
             let next = page.after(invocation, first_unshown, further);
             async move {
@@ -343,8 +361,12 @@ impl Inner {
                 {
                     return (card, None);
                 }
-                // A result the CLI prints its own way pages by the service's token.
-                if let Some(customization) = &invocation.globals.customization {
+                // A result the CLI prints its own way pages by the service's token; a plan's
+                // answer prints as its operation's unless the CLI writes lines of its own.
+                let own_way = invocation.globals.customization.as_ref().filter(
+                    |c| !matches!(c, Customization::Calls { plan } if !plan.prints_lines()),
+                );
+                if let Some(customization) = own_way {
                     let next_request = next_page(None, further).await;
                     let shown = ShownPage {
                         number: page.number,
@@ -354,12 +376,13 @@ impl Inner {
                         customized_result(customization, invocation, &header, &output, &shown);
                     return (card, next_request);
                 }
+                let title = plan.and_then(|plan| plan.table_title());
                 let mut view = ResultView {
                     header,
                     output,
                     format: invocation.globals.output,
                     query: invocation.globals.query.clone(),
-                    operation: invocation.operation.clone(),
+                    operation: title.unwrap_or(&invocation.operation).to_owned(),
                     page: page.number,
                     next_page_request: None,
                 };

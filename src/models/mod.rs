@@ -6,6 +6,7 @@
 //! exact command, operation and option names (its renames and removals included) in a `cli`
 //! block beside each model.
 
+mod cli_commands;
 mod names;
 mod shapes;
 
@@ -306,6 +307,11 @@ mod tests {
                     "HITs",
                     "OTel",
                     "ModifyOptionGroup",
+                    // The CLI's hand-written commands (`cli_commands.rs`).
+                    "AddJobFlowSteps",
+                    "SetTerminationProtection",
+                    "TerminateJobFlows",
+                    "DescribeConfigurationRecorderStatus",
                 ]
                 .iter()
                 .any(|special| m.contains(special))

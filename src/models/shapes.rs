@@ -366,6 +366,14 @@ impl ServiceModel {
         for (key, operation) in self.operations.iter_mut() {
             operation.key.clone_from(key);
         }
+        for (command, operation) in super::cli_commands::of_service(&self.cli.name) {
+            if self.operations.contains_key(operation) {
+                self.cli
+                    .operations
+                    .insert(command.to_owned(), operation.to_owned());
+            }
+        }
+        self.cli.operations.sort_keys();
     }
 
     /// The model operation behind a CLI operation name (`describe-alarms`).

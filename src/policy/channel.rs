@@ -171,10 +171,28 @@ impl ChannelAuthorizer {
             Ok(action) => action,
             Err(denial) => return Decision::Deny(denial),
         };
-        let approval = channel
-            .approval
-            .as_ref()
-            .and_then(|rule| rule.needed_for(&action));
+        // A command that makes several calls: every one must pass the guardrail, and any one
+        // the approval rule names makes the whole command wait for an approver.
+        let mut call_actions = Vec::new();
+        for operation in &invocation.operations()[1..] {
+            let call = Invocation {
+                operation: (*operation).to_owned(),
+                ..invocation.clone()
+            };
+            let mut call_record = record.clone();
+            match self.guardrail(channel, &call, &mut call_record) {
+                Ok(call_action) => call_actions.push(call_action),
+                Err(denial) => {
+                    *record = call_record;
+                    return Decision::Deny(denial);
+                }
+            }
+        }
+        let approval = channel.approval.as_ref().and_then(|rule| {
+            std::iter::once(&action)
+                .chain(&call_actions)
+                .find_map(|action| rule.needed_for(action))
+        });
         let account = match self.account(config, channel, user, account_override).await {
             Ok(AccountSelection::Chosen(account)) => account,
             Ok(AccountSelection::Ask(accounts)) => return account_question(&accounts),
@@ -206,6 +224,7 @@ impl ChannelAuthorizer {
                 Some(role.arn),
             )
             .with_context(channel.key.clone(), action.to_string())
+            .with_call_actions(call_actions.iter().map(ToString::to_string).collect())
             .with_approval(approval)
             .with_long_running(channel.long_running),
         )

@@ -59,6 +59,10 @@ pub struct Permit {
     service: String,
     /// The model's operation name the permit was granted for (`DescribeAlarms`).
     operation: String,
+    /// The other operations of the same command it covers (a CLI command that makes several
+    /// calls, `Invocation::operations`), each checked like `operation`, with the IAM action
+    /// the guardrail allowed for it.
+    also: Vec<(String, Option<String>)>,
     credentials: Credentials,
     region: String,
     account: Option<AccountLabel>,
@@ -94,6 +98,10 @@ impl Permit {
         Self {
             service: invocation.service.clone(),
             operation: invocation.operation.clone(),
+            also: invocation.operations()[1..]
+                .iter()
+                .map(|operation| ((*operation).to_owned(), None))
+                .collect(),
             credentials,
             region,
             account,
@@ -114,6 +122,15 @@ impl Permit {
     ) -> Self {
         self.channel_key = Some(channel_key.into());
         self.iam_action = Some(iam_action.into());
+        self
+    }
+
+    /// The IAM actions the guardrail allowed for the other operations of the command, in the
+    /// order of `Invocation::operations` after its own.
+    pub(in crate::policy) fn with_call_actions(mut self, actions: Vec<String>) -> Self {
+        for ((_, slot), action) in self.also.iter_mut().zip(actions) {
+            *slot = Some(action);
+        }
         self
     }
 
@@ -155,6 +172,21 @@ impl Permit {
     /// Whether this permit was granted for `invocation`'s service and operation.
     pub fn covers(&self, invocation: &Invocation) -> bool {
         self.service == invocation.service && self.operation == invocation.operation
+    }
+
+    /// The permit for one call of a command that makes several (`emr describe-cluster`):
+    /// the same grant for `operation`, when the permit covers it (it was checked with the
+    /// command); `None` for any other operation.
+    pub fn for_call(&self, operation: &str) -> Option<Permit> {
+        if operation == self.operation {
+            return Some(self.clone());
+        }
+        let (_, action) = self.also.iter().find(|(also, _)| also == operation)?;
+        let mut permit = self.clone();
+        operation.clone_into(&mut permit.operation);
+        permit.iam_action.clone_from(action);
+        permit.also = Vec::new();
+        Some(permit)
     }
 
     /// The AWS CLI service name the permit was granted for.
@@ -215,7 +247,10 @@ impl fmt::Debug for Permit {
 /// The refusal of the never-allowed list (F6), which every authorizer checks first whatever
 /// the configuration says; `None` when the list does not name the operation.
 pub fn never_allowed(invocation: &Invocation) -> Option<Denial> {
-    let reason = is_never_allowed(&invocation.service, &invocation.operation)?;
+    let reason = invocation
+        .operations()
+        .into_iter()
+        .find_map(|operation| is_never_allowed(&invocation.service, operation))?;
     let operation = if invocation.cli_operation.is_empty() {
         &invocation.operation
     } else {

@@ -46,15 +46,7 @@ fn assert_facts(card: &Value, expected: &[(&str, &str)]) {
 
 /// Ada in a channel, as the activity describes her.
 fn requester(channel: &str) -> Requester {
-    Requester {
-        tenant_id: Some(TENANT_ID.into()),
-        team_id: Some("19:team-general@thread.tacv2".into()),
-        channel_id: Some(channel.into()),
-        conversation_id: channel.into(),
-        conversation_type: Some("channel".into()),
-        user_object_id: Some(USER_AAD_ID.into()),
-        user_name: Some("Ada Lovelace".into()),
-    }
+    crate::support::app::ada_in(channel)
 }
 
 /// The value of the fact titled `title` in a card's header.

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use aws_chatops::policy::{Authorizer as _, Requester};
 
-use crate::support::app::{request_id, TestApp, User, OPS, TENANT_ID, USER_AAD_ID};
+use crate::support::app::{request_id, TestApp, User, OPS};
 use crate::support::aws::{aws, moto_engine};
 use crate::support::standins::Served;
 
@@ -30,15 +30,7 @@ async fn start(engine: EngineConfig) -> TestApp {
 
 /// Ada in OPS, as the test activities describe her.
 fn ada_in_ops() -> Requester {
-    Requester {
-        tenant_id: Some(TENANT_ID.into()),
-        team_id: Some("19:team-general@thread.tacv2".into()),
-        channel_id: Some(OPS.into()),
-        conversation_id: OPS.into(),
-        conversation_type: Some("channel".into()),
-        user_object_id: Some(USER_AAD_ID.into()),
-        user_name: Some("Ada Lovelace".into()),
-    }
+    crate::support::app::ada_in(OPS)
 }
 
 /// Every TextBlock text of a card, non-breaking spaces read as spaces.

@@ -29,6 +29,7 @@ mod parity;
 mod replicas;
 mod replies;
 mod serve_process;
+mod several_calls;
 mod small_things;
 mod sns_limits;
 mod spellings;

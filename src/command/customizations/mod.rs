@@ -15,8 +15,10 @@
 //! are printed back by [`flattened_words`]. `docs/cli-compatibility.md` lists every
 //! customization and what the bot does with it.
 
+mod calls;
 mod cloudsearch;
 mod create_distribution;
+mod emr;
 mod invalidation;
 mod list_clusters;
 mod option_group;
@@ -31,7 +33,9 @@ use super::{CommandError, Invocation};
 use crate::models::{Operation, ServiceModel};
 use serde::{Deserialize, Serialize};
 
+pub use calls::{Call, Finished, Next, Plan};
 pub(super) use cloudsearch::flattened_words;
+pub(super) use emr::attribute_word;
 pub use option_group::command_option_names;
 pub(super) use option_group::command_options;
 pub(super) use outfile::streaming_payload;
@@ -70,6 +74,9 @@ pub enum Customization {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         path: Option<String>,
     },
+    /// A CLI command that makes several calls (`emr describe-cluster`): the invocation is its
+    /// first or main call, the plan names the others and builds the result.
+    Calls { plan: Plan },
 }
 
 /// One option a customization adds to an operation.
@@ -89,6 +96,8 @@ pub(super) enum CustomOption {
     InvalidationPaths,
     /// `cloudsearch define-expression`'s and `define-index-field`'s flattened options.
     Flattened(cloudsearch::FlatOption),
+    /// `emr modify-cluster-attributes`' cluster id and attribute flags.
+    ClusterAttribute(emr::AttributeOption),
 }
 
 /// How many words an option takes, as argparse reads them.
@@ -111,6 +120,8 @@ impl CustomOption {
             CustomOption::SendEmail(option) => option.arity(),
             CustomOption::InvalidationPaths => Arity::Many,
             CustomOption::CreateDistribution(_) | CustomOption::Flattened(_) => Arity::One,
+            CustomOption::ClusterAttribute(emr::AttributeOption::ClusterId) => Arity::One,
+            CustomOption::ClusterAttribute(emr::AttributeOption::Flag { .. }) => Arity::Flag,
         }
     }
 }
@@ -141,6 +152,11 @@ pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, 
         ("cloudfront", "CreateInvalidation") => {
             vec![(invalidation::OPTION, CustomOption::InvalidationPaths)]
         }
+        // `emr modify-cluster-attributes`, routed to its first possible call.
+        ("emr", "SetTerminationProtection") => emr::OPTIONS
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::ClusterAttribute(*option)))
+            .collect(),
         ("cloudsearch", "DefineExpression") => cloudsearch::EXPRESSION_OPTIONS
             .iter()
             .map(|(name, option)| (*name, CustomOption::Flattened(*option)))
@@ -186,6 +202,7 @@ pub(super) fn apply(
     let mut distribution = Vec::new();
     let mut paths = None;
     let mut flattened = Vec::new();
+    let mut attributes = Vec::new();
     for (name, option, words) in given {
         match option {
             CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
@@ -198,6 +215,7 @@ pub(super) fn apply(
             }
             CustomOption::InvalidationPaths => paths = Some((name, words)),
             CustomOption::Flattened(option) => flattened.push((name, option, words)),
+            CustomOption::ClusterAttribute(option) => attributes.push((name, option, words)),
         }
     }
     if !put_metric.is_empty() {
@@ -218,6 +236,17 @@ pub(super) fn apply(
     if let Some((name, words)) = paths {
         invalidation::apply(&mut invocation.params, name, words)?;
     }
+    let input_skeleton = matches!(
+        invocation.globals.generate_cli_skeleton,
+        Some(SkeletonKind::Input | SkeletonKind::YamlInput)
+    );
+    if (
+        invocation.service.as_str(),
+        invocation.cli_operation.as_str(),
+    ) == ("emr", "modify-cluster-attributes")
+    {
+        emr::apply_attributes(invocation, attributes, !input_skeleton)?;
+    }
     // The flattened options are required, so they are checked even when none is given.
     let flat_operation = match (invocation.service.as_str(), invocation.operation.as_str()) {
         ("cloudsearch", "DefineExpression") => Some(cloudsearch::Flattened::Expression),
@@ -225,16 +254,12 @@ pub(super) fn apply(
         _ => None,
     };
     if let Some(flat_operation) = flat_operation {
-        let skeleton = matches!(
-            invocation.globals.generate_cli_skeleton,
-            Some(SkeletonKind::Input | SkeletonKind::YamlInput)
-        );
         cloudsearch::apply(
             model,
             flat_operation,
             &mut invocation.params,
             flattened,
-            !skeleton,
+            !input_skeleton,
         )?;
     }
     finish(invocation)
@@ -259,6 +284,18 @@ fn single_word(name: &str, words: Vec<String>, expected: &str) -> Result<String,
 
 /// The customizations that apply whatever options were given.
 fn finish(invocation: &mut Invocation) -> Result<(), CommandError> {
+    let plan = match (
+        invocation.service.as_str(),
+        invocation.cli_operation.as_str(),
+    ) {
+        ("emr", "describe-cluster") => Some(Plan::EmrDescribeCluster),
+        ("emr", "modify-cluster-attributes") => Some(Plan::EmrModifyClusterAttributes),
+        ("configservice", "get-status") => Some(Plan::ConfigGetStatus),
+        _ => None,
+    };
+    if let Some(plan) = plan {
+        invocation.globals.customization = Some(Customization::Calls { plan });
+    }
     if invocation.service == "ec2" && invocation.operation == "RunInstances" {
         run_instances::default_count(&mut invocation.params);
         run_instances::move_into_network_interface(&mut invocation.params);

@@ -4,7 +4,9 @@
 //! the invocation, access control and the audit see that operation (a write); what the models
 //! cannot say is how each command names the members, because both share one operation: the
 //! CLI renames `--options-to-include` (add) or `--options-to-remove` (remove) to `--options`
-//! and deletes the other one.
+//! and deletes the other one. The same table serves the CLI's hand-written commands that stand
+//! for an operation and offer only some of its members (`emr describe-cluster`,
+//! `configservice get-status`).
 
 use indexmap::IndexMap;
 
@@ -16,6 +18,16 @@ pub(in crate::command) struct CommandOptions {
     pub(in crate::command) renamed: &'static [(&'static str, &'static str)],
     /// Members the command does not take: the model's option name and why, with what to use.
     pub(in crate::command) removed: &'static [(&'static str, &'static str, &'static str)],
+    /// When set, the only members the command offers as options (a hand-written command
+    /// whose other options are its own); the rest are unknown to it, as in the CLI.
+    pub(in crate::command) offered: Option<&'static [&'static str]>,
+}
+
+impl CommandOptions {
+    /// Whether the command offers `member` as an option.
+    pub(in crate::command) fn offers(&self, member: &str) -> bool {
+        self.offered.is_none_or(|offered| offered.contains(&member))
+    }
 }
 
 const ADD: CommandOptions = CommandOptions {
@@ -26,6 +38,7 @@ const ADD: CommandOptions = CommandOptions {
         "add-option-to-option-group only adds options; remove one with `rds \
          remove-option-from-option-group --option-group-name NAME --options OPTION`",
     )],
+    offered: None,
 };
 
 const REMOVE: CommandOptions = CommandOptions {
@@ -36,6 +49,14 @@ const REMOVE: CommandOptions = CommandOptions {
         "remove-option-from-option-group only removes options; add one with `rds \
          add-option-to-option-group --option-group-name NAME --options OptionName=OPTION`",
     )],
+    offered: None,
+};
+
+/// `configservice get-status`: no options.
+const GET_STATUS: CommandOptions = CommandOptions {
+    renamed: &[],
+    removed: &[],
+    offered: Some(&[]),
 };
 
 /// The option names of `service cli_operation` where the command departs from its model
@@ -47,6 +68,10 @@ pub(in crate::command) fn command_options(
     match (service, cli_operation) {
         ("rds", "add-option-to-option-group") => Some(&ADD),
         ("rds", "remove-option-from-option-group") => Some(&REMOVE),
+        ("emr", "describe-cluster") => Some(&super::emr::DESCRIBE_CLUSTER),
+        ("emr", "terminate-clusters") => Some(&super::emr::TERMINATE_CLUSTERS),
+        ("emr", "modify-cluster-attributes") => Some(&super::emr::MODIFY_CLUSTER_ATTRIBUTES),
+        ("configservice", "get-status") => Some(&GET_STATUS),
         _ => None,
     }
 }
@@ -69,6 +94,7 @@ pub fn command_option_names(
         options
             .iter()
             .filter(|(member, _)| !command.removed.iter().any(|(m, _, _)| m == member))
+            .filter(|(member, _)| command.offers(member))
             .map(|(member, option)| {
                 let option = command
                     .renamed

@@ -30,6 +30,8 @@ const WORKSTATION_ONLY: &[(&str, &str, &str)] = &[
     ("datapipeline", "create-default-roles", "it creates IAM roles; IAM is never available from chat."),
     ("dlm", "create-default-role", "it creates an IAM role; IAM is never available from chat."),
     ("emr", "create-default-roles", "it creates IAM roles; IAM is never available from chat."),
+    ("cloudtrail", "create-subscription", "it reads CloudTrail's bucket policy template with s3api get-object and your account id with sts get-caller-identity, both never available from chat; create the bucket (s3api create-bucket, put-bucket-policy), then cloudtrail create-trail and start-logging."),
+    ("cloudtrail", "update-subscription", "it reads CloudTrail's bucket policy template with s3api get-object and your account id with sts get-caller-identity, both never available from chat; use cloudtrail update-trail."),
     ("cloudtrail", "validate-logs", "it downloads and checks every digest file locally, more than a chat call can do; run it from your CLI."),
     ("ecs", "execute-command", "it opens an interactive session through the Session Manager plugin."),
     ("gamelift", "upload-build", "it uploads a local directory."),

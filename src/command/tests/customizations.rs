@@ -3,6 +3,7 @@
 
 use super::*;
 
+mod calls;
 mod commands;
 mod options;
 

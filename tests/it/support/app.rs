@@ -1083,6 +1083,19 @@ pub struct Person {
     pub aad_object_id: &'static str,
 }
 
+/// Ada in `channel`, as the test activities describe her: the requester access control sees.
+pub fn ada_in(channel: &str) -> aws_chatops::policy::Requester {
+    aws_chatops::policy::Requester {
+        tenant_id: Some(TENANT_ID.into()),
+        team_id: Some("19:team-general@thread.tacv2".into()),
+        channel_id: Some(channel.into()),
+        conversation_id: channel.into(),
+        conversation_type: Some("channel".into()),
+        user_object_id: Some(USER_AAD_ID.into()),
+        user_name: Some("Ada Lovelace".into()),
+    }
+}
+
 /// Ada, who sends the commands ([`USER_AAD_ID`]).
 pub const ADA: Person = Person {
     mri: "29:1user-mri",

@@ -292,17 +292,22 @@ fn services() -> Value {
     ])
 }
 
+/// The `X-Amz-Target` of a JSON-protocol request (`Service.Operation`), empty when absent.
+pub fn amz_target(request: &HttpRequest) -> String {
+    request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 async fn support(
     request: HttpRequest,
     body: web::Bytes,
     state: web::Data<SupportState>,
 ) -> HttpResponse {
-    let target = request
-        .headers()
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let target = amz_target(&request);
     let input: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let own = matches!(
         target.as_str(),

@@ -1,0 +1,265 @@
+//! The AWS CLI commands that make more than one call: `emr describe-cluster` (the cluster,
+//! then its instance groups or fleets and its bootstrap actions, merged into one answer as
+//! `customizations/emr/describecluster.py` does), `emr modify-cluster-attributes` (one `Set*`
+//! call per attribute given, in the CLI's order) and `configservice get-status` (recorders and
+//! delivery channels, printed as the CLI's lines whatever `--output` says).
+//!
+//! A [`Plan`] is pure: from the invocation and the answers so far it names the next call or
+//! the finished result. `exec` and chat run it. Each call goes out under the command's permit,
+//! which covers every operation the plan may call ([`Plan::operations`]): the policy checks
+//! them all before the first call, so a command is never stopped half-way by a refusal.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::super::Invocation;
+use super::emr::ATTRIBUTES;
+
+/// A CLI command that makes several calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Plan {
+    /// `emr describe-cluster`.
+    EmrDescribeCluster,
+    /// `emr modify-cluster-attributes`.
+    EmrModifyClusterAttributes,
+    /// `configservice get-status`.
+    ConfigGetStatus,
+}
+
+/// One call of a plan: an operation of the invocation's service and its input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub operation: &'static str,
+    pub params: Map<String, Value>,
+}
+
+/// What a plan does next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    Call(Call),
+    Done(Finished),
+}
+
+/// A plan's result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finished {
+    /// An answer printed as the invocation's operation's output (`--output`, `--query`).
+    Output(Value),
+    /// Lines the CLI writes itself, whatever `--output` and `--query` say.
+    Lines(String),
+}
+
+impl Plan {
+    /// Every operation the plan may call for `invocation`, in the order it calls them.
+    /// `describe-cluster` names both listings of instances, since which one it calls depends
+    /// on the cluster.
+    pub fn operations(self, invocation: &Invocation) -> Vec<&'static str> {
+        match self {
+            Plan::EmrDescribeCluster => vec![
+                "DescribeCluster",
+                "ListInstanceGroups",
+                "ListInstanceFleets",
+                "ListBootstrapActions",
+            ],
+            Plan::EmrModifyClusterAttributes => ATTRIBUTES
+                .iter()
+                .filter(|a| {
+                    invocation
+                        .params
+                        .get(a.param)
+                        .is_some_and(Value::is_boolean)
+                })
+                .map(|a| a.operation)
+                .collect(),
+            Plan::ConfigGetStatus => vec![
+                "DescribeConfigurationRecorderStatus",
+                "DescribeDeliveryChannelStatus",
+            ],
+        }
+    }
+
+    /// The title of `--output table` when the CLI names it otherwise than the operation
+    /// (`emr describe-cluster` prints under `describe_cluster`, the name it calls it by).
+    pub fn table_title(self) -> Option<&'static str> {
+        match self {
+            Plan::EmrDescribeCluster => Some("describe_cluster"),
+            Plan::EmrModifyClusterAttributes | Plan::ConfigGetStatus => None,
+        }
+    }
+
+    /// Whether the command writes lines of its own rather than its operation's output.
+    pub fn prints_lines(self) -> bool {
+        matches!(self, Plan::ConfigGetStatus)
+    }
+
+    /// The next call, given the answers of the calls made so far (in order), or the result.
+    pub fn next(self, invocation: &Invocation, answers: &[Value]) -> Next {
+        match self {
+            Plan::EmrDescribeCluster => describe_cluster(invocation, answers),
+            Plan::EmrModifyClusterAttributes => modify_cluster_attributes(invocation, answers),
+            Plan::ConfigGetStatus => get_status(answers),
+        }
+    }
+}
+
+/// `emr describe-cluster`: DescribeCluster, then ListInstanceFleets for a fleet cluster or
+/// ListInstanceGroups otherwise, then ListBootstrapActions (one page of each, as the CLI
+/// makes them), merged into the cluster.
+fn describe_cluster(invocation: &Invocation, answers: &[Value]) -> Next {
+    let by_cluster = |operation| {
+        let mut params = Map::new();
+        if let Some(id) = invocation.params.get("ClusterId") {
+            params.insert("ClusterId".into(), id.clone());
+        }
+        Next::Call(Call { operation, params })
+    };
+    match answers {
+        [] => by_cluster("DescribeCluster"),
+        [cluster] => {
+            let fleets = cluster.pointer("/Cluster/InstanceCollectionType")
+                == Some(&Value::from("INSTANCE_FLEET"));
+            by_cluster(if fleets {
+                "ListInstanceFleets"
+            } else {
+                "ListInstanceGroups"
+            })
+        }
+        [_, _] => by_cluster("ListBootstrapActions"),
+        [cluster, instances, actions, ..] => {
+            let mut result = cluster.clone();
+            if let Some(Value::Object(cluster)) = result.get_mut("Cluster") {
+                cluster.insert("BootstrapActions".into(), Value::Array(Vec::new()));
+                for key in ["InstanceFleets", "InstanceGroups"] {
+                    if let Some(list) = instances.get(key).filter(|v| !v.is_null()) {
+                        cluster.insert(key.into(), list.clone());
+                    }
+                }
+                if let Some(list) = actions.get("BootstrapActions").filter(|v| !v.is_null()) {
+                    cluster.insert("BootstrapActions".into(), list.clone());
+                }
+            }
+            Next::Done(Finished::Output(result))
+        }
+    }
+}
+
+/// `emr modify-cluster-attributes`: one call per attribute given, in the CLI's order
+/// (visibility, termination protection, auto-terminate, unhealthy node replacement). The
+/// answers are empty; the CLI prints nothing.
+fn modify_cluster_attributes(invocation: &Invocation, answers: &[Value]) -> Next {
+    let cluster = invocation
+        .params
+        .get("ClusterId")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let calls = ATTRIBUTES.iter().filter_map(|attribute| {
+        let on = invocation.params.get(attribute.param)?.as_bool()?;
+        let mut params = Map::new();
+        params.insert("JobFlowIds".into(), Value::Array(vec![cluster.clone()]));
+        // `--auto-terminate` sets KeepJobFlowAliveWhenNoSteps to its opposite.
+        params.insert(
+            attribute.member.into(),
+            Value::Bool(on != attribute.inverted),
+        );
+        Some(Call {
+            operation: attribute.operation,
+            params,
+        })
+    });
+    match calls.into_iter().nth(answers.len()) {
+        Some(call) => Next::Call(call),
+        None => Next::Done(Finished::Output(Value::Object(Map::new()))),
+    }
+}
+
+/// The first call `emr modify-cluster-attributes` makes for these parameters: the operation
+/// the command is authorized, confirmed and audited as.
+pub(super) fn first_attribute_operation(params: &Map<String, Value>) -> Option<&'static str> {
+    ATTRIBUTES
+        .iter()
+        .find(|attribute| params.get(attribute.param).is_some_and(Value::is_boolean))
+        .map(|attribute| attribute.operation)
+}
+
+/// `configservice get-status`: the recorders' and delivery channels' status as
+/// `customizations/configservice/getstatus.py` writes it.
+fn get_status(answers: &[Value]) -> Next {
+    match answers {
+        [] => Next::Call(Call {
+            operation: "DescribeConfigurationRecorderStatus",
+            params: Map::new(),
+        }),
+        [_] => Next::Call(Call {
+            operation: "DescribeDeliveryChannelStatus",
+            params: Map::new(),
+        }),
+        [recorders, channels, ..] => {
+            let mut out = String::from("Configuration Recorders:\n\n");
+            for recorder in list(recorders, "ConfigurationRecordersStatus") {
+                out.push_str(&format!("name: {}\n", text(recorder.get("name"))));
+                let recording = recorder.get("recording").and_then(Value::as_bool);
+                out.push_str(&format!(
+                    "recorder: {}\n",
+                    if recording == Some(true) { "ON" } else { "OFF" }
+                ));
+                if recording == Some(true) {
+                    last_status(&mut out, recorder, "");
+                }
+                out.push('\n');
+            }
+            out.push_str("Delivery Channels:\n\n");
+            for channel in list(channels, "DeliveryChannelsStatus") {
+                out.push_str(&format!("name: {}\n", text(channel.get("name"))));
+                for (key, name) in [
+                    ("configStreamDeliveryInfo", "stream delivery "),
+                    ("configHistoryDeliveryInfo", "history delivery "),
+                    ("configSnapshotDeliveryInfo", "snapshot delivery "),
+                ] {
+                    // The CLI skips a missing or empty status (Python's truthiness).
+                    if let Some(info) = channel
+                        .get(key)
+                        .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                    {
+                        last_status(&mut out, info, name);
+                    }
+                }
+                out.push('\n');
+            }
+            Next::Done(Finished::Lines(out))
+        }
+    }
+}
+
+fn list<'a>(answer: &'a Value, key: &str) -> &'a [Value] {
+    answer
+        .get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// A value as Python's `%s` prints it (`None` when absent).
+fn text(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Bool(true)) => "True".into(),
+        Some(Value::Bool(false)) => "False".into(),
+        Some(Value::Null) | None => "None".into(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn last_status(out: &mut String, status: &Value, name: &str) {
+    let last = status.get("lastStatus");
+    out.push_str(&format!("last {name}status: {}\n", text(last)));
+    if last.and_then(Value::as_str) == Some("FAILURE") {
+        out.push_str(&format!(
+            "error code: {}\n",
+            text(status.get("lastErrorCode"))
+        ));
+        out.push_str(&format!(
+            "message: {}\n",
+            text(status.get("lastErrorMessage"))
+        ));
+    }
+}

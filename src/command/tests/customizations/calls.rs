@@ -1,0 +1,243 @@
+//! The CLI commands that make several calls: how they parse, which operations access control
+//! checks, the calls their plans make from the answers, and what they print.
+
+use super::*;
+use crate::command::{Call, Customization, Finished, Next, Plan};
+
+#[track_caller]
+fn expect_error(input: &str, part: &str) {
+    match run(input) {
+        Err(error) => assert!(error.to_string().contains(part), "{input}: {error}"),
+        other => panic!("{input}: expected an error, got {other:?}"),
+    }
+}
+
+fn plan_of(invocation: &Invocation) -> Plan {
+    match &invocation.globals.customization {
+        Some(Customization::Calls { plan }) => *plan,
+        other => panic!("no plan: {other:?}"),
+    }
+}
+
+fn call_of(next: Next) -> (String, Value) {
+    match next {
+        Next::Call(Call { operation, params }) => (operation.to_owned(), Value::Object(params)),
+        Next::Done(done) => panic!("done early: {done:?}"),
+    }
+}
+
+#[test]
+fn describe_cluster_merges_the_instance_groups_or_fleets_and_bootstrap_actions() {
+    let invocation = parsed("emr describe-cluster --cluster-id j-1");
+    assert_eq!(
+        (
+            invocation.operation.as_str(),
+            invocation.cli_operation.as_str()
+        ),
+        ("DescribeCluster", "describe-cluster")
+    );
+    let plan = plan_of(&invocation);
+    // Access control checks every operation it may call, its own first.
+    assert_eq!(
+        invocation.operations(),
+        [
+            "DescribeCluster",
+            "ListInstanceGroups",
+            "ListInstanceFleets",
+            "ListBootstrapActions"
+        ]
+    );
+    let by_id = json!({"ClusterId": "j-1"});
+    assert_eq!(
+        call_of(plan.next(&invocation, &[])),
+        ("DescribeCluster".into(), by_id.clone())
+    );
+    let groups_cluster =
+        json!({"Cluster": {"Id": "j-1", "InstanceCollectionType": "INSTANCE_GROUP"}});
+    let fleets_cluster =
+        json!({"Cluster": {"Id": "j-1", "InstanceCollectionType": "INSTANCE_FLEET"}});
+    assert_eq!(
+        call_of(plan.next(&invocation, std::slice::from_ref(&groups_cluster))).0,
+        "ListInstanceGroups"
+    );
+    assert_eq!(
+        call_of(plan.next(&invocation, std::slice::from_ref(&fleets_cluster))).0,
+        "ListInstanceFleets"
+    );
+    let groups = json!({"InstanceGroups": [{"Id": "ig-1"}]});
+    assert_eq!(
+        call_of(plan.next(&invocation, &[groups_cluster.clone(), groups.clone()])),
+        ("ListBootstrapActions".into(), by_id)
+    );
+    let merged = plan.next(
+        &invocation,
+        &[
+            groups_cluster,
+            groups,
+            json!({"BootstrapActions": [{"Name": "boot"}]}),
+        ],
+    );
+    assert_eq!(
+        merged,
+        Next::Done(Finished::Output(json!({"Cluster": {
+            "Id": "j-1",
+            "InstanceCollectionType": "INSTANCE_GROUP",
+            "BootstrapActions": [{"Name": "boot"}],
+            "InstanceGroups": [{"Id": "ig-1"}]
+        }})))
+    );
+    // Without bootstrap actions the list is there and empty, as the CLI builds it.
+    let merged = plan.next(
+        &invocation,
+        &[fleets_cluster, json!({"InstanceFleets": []}), json!({})],
+    );
+    assert_eq!(
+        merged,
+        Next::Done(Finished::Output(json!({"Cluster": {
+            "Id": "j-1",
+            "InstanceCollectionType": "INSTANCE_FLEET",
+            "BootstrapActions": [],
+            "InstanceFleets": []
+        }})))
+    );
+    // The model's other options are not the command's.
+    expect_error(
+        "emr describe-cluster --cluster-id j-1 --region-name x",
+        "Unknown option --region-name",
+    );
+}
+
+#[test]
+fn modify_cluster_attributes_sets_each_attribute_given_in_the_cli_order() {
+    let invocation = parsed(
+        "emr modify-cluster-attributes --no-auto-terminate --cluster-id j-1 --termination-protected",
+    );
+    // It stands for its first call: termination protection comes before auto-terminate.
+    assert_eq!(invocation.operation, "SetTerminationProtection");
+    // Access control checks the calls these flags make, not every attribute's.
+    assert_eq!(
+        invocation.operations(),
+        ["SetTerminationProtection", "SetKeepJobFlowAliveWhenNoSteps"]
+    );
+    assert!(!crate::prompt::is_read_only("emr", &invocation.operation));
+    let plan = plan_of(&invocation);
+    assert_eq!(plan, Plan::EmrModifyClusterAttributes);
+    assert_eq!(
+        call_of(plan.next(&invocation, &[])),
+        (
+            "SetTerminationProtection".into(),
+            json!({"JobFlowIds": ["j-1"], "TerminationProtected": true})
+        )
+    );
+    // `--no-auto-terminate` keeps the cluster alive when no steps are left.
+    assert_eq!(
+        call_of(plan.next(&invocation, &[json!({})])),
+        (
+            "SetKeepJobFlowAliveWhenNoSteps".into(),
+            json!({"JobFlowIds": ["j-1"], "KeepJobFlowAliveWhenNoSteps": true})
+        )
+    );
+    assert_eq!(
+        plan.next(&invocation, &[json!({}), json!({})]),
+        Next::Done(Finished::Output(json!({})))
+    );
+    // The command line on cards prints the flags and parses back to the same invocation.
+    let line = render_command_line(&invocation, Models::global());
+    assert_eq!(
+        line,
+        "aws emr modify-cluster-attributes --cluster-id j-1 --termination-protected --no-auto-terminate"
+    );
+    assert_eq!(parsed(line.trim_start_matches("aws ")), invocation);
+    let visible =
+        parsed("emr modify-cluster-attributes --cluster-id j-1 --no-visible-to-all-users");
+    assert_eq!(visible.operation, "SetVisibleToAllUsers");
+
+    // The CLI's checks: one of each pair, at least one attribute, and the cluster id.
+    expect_error(
+        "emr modify-cluster-attributes --cluster-id j-1 --termination-protected --no-termination-protected",
+        "--termination-protected cannot be combined with --no-termination-protected",
+    );
+    expect_error(
+        "emr modify-cluster-attributes --cluster-id j-1",
+        "emr modify-cluster-attributes needs at least one of --visible-to-all-users, \
+         --no-visible-to-all-users,",
+    );
+    expect_error(
+        "emr modify-cluster-attributes --auto-terminate",
+        "emr modify-cluster-attributes is missing the required option --cluster-id.",
+    );
+    expect_error(
+        "emr modify-cluster-attributes --cluster-id j-1 --termination-protected true",
+        "true",
+    );
+}
+
+#[test]
+fn terminate_clusters_takes_the_cli_option_name() {
+    check(
+        "emr terminate-clusters --cluster-ids j-1 j-2",
+        call(
+            "emr TerminateJobFlows",
+            json!({"JobFlowIds": ["j-1", "j-2"]}),
+        ),
+    );
+    expect_error(
+        "emr terminate-clusters --job-flow-ids j-1",
+        "Unknown option --job-flow-ids",
+    );
+}
+
+#[test]
+fn get_status_prints_the_cli_lines() {
+    let invocation = parsed("configservice get-status");
+    let plan = plan_of(&invocation);
+    assert!(plan.prints_lines());
+    assert_eq!(
+        call_of(plan.next(&invocation, &[])).0,
+        "DescribeConfigurationRecorderStatus"
+    );
+    let recorders = json!({"ConfigurationRecordersStatus": [
+        {"name": "default", "recording": true, "lastStatus": "SUCCESS"},
+        {"name": "off", "recording": false, "lastStatus": "FAILURE"},
+        {"name": "broken", "recording": true, "lastStatus": "FAILURE",
+         "lastErrorCode": "AccessDenied", "lastErrorMessage": "no access"}
+    ]});
+    assert_eq!(
+        call_of(plan.next(&invocation, std::slice::from_ref(&recorders))).0,
+        "DescribeDeliveryChannelStatus"
+    );
+    let channels = json!({"DeliveryChannelsStatus": [{
+        "name": "default",
+        "configStreamDeliveryInfo": {"lastStatus": "SUCCESS"},
+        "configHistoryDeliveryInfo": {},
+        "configSnapshotDeliveryInfo": {"lastStatus": "FAILURE", "lastErrorCode": "NoSuchBucket",
+                                        "lastErrorMessage": "gone"}
+    }]});
+    let Next::Done(Finished::Lines(lines)) = plan.next(&invocation, &[recorders, channels]) else {
+        panic!("get-status prints lines");
+    };
+    assert_eq!(
+        lines,
+        "Configuration Recorders:\n\n\
+         name: default\nrecorder: ON\nlast status: SUCCESS\n\n\
+         name: off\nrecorder: OFF\n\n\
+         name: broken\nrecorder: ON\nlast status: FAILURE\nerror code: AccessDenied\nmessage: no access\n\n\
+         Delivery Channels:\n\n\
+         name: default\nlast stream delivery status: SUCCESS\n\
+         last snapshot delivery status: FAILURE\nerror code: NoSuchBucket\nmessage: gone\n\n"
+    );
+    expect_error(
+        "configservice get-status --configuration-recorder-names x",
+        "Unknown option",
+    );
+}
+
+#[test]
+fn cloudtrail_subscriptions_are_refused_with_the_reason() {
+    for command in ["create-subscription", "update-subscription"] {
+        expect_error(
+            &format!("cloudtrail {command} --name trail"),
+            "sts get-caller-identity",
+        );
+    }
+}

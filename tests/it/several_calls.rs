@@ -1,0 +1,273 @@
+//! The AWS CLI commands that make several calls, through /api/messages against moto (issue 11
+//! item 1): `emr describe-cluster` answers with the cluster, its instance groups and its
+//! bootstrap actions merged as the CLI merges them; `emr modify-cluster-attributes` is
+//! confirmed once and then sets each attribute with its own call. Every call is audited as its
+//! own operation, and the channel guardrail must allow every call before the first one runs.
+//! `configservice get-status` prints the CLI's lines; moto has no AWS Config status calls, so
+//! a stand-in on 127.0.0.1 answers exactly those two (see `config_status`).
+
+use aws_chatops::aws::EngineConfig;
+use aws_chatops::policy::Authorizer as _;
+use serde_json::{json, Value};
+
+use crate::access::{actions, text};
+use crate::support::app::{ada_in, TestApp, OPS};
+use crate::support::aws::{aws, moto_engine};
+
+/// The bot with OPS's guardrails ReadOnly plus an inline statement allowing `allowed` (EMR
+/// actions), production its default account.
+async fn start(engine: EngineConfig, allowed: &[&str]) -> TestApp {
+    let actions: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+    // `access_text` closes the guardrail list itself; this ends it early to add a statement
+    // and comments its own closing bracket out.
+    let guardrails = if actions.is_empty() {
+        "\"ReadOnly\"".to_owned()
+    } else {
+        format!(
+            "\"ReadOnly\"]\n[[access.channels.ops.guardrail_statement]]\neffect = \"Allow\"\naction = [{}]\n#",
+            actions.join(", ")
+        )
+    };
+    let bot = TestApp::with_access(engine, &guardrails).await;
+    bot.authorizer()
+        .set_default_account(&ada_in(OPS), "production")
+        .await
+        .unwrap();
+    bot
+}
+
+/// A cluster in moto with instance groups and one bootstrap action; its id.
+async fn cluster(name: &str) -> String {
+    let made = aws(
+        "emr",
+        "RunJobFlow",
+        json!({
+            "Name": name,
+            "ReleaseLabel": "emr-6.10.0",
+            "Instances": {
+                "MasterInstanceType": "m5.xlarge",
+                "SlaveInstanceType": "m5.xlarge",
+                "InstanceCount": 3,
+                "KeepJobFlowAliveWhenNoSteps": true
+            },
+            "BootstrapActions": [{
+                "Name": "install-agent",
+                "ScriptBootstrapAction": {"Path": "s3://boot-bucket/agent.sh", "Args": ["--fast"]}
+            }],
+            "VisibleToAllUsers": true,
+            "JobFlowRole": "EMR_EC2_DefaultRole",
+            "ServiceRole": "EMR_DefaultRole"
+        }),
+    )
+    .await;
+    made["JobFlowId"].as_str().unwrap().to_owned()
+}
+
+fn operations(records: &[Value]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| r["operation"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn describe_cluster_in_chat_merges_groups_and_bootstrap_actions_and_audits_each_call() {
+    let id = cluster("several-calls-describe").await;
+    let bot = start(moto_engine(), &[]).await;
+    let card = bot
+        .say_in(OPS, &format!("emr describe-cluster --cluster-id {id}"))
+        .await;
+    let shown = text(&card);
+    for part in [
+        "several-calls-describe",
+        "install-agent",
+        "s3://boot-bucket/agent.sh",
+        "InstanceGroups",
+        "MASTER",
+        "CORE",
+    ] {
+        assert!(shown.contains(part), "{part} in {shown}");
+    }
+    bot.wait_records(3).await;
+    let records = bot.records();
+    assert_eq!(
+        operations(&records),
+        [
+            "DescribeCluster",
+            "ListInstanceGroups",
+            "ListBootstrapActions"
+        ]
+    );
+    for record in &records {
+        assert_eq!(record["outcome"]["kind"], "allowed", "{record}");
+        assert_eq!(
+            record["iam_action"],
+            format!("elasticmapreduce:{}", record["operation"].as_str().unwrap()),
+            "{record}"
+        );
+        // One command: the same correlation id on each call's record.
+        assert_eq!(
+            record["correlation_id"], records[0]["correlation_id"],
+            "{record}"
+        );
+        assert!(record["correlation_id"].is_string(), "{record}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn modify_cluster_attributes_is_confirmed_once_and_makes_one_call_per_attribute() {
+    let id = cluster("several-calls-modify").await;
+    let bot = start(
+        moto_engine(),
+        &[
+            "elasticmapreduce:SetTerminationProtection",
+            "elasticmapreduce:SetVisibleToAllUsers",
+        ],
+    )
+    .await;
+    let confirm = bot
+        .say_in(
+            OPS,
+            &format!(
+                "emr modify-cluster-attributes --cluster-id {id} --termination-protected --no-visible-to-all-users"
+            ),
+        )
+        .await;
+    // Nothing has run yet: a change waits for its confirmation.
+    let before = aws("emr", "DescribeCluster", json!({"ClusterId": id})).await;
+    assert_eq!(before["Cluster"]["TerminationProtected"], false);
+    let button = actions(&confirm, "confirm")
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("a confirmation: {confirm}"));
+    bot.click(OPS, button).await;
+    bot.wait_records(2).await;
+    let records = bot.records();
+    assert_eq!(
+        operations(&records),
+        ["SetVisibleToAllUsers", "SetTerminationProtection"]
+    );
+    assert!(
+        records.iter().all(|r| r["outcome"]["kind"] == "confirmed"),
+        "{records:#?}"
+    );
+    let after = aws("emr", "DescribeCluster", json!({"ClusterId": id})).await;
+    assert_eq!(after["Cluster"]["TerminationProtected"], true, "{after}");
+    assert_eq!(after["Cluster"]["VisibleToAllUsers"], false, "{after}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_is_refused_before_its_first_call_when_any_of_its_calls_is_not_allowed() {
+    let id = cluster("several-calls-refused").await;
+    // The guardrail allows termination protection but not visibility.
+    let bot = start(
+        moto_engine(),
+        &["elasticmapreduce:SetTerminationProtection"],
+    )
+    .await;
+    let refused = bot
+        .say_in(
+            OPS,
+            &format!(
+                "emr modify-cluster-attributes --cluster-id {id} --termination-protected --no-visible-to-all-users"
+            ),
+        )
+        .await;
+    let shown = text(&refused);
+    assert!(
+        shown.contains("elasticmapreduce:SetVisibleToAllUsers"),
+        "{shown}"
+    );
+    assert!(actions(&refused, "confirm").is_empty(), "{refused}");
+    let records = bot.records();
+    assert_eq!(records.len(), 1, "{records:#?}");
+    assert_eq!(records[0]["outcome"]["layer"], "guardrail");
+    assert_eq!(
+        records[0]["iam_action"],
+        "elasticmapreduce:SetVisibleToAllUsers"
+    );
+    let after = aws("emr", "DescribeCluster", json!({"ClusterId": id})).await;
+    assert_eq!(
+        after["Cluster"]["TerminationProtected"], false,
+        "nothing ran: {after}"
+    );
+}
+
+/// AWS Config's two status calls, which moto does not have: answered on 127.0.0.1 with the
+/// JSON 1.1 responses AWS documents (`ConfigurationRecordersStatus`, `DeliveryChannelsStatus`),
+/// chosen by the `X-Amz-Target` header; every target asked for is recorded.
+async fn config_status(
+    state: actix_web::web::Data<std::sync::Mutex<Vec<String>>>,
+    request: actix_web::HttpRequest,
+) -> actix_web::HttpResponse {
+    let target = crate::support::aws::amz_target(&request);
+    state.lock().unwrap().push(target.clone());
+    let body = match target.as_str() {
+        "StarlingDoveService.DescribeConfigurationRecorderStatus" => json!({
+            "ConfigurationRecordersStatus": [{
+                "name": "default",
+                "recording": true,
+                "lastStatus": "FAILURE",
+                "lastErrorCode": "AccessDenied",
+                "lastErrorMessage": "The role cannot write",
+                "lastStartTime": 1.7e9
+            }]
+        }),
+        "StarlingDoveService.DescribeDeliveryChannelStatus" => json!({
+            "DeliveryChannelsStatus": [{
+                "name": "default",
+                "configSnapshotDeliveryInfo": {"lastStatus": "SUCCESS"},
+                "configHistoryDeliveryInfo": {"lastStatus": "SUCCESS"},
+                "configStreamDeliveryInfo": {"lastStatus": "NOT_APPLICABLE"}
+            }]
+        }),
+        _ => {
+            return actix_web::HttpResponse::BadRequest()
+                .json(json!({"__type": "UnknownOperationException"}))
+        }
+    };
+    actix_web::HttpResponse::Ok()
+        .content_type("application/x-amz-json-1.1")
+        .json(body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configservice_get_status_in_chat_shows_the_cli_lines() {
+    let config = crate::support::standins::Served::start_with(
+        1,
+        std::sync::Mutex::new(Vec::<String>::new()),
+        |routes| {
+            routes.default_service(actix_web::web::to(config_status));
+        },
+    );
+    let mut engine = moto_engine();
+    engine
+        .service_endpoints
+        .insert("CONFIG_SERVICE".to_owned(), config.server.url());
+    let bot = start(engine, &[]).await;
+    let card = bot.say_in(OPS, "configservice get-status").await;
+    let shown = text(&card).replace("\\n", "\n");
+    for line in [
+        "Configuration Recorders:",
+        "name: default\nrecorder: ON\nlast status: FAILURE\nerror code: AccessDenied\nmessage: The role cannot write",
+        "Delivery Channels:",
+        "last stream delivery status: NOT_APPLICABLE\nlast history delivery status: SUCCESS\nlast snapshot delivery status: SUCCESS",
+    ] {
+        assert!(shown.contains(line), "{line:?} in {shown}");
+    }
+    assert_eq!(
+        *config.state.lock().unwrap(),
+        [
+            "StarlingDoveService.DescribeConfigurationRecorderStatus",
+            "StarlingDoveService.DescribeDeliveryChannelStatus"
+        ]
+    );
+    bot.wait_records(2).await;
+    assert_eq!(
+        operations(&bot.records()),
+        [
+            "DescribeConfigurationRecorderStatus",
+            "DescribeDeliveryChannelStatus"
+        ]
+    );
+}
