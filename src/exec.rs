@@ -426,7 +426,7 @@ async fn run_plan(
         {
             let mut record =
                 AuditRecord::new(requester, call, audit_outcome(answer)).with_latency(took);
-            if let Some(call_permit) = permit.for_call(&call.operation) {
+            if let Some(call_permit) = permit.for_call(&call.service, &call.operation) {
                 record = record.with_permit(&call_permit);
             }
             authorizer.audit().write(&record);

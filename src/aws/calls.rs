@@ -33,33 +33,43 @@ impl Engine {
     ) -> Result<Finished, AwsError> {
         let mut answers = Vec::new();
         loop {
-            let call = match plan.next(invocation, &answers) {
+            let call = match plan.next(invocation, permit.region(), &answers) {
                 Next::Done(finished) => return Ok(finished),
                 Next::Call(call) => call,
             };
+            let service = call.service.unwrap_or(invocation.service.as_str());
             let not_permitted = || AwsError::NotPermitted {
-                service: invocation.service.clone(),
+                service: service.to_owned(),
                 operation: call.operation.to_owned(),
                 permitted: format!("{} {}", permit.service(), permit.operation()),
             };
             if answers.len() >= MAX_CALLS {
                 return Err(not_permitted());
             }
-            let call_permit = permit.for_call(call.operation).ok_or_else(not_permitted)?;
+            let call_permit = permit
+                .for_call(service, call.operation)
+                .ok_or_else(not_permitted)?;
             let started = Instant::now();
             let answer = self
                 .call(&call_permit, &call.params)
                 .await
                 .map(|page| page.output);
             let made = Invocation {
-                service: invocation.service.clone(),
+                service: service.to_owned(),
                 operation: call.operation.to_owned(),
                 cli_operation: invocation.cli_operation.clone(),
                 params: call.params,
                 globals: Default::default(),
             };
             on_call(&made, &answer, started.elapsed());
-            answers.push(answer?);
+            let answer = match answer {
+                // A plan that asks for them reads service errors as answers.
+                Err(AwsError::Service { code, message, .. }) if call.answers_errors => {
+                    serde_json::json!({"Error": {"Code": code, "Message": message}})
+                }
+                other => other?,
+            };
+            answers.push(answer);
         }
     }
 }

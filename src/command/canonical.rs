@@ -38,8 +38,8 @@ pub fn render_command_line(inv: &Invocation, models: &Models) -> String {
             }
             continue;
         }
-        // `emr modify-cluster-attributes`' attributes are flags of the command's own.
-        if let Some(word) = super::customizations::attribute_word(inv, member, value) {
+        // EMR's own forms: attribute flags, `key=value` tags.
+        if let Some(word) = super::customizations::printed_words(inv, member, value) {
             line.push(' ');
             line.push_str(&word);
             continue;
@@ -181,7 +181,7 @@ fn scalar_text(value: &Value) -> String {
 }
 
 /// Quotes a word for a POSIX shell when it needs it: single quotes, with `'` written `'\''`.
-fn quote(word: &str) -> String {
+pub(super) fn quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word.chars().all(|c| {
             c.is_ascii_alphanumeric()

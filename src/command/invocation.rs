@@ -59,15 +59,17 @@ pub struct GlobalOptions {
 }
 
 impl Invocation {
-    /// Every operation running this invocation may call: its own, then, for a CLI command that
-    /// makes several calls (`emr describe-cluster`), every other one its plan may make.
-    /// Access control checks each of them before the first call.
-    pub fn operations(&self) -> Vec<&str> {
-        let mut operations = vec![self.operation.as_str()];
+    /// Every operation running this invocation may call, with its service (CLI name): its
+    /// own, then, for a CLI command that makes several calls (`emr describe-cluster`,
+    /// `configservice subscribe`), every other one its plan may make. Access control checks
+    /// each of them before the first call.
+    pub fn operations(&self) -> Vec<(&str, &str)> {
+        let mut operations = vec![(self.service.as_str(), self.operation.as_str())];
         if let Some(super::Customization::Calls { plan }) = &self.globals.customization {
-            for operation in plan.operations(self) {
-                if !operations.contains(&operation) {
-                    operations.push(operation);
+            for (service, operation) in plan.operations(self) {
+                let call = (service.unwrap_or(self.service.as_str()), operation);
+                if !operations.contains(&call) {
+                    operations.push(call);
                 }
             }
         }

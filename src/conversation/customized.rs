@@ -45,7 +45,7 @@ impl Inner {
             .with_correlation_id(audited.correlation_id)
             .with_approver(audited.approver.map(StoredRequester::audit_user))
             .with_alias(audited.alias);
-            if let Some(call_permit) = permit.for_call(&call.operation) {
+            if let Some(call_permit) = permit.for_call(&call.service, &call.operation) {
                 record = record.with_permit(&call_permit);
             }
             self.audit.write(&record);

@@ -21,6 +21,7 @@ const COMMANDS: &[(&str, &str, &str)] = &[
         "get-status",
         "DescribeConfigurationRecorderStatus",
     ),
+    ("configservice", "subscribe", "PutConfigurationRecorder"),
 ];
 
 /// The hand-written CLI commands of `service`, with the operation each stands for.

@@ -312,6 +312,7 @@ mod tests {
                     "SetTerminationProtection",
                     "TerminateJobFlows",
                     "DescribeConfigurationRecorderStatus",
+                    "PutConfigurationRecorder",
                 ]
                 .iter()
                 .any(|special| m.contains(special))

@@ -174,8 +174,9 @@ impl ChannelAuthorizer {
         // A command that makes several calls: every one must pass the guardrail, and any one
         // the approval rule names makes the whole command wait for an approver.
         let mut call_actions = Vec::new();
-        for operation in &invocation.operations()[1..] {
+        for (service, operation) in &invocation.operations()[1..] {
             let call = Invocation {
+                service: (*service).to_owned(),
                 operation: (*operation).to_owned(),
                 ..invocation.clone()
             };

@@ -59,10 +59,10 @@ pub struct Permit {
     service: String,
     /// The model's operation name the permit was granted for (`DescribeAlarms`).
     operation: String,
-    /// The other operations of the same command it covers (a CLI command that makes several
-    /// calls, `Invocation::operations`), each checked like `operation`, with the IAM action
-    /// the guardrail allowed for it.
-    also: Vec<(String, Option<String>)>,
+    /// The other calls of the same command it covers (a CLI command that makes several
+    /// calls, `Invocation::operations`): service, operation, and the IAM action the guardrail
+    /// allowed for it, each checked like `operation`.
+    also: Vec<(String, String, Option<String>)>,
     credentials: Credentials,
     region: String,
     account: Option<AccountLabel>,
@@ -100,7 +100,7 @@ impl Permit {
             operation: invocation.operation.clone(),
             also: invocation.operations()[1..]
                 .iter()
-                .map(|operation| ((*operation).to_owned(), None))
+                .map(|(service, operation)| ((*service).to_owned(), (*operation).to_owned(), None))
                 .collect(),
             credentials,
             region,
@@ -128,7 +128,7 @@ impl Permit {
     /// The IAM actions the guardrail allowed for the other operations of the command, in the
     /// order of `Invocation::operations` after its own.
     pub(in crate::policy) fn with_call_actions(mut self, actions: Vec<String>) -> Self {
-        for ((_, slot), action) in self.also.iter_mut().zip(actions) {
+        for ((_, _, slot), action) in self.also.iter_mut().zip(actions) {
             *slot = Some(action);
         }
         self
@@ -174,15 +174,19 @@ impl Permit {
         self.service == invocation.service && self.operation == invocation.operation
     }
 
-    /// The permit for one call of a command that makes several (`emr describe-cluster`):
-    /// the same grant for `operation`, when the permit covers it (it was checked with the
-    /// command); `None` for any other operation.
-    pub fn for_call(&self, operation: &str) -> Option<Permit> {
-        if operation == self.operation {
+    /// The permit for one call of a command that makes several (`emr describe-cluster`,
+    /// `configservice subscribe`): the same grant for `service`'s `operation`, when the permit
+    /// covers it (it was checked with the command); `None` for anything else.
+    pub fn for_call(&self, service: &str, operation: &str) -> Option<Permit> {
+        if service == self.service && operation == self.operation {
             return Some(self.clone());
         }
-        let (_, action) = self.also.iter().find(|(also, _)| also == operation)?;
+        let (_, _, action) = self
+            .also
+            .iter()
+            .find(|(s, o, _)| s == service && o == operation)?;
         let mut permit = self.clone();
+        service.clone_into(&mut permit.service);
         operation.clone_into(&mut permit.operation);
         permit.iam_action.clone_from(action);
         permit.also = Vec::new();
@@ -247,19 +251,28 @@ impl fmt::Debug for Permit {
 /// The refusal of the never-allowed list (F6), which every authorizer checks first whatever
 /// the configuration says; `None` when the list does not name the operation.
 pub fn never_allowed(invocation: &Invocation) -> Option<Denial> {
-    let reason = invocation
-        .operations()
-        .into_iter()
-        .find_map(|operation| is_never_allowed(&invocation.service, operation))?;
+    let (service, reason) =
+        invocation
+            .operations()
+            .into_iter()
+            .find_map(|(service, operation)| {
+                is_never_allowed(service, operation).map(|reason| (service, reason))
+            })?;
     let operation = if invocation.cli_operation.is_empty() {
         &invocation.operation
     } else {
         &invocation.cli_operation
     };
+    // A call of another service that the command would make names that service.
+    let call = if service == invocation.service {
+        String::new()
+    } else {
+        format!(" (it calls {service})")
+    };
     Some(Denial {
         layer: DenialLayer::NeverAllowed,
         message: format!(
-            "{} {operation} is never allowed from chat: {reason}",
+            "{} {operation}{call} is never allowed from chat: {reason}",
             invocation.service
         ),
     })

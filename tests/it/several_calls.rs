@@ -271,3 +271,83 @@ async fn configservice_get_status_in_chat_shows_the_cli_lines() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configservice_subscribe_in_chat_is_confirmed_once_and_calls_three_services() {
+    let bot = start(
+        moto_engine(),
+        &[
+            "s3:CreateBucket",
+            "sns:CreateTopic",
+            "config:PutConfigurationRecorder",
+            "config:PutDeliveryChannel",
+            "config:StartConfigurationRecorder",
+        ],
+    )
+    .await;
+    let bucket = format!("subscribe-{}", uuid::Uuid::new_v4().simple());
+    let confirm = bot
+        .say_in(
+            OPS,
+            &format!(
+                "configservice subscribe --s3-bucket {bucket}/config --sns-topic {bucket} \
+                 --iam-role arn:aws:iam::123456789012:role/config"
+            ),
+        )
+        .await;
+    let button = actions(&confirm, "confirm")
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("a confirmation: {confirm}"));
+    bot.click(OPS, button).await;
+    // The card ends with the CLI's lines.
+    let card = bot.updated_card("Subscribe succeeded").await;
+    let shown = text(&card).replace("\\n", "\n");
+    for line in [
+        format!("Using new S3 bucket: {bucket}"),
+        format!("Using new SNS topic: arn:aws:sns:us-east-1:123456789012:{bucket}"),
+        "Configuration Recorders: [".to_owned(),
+        "s3KeyPrefix".to_owned(),
+    ] {
+        assert!(shown.contains(&line), "{line:?} in {shown}");
+    }
+    bot.wait_records(8).await;
+    let records = bot.records();
+    let calls: Vec<(String, String)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["service"].as_str().unwrap_or_default().to_owned(),
+                r["operation"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("s3api", "HeadBucket"),
+            ("s3api", "CreateBucket"),
+            ("sns", "CreateTopic"),
+            ("configservice", "PutConfigurationRecorder"),
+            ("configservice", "PutDeliveryChannel"),
+            ("configservice", "StartConfigurationRecorder"),
+            ("configservice", "DescribeConfigurationRecorders"),
+            ("configservice", "DescribeDeliveryChannels"),
+        ]
+        .map(|(s, o)| (s.to_owned(), o.to_owned()))
+    );
+    // The bucket did not exist: its 404 is recorded as what it was, then it was created.
+    assert_eq!(records[0]["outcome"]["kind"], "failed", "{}", records[0]);
+    assert!(
+        records[1..]
+            .iter()
+            .all(|r| r["outcome"]["kind"] == "confirmed"),
+        "{records:#?}"
+    );
+    let channels = aws("configservice", "DescribeDeliveryChannels", json!({})).await;
+    assert_eq!(
+        channels["DeliveryChannels"][0]["s3BucketName"], bucket,
+        "{channels}"
+    );
+    assert_eq!(channels["DeliveryChannels"][0]["s3KeyPrefix"], "config");
+}

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::super::Invocation;
+use super::config_subscribe as subscribe;
 use super::emr::ATTRIBUTES;
 
 /// A CLI command that makes several calls.
@@ -25,13 +26,32 @@ pub enum Plan {
     EmrModifyClusterAttributes,
     /// `configservice get-status`.
     ConfigGetStatus,
+    /// `configservice subscribe`.
+    ConfigSubscribe,
 }
 
-/// One call of a plan: an operation of the invocation's service and its input.
+/// One call of a plan: an operation (of the invocation's service unless `service` names
+/// another, by its CLI name) and its input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
+    pub service: Option<&'static str>,
     pub operation: &'static str,
     pub params: Map<String, Value>,
+    /// Whether the plan reads a service error as the call's answer (`{"Error": {"Code":
+    /// ..}}`) instead of failing the command (`s3api head-bucket` to learn a bucket exists).
+    pub answers_errors: bool,
+}
+
+impl Call {
+    /// A call of the invocation's service whose errors fail the command.
+    fn of(operation: &'static str, params: Map<String, Value>) -> Self {
+        Call {
+            service: None,
+            operation,
+            params,
+            answers_errors: false,
+        }
+    }
 }
 
 /// What a plan does next.
@@ -51,17 +71,19 @@ pub enum Finished {
 }
 
 impl Plan {
-    /// Every operation the plan may call for `invocation`, in the order it calls them.
-    /// `describe-cluster` names both listings of instances, since which one it calls depends
-    /// on the cluster.
-    pub fn operations(self, invocation: &Invocation) -> Vec<&'static str> {
+    /// Every operation the plan may call for `invocation`, in the order it calls them, each
+    /// with its service when it is not the invocation's. `describe-cluster` names both
+    /// listings of instances and `subscribe` the bucket and topic it may create, since which
+    /// it calls depends on what exists.
+    pub fn operations(self, invocation: &Invocation) -> Vec<(Option<&'static str>, &'static str)> {
+        let own = |operations: &[&'static str]| operations.iter().map(|o| (None, *o)).collect();
         match self {
-            Plan::EmrDescribeCluster => vec![
+            Plan::EmrDescribeCluster => own(&[
                 "DescribeCluster",
                 "ListInstanceGroups",
                 "ListInstanceFleets",
                 "ListBootstrapActions",
-            ],
+            ]),
             Plan::EmrModifyClusterAttributes => ATTRIBUTES
                 .iter()
                 .filter(|a| {
@@ -70,12 +92,13 @@ impl Plan {
                         .get(a.param)
                         .is_some_and(Value::is_boolean)
                 })
-                .map(|a| a.operation)
+                .map(|a| (None, a.operation))
                 .collect(),
-            Plan::ConfigGetStatus => vec![
+            Plan::ConfigGetStatus => own(&[
                 "DescribeConfigurationRecorderStatus",
                 "DescribeDeliveryChannelStatus",
-            ],
+            ]),
+            Plan::ConfigSubscribe => subscribe::OPERATIONS.to_vec(),
         }
     }
 
@@ -84,21 +107,25 @@ impl Plan {
     pub fn table_title(self) -> Option<&'static str> {
         match self {
             Plan::EmrDescribeCluster => Some("describe_cluster"),
-            Plan::EmrModifyClusterAttributes | Plan::ConfigGetStatus => None,
+            Plan::EmrModifyClusterAttributes | Plan::ConfigGetStatus | Plan::ConfigSubscribe => {
+                None
+            }
         }
     }
 
     /// Whether the command writes lines of its own rather than its operation's output.
     pub fn prints_lines(self) -> bool {
-        matches!(self, Plan::ConfigGetStatus)
+        matches!(self, Plan::ConfigGetStatus | Plan::ConfigSubscribe)
     }
 
-    /// The next call, given the answers of the calls made so far (in order), or the result.
-    pub fn next(self, invocation: &Invocation, answers: &[Value]) -> Next {
+    /// The next call, given the answers of the calls made so far (in order) and the Region
+    /// the command runs in, or the result.
+    pub fn next(self, invocation: &Invocation, region: &str, answers: &[Value]) -> Next {
         match self {
             Plan::EmrDescribeCluster => describe_cluster(invocation, answers),
             Plan::EmrModifyClusterAttributes => modify_cluster_attributes(invocation, answers),
             Plan::ConfigGetStatus => get_status(answers),
+            Plan::ConfigSubscribe => subscribe::next(invocation, region, answers),
         }
     }
 }
@@ -112,7 +139,7 @@ fn describe_cluster(invocation: &Invocation, answers: &[Value]) -> Next {
         if let Some(id) = invocation.params.get("ClusterId") {
             params.insert("ClusterId".into(), id.clone());
         }
-        Next::Call(Call { operation, params })
+        Next::Call(Call::of(operation, params))
     };
     match answers {
         [] => by_cluster("DescribeCluster"),
@@ -162,10 +189,7 @@ fn modify_cluster_attributes(invocation: &Invocation, answers: &[Value]) -> Next
             attribute.member.into(),
             Value::Bool(on != attribute.inverted),
         );
-        Some(Call {
-            operation: attribute.operation,
-            params,
-        })
+        Some(Call::of(attribute.operation, params))
     });
     match calls.into_iter().nth(answers.len()) {
         Some(call) => Next::Call(call),
@@ -186,14 +210,8 @@ pub(super) fn first_attribute_operation(params: &Map<String, Value>) -> Option<&
 /// `customizations/configservice/getstatus.py` writes it.
 fn get_status(answers: &[Value]) -> Next {
     match answers {
-        [] => Next::Call(Call {
-            operation: "DescribeConfigurationRecorderStatus",
-            params: Map::new(),
-        }),
-        [_] => Next::Call(Call {
-            operation: "DescribeDeliveryChannelStatus",
-            params: Map::new(),
-        }),
+        [] => Next::Call(Call::of("DescribeConfigurationRecorderStatus", Map::new())),
+        [_] => Next::Call(Call::of("DescribeDeliveryChannelStatus", Map::new())),
         [recorders, channels, ..] => {
             let mut out = String::from("Configuration Recorders:\n\n");
             for recorder in list(recorders, "ConfigurationRecordersStatus") {
@@ -231,7 +249,7 @@ fn get_status(answers: &[Value]) -> Next {
     }
 }
 
-fn list<'a>(answer: &'a Value, key: &str) -> &'a [Value] {
+pub(super) fn list<'a>(answer: &'a Value, key: &str) -> &'a [Value] {
     answer
         .get(key)
         .and_then(Value::as_array)

@@ -1,8 +1,9 @@
 //! EMR's hand-written CLI commands (`awscli/customizations/emr/`) that stand for operations
 //! the CLI does not offer by their own names: `describe-cluster` (DescribeCluster and the
 //! listings it merges in), `terminate-clusters` (TerminateJobFlows, `--cluster-ids`) and
-//! `modify-cluster-attributes` (one `Set*` call per attribute). `models::cli_commands` routes
-//! the names; this module says which options each takes and builds what the CLI builds.
+//! `modify-cluster-attributes` (one `Set*` call per attribute); and `add-tags`' `--tags k=v`
+//! words (`addtags.py`). `models::cli_commands` routes the names; this module says which
+//! options each takes and builds what the CLI builds.
 
 use serde_json::Value;
 
@@ -171,13 +172,42 @@ pub(super) fn apply_attributes(
     Ok(())
 }
 
-/// How `modify-cluster-attributes` prints a parameter back: an attribute as its flag.
-pub(in crate::command) fn attribute_word(
+/// `emr add-tags --tags key=value key ...`: each word a tag, split at the first `=`; a word
+/// without one is a key with an empty value (`emrutils.parse_tags`).
+pub(super) fn apply_tags(invocation: &mut Invocation, words: Vec<String>) {
+    let tags = words
+        .into_iter()
+        .map(|word| {
+            let (key, value) = word.split_once('=').unwrap_or((word.as_str(), ""));
+            serde_json::json!({"Key": key, "Value": value})
+        })
+        .collect();
+    invocation.params.insert("Tags".into(), Value::Array(tags));
+}
+
+/// How an EMR command prints a parameter back where it differs from the model's form:
+/// `modify-cluster-attributes`' attributes as their flags, `add-tags`' tags as `key=value`.
+pub(in crate::command) fn printed_words(
     invocation: &Invocation,
     param: &str,
     value: &Value,
 ) -> Option<String> {
-    if !(invocation.service == "emr" && invocation.cli_operation == "modify-cluster-attributes") {
+    if invocation.service != "emr" {
+        return None;
+    }
+    if invocation.operation == "AddTags" && param == "Tags" {
+        let words: Option<Vec<String>> = value
+            .as_array()?
+            .iter()
+            .map(|tag| {
+                let key = tag.get("Key")?.as_str()?;
+                let value = tag.get("Value").and_then(Value::as_str).unwrap_or_default();
+                Some(super::super::canonical::quote(&format!("{key}={value}")))
+            })
+            .collect();
+        return words.map(|words| format!("--tags {}", words.join(" ")));
+    }
+    if invocation.cli_operation != "modify-cluster-attributes" {
         return None;
     }
     let attribute = ATTRIBUTES.iter().find(|a| a.param == param)?;

@@ -17,6 +17,8 @@
 
 mod calls;
 mod cloudsearch;
+mod config_subscribe;
+mod configservice;
 mod create_distribution;
 mod emr;
 mod invalidation;
@@ -35,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 pub use calls::{Call, Finished, Next, Plan};
 pub(super) use cloudsearch::flattened_words;
-pub(super) use emr::attribute_word;
+pub(super) use emr::printed_words;
 pub use option_group::command_option_names;
 pub(super) use option_group::command_options;
 pub(super) use outfile::streaming_payload;
@@ -98,6 +100,12 @@ pub(super) enum CustomOption {
     Flattened(cloudsearch::FlatOption),
     /// `emr modify-cluster-attributes`' cluster id and attribute flags.
     ClusterAttribute(emr::AttributeOption),
+    /// `emr add-tags --tags key=value ...`.
+    EmrTags,
+    /// `configservice put-configuration-recorder --recording-group`.
+    RecordingGroup,
+    /// `configservice subscribe`'s options (an index into its `OPTIONS`).
+    Subscribe(usize),
 }
 
 /// How many words an option takes, as argparse reads them.
@@ -122,13 +130,27 @@ impl CustomOption {
             CustomOption::CreateDistribution(_) | CustomOption::Flattened(_) => Arity::One,
             CustomOption::ClusterAttribute(emr::AttributeOption::ClusterId) => Arity::One,
             CustomOption::ClusterAttribute(emr::AttributeOption::Flag { .. }) => Arity::Flag,
+            CustomOption::EmrTags => Arity::Many,
+            CustomOption::RecordingGroup | CustomOption::Subscribe(_) => Arity::One,
         }
     }
 }
 
-/// The options the CLI adds to `service`'s `operation_key`, by name (without dashes).
-pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, CustomOption)> {
+/// The options the CLI adds to `service`'s `operation_key` as the command `cli_operation`
+/// offers it, by name (without dashes).
+pub(super) fn options(
+    service: &str,
+    operation_key: &str,
+    cli_operation: &str,
+) -> Vec<(&'static str, CustomOption)> {
     match (service, operation_key) {
+        ("configservice", "PutConfigurationRecorder") if cli_operation == "subscribe" => {
+            config_subscribe::OPTIONS
+                .iter()
+                .enumerate()
+                .map(|(index, (name, _))| (*name, CustomOption::Subscribe(index)))
+                .collect()
+        }
         ("cloudwatch", "PutMetricData") => put_metric_data::OPTIONS
             .iter()
             .map(|(name, option)| (*name, CustomOption::PutMetric(*option)))
@@ -151,6 +173,10 @@ pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, 
             .collect(),
         ("cloudfront", "CreateInvalidation") => {
             vec![(invalidation::OPTION, CustomOption::InvalidationPaths)]
+        }
+        ("emr", "AddTags") => vec![("tags", CustomOption::EmrTags)],
+        ("configservice", "PutConfigurationRecorder") => {
+            vec![(configservice::OPTION, CustomOption::RecordingGroup)]
         }
         // `emr modify-cluster-attributes`, routed to its first possible call.
         ("emr", "SetTerminationProtection") => emr::OPTIONS
@@ -203,6 +229,8 @@ pub(super) fn apply(
     let mut paths = None;
     let mut flattened = Vec::new();
     let mut attributes = Vec::new();
+    let mut recording_group = None;
+    let mut subscribe = Vec::new();
     for (name, option, words) in given {
         match option {
             CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
@@ -216,6 +244,9 @@ pub(super) fn apply(
             CustomOption::InvalidationPaths => paths = Some((name, words)),
             CustomOption::Flattened(option) => flattened.push((name, option, words)),
             CustomOption::ClusterAttribute(option) => attributes.push((name, option, words)),
+            CustomOption::EmrTags => emr::apply_tags(invocation, words),
+            CustomOption::RecordingGroup => recording_group = Some((name, words)),
+            CustomOption::Subscribe(index) => subscribe.push((name, index, words)),
         }
     }
     if !put_metric.is_empty() {
@@ -236,10 +267,31 @@ pub(super) fn apply(
     if let Some((name, words)) = paths {
         invalidation::apply(&mut invocation.params, name, words)?;
     }
+    if let Some((name, words)) = recording_group {
+        configservice::apply(model, operation, &mut invocation.params, name, words)?;
+    }
     let input_skeleton = matches!(
         invocation.globals.generate_cli_skeleton,
         Some(SkeletonKind::Input | SkeletonKind::YamlInput)
     );
+    if (
+        invocation.service.as_str(),
+        invocation.cli_operation.as_str(),
+    ) == ("configservice", "subscribe")
+    {
+        config_subscribe::apply(invocation, subscribe, !input_skeleton)?;
+    }
+    // `emr add-tags` requires its tags (the CLI's TagsArgument), as words or from the input
+    // document.
+    if (invocation.service.as_str(), invocation.operation.as_str()) == ("emr", "AddTags")
+        && !invocation.params.contains_key("Tags")
+        && !input_skeleton
+    {
+        return Err(CommandError::MissingFlattened {
+            command: "emr add-tags".into(),
+            options: vec!["tags".into()],
+        });
+    }
     if (
         invocation.service.as_str(),
         invocation.cli_operation.as_str(),
@@ -291,6 +343,7 @@ fn finish(invocation: &mut Invocation) -> Result<(), CommandError> {
         ("emr", "describe-cluster") => Some(Plan::EmrDescribeCluster),
         ("emr", "modify-cluster-attributes") => Some(Plan::EmrModifyClusterAttributes),
         ("configservice", "get-status") => Some(Plan::ConfigGetStatus),
+        ("configservice", "subscribe") => Some(Plan::ConfigSubscribe),
         _ => None,
     };
     if let Some(plan) = plan {

@@ -72,6 +72,7 @@ pub(in crate::command) fn command_options(
         ("emr", "terminate-clusters") => Some(&super::emr::TERMINATE_CLUSTERS),
         ("emr", "modify-cluster-attributes") => Some(&super::emr::MODIFY_CLUSTER_ATTRIBUTES),
         ("configservice", "get-status") => Some(&GET_STATUS),
+        ("configservice", "subscribe") => Some(&super::config_subscribe::COMMAND_OPTIONS),
         _ => None,
     }
 }

@@ -21,7 +21,9 @@ fn plan_of(invocation: &Invocation) -> Plan {
 
 fn call_of(next: Next) -> (String, Value) {
     match next {
-        Next::Call(Call { operation, params }) => (operation.to_owned(), Value::Object(params)),
+        Next::Call(Call {
+            operation, params, ..
+        }) => (operation.to_owned(), Value::Object(params)),
         Next::Done(done) => panic!("done early: {done:?}"),
     }
 }
@@ -41,15 +43,15 @@ fn describe_cluster_merges_the_instance_groups_or_fleets_and_bootstrap_actions()
     assert_eq!(
         invocation.operations(),
         [
-            "DescribeCluster",
-            "ListInstanceGroups",
-            "ListInstanceFleets",
-            "ListBootstrapActions"
+            ("emr", "DescribeCluster"),
+            ("emr", "ListInstanceGroups"),
+            ("emr", "ListInstanceFleets"),
+            ("emr", "ListBootstrapActions")
         ]
     );
     let by_id = json!({"ClusterId": "j-1"});
     assert_eq!(
-        call_of(plan.next(&invocation, &[])),
+        call_of(plan.next(&invocation, "us-east-1", &[])),
         ("DescribeCluster".into(), by_id.clone())
     );
     let groups_cluster =
@@ -57,20 +59,35 @@ fn describe_cluster_merges_the_instance_groups_or_fleets_and_bootstrap_actions()
     let fleets_cluster =
         json!({"Cluster": {"Id": "j-1", "InstanceCollectionType": "INSTANCE_FLEET"}});
     assert_eq!(
-        call_of(plan.next(&invocation, std::slice::from_ref(&groups_cluster))).0,
+        call_of(plan.next(
+            &invocation,
+            "us-east-1",
+            std::slice::from_ref(&groups_cluster)
+        ))
+        .0,
         "ListInstanceGroups"
     );
     assert_eq!(
-        call_of(plan.next(&invocation, std::slice::from_ref(&fleets_cluster))).0,
+        call_of(plan.next(
+            &invocation,
+            "us-east-1",
+            std::slice::from_ref(&fleets_cluster)
+        ))
+        .0,
         "ListInstanceFleets"
     );
     let groups = json!({"InstanceGroups": [{"Id": "ig-1"}]});
     assert_eq!(
-        call_of(plan.next(&invocation, &[groups_cluster.clone(), groups.clone()])),
+        call_of(plan.next(
+            &invocation,
+            "us-east-1",
+            &[groups_cluster.clone(), groups.clone()]
+        )),
         ("ListBootstrapActions".into(), by_id)
     );
     let merged = plan.next(
         &invocation,
+        "us-east-1",
         &[
             groups_cluster,
             groups,
@@ -89,6 +106,7 @@ fn describe_cluster_merges_the_instance_groups_or_fleets_and_bootstrap_actions()
     // Without bootstrap actions the list is there and empty, as the CLI builds it.
     let merged = plan.next(
         &invocation,
+        "us-east-1",
         &[fleets_cluster, json!({"InstanceFleets": []}), json!({})],
     );
     assert_eq!(
@@ -117,13 +135,16 @@ fn modify_cluster_attributes_sets_each_attribute_given_in_the_cli_order() {
     // Access control checks the calls these flags make, not every attribute's.
     assert_eq!(
         invocation.operations(),
-        ["SetTerminationProtection", "SetKeepJobFlowAliveWhenNoSteps"]
+        [
+            ("emr", "SetTerminationProtection"),
+            ("emr", "SetKeepJobFlowAliveWhenNoSteps")
+        ]
     );
     assert!(!crate::prompt::is_read_only("emr", &invocation.operation));
     let plan = plan_of(&invocation);
     assert_eq!(plan, Plan::EmrModifyClusterAttributes);
     assert_eq!(
-        call_of(plan.next(&invocation, &[])),
+        call_of(plan.next(&invocation, "us-east-1", &[])),
         (
             "SetTerminationProtection".into(),
             json!({"JobFlowIds": ["j-1"], "TerminationProtected": true})
@@ -131,14 +152,14 @@ fn modify_cluster_attributes_sets_each_attribute_given_in_the_cli_order() {
     );
     // `--no-auto-terminate` keeps the cluster alive when no steps are left.
     assert_eq!(
-        call_of(plan.next(&invocation, &[json!({})])),
+        call_of(plan.next(&invocation, "us-east-1", &[json!({})])),
         (
             "SetKeepJobFlowAliveWhenNoSteps".into(),
             json!({"JobFlowIds": ["j-1"], "KeepJobFlowAliveWhenNoSteps": true})
         )
     );
     assert_eq!(
-        plan.next(&invocation, &[json!({}), json!({})]),
+        plan.next(&invocation, "us-east-1", &[json!({}), json!({})]),
         Next::Done(Finished::Output(json!({})))
     );
     // The command line on cards prints the flags and parses back to the same invocation.
@@ -193,7 +214,7 @@ fn get_status_prints_the_cli_lines() {
     let plan = plan_of(&invocation);
     assert!(plan.prints_lines());
     assert_eq!(
-        call_of(plan.next(&invocation, &[])).0,
+        call_of(plan.next(&invocation, "us-east-1", &[])).0,
         "DescribeConfigurationRecorderStatus"
     );
     let recorders = json!({"ConfigurationRecordersStatus": [
@@ -203,7 +224,7 @@ fn get_status_prints_the_cli_lines() {
          "lastErrorCode": "AccessDenied", "lastErrorMessage": "no access"}
     ]});
     assert_eq!(
-        call_of(plan.next(&invocation, std::slice::from_ref(&recorders))).0,
+        call_of(plan.next(&invocation, "us-east-1", std::slice::from_ref(&recorders))).0,
         "DescribeDeliveryChannelStatus"
     );
     let channels = json!({"DeliveryChannelsStatus": [{
@@ -213,7 +234,9 @@ fn get_status_prints_the_cli_lines() {
         "configSnapshotDeliveryInfo": {"lastStatus": "FAILURE", "lastErrorCode": "NoSuchBucket",
                                         "lastErrorMessage": "gone"}
     }]});
-    let Next::Done(Finished::Lines(lines)) = plan.next(&invocation, &[recorders, channels]) else {
+    let Next::Done(Finished::Lines(lines)) =
+        plan.next(&invocation, "us-east-1", &[recorders, channels])
+    else {
         panic!("get-status prints lines");
     };
     assert_eq!(
@@ -240,4 +263,169 @@ fn cloudtrail_subscriptions_are_refused_with_the_reason() {
             "sts get-caller-identity",
         );
     }
+}
+
+#[test]
+fn emr_add_tags_takes_key_value_words() {
+    let invocation = parsed("emr add-tags --resource-id j-1 --tags team=data 'note=a=b' bare");
+    assert_eq!(
+        Value::Object(invocation.params.clone()),
+        json!({"ResourceId": "j-1", "Tags": [
+            {"Key": "team", "Value": "data"},
+            {"Key": "note", "Value": "a=b"},
+            {"Key": "bare", "Value": ""}
+        ]})
+    );
+    let line = render_command_line(&invocation, Models::global());
+    assert_eq!(
+        line,
+        "aws emr add-tags --resource-id j-1 --tags team=data note=a=b bare="
+    );
+    assert_eq!(parsed(line.trim_start_matches("aws ")), invocation);
+    expect_error(
+        "emr add-tags --resource-id j-1",
+        "missing the required option --tags",
+    );
+}
+
+#[test]
+fn put_configuration_recorder_takes_the_recording_group_on_its_own() {
+    let invocation = parsed(
+        "configservice put-configuration-recorder \
+         --configuration-recorder name=default,roleARN=arn:aws:iam::123456789012:role/config \
+         --recording-group allSupported=true,includeGlobalResourceTypes=true",
+    );
+    assert_eq!(
+        Value::Object(invocation.params.clone()),
+        json!({"ConfigurationRecorder": {
+            "name": "default",
+            "roleARN": "arn:aws:iam::123456789012:role/config",
+            "recordingGroup": {"allSupported": true, "includeGlobalResourceTypes": true}
+        }})
+    );
+    let line = render_command_line(&invocation, Models::global());
+    assert_eq!(
+        parsed(line.trim_start_matches("aws ")),
+        invocation,
+        "{line}"
+    );
+    // Typed by the model's RecordingGroup.
+    expect_error(
+        "configservice put-configuration-recorder --configuration-recorder name=d \
+         --recording-group allSupported=maybe",
+        "allSupported",
+    );
+}
+
+#[test]
+fn subscribe_creates_what_is_missing_then_records_and_prints_what_it_did() {
+    let invocation = parsed(
+        "configservice subscribe --s3-bucket config-bucket/audit/logs --sns-topic config-topic \
+         --iam-role arn:aws:iam::123456789012:role/config",
+    );
+    assert_eq!(invocation.operation, "PutConfigurationRecorder");
+    assert!(!crate::prompt::is_read_only(
+        "configservice",
+        &invocation.operation
+    ));
+    // Access control checks every call, the other services' included.
+    let operations = invocation.operations();
+    for call in [
+        ("s3api", "HeadBucket"),
+        ("s3api", "CreateBucket"),
+        ("sns", "CreateTopic"),
+        ("configservice", "PutDeliveryChannel"),
+        ("configservice", "StartConfigurationRecorder"),
+    ] {
+        assert!(operations.contains(&call), "{call:?} in {operations:?}");
+    }
+    let plan = plan_of(&invocation);
+    let next = |answers: &[Value]| match plan.next(&invocation, "eu-west-1", answers) {
+        Next::Call(call) => (
+            call.service.unwrap_or("configservice"),
+            call.operation,
+            Value::Object(call.params),
+            call.answers_errors,
+        ),
+        Next::Done(done) => panic!("done early: {done:?}"),
+    };
+    // The bucket: its 404 is an answer, not a failure; outside us-east-1 it is created there.
+    assert_eq!(
+        next(&[]),
+        (
+            "s3api",
+            "HeadBucket",
+            json!({"Bucket": "config-bucket"}),
+            true
+        )
+    );
+    let missing = json!({"Error": {"Code": "404", "Message": "Not Found"}});
+    assert_eq!(
+        next(std::slice::from_ref(&missing)),
+        (
+            "s3api",
+            "CreateBucket",
+            json!({"Bucket": "config-bucket",
+                   "CreateBucketConfiguration": {"LocationConstraint": "eu-west-1"}}),
+            false
+        )
+    );
+    let topic = json!({"TopicArn": "arn:aws:sns:eu-west-1:123456789012:config-topic"});
+    let mut answers = vec![missing, json!({"Location": "x"})];
+    assert_eq!(next(&answers).1, "CreateTopic");
+    answers.push(topic);
+    assert_eq!(
+        next(&answers).2,
+        json!({"ConfigurationRecorder": {"name": "default",
+                                         "roleARN": "arn:aws:iam::123456789012:role/config"}})
+    );
+    answers.push(json!({}));
+    assert_eq!(
+        next(&answers).2,
+        json!({"DeliveryChannel": {"name": "default", "s3BucketName": "config-bucket",
+               "snsTopicARN": "arn:aws:sns:eu-west-1:123456789012:config-topic",
+               "s3KeyPrefix": "audit/logs"}})
+    );
+    answers.push(json!({}));
+    assert_eq!(
+        next(&answers).2,
+        json!({"ConfigurationRecorderName": "default"})
+    );
+    answers.push(json!({}));
+    assert_eq!(next(&answers).1, "DescribeConfigurationRecorders");
+    answers.push(json!({"ConfigurationRecorders": [{"name": "default", "roleARN": "r\u{e9}"}]}));
+    assert_eq!(next(&answers).1, "DescribeDeliveryChannels");
+    answers.push(json!({"DeliveryChannels": []}));
+    let Next::Done(Finished::Lines(lines)) = plan.next(&invocation, "eu-west-1", &answers) else {
+        panic!("subscribe prints lines");
+    };
+    assert_eq!(
+        lines,
+        "Using new S3 bucket: config-bucket\n\
+         Using new SNS topic: arn:aws:sns:eu-west-1:123456789012:config-topic\n\
+         Subscribe succeeded:\n\n\
+         Configuration Recorders: [\n    {\n        \"name\": \"default\",\n        \"roleARN\": \"r\\u00e9\"\n    }\n]\n\n\
+         Delivery Channels: []\n"
+    );
+
+    // An existing bucket (any answer but 404) and a topic ARN: nothing created.
+    let existing = parsed(
+        "configservice subscribe --s3-bucket b --sns-topic arn:aws:sns:us-east-1:1:t \
+         --iam-role arn:aws:iam::1:role/c",
+    );
+    let forbidden = json!({"Error": {"Code": "403", "Message": "Forbidden"}});
+    match plan.next(&existing, "us-east-1", &[forbidden]) {
+        Next::Call(call) => assert_eq!(call.operation, "PutConfigurationRecorder"),
+        other => panic!("{other:?}"),
+    }
+    expect_error(
+        "configservice subscribe --s3-bucket b",
+        "configservice subscribe is missing the required options --sns-topic and --iam-role.",
+    );
+    let line = render_command_line(&invocation, Models::global());
+    assert_eq!(
+        parsed(line.trim_start_matches("aws ")),
+        invocation,
+        "{line}"
+    );
 }
