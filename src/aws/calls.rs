@@ -35,6 +35,7 @@ impl Engine {
         loop {
             let call = match plan.next(invocation, permit.region(), &answers) {
                 Next::Done(finished) => return Ok(finished),
+                Next::Fail(message) => return Err(AwsError::NotApplicable { message }),
                 Next::Call(call) => call,
             };
             let service = call.service.unwrap_or(invocation.service.as_str());

@@ -46,6 +46,10 @@ pub enum AwsError {
         operation: String,
         reason: Option<String>,
     },
+    /// A CLI command that makes several calls found from an answer that it does not apply
+    /// (`emr create-hbase-backup` on a cluster with a release label); the CLI's sentence.
+    #[error("{message}")]
+    NotApplicable { message: String },
     /// The invocation is not the one the permit was granted for: a bug in the caller, refused
     /// before anything is sent.
     #[error("the permit for {permitted} does not cover {service} {operation}")]

@@ -80,6 +80,9 @@ impl FailedCall<'_> {
             FailedCall::Aws(error @ AwsError::Timeout { .. }) => {
                 ("The command took too long", error.to_string(), None)
             }
+            FailedCall::Aws(error @ AwsError::NotApplicable { .. }) => {
+                ("The command does not apply here", error.to_string(), None)
+            }
             FailedCall::Aws(other) => {
                 // The details (endpoint URLs, response bodies, SDK internals) go to the log only.
                 tracing::error!(error = %error_chain(other), correlation_id, "command failed");

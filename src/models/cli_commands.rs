@@ -22,6 +22,10 @@ const COMMANDS: &[(&str, &str, &str)] = &[
         "DescribeConfigurationRecorderStatus",
     ),
     ("configservice", "subscribe", "PutConfigurationRecorder"),
+    ("emr", "restore-from-hbase-backup", "AddJobFlowSteps"),
+    ("emr", "schedule-hbase-backup", "AddJobFlowSteps"),
+    ("emr", "create-hbase-backup", "AddJobFlowSteps"),
+    ("emr", "disable-hbase-backups", "AddJobFlowSteps"),
 ];
 
 /// The hand-written CLI commands of `service`, with the operation each stands for.

@@ -28,6 +28,8 @@ pub enum Plan {
     ConfigGetStatus,
     /// `configservice subscribe`.
     ConfigSubscribe,
+    /// EMR's HBase backup commands (`emr create-hbase-backup`, ...): one step added.
+    EmrHbase,
 }
 
 /// One call of a plan: an operation (of the invocation's service unless `service` names
@@ -59,6 +61,8 @@ impl Call {
 pub enum Next {
     Call(Call),
     Done(Finished),
+    /// An answer showed the command does not apply; the CLI's sentence.
+    Fail(String),
 }
 
 /// A plan's result.
@@ -99,6 +103,7 @@ impl Plan {
                 "DescribeDeliveryChannelStatus",
             ]),
             Plan::ConfigSubscribe => subscribe::OPERATIONS.to_vec(),
+            Plan::EmrHbase => own(&["DescribeCluster", "AddJobFlowSteps"]),
         }
     }
 
@@ -107,9 +112,10 @@ impl Plan {
     pub fn table_title(self) -> Option<&'static str> {
         match self {
             Plan::EmrDescribeCluster => Some("describe_cluster"),
-            Plan::EmrModifyClusterAttributes | Plan::ConfigGetStatus | Plan::ConfigSubscribe => {
-                None
-            }
+            Plan::EmrModifyClusterAttributes
+            | Plan::ConfigGetStatus
+            | Plan::ConfigSubscribe
+            | Plan::EmrHbase => None,
         }
     }
 
@@ -126,6 +132,7 @@ impl Plan {
             Plan::EmrModifyClusterAttributes => modify_cluster_attributes(invocation, answers),
             Plan::ConfigGetStatus => get_status(answers),
             Plan::ConfigSubscribe => subscribe::next(invocation, region, answers),
+            Plan::EmrHbase => hbase(invocation, answers),
         }
     }
 }
@@ -168,6 +175,31 @@ fn describe_cluster(invocation: &Invocation, answers: &[Value]) -> Next {
             }
             Next::Done(Finished::Output(result))
         }
+    }
+}
+
+/// EMR's HBase backup commands: DescribeCluster first, as the CLI checks that the cluster has
+/// no release label (they only work on AMI-version clusters), then the step.
+fn hbase(invocation: &Invocation, answers: &[Value]) -> Next {
+    match answers {
+        [] => {
+            let mut params = Map::new();
+            if let Some(id) = invocation.params.get("ClusterId") {
+                params.insert("ClusterId".into(), id.clone());
+            }
+            Next::Call(Call::of("DescribeCluster", params))
+        }
+        [cluster] => match cluster
+            .pointer("/Cluster/ReleaseLabel")
+            .and_then(Value::as_str)
+        {
+            Some(label) if !label.is_empty() => Next::Fail(format!(
+                "aws: error: {} is not supported with '{label}' release.",
+                invocation.cli_operation
+            )),
+            _ => Next::Call(Call::of("AddJobFlowSteps", super::hbase_call(invocation))),
+        },
+        [_, added, ..] => Next::Done(Finished::Output(added.clone())),
     }
 }
 

@@ -24,8 +24,8 @@ pub(super) const TERMINATE_CLUSTERS: CommandOptions = CommandOptions {
     offered: Some(&["JobFlowIds"]),
 };
 
-/// `emr modify-cluster-attributes`: none of the model's options; `--cluster-id` and the
-/// attribute flags are the command's own ([`OPTIONS`]).
+/// `emr modify-cluster-attributes` (and the HBase commands): none of the model's options;
+/// `--cluster-id` and the rest are the command's own ([`OPTIONS`], `emr_hbase`).
 pub(super) const MODIFY_CLUSTER_ATTRIBUTES: CommandOptions = CommandOptions {
     renamed: &[],
     removed: &[],
@@ -206,6 +206,9 @@ pub(in crate::command) fn printed_words(
             })
             .collect();
         return words.map(|words| format!("--tags {}", words.join(" ")));
+    }
+    if let Some(word) = super::emr_hbase::flag_word(invocation, param, value) {
+        return Some(word);
     }
     if invocation.cli_operation != "modify-cluster-attributes" {
         return None;

@@ -21,6 +21,7 @@ mod config_subscribe;
 mod configservice;
 mod create_distribution;
 mod emr;
+mod emr_hbase;
 mod invalidation;
 mod list_clusters;
 mod option_group;
@@ -38,6 +39,7 @@ use serde::{Deserialize, Serialize};
 pub use calls::{Call, Finished, Next, Plan};
 pub(super) use cloudsearch::flattened_words;
 pub(super) use emr::printed_words;
+pub(super) use emr_hbase::call as hbase_call;
 pub use option_group::command_option_names;
 pub(super) use option_group::command_options;
 pub(super) use outfile::streaming_payload;
@@ -106,6 +108,8 @@ pub(super) enum CustomOption {
     RecordingGroup,
     /// `configservice subscribe`'s options (an index into its `OPTIONS`).
     Subscribe(usize),
+    /// The options of EMR's HBase backup commands.
+    Hbase(emr_hbase::HbaseOption),
 }
 
 /// How many words an option takes, as argparse reads them.
@@ -132,6 +136,8 @@ impl CustomOption {
             CustomOption::ClusterAttribute(emr::AttributeOption::Flag { .. }) => Arity::Flag,
             CustomOption::EmrTags => Arity::Many,
             CustomOption::RecordingGroup | CustomOption::Subscribe(_) => Arity::One,
+            CustomOption::Hbase(option) if option.flag => Arity::Flag,
+            CustomOption::Hbase(_) => Arity::One,
         }
     }
 }
@@ -144,6 +150,12 @@ pub(super) fn options(
     cli_operation: &str,
 ) -> Vec<(&'static str, CustomOption)> {
     match (service, operation_key) {
+        ("emr", "AddJobFlowSteps") if emr_hbase::is_hbase_command(cli_operation) => {
+            emr_hbase::options(cli_operation)
+                .iter()
+                .map(|option| (option.name, CustomOption::Hbase(*option)))
+                .collect()
+        }
         ("configservice", "PutConfigurationRecorder") if cli_operation == "subscribe" => {
             config_subscribe::OPTIONS
                 .iter()
@@ -231,6 +243,7 @@ pub(super) fn apply(
     let mut attributes = Vec::new();
     let mut recording_group = None;
     let mut subscribe = Vec::new();
+    let mut hbase = Vec::new();
     for (name, option, words) in given {
         match option {
             CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
@@ -247,6 +260,7 @@ pub(super) fn apply(
             CustomOption::EmrTags => emr::apply_tags(invocation, words),
             CustomOption::RecordingGroup => recording_group = Some((name, words)),
             CustomOption::Subscribe(index) => subscribe.push((name, index, words)),
+            CustomOption::Hbase(option) => hbase.push((name, option, words)),
         }
     }
     if !put_metric.is_empty() {
@@ -280,6 +294,9 @@ pub(super) fn apply(
     ) == ("configservice", "subscribe")
     {
         config_subscribe::apply(invocation, subscribe, !input_skeleton)?;
+    }
+    if invocation.service == "emr" && emr_hbase::is_hbase_command(&invocation.cli_operation) {
+        emr_hbase::apply(invocation, hbase, !input_skeleton)?;
     }
     // `emr add-tags` requires its tags (the CLI's TagsArgument), as words or from the input
     // document.
@@ -344,6 +361,7 @@ fn finish(invocation: &mut Invocation) -> Result<(), CommandError> {
         ("emr", "modify-cluster-attributes") => Some(Plan::EmrModifyClusterAttributes),
         ("configservice", "get-status") => Some(Plan::ConfigGetStatus),
         ("configservice", "subscribe") => Some(Plan::ConfigSubscribe),
+        ("emr", command) if emr_hbase::is_hbase_command(command) => Some(Plan::EmrHbase),
         _ => None,
     };
     if let Some(plan) = plan {

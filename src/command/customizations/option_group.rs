@@ -71,6 +71,9 @@ pub(in crate::command) fn command_options(
         ("emr", "describe-cluster") => Some(&super::emr::DESCRIBE_CLUSTER),
         ("emr", "terminate-clusters") => Some(&super::emr::TERMINATE_CLUSTERS),
         ("emr", "modify-cluster-attributes") => Some(&super::emr::MODIFY_CLUSTER_ATTRIBUTES),
+        ("emr", command) if super::emr_hbase::is_hbase_command(command) => {
+            Some(&super::emr::MODIFY_CLUSTER_ATTRIBUTES)
+        }
         ("configservice", "get-status") => Some(&GET_STATUS),
         ("configservice", "subscribe") => Some(&super::config_subscribe::COMMAND_OPTIONS),
         _ => None,

@@ -24,7 +24,7 @@ fn call_of(next: Next) -> (String, Value) {
         Next::Call(Call {
             operation, params, ..
         }) => (operation.to_owned(), Value::Object(params)),
-        Next::Done(done) => panic!("done early: {done:?}"),
+        other => panic!("not a call: {other:?}"),
     }
 }
 
@@ -347,7 +347,7 @@ fn subscribe_creates_what_is_missing_then_records_and_prints_what_it_did() {
             Value::Object(call.params),
             call.answers_errors,
         ),
-        Next::Done(done) => panic!("done early: {done:?}"),
+        other => panic!("not a call: {other:?}"),
     };
     // The bucket: its 404 is an answer, not a failure; outside us-east-1 it is created there.
     assert_eq!(
@@ -427,5 +427,110 @@ fn subscribe_creates_what_is_missing_then_records_and_prints_what_it_did() {
         parsed(line.trim_start_matches("aws ")),
         invocation,
         "{line}"
+    );
+}
+
+#[test]
+fn hbase_backup_commands_add_the_clis_step() {
+    let step = |line: &str| {
+        let invocation = parsed(line);
+        assert_eq!(invocation.operation, "AddJobFlowSteps", "{line}");
+        assert_eq!(plan_of(&invocation), Plan::EmrHbase);
+        // Cards print the command as typed, and it reads back.
+        let printed = render_command_line(&invocation, Models::global());
+        assert_eq!(
+            parsed(printed.trim_start_matches("aws ")),
+            invocation,
+            "{printed}"
+        );
+        let (operation, params) = call_of(Plan::EmrHbase.next(&invocation, "us-east-1", &[]));
+        assert_eq!(
+            (operation.as_str(), &params),
+            ("DescribeCluster", &json!({"ClusterId": "j-1"}))
+        );
+        // A cluster with a release label: the CLI refuses the command.
+        let released = json!({"Cluster": {"Id": "j-1", "ReleaseLabel": "emr-6.10.0"}});
+        let refused =
+            Plan::EmrHbase.next(&invocation, "us-east-1", std::slice::from_ref(&released));
+        assert_eq!(
+            refused,
+            Next::Fail(format!(
+                "aws: error: {} is not supported with 'emr-6.10.0' release.",
+                invocation.cli_operation
+            ))
+        );
+        let ami = json!({"Cluster": {"Id": "j-1", "RunningAmiVersion": "3.11.0"}});
+        let (operation, params) =
+            call_of(Plan::EmrHbase.next(&invocation, "us-east-1", std::slice::from_ref(&ami)));
+        assert_eq!(operation, "AddJobFlowSteps");
+        assert_eq!(params["JobFlowId"], "j-1");
+        assert_eq!(params["Steps"][0]["ActionOnFailure"], "CANCEL_AND_WAIT");
+        assert_eq!(
+            params["Steps"][0]["HadoopJarStep"]["Jar"],
+            "/home/hadoop/lib/hbase.jar"
+        );
+        (
+            params["Steps"][0]["Name"].as_str().unwrap().to_owned(),
+            params["Steps"][0]["HadoopJarStep"]["Args"].clone(),
+        )
+    };
+    assert_eq!(
+        step("emr create-hbase-backup --cluster-id j-1 --dir s3://b/backups --consistent"),
+        (
+            "Backup HBase".into(),
+            json!([
+                "emr.hbase.backup.Main",
+                "--backup",
+                "--backup-dir",
+                "s3://b/backups",
+                "--consistent"
+            ])
+        )
+    );
+    assert_eq!(
+        step("emr restore-from-hbase-backup --cluster-id j-1 --dir s3://b/backups --backup-version 20260101"),
+        (
+            "Restore HBase".into(),
+            json!(["emr.hbase.backup.Main", "--restore", "--backup-dir", "s3://b/backups",
+                   "--backup-version", "20260101"])
+        )
+    );
+    assert_eq!(
+        step("emr schedule-hbase-backup --cluster-id j-1 --type FULL --dir s3://b/backups --interval 7 --unit Days"),
+        (
+            "Modify Backup Schedule".into(),
+            json!(["emr.hbase.backup.Main", "--set-scheduled-backup", "true", "--backup-dir",
+                   "s3://b/backups", "--full-backup-time-interval", "7",
+                   "--full-backup-time-unit", "days", "--start-time", "now"])
+        )
+    );
+    assert_eq!(
+        step("emr disable-hbase-backups --cluster-id j-1 --full --incremental"),
+        (
+            "Modify Backup Schedule".into(),
+            json!([
+                "emr.hbase.backup.Main",
+                "--set-scheduled-backup",
+                "false",
+                "--disable-full-backups",
+                "--disable-incremental-backups"
+            ])
+        )
+    );
+    expect_error(
+        "emr schedule-hbase-backup --cluster-id j-1 --type weekly --dir s3://b --interval 1 --unit days",
+        "invalid type. type should be either full or incremental.",
+    );
+    expect_error(
+        "emr schedule-hbase-backup --cluster-id j-1 --type full --dir s3://b --interval 1 --unit weeks",
+        "invalid unit.",
+    );
+    expect_error(
+        "emr disable-hbase-backups --cluster-id j-1",
+        "needs at least one of --full or --incremental",
+    );
+    expect_error(
+        "emr create-hbase-backup --cluster-id j-1",
+        "emr create-hbase-backup is missing the required option --dir.",
     );
 }
