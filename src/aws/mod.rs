@@ -11,6 +11,7 @@
 //! - `paginate`: the AWS CLI's pagination, and whether an invocation is paged at all;
 //! - `retry`: which failures are retried, and the backoff;
 //! - `request`: one attempt on the wire: URL, checksum, signature, HTTP, answer;
+//!   `s3_redirect`: an S3 answer that names the bucket's other Region sends it once more there;
 //! - `customizations`: botocore's handlers: input fixes (idempotency tokens, Route 53 ids, S3
 //!   SSE-C keys, ...), service headers, and output fixes (template bodies, console output);
 //! - `serialize`, `parse`, `xml`, `timestamp`, `shape`: the wire protocols, as botocore;
@@ -34,6 +35,7 @@ pub(crate) mod paginate;
 mod parse;
 mod request;
 mod retry;
+mod s3_redirect;
 mod sdk;
 mod serialize;
 mod shape;

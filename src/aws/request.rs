@@ -10,6 +10,7 @@ use super::customizations;
 use super::endpoint::{self, is_virtual_host_bucket, resolve_endpoint};
 use super::engine::Prepared;
 use super::parse::{self, RawResponse};
+use super::s3_redirect::{self, Redirect};
 use super::serialize::{self, SerializedRequest};
 use super::shape::resolve;
 use super::sign::{self, SigningScope};
@@ -43,7 +44,48 @@ impl Engine {
     ) -> Result<Value, AwsError> {
         let request = self.signed_request(prepared, params, call)?;
         let raw = self.send(&request, prepared.operation_key).await?;
+        if request.is_s3 && raw.status >= 300 {
+            // A bucket in another Region: once more for its Region, as botocore does.
+            if let Some(region) = self.bucket_region_after(prepared, params, call, &raw).await {
+                let moved = CallOptions {
+                    region,
+                    ..call.clone()
+                };
+                let request = self.signed_request(prepared, params, &moved)?;
+                let raw = self.send(&request, prepared.operation_key).await?;
+                return interpret(prepared, request.is_s3, &raw);
+            }
+        }
         interpret(prepared, request.is_s3, &raw)
+    }
+
+    /// The bucket's Region when an S3 error answer says the request went to the wrong one
+    /// (`s3_redirect`), asking the bucket with HeadBucket when the answer does not name it;
+    /// `None` to show the error as it is.
+    async fn bucket_region_after(
+        &self,
+        prepared: &Prepared<'_>,
+        params: &Map<String, Value>,
+        call: &CallOptions,
+        raw: &RawResponse,
+    ) -> Option<String> {
+        let region = match s3_redirect::redirect(prepared.operation_key, params, raw) {
+            Redirect::No => return None,
+            Redirect::To(region) => region,
+            Redirect::AskBucket(bucket) => {
+                let head = Prepared {
+                    model: prepared.model.clone(),
+                    operation_key: "HeadBucket",
+                    protocol: prepared.protocol,
+                };
+                let mut head_params = Map::new();
+                head_params.insert("Bucket".into(), Value::String(bucket));
+                let request = self.signed_request(&head, &head_params, call).ok()?;
+                let answer = self.send(&request, "HeadBucket").await.ok()?;
+                s3_redirect::bucket_region(&answer)?
+            }
+        };
+        (crate::common::is_region(&region) && region != call.region).then_some(region)
     }
 
     fn signed_request(

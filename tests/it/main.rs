@@ -28,6 +28,7 @@ mod paging;
 mod parity;
 mod replicas;
 mod replies;
+mod s3_regions;
 mod serve_process;
 mod several_calls;
 mod small_things;
