@@ -570,6 +570,14 @@ fn operation_help(
             }
         }
     }
+    for custom in command::custom_options_help(service, operation_key, cli_operation) {
+        let line = format!("  --{}  {}\n", custom.name, custom.takes);
+        if custom.required {
+            required.push(line);
+        } else {
+            optional.push(line);
+        }
+    }
     let mut text = format!("{service} {cli_operation}\n\n");
     for (title, lines) in [
         ("Required options", &required),

@@ -14,7 +14,7 @@ use crate::policy::Permit;
 
 /// The most calls one plan makes; a plan that asked for more would be a bug, refused here
 /// rather than looping.
-const MAX_CALLS: usize = 8;
+const MAX_CALLS: usize = 16;
 
 /// What a caller of [`Engine::run_plan`] hears of each call: the call as an invocation of its
 /// own operation, its answer or error, and how long it took.

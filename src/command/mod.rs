@@ -49,7 +49,10 @@ use crate::models::{Models, ServiceModel};
 
 pub use crate::output::OutputFormat;
 pub use canonical::render_command_line;
-pub use customizations::{command_option_names, Call, Customization, Finished, Next, Plan};
+pub use customizations::{
+    command_option_names, custom_options_help, Call, CustomOptionHelp, Customization, Finished,
+    Next, Plan,
+};
 pub use denylist::{is_never_allowed, NeverAllowedEntry, NEVER_ALLOWED, NO_ATTACHMENTS_FROM_CHAT};
 pub use error::{CommandError, MissingParameter};
 pub use invocation::{GlobalOptions, Invocation};

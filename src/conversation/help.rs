@@ -71,6 +71,11 @@ impl Inner {
         let options = command::command_option_names(&model, op, &service, &cli_operation);
         if let (Some(input), Some(options)) = (model.input_shape(op), options) {
             for (member, member_ref) in &input.members {
+                // Hidden members, and those the command does not offer (`emr
+                // modify-cluster-attributes` offers none of its operation's).
+                let Some(option) = options.get(member) else {
+                    continue;
+                };
                 if hidden.contains(member) {
                     continue;
                 }
@@ -80,12 +85,21 @@ impl Inner {
                     .unwrap_or("string")
                     .to_owned();
                 parameters.push(render::ParameterHelp {
-                    option: options.get(member).cloned().unwrap_or_default(),
+                    option: option.clone(),
                     type_name,
                     required: input.is_required(member),
                     allowed: shape.map(|s| s.enum_values.clone()).unwrap_or_default(),
                 });
             }
+        }
+        // The AWS CLI's own options of the command (`put-metric-data --metric-name`).
+        for custom in command::custom_options_help(&service, operation, &cli_operation) {
+            parameters.push(render::ParameterHelp {
+                option: custom.name.to_owned(),
+                type_name: custom.takes.to_owned(),
+                required: custom.required,
+                allowed: Vec::new(),
+            });
         }
         parameters.sort_by_key(|p| !p.required);
         Some(render::operation_help(&render::OperationHelp {

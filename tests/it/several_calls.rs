@@ -351,3 +351,17 @@ async fn configservice_subscribe_in_chat_is_confirmed_once_and_calls_three_servi
     );
     assert_eq!(channels["DeliveryChannels"][0]["s3KeyPrefix"], "config");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_lists_a_commands_own_options() {
+    let bot = start(moto_engine(), &[]).await;
+    let card = bot
+        .say_in(OPS, "emr modify-cluster-attributes help")
+        .await;
+    let shown = text(&card);
+    for option in ["--cluster-id", "--termination-protected", "--no-auto-terminate"] {
+        assert!(shown.contains(option), "{option} in {shown}");
+    }
+    // Not the options of the operation it stands for.
+    assert!(!shown.contains("--job-flow-ids"), "{shown}");
+}

@@ -207,6 +207,43 @@ pub(super) fn options(
     }
 }
 
+/// One option a customization adds, as help lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomOptionHelp {
+    /// Without dashes (`metric-name`).
+    pub name: &'static str,
+    /// What it takes: `flag`, `value` or `values`.
+    pub takes: &'static str,
+    pub required: bool,
+}
+
+/// The options the CLI adds to `service cli_operation` (standing for `operation_key`), for
+/// help: the command's own options beside the model's.
+pub fn custom_options_help(
+    service: &str,
+    operation_key: &str,
+    cli_operation: &str,
+) -> Vec<CustomOptionHelp> {
+    options(service, operation_key, cli_operation)
+        .into_iter()
+        .map(|(name, option)| CustomOptionHelp {
+            name,
+            takes: match option.arity() {
+                Arity::Flag => "flag",
+                Arity::One => "value",
+                Arity::Many => "values",
+            },
+            required: match option {
+                CustomOption::ClusterAttribute(emr::AttributeOption::ClusterId)
+                | CustomOption::Subscribe(_)
+                | CustomOption::EmrTags => true,
+                CustomOption::Hbase(option) => option.required,
+                _ => false,
+            },
+        })
+        .collect()
+}
+
 /// The model's options the CLI removes from `service`'s `operation_key`, each with the
 /// reason and what to use instead.
 pub(super) fn removed_options(
