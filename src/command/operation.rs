@@ -172,9 +172,13 @@ impl OperationParser<'_> {
                         // Only a flag with a `--no-` twin can be written as false.
                         let negated = format!("no-{name}");
                         let has_twin = name.starts_with("no-")
-                            || customizations::options(self.service, self.operation_key)
-                                .iter()
-                                .any(|(other, _)| *other == negated);
+                            || customizations::options(
+                                self.service,
+                                self.operation_key,
+                                self.cli_operation,
+                            )
+                            .iter()
+                            .any(|(other, _)| *other == negated);
                         return Err(if has_twin {
                             CommandError::FlagWithValue {
                                 option: name,
@@ -275,7 +279,7 @@ impl OperationParser<'_> {
         let command_options = customizations::command_options(self.service, self.cli_operation);
         // A customization's option replaces the model's of the same name, as in the CLI's
         // argument table (`cloudsearch define-expression --expression`).
-        let custom = customizations::options(self.service, self.operation_key);
+        let custom = customizations::options(self.service, self.operation_key, self.cli_operation);
         if let Some(options) = self.model.cli_options(self.operation) {
             let input = self.model.input_shape(self.operation);
             for (member, option) in options {

@@ -177,6 +177,9 @@ pub(in crate::command) fn attribute_word(
     param: &str,
     value: &Value,
 ) -> Option<String> {
+    if let Some(word) = super::emr_commands::flag_word(invocation, param, value) {
+        return Some(word);
+    }
     if !(invocation.service == "emr" && invocation.cli_operation == "modify-cluster-attributes") {
         return None;
     }

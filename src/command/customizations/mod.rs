@@ -19,6 +19,7 @@ mod calls;
 mod cloudsearch;
 mod create_distribution;
 mod emr;
+mod emr_commands;
 mod invalidation;
 mod list_clusters;
 mod option_group;
@@ -98,6 +99,8 @@ pub(super) enum CustomOption {
     Flattened(cloudsearch::FlatOption),
     /// `emr modify-cluster-attributes`' cluster id and attribute flags.
     ClusterAttribute(emr::AttributeOption),
+    /// `emr add-instance-groups`', `add-steps`' and `create-cluster`'s options.
+    Emr(emr_commands::EmrOption),
 }
 
 /// How many words an option takes, as argparse reads them.
@@ -122,12 +125,25 @@ impl CustomOption {
             CustomOption::CreateDistribution(_) | CustomOption::Flattened(_) => Arity::One,
             CustomOption::ClusterAttribute(emr::AttributeOption::ClusterId) => Arity::One,
             CustomOption::ClusterAttribute(emr::AttributeOption::Flag { .. }) => Arity::Flag,
+            CustomOption::Emr(option) => option.arity(),
         }
     }
 }
 
-/// The options the CLI adds to `service`'s `operation_key`, by name (without dashes).
-pub(super) fn options(service: &str, operation_key: &str) -> Vec<(&'static str, CustomOption)> {
+/// The options the CLI adds to `service`'s `operation_key`, by name (without dashes);
+/// `cli_operation` names the CLI's hand-written commands whose options are their own rather
+/// than their operation's (`emr add-steps`, which stands for AddJobFlowSteps).
+pub(super) fn options(
+    service: &str,
+    operation_key: &str,
+    cli_operation: &str,
+) -> Vec<(&'static str, CustomOption)> {
+    if service == "emr" && emr_commands::is_command(cli_operation) {
+        return emr_commands::options_of(cli_operation)
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::Emr(*option)))
+            .collect();
+    }
     match (service, operation_key) {
         ("cloudwatch", "PutMetricData") => put_metric_data::OPTIONS
             .iter()
@@ -203,6 +219,7 @@ pub(super) fn apply(
     let mut paths = None;
     let mut flattened = Vec::new();
     let mut attributes = Vec::new();
+    let mut emr_options = Vec::new();
     for (name, option, words) in given {
         match option {
             CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
@@ -216,6 +233,7 @@ pub(super) fn apply(
             CustomOption::InvalidationPaths => paths = Some((name, words)),
             CustomOption::Flattened(option) => flattened.push((name, option, words)),
             CustomOption::ClusterAttribute(option) => attributes.push((name, option, words)),
+            CustomOption::Emr(option) => emr_options.push((name, option, words)),
         }
     }
     if !put_metric.is_empty() {
@@ -246,6 +264,9 @@ pub(super) fn apply(
     ) == ("emr", "modify-cluster-attributes")
     {
         emr::apply_attributes(invocation, attributes, !input_skeleton)?;
+    }
+    if invocation.service == "emr" && emr_commands::is_command(&invocation.cli_operation) {
+        emr_commands::apply(model, invocation, emr_options, !input_skeleton)?;
     }
     // The flattened options are required, so they are checked even when none is given.
     let flat_operation = match (invocation.service.as_str(), invocation.operation.as_str()) {
@@ -290,6 +311,9 @@ fn finish(invocation: &mut Invocation) -> Result<(), CommandError> {
     ) {
         ("emr", "describe-cluster") => Some(Plan::EmrDescribeCluster),
         ("emr", "modify-cluster-attributes") => Some(Plan::EmrModifyClusterAttributes),
+        ("emr", "add-instance-groups") => Some(Plan::EmrAddInstanceGroups),
+        ("emr", "add-steps") => Some(Plan::EmrAddSteps),
+        ("emr", "create-cluster") => Some(Plan::EmrCreateCluster),
         ("configservice", "get-status") => Some(Plan::ConfigGetStatus),
         _ => None,
     };

@@ -71,6 +71,9 @@ pub(in crate::command) fn command_options(
         ("emr", "describe-cluster") => Some(&super::emr::DESCRIBE_CLUSTER),
         ("emr", "terminate-clusters") => Some(&super::emr::TERMINATE_CLUSTERS),
         ("emr", "modify-cluster-attributes") => Some(&super::emr::MODIFY_CLUSTER_ATTRIBUTES),
+        ("emr", "add-instance-groups" | "add-steps" | "create-cluster") => {
+            Some(&super::emr_commands::OWN_OPTIONS_ONLY)
+        }
         ("configservice", "get-status") => Some(&GET_STATUS),
         _ => None,
     }
