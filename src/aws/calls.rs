@@ -35,6 +35,12 @@ impl Engine {
         loop {
             let call = match plan.next(invocation, &answers) {
                 Next::Done(finished) => return Ok(finished),
+                Next::Invalid { operation, message } => {
+                    return Err(AwsError::Serialize {
+                        operation: operation.to_owned(),
+                        message,
+                    })
+                }
                 Next::Call(call) => call,
             };
             let not_permitted = || AwsError::NotPermitted {

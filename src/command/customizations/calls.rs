@@ -46,6 +46,13 @@ pub struct Call {
 pub enum Next {
     Call(Call),
     Done(Finished),
+    /// The next call's request cannot be built from the answers so far (`emr add-steps` with
+    /// an Impala step, which the CLI refuses once it knows the cluster has a release label):
+    /// the command stops there, as the CLI does, with its sentence.
+    Invalid {
+        operation: &'static str,
+        message: String,
+    },
 }
 
 /// A plan's result.
@@ -261,7 +268,12 @@ fn add_steps(invocation: &Invocation, answers: &[Value]) -> Next {
                 Ok(steps) => steps,
                 // Only an Impala step on a cluster with a release label fails here; the CLI
                 // stops with this sentence before adding anything.
-                Err(error) => return Next::Done(Finished::Lines(format!("{error}\n"))),
+                Err(error) => {
+                    return Next::Invalid {
+                        operation: "AddJobFlowSteps",
+                        message: error.to_string(),
+                    }
+                }
             };
             let mut params = Map::new();
             params.insert("JobFlowId".into(), param(invocation, "ClusterId"));

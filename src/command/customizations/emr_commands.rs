@@ -80,7 +80,7 @@ pub(super) const ADD_STEPS: [(&str, EmrOption); 3] = [
 ];
 
 /// `create-cluster`'s options that can be typed in chat (the CLI's ARG_TABLE without
-/// `--ami-version`, `--enable-debugging`, `--emrfs` and `--restore-from-hbase-backup`).
+/// `--ami-version`, `--emrfs` and `--restore-from-hbase-backup`).
 pub(super) const CREATE_CLUSTER: &[(&str, EmrOption)] = &[
     ("release-label", EmrOption::Text("ReleaseLabel")),
     ("os-release-label", EmrOption::Text("OsReleaseLabel")),
@@ -128,6 +128,11 @@ pub(super) const CREATE_CLUSTER: &[(&str, EmrOption)] = &[
     (
         "no-visible-to-all-users",
         EmrOption::Flag("VisibleToAllUsers", false),
+    ),
+    ("enable-debugging", EmrOption::Flag("EnableDebugging", true)),
+    (
+        "no-enable-debugging",
+        EmrOption::Flag("EnableDebugging", false),
     ),
     ("tags", EmrOption::Words("Tags")),
     ("bootstrap-actions", EmrOption::Objects("BootstrapActions")),
@@ -467,9 +472,10 @@ pub(super) fn apply(
             "instance-groups",
         ),
         "add-steps" => {
-            // The release label is the cluster's; either way the same errors arise, except
-            // for an Impala step (checked once the cluster is known).
-            let steps = build_steps(list(&invocation.params, "Steps"), Some("emr"), None)?;
+            // The release label is the cluster's, known after DescribeCluster; built as for
+            // a cluster without one, the steps raise every error the CLI raises but the
+            // Impala step's (which needs a cluster without one: the plan checks it).
+            let steps = build_steps(list(&invocation.params, "Steps"), None, None)?;
             ("StepConfigList", Value::Array(steps), "steps")
         }
         "create-cluster" => {
@@ -987,10 +993,39 @@ pub(super) fn build_run_job_flow(
         ec2_attributes(&mut request, &mut instances, &ec2)?;
     }
     request.insert("Instances".into(), Value::Object(instances));
+    let mut steps: Vec<Value> = Vec::new();
+    if flag("EnableDebugging") == Some(true) {
+        if get("LogUri").is_none() {
+            return Err(usage(
+                "LogUri not specified. You must specify a logUri if you enable debugging when \
+                 creating a cluster.",
+            ));
+        }
+        // `_build_enable_debugging`: the state pusher, before the other steps.
+        let (jar, args) = if truthy(Some(release_label)) {
+            (
+                Value::from(COMMAND_RUNNER),
+                Value::from("state-pusher-script"),
+            )
+        } else {
+            (
+                Value::String(s3_link(SCRIPT_RUNNER_PATH, region)),
+                Value::String(s3_link("/libs/state-pusher/0.1/fetch", region)),
+            )
+        };
+        steps.push(step(
+            jar,
+            Value::from("Setup Hadoop Debugging"),
+            Value::from("TERMINATE_CLUSTER"),
+            Some(Value::Array(vec![args])),
+            &Map::new(),
+            None,
+            None,
+        ));
+    }
     if let Some(applications) = get("Applications") {
         request.insert("Applications".into(), applications.clone());
     }
-    let mut steps: Vec<Value> = Vec::new();
     if let Some(actions) = get("BootstrapActions").and_then(Value::as_array) {
         if actions.len() > 16 {
             return Err(usage(
@@ -1025,6 +1060,8 @@ pub(super) fn build_run_job_flow(
     }
     if let Some(parsed) = get("Steps").and_then(Value::as_array) {
         steps.extend(build_steps(parsed, release_label.as_str(), region)?);
+    }
+    if !steps.is_empty() {
         request.insert("Steps".into(), Value::Array(steps));
     }
     for key in [

@@ -22,7 +22,7 @@ fn plan_of(invocation: &Invocation) -> Plan {
 fn call_of(next: Next) -> (String, Value) {
     match next {
         Next::Call(Call { operation, params }) => (operation.to_owned(), Value::Object(params)),
-        Next::Done(done) => panic!("done early: {done:?}"),
+        other => panic!("no call: {other:?}"),
     }
 }
 
@@ -360,6 +360,26 @@ fn add_steps_reads_the_release_label_then_builds_the_steps() {
         params["Steps"][0]["HadoopJarStep"]["Args"][0],
         "/home/hadoop/spark/bin/spark-submit"
     );
+    // An Impala step needs an AMI cluster: on a cluster with a release label the CLI stops
+    // before adding anything.
+    let impala = parsed("emr add-steps --cluster-id j-1 --steps Type=IMPALA,Args=[q]");
+    let plan_impala = plan_of(&impala);
+    assert_eq!(
+        plan_impala.next(&impala, std::slice::from_ref(&labelled)),
+        Next::Invalid {
+            operation: "AddJobFlowSteps",
+            message: "The step type impala is not supported.".into()
+        }
+    );
+    let (_, params) = call_of(plan_impala.next(&impala, std::slice::from_ref(&ami)));
+    assert_eq!(
+        params["Steps"][0]["HadoopJarStep"]["Args"],
+        json!([
+            "s3://us-east-1.elasticmapreduce/libs/impala/setup-impala",
+            "--run-impala-script",
+            "q"
+        ])
+    );
     let answer = json!({"StepIds": ["s-1", "s-2", "s-3"]});
     assert_eq!(
         plan.next(&invocation, &[labelled, answer.clone()]),
@@ -512,5 +532,31 @@ fn create_cluster_builds_run_job_flow_as_the_cli() {
     expect_error(
         "emr create-cluster --release-label emr-6.10.0 --instance-type m5.xlarge --configurations file://c.json",
         "never reads files",
+    );
+}
+
+#[test]
+fn create_cluster_enable_debugging_adds_the_state_pusher_first() {
+    let invocation = parsed(
+        "emr create-cluster --release-label emr-6.10.0 --instance-type m5.xlarge \
+         --log-uri s3://logs/ --enable-debugging --steps Type=Spark,Args=[app.py]",
+    );
+    let (_, request) = call_of(plan_of(&invocation).next(&invocation, &[]));
+    assert_eq!(
+        request["Steps"][0],
+        json!({"Name": "Setup Hadoop Debugging", "ActionOnFailure": "TERMINATE_CLUSTER",
+               "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["state-pusher-script"]}})
+    );
+    assert_eq!(request["Steps"][1]["Name"], "Spark application");
+    let line = render_command_line(&invocation, Models::global());
+    assert!(line.contains(" --enable-debugging"), "{line}");
+    assert_eq!(parsed(line.trim_start_matches("aws ")), invocation);
+    expect_error(
+        "emr create-cluster --release-label emr-6.10.0 --instance-type m5.xlarge --enable-debugging",
+        "LogUri not specified. You must specify a logUri if you enable debugging",
+    );
+    expect_error(
+        "emr create-cluster --release-label emr-6.10.0 --instance-type m5.xlarge --log-uri s3://l/ --enable-debugging --no-enable-debugging",
+        "cannot use both --enable-debugging and --no-enable-debugging options together.",
     );
 }
