@@ -393,6 +393,109 @@ fn read(name: &str, option: EmrOption, words: Vec<String>) -> Result<Value, Comm
     Ok(value)
 }
 
+/// The keys the CLI's argument schema (`argumentschema.py`) allows in the items of an option
+/// whose structures the command builds from, and those it requires.
+fn schema(param: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    Some(match param {
+        "InstanceGroups" => (
+            &[
+                "Name",
+                "InstanceGroupType",
+                "BidPrice",
+                "InstanceType",
+                "InstanceCount",
+                "CustomAmiId",
+                "EbsConfiguration",
+                "AutoScalingPolicy",
+                "Configurations",
+            ],
+            &["InstanceGroupType", "InstanceType", "InstanceCount"],
+        ),
+        "Steps" => (
+            &[
+                "Type",
+                "Name",
+                "ActionOnFailure",
+                "Jar",
+                "Args",
+                "MainClass",
+                "Properties",
+                "LogUri",
+                "EncryptionKeyArn",
+            ],
+            &[],
+        ),
+        "Ec2Attributes" => (
+            &[
+                "KeyName",
+                "SubnetId",
+                "SubnetIds",
+                "AvailabilityZone",
+                "AvailabilityZones",
+                "InstanceProfile",
+                "EmrManagedMasterSecurityGroup",
+                "EmrManagedSlaveSecurityGroup",
+                "ServiceAccessSecurityGroup",
+                "AdditionalMasterSecurityGroups",
+                "AdditionalSlaveSecurityGroups",
+            ],
+            &[],
+        ),
+        "BootstrapActions" => (&["Name", "Path", "Args"], &["Path"]),
+        "Applications" => (&["Name", "Args"], &["Name"]),
+        "InstanceFleets" => (
+            &[
+                "Name",
+                "InstanceFleetType",
+                "TargetOnDemandCapacity",
+                "TargetSpotCapacity",
+                "InstanceTypeConfigs",
+                "LaunchSpecifications",
+                "ResizeSpecifications",
+                "Context",
+            ],
+            &["InstanceFleetType"],
+        ),
+        _ => return None,
+    })
+}
+
+/// The CLI's parameter validation of a schema option's structures: its sentences for a key
+/// the schema does not have and for a required key left out.
+fn check_schema(param: &str, value: &Value) -> Result<(), CommandError> {
+    let Some((allowed, required)) = schema(param) else {
+        return Ok(());
+    };
+    let items: Vec<(String, &Value)> = match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| (format!("[{index}]"), item))
+            .collect(),
+        other => vec![("input".to_owned(), other)],
+    };
+    for (place, item) in items {
+        let Some(map) = item.as_object() else {
+            continue;
+        };
+        for key in required {
+            if !map.contains_key(*key) {
+                return Err(usage(format!(
+                    "Parameter validation failed:\nMissing required parameter in {place}: \"{key}\""
+                )));
+            }
+        }
+        if let Some(key) = map.keys().find(|key| !allowed.contains(&key.as_str())) {
+            return Err(usage(format!(
+                "Parameter validation failed:\nUnknown parameter in {place}: \"{key}\", must be \
+                 one of: {}",
+                allowed.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A CLI error of these commands (`aws: error: ...` without its prefix).
 fn usage(message: impl Into<String>) -> CommandError {
     CommandError::CliUsage {
@@ -434,6 +537,7 @@ pub(super) fn apply(
             flags.push((param, on, name.clone()));
         }
         let value = read(&name, option, words)?;
+        check_schema(option.param(), &value)?;
         invocation.params.insert(option.param().to_owned(), value);
     }
     if !requires_options {

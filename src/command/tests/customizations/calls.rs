@@ -297,7 +297,11 @@ fn add_instance_groups_builds_the_groups_and_reshapes_the_answer() {
     );
     expect_error(
         "emr add-instance-groups --cluster-id j-1 --instance-groups InstanceType=m5.xlarge,InstanceCount=1",
-        "missing for InstanceGroupConfig: InstanceGroupType",
+        "Missing required parameter in [0]: \"InstanceGroupType\"",
+    );
+    expect_error(
+        "emr add-instance-groups --cluster-id j-1 --instance-groups InstanceGroupType=TASK,InstanceType=m5.xlarge,InstanceCount=1 InstanceGroupType=TASK,Foo=1,InstanceType=m5.xlarge,InstanceCount=1",
+        "Unknown parameter in [1]: \"Foo\", must be one of: Name, InstanceGroupType, BidPrice,",
     );
     expect_error(
         "emr add-instance-groups --cluster-id j-1 --instance-groups InstanceGroupType=TASK,InstanceType=m5.xlarge,InstanceCount=lots",
@@ -516,6 +520,14 @@ fn create_cluster_builds_run_job_flow_as_the_cli() {
     expect_error(
         "emr create-cluster --release-label emr-6.10.0 --instance-type m5.xlarge --ec2-attributes SubnetId=s,AvailabilityZone=a",
         "because ec2SubnetId implies a placement",
+    );
+    expect_error(
+        "emr create-cluster --release-label emr-6.10.0 --instance-type m5.xlarge --ec2-attributes Bogus=1",
+        "Unknown parameter in input: \"Bogus\", must be one of: KeyName,",
+    );
+    expect_error(
+        "emr create-cluster --release-label emr-6.10.0 --instance-type m5.xlarge --bootstrap-actions Name=x",
+        "Missing required parameter in [0]: \"Path\"",
     );
     expect_error(
         "emr create-cluster --release-label emr-6.10.0 --instance-type m5.xlarge --steps Type=Hive,Args=[-f,q]",
