@@ -194,6 +194,11 @@ pub enum CommandError {
     #[error("{message}")]
     S3Usage { message: String },
 
+    /// A usage error the AWS CLI raises itself (`aws: error: ...`, without the prefix), like
+    /// EMR's missing step fields.
+    #[error("{message}")]
+    CliUsage { message: String },
+
     /// Two options that the AWS CLI does not take together (a customization's options beside
     /// the model's option they stand for).
     #[error("--{option} cannot be combined with --{other}: {hint}.")]

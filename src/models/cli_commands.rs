@@ -8,7 +8,9 @@
 /// `(service, CLI command, operation)`: the operation each command is authorized, confirmed
 /// and audited as (the first or main call it makes).
 const COMMANDS: &[(&str, &str, &str)] = &[
+    ("emr", "add-instance-groups", "AddInstanceGroups"),
     ("emr", "add-steps", "AddJobFlowSteps"),
+    ("emr", "create-cluster", "RunJobFlow"),
     ("emr", "describe-cluster", "DescribeCluster"),
     (
         "emr",

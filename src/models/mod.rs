@@ -309,6 +309,8 @@ mod tests {
                     "ModifyOptionGroup",
                     // The CLI's hand-written commands (`cli_commands.rs`).
                     "AddJobFlowSteps",
+                    "AddInstanceGroups",
+                    "RunJobFlow",
                     "SetTerminationProtection",
                     "TerminateJobFlows",
                     "DescribeConfigurationRecorderStatus",

@@ -193,6 +193,119 @@ async fn a_command_is_refused_before_its_first_call_when_any_of_its_calls_is_not
     );
 }
 
+/// Confirms the write command `command` in OPS and waits for `calls` audit records.
+async fn confirmed(bot: &TestApp, command: &str, calls: usize) -> (Value, Vec<Value>) {
+    let confirm = bot.say_in(OPS, command).await;
+    let button = actions(&confirm, "confirm")
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("a confirmation: {confirm}"));
+    let card = bot.click(OPS, button).await;
+    bot.wait_records(calls).await;
+    (card, bot.records())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_instance_groups_in_chat_adds_the_built_groups() {
+    let id = cluster("several-calls-groups").await;
+    let bot = start(moto_engine(), &["elasticmapreduce:AddInstanceGroups"]).await;
+    let (_, records) = confirmed(
+        &bot,
+        &format!(
+            "emr add-instance-groups --cluster-id {id} --instance-groups InstanceGroupType=TASK,InstanceType=m5.large,InstanceCount=2,BidPrice=0.4"
+        ),
+        1,
+    )
+    .await;
+    assert_eq!(operations(&records), ["AddInstanceGroups"]);
+    assert_eq!(records[0]["outcome"]["kind"], "confirmed", "{records:#?}");
+    let groups = aws("emr", "ListInstanceGroups", json!({"ClusterId": id})).await;
+    let task = groups["InstanceGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["InstanceGroupType"] == "TASK")
+        .unwrap_or_else(|| panic!("a task group: {groups}"));
+    // The CLI's defaults: the role as the name, a bid price makes it SPOT.
+    assert_eq!(task["Name"], "TASK", "{task}");
+    assert_eq!(task["Market"], "SPOT", "{task}");
+    assert_eq!(task["RequestedInstanceCount"], 2, "{task}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_steps_in_chat_reads_the_release_label_then_adds_the_steps() {
+    let id = cluster("several-calls-steps").await;
+    let bot = start(moto_engine(), &["elasticmapreduce:AddJobFlowSteps"]).await;
+    let (_, records) = confirmed(
+        &bot,
+        &format!(
+            "emr add-steps --cluster-id {id} --steps Type=Spark,Name=etl,Args=[--deploy-mode,cluster,s3://code/etl.py]"
+        ),
+        2,
+    )
+    .await;
+    assert_eq!(operations(&records), ["DescribeCluster", "AddJobFlowSteps"]);
+    let steps = aws("emr", "ListSteps", json!({"ClusterId": id})).await;
+    let step = steps["Steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Name"] == "etl")
+        .unwrap_or_else(|| panic!("the step: {steps}"));
+    // The cluster has a release label: command-runner.jar runs spark-submit.
+    assert_eq!(step["Config"]["Jar"], "command-runner.jar", "{step}");
+    assert_eq!(
+        step["Config"]["Args"],
+        json!([
+            "spark-submit",
+            "--deploy-mode",
+            "cluster",
+            "s3://code/etl.py"
+        ]),
+        "{step}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_cluster_in_chat_runs_the_job_flow_the_cli_builds() {
+    let bot = start(moto_engine(), &["elasticmapreduce:RunJobFlow"]).await;
+    let (_, records) = confirmed(
+        &bot,
+        "emr create-cluster --name several-calls-create --release-label emr-6.10.0 \
+         --applications Name=Spark --instance-type m5.xlarge --instance-count 2 \
+         --use-default-roles --tags team=data --no-visible-to-all-users",
+        1,
+    )
+    .await;
+    assert_eq!(operations(&records), ["RunJobFlow"]);
+    let listed = aws("emr", "ListClusters", json!({})).await;
+    let id = listed["Clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["Name"] == "several-calls-create")
+        .and_then(|c| c["Id"].as_str())
+        .unwrap_or_else(|| panic!("the cluster: {listed}"))
+        .to_owned();
+    // The result card shows the answer reshaped as the CLI prints it.
+    let result = text(&bot.updated_card(&id).await);
+    assert!(result.contains("ClusterId"), "{result}");
+    let cluster = aws("emr", "DescribeCluster", json!({"ClusterId": id})).await;
+    assert_eq!(
+        cluster["Cluster"]["ServiceRole"], "EMR_DefaultRole",
+        "{cluster}"
+    );
+    assert_eq!(cluster["Cluster"]["VisibleToAllUsers"], false, "{cluster}");
+    assert_eq!(
+        cluster["Cluster"]["Tags"],
+        json!([{"Key": "team", "Value": "data"}])
+    );
+    assert_eq!(
+        cluster["Cluster"]["Ec2InstanceAttributes"]["IamInstanceProfile"], "EMR_EC2_DefaultRole",
+        "{cluster}"
+    );
+}
+
 /// AWS Config's two status calls, which moto does not have: answered on 127.0.0.1 with the
 /// JSON 1.1 responses AWS documents (`ConfigurationRecordersStatus`, `DeliveryChannelsStatus`),
 /// chosen by the `X-Amz-Target` header; every target asked for is recorded.
@@ -355,11 +468,13 @@ async fn configservice_subscribe_in_chat_is_confirmed_once_and_calls_three_servi
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_lists_a_commands_own_options() {
     let bot = start(moto_engine(), &[]).await;
-    let card = bot
-        .say_in(OPS, "emr modify-cluster-attributes help")
-        .await;
+    let card = bot.say_in(OPS, "emr modify-cluster-attributes help").await;
     let shown = text(&card);
-    for option in ["--cluster-id", "--termination-protected", "--no-auto-terminate"] {
+    for option in [
+        "--cluster-id",
+        "--termination-protected",
+        "--no-auto-terminate",
+    ] {
         assert!(shown.contains(option), "{option} in {shown}");
     }
     // Not the options of the operation it stands for.

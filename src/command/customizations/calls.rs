@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use super::super::Invocation;
 use super::config_subscribe as subscribe;
 use super::emr::ATTRIBUTES;
+use super::emr_commands;
 
 /// A CLI command that makes several calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +31,12 @@ pub enum Plan {
     ConfigSubscribe,
     /// EMR's HBase backup commands (`emr create-hbase-backup`, ...): one step added.
     EmrHbase,
+    /// `emr add-instance-groups`: one call, its answer reshaped.
+    EmrAddInstanceGroups,
+    /// `emr add-steps`: the cluster's release label, then the steps.
+    EmrAddSteps,
+    /// `emr create-cluster`: RunJobFlow, its answer reshaped.
+    EmrCreateCluster,
 }
 
 /// One call of a plan: an operation (of the invocation's service unless `service` names
@@ -104,6 +111,9 @@ impl Plan {
             ]),
             Plan::ConfigSubscribe => subscribe::OPERATIONS.to_vec(),
             Plan::EmrHbase => own(&["DescribeCluster", "AddJobFlowSteps"]),
+            Plan::EmrAddInstanceGroups => own(&["AddInstanceGroups"]),
+            Plan::EmrAddSteps => own(&["DescribeCluster", "AddJobFlowSteps"]),
+            Plan::EmrCreateCluster => own(&["RunJobFlow"]),
         }
     }
 
@@ -112,10 +122,13 @@ impl Plan {
     pub fn table_title(self) -> Option<&'static str> {
         match self {
             Plan::EmrDescribeCluster => Some("describe_cluster"),
+            Plan::EmrAddInstanceGroups => Some("add_instance_groups"),
+            Plan::EmrCreateCluster => Some("run_job_flow"),
             Plan::EmrModifyClusterAttributes
             | Plan::ConfigGetStatus
             | Plan::ConfigSubscribe
-            | Plan::EmrHbase => None,
+            | Plan::EmrHbase
+            | Plan::EmrAddSteps => None,
         }
     }
 
@@ -133,6 +146,9 @@ impl Plan {
             Plan::ConfigGetStatus => get_status(answers),
             Plan::ConfigSubscribe => subscribe::next(invocation, region, answers),
             Plan::EmrHbase => hbase(invocation, answers),
+            Plan::EmrAddInstanceGroups => add_instance_groups(invocation, answers),
+            Plan::EmrAddSteps => add_steps(invocation, region, answers),
+            Plan::EmrCreateCluster => create_cluster(invocation, answers),
         }
     }
 }
@@ -236,6 +252,101 @@ pub(super) fn first_attribute_operation(params: &Map<String, Value>) -> Option<&
         .iter()
         .find(|attribute| params.get(attribute.param).is_some_and(Value::is_boolean))
         .map(|attribute| attribute.operation)
+}
+
+/// `emr add-instance-groups`: AddInstanceGroups with the groups built as the CLI builds them,
+/// its answer reshaped as `_construct_result` does (`ClusterId`, `InstanceGroupIds`,
+/// `ClusterArn`; nothing without the first two).
+fn add_instance_groups(invocation: &Invocation, answers: &[Value]) -> Next {
+    let Some(answer) = answers.first() else {
+        let groups = invocation
+            .params
+            .get("InstanceGroups")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        let mut params = Map::new();
+        params.insert("JobFlowId".into(), param(invocation, "ClusterId"));
+        params.insert(
+            "InstanceGroups".into(),
+            // Parsing has built them once, so this does not fail.
+            Value::Array(emr_commands::build_instance_groups(groups).unwrap_or_default()),
+        );
+        return Next::Call(Call::of("AddInstanceGroups", params));
+    };
+    let present = |key: &str| answer.get(key).filter(|v| !v.is_null()).cloned();
+    let mut result = Map::new();
+    if let (Some(id), Some(groups)) = (present("JobFlowId"), present("InstanceGroupIds")) {
+        result.insert("ClusterId".into(), id);
+        result.insert("InstanceGroupIds".into(), groups);
+        result.insert(
+            "ClusterArn".into(),
+            present("ClusterArn").unwrap_or(Value::Null),
+        );
+    }
+    Next::Done(Finished::Output(Value::Object(result)))
+}
+
+/// `emr add-steps`: DescribeCluster for the release label (`emrutils.get_release_label`),
+/// then AddJobFlowSteps with the steps built for it; its answer printed as it is.
+fn add_steps(invocation: &Invocation, region: &str, answers: &[Value]) -> Next {
+    match answers {
+        [] => {
+            let mut params = Map::new();
+            params.insert("ClusterId".into(), param(invocation, "ClusterId"));
+            Next::Call(Call::of("DescribeCluster", params))
+        }
+        [cluster] => {
+            let release_label = cluster
+                .pointer("/Cluster/ReleaseLabel")
+                .and_then(Value::as_str);
+            let steps = invocation
+                .params
+                .get("Steps")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
+            let steps = match emr_commands::build_steps(steps, release_label, Some(region)) {
+                Ok(steps) => steps,
+                // Only an Impala step on a cluster with a release label fails here; the CLI
+                // stops with this sentence before adding anything.
+                Err(error) => return Next::Fail(format!("aws: error: {error}")),
+            };
+            let mut params = Map::new();
+            params.insert("JobFlowId".into(), param(invocation, "ClusterId"));
+            params.insert("Steps".into(), Value::Array(steps));
+            if let Some(role) = invocation.params.get("ExecutionRoleArn") {
+                params.insert("ExecutionRoleArn".into(), role.clone());
+            }
+            Next::Call(Call::of("AddJobFlowSteps", params))
+        }
+        [_, answer, ..] => Next::Done(Finished::Output(answer.clone())),
+    }
+}
+
+/// `emr create-cluster`: RunJobFlow as `createcluster.py` builds it, its answer reshaped to
+/// `ClusterId` and `ClusterArn` (nothing without the id).
+fn create_cluster(invocation: &Invocation, answers: &[Value]) -> Next {
+    let Some(answer) = answers.first() else {
+        // Parsing has built the request once, so this does not fail.
+        let params = emr_commands::build_run_job_flow(
+            &invocation.params,
+            invocation.globals.region.as_deref(),
+        )
+        .unwrap_or_default();
+        return Next::Call(Call::of("RunJobFlow", params));
+    };
+    let mut result = Map::new();
+    if let Some(id) = answer.get("JobFlowId").filter(|v| !v.is_null()) {
+        result.insert("ClusterId".into(), id.clone());
+        result.insert(
+            "ClusterArn".into(),
+            answer.get("ClusterArn").cloned().unwrap_or(Value::Null),
+        );
+    }
+    Next::Done(Finished::Output(Value::Object(result)))
+}
+
+fn param(invocation: &Invocation, key: &str) -> Value {
+    invocation.params.get(key).cloned().unwrap_or(Value::Null)
 }
 
 /// `configservice get-status`: the recorders' and delivery channels' status as

@@ -210,6 +210,9 @@ pub(in crate::command) fn printed_words(
     if let Some(word) = super::emr_hbase::flag_word(invocation, param, value) {
         return Some(word);
     }
+    if let Some(word) = super::emr_commands::flag_word(invocation, param, value) {
+        return Some(word);
+    }
     if invocation.cli_operation != "modify-cluster-attributes" {
         return None;
     }

@@ -21,6 +21,7 @@ mod config_subscribe;
 mod configservice;
 mod create_distribution;
 mod emr;
+mod emr_commands;
 mod emr_hbase;
 mod invalidation;
 mod list_clusters;
@@ -110,6 +111,8 @@ pub(super) enum CustomOption {
     Subscribe(usize),
     /// The options of EMR's HBase backup commands.
     Hbase(emr_hbase::HbaseOption),
+    /// `emr add-instance-groups`', `add-steps`' and `create-cluster`'s options.
+    Emr(emr_commands::EmrOption),
 }
 
 /// How many words an option takes, as argparse reads them.
@@ -138,6 +141,7 @@ impl CustomOption {
             CustomOption::RecordingGroup | CustomOption::Subscribe(_) => Arity::One,
             CustomOption::Hbase(option) if option.flag => Arity::Flag,
             CustomOption::Hbase(_) => Arity::One,
+            CustomOption::Emr(option) => option.arity(),
         }
     }
 }
@@ -149,6 +153,12 @@ pub(super) fn options(
     operation_key: &str,
     cli_operation: &str,
 ) -> Vec<(&'static str, CustomOption)> {
+    if service == "emr" && emr_commands::is_command(cli_operation) {
+        return emr_commands::options_of(cli_operation)
+            .iter()
+            .map(|(name, option)| (*name, CustomOption::Emr(*option)))
+            .collect();
+    }
     match (service, operation_key) {
         ("emr", "AddJobFlowSteps") if emr_hbase::is_hbase_command(cli_operation) => {
             emr_hbase::options(cli_operation)
@@ -238,6 +248,9 @@ pub fn custom_options_help(
                 | CustomOption::Subscribe(_)
                 | CustomOption::EmrTags => true,
                 CustomOption::Hbase(option) => option.required,
+                CustomOption::Emr(_) => {
+                    emr_commands::required_options(cli_operation).contains(&name)
+                }
                 _ => false,
             },
         })
@@ -281,6 +294,7 @@ pub(super) fn apply(
     let mut recording_group = None;
     let mut subscribe = Vec::new();
     let mut hbase = Vec::new();
+    let mut emr_options = Vec::new();
     for (name, option, words) in given {
         match option {
             CustomOption::PutMetric(option) => put_metric.push((name, option, words)),
@@ -298,6 +312,7 @@ pub(super) fn apply(
             CustomOption::RecordingGroup => recording_group = Some((name, words)),
             CustomOption::Subscribe(index) => subscribe.push((name, index, words)),
             CustomOption::Hbase(option) => hbase.push((name, option, words)),
+            CustomOption::Emr(option) => emr_options.push((name, option, words)),
         }
     }
     if !put_metric.is_empty() {
@@ -353,6 +368,9 @@ pub(super) fn apply(
     {
         emr::apply_attributes(invocation, attributes, !input_skeleton)?;
     }
+    if invocation.service == "emr" && emr_commands::is_command(&invocation.cli_operation) {
+        emr_commands::apply(model, invocation, emr_options, !input_skeleton)?;
+    }
     // The flattened options are required, so they are checked even when none is given.
     let flat_operation = match (invocation.service.as_str(), invocation.operation.as_str()) {
         ("cloudsearch", "DefineExpression") => Some(cloudsearch::Flattened::Expression),
@@ -396,6 +414,9 @@ fn finish(invocation: &mut Invocation) -> Result<(), CommandError> {
     ) {
         ("emr", "describe-cluster") => Some(Plan::EmrDescribeCluster),
         ("emr", "modify-cluster-attributes") => Some(Plan::EmrModifyClusterAttributes),
+        ("emr", "add-instance-groups") => Some(Plan::EmrAddInstanceGroups),
+        ("emr", "add-steps") => Some(Plan::EmrAddSteps),
+        ("emr", "create-cluster") => Some(Plan::EmrCreateCluster),
         ("configservice", "get-status") => Some(Plan::ConfigGetStatus),
         ("configservice", "subscribe") => Some(Plan::ConfigSubscribe),
         ("emr", command) if emr_hbase::is_hbase_command(command) => Some(Plan::EmrHbase),

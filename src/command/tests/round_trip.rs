@@ -46,6 +46,20 @@ fn rendered_command_lines_parse_back_to_the_same_invocation() {
         ),
         ("sqs send-message --queue-url q --message-body=-x", "aws sqs send-message --queue-url q --message-body=-x"),
         ("ec2 authorize-security-group-ingress --from-port -1", "aws ec2 authorize-security-group-ingress --from-port -1"),
+        // EMR's own commands keep their options in their CLI forms: structures as JSON,
+        // numbers typed, flags as flags.
+        (
+            "emr add-steps --cluster-id j-1 --steps Type=Spark,Args=[a,b] --execution-role-arn r",
+            r#"aws emr add-steps --cluster-id j-1 --steps '[{"Type":"Spark","Args":["a","b"]}]' --execution-role-arn r"#,
+        ),
+        (
+            "emr add-instance-groups --cluster-id j-1 --instance-groups InstanceGroupType=TASK,InstanceType=m5.xlarge,InstanceCount=2",
+            r#"aws emr add-instance-groups --cluster-id j-1 --instance-groups '[{"InstanceGroupType":"TASK","InstanceType":"m5.xlarge","InstanceCount":2}]'"#,
+        ),
+        (
+            "emr create-cluster --release-label emr-7.0.0 --instance-type m5.xlarge --instance-count 3 --use-default-roles --no-auto-terminate --tags a=b",
+            "aws emr create-cluster --release-label emr-7.0.0 --instance-type m5.xlarge --instance-count 3 --use-default-roles --no-auto-terminate --tags a=b",
+        ),
     ];
     for (input, expected) in cases {
         let Ok(Command::Run(invocation)) = run(input) else {
