@@ -28,6 +28,7 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("emr", "schedule-hbase-backup", "AddJobFlowSteps"),
     ("emr", "create-hbase-backup", "AddJobFlowSteps"),
     ("emr", "disable-hbase-backups", "AddJobFlowSteps"),
+    ("emr", "install-applications", "AddJobFlowSteps"),
 ];
 
 /// The hand-written CLI commands of `service`, with the operation each stands for.

@@ -31,6 +31,8 @@ pub enum Plan {
     ConfigSubscribe,
     /// EMR's HBase backup commands (`emr create-hbase-backup`, ...): one step added.
     EmrHbase,
+    /// `emr install-applications`: Hive or Pig installed on an AMI-version cluster.
+    EmrInstallApplications,
     /// `emr add-instance-groups`: one call, its answer reshaped.
     EmrAddInstanceGroups,
     /// `emr add-steps`: the cluster's release label, then the steps.
@@ -110,7 +112,9 @@ impl Plan {
                 "DescribeDeliveryChannelStatus",
             ]),
             Plan::ConfigSubscribe => subscribe::OPERATIONS.to_vec(),
-            Plan::EmrHbase => own(&["DescribeCluster", "AddJobFlowSteps"]),
+            Plan::EmrHbase | Plan::EmrInstallApplications => {
+                own(&["DescribeCluster", "AddJobFlowSteps"])
+            }
             Plan::EmrAddInstanceGroups => own(&["AddInstanceGroups"]),
             Plan::EmrAddSteps => own(&["DescribeCluster", "AddJobFlowSteps"]),
             Plan::EmrCreateCluster => own(&["RunJobFlow"]),
@@ -128,6 +132,7 @@ impl Plan {
             | Plan::ConfigGetStatus
             | Plan::ConfigSubscribe
             | Plan::EmrHbase
+            | Plan::EmrInstallApplications
             | Plan::EmrAddSteps => None,
         }
     }
@@ -145,7 +150,10 @@ impl Plan {
             Plan::EmrModifyClusterAttributes => modify_cluster_attributes(invocation, answers),
             Plan::ConfigGetStatus => get_status(answers),
             Plan::ConfigSubscribe => subscribe::next(invocation, region, answers),
-            Plan::EmrHbase => hbase(invocation, answers),
+            Plan::EmrHbase => {
+                on_ami_cluster(invocation, answers, || Ok(super::hbase_call(invocation)))
+            }
+            Plan::EmrInstallApplications => install_applications(invocation, region, answers),
             Plan::EmrAddInstanceGroups => add_instance_groups(invocation, answers),
             Plan::EmrAddSteps => add_steps(invocation, region, answers),
             Plan::EmrCreateCluster => create_cluster(invocation, answers),
@@ -194,9 +202,14 @@ fn describe_cluster(invocation: &Invocation, answers: &[Value]) -> Next {
     }
 }
 
-/// EMR's HBase backup commands: DescribeCluster first, as the CLI checks that the cluster has
-/// no release label (they only work on AMI-version clusters), then the step.
-fn hbase(invocation: &Invocation, answers: &[Value]) -> Next {
+/// The commands for AMI-version clusters (EMR's HBase backup commands, `install-applications`):
+/// DescribeCluster first, as the CLI refuses them on a cluster with a release label, then
+/// AddJobFlowSteps with the input `add` builds (or the CLI's sentence why it cannot).
+fn on_ami_cluster(
+    invocation: &Invocation,
+    answers: &[Value],
+    add: impl FnOnce() -> Result<Map<String, Value>, String>,
+) -> Next {
     match answers {
         [] => {
             let mut params = Map::new();
@@ -205,18 +218,42 @@ fn hbase(invocation: &Invocation, answers: &[Value]) -> Next {
             }
             Next::Call(Call::of("DescribeCluster", params))
         }
-        [cluster] => match cluster
-            .pointer("/Cluster/ReleaseLabel")
-            .and_then(Value::as_str)
-        {
-            Some(label) if !label.is_empty() => Next::Fail(format!(
-                "aws: error: {} is not supported with '{label}' release.",
-                invocation.cli_operation
-            )),
-            _ => Next::Call(Call::of("AddJobFlowSteps", super::hbase_call(invocation))),
-        },
+        [cluster] => {
+            let label = cluster
+                .pointer("/Cluster/ReleaseLabel")
+                .and_then(Value::as_str)
+                .filter(|label| !label.is_empty());
+            if let Some(label) = label {
+                return Next::Fail(format!(
+                    "aws: error: {} is not supported with '{label}' release.",
+                    invocation.cli_operation
+                ));
+            }
+            match add() {
+                Ok(params) => Next::Call(Call::of("AddJobFlowSteps", params)),
+                Err(sentence) => Next::Fail(sentence),
+            }
+        }
         [_, added, ..] => Next::Done(Finished::Output(added.clone())),
     }
+}
+
+/// `emr install-applications`: the install steps of Hive and Pig.
+fn install_applications(invocation: &Invocation, region: &str, answers: &[Value]) -> Next {
+    on_ami_cluster(invocation, answers, || {
+        let applications = invocation
+            .params
+            .get("Applications")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        let steps = emr_commands::install_steps(applications, region)?;
+        let mut params = Map::new();
+        if let Some(id) = invocation.params.get("ClusterId") {
+            params.insert("JobFlowId".into(), id.clone());
+        }
+        params.insert("Steps".into(), Value::Array(steps));
+        Ok(params)
+    })
 }
 
 /// `emr modify-cluster-attributes`: one call per attribute given, in the CLI's order

@@ -420,6 +420,7 @@ fn finish(invocation: &mut Invocation) -> Result<(), CommandError> {
         ("configservice", "get-status") => Some(Plan::ConfigGetStatus),
         ("configservice", "subscribe") => Some(Plan::ConfigSubscribe),
         ("emr", command) if emr_hbase::is_hbase_command(command) => Some(Plan::EmrHbase),
+        ("emr", "install-applications") => Some(Plan::EmrInstallApplications),
         _ => None,
     };
     if let Some(plan) = plan {

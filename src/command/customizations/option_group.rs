@@ -74,9 +74,10 @@ pub(in crate::command) fn command_options(
         ("emr", command) if super::emr_hbase::is_hbase_command(command) => {
             Some(&super::emr::MODIFY_CLUSTER_ATTRIBUTES)
         }
-        ("emr", "add-instance-groups" | "add-steps" | "create-cluster") => {
-            Some(&super::emr_commands::OWN_OPTIONS_ONLY)
-        }
+        (
+            "emr",
+            "add-instance-groups" | "add-steps" | "create-cluster" | "install-applications",
+        ) => Some(&super::emr_commands::OWN_OPTIONS_ONLY),
         ("configservice", "get-status") => Some(&GET_STATUS),
         ("configservice", "subscribe") => Some(&super::config_subscribe::COMMAND_OPTIONS),
         _ => None,

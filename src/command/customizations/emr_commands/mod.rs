@@ -14,6 +14,7 @@
 //! `instance_groups.rs` builds instance groups and fleets, `steps.rs` the steps, and
 //! `create_cluster.rs` the RunJobFlow request.
 
+mod applications;
 mod create_cluster;
 mod instance_groups;
 mod steps;
@@ -27,6 +28,7 @@ use crate::command::values::ValueParser;
 use crate::command::Invocation;
 use crate::models::ServiceModel;
 
+pub(super) use applications::install_steps;
 pub(super) use create_cluster::build_run_job_flow;
 pub(super) use instance_groups::build_instance_groups;
 pub(super) use steps::build_steps;
@@ -82,6 +84,11 @@ impl EmrOption {
 pub(super) const ADD_INSTANCE_GROUPS: [(&str, EmrOption); 2] = [
     ("cluster-id", EmrOption::Text("ClusterId")),
     ("instance-groups", EmrOption::Objects("InstanceGroups")),
+];
+
+pub(super) const INSTALL_APPLICATIONS: [(&str, EmrOption); 2] = [
+    ("cluster-id", EmrOption::Text("ClusterId")),
+    ("applications", EmrOption::Objects("Applications")),
 ];
 
 pub(super) const ADD_STEPS: [(&str, EmrOption); 3] = [
@@ -209,20 +216,22 @@ pub(super) fn options_of(cli_operation: &str) -> &'static [(&'static str, EmrOpt
         "add-instance-groups" => &ADD_INSTANCE_GROUPS,
         "add-steps" => &ADD_STEPS,
         "create-cluster" => CREATE_CLUSTER,
+        "install-applications" => &INSTALL_APPLICATIONS,
         _ => &[],
     }
 }
 
-/// Whether `emr <cli_operation>` is one of these commands.
 /// The options `cli_operation` requires (create-cluster checks its own combinations).
 pub(super) fn required_options(cli_operation: &str) -> &'static [&'static str] {
     match cli_operation {
         "add-instance-groups" => &["cluster-id", "instance-groups"],
         "add-steps" => &["cluster-id", "steps"],
+        "install-applications" => &["cluster-id", "applications"],
         _ => &[],
     }
 }
 
+/// Whether `emr <cli_operation>` is one of these commands.
 pub(super) fn is_command(cli_operation: &str) -> bool {
     !options_of(cli_operation).is_empty()
 }

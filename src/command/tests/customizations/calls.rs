@@ -864,3 +864,71 @@ fn create_cluster_enable_debugging_adds_the_state_pusher_first() {
         "cannot use both --enable-debugging and --no-enable-debugging options together.",
     );
 }
+
+#[test]
+fn install_applications_adds_the_install_steps_on_an_ami_cluster() {
+    let invocation = parsed(
+        "emr install-applications --cluster-id j-1 \
+         --applications Name=Hive,Args=[--hive-site=s3://b/hive-site.xml] Name=pig",
+    );
+    assert_eq!(invocation.operation, "AddJobFlowSteps");
+    let plan = plan_of(&invocation);
+    assert_eq!(plan, Plan::EmrInstallApplications);
+    assert_eq!(
+        call_of(plan.next(&invocation, "eu-west-1", &[])),
+        ("DescribeCluster".into(), json!({"ClusterId": "j-1"}))
+    );
+    let released = json!({"Cluster": {"ReleaseLabel": "emr-6.10.0"}});
+    assert_eq!(
+        plan.next(&invocation, "eu-west-1", std::slice::from_ref(&released)),
+        Next::Fail(
+            "aws: error: install-applications is not supported with 'emr-6.10.0' release.".into()
+        )
+    );
+    let ami = json!({"Cluster": {"RunningAmiVersion": "3.11.0"}});
+    let (operation, params) =
+        call_of(plan.next(&invocation, "eu-west-1", std::slice::from_ref(&ami)));
+    assert_eq!(operation, "AddJobFlowSteps");
+    let runner = "s3://eu-west-1.elasticmapreduce/libs/script-runner/script-runner.jar";
+    assert_eq!(
+        params,
+        json!({"JobFlowId": "j-1", "Steps": [
+            {"Name": "Install Hive", "ActionOnFailure": "TERMINATE_CLUSTER", "HadoopJarStep": {
+                "Jar": runner,
+                "Args": ["s3://eu-west-1.elasticmapreduce/libs/hive/hive-script", "--install-hive",
+                         "--base-path", "s3://eu-west-1.elasticmapreduce/libs/hive",
+                         "--hive-versions", "latest"]}},
+            {"Name": "Install Hive Site Configuration", "ActionOnFailure": "CANCEL_AND_WAIT",
+             "HadoopJarStep": {
+                "Jar": runner,
+                "Args": ["s3://eu-west-1.elasticmapreduce/libs/hive/hive-script", "--base-path",
+                         "s3://us-east-1.elasticmapreduce/libs/hive", "--install-hive-site",
+                         "--hive-site=s3://b/hive-site.xml", "--hive-versions", "latest"]}},
+            {"Name": "Install Pig", "ActionOnFailure": "TERMINATE_CLUSTER", "HadoopJarStep": {
+                "Jar": runner,
+                "Args": ["s3://eu-west-1.elasticmapreduce/libs/pig/pig-script", "--install-pig",
+                         "--base-path", "s3://eu-west-1.elasticmapreduce/libs/pig",
+                         "--pig-versions", "latest"]}}
+        ]})
+    );
+    let line = render_command_line(&invocation, Models::global());
+    assert_eq!(
+        parsed(line.trim_start_matches("aws ")),
+        invocation,
+        "{line}"
+    );
+    // Only Hive and Pig install on a running cluster.
+    let spark = parsed("emr install-applications --cluster-id j-1 --applications Name=Spark");
+    assert_eq!(
+        plan.next(&spark, "us-east-1", std::slice::from_ref(&ami)),
+        Next::Fail(
+            "aws: error: Spark cannot be installed on a running cluster. 'Name' should be one of \
+             the following: HIVE, PIG"
+                .into()
+        )
+    );
+    expect_error(
+        "emr install-applications --cluster-id j-1",
+        "is missing the required option --applications",
+    );
+}
