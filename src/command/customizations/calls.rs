@@ -150,9 +150,9 @@ impl Plan {
             Plan::EmrModifyClusterAttributes => modify_cluster_attributes(invocation, answers),
             Plan::ConfigGetStatus => get_status(answers),
             Plan::ConfigSubscribe => subscribe::next(invocation, region, answers),
-            Plan::EmrHbase => {
-                on_ami_cluster(invocation, answers, || Ok(super::hbase_call(invocation)))
-            }
+            Plan::EmrHbase => on_ami_cluster(invocation, answers, || {
+                Ok(vec![super::hbase_step(invocation)])
+            }),
             Plan::EmrInstallApplications => install_applications(invocation, region, answers),
             Plan::EmrAddInstanceGroups => add_instance_groups(invocation, answers),
             Plan::EmrAddSteps => add_steps(invocation, region, answers),
@@ -165,13 +165,8 @@ impl Plan {
 /// ListInstanceGroups otherwise, then ListBootstrapActions (one page of each, as the CLI
 /// makes them), merged into the cluster.
 fn describe_cluster(invocation: &Invocation, answers: &[Value]) -> Next {
-    let by_cluster = |operation| {
-        let mut params = Map::new();
-        if let Some(id) = invocation.params.get("ClusterId") {
-            params.insert("ClusterId".into(), id.clone());
-        }
-        Next::Call(Call::of(operation, params))
-    };
+    let by_cluster =
+        |operation| Next::Call(Call::of(operation, cluster_input(invocation, "ClusterId")));
     match answers {
         [] => by_cluster("DescribeCluster"),
         [cluster] => {
@@ -204,20 +199,17 @@ fn describe_cluster(invocation: &Invocation, answers: &[Value]) -> Next {
 
 /// The commands for AMI-version clusters (EMR's HBase backup commands, `install-applications`):
 /// DescribeCluster first, as the CLI refuses them on a cluster with a release label, then
-/// AddJobFlowSteps with the input `add` builds (or the CLI's sentence why it cannot).
+/// AddJobFlowSteps with the steps `steps` builds (or the CLI's sentence why it cannot).
 fn on_ami_cluster(
     invocation: &Invocation,
     answers: &[Value],
-    add: impl FnOnce() -> Result<Map<String, Value>, String>,
+    steps: impl FnOnce() -> Result<Vec<Value>, String>,
 ) -> Next {
     match answers {
-        [] => {
-            let mut params = Map::new();
-            if let Some(id) = invocation.params.get("ClusterId") {
-                params.insert("ClusterId".into(), id.clone());
-            }
-            Next::Call(Call::of("DescribeCluster", params))
-        }
+        [] => Next::Call(Call::of(
+            "DescribeCluster",
+            cluster_input(invocation, "ClusterId"),
+        )),
         [cluster] => {
             let label = cluster
                 .pointer("/Cluster/ReleaseLabel")
@@ -229,8 +221,12 @@ fn on_ami_cluster(
                     invocation.cli_operation
                 ));
             }
-            match add() {
-                Ok(params) => Next::Call(Call::of("AddJobFlowSteps", params)),
+            match steps() {
+                Ok(steps) => {
+                    let mut params = cluster_input(invocation, "JobFlowId");
+                    params.insert("Steps".into(), Value::Array(steps));
+                    Next::Call(Call::of("AddJobFlowSteps", params))
+                }
                 Err(sentence) => Next::Fail(sentence),
             }
         }
@@ -246,13 +242,7 @@ fn install_applications(invocation: &Invocation, region: &str, answers: &[Value]
             .get("Applications")
             .and_then(Value::as_array)
             .map_or(&[][..], Vec::as_slice);
-        let steps = emr_commands::install_steps(applications, region)?;
-        let mut params = Map::new();
-        if let Some(id) = invocation.params.get("ClusterId") {
-            params.insert("JobFlowId".into(), id.clone());
-        }
-        params.insert("Steps".into(), Value::Array(steps));
-        Ok(params)
+        emr_commands::install_steps(applications, region)
     })
 }
 
@@ -301,8 +291,7 @@ fn add_instance_groups(invocation: &Invocation, answers: &[Value]) -> Next {
             .get("InstanceGroups")
             .and_then(Value::as_array)
             .map_or(&[][..], Vec::as_slice);
-        let mut params = Map::new();
-        params.insert("JobFlowId".into(), param(invocation, "ClusterId"));
+        let mut params = cluster_input(invocation, "JobFlowId");
         params.insert(
             "InstanceGroups".into(),
             // Parsing has built them once, so this does not fail.
@@ -327,11 +316,10 @@ fn add_instance_groups(invocation: &Invocation, answers: &[Value]) -> Next {
 /// then AddJobFlowSteps with the steps built for it; its answer printed as it is.
 fn add_steps(invocation: &Invocation, region: &str, answers: &[Value]) -> Next {
     match answers {
-        [] => {
-            let mut params = Map::new();
-            params.insert("ClusterId".into(), param(invocation, "ClusterId"));
-            Next::Call(Call::of("DescribeCluster", params))
-        }
+        [] => Next::Call(Call::of(
+            "DescribeCluster",
+            cluster_input(invocation, "ClusterId"),
+        )),
         [cluster] => {
             let release_label = cluster
                 .pointer("/Cluster/ReleaseLabel")
@@ -347,8 +335,7 @@ fn add_steps(invocation: &Invocation, region: &str, answers: &[Value]) -> Next {
                 // stops with this sentence before adding anything.
                 Err(error) => return Next::Fail(format!("aws: error: {error}")),
             };
-            let mut params = Map::new();
-            params.insert("JobFlowId".into(), param(invocation, "ClusterId"));
+            let mut params = cluster_input(invocation, "JobFlowId");
             params.insert("Steps".into(), Value::Array(steps));
             if let Some(role) = invocation.params.get("ExecutionRoleArn") {
                 params.insert("ExecutionRoleArn".into(), role.clone());
@@ -382,8 +369,14 @@ fn create_cluster(invocation: &Invocation, answers: &[Value]) -> Next {
     Next::Done(Finished::Output(Value::Object(result)))
 }
 
-fn param(invocation: &Invocation, key: &str) -> Value {
-    invocation.params.get(key).cloned().unwrap_or(Value::Null)
+/// An EMR input naming the command's cluster (`--cluster-id`) as `member` (`ClusterId`,
+/// `JobFlowId`).
+fn cluster_input(invocation: &Invocation, member: &str) -> Map<String, Value> {
+    let mut input = Map::new();
+    if let Some(id) = invocation.params.get("ClusterId") {
+        input.insert(member.into(), id.clone());
+    }
+    input
 }
 
 /// `configservice get-status`: the recorders' and delivery channels' status as

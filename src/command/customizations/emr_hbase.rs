@@ -5,7 +5,7 @@
 //! command's own options; the step is built when the call is made ([`call`]), so cards print
 //! the command as typed.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{single_word, CommandError, Invocation};
 
@@ -153,8 +153,8 @@ pub(super) fn apply(
     Ok(())
 }
 
-/// The AddJobFlowSteps input the command sends: one step of the HBase jar.
-pub(in crate::command) fn call(invocation: &Invocation) -> Map<String, Value> {
+/// The one step the command adds: the HBase jar with the CLI's arguments.
+pub(in crate::command) fn step(invocation: &Invocation) -> Value {
     let param = |name: &str| invocation.params.get(name).and_then(Value::as_str);
     let lower = |name: &str| param(name).unwrap_or_default().to_lowercase();
     let on = |name: &str| invocation.params.get(name) == Some(&Value::Bool(true));
@@ -206,22 +206,11 @@ pub(in crate::command) fn call(invocation: &Invocation) -> Map<String, Value> {
             "Modify Backup Schedule"
         }
     };
-    let step = json!({
+    json!({
         "Name": name,
         "ActionOnFailure": "CANCEL_AND_WAIT",
         "HadoopJarStep": {"Jar": "/home/hadoop/lib/hbase.jar", "Args": args}
-    });
-    let mut params = Map::new();
-    params.insert(
-        "JobFlowId".into(),
-        invocation
-            .params
-            .get("ClusterId")
-            .cloned()
-            .unwrap_or(Value::Null),
-    );
-    params.insert("Steps".into(), Value::Array(vec![step]));
-    params
+    })
 }
 
 /// How an HBase command prints a flag back (`--consistent`).

@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 pub use calls::{Call, Finished, Next, Plan};
 pub(super) use cloudsearch::flattened_words;
 pub(super) use emr::printed_words;
-pub(super) use emr_hbase::call as hbase_call;
+pub(super) use emr_hbase::step as hbase_step;
 pub use option_group::command_option_names;
 pub(super) use option_group::command_options;
 pub(super) use outfile::streaming_payload;
