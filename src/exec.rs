@@ -35,8 +35,10 @@ pub const EXIT_CALL_ERROR: i32 = 255;
 /// Errors of the `exec` command, each with the exit status it ends with.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
-    /// The command did not parse (unknown operation, bad value, missing parameter).
-    #[error("{0}")]
+    /// The command did not parse (unknown operation, bad value, missing parameter). The AWS
+    /// CLI's own errors of a hand-written command (EMR's), raised when it runs, are printed
+    /// as it prints them: `aws: error: ...`, exit status 255.
+    #[error("{}", parse_message(.0))]
     Parse(#[from] command::CommandError),
     /// The command parsed into something `exec` does not run (help, the `s3` aliases).
     #[error("{0}")]
@@ -84,9 +86,17 @@ pub enum ExecError {
     },
 }
 
+fn parse_message(error: &CommandError) -> String {
+    match error {
+        CommandError::CliUsage { message } => format!("aws: error: {message}"),
+        other => other.to_string(),
+    }
+}
+
 impl ExecError {
     pub fn exit_code(&self) -> i32 {
         match self {
+            ExecError::Parse(CommandError::CliUsage { .. }) => EXIT_CALL_ERROR,
             ExecError::Parse(_) | ExecError::Unsupported(_) => EXIT_PARSE_ERROR,
             ExecError::Output(OutputError::InvalidQuery { .. }) => EXIT_PARSE_ERROR,
             ExecError::Config(_) | ExecError::MissingOutfile { .. } => EXIT_PARSE_ERROR,

@@ -156,7 +156,7 @@ impl Plan {
             Plan::EmrInstallApplications => install_applications(invocation, region, answers),
             Plan::EmrAddInstanceGroups => add_instance_groups(invocation, answers),
             Plan::EmrAddSteps => add_steps(invocation, region, answers),
-            Plan::EmrCreateCluster => create_cluster(invocation, answers),
+            Plan::EmrCreateCluster => create_cluster(invocation, region, answers),
         }
     }
 }
@@ -348,15 +348,14 @@ fn add_steps(invocation: &Invocation, region: &str, answers: &[Value]) -> Next {
 
 /// `emr create-cluster`: RunJobFlow as `createcluster.py` builds it, its answer reshaped to
 /// `ClusterId` and `ClusterArn` (nothing without the id).
-fn create_cluster(invocation: &Invocation, answers: &[Value]) -> Next {
+fn create_cluster(invocation: &Invocation, region: &str, answers: &[Value]) -> Next {
     let Some(answer) = answers.first() else {
-        // Parsing has built the request once, so this does not fail.
-        let params = emr_commands::build_run_job_flow(
-            &invocation.params,
-            invocation.globals.region.as_deref(),
-        )
-        .unwrap_or_default();
-        return Next::Call(Call::of("RunJobFlow", params));
+        // Parsing has built the request once (without the Region, which only names buckets
+        // in the built steps and bootstrap actions), so this fails only as that did.
+        return match emr_commands::build_run_job_flow(&invocation.params, Some(region)) {
+            Ok(params) => Next::Call(Call::of("RunJobFlow", params)),
+            Err(error) => Next::Fail(format!("aws: error: {error}")),
+        };
     };
     let mut result = Map::new();
     if let Some(id) = answer.get("JobFlowId").filter(|v| !v.is_null()) {

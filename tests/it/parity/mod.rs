@@ -50,6 +50,13 @@ struct Case {
     /// creation times of the two resources); matches become `<normalised>` in both outputs.
     #[serde(default)]
     normalise: Vec<String>,
+    /// For a write: a regular expression for the id of what it made, found in its output;
+    /// each `check` command then runs through `aws` for each tool's resource, with that id as
+    /// `${ID}`, so what each tool asked the service for is compared, not only what it printed.
+    #[serde(default)]
+    made: Option<String>,
+    #[serde(default)]
+    check: Vec<String>,
 }
 
 struct Variant {
@@ -169,6 +176,9 @@ fn run_job(env: &ToolEnv, job: &Job) -> Option<String> {
         };
         let cli = env.aws(&unique_args("clirun"));
         let ours = env.exec(&unique_args("rsrun"));
+        if let Some(mismatch) = check_made(env, job, &cli, &ours) {
+            return Some(mismatch);
+        }
         (
             normalise(&cli, Some("clirun"), job.patterns),
             normalise(&ours, Some("rsrun"), job.patterns),
@@ -182,6 +192,46 @@ fn run_job(env: &ToolEnv, job: &Job) -> Option<String> {
         )
     };
     compare(&job.variant.label, &cli, &ours)
+}
+
+/// A write case's `check` commands, run through `aws` against what each tool made; `None`
+/// when they print the same for both.
+fn check_made(env: &ToolEnv, job: &Job, cli: &Outcome, ours: &Outcome) -> Option<String> {
+    if job.case.check.is_empty() {
+        return None;
+    }
+    let made = regex::Regex::new(
+        job.case
+            .made
+            .as_deref()
+            .expect("a case with checks names `made`"),
+    )
+    .expect("`made` compiles");
+    let id = |outcome: &Outcome| made.find(&outcome.stdout).map(|m| m.as_str().to_owned());
+    let (Some(cli_id), Some(our_id)) = (id(cli), id(ours)) else {
+        return Some(format!(
+            "✗ {}\nno id matching `made` in the outputs:\n  aws: {}\n  aws-chatops: {}{}",
+            job.variant.label,
+            cli.stdout.trim(),
+            ours.stdout.trim(),
+            ours.stderr.trim()
+        ));
+    };
+    let problems: Vec<String> = job
+        .case
+        .check
+        .iter()
+        .filter_map(|check| {
+            let run = |id: &str| env.aws(&split_words(&check.replace("${ID}", id)));
+            let label = format!("{} then `aws {check}`", job.variant.label);
+            compare(
+                &label,
+                &normalise(&run(&cli_id), Some("clirun"), job.patterns),
+                &normalise(&run(&our_id), Some("rsrun"), job.patterns),
+            )
+        })
+        .collect();
+    (!problems.is_empty()).then(|| problems.join("\n\n"))
 }
 
 /// How many read jobs run at once: each runs the Python CLI (about 0.5 s of CPU), so more

@@ -1,5 +1,7 @@
 //! `createcluster.py`: the RunJobFlow request of `create-cluster`.
 
+use super::applications::ami_applications;
+use super::emrfs;
 use super::instance_groups::{build_instance_fleets, shortcut_group};
 use super::steps::{s3_link, step, truthy, COMMAND_RUNNER, SCRIPT_RUNNER_PATH};
 use super::*;
@@ -19,12 +21,22 @@ pub(in crate::command) fn build_run_job_flow(
             .cloned()
             .unwrap_or_else(|| Value::from("Development Cluster")),
     );
-    let Some(release_label) = get("ReleaseLabel") else {
-        // `--ami-version` is not offered, so `--release-label` is needed.
-        return Err(usage(
-            "Either --ami-version or --release-label is required.",
-        ));
-    };
+    // `_validate_release_label_ami_version`.
+    let release_label = get("ReleaseLabel");
+    let ami_version = get("AmiVersion");
+    match (release_label, ami_version) {
+        (Some(_), Some(_)) => {
+            return Err(usage(
+                "You cannot specify both --ami-version and --release-label options together.",
+            ))
+        }
+        (None, None) => {
+            return Err(usage(
+                "Either --ami-version or --release-label is required.",
+            ))
+        }
+        _ => {}
+    }
     let role_message = " Either choose --use-default-roles or use both --service-role \
                         <roleName> and --ec2-attributes InstanceProfile=<profileName>.";
     let default_roles = flag("UseDefaultRoles") == Some(true);
@@ -85,10 +97,30 @@ pub(in crate::command) fn build_run_job_flow(
         };
         instances.insert("InstanceGroups".into(), Value::Array(built));
     }
-    request.insert("ReleaseLabel".into(), release_label.clone());
-    if let Some(configurations) = get("Configurations") {
-        request.insert("Configurations".into(), configurations.clone());
-    }
+    // `--configurations` goes with a release label only; an AMI version must look like one.
+    let ami_version = match (release_label, ami_version) {
+        (Some(label), _) => {
+            request.insert("ReleaseLabel".into(), label.clone());
+            if let Some(configurations) = get("Configurations") {
+                request.insert("Configurations".into(), configurations.clone());
+            }
+            None
+        }
+        (None, Some(version)) => {
+            let version = text_of(version);
+            if !looks_like_ami_version(&version) {
+                return Err(usage(format!(
+                    "The supplied AMI version \"{version}\" is invalid. Please see AMI Versions \
+                     Supported in Amazon EMR in Amazon Elastic MapReduce Developer Guide: \
+                     http://docs.aws.amazon.com/ElasticMapReduce/latest/DeveloperGuide/\
+                     ami-versions-supported.html"
+                )));
+            }
+            request.insert("AmiVersion".into(), Value::String(version.clone()));
+            Some(version)
+        }
+        (None, None) => None,
+    };
     for (param, key) in [
         ("AdditionalInfo", "AdditionalInfo"),
         ("LogUri", "LogUri"),
@@ -162,7 +194,7 @@ pub(in crate::command) fn build_run_job_flow(
             ));
         }
         // `_build_enable_debugging`: the state pusher, before the other steps.
-        let (jar, args) = if truthy(Some(release_label)) {
+        let (jar, args) = if truthy(release_label) {
             (
                 Value::from(COMMAND_RUNNER),
                 Value::from("state-pusher-script"),
@@ -183,11 +215,48 @@ pub(in crate::command) fn build_run_job_flow(
             None,
         ));
     }
+    // The applications: named on a release label; on an AMI version, products, bootstrap
+    // actions and install steps.
+    let mut bootstrap_actions: Vec<Value> = Vec::new();
     if let Some(applications) = get("Applications") {
-        request.insert("Applications".into(), applications.clone());
+        match &ami_version {
+            None => {
+                request.insert("Applications".into(), applications.clone());
+            }
+            Some(version) => {
+                let built = ami_applications(list(params, "Applications"), region, version)
+                    .map_err(usage)?;
+                if !built.products.is_empty() {
+                    request.insert("NewSupportedProducts".into(), Value::Array(built.products));
+                }
+                bootstrap_actions = built.bootstrap_actions;
+                steps.extend(built.steps);
+            }
+        }
+    }
+    if let Some(restore) = get("RestoreFromHbaseBackup") {
+        // `hbaseutils.build_hbase_restore_from_backup_args`.
+        let mut args = vec![
+            Value::from("emr.hbase.backup.Main"),
+            Value::from("--restore"),
+            Value::from("--backup-dir"),
+            restore.get("Dir").cloned().unwrap_or(Value::Null),
+        ];
+        if let Some(version) = restore.get("BackupVersion").filter(|v| !v.is_null()) {
+            args.extend([Value::from("--backup-version"), version.clone()]);
+        }
+        steps.push(step(
+            Value::from("/home/hadoop/lib/hbase.jar"),
+            Value::from("Restore HBase"),
+            Value::from("CANCEL_AND_WAIT"),
+            Some(Value::Array(args)),
+            &Map::new(),
+            None,
+            None,
+        ));
     }
     if let Some(actions) = get("BootstrapActions").and_then(Value::as_array) {
-        if actions.len() > 16 {
+        if bootstrap_actions.len() + actions.len() > 16 {
             return Err(usage(
                 "maximum number of bootstrap actions for a cluster exceeded.",
             ));
@@ -216,10 +285,42 @@ pub(in crate::command) fn build_run_job_flow(
                 Value::Object(config)
             })
             .collect();
-        request.insert("BootstrapActions".into(), Value::Array(built));
+        bootstrap_actions.extend(built);
+    }
+    if let Some(args) = get("Emrfs").and_then(Value::as_object) {
+        if release_label.is_some() {
+            let duplicate = list(&request, "Configurations")
+                .iter()
+                .any(|configuration| {
+                    configuration.get("Classification").and_then(Value::as_str)
+                        == Some("emrfs-site")
+                });
+            if duplicate {
+                return Err(usage(
+                    "EMRFS should be configured either using --configuration or --emrfs but not \
+                     both",
+                ));
+            }
+            let configuration = emrfs::configuration(args)?;
+            match request.get_mut("Configurations") {
+                Some(Value::Array(configurations)) => configurations.push(configuration),
+                _ => {
+                    request.insert("Configurations".into(), Value::Array(vec![configuration]));
+                }
+            }
+        } else {
+            bootstrap_actions.extend(emrfs::bootstrap_actions(args, region)?);
+        }
+    }
+    if !bootstrap_actions.is_empty() {
+        request.insert("BootstrapActions".into(), Value::Array(bootstrap_actions));
     }
     if let Some(parsed) = get("Steps").and_then(Value::as_array) {
-        steps.extend(build_steps(parsed, release_label.as_str(), region)?);
+        steps.extend(build_steps(
+            parsed,
+            release_label.and_then(Value::as_str),
+            region,
+        )?);
     }
     if !steps.is_empty() {
         request.insert("Steps".into(), Value::Array(steps));
@@ -372,6 +473,9 @@ fn required_applications(params: &Map<String, Value>) -> Result<(), CommandError
         .filter_map(|app| app.get("Name").map(|n| text_of(n).to_lowercase()))
         .collect();
     let mut missing: Vec<&str> = Vec::new();
+    let restores = params
+        .get("RestoreFromHbaseBackup")
+        .is_some_and(|v| !v.is_null());
     for step in list(params, "Steps") {
         let step_type = step
             .get("Type")
@@ -387,6 +491,10 @@ fn required_applications(params: &Map<String, Value>) -> Result<(), CommandError
             missing.push(title);
         }
     }
+    // Restoring an HBase backup needs HBase.
+    if restores && !given.iter().any(|app| app == "hbase") {
+        missing.push("Hbase");
+    }
     if missing.is_empty() {
         return Ok(());
     }
@@ -395,4 +503,14 @@ fn required_applications(params: &Map<String, Value>) -> Result<(), CommandError
          install the applications using --applications.",
         missing.join(", ")
     )))
+}
+
+/// `re.match(r'\d?\..*', version)`: an optional digit, then a dot.
+fn looks_like_ami_version(version: &str) -> bool {
+    let bytes = version.as_bytes();
+    match bytes {
+        [b'.', ..] => true,
+        [digit, b'.', ..] => digit.is_ascii_digit(),
+        _ => false,
+    }
 }

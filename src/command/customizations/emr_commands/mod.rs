@@ -16,6 +16,7 @@
 
 mod applications;
 mod create_cluster;
+mod emrfs;
 mod instance_groups;
 mod steps;
 
@@ -97,11 +98,11 @@ pub(super) const ADD_STEPS: [(&str, EmrOption); 3] = [
     ("execution-role-arn", EmrOption::Text("ExecutionRoleArn")),
 ];
 
-/// `create-cluster`'s options that can be typed in chat (the CLI's ARG_TABLE without
-/// `--ami-version`, `--emrfs` and `--restore-from-hbase-backup`).
+/// `create-cluster`'s options (the CLI's ARG_TABLE).
 pub(super) const CREATE_CLUSTER: &[(&str, EmrOption)] = &[
     ("release-label", EmrOption::Text("ReleaseLabel")),
     ("os-release-label", EmrOption::Text("OsReleaseLabel")),
+    ("ami-version", EmrOption::Text("AmiVersion")),
     ("instance-groups", EmrOption::Objects("InstanceGroups")),
     ("instance-type", EmrOption::Text("InstanceType")),
     ("instance-count", EmrOption::Integer("InstanceCount")),
@@ -155,8 +156,13 @@ pub(super) const CREATE_CLUSTER: &[(&str, EmrOption)] = &[
     ("tags", EmrOption::Words("Tags")),
     ("bootstrap-actions", EmrOption::Objects("BootstrapActions")),
     ("applications", EmrOption::Objects("Applications")),
+    ("emrfs", EmrOption::Object("Emrfs")),
     ("steps", EmrOption::Objects("Steps")),
     ("additional-info", EmrOption::Text("AdditionalInfo")),
+    (
+        "restore-from-hbase-backup",
+        EmrOption::Object("RestoreFromHbaseBackup"),
+    ),
     (
         "security-configuration",
         EmrOption::Text("SecurityConfiguration"),
@@ -261,13 +267,15 @@ const INTEGER_KEYS: &[&str] = &[
     "MaximumCoreCapacityUnits",
     "IdleTimeout",
     "UtilizationPerformanceIndex",
+    "RetryCount",
+    "RetryPeriod",
 ];
 const NUMBER_KEYS: &[&str] = &[
     "Threshold",
     "BidPriceAsPercentageOfOnDemandPrice",
     "Priority",
 ];
-const BOOLEAN_KEYS: &[&str] = &["EbsOptimized"];
+const BOOLEAN_KEYS: &[&str] = &["EbsOptimized", "Consistent", "SSE"];
 
 fn coerce(value: &mut Value, key: Option<&str>) {
     match value {
@@ -418,7 +426,10 @@ fn read(name: &str, option: EmrOption, words: Vec<String>) -> Result<Value, Comm
             "a flatter value",
         ));
     }
-    coerce(&mut value, None);
+    // JSON is kept as given (the CLI reads `--configurations` with json.loads, no schema).
+    if !matches!(option, EmrOption::Json(_)) {
+        coerce(&mut value, None);
+    }
     Ok(value)
 }
 
@@ -471,6 +482,22 @@ fn schema(param: &str) -> Option<(&'static [&'static str], &'static [&'static st
             &[],
         ),
         "BootstrapActions" => (&["Name", "Path", "Args"], &["Path"]),
+        "Emrfs" => (
+            &[
+                "Consistent",
+                "SSE",
+                "RetryCount",
+                "RetryPeriod",
+                "Args",
+                "Encryption",
+                "ProviderType",
+                "KMSKeyId",
+                "CustomProviderLocation",
+                "CustomProviderClass",
+            ],
+            &[],
+        ),
+        "RestoreFromHbaseBackup" => (&["Dir", "BackupVersion"], &[]),
         "Applications" => (&["Name", "Args"], &["Name"]),
         "InstanceFleets" => (
             &[

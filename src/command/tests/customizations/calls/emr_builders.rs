@@ -332,3 +332,184 @@ fn create_cluster_enable_debugging_adds_the_state_pusher_first() {
         "cannot use both --enable-debugging and --no-enable-debugging options together.",
     );
 }
+
+/// The AMI-version path of `createcluster.py` (`applicationutils.build_applications`, the
+/// HBase restore step, `emrfsutils.build_bootstrap_action_configs`). The expected request is
+/// what awscli 1.45.11 sent for the same command (`--debug`'s "Making request ... with
+/// params"), key for key.
+#[test]
+fn create_cluster_on_an_ami_version_builds_applications_emrfs_and_restore_as_the_cli() {
+    let invocation = parsed(
+        "emr create-cluster --name ami --ami-version 3.11.0 --instance-type m3.xlarge \
+         --instance-count 1 --use-default-roles \
+         --applications Name=Hive,Args=[--hive-site=s3://parity/h.xml] Name=Pig Name=HBase \
+         Name=Ganglia Name=Impala,Args=[a=1,b=2] Name=Spark,Args=[-x] \
+         --restore-from-hbase-backup Dir=s3://parity-hbase/b,BackupVersion=v1 \
+         --emrfs Consistent=true,RetryCount=5,SSE=true,Args=[fs.s3.x=1,fs.s3.y] \
+         --bootstrap-actions Path=s3://parity-boot/a.sh,Args=[z] \
+         --steps Type=Hive,Args=[-f,s3://parity/q.sql] --region eu-west-1",
+    );
+    let (operation, request) = call_of(plan_of(&invocation).next(&invocation, "eu-west-1", &[]));
+    assert_eq!(operation, "RunJobFlow");
+    let link = |path: &str| format!("s3://eu-west-1.elasticmapreduce{path}");
+    let runner = link("/libs/script-runner/script-runner.jar");
+    assert_eq!(
+        request,
+        json!({
+            "Name": "ami", "AmiVersion": "3.11.0", "ServiceRole": "EMR_DefaultRole",
+            "VisibleToAllUsers": true, "Tags": [],
+            "Instances": {
+                "InstanceGroups": [{"InstanceType": "m3.xlarge", "InstanceCount": 1,
+                                    "InstanceRole": "MASTER", "Name": "MASTER",
+                                    "Market": "ON_DEMAND"}],
+                "KeepJobFlowAliveWhenNoSteps": true, "TerminationProtected": false
+            },
+            "JobFlowRole": "EMR_EC2_DefaultRole",
+            "NewSupportedProducts": [{"Name": "spark", "Args": ["-x"]}],
+            "BootstrapActions": [
+                {"Name": "Install HBase",
+                 "ScriptBootstrapAction": {"Path": link("/bootstrap-actions/setup-hbase")}},
+                {"Name": "Install Ganglia",
+                 "ScriptBootstrapAction": {"Path": link("/bootstrap-actions/install-ganglia")}},
+                {"Name": "Install Impala",
+                 "ScriptBootstrapAction": {
+                     "Args": ["--base-path", link(""), "--impala-version", "latest",
+                              "--impala-conf", "a=1,b=2"],
+                     "Path": link("/libs/impala/setup-impala")}},
+                {"Name": "Bootstrap action",
+                 "ScriptBootstrapAction": {"Path": "s3://parity-boot/a.sh", "Args": ["z"]}},
+                {"Name": "Setup EMRFS",
+                 "ScriptBootstrapAction": {
+                     "Args": ["-e", "fs.s3.consistent=true", "-e", "fs.s3.consistent.retryCount=5",
+                              "-e", "fs.s3.enableServerSideEncryption=true", "-e", "fs.s3.x=1",
+                              "-e", "fs.s3.y"],
+                     "Path": link("/bootstrap-actions/configure-hadoop")}}
+            ],
+            "Steps": [
+                {"Name": "Install Hive", "ActionOnFailure": "TERMINATE_CLUSTER",
+                 "HadoopJarStep": {"Jar": runner, "Args": [
+                     link("/libs/hive/hive-script"), "--install-hive", "--base-path",
+                     link("/libs/hive"), "--hive-versions", "latest"]}},
+                {"Name": "Install Hive Site Configuration", "ActionOnFailure": "CANCEL_AND_WAIT",
+                 "HadoopJarStep": {"Jar": runner, "Args": [
+                     link("/libs/hive/hive-script"), "--base-path",
+                     "s3://us-east-1.elasticmapreduce/libs/hive", "--install-hive-site",
+                     "--hive-site=s3://parity/h.xml", "--hive-versions", "latest"]}},
+                {"Name": "Install Pig", "ActionOnFailure": "TERMINATE_CLUSTER",
+                 "HadoopJarStep": {"Jar": runner, "Args": [
+                     link("/libs/pig/pig-script"), "--install-pig", "--base-path",
+                     link("/libs/pig"), "--pig-versions", "latest"]}},
+                {"Name": "Start HBase", "ActionOnFailure": "TERMINATE_CLUSTER",
+                 "HadoopJarStep": {"Jar": "/home/hadoop/lib/hbase.jar",
+                                   "Args": ["emr.hbase.backup.Main", "--start-master"]}},
+                {"Name": "Restore HBase", "ActionOnFailure": "CANCEL_AND_WAIT",
+                 "HadoopJarStep": {"Jar": "/home/hadoop/lib/hbase.jar", "Args": [
+                     "emr.hbase.backup.Main", "--restore", "--backup-dir",
+                     "s3://parity-hbase/b", "--backup-version", "v1"]}},
+                {"Name": "Hive program", "ActionOnFailure": "CONTINUE",
+                 "HadoopJarStep": {"Jar": runner, "Args": [
+                     link("/libs/hive/hive-script"), "--run-hive-script", "--hive-versions",
+                     "latest", "--args", "-f", "s3://parity/q.sql"]}}
+            ]
+        })
+    );
+    // A card prints the options back as a command line that parses to the same invocation.
+    let line = render_command_line(&invocation, Models::global());
+    assert!(line.contains(" --ami-version 3.11.0"), "{line}");
+    assert_eq!(parsed(line.trim_start_matches("aws ")), invocation);
+    // HBase on an AMI version before 2.1 has no install step (the CLI's sentence, spacing
+    // and all); 2.x gets the Hadoop 1 jar.
+    expect_error(
+        "emr create-cluster --ami-version 2.0.1 --instance-type m1.large --applications Name=HBase",
+        "AMI version 2.0.1is not compatible with HBase.",
+    );
+    let older = parsed(
+        "emr create-cluster --ami-version 2.4.2 --instance-type m1.large --applications Name=HBase",
+    );
+    let (_, request) = call_of(plan_of(&older).next(&older, "us-east-1", &[]));
+    assert_eq!(
+        request["Steps"][0]["HadoopJarStep"]["Jar"],
+        "/home/hadoop/lib/hbase-0.92.0.jar"
+    );
+    // An AMI version ignores --configurations, as the CLI does.
+    let ignored = parsed(
+        "emr create-cluster --ami-version 3.11.0 --instance-type m3.xlarge \
+         --configurations '[{\"Classification\":\"x\",\"Properties\":{}}]'",
+    );
+    let (_, request) = call_of(plan_of(&ignored).next(&ignored, "us-east-1", &[]));
+    assert!(request.get("Configurations").is_none(), "{request:?}");
+}
+
+/// `--emrfs` with a release label: an `emrfs-site` classification after `--configurations`
+/// (awscli 1.45.11's request for the same command), and the CLI's checks of the option.
+#[test]
+fn create_cluster_emrfs_with_a_release_label_is_an_emrfs_site_configuration() {
+    let invocation = parsed(
+        "emr create-cluster --release-label emr-6.10.0 --instance-type m5.xlarge \
+         --emrfs Encryption=ClientSide,ProviderType=Custom,CustomProviderClass=com.example.P,CustomProviderLocation=s3://b/p.jar,Args=[fs.s3.cse.enabled=false,k] \
+         --configurations '[{\"Classification\":\"spark\",\"Properties\":{}}]'",
+    );
+    let (_, request) = call_of(plan_of(&invocation).next(&invocation, "us-east-1", &[]));
+    assert_eq!(
+        request["Configurations"],
+        json!([
+            {"Classification": "spark", "Properties": {}},
+            {"Classification": "emrfs-site", "Properties": {
+                "fs.s3.cse.enabled": "false",
+                "fs.s3.cse.encryptionMaterialsProvider": "com.example.P",
+                "k": "",
+                "fs.s3.cse.encryptionMaterialsProvider.uri": "s3://b/p.jar"
+            }}
+        ])
+    );
+    assert!(request.get("BootstrapActions").is_none());
+    let base = "emr create-cluster --release-label emr-6.10.0 --instance-type m5.xlarge";
+    for (emrfs, message) in [
+        (
+            "Encryption=Both",
+            "The encryption type \"Both\" is invalid. You must specify either ServerSide or ClientSide",
+        ),
+        (
+            "SSE=true,Encryption=ServerSide",
+            "Both SSE=True and Encryption=ServerSide are configured for --emrfs.",
+        ),
+        (
+            "Encryption=ClientSide",
+            "The following required parameters are missing for --emrfs Encryption=ClientSide: ProviderType.",
+        ),
+        (
+            "Encryption=ClientSide,ProviderType=Custom",
+            "missing for --emrfs Encryption=ClientSide,ProviderType=Custom: CustomProviderClass and CustomProviderLocation.",
+        ),
+        (
+            "Encryption=ClientSide,ProviderType=Vault",
+            "The client side encryption type \"Vault\" is not supported.",
+        ),
+        (
+            "RetryCount=3,RetryPeriod=1",
+            "--emrfs Consistent=true/false is not specified. Thus,  following parameters are invalid: RetryCount and RetryPeriod",
+        ),
+        ("KMSKeyId=k", "Encryption=ClientSide,ProviderType=KMS is not specified."),
+        ("Bogus=1", "Unknown parameter in input: \"Bogus\""),
+    ] {
+        expect_error(&format!("{base} --emrfs {emrfs}"), message);
+    }
+    expect_error(
+        &format!(
+            "{base} --emrfs Consistent=true --configurations '[{{\"Classification\":\"emrfs-site\"}}]'"
+        ),
+        "EMRFS should be configured either using --configuration or --emrfs but not both",
+    );
+    expect_error(
+        &format!("{base} --restore-from-hbase-backup Dir=s3://b/x"),
+        "require the following applications to be installed: Hbase.",
+    );
+    expect_error(
+        "emr create-cluster --ami-version 3.11.0 --release-label emr-6.10.0 --instance-type m5.xlarge",
+        "You cannot specify both --ami-version and --release-label options together.",
+    );
+    expect_error(
+        "emr create-cluster --ami-version latest --instance-type m5.xlarge",
+        "The supplied AMI version \"latest\" is invalid.",
+    );
+}
