@@ -27,6 +27,9 @@ pub struct EngineConfig {
     pub timeout: Duration,
     /// Attempts per request, the first included (1 turns retries off).
     pub max_attempts: u32,
+    /// `AWS_ENDPOINT_DISCOVERY_ENABLED` (`auto`, the default, or `true`: discover where an
+    /// operation requires it; `false`: refuse those operations), see `discovery`.
+    pub endpoint_discovery: bool,
 }
 
 impl Default for EngineConfig {
@@ -37,6 +40,7 @@ impl Default for EngineConfig {
             default_region: None,
             timeout: DEFAULT_TIMEOUT,
             max_attempts: 3,
+            endpoint_discovery: true,
         }
     }
 }
@@ -60,6 +64,9 @@ impl EngineConfig {
                 "AWS_ENDPOINT_URL" => config.endpoint_url = Some(value),
                 "AWS_REGION" => region = Some(value),
                 "AWS_DEFAULT_REGION" => default_region = Some(value),
+                "AWS_ENDPOINT_DISCOVERY_ENABLED" => {
+                    config.endpoint_discovery = !value.trim().eq_ignore_ascii_case("false");
+                }
                 "AWS_MAX_ATTEMPTS" => {
                     if let Ok(attempts) = value.parse::<u32>() {
                         config.max_attempts = attempts.max(1);
@@ -151,5 +158,22 @@ mod tests {
         assert_eq!(config.default_region.as_deref(), Some("eu-central-1"));
         assert_eq!(config.max_attempts, 1);
         assert_eq!(config.timeout, DEFAULT_TIMEOUT);
+        assert!(config.endpoint_discovery, "on unless turned off");
+        for (value, on) in [
+            ("false", false),
+            ("FALSE ", false),
+            ("auto", true),
+            ("true", true),
+        ] {
+            let vars = [(
+                "AWS_ENDPOINT_DISCOVERY_ENABLED".to_owned(),
+                value.to_owned(),
+            )];
+            assert_eq!(
+                EngineConfig::from_vars(vars).endpoint_discovery,
+                on,
+                "{value}"
+            );
+        }
     }
 }

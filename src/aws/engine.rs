@@ -49,6 +49,8 @@ pub struct Engine {
     pub(super) client: reqwest::Client,
     pub(super) models: &'static Models,
     pub(super) config: Arc<EngineConfig>,
+    /// Endpoints discovered for Timestream's callers.
+    pub(super) discovered: Arc<super::discovery::Cache>,
 }
 
 /// What one attempt needs, prepared once per call.
@@ -86,6 +88,7 @@ impl Engine {
             client,
             models: Models::global(),
             config: Arc::new(config),
+            discovered: Arc::default(),
         }
     }
 

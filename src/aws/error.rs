@@ -46,6 +46,11 @@ pub enum AwsError {
         operation: String,
         reason: Option<String>,
     },
+    /// An operation that must go to a discovered endpoint (Timestream) could not get one:
+    /// discovery is turned off, or `DescribeEndpoints` could not be reached or named none.
+    /// botocore's sentence.
+    #[error("{message}")]
+    EndpointDiscovery { message: &'static str },
     /// A CLI command that makes several calls found from an answer that it does not apply
     /// (`emr create-hbase-backup` on a cluster with a release label); the CLI's sentence.
     #[error("{message}")]

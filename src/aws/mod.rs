@@ -27,6 +27,7 @@ pub mod alarms;
 mod calls;
 mod config;
 mod customizations;
+mod discovery;
 mod endpoint;
 mod engine;
 mod error;

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 
 use super::customizations;
+use super::discovery::{self, Lookup};
 use super::endpoint::{self, is_virtual_host_bucket, resolve_endpoint};
 use super::engine::Prepared;
 use super::parse::{self, RawResponse};
@@ -42,7 +43,10 @@ impl Engine {
         params: &Map<String, Value>,
         call: &CallOptions,
     ) -> Result<Value, AwsError> {
-        let request = self.signed_request(prepared, params, call)?;
+        if discovery::required(&prepared.model, prepared.operation_key) {
+            return self.send_discovered(prepared, params, call).await;
+        }
+        let request = self.signed_request(prepared, params, call, None)?;
         let raw = self.send(&request, prepared.operation_key).await?;
         if request.is_s3 && raw.status >= 300 {
             // A bucket in another Region: once more for its Region, as botocore does.
@@ -51,7 +55,7 @@ impl Engine {
                     region,
                     ..call.clone()
                 };
-                let request = self.signed_request(prepared, params, &moved)?;
+                let request = self.signed_request(prepared, params, &moved, None)?;
                 let raw = self.send(&request, prepared.operation_key).await?;
                 return interpret(prepared, request.is_s3, &raw);
             }
@@ -80,7 +84,7 @@ impl Engine {
                 };
                 let mut head_params = Map::new();
                 head_params.insert("Bucket".into(), Value::String(bucket));
-                let request = self.signed_request(&head, &head_params, call).ok()?;
+                let request = self.signed_request(&head, &head_params, call, None).ok()?;
                 let answer = self.send(&request, "HeadBucket").await.ok()?;
                 s3_redirect::bucket_region(&answer)?
             }
@@ -88,11 +92,102 @@ impl Engine {
         (crate::common::is_region(&region) && region != call.region).then_some(region)
     }
 
+    /// One attempt of an operation that must go to the caller's discovered endpoint
+    /// (`discovery`): the endpoint known, or asked for; when the service refuses it, asked
+    /// for once more and the call sent again.
+    async fn send_discovered(
+        &self,
+        prepared: &Prepared<'_>,
+        params: &Map<String, Value>,
+        call: &CallOptions,
+    ) -> Result<Value, AwsError> {
+        if !self.config.endpoint_discovery {
+            return Err(AwsError::EndpointDiscovery {
+                message: discovery::REQUIRED_BUT_OFF,
+            });
+        }
+        let key = discovery::key(
+            &prepared.model,
+            &call.region,
+            call.credentials.access_key_id(),
+        );
+        let mut asked_again = false;
+        loop {
+            let url = self.discovered_endpoint(prepared, call, &key).await?;
+            let request = self.signed_request(prepared, params, call, Some(&url))?;
+            let raw = self.send(&request, prepared.operation_key).await?;
+            let result = interpret(prepared, false, &raw);
+            let refused = matches!(&result, Err(AwsError::Service { code, status, .. })
+                if discovery::refused_endpoint(*status, Some(code)));
+            if refused && !asked_again {
+                self.discovered.forget(&key);
+                asked_again = true;
+                continue;
+            }
+            return result;
+        }
+    }
+
+    /// The caller's endpoint for `prepared`'s service: the one discovered before, or what
+    /// `DescribeEndpoints` names now (sent where the service's other calls would go). A
+    /// service error of `DescribeEndpoints` is the call's error, as in botocore.
+    async fn discovered_endpoint(
+        &self,
+        prepared: &Prepared<'_>,
+        call: &CallOptions,
+        key: &(String, String, String),
+    ) -> Result<String, AwsError> {
+        let failed = || AwsError::EndpointDiscovery {
+            message: discovery::REFRESH_FAILED,
+        };
+        let now = std::time::Instant::now();
+        match self.discovered.lookup(key, now) {
+            Lookup::Use(url) => return Ok(url),
+            Lookup::Failed => return Err(failed()),
+            Lookup::Discover => {}
+        }
+        let describe = Prepared {
+            model: prepared.model.clone(),
+            operation_key: discovery::OPERATION,
+            protocol: prepared.protocol,
+        };
+        let request = self.signed_request(&describe, &Map::new(), call, None)?;
+        let raw = match self.send(&request, discovery::OPERATION).await {
+            Ok(raw) => raw,
+            Err(error) => {
+                tracing::warn!(
+                    service = %prepared.model.metadata.service_id,
+                    error = %error,
+                    "endpoint discovery could not reach the service"
+                );
+                self.discovered.failed(key.clone(), now);
+                return match self.discovered.lookup(key, now) {
+                    Lookup::Use(stale) => Ok(stale),
+                    _ => Err(failed()),
+                };
+            }
+        };
+        let answer = interpret(&describe, false, &raw)?;
+        let Some((url, period)) = discovery::endpoint_of(&answer) else {
+            tracing::warn!(
+                service = %prepared.model.metadata.service_id,
+                "DescribeEndpoints named no usable endpoint"
+            );
+            self.discovered.failed(key.clone(), now);
+            return Err(failed());
+        };
+        self.discovered.store(key.clone(), url.clone(), period, now);
+        Ok(url)
+    }
+
+    /// The signed request of one attempt, to `discovered` (an endpoint discovery found)
+    /// instead of the resolved endpoint when given.
     fn signed_request(
         &self,
         prepared: &Prepared<'_>,
         params: &Map<String, Value>,
         call: &CallOptions,
+        discovered: Option<&str>,
     ) -> Result<SignedRequest, AwsError> {
         let model = &prepared.model;
         let operation_key = prepared.operation_key;
@@ -101,12 +196,16 @@ impl Engine {
             serialize::serialize(prepared.protocol, model, operation_key, operation, params)
                 .map_err(|m| AwsError::serialize(operation_key, m))?;
         customizations::before_call(model, operation, &mut request);
-        let endpoint = resolve_endpoint(
+        let mut endpoint = resolve_endpoint(
             model,
             &call.region,
             self.config.endpoint_url.as_deref(),
             &self.config.service_endpoints,
         );
+        if let Some(url) = discovered {
+            // botocore replaces the request's URL; the signature stays the Region's.
+            endpoint.url = url.to_owned();
+        }
         let is_s3 = model.metadata.signing_name() == "s3";
         // botocore asks for GetBucketLocation path-style (`customize_endpoint_resolver_builtins`):
         // the bucket's own host may be in another Region.

@@ -83,6 +83,20 @@ impl FailedCall<'_> {
             FailedCall::Aws(error @ AwsError::NotApplicable { .. }) => {
                 ("The command does not apply here", error.to_string(), None)
             }
+            FailedCall::Aws(error @ AwsError::EndpointDiscovery { message }) => {
+                tracing::warn!(error = %error, correlation_id, "endpoint discovery failed");
+                let why = if message.contains("not enabled") {
+                    "This service only takes calls at the endpoint it names for each caller, and \
+                     the bot's administrator has turned that off (AWS_ENDPOINT_DISCOVERY_ENABLED=false)."
+                        .to_owned()
+                } else {
+                    format!(
+                        "This service only takes calls at the endpoint it names for each caller, \
+                         and it named none just now. {try_again}"
+                    )
+                };
+                ("AWS could not be reached", format!("{error} {why}"), None)
+            }
             FailedCall::Aws(other) => {
                 // The details (endpoint URLs, response bodies, SDK internals) go to the log only.
                 tracing::error!(error = %error_chain(other), correlation_id, "command failed");

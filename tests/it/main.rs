@@ -15,6 +15,7 @@ mod cli_results;
 mod console;
 mod conversations;
 mod delivery;
+mod endpoint_discovery;
 mod engine;
 mod error_cards;
 mod exec_cli_input;
