@@ -10,10 +10,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use aws_chatops::policy::Authorizer as _;
 
 use crate::access::text;
-use crate::support::app::{ada_in, TestApp, OPS};
+use crate::support::app::{TestApp, OPS};
 use crate::support::aws::moto_engine;
 use crate::support::standins::Served;
 
@@ -129,12 +128,7 @@ async fn start(regional_url: &str) -> TestApp {
     engine
         .service_endpoints
         .insert("TIMESTREAM_WRITE".to_owned(), regional_url.to_owned());
-    let bot = TestApp::with_access(engine, "\"ReadOnly\"").await;
-    bot.authorizer()
-        .set_default_account(&ada_in(OPS), "production")
-        .await
-        .unwrap();
-    bot
+    TestApp::ops_reading(engine).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -230,11 +224,7 @@ async fn discovery_turned_off_refuses_timestream_with_botocores_sentence() {
         .insert("TIMESTREAM_WRITE".to_owned(), regional_standin.server.url());
     // AWS_ENDPOINT_DISCOVERY_ENABLED=false
     engine.endpoint_discovery = false;
-    let bot = TestApp::with_access(engine, "\"ReadOnly\"").await;
-    bot.authorizer()
-        .set_default_account(&ada_in(OPS), "production")
-        .await
-        .unwrap();
+    let bot = TestApp::ops_reading(engine).await;
     let card = bot.say_in(OPS, "timestream-write list-databases").await;
     let shown = text(&card);
     assert!(

@@ -10,10 +10,9 @@
 use std::sync::Mutex;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use aws_chatops::policy::Authorizer as _;
 
 use crate::access::text;
-use crate::support::app::{ada_in, TestApp, OPS};
+use crate::support::app::{TestApp, OPS};
 use crate::support::aws::moto_engine;
 use crate::support::standins::Served;
 
@@ -101,12 +100,7 @@ async fn start(s3_url: &str) -> TestApp {
     engine
         .service_endpoints
         .insert("S3".to_owned(), s3_url.to_owned());
-    let bot = TestApp::with_access(engine, "\"ReadOnly\"").await;
-    bot.authorizer()
-        .set_default_account(&ada_in(OPS), "production")
-        .await
-        .unwrap();
-    bot
+    TestApp::ops_reading(engine).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

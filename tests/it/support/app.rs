@@ -202,6 +202,18 @@ impl TestApp {
             .await
     }
 
+    /// The bot with OPS reading (`ReadOnly`) as its channel role, Ada's default account
+    /// `production` chosen (us-east-1 its Region).
+    pub async fn ops_reading(engine: EngineConfig) -> TestApp {
+        use aws_chatops::policy::Authorizer as _;
+        let bot = TestApp::with_access(engine, "\"ReadOnly\"").await;
+        bot.authorizer()
+            .set_default_account(&ada_in(OPS), "production")
+            .await
+            .unwrap();
+        bot
+    }
+
     /// The bot authorizing per channel ([`Aws::Access`]) with state in `store`, ready.
     pub async fn with_access_and_store(
         engine: EngineConfig,
