@@ -1,4 +1,4 @@
-//! `POST /api/messages`: one tracing span per turn; the token checked before the body is read;
+//! `POST /api/messages`: the token checked before the body is read; one tracing span per turn;
 //! the activity handed to the bot; the bot's outcome answered with its status code.
 
 use std::time::Instant;
@@ -17,29 +17,16 @@ pub(super) async fn messages(
     mut payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let span = tracing::info_span!(
-        "turn",
-        activity_id = field::Empty,
-        activity_type = field::Empty,
-        conversation_id = field::Empty,
-        tenant_id = field::Empty,
-        user_aad_object_id = field::Empty,
-        correlation_id = field::Empty,
-    );
     let started = Instant::now();
-    async move {
-        let response = handle_message(&request, &mut payload, &state).await;
-        let response = holding_payload(response, payload);
-        crate::metrics::global().turn_latency(started.elapsed());
-        tracing::debug!(
-            status = response.status().as_u16(),
-            elapsed_us = started.elapsed().as_micros() as u64,
-            "request answered"
-        );
-        response
-    }
-    .instrument(span)
-    .await
+    let response = handle_message(&request, &mut payload, &state).await;
+    let response = holding_payload(response, payload);
+    crate::metrics::global().turn_latency(started.elapsed());
+    tracing::debug!(
+        status = response.status().as_u16(),
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "request answered"
+    );
+    response
 }
 
 /// The order of checks: 405 (routing) → 401 (the `Authorization` header alone; the body is not
@@ -73,43 +60,41 @@ async fn handle_message(
             return error.response();
         }
     };
-    record_in_span(&activity);
-
-    if let Err(error) = state.validator.check_activity(
-        &token,
-        activity.channel_id.as_deref(),
-        activity.service_url.as_deref(),
-    ) {
-        tracing::warn!(reason = %error, "request refused: 401");
-        crate::metrics::global().auth_failure(error.reason());
-        return HttpResponse::Unauthorized().finish();
+    let span = turn_span(&activity);
+    async move {
+        if let Err(error) = state.validator.check_activity(
+            &token,
+            activity.channel_id.as_deref(),
+            activity.service_url.as_deref(),
+        ) {
+            tracing::warn!(reason = %error, "request refused: 401");
+            crate::metrics::global().auth_failure(error.reason());
+            return HttpResponse::Unauthorized().finish();
+        }
+        let kind = crate::metrics::activity_type(activity.activity_type.as_str());
+        let outcome = state.bot.on_activity(activity).await;
+        answer(kind, outcome)
     }
-
-    let kind = crate::metrics::activity_type(activity.activity_type.as_str());
-    let outcome = state.bot.on_activity(activity).await;
-    answer(kind, outcome)
+    .instrument(span)
+    .await
 }
 
-/// Fills the turn span's fields from the activity.
-fn record_in_span(activity: &Activity) {
-    let span = tracing::Span::current();
-    span.record("activity_type", activity.activity_type.as_str());
-    if let Some(id) = &activity.id {
-        span.record("activity_id", id.as_str());
-    }
-    if let Some(conversation) = activity.conversation_id() {
-        span.record("conversation_id", conversation);
-    }
-    if let Some(tenant) = activity.tenant_id() {
-        span.record("tenant_id", tenant);
-    }
-    if let Some(user) = activity
-        .from
-        .as_ref()
-        .and_then(|from| from.aad_object_id.as_deref())
-    {
-        span.record("user_aad_object_id", user);
-    }
+/// The turn's span, its fields given at once (the JSON log layer formats a span's fields again
+/// on every `record`, which cost a twentieth of a turn's CPU with five of them); the bot
+/// records the correlation id when it has one.
+fn turn_span(activity: &Activity) -> tracing::Span {
+    tracing::info_span!(
+        "turn",
+        activity_id = activity.id.as_deref(),
+        activity_type = activity.activity_type.as_str(),
+        conversation_id = activity.conversation_id(),
+        tenant_id = activity.tenant_id(),
+        user_aad_object_id = activity
+            .from
+            .as_ref()
+            .and_then(|from| from.aad_object_id.as_deref()),
+        correlation_id = field::Empty,
+    )
 }
 
 /// The response to the bot's outcome for an activity of `kind`, counted in the metrics.

@@ -1,6 +1,8 @@
 //! The cards that are not about one command: the welcome when the bot is added, the help
 //! card, and the internal-error card with its correlation id.
 
+use std::sync::{Mutex, PoisonError};
+
 use serde_json::{json, Value};
 
 use crate::render::markdown::escape_markdown;
@@ -68,9 +70,18 @@ pub fn welcome(bot_name: Option<&str>) -> Card {
     )
 }
 
-/// The help card.
+/// The help card, rendered once per bot name (it depends on nothing else) and copied after:
+/// `help` is the most frequent command, and rendering (template, Markdown escapes) was a
+/// tenth of a turn's CPU (BENCHMARKS.md, bench-compare).
 pub fn help(bot_name: Option<&str>) -> Card {
-    render(
+    static RENDERED: Mutex<Option<(Option<String>, Card)>> = Mutex::new(None);
+    let mut rendered = RENDERED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((name, card)) = rendered.as_ref() {
+        if name.as_deref() == bot_name {
+            return card.clone();
+        }
+    }
+    let card = render(
         "help",
         HELP,
         &[
@@ -78,7 +89,9 @@ pub fn help(bot_name: Option<&str>) -> Card {
             ("examples", facts(&HELP_EXAMPLES)),
             ("beyond", facts(&BEYOND_THE_CLI)),
         ],
-    )
+    );
+    *rendered = Some((bot_name.map(str::to_owned), card.clone()));
+    card
 }
 
 /// (title, command) pairs as the facts of a FactSet, the commands shown as typed.
@@ -144,6 +157,11 @@ mod tests {
         let examples = card.content["body"][3]["facts"].as_array().unwrap();
         assert_eq!(examples.len(), HELP_EXAMPLES.len());
         assert_eq!(examples[2], json!({"title": "Buckets", "value": "s3 ls"}));
+        // Kept per name: another name gets its own mention, and the first one comes back.
+        let other = help(Some("Ops"));
+        assert!(texts(&other)[1].ends_with("start with @Ops."));
+        assert_eq!(help(Some("AWS")), card);
+        assert_eq!(help(Some("Ops")), other);
     }
 
     #[test]
