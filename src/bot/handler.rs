@@ -91,12 +91,10 @@ impl Responder {
         Ok(())
     }
 
-    /// Replaces the message `target` with `card` for everyone in the conversation.
-    pub async fn update_card(
-        &self,
-        target: &MessageRef,
-        card: &Card,
-    ) -> Result<(), ConnectorError> {
+    /// Replaces the message `target` with `card` for everyone in the conversation. The card
+    /// is taken, not copied: nothing keeps its tree of values while the update waits for its
+    /// pacing slot (see `Delivery::update`).
+    pub async fn update_card(&self, target: &MessageRef, card: Card) -> Result<(), ConnectorError> {
         let update = Activity {
             activity_type: ActivityType::Message,
             id: Some(target.activity_id.clone()),
@@ -104,7 +102,7 @@ impl Responder {
             channel_id: target.channel_id.clone(),
             conversation: Some(target.conversation.clone()),
             from: target.bot.clone(),
-            attachments: vec![card.to_attachment()],
+            attachments: vec![card.into_attachment()],
             ..Activity::default()
         };
         let delivered = self
@@ -113,7 +111,7 @@ impl Responder {
                 &target.service_url,
                 &target.conversation.id,
                 &target.activity_id,
-                &update,
+                update,
             )
             .await?;
         note_queued(&delivered, "card update");

@@ -411,7 +411,7 @@ async fn post(responder: &Responder, turn: &TurnContext, card: &Card) {
 /// Shows `card` in place of `target`, or as a new message when the clicked card is unknown.
 async fn show(responder: &Responder, turn: &TurnContext, target: Option<&MessageRef>, card: &Card) {
     match target {
-        Some(target) => super::update(responder, target, card).await,
+        Some(target) => super::update(responder, target, card.clone()).await,
         None => post(responder, turn, card).await,
     }
 }

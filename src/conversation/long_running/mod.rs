@@ -89,7 +89,7 @@ impl Inner {
         card: &Card,
     ) {
         match self.pending.card(id).await {
-            Some(target) => update(responder, &target, card).await,
+            Some(target) => update(responder, &target, card.clone()).await,
             None => tracing::warn!(
                 request = short(id),
                 "the live card's place is unknown; not updated"
