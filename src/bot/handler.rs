@@ -67,15 +67,16 @@ impl Responder {
     }
 
     /// Replies to `incoming` with `card`; the new message's reference, for later updates
-    /// (`None` when the Connector gave no id, or the card waits in the outbox).
+    /// (`None` when the Connector gave no id, or the card waits in the outbox). The card is
+    /// taken, not copied, as in [`Responder::update_card`].
     pub async fn reply_card(
         &self,
         incoming: &Activity,
-        card: &Card,
+        card: Card,
     ) -> Result<Option<MessageRef>, ConnectorError> {
         let mut reply = incoming.reply();
-        reply.attachments = vec![card.to_attachment()];
-        let delivered = self.delivery.reply_to(incoming, &reply).await?;
+        reply.attachments = vec![card.into_attachment()];
+        let delivered = self.delivery.reply_to(incoming, reply).await?;
         note_queued(&delivered, "card reply");
         Ok(delivered.sent().and_then(|sent| {
             MessageRef::in_conversation_of(incoming, &sent.id).filter(|r| !r.activity_id.is_empty())
@@ -86,7 +87,7 @@ impl Responder {
     pub async fn reply_text(&self, incoming: &Activity, text: &str) -> Result<(), ConnectorError> {
         let mut reply = incoming.reply();
         reply.text = Some(text.to_owned());
-        let delivered = self.delivery.reply_to(incoming, &reply).await?;
+        let delivered = self.delivery.reply_to(incoming, reply).await?;
         note_queued(&delivered, "text reply");
         Ok(())
     }

@@ -99,14 +99,17 @@ impl Delivery {
         self.connector.counters().snapshot()
     }
 
-    /// Replies to `incoming` with `reply` (the reply endpoint when `incoming` has an id).
+    /// Replies to `incoming` with `reply` (the reply endpoint when `incoming` has an id). The
+    /// reply is taken and dropped once serialized, as in [`Delivery::update`].
     pub async fn reply_to(
         &self,
         incoming: &Activity,
-        reply: &Activity,
+        reply: Activity,
     ) -> Result<Delivered, ConnectorError> {
         let (operation, service_url, conversation_id) = reply_operation(incoming)?;
-        self.deliver(operation, service_url, conversation_id, Outgoing::of(reply))
+        let outgoing = Outgoing::of(&reply);
+        drop(reply);
+        self.deliver(operation, service_url, conversation_id, outgoing)
             .await
     }
 

@@ -403,7 +403,7 @@ fn something_went_wrong(turn: &TurnContext) -> ClickOutcome {
 
 /// Posts `card` as a new message in the turn's conversation; a failure is logged.
 async fn post(responder: &Responder, turn: &TurnContext, card: &Card) {
-    if let Err(error) = responder.reply_card(turn.activity(), card).await {
+    if let Err(error) = responder.reply_card(turn.activity(), card.clone()).await {
         tracing::error!(error = %error_chain(&error), card = card.name, "logs card could not be sent");
     }
 }
