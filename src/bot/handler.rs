@@ -67,15 +67,16 @@ impl Responder {
     }
 
     /// Replies to `incoming` with `card`; the new message's reference, for later updates
-    /// (`None` when the Connector gave no id, or the card waits in the outbox).
+    /// (`None` when the Connector gave no id, or the card waits in the outbox). The card is
+    /// taken, not copied, as in [`Responder::update_card`].
     pub async fn reply_card(
         &self,
         incoming: &Activity,
-        card: &Card,
+        card: Card,
     ) -> Result<Option<MessageRef>, ConnectorError> {
         let mut reply = incoming.reply();
-        reply.attachments = vec![card.to_attachment()];
-        let delivered = self.delivery.reply_to(incoming, &reply).await?;
+        reply.attachments = vec![card.into_attachment()];
+        let delivered = self.delivery.reply_to(incoming, reply).await?;
         note_queued(&delivered, "card reply");
         Ok(delivered.sent().and_then(|sent| {
             MessageRef::in_conversation_of(incoming, &sent.id).filter(|r| !r.activity_id.is_empty())
@@ -86,17 +87,15 @@ impl Responder {
     pub async fn reply_text(&self, incoming: &Activity, text: &str) -> Result<(), ConnectorError> {
         let mut reply = incoming.reply();
         reply.text = Some(text.to_owned());
-        let delivered = self.delivery.reply_to(incoming, &reply).await?;
+        let delivered = self.delivery.reply_to(incoming, reply).await?;
         note_queued(&delivered, "text reply");
         Ok(())
     }
 
-    /// Replaces the message `target` with `card` for everyone in the conversation.
-    pub async fn update_card(
-        &self,
-        target: &MessageRef,
-        card: &Card,
-    ) -> Result<(), ConnectorError> {
+    /// Replaces the message `target` with `card` for everyone in the conversation. The card
+    /// is taken, not copied: nothing keeps its tree of values while the update waits for its
+    /// pacing slot (see `Delivery::update`).
+    pub async fn update_card(&self, target: &MessageRef, card: Card) -> Result<(), ConnectorError> {
         let update = Activity {
             activity_type: ActivityType::Message,
             id: Some(target.activity_id.clone()),
@@ -104,7 +103,7 @@ impl Responder {
             channel_id: target.channel_id.clone(),
             conversation: Some(target.conversation.clone()),
             from: target.bot.clone(),
-            attachments: vec![card.to_attachment()],
+            attachments: vec![card.into_attachment()],
             ..Activity::default()
         };
         let delivered = self
@@ -113,7 +112,7 @@ impl Responder {
                 &target.service_url,
                 &target.conversation.id,
                 &target.activity_id,
-                &update,
+                update,
             )
             .await?;
         note_queued(&delivered, "card update");

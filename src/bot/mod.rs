@@ -264,7 +264,7 @@ impl Bot {
             Reply::Card(card) => outgoing.attachments = vec![card.into_attachment()],
         }
         let started = Instant::now();
-        match self.delivery.reply_to(activity, &outgoing).await {
+        match self.delivery.reply_to(activity, outgoing).await {
             Ok(Delivered::Sent(sent)) => tracing::info!(
                 reply_id = sent.id,
                 elapsed_ms = started.elapsed().as_millis() as u64,

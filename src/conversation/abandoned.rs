@@ -86,7 +86,7 @@ impl Inner {
             if let Some(card) = self.give_up_abandoned(&loaded, &correlation_id).await {
                 found += 1;
                 if let Some(target) = self.pending.card(&id).await {
-                    update(responder, &target, &card).await;
+                    update(responder, &target, card).await;
                 }
             }
         }

@@ -250,7 +250,7 @@ impl Inner {
         responder.clone().spawn(async move {
             let incoming = typed.activity();
             let sent = match this.on_message(&typed, &text).await {
-                Reply::Card(card) => responder.reply_card(incoming, &card).await.map(|_| ()),
+                Reply::Card(card) => responder.reply_card(incoming, card).await.map(|_| ()),
                 Reply::Text(text) => responder.reply_text(incoming, &text).await,
                 Reply::Nothing => Ok(()),
             };

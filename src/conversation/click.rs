@@ -50,12 +50,12 @@ impl Inner {
             }
             ClickOutcome::ClickerOnly { card, target } => {
                 if let Some(target) = &target {
-                    update(&responder, target, &card).await;
+                    update(&responder, target, card).await;
                 }
             }
             ClickOutcome::Update { card, target, then } => {
                 if let Some(target) = &target {
-                    update(&responder, target, &card).await;
+                    update(&responder, target, card).await;
                 }
                 if let Some(then) = then {
                     then(responder).await;

@@ -279,13 +279,13 @@ impl Inner {
             }
             (ClickOutcome::ClickerOnly { card, target }, Some(responder)) => {
                 if let Some(target) = &target {
-                    update(&responder, target, &card).await;
+                    update(&responder, target, card).await;
                 }
                 Reply::Nothing
             }
             (ClickOutcome::Update { card, target, then }, Some(responder)) => {
                 if let Some(target) = &target {
-                    update(&responder, target, &card).await;
+                    update(&responder, target, card).await;
                 }
                 if let Some(then) = then {
                     then(responder).await;

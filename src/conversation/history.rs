@@ -319,9 +319,9 @@ where
             let incoming = activity.clone();
             let turn = TurnContext::new(activity, correlation_id).with_responder(responder.clone());
             let reply = work(turn).await;
-            let sent = match &reply {
+            let sent = match reply {
                 Reply::Card(card) => responder.reply_card(&incoming, card).await.map(|_| ()),
-                Reply::Text(text) => responder.reply_text(&incoming, text).await,
+                Reply::Text(text) => responder.reply_text(&incoming, &text).await,
                 Reply::Nothing => Ok(()),
             };
             if let Err(error) = sent {

@@ -311,7 +311,7 @@ impl Inner {
         let Some(responder) = turn.responder() else {
             return Reply::Card(card);
         };
-        match responder.reply_card(turn.activity(), &card).await {
+        match responder.reply_card(turn.activity(), card).await {
             Ok(Some(card_ref)) => {
                 if let Some(id) = next_request {
                     self.attach_card(&id, card_ref).await;

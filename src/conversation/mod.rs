@@ -261,7 +261,7 @@ impl CommandHandler for Conversations {
                     let responder_for_task = responder.clone();
                     responder.spawn(async move {
                         if let Some(target) = &target {
-                            update(&responder_for_task, target, &card).await;
+                            update(&responder_for_task, target, card).await;
                         }
                         if let Some(then) = then {
                             then(responder_for_task).await;
@@ -296,10 +296,12 @@ enum ClickOutcome {
     },
 }
 
-/// Replaces the card at `target` for everyone; a failure is logged, not returned.
-async fn update(responder: &Responder, target: &MessageRef, card: &Card) {
+/// Replaces the card at `target` for everyone; a failure is logged, not returned. The card is
+/// taken so that it is not kept while the update waits for its pacing slot.
+async fn update(responder: &Responder, target: &MessageRef, card: Card) {
+    let name = card.name;
     if let Err(error) = responder.update_card(target, card).await {
-        tracing::error!(error = %error_chain(&error), card = card.name, "card could not be updated");
+        tracing::error!(error = %error_chain(&error), card = name, "card could not be updated");
     }
 }
 

@@ -63,7 +63,7 @@ impl Inner {
         let Some(responder) = turn.responder() else {
             return Reply::Card(card);
         };
-        match responder.reply_card(turn.activity(), &card).await {
+        match responder.reply_card(turn.activity(), card).await {
             Ok(Some(card_ref)) => self.attach_card(&request.id, card_ref).await,
             Ok(None) => {}
             Err(error) => {

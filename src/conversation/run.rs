@@ -260,7 +260,7 @@ impl Inner {
         }
         tracing::info!(request = short(&claimed.id), state = ?final_state, "request finished");
         if let Some(target) = &run.target {
-            update(responder, target, &card).await;
+            update(responder, target, card).await;
             if let Some(id) = next_request.filter(|id| *id != claimed.id) {
                 self.attach_card(&id, target.clone()).await;
             }

@@ -221,6 +221,28 @@ impl ConnectorClient {
         self.call(target, Some(activity), policy).await
     }
 
+    /// [`ConnectorClient::execute`] with the activity already serialized (`body`, of an
+    /// activity in `tenant_id`): the message waits for its pacing slot as compact JSON rather
+    /// than as the activity's tree of values (see `Delivery::update`).
+    pub async fn execute_serialized(
+        &self,
+        operation: &Operation,
+        service_url: &str,
+        conversation_id: &str,
+        tenant_id: Option<&str>,
+        body: &serde_json::value::RawValue,
+        policy: &RetryPolicy,
+    ) -> Result<ResourceResponse, ConnectorError> {
+        let (method, activity_id) = operation.method_and_activity_id();
+        let target = Target {
+            method,
+            url: conversation_url(service_url, conversation_id, activity_id)?,
+            conversation_id,
+            tenant_id,
+        };
+        self.call(target, Some(body), policy).await
+    }
+
     /// Creates a conversation (a new thread in a Teams channel, paced as a send in that
     /// channel), retrying as `policy` allows. Not idempotent for threads: a retry after a
     /// lost answer may start a second thread, which is the Connector's own behaviour too.

@@ -99,36 +99,48 @@ impl Delivery {
         self.connector.counters().snapshot()
     }
 
-    /// Replies to `incoming` with `reply` (the reply endpoint when `incoming` has an id).
+    /// Replies to `incoming` with `reply` (the reply endpoint when `incoming` has an id). The
+    /// reply is taken and dropped once serialized, as in [`Delivery::update`].
     pub async fn reply_to(
         &self,
         incoming: &Activity,
-        reply: &Activity,
+        reply: Activity,
     ) -> Result<Delivered, ConnectorError> {
         let (operation, service_url, conversation_id) = reply_operation(incoming)?;
-        self.deliver(operation, service_url, conversation_id, reply)
+        let outgoing = Outgoing::of(&reply);
+        drop(reply);
+        self.deliver(operation, service_url, conversation_id, outgoing)
             .await
     }
 
     /// Sends an activity that carries its own `serviceUrl` and `conversation`.
     pub async fn send_addressed(&self, activity: &Activity) -> Result<Delivered, ConnectorError> {
         let (service_url, conversation_id) = address_of(activity)?;
-        self.deliver(Operation::Send, service_url, conversation_id, activity)
-            .await
+        self.deliver(
+            Operation::Send,
+            service_url,
+            conversation_id,
+            Outgoing::of(activity),
+        )
+        .await
     }
 
-    /// Replaces the message `activity_id` with `activity`.
+    /// Replaces the message `activity_id` with `activity`. The activity is taken (and dropped
+    /// once serialized): a result card waits for its pacing slot as its JSON text, a fraction
+    /// of its tree of values (BENCHMARKS.md, "Memory", session 12).
     pub async fn update(
         &self,
         service_url: &str,
         conversation_id: &str,
         activity_id: &str,
-        activity: &Activity,
+        activity: Activity,
     ) -> Result<Delivered, ConnectorError> {
         let operation = Operation::Update {
             activity_id: activity_id.to_owned(),
         };
-        self.deliver(operation, service_url, conversation_id, activity)
+        let outgoing = Outgoing::of(&activity);
+        drop(activity);
+        self.deliver(operation, service_url, conversation_id, outgoing)
             .await
     }
 
@@ -193,13 +205,20 @@ impl Delivery {
         operation: Operation,
         service_url: &str,
         conversation_id: &str,
-        activity: &Activity,
+        outgoing: Outgoing,
     ) -> Result<Delivered, ConnectorError> {
         let counters = self.connector.counters();
         let policy = *self.connector.retry_policy();
         let error = match self
             .connector
-            .execute(&operation, service_url, conversation_id, activity, &policy)
+            .execute_serialized(
+                &operation,
+                service_url,
+                conversation_id,
+                outgoing.tenant_id.as_deref(),
+                &outgoing.json,
+                &policy,
+            )
             .await
         {
             Ok(response) => {
@@ -213,9 +232,18 @@ impl Delivery {
             counters.count(DeliveryEvent::Refused);
             return Err(error);
         }
+        // The outbox keeps the activity as its entry's JSON, as it was sent.
+        let activity = match serde_json::from_str::<Activity>(outgoing.json.get()) {
+            Ok(activity) => activity,
+            Err(parse_error) => {
+                counters.count(DeliveryEvent::Refused);
+                tracing::error!(error = %parse_error, "message not kept in the outbox: its JSON does not read back");
+                return Err(error);
+            }
+        };
         match self
             .outbox
-            .enqueue(operation, service_url, conversation_id, activity, &error)
+            .enqueue(operation, service_url, conversation_id, &activity, &error)
             .await
         {
             Ok(reference) => Ok(Delivered::Queued { reference }),
@@ -225,5 +253,65 @@ impl Delivery {
                 Err(error)
             }
         }
+    }
+}
+
+/// An activity serialized once, before it waits for its pacing slot: its JSON text and the
+/// tenant it is paced under.
+struct Outgoing {
+    json: Box<serde_json::value::RawValue>,
+    tenant_id: Option<String>,
+}
+
+impl Outgoing {
+    fn of(activity: &Activity) -> Self {
+        Outgoing {
+            json: serde_json::value::to_raw_value(activity).expect("activities serialise"),
+            tenant_id: activity.tenant_id().map(str::to_owned),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn card_update() -> Activity {
+        serde_json::from_value(json!({
+            "type": "message",
+            "id": "1700000000000",
+            "serviceUrl": "https://smba.trafficmanager.net/amer/",
+            "channelId": "msteams",
+            "conversation": {"id": "19:ops@thread.tacv2", "tenantId": "tenant-1"},
+            "channelData": {"tenant": {"id": "tenant-2"}},
+            "attachments": [{
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "content": {"type": "AdaptiveCard", "body": [
+                    {"type": "TextBlock", "text": "CPUUtilization ≥ 80 \"quoted\" \u{1f}"}
+                ]}
+            }]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_message_waits_for_its_slot_as_the_json_it_is_sent_as() {
+        let activity = card_update();
+        let outgoing = Outgoing::of(&activity);
+        // The body the Connector gets is the one `execute` sends for the activity itself.
+        assert_eq!(
+            outgoing.json.get(),
+            serde_json::to_string(&activity).unwrap()
+        );
+        // Paced under the tenant the activity names (channelData first, as `tenant_id()`).
+        assert_eq!(outgoing.tenant_id.as_deref(), Some("tenant-2"));
+        // What the outbox keeps on a transient failure reads back as the same activity.
+        let back: Activity = serde_json::from_str(outgoing.json.get()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            serde_json::to_value(&activity).unwrap()
+        );
     }
 }

@@ -403,7 +403,7 @@ fn something_went_wrong(turn: &TurnContext) -> ClickOutcome {
 
 /// Posts `card` as a new message in the turn's conversation; a failure is logged.
 async fn post(responder: &Responder, turn: &TurnContext, card: &Card) {
-    if let Err(error) = responder.reply_card(turn.activity(), card).await {
+    if let Err(error) = responder.reply_card(turn.activity(), card.clone()).await {
         tracing::error!(error = %error_chain(&error), card = card.name, "logs card could not be sent");
     }
 }
@@ -411,7 +411,7 @@ async fn post(responder: &Responder, turn: &TurnContext, card: &Card) {
 /// Shows `card` in place of `target`, or as a new message when the clicked card is unknown.
 async fn show(responder: &Responder, turn: &TurnContext, target: Option<&MessageRef>, card: &Card) {
     match target {
-        Some(target) => super::update(responder, target, card).await,
+        Some(target) => super::update(responder, target, card.clone()).await,
         None => post(responder, turn, card).await,
     }
 }

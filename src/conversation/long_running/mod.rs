@@ -56,7 +56,7 @@ impl Inner {
         request: &PendingRequest,
         card: &Card,
     ) {
-        match responder.reply_card(turn.activity(), card).await {
+        match responder.reply_card(turn.activity(), card.clone()).await {
             Ok(Some(card_ref)) => self.attach_live_card(request, card_ref).await,
             Ok(None) => {}
             Err(error) => {
@@ -89,7 +89,7 @@ impl Inner {
         card: &Card,
     ) {
         match self.pending.card(id).await {
-            Some(target) => update(responder, &target, card).await,
+            Some(target) => update(responder, &target, card.clone()).await,
             None => tracing::warn!(
                 request = short(id),
                 "the live card's place is unknown; not updated"

@@ -196,7 +196,7 @@ impl Inner {
                     }
                     if let Some(target) = target {
                         let card = self.slow_card(claimed, started, None, Some(permit), false);
-                        update(responder, target, &card).await;
+                        update(responder, target, card).await;
                     }
                 }
             }

@@ -114,7 +114,7 @@ impl NotificationHub {
         target: &MessageRef,
         card: &Card,
     ) -> Result<(), HubError> {
-        self.responder.update_card(target, card).await?;
+        self.responder.update_card(target, card.clone()).await?;
         Ok(())
     }
 

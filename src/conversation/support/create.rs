@@ -143,7 +143,7 @@ impl Inner {
         self.store_final_state(claimed, state).await;
         tracing::info!(request = short(&claimed.id), state = ?state, "support case request finished");
         if let Some(target) = &case.target {
-            update(&responder, target, &card).await;
+            update(&responder, target, card).await;
         }
     }
 }
