@@ -161,6 +161,24 @@ struct Target<'a> {
     tenant_id: Option<&'a str>,
 }
 
+impl<'a> Target<'a> {
+    /// Where `operation` in a conversation goes, paced under the conversation and `tenant_id`.
+    fn of(
+        operation: &Operation,
+        service_url: &str,
+        conversation_id: &'a str,
+        tenant_id: Option<&'a str>,
+    ) -> Result<Self, ConnectorError> {
+        let (method, activity_id) = operation.method_and_activity_id();
+        Ok(Target {
+            method,
+            url: conversation_url(service_url, conversation_id, activity_id)?,
+            conversation_id,
+            tenant_id,
+        })
+    }
+}
+
 /// Client for the Bot Connector REST API at an activity's `serviceUrl`.
 pub struct ConnectorClient {
     http: reqwest::Client,
@@ -211,13 +229,12 @@ impl ConnectorClient {
         activity: &Activity,
         policy: &RetryPolicy,
     ) -> Result<ResourceResponse, ConnectorError> {
-        let (method, activity_id) = operation.method_and_activity_id();
-        let target = Target {
-            method,
-            url: conversation_url(service_url, conversation_id, activity_id)?,
+        let target = Target::of(
+            operation,
+            service_url,
             conversation_id,
-            tenant_id: activity.tenant_id(),
-        };
+            activity.tenant_id(),
+        )?;
         self.call(target, Some(activity), policy).await
     }
 
@@ -233,13 +250,7 @@ impl ConnectorClient {
         body: &serde_json::value::RawValue,
         policy: &RetryPolicy,
     ) -> Result<ResourceResponse, ConnectorError> {
-        let (method, activity_id) = operation.method_and_activity_id();
-        let target = Target {
-            method,
-            url: conversation_url(service_url, conversation_id, activity_id)?,
-            conversation_id,
-            tenant_id,
-        };
+        let target = Target::of(operation, service_url, conversation_id, tenant_id)?;
         self.call(target, Some(body), policy).await
     }
 
