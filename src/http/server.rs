@@ -210,13 +210,14 @@ impl ServerBuilder {
             None => (None, None),
         };
 
+        let body_reads = Arc::new(Semaphore::new(config.max_body_reads));
         let state = web::Data::new(AppState {
             validator,
             bot: bot.clone(),
             store: self.store,
             max_body_bytes: config.max_body_bytes,
             body_read_timeout: config.body_read_timeout,
-            body_reads: Arc::new(Semaphore::new(config.max_body_reads)),
+            body_reads: body_reads.clone(),
             max_body_reads: config.max_body_reads,
             sns,
             charts: self.chart_store,
@@ -240,6 +241,8 @@ impl ServerBuilder {
             bot,
             notification_hub,
             refresh_tasks: background_tasks,
+            body_reads,
+            max_body_reads: config.max_body_reads,
         })
     }
 }
@@ -358,6 +361,9 @@ pub struct RunningServer {
     bot: Arc<Bot>,
     notification_hub: Option<Arc<NotificationHub>>,
     refresh_tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The body-read slots (`AWS_CHATOPS_MAX_BODY_READS`), to see how many are taken.
+    body_reads: Arc<Semaphore>,
+    max_body_reads: usize,
 }
 
 impl RunningServer {
@@ -369,6 +375,12 @@ impl RunningServer {
     /// The bot, for proactive messages and introspection.
     pub fn bot(&self) -> &Arc<Bot> {
         &self.bot
+    }
+
+    /// Request bodies being read right now (each holds one of the body-read slots).
+    pub fn body_reads_in_progress(&self) -> usize {
+        self.max_body_reads
+            .saturating_sub(self.body_reads.available_permits())
     }
 
     /// The notification hub behind `/api/sns`, when notifications are on.

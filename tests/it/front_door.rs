@@ -9,7 +9,7 @@ use aws_chatops::bot::DurableConversationStore;
 use aws_chatops::store::RedisStore;
 use serde_json::{json, Value};
 
-use crate::support::app::{poll_for, Answer, Options, TestApp};
+use crate::support::app::{poll_for, wait_until, Answer, Options, TestApp};
 
 /// Just under the default body limit (256 KiB), as an attacker holding memory would announce.
 const ANNOUNCED: usize = 262_143;
@@ -50,19 +50,17 @@ async fn many_connections_without_a_valid_token_get_401_without_sending_their_bo
     h.assert_sent(0, "nothing sent for a body not read");
 }
 
-/// Sends a body that is not JSON, with a valid token, until the bot answers `status` (400 while
-/// a body-read slot is free, 503 while none is; never a turn), and returns that answer.
-async fn probe_until(h: &TestApp, status: u16, what: &str) -> reqwest::Response {
-    let bearer = h.bearer();
-    poll_for(what, || async {
-        let response = h.post_bytes(b"{not json".to_vec(), Some(&bearer)).await;
-        match response.status().as_u16() {
-            got if got == status => Some(response),
-            400 | 503 => None,
-            other => panic!("unexpected status {other}"),
-        }
-    })
-    .await
+/// Waits until `count` request bodies are being read. (Probing with requests would race: a
+/// probe that takes the one slot first makes the bot refuse the body the test holds back.)
+async fn wait_body_reads(h: &TestApp, count: usize, what: &str) {
+    let server = h.server();
+    wait_until(what, || server.body_reads_in_progress() == count).await;
+}
+
+/// Posts a body that is not JSON with a valid token: 400 while a body-read slot is free, 503
+/// while none is; never a turn.
+async fn probe(h: &TestApp) -> reqwest::Response {
+    h.post_bytes(b"{not json".to_vec(), Some(&h.bearer())).await
 }
 
 /// The body-read deadline is proven by the order of events, not by how long anything took. A
@@ -83,7 +81,8 @@ async fn a_body_that_stalls_is_answered_408_at_the_deadline_and_its_connection_c
     let mut slow = patient
         .stalled_post(Some(&patient.bearer()), message.len(), first)
         .await;
-    probe_until(&patient, 503, "the bot never read the first part").await;
+    wait_body_reads(&patient, 1, "the bot reading the first part").await;
+    assert_eq!(probe(&patient).await.status(), 503);
     slow.send(rest).await;
     assert_eq!(
         slow.answer(Duration::from_secs(10)).await,
@@ -118,7 +117,9 @@ async fn when_every_body_read_slot_is_taken_the_next_authenticated_request_gets_
     let stalled = h
         .stalled_post(Some(&h.bearer()), message.len(), &message[..10])
         .await;
-    let full = probe_until(&h, 503, "the slot was never taken").await;
+    wait_body_reads(&h, 1, "the slot taken").await;
+    let full = probe(&h).await;
+    assert_eq!(full.status(), 503);
     assert_eq!(
         full.headers()
             .get("retry-after")
@@ -131,7 +132,8 @@ async fn when_every_body_read_slot_is_taken_the_next_authenticated_request_gets_
 
     // The client goes away: its slot is released.
     drop(stalled);
-    probe_until(&h, 400, "the slot was never released").await;
+    wait_body_reads(&h, 0, "the slot released").await;
+    assert_eq!(probe(&h).await.status(), 400);
     h.assert_sent(0, "nothing sent for a body not read");
 }
 
