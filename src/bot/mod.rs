@@ -178,17 +178,24 @@ impl Bot {
         Responder::new(self.delivery.clone(), spawner)
     }
 
-    /// Dispatches one verified activity. Call inside the turn's tracing span.
-    pub async fn on_activity(self: &Arc<Self>, activity: Activity) -> TurnOutcome {
-        let correlation_id = new_correlation_id();
-        tracing::Span::current().record("correlation_id", correlation_id.as_str());
+    /// Dispatches one verified activity. Call inside the turn's tracing span, which carries
+    /// `correlation_id` (made with [`new_correlation_id`] before the span).
+    ///
+    /// The turns' futures are boxed: a future is as large as the largest state of everything it
+    /// awaits inline (kilobytes here), and it is moved several times on its way to the
+    /// runtime; boxed, each move is a pointer (BENCHMARKS.md, bench-compare, session 13).
+    pub async fn on_activity(
+        self: &Arc<Self>,
+        activity: Activity,
+        correlation_id: String,
+    ) -> TurnOutcome {
         let activity = Arc::new(activity);
         match &activity.activity_type {
             ActivityType::Message => {
                 let turn =
                     TurnContext::new(activity, correlation_id).with_responder(self.responder());
                 let bot = self.clone();
-                self.spawn_turn(async move { bot.answer_message(turn).await })
+                self.spawn_turn(Box::pin(async move { bot.answer_message(turn).await }))
                     .await
             }
             ActivityType::Invoke => {
@@ -198,10 +205,10 @@ impl Bot {
                 }
                 let turn =
                     TurnContext::new(activity, correlation_id).with_responder(self.responder());
-                TurnOutcome::Invoke(self.answer_card_action(&turn).await)
+                TurnOutcome::Invoke(Box::pin(self.answer_card_action(&turn)).await)
             }
             ActivityType::ConversationUpdate | ActivityType::InstallationUpdate => {
-                self.on_membership(activity, correlation_id).await
+                Box::pin(self.on_membership(activity, correlation_id)).await
             }
             other => {
                 tracing::debug!(activity_type = other.as_str(), "activity ignored");
@@ -265,7 +272,10 @@ impl Bot {
         }
         let started = Instant::now();
         match self.delivery.reply_to(activity, outgoing).await {
-            Ok(Delivered::Sent(sent)) => tracing::info!(
+            // Debug, not info: a line per turn was a fifteenth of a turn's CPU (BENCHMARKS.md,
+            // bench-compare, session 13). Replies sent are counted in `/metrics`; a reply not
+            // sent is logged below.
+            Ok(Delivered::Sent(sent)) => tracing::debug!(
                 reply_id = sent.id,
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "reply sent"

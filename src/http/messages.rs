@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use tracing::{field, Instrument as _};
+use tracing::Instrument as _;
 
 use super::body::{holding_payload, read_activity};
 use super::AppState;
@@ -60,7 +60,8 @@ async fn handle_message(
             return error.response();
         }
     };
-    let span = turn_span(&activity);
+    let correlation_id = crate::bot::new_correlation_id();
+    let span = turn_span(&activity, &correlation_id);
     async move {
         if let Err(error) = state.validator.check_activity(
             &token,
@@ -72,17 +73,16 @@ async fn handle_message(
             return HttpResponse::Unauthorized().finish();
         }
         let kind = crate::metrics::activity_type(activity.activity_type.as_str());
-        let outcome = state.bot.on_activity(activity).await;
+        let outcome = state.bot.on_activity(activity, correlation_id).await;
         answer(kind, outcome)
     }
     .instrument(span)
     .await
 }
 
-/// The turn's span, its fields given at once (the JSON log layer formats a span's fields again
-/// on every `record`, which cost a twentieth of a turn's CPU with five of them); the bot
-/// records the correlation id when it has one.
-fn turn_span(activity: &Activity) -> tracing::Span {
+/// The turn's span, every field given at once (the JSON log layer formats a span's fields
+/// again on every `record`, which cost a twentieth of a turn's CPU with five of them).
+fn turn_span(activity: &Activity, correlation_id: &str) -> tracing::Span {
     tracing::info_span!(
         "turn",
         activity_id = activity.id.as_deref(),
@@ -93,7 +93,7 @@ fn turn_span(activity: &Activity) -> tracing::Span {
             .from
             .as_ref()
             .and_then(|from| from.aad_object_id.as_deref()),
-        correlation_id = field::Empty,
+        correlation_id,
     )
 }
 

@@ -173,7 +173,13 @@ impl Entity {
         if !self.entity_type.eq_ignore_ascii_case("mention") {
             return None;
         }
-        serde_json::from_value(Value::Object(self.properties.clone())).ok()
+        // Read from the entity in place (no copy of its properties).
+        let mentioned = ChannelAccount::deserialize(self.properties.get("mentioned")?).ok()?;
+        let text = match self.properties.get("text") {
+            None | Some(Value::Null) => None,
+            Some(text) => Some(String::deserialize(text).ok()?),
+        };
+        Some(Mention { mentioned, text })
     }
 }
 
@@ -364,5 +370,44 @@ mod tests {
             serde_json::to_value(Activity::default()).unwrap(),
             serde_json::json!({"type": ""})
         );
+    }
+
+    #[test]
+    fn a_mention_is_read_from_its_entity_and_anything_else_is_not_one() {
+        let entity = |json: serde_json::Value| serde_json::from_value::<Entity>(json).unwrap();
+        let mention = entity(serde_json::json!({
+            "type": "Mention",
+            "text": "<at>aws</at>",
+            "mentioned": {"id": "28:bot", "name": "aws", "role": "bot"}
+        }))
+        .as_mention()
+        .unwrap();
+        assert_eq!(mention.text.as_deref(), Some("<at>aws</at>"));
+        assert_eq!(mention.mentioned.id, "28:bot");
+        assert_eq!(mention.mentioned.name.as_deref(), Some("aws"));
+        for (json, text) in [
+            (
+                serde_json::json!({"type": "mention", "mentioned": {"id": "28:bot"}}),
+                None,
+            ),
+            (
+                serde_json::json!({"type": "mention", "text": null, "mentioned": {"id": "28:bot"}}),
+                None,
+            ),
+        ] {
+            assert_eq!(entity(json).as_mention().unwrap().text, text);
+        }
+        for not_a_mention in [
+            serde_json::json!({"type": "clientInfo", "mentioned": {"id": "28:bot"}}),
+            serde_json::json!({"type": "mention", "text": "<at>aws</at>"}),
+            serde_json::json!({"type": "mention", "mentioned": {"name": "no id"}}),
+            serde_json::json!({"type": "mention", "text": 5, "mentioned": {"id": "28:bot"}}),
+        ] {
+            assert_eq!(
+                entity(not_a_mention.clone()).as_mention(),
+                None,
+                "{not_a_mention}"
+            );
+        }
     }
 }
