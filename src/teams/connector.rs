@@ -179,6 +179,14 @@ impl<'a> Target<'a> {
     }
 }
 
+/// At most this many Connector requests are on the wire at once, each on its own connection;
+/// the others wait for one to finish. Without a bound, a burst of turns opened a connection per
+/// reply (340 for 32 clients in bench-compare, each with its buffers; BENCHMARKS.md, session
+/// 13). The wait comes after the pacing slot, so a conversation waiting out Teams' limits
+/// holds none of them; at Teams' round trip (tens of milliseconds) this is hundreds of
+/// requests per second, above the 50 per second per tenant Teams allows.
+pub const MAX_CONNECTOR_REQUESTS: usize = 32;
+
 /// Client for the Bot Connector REST API at an activity's `serviceUrl`.
 pub struct ConnectorClient {
     http: reqwest::Client,
@@ -186,6 +194,8 @@ pub struct ConnectorClient {
     retry: RetryPolicy,
     pacer: Pacer,
     counters: Arc<DeliveryCounters>,
+    /// [`MAX_CONNECTOR_REQUESTS`] permits, one per request on the wire.
+    on_the_wire: tokio::sync::Semaphore,
 }
 
 impl ConnectorClient {
@@ -199,6 +209,7 @@ impl ConnectorClient {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
             .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(MAX_CONNECTOR_REQUESTS)
             .user_agent(concat!("aws-chatops/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(ConnectorClient {
@@ -207,6 +218,7 @@ impl ConnectorClient {
             retry,
             pacer: Pacer::new(pacing),
             counters: Arc::default(),
+            on_the_wire: tokio::sync::Semaphore::new(MAX_CONNECTOR_REQUESTS),
         })
     }
 
@@ -330,10 +342,14 @@ impl ConnectorClient {
             self.pacer
                 .wait_for_slot(target.conversation_id, target.tenant_id)
                 .await;
+            // Held until the answer is read (or the request given up); never while waiting
+            // to retry. The semaphore is never closed.
+            let on_the_wire = self.on_the_wire.acquire().await.ok();
             let response = match self.send(&target, body, &token, policy).await {
                 Ok(response) => response,
                 // A refused connection means nothing was delivered, so it is safe to retry.
                 Err(error) if error.is_connect() => {
+                    drop(on_the_wire);
                     let Some(delay) = policy.next_delay(retries, None, started.elapsed()) else {
                         return Err(ConnectorError::Transport(error));
                     };
@@ -355,6 +371,7 @@ impl ConnectorClient {
                 return Err(redirected(status, response.headers()));
             }
             if status == StatusCode::UNAUTHORIZED && !refreshed_after_401 {
+                drop(on_the_wire);
                 tracing::warn!("Bot Connector answered 401; refreshing the bot token once");
                 refreshed_after_401 = true;
                 token = self.token(Some(&token), policy, started).await?;
@@ -362,6 +379,8 @@ impl ConnectorClient {
             }
             if is_retryable(status) {
                 let wait = retry_after(response.headers());
+                drop(response);
+                drop(on_the_wire);
                 let Some(delay) = policy.next_delay(retries, wait, started.elapsed()) else {
                     return Err(ConnectorError::GaveUp {
                         status: status.as_u16(),

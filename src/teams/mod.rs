@@ -17,7 +17,7 @@ pub use activity::{
 };
 pub use connector::{
     ConnectorClient, ConnectorError, ConversationParameters, ConversationResourceResponse,
-    Operation, RetryPolicy,
+    Operation, RetryPolicy, MAX_CONNECTOR_REQUESTS,
 };
 pub use counters::DeliveryCounters;
 pub use delivery::{Delivered, Delivery, DeliveryPolicy};

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use aws_chatops::bot::NoCommandHandler;
 use aws_chatops::store::{EmbeddedStore, Store};
-use aws_chatops::teams::{DeliveryPolicy, OutboxPolicy, RetryPolicy};
+use aws_chatops::teams::{DeliveryPolicy, OutboxPolicy, RetryPolicy, MAX_CONNECTOR_REQUESTS};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
@@ -107,6 +107,43 @@ async fn wait_for_replies_in(h: &TestApp, expected: &HashSet<String>) {
         expected.is_subset(&answered)
     })
     .await;
+}
+
+/// A burst of replies waits for the Connector client's requests on the wire: 48 replies at
+/// once, each answered by the Connector after a second, never have more than
+/// `MAX_CONNECTOR_REQUESTS` requests at the Connector at a time (a connection each), and every
+/// reply arrives. (Unbounded, every turn opened its own connection.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_replies_keeps_a_bounded_number_of_requests_on_the_wire() {
+    let h = patient().await;
+    h.connector
+        .state
+        .delay_ms
+        .store(1000, std::sync::atomic::Ordering::SeqCst);
+    let conversations = message_many(&h, "wire", 48).await;
+    wait_for_replies_in(&h, &conversations).await;
+
+    let accepted = h.connector.state.accepted();
+    assert_eq!(accepted.len(), 48, "one reply each");
+    // The most requests the Connector held at one moment: those that had arrived and were
+    // not answered yet when some request arrived.
+    let most = accepted
+        .iter()
+        .map(|request| {
+            accepted
+                .iter()
+                .filter(|other| other.at <= request.at && request.at < other.answered)
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    // The bound as documented (32), not only as the constant says: 48 at once without it.
+    assert_eq!(MAX_CONNECTOR_REQUESTS, 32);
+    assert!(
+        (2..=32).contains(&most),
+        "{most} requests at the Connector at once"
+    );
+    h.assert_counters(|c| (c.sent, c.retried, c.outboxed), (48, 0, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
