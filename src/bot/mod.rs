@@ -2,6 +2,7 @@
 //! anything else), acknowledges fast and does slow work on tracked tasks. It never sees HTTP
 //! requests or tokens; it receives activities that `http/` and `auth/` already verified.
 
+mod busy;
 pub mod handler;
 pub mod store;
 pub mod text;
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 use futures_util::FutureExt as _;
 use tracing::Instrument as _;
 
+pub use busy::{BUSY_NOTICE, MAX_TURNS_PER_CONVERSATION};
 pub use handler::{
     card_response, error_response, BackgroundSpawner, CardAction, CommandHandler, MessageRef,
     NoCommandHandler, Reply, Responder, TurnContext, NO_COMMAND_ENGINE,
@@ -51,6 +53,9 @@ pub enum TurnOutcome {
     InvokeNotImplemented,
     /// Every turn slot stayed busy for too long. HTTP 503 with `Retry-After`.
     Overloaded,
+    /// Not run: its conversation already has [`MAX_TURNS_PER_CONVERSATION`] turns; the
+    /// conversation is told (once while the notice is on its way). HTTP 200, empty body.
+    ConversationBusy,
 }
 
 /// Counts turns in flight so that shutdown can wait for them, and bounds how many run at once.
@@ -101,6 +106,7 @@ pub struct Bot {
     /// the HTTP server does not cancel them.
     runtime: tokio::runtime::Handle,
     recent_welcomes: Mutex<HashMap<String, Instant>>,
+    conversation_turns: Arc<busy::ConversationTurns>,
 }
 
 impl Bot {
@@ -123,6 +129,7 @@ impl Bot {
             }),
             runtime: tokio::runtime::Handle::current(),
             recent_welcomes: Mutex::default(),
+            conversation_turns: Arc::default(),
         }
     }
 
@@ -134,6 +141,12 @@ impl Bot {
     /// Message delivery (Connector plus outbox), for proactive messages and its counters.
     pub fn delivery(&self) -> &Arc<Delivery> {
         &self.delivery
+    }
+
+    /// Conversations with turns (or a busy notice) in flight: what the per-conversation
+    /// bound remembers.
+    pub fn conversations_with_turns(&self) -> usize {
+        self.conversation_turns.tracked()
     }
 
     /// Turns still running.
@@ -192,11 +205,26 @@ impl Bot {
         let activity = Arc::new(activity);
         match &activity.activity_type {
             ActivityType::Message => {
+                let conversation = activity.conversation_id().unwrap_or_default();
+                let slot = match self.conversation_turns.admit(conversation) {
+                    busy::Admission::Run(slot) => slot,
+                    busy::Admission::NotRunNotify(notice) => {
+                        self.send_busy_notice(activity, notice);
+                        return TurnOutcome::ConversationBusy;
+                    }
+                    busy::Admission::NotRun => {
+                        tracing::warn!("conversation busy; command not run (notice on its way)");
+                        return TurnOutcome::ConversationBusy;
+                    }
+                };
                 let turn =
                     TurnContext::new(activity, correlation_id).with_responder(self.responder());
                 let bot = self.clone();
-                self.spawn_turn(Box::pin(async move { bot.answer_message(turn).await }))
-                    .await
+                self.spawn_turn(Box::pin(async move {
+                    bot.answer_message(turn).await;
+                    drop(slot);
+                }))
+                .await
             }
             ActivityType::Invoke => {
                 if activity.name.as_deref() != Some("adaptiveCard/action") {
@@ -215,6 +243,29 @@ impl Bot {
                 TurnOutcome::Ignored
             }
         }
+    }
+
+    /// Tells the conversation of `activity` that its command was not run ([`BUSY_NOTICE`]), on
+    /// a tracked task that takes no turn slot; `notice` is given back once sent or given up.
+    fn send_busy_notice(&self, activity: Arc<Activity>, notice: busy::NoticeSlot) {
+        tracing::warn!(
+            limit = MAX_TURNS_PER_CONVERSATION,
+            "conversation busy; command not run, the conversation is told"
+        );
+        let delivery = self.delivery.clone();
+        let guard = TurnGuard::continuation(&self.turns);
+        let span = tracing::Span::current();
+        self.runtime.spawn(
+            async move {
+                let mut reply = activity.reply();
+                reply.text = Some(BUSY_NOTICE.to_owned());
+                if let Err(error) = delivery.reply_to(&activity, reply).await {
+                    tracing::error!(error = %error_chain(&error), "busy notice could not be sent");
+                }
+                drop((notice, guard));
+            }
+            .instrument(span),
+        );
     }
 
     /// Runs `work` on a tracked task once a turn slot is free.

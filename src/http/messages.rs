@@ -117,6 +117,10 @@ fn answer(kind: &'static str, outcome: TurnOutcome) -> HttpResponse {
             metrics.activity(kind, "not_implemented");
             HttpResponse::NotImplemented().finish()
         }
+        TurnOutcome::ConversationBusy => {
+            metrics.activity(kind, "conversation_busy");
+            HttpResponse::Ok().finish()
+        }
         TurnOutcome::Overloaded => {
             metrics.activity(kind, "overloaded");
             HttpResponse::ServiceUnavailable()

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use aws_chatops::bot::NO_COMMAND_ENGINE;
+use aws_chatops::bot::{BUSY_NOTICE, MAX_TURNS_PER_CONVERSATION, NO_COMMAND_ENGINE};
 
 use crate::support::app::{bot_id, TestApp, TENANT_ID};
 
@@ -259,4 +259,59 @@ async fn when_every_turn_slot_is_busy_new_activities_wait_for_one() {
          (acknowledged {:?} before the first reply was answered)",
         first_reply.answered - second_acknowledged
     );
+}
+
+/// One conversation cannot take every turn slot: with the Connector answering each reply after
+/// 2 s, a conversation sending more commands than its share has the rest not run and is told
+/// so once, while another conversation is answered at once. Nothing is kept afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_past_its_share_of_turns_is_told_and_others_are_answered() {
+    let h = TestApp::start_with(crate::support::app::Options {
+        delivery: aws_chatops::teams::DeliveryPolicy {
+            pacing: aws_chatops::teams::PacingPolicy::unpaced(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    h.wait_ready().await;
+    h.connector.state.delay_ms.store(2000, Ordering::SeqCst);
+    let bearer = h.bearer();
+    let busy = "19:busy@thread.tacv2";
+    let extra = 3;
+    for _ in 0..MAX_TURNS_PER_CONVERSATION + extra {
+        let response = h.post(&h.message_in(busy, "s3 ls"), Some(&bearer)).await;
+        assert_eq!(response.status(), 200);
+    }
+    // Another conversation still gets a turn (its reply waits for the Connector like any).
+    h.send(&h.message_in("19:quiet@thread.tacv2", "s3 ls"))
+        .await;
+    h.wait_for_connector(MAX_TURNS_PER_CONVERSATION + 2).await;
+    h.wait_turns_idle().await;
+
+    let received = h.connector.state.received();
+    let texts_in = |conversation: &str| -> Vec<String> {
+        received
+            .iter()
+            .filter(|r| r.path.contains(conversation))
+            .map(|r| r.body["text"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let busy_texts = texts_in("19%3Abusy");
+    assert_eq!(
+        busy_texts
+            .iter()
+            .filter(|t| *t == NO_COMMAND_ENGINE)
+            .count(),
+        MAX_TURNS_PER_CONVERSATION,
+        "its share was run"
+    );
+    assert_eq!(
+        busy_texts.iter().filter(|t| *t == BUSY_NOTICE).count(),
+        1,
+        "told once for the {extra} not run"
+    );
+    assert_eq!(texts_in("19%3Aquiet"), [NO_COMMAND_ENGINE]);
+    assert_eq!(received.len(), MAX_TURNS_PER_CONVERSATION + 2);
+    assert_eq!(h.server().bot().conversations_with_turns(), 0);
 }
