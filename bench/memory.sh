@@ -16,6 +16,10 @@
 #
 # Environment variables reach the bot, so allocator settings can be compared without a rebuild
 # (MALLOC_ARENA_MAX=2 bench/memory.sh). SKIP_BUILD=1 uses the binaries already built.
+# BOT_WRAPPER runs the bot under a command that starts it as a child, e.g. a heap profiler built
+# without jemalloc: BOT_WRAPPER="heaptrack -o /tmp/fuzz" (the bot's own pid is sampled).
+# BOT_STOP_SIGNAL=KILL stops the bot with that signal once the last phase is at rest and waits
+# for the wrapper, so that heaptrack lists what was still allocated at rest as leaked.
 # Needs moto_server (.venv/bin or PATH) and python3 with boto3. Everything runs on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,14 +80,24 @@ PORT="$PORT" AWS_CHATOPS_BIND_ADDRESS=127.0.0.1 RUST_LOG="${RUST_LOG:-info}" \
   AWS_CHATOPS_STORE="$work/store.redb" \
   AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_MAX_ATTEMPTS=1 AWS_REGION=us-east-1 \
   AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-  "$bot" --config "$work/config.toml" serve >"$work/server.log" 2>&1 &
+  ${BOT_WRAPPER:-} "$bot" --config "$work/config.toml" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_bot_ready
+bot_pid=$server_pid
+if [[ -n "${BOT_WRAPPER:-}" ]]; then
+  # The wrapper's command line carries the bot's arguments too; the bot is the newer process.
+  bot_pid="$(pgrep -n -f -- "--config $work/config.toml serve")"
+fi
 
-"$python" bench/memory.py --pid "$server_pid" --port "$PORT" --log "$work/server.log" --audit "$work/audit.jsonl" \
+"$python" bench/memory.py --pid "$bot_pid" --port "$PORT" --log "$work/server.log" --audit "$work/audit.jsonl" \
   --body "$BENCH_BODY" --auth "$BENCH_AUTH" --moto "http://127.0.0.1:$MOTO_PORT" \
   --models data/models --fuzz "$FUZZ" --reads "$READS" --concurrency "$CONCURRENCY" \
   --alarms "$ALARMS" --rest "$REST" --phases "$PHASES"
+
+if [[ -n "${BOT_STOP_SIGNAL:-}" ]]; then
+  kill -"$BOT_STOP_SIGNAL" "$bot_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+fi
 
 echo "audit records: $(grep -c . "$work/audit.jsonl" 2>/dev/null || echo 0)"
 echo "machine: $(nproc) cores; $(lscpu | sed -n 's/^Model name: *//p'); load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -29,17 +29,18 @@ struct EmbeddedService {
     compressed: &'static [u8],
 }
 
-/// How many inflated service models stay in memory. A model takes 0.2–8 MB once inflated
+/// How many inflated service models stay in memory. A model takes up to 2.4 MB once inflated
 /// (ec2's is the largest), and `help` for every service would otherwise keep all 400+ of them
-/// (about 220 MB, bench/memory.sh) for the life of the process. A workload that uses more services than this
+/// (about 58 MB) for the life of the process. A workload that uses more services than this
 /// re-inflates the least recently used one on its next use (0.3 ms for cloudwatch, about 6 ms
 /// for ec2); callers holding an `Arc` keep their copy until they drop it.
 pub const MAX_INFLATED_SERVICES: usize = 24;
 
-/// And at most this much inflated JSON among them: a parsed model takes about 7 times its JSON
-/// (every model parsed: 30 MB of JSON, about 220 MB resident), so this keeps the models under
-/// about 15 MB whichever services are used. ec2, the largest, is 1.2 MB of JSON; the one model
-/// a caller asked for is always kept, whatever its size.
+/// And at most this much inflated JSON among them: a parsed model takes about twice its JSON
+/// (every model parsed: 30 MB of JSON, 58 MB of heap; 226 MB while each shape map slot held an
+/// unparsed `Shape` inline), so this keeps the models under about 5 MB whichever services are
+/// used. ec2, the largest, is 1.2 MB of JSON (2.4 MB parsed); the one model a caller asked for
+/// is always kept, whatever its size.
 pub const MAX_INFLATED_JSON_BYTES: usize = 2 * 1024 * 1024;
 
 static EMBEDDED: &[EmbeddedService] = include!(concat!(env!("OUT_DIR"), "/embedded_models.rs"));

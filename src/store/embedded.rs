@@ -22,10 +22,14 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{live, now_millis, parse_count, Record, Store, StoreError, StoreResult, Swap};
 
-/// redb's page cache. Its default is 1 GiB, which a long-running bot may fill with pages of
-/// pending requests and conversation references it rarely reads again. The entries are small
-/// and mostly read soon after they are written; 8 MiB holds the working set of thousands.
-const CACHE_BYTES: usize = 8 * 1024 * 1024;
+/// redb's page cache (its read cache and write buffer together). Its default is 1 GiB. The
+/// cache fills up to its size and stays full: the minute's sweep of expired entries reads
+/// every page of the table, and conversation references never expire, so the file outgrows
+/// any cache (20,000 fuzzed activities left 8 MiB of cached pages resident at rest, BENCHMARKS.md,
+/// "Memory", session 13). The entries are small and are read through the reference cache of
+/// `bot::store` anyway; 1 MiB (256 pages) keeps the tree's branch pages and the pages just
+/// written, and a page read again comes from the kernel's page cache.
+const CACHE_BYTES: usize = 1024 * 1024;
 
 const ENTRIES: TableDefinition<&str, &[u8]> = TableDefinition::new("entries");
 /// Separates namespace and key; neither callers' namespaces nor keys contain it.
@@ -433,5 +437,56 @@ impl Store for EmbeddedStore {
             Ok(keys)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The store outgrows its cache (the conversation references never expire): every entry
+    /// written stays readable, through the sweep, and after the file is opened again.
+    #[tokio::test]
+    async fn a_store_larger_than_its_cache_keeps_every_entry() {
+        let directory = tempfile::tempdir().expect("a temporary folder");
+        let path = directory.path().join("store.redb");
+        let value = |i: usize| format!("{i:>8}").repeat(512).into_bytes();
+        let entries = 3 * CACHE_BYTES / value(0).len();
+        {
+            let store = EmbeddedStore::open(&path).await.expect("opens");
+            let puts = (0..entries).map(|i| {
+                let store = &store;
+                async move {
+                    store
+                        .put("references", &i.to_string(), Record::lasting(value(i)))
+                        .await
+                }
+            });
+            for result in futures_util::future::join_all(puts).await {
+                result.expect("stored");
+            }
+            // A sweep reads every page of the table through the cache.
+            let database = store.database.clone();
+            let batch: Vec<Change> = Vec::new();
+            tokio::task::spawn_blocking(move || commit_batch(&database, &batch, true))
+                .await
+                .expect("does not panic")
+                .expect("sweeps");
+            for i in 0..entries {
+                let stored = store
+                    .get("references", &i.to_string())
+                    .await
+                    .expect("reads");
+                assert_eq!(stored, Some(value(i)), "entry {i}");
+            }
+        }
+        let store = EmbeddedStore::open(&path).await.expect("opens again");
+        assert_eq!(
+            store.keys("references").await.expect("lists").len(),
+            entries
+        );
+        let last = (entries - 1).to_string();
+        let stored = store.get("references", &last).await.expect("reads");
+        assert_eq!(stored, Some(value(entries - 1)));
     }
 }
