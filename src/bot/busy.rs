@@ -3,7 +3,8 @@
 //! conversation, so a conversation sending commands faster than that piles up turns waiting
 //! for their pacing slot. Past [`MAX_TURNS_PER_CONVERSATION`] of them, its next commands are
 //! not run and the conversation is told so once (one notice waiting at a time), while every
-//! other conversation keeps its share of the bot.
+//! other conversation keeps its share of the bot. Only while replies are paced: unpaced (load
+//! tests against a stand-in), a conversation's turns end at the Connector's speed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

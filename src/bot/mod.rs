@@ -106,7 +106,9 @@ pub struct Bot {
     /// the HTTP server does not cancel them.
     runtime: tokio::runtime::Handle,
     recent_welcomes: Mutex<HashMap<String, Instant>>,
-    conversation_turns: Arc<busy::ConversationTurns>,
+    /// The per-conversation bound of turns; `None` when replies are not paced (load tests):
+    /// it bounds what one conversation's pacing backlog takes.
+    conversation_turns: Option<Arc<busy::ConversationTurns>>,
 }
 
 impl Bot {
@@ -118,7 +120,9 @@ impl Bot {
         handler: Arc<dyn CommandHandler>,
         max_turns_in_flight: usize,
     ) -> Self {
+        let conversation_turns = delivery.is_pacing().then(Arc::default);
         Bot {
+            conversation_turns,
             delivery,
             store,
             handler,
@@ -129,7 +133,6 @@ impl Bot {
             }),
             runtime: tokio::runtime::Handle::current(),
             recent_welcomes: Mutex::default(),
-            conversation_turns: Arc::default(),
         }
     }
 
@@ -146,7 +149,9 @@ impl Bot {
     /// Conversations with turns (or a busy notice) in flight: what the per-conversation
     /// bound remembers.
     pub fn conversations_with_turns(&self) -> usize {
-        self.conversation_turns.tracked()
+        self.conversation_turns
+            .as_ref()
+            .map_or(0, |turns| turns.tracked())
     }
 
     /// Turns still running.
@@ -206,13 +211,18 @@ impl Bot {
         match &activity.activity_type {
             ActivityType::Message => {
                 let conversation = activity.conversation_id().unwrap_or_default();
-                let slot = match self.conversation_turns.admit(conversation) {
-                    busy::Admission::Run(slot) => slot,
-                    busy::Admission::NotRunNotify(notice) => {
+                let admission = self
+                    .conversation_turns
+                    .as_ref()
+                    .map(|t| t.admit(conversation));
+                let slot = match admission {
+                    None => None,
+                    Some(busy::Admission::Run(slot)) => Some(slot),
+                    Some(busy::Admission::NotRunNotify(notice)) => {
                         self.send_busy_notice(activity, notice);
                         return TurnOutcome::ConversationBusy;
                     }
-                    busy::Admission::NotRun => {
+                    Some(busy::Admission::NotRun) => {
                         tracing::warn!("conversation busy; command not run (notice on its way)");
                         return TurnOutcome::ConversationBusy;
                     }

@@ -222,6 +222,11 @@ impl ConnectorClient {
         })
     }
 
+    /// Whether requests are paced to Teams' limits (off only for load tests).
+    pub fn is_pacing(&self) -> bool {
+        self.pacer.is_pacing()
+    }
+
     /// The retry policy of normal calls.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry

@@ -94,6 +94,11 @@ impl Delivery {
         self.outbox.drain_now().await
     }
 
+    /// Whether messages are paced to Teams' limits (off only for load tests).
+    pub fn is_pacing(&self) -> bool {
+        self.connector.is_pacing()
+    }
+
     /// The delivery counters now.
     pub fn counters(&self) -> DeliverySnapshot {
         self.connector.counters().snapshot()

@@ -188,6 +188,11 @@ impl Pacer {
         tenants.retain(|_, log| !log.idle(now, &self.policy.per_tenant));
     }
 
+    /// Whether requests wait for slots at all (false for [`PacingPolicy::unpaced`]).
+    pub fn is_pacing(&self) -> bool {
+        !(self.policy.per_conversation.is_empty() && self.policy.per_tenant.is_empty())
+    }
+
     /// Conversations and tenants currently remembered (for tests of the memory bound).
     pub fn tracked(&self) -> (usize, usize) {
         let conversations = self

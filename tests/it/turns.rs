@@ -263,12 +263,18 @@ async fn when_every_turn_slot_is_busy_new_activities_wait_for_one() {
 
 /// One conversation cannot take every turn slot: with the Connector answering each reply after
 /// 2 s, a conversation sending more commands than its share has the rest not run and is told
-/// so once, while another conversation is answered at once. Nothing is kept afterwards.
+/// so once, while another conversation still gets a turn. Nothing is kept afterwards. (Paced,
+/// as in production, but with room for every reply here, so that only the bound is tested.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_past_its_share_of_turns_is_told_and_others_are_answered() {
+    use aws_chatops::teams::{PacingPolicy, RateLimit};
+    let roomy = RateLimit::new(1000, Duration::from_secs(1));
     let h = TestApp::start_with(crate::support::app::Options {
         delivery: aws_chatops::teams::DeliveryPolicy {
-            pacing: aws_chatops::teams::PacingPolicy::unpaced(),
+            pacing: PacingPolicy {
+                per_conversation: vec![roomy],
+                per_tenant: vec![roomy],
+            },
             ..Default::default()
         },
         ..Default::default()
@@ -314,4 +320,34 @@ async fn a_conversation_past_its_share_of_turns_is_told_and_others_are_answered(
     assert_eq!(texts_in("19%3Aquiet"), [NO_COMMAND_ENGINE]);
     assert_eq!(received.len(), MAX_TURNS_PER_CONVERSATION + 2);
     assert_eq!(h.server().bot().conversations_with_turns(), 0);
+}
+
+/// Unpaced (load tests against a stand-in that does not enforce Teams' limits), a conversation's
+/// turns end at the Connector's speed: every command of a burst into one conversation runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unpaced_every_command_of_a_burst_into_one_conversation_runs() {
+    let h = TestApp::start_with(crate::support::app::Options {
+        delivery: aws_chatops::teams::DeliveryPolicy {
+            pacing: aws_chatops::teams::PacingPolicy::unpaced(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    h.wait_ready().await;
+    h.connector.state.delay_ms.store(1000, Ordering::SeqCst);
+    let bearer = h.bearer();
+    let count = MAX_TURNS_PER_CONVERSATION + 3;
+    for _ in 0..count {
+        let response = h.post(&h.message("s3 ls"), Some(&bearer)).await;
+        assert_eq!(response.status(), 200);
+    }
+    h.wait_for_connector(count).await;
+    h.wait_turns_idle().await;
+    let received = h.connector.state.received();
+    assert!(
+        received.iter().all(|r| r.body["text"] == NO_COMMAND_ENGINE),
+        "every command ran"
+    );
+    assert_eq!(received.len(), count);
 }
