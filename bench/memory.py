@@ -61,15 +61,19 @@ def log_lines(path):
         return f.read().count(b"\n")
 
 
-def count_replies(path):
-    sent = failed = 0
-    with open(path, "rb") as f:
-        for line in f:
-            if b'"reply sent"' in line:
-                sent += 1
-            elif b'"reply could not be sent"' in line:
-                failed += 1
-    return sent, failed
+def count_replies(port):
+    """Messages the bot sent to the Connector, and those it gave up on, read from its
+    `/metrics` (a reply is not logged at info)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    conn.close()
+    counts = {}
+    for line in text.splitlines():
+        if line.startswith('aws_chatops_connector_events_total{event="'):
+            event = line.split('"')[1]
+            counts[event] = int(float(line.rsplit(" ", 1)[1]))
+    return counts.get("sent", 0), counts.get("refused", 0) + counts.get("given_up", 0)
 
 
 def wait_quiet(log, quiet_s=2.0, deadline_s=120.0):
@@ -120,10 +124,10 @@ def wait_read(audit, want, pid, deadline_s=60.0):
     return False
 
 
-def wait_replies(log, want, deadline_s=60.0):
+def wait_replies(port, want, deadline_s=60.0):
     end = time.time() + deadline_s
     while time.time() < end:
-        sent, failed = count_replies(log)
+        sent, failed = count_replies(port)
         if sent + failed >= want:
             return True
         time.sleep(0.02)
@@ -330,9 +334,9 @@ def main():
             print(f"== (c) help for each of {len(services)} services", flush=True)
             lost = 0
             for service in services:
-                before = sum(count_replies(args.log))
+                before = sum(count_replies(args.port))
                 status = bot.post(bot.message(f"{service} help"))
-                if status != 200 or not wait_replies(args.log, before + 1):
+                if status != 200 or not wait_replies(args.port, before + 1):
                     lost += 1
             finish("help", started, f"{len(services) - lost} replied")
         else:
@@ -345,8 +349,8 @@ def main():
     for name, peak, hwm, rest, note in rows:
         rest_s = "–" if rest is None else f"{rest / 1024:.0f} MB"
         print(f"| {name} | {peak / 1024:.0f} MB | {hwm / 1024:.0f} MB | {rest_s} | {note} |")
-    sent, failed = count_replies(args.log)
-    print(f"\nreplies sent: {sent}, failed: {failed}")
+    sent, failed = count_replies(args.port)
+    print(f"\nmessages sent: {sent}, failed: {failed}")
 
 
 if __name__ == "__main__":

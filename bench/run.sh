@@ -32,14 +32,21 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/message.lu
 
 cpu_after=$(cpu_ticks)
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-# Let replies still in flight drain, then read the counters.
+# Let replies still in flight drain, then read the counters (replies from the bot's /metrics:
+# a reply is not logged at info).
 sleep 2
 peak_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+metrics=$(curl -sf "http://127.0.0.1:$PORT/metrics" || true)
+connector_event() {
+  local count
+  count=$(printf '%s\n' "$metrics" | sed -n "s/^aws_chatops_connector_events_total{event=\"$1\"} //p" | head -1)
+  echo "${count:-0}"
+}
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 kill -INT "$standins_pid"; wait "$standins_pid" 2>/dev/null || true; standins_pid=
 
-requests_total=$(grep -c '"reply sent"' "$work/server.log" || true)
-failed=$(grep -c '"reply could not be sent"' "$work/server.log" || true)
+requests_total=$(connector_event sent)
+failed=$(( $(connector_event refused) + $(connector_event given_up) ))
 connector=$(sed -n 's/^connector_requests=//p' "$work/standins.out")
 tokens=$(sed -n 's/^token_requests=//p' "$work/standins.out")
 echo "== results"
