@@ -255,27 +255,21 @@ impl Bot {
         }
     }
 
-    /// Tells the conversation of `activity` that its command was not run ([`BUSY_NOTICE`]), on
-    /// a tracked task that takes no turn slot; `notice` is given back once sent or given up.
+    /// Tells the conversation of `activity` that its command was not run ([`BUSY_NOTICE`]),
+    /// after the turn and tracked like one, without a turn slot; `notice` is given back once
+    /// the notice is sent or given up.
     fn send_busy_notice(&self, activity: Arc<Activity>, notice: busy::NoticeSlot) {
         tracing::warn!(
             limit = MAX_TURNS_PER_CONVERSATION,
             "conversation busy; command not run, the conversation is told"
         );
-        let delivery = self.delivery.clone();
-        let guard = TurnGuard::continuation(&self.turns);
-        let span = tracing::Span::current();
-        self.runtime.spawn(
-            async move {
-                let mut reply = activity.reply();
-                reply.text = Some(BUSY_NOTICE.to_owned());
-                if let Err(error) = delivery.reply_to(&activity, reply).await {
-                    tracing::error!(error = %error_chain(&error), "busy notice could not be sent");
-                }
-                drop((notice, guard));
+        let responder = self.responder();
+        responder.clone().spawn(async move {
+            if let Err(error) = responder.reply_text(&activity, BUSY_NOTICE).await {
+                tracing::error!(error = %error_chain(&error), "busy notice could not be sent");
             }
-            .instrument(span),
-        );
+            drop(notice);
+        });
     }
 
     /// Runs `work` on a tracked task once a turn slot is free.

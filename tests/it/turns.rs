@@ -261,6 +261,20 @@ async fn when_every_turn_slot_is_busy_new_activities_wait_for_one() {
     );
 }
 
+/// The bot pacing its replies by `pacing`, ready.
+async fn paced_as(pacing: aws_chatops::teams::PacingPolicy) -> TestApp {
+    let h = TestApp::start_with(crate::support::app::Options {
+        delivery: aws_chatops::teams::DeliveryPolicy {
+            pacing,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    h.wait_ready().await;
+    h
+}
+
 /// One conversation cannot take every turn slot: with the Connector answering each reply after
 /// 2 s, a conversation sending more commands than its share has the rest not run and is told
 /// so once, while another conversation still gets a turn. Nothing is kept afterwards. (Paced,
@@ -269,18 +283,11 @@ async fn when_every_turn_slot_is_busy_new_activities_wait_for_one() {
 async fn a_conversation_past_its_share_of_turns_is_told_and_others_are_answered() {
     use aws_chatops::teams::{PacingPolicy, RateLimit};
     let roomy = RateLimit::new(1000, Duration::from_secs(1));
-    let h = TestApp::start_with(crate::support::app::Options {
-        delivery: aws_chatops::teams::DeliveryPolicy {
-            pacing: PacingPolicy {
-                per_conversation: vec![roomy],
-                per_tenant: vec![roomy],
-            },
-            ..Default::default()
-        },
-        ..Default::default()
+    let h = paced_as(PacingPolicy {
+        per_conversation: vec![roomy],
+        per_tenant: vec![roomy],
     })
     .await;
-    h.wait_ready().await;
     h.connector.state.delay_ms.store(2000, Ordering::SeqCst);
     let bearer = h.bearer();
     let busy = "19:busy@thread.tacv2";
@@ -326,15 +333,7 @@ async fn a_conversation_past_its_share_of_turns_is_told_and_others_are_answered(
 /// turns end at the Connector's speed: every command of a burst into one conversation runs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unpaced_every_command_of_a_burst_into_one_conversation_runs() {
-    let h = TestApp::start_with(crate::support::app::Options {
-        delivery: aws_chatops::teams::DeliveryPolicy {
-            pacing: aws_chatops::teams::PacingPolicy::unpaced(),
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await;
-    h.wait_ready().await;
+    let h = paced_as(aws_chatops::teams::PacingPolicy::unpaced()).await;
     h.connector.state.delay_ms.store(1000, Ordering::SeqCst);
     let bearer = h.bearer();
     let count = MAX_TURNS_PER_CONVERSATION + 3;
